@@ -1,0 +1,19 @@
+package io.shulian.core.envelope;
+
+/** Thrown when the sender's signature does not verify. */
+public final class BadSignatureException extends EnvelopeException {
+  private static final long serialVersionUID = 1L;
+
+  public BadSignatureException(String message) {
+    super(message);
+  }
+
+  public BadSignatureException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  public Reason reason() {
+    return Reason.BAD_SIGNATURE;
+  }
+}

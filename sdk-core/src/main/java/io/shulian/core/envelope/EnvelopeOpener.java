@@ -1,0 +1,381 @@
+package io.shulian.core.envelope;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.shulian.core.internal.crypto.ContentCipher;
+import io.shulian.core.internal.crypto.CryptoFailure;
+import io.shulian.core.internal.crypto.Epk;
+import io.shulian.core.internal.crypto.KeyDecapsulation;
+import io.shulian.core.internal.crypto.Verifier;
+import io.shulian.core.internal.jose.Base64Url;
+import io.shulian.core.internal.jose.Json;
+import io.shulian.core.keys.KeyAlgorithm;
+import io.shulian.core.keys.KeyId;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.keys.Suite;
+import io.shulian.core.party.PartyId;
+import io.shulian.core.trust.SenderTrust;
+import io.shulian.core.trust.TrustException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Opens envelopes addressed to one party, and only those that pass every check, in this order:
+ * size (before any parsing); structure and header JSON (depth, size, duplicate names); the
+ * suite's algorithm allow-list, no critical extensions and no embedded keys; our key id; key
+ * agreement with point validation; authenticated decryption; the inner signature under a trusted
+ * certificate of the claimed sender; the receiver is us; the validity window with the allowed clock
+ * skew; and finally that the id was not seen before.
+ *
+ * <p>Each failure is its own {@link EnvelopeException} subclass. Thread-safe; build once and share.
+ */
+public final class EnvelopeOpener {
+  /** Default and largest payload sizes. */
+  public static final int DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
+  static final int HARD_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+  static final String GMT_0009_USER_ID = "1234567812345678";
+
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
+  public static final long DEFAULT_REPLAY_CACHE_ENTRIES = 2_000_000;
+
+  private static final Map<Suite, Set<String>> SIGNATURE_ALGS =
+      Map.of(Suite.INTL, Set.of("EdDSA", "ES256"), Suite.GM, Set.of("SM2-SM3"));
+  private static final Map<String, KeyAlgorithm> KEY_OF_SIGNATURE_ALG =
+      Map.of("EdDSA", KeyAlgorithm.ED25519, "ES256", KeyAlgorithm.P256, "SM2-SM3", KeyAlgorithm.SM2);
+
+  private final PartyIdentity identity;
+  private final KeyDecapsulation decrypter;
+  private final SenderTrust trust;
+  private final Clock clock;
+  private final Duration skew;
+  private final Duration maxLifetime;
+  private final int maxPayloadBytes;
+  private final long maxEnvelopeBytes;
+  private final ReplayCache replayCache;
+  private final byte[] sm2UserId;
+  private final Cache<KeyId, Verifier> verifiers = Caffeine.newBuilder().maximumSize(10_000).build();
+
+  private EnvelopeOpener(Builder b) {
+    this.identity = b.identity;
+    this.decrypter = identity.internalDecryptionKey().decrypter();
+    this.trust = b.trust;
+    this.clock = b.clock;
+    this.skew = b.skew;
+    this.maxLifetime = b.maxLifetime;
+    this.maxPayloadBytes = b.maxPayloadBytes;
+    this.maxEnvelopeBytes = maxEnvelopeBytes(maxPayloadBytes);
+    this.replayCache = b.replayCache != null ? b.replayCache : ReplayCache.inMemory(DEFAULT_REPLAY_CACHE_ENTRIES, clock);
+    this.sm2UserId = b.sm2UserId;
+  }
+
+  /** Starts an opener for envelopes addressed to {@code identity}, trusting senders per {@code trust}. */
+  public static Builder builder(PartyIdentity identity, SenderTrust trust) {
+    return new Builder(identity, trust);
+  }
+
+  /** The largest compact envelope that can carry a payload of {@code maxPayloadBytes}. */
+  static long maxEnvelopeBytes(int maxPayloadBytes) {
+    long header = Base64Url.encodedLength(Json.MAX_HEADER_BYTES);
+    long jws = header + 1 + Base64Url.encodedLength(maxPayloadBytes) + 1 + 86;
+    return header + 1 + 160 + 1 + 16 + 1 + (jws * 4 + 2) / 3 + 1 + 22;
+  }
+
+  /** Returns the largest envelope (in bytes) that {@link #open} parses at all. */
+  public long maxEnvelopeBytes() {
+    return maxEnvelopeBytes;
+  }
+
+  /**
+   * Opens an envelope.
+   *
+   * @param envelope the compact serialization (ASCII bytes)
+   * @return the verified header and payload
+   * @throws EnvelopeException a subclass per reason; see the class documentation for the order
+   */
+  public OpenedEnvelope open(byte[] envelope) throws EnvelopeException {
+    Objects.requireNonNull(envelope, "envelope");
+    if (envelope.length > maxEnvelopeBytes) {
+      throw new EnvelopeTooLargeException("envelope of " + envelope.length + " bytes is over the limit of "
+          + maxEnvelopeBytes + " bytes");
+    }
+    int[] dots = dots(envelope, 0, envelope.length, 4, "JWE");
+
+    // ---- outer layer: JWE ----
+    ObjectNode jwe = header(envelope, 0, dots[0], "JWE");
+    JoseCodec.checkCommon(jwe, "JWE");
+    String alg = JoseCodec.text(jwe, "alg");
+    String enc = JoseCodec.text(jwe, "enc");
+    Suite suite = identity.suite();
+    if (!decrypter.joseAlgorithm().equals(alg)) {
+      throw new DisallowedAlgorithmException("JWE alg '" + JoseCodec.safe(alg) + "' is not allowed for a "
+          + suite + " recipient (allowed: " + decrypter.joseAlgorithm() + ")");
+    }
+    ContentCipher cipher = decrypter.contentCipher();
+    if (!cipher.joseName().equals(enc)) {
+      throw new DisallowedAlgorithmException("JWE enc '" + JoseCodec.safe(enc) + "' is not allowed for a "
+          + suite + " recipient (allowed: " + cipher.joseName() + ")");
+    }
+    String kid = JoseCodec.text(jwe, "kid");
+    String ourKid = identity.encryptionCertificate().keyId().value();
+    if (!ourKid.equals(kid)) {
+      throw new WrongReceiverException("envelope is encrypted to key " + JoseCodec.safe(kid)
+          + ", not to our encryption key " + ourKid);
+    }
+    String cty = JoseCodec.optText(jwe, "cty");
+    if (cty != null && !JoseCodec.CTY_NESTED.equals(cty)) {
+      throw new MalformedEnvelopeException("JWE 'cty' must be '" + JoseCodec.CTY_NESTED + "'");
+    }
+    Epk epk = JoseCodec.parseEpk(jwe);
+    byte[] encryptedKey = part(envelope, dots[0] + 1, dots[1], "encrypted key");
+    byte[] iv = part(envelope, dots[1] + 1, dots[2], "IV");
+    if (iv.length != ContentCipher.IV_BYTES) {
+      throw new MalformedEnvelopeException("JWE IV must be 12 bytes, got " + iv.length);
+    }
+    int ctChars = dots[3] - dots[2] - 1;
+    int tagChars = envelope.length - dots[3] - 1;
+    int ctLen;
+    int tagLen;
+    try {
+      ctLen = Base64Url.decodedLength(ctChars);
+      tagLen = Base64Url.decodedLength(tagChars);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException("JWE ciphertext or tag is not base64url");
+    }
+    if (tagLen != ContentCipher.TAG_BYTES) {
+      throw new MalformedEnvelopeException("JWE authentication tag must be 16 bytes, got " + tagLen);
+    }
+    byte[] ctAndTag = new byte[ctLen + tagLen];
+    try {
+      Base64Url.decode(envelope, dots[2] + 1, ctChars, ctAndTag, 0);
+      Base64Url.decode(envelope, dots[3] + 1, tagChars, ctAndTag, ctLen);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException("JWE ciphertext or tag: " + e.getMessage());
+    }
+    byte[] cek;
+    try {
+      cek = decrypter.decapsulate(epk, encryptedKey, enc);
+    } catch (CryptoFailure f) {
+      throw f.kind() == CryptoFailure.Kind.INVALID_POINT
+          ? new InvalidPublicKeyException(f.getMessage())
+          : new DecryptionFailedException(f.getMessage());
+    }
+    byte[] jws;
+    try {
+      jws = cipher.decrypt(cek, iv, Arrays.copyOf(envelope, dots[0]), ctAndTag, ctAndTag.length);
+    } catch (CryptoFailure f) {
+      throw new DecryptionFailedException("content decryption failed: " + f.getMessage());
+    } finally {
+      Arrays.fill(cek, (byte) 0);
+    }
+
+    // ---- inner layer: JWS ----
+    int[] jdots = dots(jws, 0, jws.length, 2, "JWS");
+    ObjectNode h = header(jws, 0, jdots[0], "JWS");
+    JoseCodec.checkCommon(h, "JWS");
+    String sigAlg = JoseCodec.text(h, "alg");
+    if (!SIGNATURE_ALGS.get(suite).contains(sigAlg)) {
+      throw new DisallowedAlgorithmException("JWS alg '" + JoseCodec.safe(sigAlg) + "' is not allowed in the "
+          + suite + " suite (allowed: " + SIGNATURE_ALGS.get(suite) + ")");
+    }
+    KeyId signerKid;
+    PartyId claimedSender;
+    try {
+      signerKid = KeyId.parse(JoseCodec.text(h, "kid"));
+      claimedSender = PartyId.parse(JoseCodec.text(h, "iss"));
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException("JWS signer: " + e.getMessage());
+    }
+    Instant now = clock.instant();
+    PartyCertificate signer;
+    try {
+      signer = trust.signer(signerKid, claimedSender, now);
+    } catch (TrustException e) {
+      throw new UntrustedSenderException("sender " + claimedSender + " is not trusted (" + e.code() + "): "
+          + e.getMessage(), e);
+    }
+    if (signer.algorithm() != KEY_OF_SIGNATURE_ALG.get(sigAlg)) {
+      throw new DisallowedAlgorithmException("JWS alg '" + sigAlg + "' does not match the signer's "
+          + signer.algorithm() + " key");
+    }
+    byte[] sig = part(jws, jdots[1] + 1, jws.length, "signature");
+    Verifier v = verifiers.get(signer.keyId(), k -> signer.internalPublicKey().verifier(sm2UserId));
+    if (!v.verify(jws, 0, jdots[1], sig)) {
+      throw new BadSignatureException("signature of " + claimedSender + " (key " + signerKid + ") does not verify");
+    }
+    EnvelopeHeader header = JoseCodec.parseEnvelopeHeader(h);
+    if (!header.receiver().equals(identity.party())) {
+      throw new WrongReceiverException("envelope is addressed to " + header.receiver() + ", not to us ("
+          + identity.party() + ")");
+    }
+    if (header.issuedAt().isAfter(now.plus(skew))) {
+      throw new EnvelopeNotYetValidException("envelope issued at " + header.issuedAt() + ", in the future (now "
+          + now + ", allowed skew " + skew + ")");
+    }
+    if (header.expiresAt().isBefore(now.minus(skew))) {
+      throw new EnvelopeExpiredException("envelope expired at " + header.expiresAt() + " (now " + now
+          + ", allowed skew " + skew + ")");
+    }
+    if (Duration.between(header.issuedAt(), header.expiresAt()).compareTo(maxLifetime) > 0) {
+      throw new EnvelopeExpiredException("envelope lifetime is longer than the allowed " + maxLifetime);
+    }
+    int payloadChars = jdots[1] - jdots[0] - 1;
+    int payloadLen;
+    try {
+      payloadLen = Base64Url.decodedLength(payloadChars);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException("JWS payload is not base64url");
+    }
+    if (payloadLen > maxPayloadBytes) {
+      throw new EnvelopeTooLargeException("payload of " + payloadLen + " bytes is over the limit of "
+          + maxPayloadBytes + " bytes");
+    }
+    byte[] payload = new byte[payloadLen];
+    try {
+      Base64Url.decode(jws, jdots[0] + 1, payloadChars, payload, 0);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException("JWS payload: " + e.getMessage());
+    }
+    // Last: only a verified, addressed, timely envelope may claim a slot in the replay cache.
+    if (!replayCache.firstSeen(header.id(), header.expiresAt().plus(skew))) {
+      throw new ReplayedEnvelopeException("envelope " + header.id() + " from " + header.sender()
+          + " was already opened");
+    }
+    return new OpenedEnvelope(header, payload, signer);
+  }
+
+  private static int[] dots(byte[] b, int from, int to, int expected, String layer)
+      throws MalformedEnvelopeException {
+    int[] out = new int[expected];
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      if (b[i] == '.') {
+        if (n == expected) {
+          throw new MalformedEnvelopeException(layer + " compact serialization has more than "
+              + (expected + 1) + " parts");
+        }
+        out[n++] = i;
+      }
+    }
+    if (n != expected) {
+      throw new MalformedEnvelopeException(layer + " compact serialization must have " + (expected + 1)
+          + " parts, got " + (n + 1));
+    }
+    return out;
+  }
+
+  private static ObjectNode header(byte[] b, int from, int to, String layer) throws MalformedEnvelopeException {
+    if (to - from > Base64Url.encodedLength(Json.MAX_HEADER_BYTES)) {
+      throw new MalformedEnvelopeException(layer + " header is larger than " + Json.MAX_HEADER_BYTES + " bytes");
+    }
+    byte[] json;
+    try {
+      json = Base64Url.decode(b, from, to - from);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException(layer + " header: " + e.getMessage());
+    }
+    try {
+      return Json.parseObject(json, 0, json.length);
+    } catch (Json.JsonException e) {
+      throw new MalformedEnvelopeException(layer + " " + e.getMessage());
+    }
+  }
+
+  private static byte[] part(byte[] b, int from, int to, String what) throws MalformedEnvelopeException {
+    try {
+      return Base64Url.decode(b, from, to - from);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException(what + ": " + e.getMessage());
+    }
+  }
+
+  static int checkMaxPayload(int n) {
+    if (n < 0 || n > HARD_MAX_PAYLOAD_BYTES) {
+      throw new IllegalArgumentException("maxPayloadBytes must be in [0, " + HARD_MAX_PAYLOAD_BYTES + "], got " + n);
+    }
+    return n;
+  }
+
+  static byte[] checkUserId(byte[] id) {
+    if (id.length == 0 || id.length > 8191) {
+      throw new IllegalArgumentException("SM2 user id must be 1 to 8191 bytes");
+    }
+    return id.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "EnvelopeOpener[" + identity.party() + ", " + identity.suite() + "]";
+  }
+
+  /** Configures an {@link EnvelopeOpener}; every loosening of a check is a named call. */
+  public static final class Builder {
+    private final PartyIdentity identity;
+    private final SenderTrust trust;
+    private Clock clock = Clock.systemUTC();
+    private Duration skew = DEFAULT_CLOCK_SKEW;
+    private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
+    private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    private @org.jspecify.annotations.Nullable ReplayCache replayCache;
+    private byte[] sm2UserId = GMT_0009_USER_ID.getBytes(StandardCharsets.US_ASCII);
+
+    private Builder(PartyIdentity identity, SenderTrust trust) {
+      this.identity = Objects.requireNonNull(identity, "identity");
+      this.trust = Objects.requireNonNull(trust, "trust");
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** Allows this much clock difference between sender and receiver (default 60 s, at most 10 min). */
+    public Builder allowClockSkew(Duration skew) {
+      if (skew.isNegative() || skew.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException("clock skew must be between 0 and 10 minutes, got " + skew);
+      }
+      this.skew = skew;
+      return this;
+    }
+
+    /** Refuses envelopes valid for longer than this (default 24 h): it bounds the replay cache. */
+    public Builder maxLifetime(Duration maxLifetime) {
+      if (maxLifetime.compareTo(Duration.ofSeconds(1)) < 0 || maxLifetime.compareTo(Duration.ofDays(30)) > 0) {
+        throw new IllegalArgumentException("max lifetime must be between 1 s and 30 days, got " + maxLifetime);
+      }
+      this.maxLifetime = maxLifetime;
+      return this;
+    }
+
+    /** Largest payload to accept, default 16 MiB, at most 256 MiB; larger input is refused unparsed. */
+    public Builder maxPayloadBytes(int maxPayloadBytes) {
+      this.maxPayloadBytes = checkMaxPayload(maxPayloadBytes);
+      return this;
+    }
+
+    /** Where seen envelope ids are kept (default: in memory, 2,000,000 entries). */
+    public Builder replayCache(ReplayCache replayCache) {
+      this.replayCache = Objects.requireNonNull(replayCache);
+      return this;
+    }
+
+    /** The SM2 user id (GM/T 0009) senders sign with; default {@code 1234567812345678}. */
+    public Builder sm2UserId(byte[] userId) {
+      this.sm2UserId = checkUserId(userId);
+      return this;
+    }
+
+    public EnvelopeOpener build() {
+      return new EnvelopeOpener(this);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+package io.shulian.core.envelope;
+
+import io.shulian.core.internal.crypto.ContentCipher;
+import io.shulian.core.internal.crypto.Crypto;
+import io.shulian.core.internal.crypto.Encapsulated;
+import io.shulian.core.internal.crypto.KeyEncapsulation;
+import io.shulian.core.internal.crypto.Signer;
+import io.shulian.core.internal.jose.Base64Url;
+import io.shulian.core.keys.KeyUse;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyIdentity;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Seals payloads into envelopes: signs header and payload with the party's signing key (a compact
+ * JWS), then encrypts that JWS for the recipient (a compact JWE). The suite follows the recipient's
+ * encryption key; a recipient of another suite than our signing key is refused.
+ *
+ * <p>Thread-safe; build once and share. Signing state (for SM2, an initialised signer per thread)
+ * is kept across calls.
+ */
+public final class EnvelopeSealer {
+  private final PartyIdentity identity;
+  private final Signer signer;
+  private final Clock clock;
+  private final int maxPayloadBytes;
+
+  private EnvelopeSealer(Builder b) {
+    this.identity = b.identity;
+    this.clock = b.clock;
+    this.maxPayloadBytes = b.maxPayloadBytes;
+    this.signer = identity.internalSigningKey().signer(b.sm2UserId);
+  }
+
+  /** Starts a sealer for the given identity (its signing key signs every envelope). */
+  public static Builder builder(PartyIdentity identity) {
+    return new Builder(identity);
+  }
+
+  /**
+   * Seals {@code payload} for {@code request.recipient()}.
+   *
+   * @throws SuiteMismatchException if the recipient's key is of another suite than our signing key
+   * @throws EnvelopeTooLargeException if the payload is larger than the configured maximum
+   * @throws IllegalArgumentException if the recipient certificate is not an encryption certificate
+   */
+  public SealedEnvelope seal(SealRequest request, byte[] payload)
+      throws SuiteMismatchException, EnvelopeTooLargeException {
+    Objects.requireNonNull(payload, "payload");
+    if (payload.length > maxPayloadBytes) {
+      throw new EnvelopeTooLargeException("payload of " + payload.length + " bytes is over the limit of "
+          + maxPayloadBytes + " bytes");
+    }
+    PartyCertificate to = request.recipient();
+    if (!to.allows(KeyUse.ENCRYPT)) {
+      throw new IllegalArgumentException("recipient certificate " + to.keyId() + " of " + to.party()
+          + " is not an encryption certificate");
+    }
+    if (to.suite() != identity.suite()) {
+      throw new SuiteMismatchException("recipient " + to.party() + " has a " + to.suite()
+          + " encryption key but our signing key is " + identity.suite() + "; suites never mix");
+    }
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    EnvelopeHeader header =
+        new EnvelopeHeader(
+            EnvelopeHeader.VERSION,
+            JoseCodec.uuidV7(clock.millis(), Crypto.random()),
+            identity.party(),
+            to.party(),
+            request.resource(),
+            request.purpose(),
+            request.classification(),
+            now,
+            now.plus(request.ttl()),
+            request.contentType(),
+            request.correlationId(),
+            request.grantRef(),
+            request.traceparent());
+    return new SealedEnvelope(header, encode(header, payload, to));
+  }
+
+  private byte[] encode(EnvelopeHeader header, byte[] payload, PartyCertificate to) {
+    // JWS compact: B64(header) '.' B64(payload) '.' B64(signature), built in one buffer.
+    byte[] jwsHeader = JoseCodec.jwsHeader(signer.joseAlgorithm(), identity.signingCertificate().keyId().value(), header);
+    int h = Base64Url.encodedLength(jwsHeader.length);
+    int p = Base64Url.encodedLength(payload.length);
+    int s = Base64Url.encodedLength(64);
+    byte[] jws = new byte[h + 1 + p + 1 + s];
+    int at = Base64Url.encode(jwsHeader, 0, jwsHeader.length, jws, 0);
+    jws[at++] = '.';
+    at = Base64Url.encode(payload, 0, payload.length, jws, at);
+    byte[] sig = signer.sign(jws, 0, at);
+    if (sig.length != 64) {
+      throw new IllegalStateException("signature of unexpected length " + sig.length);
+    }
+    jws[at++] = '.';
+    Base64Url.encode(sig, 0, sig.length, jws, at);
+
+    // JWE compact: B64(header) '.' B64(encrypted key) '.' B64(iv) '.' B64(ciphertext) '.' B64(tag)
+    KeyEncapsulation kem = to.internalPublicKey().recipient();
+    ContentCipher cipher = kem.contentCipher();
+    Encapsulated e = kem.encapsulate(cipher.joseName());
+    byte[] jweHeader = JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), to.keyId().value(), e.epk);
+    byte[] aad = Base64Url.encode(jweHeader);
+    byte[] iv = Crypto.randomBytes(ContentCipher.IV_BYTES);
+    byte[] ctAndTag = cipher.encrypt(e.cek, iv, aad, jws, 0, jws.length);
+    Arrays.fill(e.cek, (byte) 0);
+    int ctLen = ctAndTag.length - ContentCipher.TAG_BYTES;
+    byte[] out =
+        new byte[aad.length + 1 + Base64Url.encodedLength(e.encryptedKey.length) + 1
+            + Base64Url.encodedLength(iv.length) + 1 + Base64Url.encodedLength(ctLen) + 1
+            + Base64Url.encodedLength(ContentCipher.TAG_BYTES)];
+    System.arraycopy(aad, 0, out, 0, aad.length);
+    at = aad.length;
+    out[at++] = '.';
+    at = Base64Url.encode(e.encryptedKey, 0, e.encryptedKey.length, out, at);
+    out[at++] = '.';
+    at = Base64Url.encode(iv, 0, iv.length, out, at);
+    out[at++] = '.';
+    at = Base64Url.encode(ctAndTag, 0, ctLen, out, at);
+    out[at++] = '.';
+    Base64Url.encode(ctAndTag, ctLen, ContentCipher.TAG_BYTES, out, at);
+    return out;
+  }
+
+  /** Returns the largest payload this sealer accepts. */
+  public int maxPayloadBytes() {
+    return maxPayloadBytes;
+  }
+
+  @Override
+  public String toString() {
+    return "EnvelopeSealer[" + identity.party() + ", " + identity.suite() + "]";
+  }
+
+  /** Configures an {@link EnvelopeSealer}. */
+  public static final class Builder {
+    private final PartyIdentity identity;
+    private Clock clock = Clock.systemUTC();
+    private int maxPayloadBytes = EnvelopeOpener.DEFAULT_MAX_PAYLOAD_BYTES;
+    private byte[] sm2UserId = EnvelopeOpener.GMT_0009_USER_ID.getBytes(StandardCharsets.US_ASCII);
+
+    private Builder(PartyIdentity identity) {
+      this.identity = Objects.requireNonNull(identity, "identity");
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** Largest payload to seal, default 16 MiB, at most 256 MiB. */
+    public Builder maxPayloadBytes(int maxPayloadBytes) {
+      this.maxPayloadBytes = EnvelopeOpener.checkMaxPayload(maxPayloadBytes);
+      return this;
+    }
+
+    /**
+     * The SM2 signer id (GM/T 0009). Default {@code 1234567812345678}, the value GM/T 0009-2012
+     * specifies; both parties must use the same.
+     */
+    public Builder sm2UserId(byte[] userId) {
+      this.sm2UserId = EnvelopeOpener.checkUserId(userId);
+      return this;
+    }
+
+    public EnvelopeSealer build() {
+      return new EnvelopeSealer(this);
+    }
+  }
+}

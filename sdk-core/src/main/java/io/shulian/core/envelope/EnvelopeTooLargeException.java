@@ -1,0 +1,19 @@
+package io.shulian.core.envelope;
+
+/** Thrown when the envelope or its payload is over the configured size limit (checked before parsing). */
+public final class EnvelopeTooLargeException extends EnvelopeException {
+  private static final long serialVersionUID = 1L;
+
+  public EnvelopeTooLargeException(String message) {
+    super(message);
+  }
+
+  public EnvelopeTooLargeException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  public Reason reason() {
+    return Reason.TOO_LARGE;
+  }
+}

@@ -1,0 +1,19 @@
+package io.shulian.core.envelope;
+
+/** Thrown when a public key in the envelope (ephemeral key, SM2 C1) is not a valid point of the suite's curve. */
+public final class InvalidPublicKeyException extends EnvelopeException {
+  private static final long serialVersionUID = 1L;
+
+  public InvalidPublicKeyException(String message) {
+    super(message);
+  }
+
+  public InvalidPublicKeyException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  public Reason reason() {
+    return Reason.INVALID_KEY;
+  }
+}

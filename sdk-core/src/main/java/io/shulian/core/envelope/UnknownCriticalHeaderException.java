@@ -1,0 +1,19 @@
+package io.shulian.core.envelope;
+
+/** Thrown when a header lists critical parameters (crit) that Shulian does not understand. */
+public final class UnknownCriticalHeaderException extends EnvelopeException {
+  private static final long serialVersionUID = 1L;
+
+  public UnknownCriticalHeaderException(String message) {
+    super(message);
+  }
+
+  public UnknownCriticalHeaderException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  public Reason reason() {
+    return Reason.UNKNOWN_CRITICAL_HEADER;
+  }
+}

@@ -1,0 +1,167 @@
+package io.shulian.core.internal.crypto;
+
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.engines.SM4Engine;
+import org.bouncycastle.crypto.modes.GCMBlockCipher;
+import org.bouncycastle.crypto.modes.GCMModeCipher;
+import org.bouncycastle.crypto.params.AEADParameters;
+import org.bouncycastle.crypto.params.KeyParameter;
+
+/**
+ * Authenticated content encryption (JWE {@code enc}) with 96-bit IVs and 128-bit tags. Plaintext
+ * is released only after the tag verified: on failure the output buffer is wiped and never
+ * returned.
+ */
+public abstract class ContentCipher {
+  public static final int IV_BYTES = 12;
+  public static final int TAG_BYTES = 16;
+
+  /** AES-256-GCM on the JDK (AES-NI and CLMUL intrinsics). */
+  public static final ContentCipher A256GCM = new JdkAesGcm();
+
+  /** SM4-GCM on Bouncy Castle (GB/T 32907 block cipher in GCM, 128-bit key). */
+  public static final ContentCipher SM4GCM = new Sm4Gcm();
+
+  ContentCipher() {}
+
+  public abstract String joseName();
+
+  public abstract int keyBytes();
+
+  /**
+   * Encrypts {@code in[off, off+len)} and returns ciphertext followed by the 16-byte tag.
+   */
+  public abstract byte[] encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len);
+
+  /**
+   * Decrypts {@code in[0, ctAndTagLen)}, ciphertext followed by the tag.
+   *
+   * @throws CryptoFailure if the tag does not verify
+   */
+  public abstract byte[] decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int ctAndTagLen)
+      throws CryptoFailure;
+
+  private static void checkSizes(byte[] key, byte[] iv, int keyBytes) {
+    if (key.length != keyBytes) {
+      throw new IllegalArgumentException("content key must be " + keyBytes + " bytes");
+    }
+    if (iv.length != IV_BYTES) {
+      throw new IllegalArgumentException("IV must be 12 bytes");
+    }
+  }
+
+  private static final class JdkAesGcm extends ContentCipher {
+    private static final ThreadLocal<Cipher> CIPHERS =
+        ThreadLocal.withInitial(
+            () -> {
+              try {
+                return Cipher.getInstance("AES/GCM/NoPadding");
+              } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("AES-GCM is missing from this JVM", e);
+              }
+            });
+
+    @Override
+    public String joseName() {
+      return "A256GCM";
+    }
+
+    @Override
+    public int keyBytes() {
+      return 32;
+    }
+
+    @Override
+    public byte[] encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len) {
+      checkSizes(key, iv, 32);
+      Cipher c = CIPHERS.get();
+      try {
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+        c.updateAAD(aad);
+        byte[] out = new byte[len + TAG_BYTES];
+        int n = c.doFinal(in, off, len, out, 0);
+        return n == out.length ? out : Arrays.copyOf(out, n);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("AES-GCM encryption failed", e);
+      }
+    }
+
+    @Override
+    public byte[] decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int ctAndTagLen)
+        throws CryptoFailure {
+      checkSizes(key, iv, 32);
+      if (ctAndTagLen < TAG_BYTES) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "ciphertext shorter than the tag");
+      }
+      Cipher c = CIPHERS.get();
+      try {
+        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+        c.updateAAD(aad);
+        byte[] out = new byte[ctAndTagLen - TAG_BYTES];
+        int n = c.doFinal(in, 0, ctAndTagLen, out, 0);
+        return n == out.length ? out : Arrays.copyOf(out, n);
+      } catch (AEADBadTagException e) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "authentication tag mismatch");
+      } catch (GeneralSecurityException e) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "decryption failed");
+      }
+    }
+  }
+
+  private static final class Sm4Gcm extends ContentCipher {
+    @Override
+    public String joseName() {
+      return "SM4-GCM";
+    }
+
+    @Override
+    public int keyBytes() {
+      return 16;
+    }
+
+    private static GCMModeCipher init(boolean encrypt, byte[] key, byte[] iv, byte[] aad) {
+      GCMModeCipher gcm = GCMBlockCipher.newInstance(new SM4Engine());
+      gcm.init(encrypt, new AEADParameters(new KeyParameter(key), 128, iv, aad));
+      return gcm;
+    }
+
+    @Override
+    public byte[] encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len) {
+      checkSizes(key, iv, 16);
+      GCMModeCipher gcm = init(true, key, iv, aad);
+      byte[] out = new byte[gcm.getOutputSize(len)];
+      int n = gcm.processBytes(in, off, len, out, 0);
+      try {
+        n += gcm.doFinal(out, n);
+      } catch (InvalidCipherTextException e) {
+        throw new IllegalStateException("SM4-GCM encryption failed", e);
+      }
+      return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    @Override
+    public byte[] decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int ctAndTagLen)
+        throws CryptoFailure {
+      checkSizes(key, iv, 16);
+      if (ctAndTagLen < TAG_BYTES) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "ciphertext shorter than the tag");
+      }
+      GCMModeCipher gcm = init(false, key, iv, aad);
+      byte[] out = new byte[gcm.getOutputSize(ctAndTagLen)];
+      int n = gcm.processBytes(in, 0, ctAndTagLen, out, 0);
+      try {
+        n += gcm.doFinal(out, n);
+      } catch (InvalidCipherTextException | IllegalStateException e) {
+        Arrays.fill(out, (byte) 0);
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "authentication tag mismatch");
+      }
+      return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+  }
+}

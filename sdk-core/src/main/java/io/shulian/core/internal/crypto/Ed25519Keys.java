@@ -1,0 +1,87 @@
+package io.shulian.core.internal.crypto;
+
+import java.util.Arrays;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+/**
+ * Ed25519 on Bouncy Castle's RFC 8032 code: about 6x the JDK's SunEC here. The public key is kept
+ * next to the secret so that signing does not re-derive it, and the verifier keeps the decoded
+ * public point so that each verification skips point decompression.
+ */
+final class Ed25519Keys {
+  static final String ALG = "EdDSA";
+
+  static {
+    Ed25519.precompute();
+  }
+
+  private Ed25519Keys() {}
+
+  static final class Sign implements Signer {
+    private final byte[] sk;
+    private final byte[] pk;
+
+    Sign(byte[] sk) {
+      if (sk.length != Ed25519.SECRET_KEY_SIZE) {
+        throw new IllegalArgumentException("Ed25519 secret key must be 32 bytes");
+      }
+      this.sk = sk.clone();
+      this.pk = new byte[Ed25519.PUBLIC_KEY_SIZE];
+      Ed25519.generatePublicKey(this.sk, 0, pk, 0);
+    }
+
+    @Override
+    public String joseAlgorithm() {
+      return ALG;
+    }
+
+    @Override
+    public byte[] sign(byte[] data, int off, int len) {
+      byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
+      Ed25519.sign(sk, 0, pk, 0, data, off, len, sig, 0);
+      return sig;
+    }
+
+    byte[] publicKey() {
+      return pk.clone();
+    }
+
+    @Override
+    public String toString() {
+      return "Ed25519 signer";
+    }
+  }
+
+  static final class Verify implements Verifier {
+    private final Ed25519.PublicPoint point;
+
+    /** @throws IllegalArgumentException if the key is not a valid, full-order curve point */
+    Verify(byte[] pk) {
+      if (pk.length != Ed25519.PUBLIC_KEY_SIZE) {
+        throw new IllegalArgumentException("Ed25519 public key must be 32 bytes");
+      }
+      Ed25519.PublicPoint p = Ed25519.validatePublicKeyFullExport(pk, 0);
+      if (p == null) {
+        throw new IllegalArgumentException("Ed25519 public key is not a valid curve point");
+      }
+      this.point = p;
+    }
+
+    @Override
+    public String joseAlgorithm() {
+      return ALG;
+    }
+
+    @Override
+    public boolean verify(byte[] data, int off, int len, byte[] sig) {
+      if (sig.length != Ed25519.SIGNATURE_SIZE) {
+        return false;
+      }
+      return Ed25519.verify(sig, 0, point, data, off, len);
+    }
+  }
+
+  static byte[] copy(byte[] b) {
+    return Arrays.copyOf(b, b.length);
+  }
+}

@@ -1,0 +1,16 @@
+package io.shulian.core.internal.crypto;
+
+import org.jspecify.annotations.Nullable;
+
+/** The sender's side of key management: the content key and what the JWE must carry to recover it. */
+public final class Encapsulated {
+  public final byte[] cek;
+  public final @Nullable Epk epk;
+  public final byte[] encryptedKey;
+
+  Encapsulated(byte[] cek, @Nullable Epk epk, byte[] encryptedKey) {
+    this.cek = cek;
+    this.epk = epk;
+    this.encryptedKey = encryptedKey;
+  }
+}

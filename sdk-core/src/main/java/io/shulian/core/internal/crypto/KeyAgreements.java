@@ -1,0 +1,260 @@
+package io.shulian.core.internal.crypto;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.engines.SM2Engine;
+import org.bouncycastle.crypto.params.ECDomainParameters;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.crypto.params.ParametersWithRandom;
+import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.bouncycastle.math.ec.rfc7748.X25519;
+import org.bouncycastle.util.BigIntegers;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Key management of the suites: ECDH-ES direct key agreement with X25519 or P-256 (RFC 7518 4.6,
+ * RFC 8037) and SM2 public-key encryption of the content key (GB/T 32918.4, ciphertext C1||C3||C2).
+ * Every point received from a peer is validated before use.
+ */
+final class KeyAgreements {
+  static final String ECDH_ES = "ECDH-ES";
+  static final String SM2_PKE = "SM2-PKE";
+
+  static {
+    X25519.precompute();
+  }
+
+  private KeyAgreements() {}
+
+  // ---- X25519 ----------------------------------------------------------------------------
+
+  static final class X25519Recipient implements KeyEncapsulation {
+    private final byte[] pk;
+
+    X25519Recipient(byte[] pk) {
+      if (pk.length != X25519.POINT_SIZE) {
+        throw new IllegalArgumentException("X25519 public key must be 32 bytes");
+      }
+      this.pk = pk.clone();
+    }
+
+    @Override
+    public String joseAlgorithm() {
+      return ECDH_ES;
+    }
+
+    @Override
+    public ContentCipher contentCipher() {
+      return ContentCipher.A256GCM;
+    }
+
+    @Override
+    public Encapsulated encapsulate(String enc) {
+      byte[] esk = new byte[X25519.SCALAR_SIZE];
+      X25519.generatePrivateKey(Crypto.random(), esk);
+      byte[] epk = new byte[X25519.POINT_SIZE];
+      X25519.generatePublicKey(esk, 0, epk, 0);
+      byte[] z = new byte[X25519.POINT_SIZE];
+      if (!X25519.calculateAgreement(esk, 0, pk, 0, z, 0)) {
+        throw new IllegalStateException("recipient X25519 key is of small order");
+      }
+      Arrays.fill(esk, (byte) 0);
+      byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
+      Arrays.fill(z, (byte) 0);
+      return new Encapsulated(cek, new Epk("OKP", "X25519", epk, null), new byte[0]);
+    }
+  }
+
+  static final class X25519Decrypter implements KeyDecapsulation {
+    private final byte[] sk;
+
+    X25519Decrypter(byte[] sk) {
+      this.sk = sk.clone();
+    }
+
+    @Override
+    public String joseAlgorithm() {
+      return ECDH_ES;
+    }
+
+    @Override
+    public ContentCipher contentCipher() {
+      return ContentCipher.A256GCM;
+    }
+
+    @Override
+    public byte[] decapsulate(@Nullable Epk epk, byte[] encryptedKey, String enc) throws CryptoFailure {
+      if (epk == null || !"OKP".equals(epk.kty) || !"X25519".equals(epk.crv) || epk.y != null
+          || epk.x.length != X25519.POINT_SIZE) {
+        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not an X25519 public key");
+      }
+      byte[] z = new byte[X25519.POINT_SIZE];
+      if (!X25519.calculateAgreement(sk, 0, epk.x, 0, z, 0)) {
+        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is an X25519 point of small order");
+      }
+      byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
+      Arrays.fill(z, (byte) 0);
+      return cek;
+    }
+  }
+
+  // ---- P-256 -----------------------------------------------------------------------------
+
+  static final class P256Recipient implements KeyEncapsulation {
+    private final ECPublicKeyParameters pub;
+
+    P256Recipient(ECPublicKeyParameters pub) {
+      this.pub = pub;
+    }
+
+    @Override
+    public String joseAlgorithm() {
+      return ECDH_ES;
+    }
+
+    @Override
+    public ContentCipher contentCipher() {
+      return ContentCipher.A256GCM;
+    }
+
+    @Override
+    public Encapsulated encapsulate(String enc) {
+      ECDomainParameters dom = pub.getParameters();
+      BigInteger d = BigIntegers.createRandomInRange(BigInteger.ONE, dom.getN().subtract(BigInteger.ONE), Crypto.random());
+      ECPoint q = new FixedPointCombMultiplier().multiply(dom.getG(), d).normalize();
+      byte[] z = agree(d, pub.getQ(), dom);
+      byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
+      Arrays.fill(z, (byte) 0);
+      Epk epk =
+          new Epk(
+              "EC",
+              "P-256",
+              BigIntegers.asUnsignedByteArray(32, q.getAffineXCoord().toBigInteger()),
+              BigIntegers.asUnsignedByteArray(32, q.getAffineYCoord().toBigInteger()));
+      return new Encapsulated(cek, epk, new byte[0]);
+    }
+  }
+
+  static byte[] agree(BigInteger d, ECPoint q, ECDomainParameters dom) {
+    ECPoint p = q.multiply(d).normalize();
+    if (p.isInfinity()) {
+      throw new IllegalStateException("ECDH result is the point at infinity");
+    }
+    return BigIntegers.asUnsignedByteArray(32, p.getAffineXCoord().toBigInteger());
+  }
+
+  static final class P256Decrypter implements KeyDecapsulation {
+    private final ECPrivateKeyParameters priv;
+
+    P256Decrypter(ECPrivateKeyParameters priv) {
+      this.priv = priv;
+    }
+
+    @Override
+    public String joseAlgorithm() {
+      return ECDH_ES;
+    }
+
+    @Override
+    public ContentCipher contentCipher() {
+      return ContentCipher.A256GCM;
+    }
+
+    @Override
+    public byte[] decapsulate(@Nullable Epk epk, byte[] encryptedKey, String enc) throws CryptoFailure {
+      if (epk == null || !"EC".equals(epk.kty) || !"P-256".equals(epk.crv) || epk.y == null
+          || epk.x.length != 32 || epk.y.length != 32) {
+        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not a P-256 public key");
+      }
+      ECDomainParameters dom = priv.getParameters();
+      ECPoint q;
+      try {
+        // validatePoint rejects coordinates that are out of range or not on the curve; P-256 has
+        // cofactor 1, so a point on the curve other than infinity is in the prime-order group.
+        q = dom.getCurve().validatePoint(new BigInteger(1, epk.x), new BigInteger(1, epk.y));
+      } catch (IllegalArgumentException e) {
+        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not a point on P-256");
+      }
+      if (q.isInfinity()) {
+        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is the point at infinity");
+      }
+      byte[] z = agree(priv.getD(), q, dom);
+      byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
+      Arrays.fill(z, (byte) 0);
+      return cek;
+    }
+  }
+
+  // ---- SM2 public-key encryption -----------------------------------------------------------
+
+  static final class Sm2Recipient implements KeyEncapsulation {
+    private final ECPublicKeyParameters pub;
+
+    Sm2Recipient(ECPublicKeyParameters pub) {
+      this.pub = pub;
+    }
+
+    @Override
+    public String joseAlgorithm() {
+      return SM2_PKE;
+    }
+
+    @Override
+    public ContentCipher contentCipher() {
+      return ContentCipher.SM4GCM;
+    }
+
+    @Override
+    public Encapsulated encapsulate(String enc) {
+      byte[] cek = Crypto.randomBytes(ContentCipher.SM4GCM.keyBytes());
+      SM2Engine engine = new SM2Engine(SM2Engine.Mode.C1C3C2);
+      engine.init(true, new ParametersWithRandom(pub, Crypto.random()));
+      try {
+        return new Encapsulated(cek, null, engine.processBlock(cek, 0, cek.length));
+      } catch (InvalidCipherTextException e) {
+        throw new IllegalStateException("SM2 encryption failed", e);
+      }
+    }
+  }
+
+  static final class Sm2Decrypter implements KeyDecapsulation {
+    /** C1 (uncompressed point, 65 bytes) || C3 (SM3, 32 bytes) || C2 (16-byte SM4 key). */
+    static final int CIPHERTEXT_BYTES = 65 + 32 + 16;
+
+    private final ECPrivateKeyParameters priv;
+
+    Sm2Decrypter(ECPrivateKeyParameters priv) {
+      this.priv = priv;
+    }
+
+    @Override
+    public String joseAlgorithm() {
+      return SM2_PKE;
+    }
+
+    @Override
+    public ContentCipher contentCipher() {
+      return ContentCipher.SM4GCM;
+    }
+
+    @Override
+    public byte[] decapsulate(@Nullable Epk epk, byte[] encryptedKey, String enc) throws CryptoFailure {
+      if (encryptedKey.length != CIPHERTEXT_BYTES || encryptedKey[0] != 0x04) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED,
+            "SM2 encrypted key must be " + CIPHERTEXT_BYTES + " bytes with an uncompressed C1");
+      }
+      SM2Engine engine = new SM2Engine(SM2Engine.Mode.C1C3C2);
+      engine.init(false, priv);
+      try {
+        return engine.processBlock(encryptedKey, 0, encryptedKey.length);
+      } catch (IllegalArgumentException e) {
+        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "SM2 C1 is not a point on the curve");
+      } catch (InvalidCipherTextException | RuntimeException e) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "SM2 decryption of the content key failed");
+      }
+    }
+  }
+}

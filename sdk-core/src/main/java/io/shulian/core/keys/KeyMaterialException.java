@@ -1,0 +1,25 @@
+package io.shulian.core.keys;
+
+import io.shulian.core.ShulianException;
+
+/**
+ * Key material could not be used: a malformed PKCS#12 or PEM file, a wrong password, a
+ * certificate without a party id, or a key of the wrong algorithm. The message never contains key
+ * bytes or the password.
+ */
+public final class KeyMaterialException extends ShulianException {
+  private static final long serialVersionUID = 1L;
+
+  public KeyMaterialException(String message) {
+    super(message);
+  }
+
+  public KeyMaterialException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  @Override
+  public String code() {
+    return "BAD_KEY_MATERIAL";
+  }
+}

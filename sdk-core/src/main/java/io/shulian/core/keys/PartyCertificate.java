@@ -1,0 +1,235 @@
+package io.shulian.core.keys;
+
+import io.shulian.core.internal.crypto.KeyCodec;
+import io.shulian.core.internal.crypto.Pkix;
+import io.shulian.core.internal.crypto.PublicKeyHandle;
+import io.shulian.core.party.PartyId;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An X.509 certificate of a party key, with what Shulian reads from it: the party id (from the SAN
+ * URI {@code urn:shulian:party:<PartyId>}), the key algorithm, the key id and the uses the key
+ * usage extensions allow. Holding one does not mean it is trusted: that is decided by a {@code
+ * SenderTrust}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class PartyCertificate {
+  /** Prefix of the subjectAltName URI that carries the party id. */
+  public static final String PARTY_URI_PREFIX = "urn:shulian:party:";
+
+  private final X509Certificate certificate;
+  private final PartyId party;
+  private final KeyAlgorithm algorithm;
+  private final KeyId keyId;
+  private final Set<KeyUse> uses;
+  private final PublicKeyHandle publicKey;
+
+  private PartyCertificate(
+      X509Certificate certificate, PartyId party, KeyAlgorithm algorithm, KeyId keyId, Set<KeyUse> uses,
+      PublicKeyHandle publicKey) {
+    this.certificate = certificate;
+    this.party = party;
+    this.algorithm = algorithm;
+    this.keyId = keyId;
+    this.uses = uses;
+    this.publicKey = publicKey;
+  }
+
+  /**
+   * Reads a party certificate.
+   *
+   * @throws KeyMaterialException if it carries no party id or its key is of no supported algorithm
+   */
+  public static PartyCertificate of(X509Certificate certificate) throws KeyMaterialException {
+    Objects.requireNonNull(certificate, "certificate");
+    byte[] der;
+    try {
+      der = certificate.getEncoded();
+    } catch (CertificateEncodingException e) {
+      throw new KeyMaterialException("certificate cannot be encoded", e);
+    }
+    PartyId party = partyOf(certificate);
+    if (party == null) {
+      throw new KeyMaterialException(
+          "certificate " + certificate.getSubjectX500Principal().getName()
+              + " carries no party id (subjectAltName URI " + PARTY_URI_PREFIX + "...)");
+    }
+    PublicKeyHandle pk;
+    try {
+      pk = KeyCodec.publicKey(certificate.getPublicKey().getEncoded());
+    } catch (IllegalArgumentException e) {
+      throw new KeyMaterialException("certificate of " + party + ": " + e.getMessage(), e);
+    }
+    return new PartyCertificate(certificate, party, pk.algorithm(), KeyId.ofCertificate(der), usesOf(certificate, pk.algorithm()), pk);
+  }
+
+  /**
+   * Reads every certificate from a PEM file.
+   *
+   * @throws KeyMaterialException if the file is unreadable, malformed, or has no party certificate
+   */
+  public static List<PartyCertificate> readPem(Path file) throws KeyMaterialException {
+    try {
+      if (Files.size(file) > Pkix.MAX_FILE_BYTES) {
+        throw new KeyMaterialException(file + " is larger than " + Pkix.MAX_FILE_BYTES + " bytes");
+      }
+      return fromPem(Files.readString(file, StandardCharsets.US_ASCII));
+    } catch (IOException e) {
+      throw new KeyMaterialException("cannot read " + file + ": " + e.getMessage(), e);
+    } catch (KeyMaterialException e) {
+      throw new KeyMaterialException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads every certificate from PEM text. */
+  public static List<PartyCertificate> fromPem(String pem) throws KeyMaterialException {
+    List<X509Certificate> certs;
+    try {
+      certs = Pkix.readPemCertificates(pem);
+    } catch (IllegalArgumentException e) {
+      throw new KeyMaterialException(e.getMessage(), e);
+    }
+    List<PartyCertificate> out = new ArrayList<>();
+    for (X509Certificate c : certs) {
+      out.add(of(c));
+    }
+    return out;
+  }
+
+  /** Returns the PEM text of the given certificates, in order. */
+  public static String toPem(Collection<PartyCertificate> certificates) {
+    List<Object> list = new ArrayList<>();
+    for (PartyCertificate c : certificates) {
+      list.add(c.certificate);
+    }
+    return Pkix.toPem(list);
+  }
+
+  static @Nullable PartyId partyOf(X509Certificate c) throws KeyMaterialException {
+    Collection<List<?>> sans;
+    try {
+      sans = c.getSubjectAlternativeNames();
+    } catch (CertificateParsingException e) {
+      throw new KeyMaterialException("certificate subjectAltName is malformed", e);
+    }
+    if (sans == null) {
+      return null;
+    }
+    for (List<?> san : sans) {
+      if (Integer.valueOf(6).equals(san.get(0)) && san.get(1) instanceof String) {
+        String uri = (String) san.get(1);
+        if (uri.startsWith(PARTY_URI_PREFIX)) {
+          try {
+            return PartyId.parse(uri.substring(PARTY_URI_PREFIX.length()));
+          } catch (IllegalArgumentException e) {
+            throw new KeyMaterialException("certificate party id is invalid: " + e.getMessage(), e);
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static Set<KeyUse> usesOf(X509Certificate c, KeyAlgorithm alg) {
+    Set<KeyUse> uses = EnumSet.noneOf(KeyUse.class);
+    boolean[] ku = c.getKeyUsage();
+    if (ku == null) {
+      if (alg.canSign()) {
+        uses.add(KeyUse.SIGN);
+      }
+      if (alg.canEncrypt()) {
+        uses.add(KeyUse.ENCRYPT);
+      }
+      return uses;
+    }
+    if (ku.length > 0 && ku[0] && alg.canSign()) {
+      uses.add(KeyUse.SIGN);
+    }
+    boolean keyEncipherment = ku.length > 2 && ku[2];
+    boolean keyAgreement = ku.length > 4 && ku[4];
+    if (alg.canEncrypt() && (keyAgreement || (alg == KeyAlgorithm.SM2 && keyEncipherment))) {
+      uses.add(KeyUse.ENCRYPT);
+    }
+    try {
+      List<String> eku = c.getExtendedKeyUsage();
+      if (eku != null && (eku.contains("1.3.6.1.5.5.7.3.1") || eku.contains("1.3.6.1.5.5.7.3.2"))) {
+        uses.add(KeyUse.TLS);
+      }
+    } catch (CertificateParsingException e) {
+      // an unreadable EKU grants no TLS use
+    }
+    return uses;
+  }
+
+  public X509Certificate certificate() {
+    return certificate;
+  }
+
+  public PartyId party() {
+    return party;
+  }
+
+  public KeyAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  public Suite suite() {
+    return algorithm.suite();
+  }
+
+  public KeyId keyId() {
+    return keyId;
+  }
+
+  /** Returns the uses the certificate's key usage extensions allow. */
+  public Set<KeyUse> uses() {
+    return EnumSet.copyOf(uses.isEmpty() ? EnumSet.noneOf(KeyUse.class) : uses);
+  }
+
+  public boolean allows(KeyUse use) {
+    return uses.contains(use);
+  }
+
+  public Instant notBefore() {
+    return certificate.getNotBefore().toInstant();
+  }
+
+  public Instant notAfter() {
+    return certificate.getNotAfter().toInstant();
+  }
+
+  /** Internal: the decoded public key for the crypto layer. Not part of the API. */
+  public PublicKeyHandle internalPublicKey() {
+    return publicKey;
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof PartyCertificate && ((PartyCertificate) o).keyId.equals(keyId);
+  }
+
+  @Override
+  public int hashCode() {
+    return keyId.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "PartyCertificate[" + party + ", " + algorithm + ", " + uses + ", kid=" + keyId + "]";
+  }
+}

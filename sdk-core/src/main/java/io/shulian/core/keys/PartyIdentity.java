@@ -1,0 +1,302 @@
+package io.shulian.core.keys;
+
+import io.shulian.core.internal.crypto.KeyCodec;
+import io.shulian.core.internal.crypto.Pkix;
+import io.shulian.core.internal.crypto.PrivateKeyHandle;
+import io.shulian.core.party.PartyId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A party's own key material: a signing key and an encryption key (and, for gateways, a TLS key),
+ * each with its certificate. Loaded from and stored to a PKCS#12 file whose entries are named
+ * {@code sign}, {@code encrypt} and {@code tls}.
+ *
+ * <p>Immutable and thread-safe. {@link #toString} shows party and key ids, never key material.
+ */
+public final class PartyIdentity {
+  static final String SIGN = "sign";
+  static final String ENCRYPT = "encrypt";
+  static final String TLS = "tls";
+
+  private final PartyId party;
+  private final Entry signing;
+  private final Entry encryption;
+  private final @Nullable Entry tls;
+
+  /** One private key with its certificate chain, leaf first. */
+  static final class Entry {
+    final PrivateKeyHandle key;
+    final byte[] pkcs8;
+    final PartyCertificate certificate;
+    final List<X509Certificate> chain;
+
+    Entry(byte[] pkcs8, List<X509Certificate> chain) throws KeyMaterialException {
+      this.pkcs8 = pkcs8.clone();
+      try {
+        this.key = KeyCodec.privateKey(pkcs8);
+      } catch (IllegalArgumentException e) {
+        throw new KeyMaterialException(e.getMessage(), e);
+      }
+      this.chain = List.copyOf(chain);
+      this.certificate = PartyCertificate.of(chain.get(0));
+      if (certificate.algorithm() != key.algorithm()) {
+        throw new KeyMaterialException("private key (" + key.algorithm() + ") does not match its certificate ("
+            + certificate.algorithm() + ")");
+      }
+    }
+  }
+
+  private PartyIdentity(Entry signing, Entry encryption, @Nullable Entry tls) throws KeyMaterialException {
+    this.party = signing.certificate.party();
+    if (!encryption.certificate.party().equals(party)) {
+      throw new KeyMaterialException("signing and encryption certificates name different parties: "
+          + party + " and " + encryption.certificate.party());
+    }
+    if (signing.certificate.suite() != encryption.certificate.suite()) {
+      throw new KeyMaterialException("signing key is " + signing.certificate.suite()
+          + " but encryption key is " + encryption.certificate.suite() + ": suites never mix");
+    }
+    if (!signing.certificate.allows(KeyUse.SIGN)) {
+      throw new KeyMaterialException("the 'sign' certificate does not allow signing");
+    }
+    if (!encryption.certificate.allows(KeyUse.ENCRYPT)) {
+      throw new KeyMaterialException("the 'encrypt' certificate does not allow key agreement or encipherment");
+    }
+    this.signing = signing;
+    this.encryption = encryption;
+    this.tls = tls;
+  }
+
+  /**
+   * Loads an identity from a PKCS#12 file.
+   *
+   * @throws KeyMaterialException for an unreadable or malformed file, a wrong password, or missing
+   *     entries; the message never contains the password
+   */
+  public static PartyIdentity load(Path p12, char[] password) throws KeyMaterialException {
+    byte[] data;
+    try {
+      if (Files.size(p12) > Pkix.MAX_FILE_BYTES) {
+        throw new KeyMaterialException(p12 + " is larger than " + Pkix.MAX_FILE_BYTES + " bytes");
+      }
+      data = Files.readAllBytes(p12);
+    } catch (IOException e) {
+      throw new KeyMaterialException("cannot read " + p12 + ": " + e.getMessage(), e);
+    }
+    try {
+      return fromPkcs12(data, password);
+    } catch (KeyMaterialException e) {
+      throw new KeyMaterialException(p12 + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads an identity from PKCS#12 bytes. */
+  public static PartyIdentity fromPkcs12(byte[] data, char[] password) throws KeyMaterialException {
+    List<Pkix.KeyEntry> entries;
+    try {
+      entries = Pkix.readPkcs12(data, password);
+    } catch (Pkix.Pkcs12Exception e) {
+      throw new KeyMaterialException(e.getMessage(), e);
+    }
+    Entry sign = null;
+    Entry enc = null;
+    Entry tls = null;
+    for (Pkix.KeyEntry e : entries) {
+      Entry entry = new Entry(e.pkcs8, e.chain);
+      if (SIGN.equals(e.alias) && sign == null) {
+        sign = entry;
+      } else if (ENCRYPT.equals(e.alias) && enc == null) {
+        enc = entry;
+      } else if (TLS.equals(e.alias) && tls == null) {
+        tls = entry;
+      }
+    }
+    if (sign == null || enc == null) {
+      throw new KeyMaterialException("PKCS#12 file must hold entries named 'sign' and 'encrypt'");
+    }
+    return new PartyIdentity(sign, enc, tls);
+  }
+
+  /** Creates an identity from PKCS#8 keys and certificate chains (leaf first). */
+  public static PartyIdentity of(
+      byte[] signingPkcs8, List<X509Certificate> signingChain,
+      byte[] encryptionPkcs8, List<X509Certificate> encryptionChain,
+      byte @Nullable [] tlsPkcs8, @Nullable List<X509Certificate> tlsChain) throws KeyMaterialException {
+    Entry tls = tlsPkcs8 == null || tlsChain == null ? null : new Entry(tlsPkcs8, tlsChain);
+    return new PartyIdentity(new Entry(signingPkcs8, signingChain), new Entry(encryptionPkcs8, encryptionChain), tls);
+  }
+
+  /**
+   * Generates a fresh identity with self-signed certificates, for development before a city CA
+   * exists. INTL uses Ed25519 and X25519; GM uses two SM2 keys (signing and encryption, as GM
+   * practice keeps them apart).
+   */
+  public static PartyIdentity generateSelfSigned(Suite suite, PartyId party, Duration validity) {
+    return suite == Suite.GM
+        ? generateSelfSigned(KeyAlgorithm.SM2, KeyAlgorithm.SM2, party, validity)
+        : generateSelfSigned(KeyAlgorithm.ED25519, KeyAlgorithm.X25519, party, validity);
+  }
+
+  /**
+   * Generates a fresh identity with the given algorithms: the signing certificate is self-signed
+   * and certifies the encryption certificate.
+   *
+   * @throws IllegalArgumentException if the algorithms cannot serve their use or are of two suites
+   */
+  public static PartyIdentity generateSelfSigned(
+      KeyAlgorithm signAlg, KeyAlgorithm encAlg, PartyId party, Duration validity) {
+    if (!signAlg.canSign() || !encAlg.canEncrypt()) {
+      throw new IllegalArgumentException(signAlg + " cannot sign or " + encAlg + " cannot encrypt");
+    }
+    if (signAlg.suite() != encAlg.suite()) {
+      throw new IllegalArgumentException("signing and encryption keys must be of one suite");
+    }
+    Objects.requireNonNull(party, "party");
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Pkix.GeneratedKey sk = Pkix.generate(signAlg);
+    Pkix.GeneratedKey ek = Pkix.generate(encAlg);
+    X500Name subject = subjectOf(party);
+
+    Pkix.CertSpec s = new Pkix.CertSpec();
+    s.subject = subject;
+    s.issuer = subject;
+    s.subjectSpki = sk.spki;
+    s.issuerPkcs8 = sk.pkcs8;
+    s.issuerSpki = sk.spki;
+    s.notBefore = now.minus(Duration.ofMinutes(5));
+    s.notAfter = now.plus(validity);
+    s.keyUsage = KeyUsage.digitalSignature | KeyUsage.keyCertSign;
+    s.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
+    X509Certificate signCert = Pkix.issue(s);
+
+    Pkix.CertSpec e = new Pkix.CertSpec();
+    e.subject = subject;
+    e.issuer = subject;
+    e.subjectSpki = ek.spki;
+    e.issuerPkcs8 = sk.pkcs8;
+    e.issuerSpki = sk.spki;
+    e.notBefore = s.notBefore;
+    e.notAfter = s.notAfter;
+    e.keyUsage = encAlg == KeyAlgorithm.SM2 ? KeyUsage.keyEncipherment | KeyUsage.dataEncipherment : KeyUsage.keyAgreement;
+    e.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
+    X509Certificate encCert = Pkix.issue(e);
+    try {
+      return new PartyIdentity(
+          new Entry(sk.pkcs8, List.of(signCert)), new Entry(ek.pkcs8, List.of(encCert, signCert)), null);
+    } catch (KeyMaterialException ex) {
+      throw new IllegalStateException("generated identity is inconsistent", ex);
+    }
+  }
+
+  /** The X.500 subject Shulian gives a party's certificates: CN = party id text. */
+  public static X500Name subjectOf(PartyId party) {
+    return new X500NameBuilder(BCStyle.INSTANCE)
+        .addRDN(BCStyle.CN, party.toString())
+        .addRDN(BCStyle.C, "CN")
+        .build();
+  }
+
+  /** Extended key usages for a TLS certificate between gateways (server and client). */
+  static KeyPurposeId[] tlsPurposes() {
+    return new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth};
+  }
+
+  /**
+   * Writes this identity to a PKCS#12 file atomically: a temporary file in the same directory is
+   * written and then renamed, so a reader never sees a partial file.
+   */
+  public void store(Path p12, char[] password) throws IOException {
+    List<Pkix.KeyEntry> entries = new ArrayList<>();
+    entries.add(new Pkix.KeyEntry(SIGN, signing.pkcs8, signing.chain));
+    entries.add(new Pkix.KeyEntry(ENCRYPT, encryption.pkcs8, encryption.chain));
+    if (tls != null) {
+      entries.add(new Pkix.KeyEntry(TLS, tls.pkcs8, tls.chain));
+    }
+    writeAtomically(p12, Pkix.writePkcs12(entries, password));
+  }
+
+  /** Writes bytes to {@code target} through a temporary file and an atomic rename. */
+  public static void writeAtomically(Path target, byte[] data) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+    try {
+      Files.write(tmp, data);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  public PartyId party() {
+    return party;
+  }
+
+  public Suite suite() {
+    return signing.certificate.suite();
+  }
+
+  public PartyCertificate signingCertificate() {
+    return signing.certificate;
+  }
+
+  public PartyCertificate encryptionCertificate() {
+    return encryption.certificate;
+  }
+
+  /** Returns the TLS certificate, if this identity has a TLS key. */
+  public java.util.Optional<PartyCertificate> tlsCertificate() {
+    return java.util.Optional.ofNullable(tls == null ? null : tls.certificate);
+  }
+
+  /** Returns the public certificates (signing then encryption, plus TLS) for sharing as PEM. */
+  public List<PartyCertificate> certificates() {
+    List<PartyCertificate> out = new ArrayList<>(List.of(signing.certificate, encryption.certificate));
+    if (tls != null) {
+      out.add(tls.certificate);
+    }
+    return out;
+  }
+
+  /** Returns the certificate chains of the keys, leaf first. */
+  public List<X509Certificate> signingChain() {
+    return signing.chain;
+  }
+
+  /** Internal: the signing key for the crypto layer. Not part of the API. */
+  public PrivateKeyHandle internalSigningKey() {
+    return signing.key;
+  }
+
+  /** Internal: the decryption key for the crypto layer. Not part of the API. */
+  public PrivateKeyHandle internalDecryptionKey() {
+    return encryption.key;
+  }
+
+  /** Internal: the PKCS#8 encoding of the signing key, for certificate and CRL issuance. */
+  public byte[] internalSigningPkcs8() {
+    return signing.pkcs8.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "PartyIdentity[" + party + ", " + suite() + ", sign kid=" + signing.certificate.keyId()
+        + ", encrypt kid=" + encryption.certificate.keyId() + "]";
+  }
+}
