@@ -18,6 +18,17 @@ public final class KeyMaterialException extends ShulianException {
     super(message, cause);
   }
 
+  /** Describes an I/O failure in a few words, without repeating the path. */
+  static String describe(java.io.IOException e) {
+    if (e instanceof java.nio.file.NoSuchFileException) {
+      return "no such file";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+  }
+
   @Override
   public String code() {
     return "BAD_KEY_MATERIAL";

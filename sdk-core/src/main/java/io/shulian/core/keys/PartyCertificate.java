@@ -90,7 +90,7 @@ public final class PartyCertificate {
       }
       return fromPem(Files.readString(file, StandardCharsets.US_ASCII));
     } catch (IOException e) {
-      throw new KeyMaterialException("cannot read " + file + ": " + e.getMessage(), e);
+      throw new KeyMaterialException("cannot read " + file + ": " + KeyMaterialException.describe(e), e);
     } catch (KeyMaterialException e) {
       throw new KeyMaterialException(file + ": " + e.getMessage(), e);
     }

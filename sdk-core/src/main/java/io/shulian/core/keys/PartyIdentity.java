@@ -97,7 +97,7 @@ public final class PartyIdentity {
       }
       data = Files.readAllBytes(p12);
     } catch (IOException e) {
-      throw new KeyMaterialException("cannot read " + p12 + ": " + e.getMessage(), e);
+      throw new KeyMaterialException("cannot read " + p12 + ": " + KeyMaterialException.describe(e), e);
     }
     try {
       return fromPkcs12(data, password);

@@ -1,0 +1,128 @@
+package io.shulian.gateway.cli;
+
+import io.shulian.core.ShulianException;
+import io.shulian.core.envelope.EnvelopeException;
+import io.shulian.core.keys.Suite;
+import io.shulian.core.party.PartyId;
+import io.shulian.core.trust.TrustException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Parsing helpers and the mapping from failures to messages and exit codes. */
+final class Cli {
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+
+  private Cli() {}
+
+  static CommandLine.ParameterException usage(CommandSpec spec, String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+
+  static Suite suite(CommandSpec spec, String s) {
+    switch (s.toLowerCase(Locale.ROOT)) {
+      case "intl":
+        return Suite.INTL;
+      case "gm":
+        return Suite.GM;
+      default:
+        throw usage(spec, "--suite must be intl or gm, got '" + s + "'");
+    }
+  }
+
+  static PartyId partyId(CommandSpec spec, String s, String option) {
+    try {
+      return PartyId.parse(s);
+    } catch (IllegalArgumentException e) {
+      throw usage(spec, option + ": " + e.getMessage());
+    }
+  }
+
+  /** Parses 500ms, 30s, 5m, 2h, 7d. */
+  static Duration duration(CommandSpec spec, String s, String option) {
+    Matcher m = DURATION.matcher(s.trim());
+    if (!m.matches()) {
+      throw usage(spec, option + " must be a number with a unit (ms, s, m, h, d), e.g. 5m; got '" + s + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ms":
+        return Duration.ofMillis(n);
+      case "s":
+        return Duration.ofSeconds(n);
+      case "m":
+        return Duration.ofMinutes(n);
+      case "h":
+        return Duration.ofHours(n);
+      default:
+        return Duration.ofDays(n);
+    }
+  }
+
+  /** Maps an exception thrown by a command to a one-line message and an exit code; no stack trace. */
+  static int handle(Exception e, CommandLine cmd) {
+    String name = cmd.getCommandName();
+    if (e instanceof CommandLine.ParameterException) {
+      cmd.getErr().println("shulian " + name + ": " + e.getMessage());
+      cmd.getErr().println("Try 'shulian " + name + " --help'.");
+      cmd.getErr().flush();
+      return ExitCodes.USAGE;
+    }
+    int code;
+    String msg;
+    if (e instanceof EnvelopeException) {
+      code = ExitCodes.REJECTED;
+      msg = "envelope rejected (" + ((ShulianException) e).code() + "): " + e.getMessage();
+    } else if (e instanceof TrustException) {
+      code = ExitCodes.REJECTED;
+      msg = "not trusted (" + ((ShulianException) e).code() + "): " + e.getMessage();
+    } else if (e instanceof RejectedException) {
+      code = ExitCodes.REJECTED;
+      msg = e.getMessage();
+    } else if (e instanceof ShulianException) {
+      code = ExitCodes.FAILURE;
+      msg = e.getMessage();
+    } else if (e instanceof CliSupport.InputTooLargeException) {
+      code = ExitCodes.REJECTED;
+      msg = "input rejected (TOO_LARGE): " + e.getMessage();
+    } else if (e instanceof NoSuchFileException) {
+      code = ExitCodes.FAILURE;
+      msg = "no such file: " + e.getMessage();
+    } else if (e instanceof AccessDeniedException) {
+      code = ExitCodes.FAILURE;
+      msg = "permission denied: " + e.getMessage();
+    } else if (e instanceof FileAlreadyExistsException) {
+      code = ExitCodes.FAILURE;
+      msg = "file exists: " + e.getMessage();
+    } else if (e instanceof IOException) {
+      code = ExitCodes.FAILURE;
+      msg = "I/O error: " + e.getMessage();
+    } else {
+      code = ExitCodes.FAILURE;
+      msg = "internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage()
+          + ". Please report it; set SHULIAN_DEBUG=1 for a stack trace.";
+      if (System.getenv("SHULIAN_DEBUG") != null) {
+        e.printStackTrace(cmd.getErr());
+      }
+    }
+    cmd.getErr().println("shulian " + name + ": " + msg);
+    cmd.getErr().flush();
+    return code;
+  }
+
+  /** A command's verdict that its input is invalid (exit code 3). */
+  static final class RejectedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    RejectedException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.shulian.gateway.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code java -jar shulian.jar}. */
+@Command(
+    name = "shulian",
+    mixinStandardHelpOptions = true,
+    versionProvider = ShulianCli.Version.class,
+    description = {"Shulian (数联): secure government data exchange.", ""},
+    subcommands = {
+      KeygenCommand.class,
+      SealCommand.class,
+      OpenCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected (envelope, certificate, bundle, log), 4 policy denied."})
+public final class ShulianCli implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  /** Creates the command line with Shulian's error handling; tests call this too. */
+  public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cmd = new CommandLine(new ShulianCli());
+    cmd.setOut(out);
+    cmd.setErr(err);
+    cmd.setExecutionExceptionHandler((e, c, parseResult) -> Cli.handle(e, c));
+    cmd.setParameterExceptionHandler((e, args) -> Cli.handle(e, e.getCommandLine()));
+    return cmd;
+  }
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = commandLine(out, err).execute(args);
+    System.exit(code);
+  }
+
+  /** Prints the version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = ShulianCli.class.getPackage().getImplementationVersion();
+      return new String[] {"shulian " + (v == null ? "development build" : v)};
+    }
+  }
+}
