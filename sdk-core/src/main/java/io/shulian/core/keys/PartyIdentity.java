@@ -289,6 +289,27 @@ public final class PartyIdentity {
     return encryption.key;
   }
 
+  /**
+   * Returns the TLS certificate chain, leaf first.
+   *
+   * @throws IllegalStateException if this identity has no TLS key
+   */
+  public List<X509Certificate> tlsChain() {
+    return requireTls().chain;
+  }
+
+  /** Internal: the PKCS#8 encoding of the TLS key, for the TLS engine. Not part of the API. */
+  public byte[] internalTlsPkcs8() {
+    return requireTls().pkcs8.clone();
+  }
+
+  private Entry requireTls() {
+    if (tls == null) {
+      throw new IllegalStateException(party + " has no TLS key (PKCS#12 entry 'tls'); issue one with the city CA");
+    }
+    return tls;
+  }
+
   /** Internal: the PKCS#8 encoding of the signing key, for certificate and CRL issuance. */
   public byte[] internalSigningPkcs8() {
     return signing.pkcs8.clone();
