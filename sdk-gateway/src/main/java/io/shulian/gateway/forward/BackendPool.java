@@ -138,6 +138,17 @@ public final class BackendPool {
     };
     ch.writeAndFlush(request.retainedDuplicate()).addListener(w -> {
       if (!w.isSuccess()) {
+        // the connection may have closed before this exchange was attached to it, in which case
+        // no channelInactive will report it: settle the exchange here
+        Exchange current = ch.attr(CURRENT).getAndSet(null);
+        if (current != null && !current.promise.isDone()) {
+          if (current.timer != null) {
+            current.timer.cancel(false);
+          }
+          if (!current.onStale.getAsBoolean()) {
+            current.fail(new UpstreamException("cannot send to upstream", false));
+          }
+        }
         ch.close();
       }
     });
