@@ -58,6 +58,29 @@ class Sm2StandardVectorsTest {
   }
 
   @Test
+  void verify_gbt32918Part2TestCurveExample_succeeds() {
+    JsonNode t = V.get("testCurveSignature");
+    org.bouncycastle.math.ec.ECCurve curve =
+        new org.bouncycastle.math.ec.ECCurve.Fp(big(t, "p"), big(t, "a"), big(t, "b"), big(t, "n"), BigInteger.ONE);
+    ECDomainParameters dom =
+        new ECDomainParameters(curve, curve.validatePoint(big(t, "gx"), big(t, "gy")), big(t, "n"));
+    ECPublicKeyParameters pub = new ECPublicKeyParameters(dom.getG().multiply(big(t, "d")).normalize(), dom);
+    byte[] msg = ascii(t, "messageAscii");
+    byte[] rs = concat(hex(t, "r"), hex(t, "s"));
+    VectorTally tally = new VectorTally("sm2_sm2p256v1_examples.json testCurveSignature");
+    Sm2Keys.Verify v = new Sm2Keys.Verify(pub, ascii(t, "userIdAscii"));
+    if (!v.verify(msg, 0, msg.length, rs)) {
+      tally.fail("GB/T 32918.2 Annex A", "published (r, s) rejected");
+    }
+    rs[63] ^= 1;
+    if (v.verify(msg, 0, msg.length, rs)) {
+      tally.fail("GB/T 32918.2 Annex A", "(r, s) with a flipped bit accepted");
+    }
+    tally.ran(Wycheproof.Result.VALID);
+    tally.assertAllPassed();
+  }
+
+  @Test
   void verify_defaultUserIdIsTheStandardOne() {
     assertThat(USER_ID).isEqualTo(Sm2Keys.DEFAULT_USER_ID);
   }
@@ -209,6 +232,10 @@ class Sm2StandardVectorsTest {
 
   private static byte[] hex(JsonNode n, String field) {
     return Wycheproof.hex(n.get(field));
+  }
+
+  private static BigInteger big(JsonNode n, String field) {
+    return new BigInteger(1, hex(n, field));
   }
 
   private static byte[] ascii(JsonNode n, String field) {
