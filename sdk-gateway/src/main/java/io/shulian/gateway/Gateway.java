@@ -100,6 +100,9 @@ public final class Gateway implements AutoCloseable {
       SslContext serverTls = GatewayTls.server(b.identity, b.peers);
       bind("provider", b.providerAddress, new GatewayInitializer(GatewayInitializer.Role.PROVIDER, context, serverTls));
     }
+    if (b.passthroughAddress != null) {
+      bind("passthrough", b.passthroughAddress, GatewayInitializer.passthrough(context, b.passthroughUpstream));
+    }
     if (b.adminAddress != null) {
       AdminHandler admin = new AdminHandler(registry, this::readinessProblems);
       bind("admin", b.adminAddress, new ChannelInitializer<SocketChannel>() {
@@ -215,6 +218,8 @@ public final class Gateway implements AutoCloseable {
     private @Nullable InetSocketAddress consumerAddress;
     private @Nullable InetSocketAddress providerAddress;
     private @Nullable InetSocketAddress adminAddress;
+    private @Nullable InetSocketAddress passthroughAddress;
+    private @Nullable URI passthroughUpstream;
     private int eventLoops = Runtime.getRuntime().availableProcessors();
     private boolean nativeTransport = true;
     private Clock clock = Clock.systemUTC();
@@ -290,6 +295,13 @@ public final class Gateway implements AutoCloseable {
 
     public Builder providerListener(InetSocketAddress address) {
       this.providerAddress = address;
+      return this;
+    }
+
+    /** Pass-through listener: a plain reverse proxy to one http:// upstream, without envelopes. */
+    public Builder passthrough(InetSocketAddress address, URI upstream) {
+      this.passthroughAddress = Objects.requireNonNull(address);
+      this.passthroughUpstream = Objects.requireNonNull(upstream);
       return this;
     }
 

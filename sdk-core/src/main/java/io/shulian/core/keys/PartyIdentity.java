@@ -145,7 +145,7 @@ public final class PartyIdentity {
   /**
    * Generates a fresh identity with self-signed certificates, for development before a city CA
    * exists. INTL uses Ed25519 and X25519; GM uses two SM2 keys (signing and encryption, as GM
-   * practice keeps them apart).
+   * practice keeps them apart). Both also get a P-256 TLS key for mutual TLS between gateways.
    */
   public static PartyIdentity generateSelfSigned(Suite suite, PartyId party, Duration validity) {
     return suite == Suite.GM
@@ -196,9 +196,25 @@ public final class PartyIdentity {
     e.keyUsage = encAlg == KeyAlgorithm.SM2 ? KeyUsage.keyEncipherment | KeyUsage.dataEncipherment : KeyUsage.keyAgreement;
     e.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
     X509Certificate encCert = Pkix.issue(e);
+
+    // TLS between gateways: P-256 in both suites, since TLS 1.3 stacks (JDK, BoringSSL) have no SM2
+    Pkix.GeneratedKey tk = Pkix.generate(KeyAlgorithm.P256);
+    Pkix.CertSpec t = new Pkix.CertSpec();
+    t.subject = subject;
+    t.issuer = subject;
+    t.subjectSpki = tk.spki;
+    t.issuerPkcs8 = sk.pkcs8;
+    t.issuerSpki = sk.spki;
+    t.notBefore = s.notBefore;
+    t.notAfter = s.notAfter;
+    t.keyUsage = KeyUsage.digitalSignature;
+    t.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
+    t.extendedKeyUsages.addAll(List.of(tlsPurposes()));
+    X509Certificate tlsCert = Pkix.issue(t);
     try {
       return new PartyIdentity(
-          new Entry(sk.pkcs8, List.of(signCert)), new Entry(ek.pkcs8, List.of(encCert, signCert)), null);
+          new Entry(sk.pkcs8, List.of(signCert)), new Entry(ek.pkcs8, List.of(encCert, signCert)),
+          new Entry(tk.pkcs8, List.of(tlsCert, signCert)));
     } catch (KeyMaterialException ex) {
       throw new IllegalStateException("generated identity is inconsistent", ex);
     }

@@ -15,7 +15,8 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
   /** Which listener this initializer serves. */
   public enum Role {
     CONSUMER,
-    PROVIDER
+    PROVIDER,
+    PASSTHROUGH
   }
 
   private final Role role;
@@ -24,6 +25,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
   private final @Nullable SslContext tls;
   private final ConsumerExchangeHandler consumer;
   private final ProviderExchangeHandler provider;
+  private io.netty.channel.ChannelHandler passthrough;
 
   public GatewayInitializer(Role role, GatewayContext g, @Nullable SslContext tls) {
     this.role = role;
@@ -35,6 +37,13 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     if (role == Role.PROVIDER && tls == null) {
       throw new IllegalArgumentException("the provider listener requires mutual TLS");
     }
+  }
+
+  /** Pass-through listener: forwards every request to one upstream. */
+  public static GatewayInitializer passthrough(GatewayContext g, java.net.URI upstream) {
+    GatewayInitializer i = new GatewayInitializer(Role.PASSTHROUGH, g, null);
+    i.passthrough = new io.shulian.gateway.forward.PassthroughHandler(g.backendPool(), upstream);
+    return i;
   }
 
   public ConnectionLimiter limiter() {
@@ -52,7 +61,15 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
       }
     }
     HttpInbound.install(p, g.limits());
-    p.addLast(role == Role.CONSUMER ? "consumer-exchange" : "provider-exchange",
-        role == Role.CONSUMER ? consumer : provider);
+    switch (role) {
+      case CONSUMER:
+        p.addLast("consumer-exchange", consumer);
+        break;
+      case PROVIDER:
+        p.addLast("provider-exchange", provider);
+        break;
+      default:
+        p.addLast("passthrough", passthrough);
+    }
   }
 }
