@@ -283,6 +283,9 @@ public final class AuditLog implements AutoCloseable {
     if (!Files.exists(f)) {
       return out;
     }
+    if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(f) > (1L << 30)) {
+      throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " is not a regular file of at most 1 GiB");
+    }
     byte[] data = Files.readAllBytes(f);
     int start = 0;
     int lineNo = 0;
@@ -294,6 +297,16 @@ public final class AuditLog implements AutoCloseable {
       lineNo++;
       if (nl == data.length) {
         // no newline: the checkpoint was being written when the process died
+        if (!repair) {
+          Checkpoint cp;
+          try {
+            cp = Checkpoint.fromJson(Checkpoint.JSON.readTree(new String(data, start, nl - start, StandardCharsets.UTF_8)));
+          } catch (IOException | AuditException e) {
+            throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo
+                + " is incomplete (a crash while writing it, or an altered file)");
+          }
+          out.add(cp);
+        }
         if (repair) {
           LOG.warn("audit log {}: dropping an incomplete checkpoint line ({} bytes) left by a crash", dir, nl - start);
           try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
@@ -478,12 +491,22 @@ public final class AuditLog implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
-    writer.interrupt();
+    // wake the writer with a no-op item; never interrupt it: an interrupt closes a FileChannel
+    // in the middle of a write and would turn a clean close into a failure
+    try {
+      queue.put(new Pending(null, null));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     try {
       writer.join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // an append that raced with close: fail it rather than leave its future pending forever
+    List<Pending> left = new ArrayList<>();
+    queue.drainTo(left);
+    failAll(left, new AuditException(AuditException.Reason.LOG_UNAVAILABLE, "audit log " + dir + " is closed"));
     closeQuietly(segment);
     closeQuietly(checkpoints);
     try {
@@ -509,7 +532,7 @@ public final class AuditLog implements AutoCloseable {
           first = queue.poll();
         }
       } catch (InterruptedException e) {
-        // close() interrupts to wake us; the closing flag decides
+        // nobody should interrupt the writer; the closing flag decides when it ends
         continue;
       }
       if (first == null) {
@@ -559,10 +582,12 @@ public final class AuditLog implements AutoCloseable {
       sink.reset();
       for (Pending p : batch) {
         if (p.record == null) {
-          if (checkpointRequests == null) {
-            checkpointRequests = new ArrayList<>();
+          if (p.checkpoint != null) {
+            if (checkpointRequests == null) {
+              checkpointRequests = new ArrayList<>();
+            }
+            checkpointRequests.add(p.checkpoint);
           }
-          checkpointRequests.add(p.checkpoint);
           continue;
         }
         int start = sink.position();
@@ -666,7 +691,7 @@ public final class AuditLog implements AutoCloseable {
         p.checkpoint.completeExceptionally(ex);
       }
     }
-    if (metrics != null) {
+    if (metrics != null && !batch.isEmpty()) {
       metrics.failed();
     }
   }

@@ -126,7 +126,12 @@ public final class AuditVerifier {
       LogScanner.Problem p = scan.problem;
       switch (p.kind) {
         case NOT_A_LOG:
-          throw new AuditException(AuditException.Reason.NOT_A_LOG, dir + " is not a Shulian audit log: " + p.message);
+          if (cps.isEmpty() && segments.size() == 1 && cpProblem == null) {
+            throw new AuditException(AuditException.Reason.NOT_A_LOG, dir + " is not a Shulian audit log: " + p.message);
+          }
+          problem = new VerificationReport.Problem("first segment header is damaged: " + p.message,
+              p.segment == null ? "log" : p.segment.getFileName().toString(), 0, 0);
+          break;
         case NEWER_VERSION:
           throw new AuditException(AuditException.Reason.UNSUPPORTED_VERSION, "cannot verify " + dir + ": " + p.where()
               + ": " + p.message + "; use a newer Shulian");

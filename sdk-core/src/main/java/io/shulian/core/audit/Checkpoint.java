@@ -28,7 +28,9 @@ public final class Checkpoint {
   public static final int VERSION = 1;
   /** The GM/T 0009 default SM2 user id used for checkpoint signatures. */
   public static final byte[] SM2_USER_ID = "1234567812345678".getBytes(StandardCharsets.US_ASCII);
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private final String logId;
   private final HashAlgorithm hashAlgorithm;
