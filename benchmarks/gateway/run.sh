@@ -16,6 +16,7 @@ CONN="${2:-64}"
 SUITE="${3:-intl}"
 THREADS=2
 WORK="$(mktemp -d /tmp/shulian-gwbench.XXXXXX)"
+chmod 755 "$WORK"
 JAR="sdk-gateway/target/shulian.jar"
 export SHULIAN_KEY_PASSWORD="bench-only"
 
@@ -49,7 +50,7 @@ cat > "$WORK/nginx-backend/nginx.conf" <<NGX
 worker_processes 1; daemon off; pid $WORK/nginx-backend/pid; error_log $WORK/nginx-backend/error.log warn;
 events { worker_connections 4096; }
 http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type application/json; alias $WORK/record.json; } } }
+  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type application/json; root $WORK; try_files /record.json =404; } } }
 NGX
 cat > "$WORK/nginx-proxy/nginx.conf" <<NGX
 worker_processes 1; daemon off; pid $WORK/nginx-proxy/pid; error_log $WORK/nginx-proxy/error.log warn;
@@ -103,11 +104,12 @@ java $JAVA_OPTS -jar "$JAR" gateway --config "$WORK/passthrough.yaml" > "$WORK/p
 wait_ready() { for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "gateway on admin port $1 not ready"; cat "$WORK"/*.log; exit 1; }
 wait_ready $PROV_ADMIN; wait_ready $CONS_ADMIN; wait_ready $PASS_ADMIN
 curl -fsS "http://127.0.0.1:$BACKEND_PORT/api" >/dev/null
-curl -fsS -H "X-Api-Key: $API_KEY" -H "X-Shulian-Purpose: social-assistance-review" \
+curl -sS -H "X-Api-Key: $API_KEY" -H "X-Shulian-Purpose: social-assistance-review" \
   "http://127.0.0.1:$CONSUMER_PORT/exchange/HOUSING-001/records" > "$WORK/first.json"
 cmp -s "$WORK/first.json" "$WORK/record.json" || { echo "secure exchange returned something else"; head -c 300 "$WORK/first.json"; exit 1; }
 
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }   # utime + stime, in clock ticks
+# utime + stime of a process and its children (nginx workers), in clock ticks
+cpu_ticks() { local t=0 c; for c in $1 $(pgrep -P "$1"); do t=$((t + $(awk '{print $14+$15}' "/proc/$c/stat"))); done; echo $t; }
 HZ=$(getconf CLK_TCK)
 
 # run NAME URL "PIDS..." [extra wrk args...]
@@ -136,7 +138,7 @@ run() {
 
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
-echo "wrk: $THREADS threads, $CONN connections, ${DUR}s per run, 1 KiB JSON, suite $SUITE, TLS $(grep -o 'TLS [A-Z]*' "$WORK/provider.log" | head -1)"
+echo "wrk: $THREADS threads, $CONN connections, ${DUR}s per run, 1 KiB JSON, suite $SUITE, $(grep -o 'transport=.*' "$WORK/provider.log" | head -1)"
 echo
 run "backend direct (nginx)"    "http://127.0.0.1:$BACKEND_PORT/api" ""
 run "nginx reverse proxy"       "http://127.0.0.1:$NGINX_PROXY_PORT/api" "$NGINX_PROXY_PID"

@@ -140,6 +140,11 @@ public final class Gateway implements AutoCloseable {
     return a;
   }
 
+  /** Returns the bound address of a listener, if it is configured. */
+  public java.util.Optional<InetSocketAddress> boundAddress(String listener) {
+    return java.util.Optional.ofNullable(bound.get(listener));
+  }
+
   /** Returns what keeps the gateway from being ready; empty when ready. */
   public Map<String, String> readinessProblems() {
     Map<String, String> p = new LinkedHashMap<>();
@@ -160,6 +165,11 @@ public final class Gateway implements AutoCloseable {
       }
     }
     return p;
+  }
+
+  /** Returns "epoll" or "nio". */
+  public String transportName() {
+    return transport.name();
   }
 
   public GatewayContext context() {

@@ -34,7 +34,8 @@ public final class ExchangeEvent {
   public final List<String> obligations;
   public final List<String> reasons;
   public final String policyVersion;
-  public final String payloadDigest;
+  /** Digest of the payload: SHA-256, or SM3 when the gateway's suite is GM. */
+  public final byte[] payloadDigest;
   public final long payloadBytes;
   public final int status;
   public final String outcome;
@@ -42,7 +43,7 @@ public final class ExchangeEvent {
 
   public ExchangeEvent(Instant time, String envelopeId, Direction direction, String sender, String receiver,
       String resource, String purpose, String grantId, boolean permitted, List<String> ruleIds,
-      List<String> obligations, List<String> reasons, String policyVersion, String payloadDigest,
+      List<String> obligations, List<String> reasons, String policyVersion, byte[] payloadDigest,
       long payloadBytes, int status, String outcome, Duration latency) {
     this.time = time;
     this.envelopeId = envelopeId;
@@ -57,7 +58,7 @@ public final class ExchangeEvent {
     this.obligations = List.copyOf(obligations);
     this.reasons = List.copyOf(reasons);
     this.policyVersion = policyVersion;
-    this.payloadDigest = payloadDigest;
+    this.payloadDigest = payloadDigest.clone();
     this.payloadBytes = payloadBytes;
     this.status = status;
     this.outcome = outcome;

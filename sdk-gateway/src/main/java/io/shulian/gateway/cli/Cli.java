@@ -86,6 +86,9 @@ final class Cli {
     } else if (e instanceof RejectedException) {
       code = ExitCodes.REJECTED;
       msg = e.getMessage();
+    } else if (e instanceof io.shulian.gateway.config.ConfigException) {
+      code = ExitCodes.USAGE;
+      msg = "invalid configuration: " + e.getMessage();
     } else if (e instanceof ShulianException) {
       code = ExitCodes.FAILURE;
       msg = e.getMessage();

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       SealCommand.class,
       OpenCommand.class,
       AuditCommand.class,
+      GatewayCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected (envelope, certificate, bundle, log), 4 policy denied."})

@@ -201,7 +201,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     ExchangeEvent e = new ExchangeEvent(g.clock().instant(), h.id().toString(), ExchangeEvent.Direction.REQUEST_OUT,
         h.sender().toString(), h.receiver().toString(), h.resource(), h.purpose(), h.grantRef().orElse(""),
         "OK".equals(outcome), List.of(), List.of(), "OK".equals(outcome) ? List.of() : List.of(outcome), "",
-        Exchanges.sha256(payload.body()), payload.body().length, response.status().code(), outcome,
+        Exchanges.digest(g, payload.body()), payload.body().length, response.status().code(), outcome,
         Duration.ofNanos(System.nanoTime() - t0));
     Exchanges.auditThenRespond(g, ctx, req, e, response);
   }
@@ -209,7 +209,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, String resource, Problem p) {
     ExchangeEvent e = new ExchangeEvent(g.clock().instant(), "-", ExchangeEvent.Direction.REQUEST_OUT,
         g.identity().party().toString(), "-", safe(resource), safe(String.valueOf(req.headers().get(PURPOSE_HEADER))),
-        "", false, List.of(), List.of(), List.of(p.code()), "", Exchanges.sha256(new byte[0]),
+        "", false, List.of(), List.of(), List.of(p.code()), "", Exchanges.digest(g, new byte[0]),
         req.content().readableBytes(), p.status().code(), p.code(), Duration.ofNanos(System.nanoTime() - t0));
     Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
   }

@@ -48,6 +48,22 @@ final class Exchanges {
     }
   }
 
+  /** The payload digest for audit: SM3 for a GM gateway, SHA-256 otherwise. */
+  static byte[] digest(GatewayContext g, byte[] b) {
+    if (g.identity().suite() == io.shulian.core.keys.Suite.GM) {
+      org.bouncycastle.crypto.digests.SM3Digest d = new org.bouncycastle.crypto.digests.SM3Digest();
+      d.update(b, 0, b.length);
+      byte[] out = new byte[d.getDigestSize()];
+      d.doFinal(out, 0);
+      return out;
+    }
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static String sha256(byte[] b) {
     try {
       return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(b));

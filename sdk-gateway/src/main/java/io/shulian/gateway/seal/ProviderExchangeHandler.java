@@ -178,12 +178,12 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "the response cannot be sealed for the consumer"), v);
       return;
     }
-    ExchangeEvent e = event(h, h.sender().toString(), v, Exchanges.sha256(body), body.length, resp.status().code(),
+    ExchangeEvent e = event(h, h.sender().toString(), v, Exchanges.digest(g, body), body.length, resp.status().code(),
         "OK", List.of(), t0);
     Exchanges.auditThenRespond(g, ctx, req, e, Exchanges.envelopeResponse(sealed.toByteArray()));
   }
 
-  private ExchangeEvent event(EnvelopeHeader h, String peer, Verdict v, String digest, long bytes, int status,
+  private ExchangeEvent event(EnvelopeHeader h, String peer, Verdict v, byte[] digest, long bytes, int status,
       String outcome, List<String> reasons, long t0) {
     return new ExchangeEvent(g.clock().instant(), h == null ? "-" : h.id().toString(), ExchangeEvent.Direction.REQUEST_IN,
         h == null ? peer : h.sender().toString(), g.identity().party().toString(), h == null ? "-" : h.resource(),
@@ -205,7 +205,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
       reasons.add(p.code());
     }
     Verdict v = why instanceof Verdict ? (Verdict) why : null;
-    ExchangeEvent e = event(h, peer, v, Exchanges.sha256(new byte[0]), req.content().readableBytes(), p.status().code(),
+    ExchangeEvent e = event(h, peer, v, Exchanges.digest(g, new byte[0]), req.content().readableBytes(), p.status().code(),
         p.code(), reasons, t0);
     Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
   }
