@@ -99,6 +99,30 @@ final class EnvelopeForge {
     return encryptRaw(Json.write(header), e.encryptedKey, cipher, e.cek, inner);
   }
 
+  /**
+   * Encrypts many inner payloads to one recipient under one content key (fresh IV each time), so
+   * that the key agreement is paid once: for fuzzing, where the content key need not be secret.
+   */
+  static final class FixedKeyEncrypter {
+    private final byte[] header;
+    private final byte[] encryptedKey;
+    private final ContentCipher cipher;
+    private final byte[] cek;
+
+    FixedKeyEncrypter(PartyCertificate recipient) {
+      KeyEncapsulation kem = recipient.internalPublicKey().recipient();
+      this.cipher = kem.contentCipher();
+      Encapsulated e = kem.encapsulate(cipher.joseName());
+      this.header = JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), recipient.keyId().value(), e.epk);
+      this.encryptedKey = e.encryptedKey;
+      this.cek = e.cek;
+    }
+
+    byte[] encrypt(byte[] inner) {
+      return encryptRaw(header, encryptedKey, cipher, cek, inner);
+    }
+  }
+
   /** Encrypts {@code inner} under {@code cek} with arbitrary header bytes as authenticated data. */
   static byte[] encryptRaw(byte[] headerJson, byte[] encryptedKey, ContentCipher cipher, byte[] cek, byte[] inner) {
     byte[] aad = Base64Url.encode(headerJson);

@@ -37,7 +37,7 @@ class EnvelopeOpenerFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void open_arbitraryInnerJws_throwsOnlyEnvelopeException(byte[] jws) {
     for (FuzzFixtures.Receiver r : RECEIVERS) {
-      openOrReject(r.opener, EnvelopeForge.encrypt(r.identity.encryptionCertificate(), jws), jws, INNER_SEEDS.values());
+      openOrReject(r.opener, r.encrypter.encrypt(jws), jws, INNER_SEEDS.values());
     }
   }
 

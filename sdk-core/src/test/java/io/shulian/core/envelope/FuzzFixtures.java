@@ -48,11 +48,13 @@ final class FuzzFixtures {
     final String suite;
     final PartyIdentity identity;
     final EnvelopeOpener opener;
+    final EnvelopeForge.FixedKeyEncrypter encrypter;
 
     Receiver(String suite, PartyIdentity identity, EnvelopeOpener opener) {
       this.suite = suite;
       this.identity = identity;
       this.opener = opener;
+      this.encrypter = new EnvelopeForge.FixedKeyEncrypter(identity.encryptionCertificate());
     }
   }
 
