@@ -8,12 +8,18 @@ import io.shulian.core.internal.crypto.KeyEncapsulation;
 import io.shulian.core.internal.crypto.Signer;
 import io.shulian.core.internal.jose.Base64Url;
 import io.shulian.core.internal.jose.Json;
+import io.shulian.core.keys.KeyAlgorithm;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.keys.Suite;
 import io.shulian.core.party.PartyId;
+import io.shulian.core.testing.TestParties;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -165,24 +171,18 @@ final class EnvelopeForge {
 
   /** Returns {sender, receiver} for "INTL" (Ed25519/X25519), "INTL-P256" or "GM". */
   static PartyIdentity[] pair(String suite) {
-    return suite.equals("INTL-P256")
-        ? io.shulian.core.testing.TestParties.p256Pair()
-        : io.shulian.core.testing.TestParties.pair(io.shulian.core.keys.Suite.valueOf(suite));
+    return suite.equals("INTL-P256") ? TestParties.p256Pair() : TestParties.pair(Suite.valueOf(suite));
   }
 
-  private static final java.util.Map<String, PartyIdentity> THIRD = new java.util.HashMap<>();
+  private static final Map<String, PartyIdentity> THIRD = new HashMap<>();
 
   /** A third party of the suite (neither sender nor receiver), generated once per test JVM. */
   static synchronized PartyIdentity third(String suite) {
     return THIRD.computeIfAbsent(suite, s -> {
-      io.shulian.core.party.PartyId d = io.shulian.core.testing.TestParties.DISTRICT;
-      java.time.Duration v = java.time.Duration.ofDays(30);
-      switch (s) {
-        case "INTL-P256":
-          return PartyIdentity.generateSelfSigned(io.shulian.core.keys.KeyAlgorithm.P256, io.shulian.core.keys.KeyAlgorithm.P256, d, v);
-        default:
-          return PartyIdentity.generateSelfSigned(io.shulian.core.keys.Suite.valueOf(s), d, v);
-      }
+      Duration v = Duration.ofDays(30);
+      return s.equals("INTL-P256")
+          ? PartyIdentity.generateSelfSigned(KeyAlgorithm.P256, KeyAlgorithm.P256, TestParties.DISTRICT, v)
+          : PartyIdentity.generateSelfSigned(Suite.valueOf(s), TestParties.DISTRICT, v);
     });
   }
 

@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shulian.core.keys.KeyAlgorithm;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
@@ -9,6 +10,8 @@ import io.shulian.core.trust.PinnedSenderTrust;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,9 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Fixed key material and seed envelopes for {@link EnvelopeOpenerFuzzTest}. The fuzzer needs
@@ -84,19 +90,19 @@ final class FuzzFixtures {
   }
 
   /** Reads the seed files of one fuzz test method from the test class path. */
-  static java.util.Map<String, byte[]> seeds(String method) {
-    java.net.URL dir = FuzzFixtures.class.getResource("/" + SEEDS + method);
+  static Map<String, byte[]> seeds(String method) {
+    URL dir = FuzzFixtures.class.getResource("/" + SEEDS + method);
     if (dir == null || !"file".equals(dir.getProtocol())) {
-      return java.util.Map.of();
+      return Map.of();
     }
-    java.util.Map<String, byte[]> out = new java.util.TreeMap<>();
-    try (java.util.stream.Stream<Path> files = Files.list(Path.of(dir.toURI()))) {
+    Map<String, byte[]> out = new TreeMap<>();
+    try (Stream<Path> files = Files.list(Path.of(dir.toURI()))) {
       for (Path p : (Iterable<Path>) files::iterator) {
         out.put(p.getFileName().toString(), Files.readAllBytes(p));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
     return out;
@@ -154,7 +160,7 @@ final class FuzzFixtures {
       p[1].store(fixtures.resolve(s + "-receiver.p12"), PASSWORD);
       Files.writeString(fixtures.resolve(s + "-sender.pem"), PartyCertificate.toPem(p[0].certificates()));
       // inner JWS seeds: what a sender signs, before encryption (the fuzz test encrypts its input)
-      com.fasterxml.jackson.databind.node.ObjectNode h =
+      ObjectNode h =
           EnvelopeForge.jwsHeader(p[0], p[1].party(), at, at.plus(SealRequest.DEFAULT_TTL));
       Files.write(innerSeeds.resolve(s + ".jws"),
           EnvelopeForge.signedJws(h, "{\"a\":1}".getBytes(StandardCharsets.US_ASCII), p[0]));
