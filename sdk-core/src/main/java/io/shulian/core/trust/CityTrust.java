@@ -234,6 +234,11 @@ public final class CityTrust implements SenderTrust {
       throw new TrustException(TrustException.Reason.WRONG_USAGE,
           "certificate " + kid + " of " + certificate.party() + " does not allow " + use + " (allows " + certificate.uses() + ")");
     }
+    if (use != KeyUse.TLS && certificate.allows(KeyUse.TLS)) {
+      // one key, one use: a TLS key (EKU serverAuth/clientAuth) never signs or receives envelopes
+      throw new TrustException(TrustException.Reason.WRONG_USAGE,
+          "certificate " + kid + " of " + certificate.party() + " is a TLS certificate and cannot be used for " + use);
+    }
     checkTime(certificate.certificate(), at, "certificate " + kid + " of " + certificate.party());
     if (cache != null) {
       Validated v = cache.getIfPresent(kid);
