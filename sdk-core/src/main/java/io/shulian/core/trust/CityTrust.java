@@ -239,7 +239,14 @@ public final class CityTrust implements SenderTrust {
       throw new TrustException(TrustException.Reason.WRONG_USAGE,
           "certificate " + kid + " of " + certificate.party() + " is a TLS certificate and cannot be used for " + use);
     }
-    checkTime(certificate.certificate(), at, "certificate " + kid + " of " + certificate.party());
+    if (at.isBefore(certificate.notBefore())) {
+      throw new TrustException(TrustException.Reason.NOT_YET_VALID,
+          "certificate " + kid + " of " + certificate.party() + " is not valid before " + certificate.notBefore());
+    }
+    if (at.isAfter(certificate.notAfter())) {
+      throw new TrustException(TrustException.Reason.EXPIRED,
+          "certificate " + kid + " of " + certificate.party() + " expired at " + certificate.notAfter());
+    }
     if (cache != null) {
       Validated v = cache.getIfPresent(kid);
       if (v != null && !at.isBefore(v.from) && at.isBefore(v.until)) {
