@@ -169,4 +169,13 @@ class CityAuthorityTest {
     assertThatThrownBy(() -> opener2.open(underOld)).isInstanceOf(UntrustedSenderException.class)
         .hasMessageContaining("revoked");
   }
+
+  @Test
+  void withCertificates_noCertificateForEncryptionKey_refused() throws Exception {
+    TestCa ca = TestCa.create(Suite.INTL, "Install Root");
+    PartyIdentity own = TestParties.pair(Suite.INTL)[0];
+    List<PartyCertificate> issued = ca.at(T0).signRequests(CertificateRequests.create(own, TestParties.HOUSING), Duration.ofDays(30));
+    assertThatThrownBy(() -> own.withCertificates(List.of(issued.get(0).certificate(), ca.ca.root())))
+        .isInstanceOf(KeyMaterialException.class).hasMessageContaining("encryption");
+  }
 }

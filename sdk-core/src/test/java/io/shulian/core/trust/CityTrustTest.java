@@ -216,4 +216,20 @@ class CityTrustTest {
     assertThat(t.current(TestParties.DISTRICT, KeyUse.ENCRYPT, at)).isEqualTo(fresh.encryptionCertificate());
     assertThat(t.certificates(TestParties.DISTRICT)).hasSize(6);
   }
+
+  @ParameterizedTest
+  @EnumSource(Suite.class)
+  void validate_cachedResult_neverOutlivesCrlNextUpdateOrOtherUse(Suite s) throws Exception {
+    CityTrust t = CityTrust.builder().roots(List.of(ca(s).ca.root()))
+        .crls(List.of(ca(s).crl(T0, Duration.ofHours(24)))).crlGracePeriod(Duration.ZERO).build();
+    PartyCertificate c = housing(s).signingCertificate();
+    t.validate(c, KeyUse.SIGN, T0.plusSeconds(60));
+    t.validate(c, KeyUse.SIGN, T0.plusSeconds(61));
+    assertReason(() -> t.validate(c, KeyUse.SIGN, T0.plus(Duration.ofHours(24)).plusSeconds(1)),
+        TrustException.Reason.STALE_CRL);
+    assertReason(() -> t.validate(c, KeyUse.ENCRYPT, T0.plusSeconds(62)), TrustException.Reason.WRONG_USAGE);
+    assertReason(() -> t.validate(c, KeyUse.SIGN, T0.minus(Duration.ofDays(1))), TrustException.Reason.NOT_YET_VALID);
+    t.invalidateCache();
+    assertThat(t.validate(c, KeyUse.SIGN, T0.plusSeconds(63))).isEqualTo(c);
+  }
 }

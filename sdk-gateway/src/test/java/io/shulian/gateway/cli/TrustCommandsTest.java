@@ -55,7 +55,7 @@ class TrustCommandsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"intl", "gm"})
-  void caIssueSealOpenRevoke_endToEnd(String suite) throws Exception {
+  void open_afterCaRevokeAndNewCrl_rejected(String suite) throws Exception {
     ok("ca", "init", "--suite", suite, "--name", "Test City Root", "--out", p("ca"), "--ca-password", "capw");
     assertThat(tmp.resolve("ca/root.pem")).exists();
     assertThat(tmp.resolve("ca/ca-state.json")).exists();
@@ -93,7 +93,7 @@ class TrustCommandsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"intl", "gm"})
-  void bundleSignVerifyAndOpenWithBundle(String suite) throws Exception {
+  void bundle_signVerifyAndOpen_acceptsOnlyTheCityBundle(String suite) throws Exception {
     ok("ca", "init", "--suite", suite, "--name", "Bundle Root", "--out", p("ca"), "--ca-password", "capw");
     ok("ca", "issue", "--ca", p("ca"), "--party", A, "--out", p("a"), "--ca-password", "capw", "--password", "pw");
     ok("ca", "issue", "--ca", p("ca"), "--party", B, "--out", p("b"), "--ca-password", "capw", "--password", "pw");
@@ -147,7 +147,7 @@ class TrustCommandsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"intl", "gm"})
-  void csrSignCsrInstall_roundTrip(String suite) throws Exception {
+  void csr_signCsrInstall_sealedEnvelopeOpens(String suite) throws Exception {
     ok("ca", "init", "--suite", suite, "--name", "CSR Root", "--out", p("ca"), "--ca-password", "capw");
     ok("keygen", "--suite", suite, "--party", A, "--out", p("dept"), "--password", "pw");
     ok("csr", "--key", p("dept/key.p12"), "--password", "pw", "--party", A, "--out", p("csr.pem"));
@@ -166,7 +166,7 @@ class TrustCommandsTest {
   }
 
   @Test
-  void badInput_clearMessagesAndExitCodes() throws Exception {
+  void ca_badInput_clearMessageAndExitCode() throws Exception {
     ok("ca", "init", "--suite", "intl", "--name", "Errors Root", "--out", p("ca"), "--ca-password", "capw");
     List<Run> runs = new ArrayList<>();
 
