@@ -7,8 +7,9 @@ import picocli.CommandLine.Command;
     name = "bundle",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign and verify the city bundle: member parties, their endpoints and certificates, the CA",
-      "certificates and the current CRL, as JSON in a JWS signed by the city root CA."
+      "Sign or verify the city bundle.",
+      "It lists member parties, their endpoints and certificates, the CA",
+      "certificates and the current CRL, as JSON in a JWS signed by the city root."
     },
     subcommands = {BundleSignCommand.class, BundleVerifyCommand.class})
 final class BundleCommand implements Runnable {

@@ -40,11 +40,12 @@ import picocli.CommandLine.Spec;
     name = "sign",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign a city bundle described in YAML with the CA key; a fresh CRL is issued and included.",
-      "Each party's certificates are checked against the CA first (exit code 3 if one is not valid).",
-      "YAML: version (integer, higher than the last), validFor (e.g. 24h) or validUntil (ISO instant),",
-      "parties: [{party, name, endpoint (https URL, optional), certificates: [file or inline PEM]}],",
-      "extensions (optional map: catalog, policies, ...). Certificate files are relative to the YAML."
+      "Sign a city bundle described in YAML.",
+      "Signed with the CA key; a fresh CRL is issued and included. Each party's",
+      "certificates are checked against the CA first (exit code 3 if one is not).",
+      "YAML: version (integer above the last), validFor (e.g. 24h) or validUntil,",
+      "parties: [{party, name, endpoint, certificates: [file or inline PEM]}],",
+      "extensions (optional). Certificate files are relative to the YAML file."
     })
 final class BundleSignCommand implements Callable<Integer> {
   static final long MAX_YAML_BYTES = 4 << 20;

@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify a city bundle against the trusted root: signature, size and structure limits,",
-      "validity (plus --grace) and the CRL's signature. Exit code 0 valid, 3 rejected."
+      "Verify a city bundle against the trusted root.",
+      "Checks signature, size and structure limits, validity (plus --grace) and the",
+      "CRL's signature. Exit code 0 valid, 3 rejected."
     })
 final class BundleVerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

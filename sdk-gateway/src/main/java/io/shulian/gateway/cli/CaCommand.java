@@ -7,9 +7,9 @@ import picocli.CommandLine.Command;
     name = "ca",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the city root CA: create it, issue department certificates, answer certificate requests,",
-      "revoke certificates and publish CRLs. The CA directory holds ca.p12 (key), root.pem and",
-      "ca-state.json (issued and revoked serials)."
+      "Run the city root CA: init, issue, sign-csr, revoke, crl.",
+      "The CA directory holds ca.p12 (key), root.pem and ca-state.json (issued and",
+      "revoked serials)."
     },
     subcommands = {
       CaInitCommand.class,

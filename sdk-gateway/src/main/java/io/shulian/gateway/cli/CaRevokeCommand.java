@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
     name = "revoke",
     mixinStandardHelpOptions = true,
     description = {
-      "Record a certificate as revoked. Gateways learn it from the next CRL: run 'shulian ca crl'",
-      "(and 'shulian bundle sign') afterwards."
+      "Revoke a certificate (gateways learn it from the next CRL).",
+      "Run 'shulian ca crl' (and 'shulian bundle sign') afterwards."
     })
 final class CaRevokeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

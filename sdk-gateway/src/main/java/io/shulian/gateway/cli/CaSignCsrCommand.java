@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
     name = "sign-csr",
     mixinStandardHelpOptions = true,
     description = {
-      "Issue certificates for the requests written by 'shulian csr' (one per key). The signing-key",
-      "request must be signed by its own key; the others by that signing key. Writes the issued",
-      "certificates followed by the root to --out. Exit code 3 when a request is rejected."
+      "Issue certificates for a department's certificate requests.",
+      "The requests come from 'shulian csr', one per key. The signing-key request",
+      "must be signed by its own key, the others by that signing key. Writes the",
+      "issued certificates and then the root to --out. Exit code 3 when rejected."
     })
 final class CaSignCsrCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

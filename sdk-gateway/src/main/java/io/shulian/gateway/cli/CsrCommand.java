@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
     name = "csr",
     mixinStandardHelpOptions = true,
     description = {
-      "Write certificate requests for the keys in key.p12 (one per key: the signing key's is signed",
-      "by itself, the encryption and TLS keys' by the signing key, since X25519 cannot sign), for",
-      "the city CA to answer with 'shulian ca sign-csr'. The private keys never leave key.p12.",
+      "Write certificate requests for our keys, or install the issued certificates.",
+      "One request per key in key.p12: the signing key's is signed by itself, the",
+      "encryption and TLS keys' by the signing key (X25519 cannot sign). The city CA",
+      "answers with 'shulian ca sign-csr'; private keys never leave key.p12.",
       "With --install, put the certificates the CA issued into key.p12 instead."
     })
 final class CsrCommand implements Callable<Integer> {
