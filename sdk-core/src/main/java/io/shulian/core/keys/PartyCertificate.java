@@ -38,6 +38,9 @@ public final class PartyCertificate {
   private final KeyId keyId;
   private final Set<KeyUse> uses;
   private final PublicKeyHandle publicKey;
+  // parsed once: BC's X509Certificate re-parses the ASN.1 time on every getNotBefore/After call
+  private final Instant notBefore;
+  private final Instant notAfter;
 
   private PartyCertificate(
       X509Certificate certificate, PartyId party, KeyAlgorithm algorithm, KeyId keyId, Set<KeyUse> uses,
@@ -48,6 +51,8 @@ public final class PartyCertificate {
     this.keyId = keyId;
     this.uses = uses;
     this.publicKey = publicKey;
+    this.notBefore = certificate.getNotBefore().toInstant();
+    this.notAfter = certificate.getNotAfter().toInstant();
   }
 
   /**
@@ -206,11 +211,11 @@ public final class PartyCertificate {
   }
 
   public Instant notBefore() {
-    return certificate.getNotBefore().toInstant();
+    return notBefore;
   }
 
   public Instant notAfter() {
-    return certificate.getNotAfter().toInstant();
+    return notAfter;
   }
 
   /** Internal: the decoded public key for the crypto layer. Not part of the API. */

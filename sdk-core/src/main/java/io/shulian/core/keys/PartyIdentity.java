@@ -305,30 +305,64 @@ public final class PartyIdentity {
     return encryption.key;
   }
 
-  /**
-   * Returns the TLS certificate chain, leaf first.
-   *
-   * @throws IllegalStateException if this identity has no TLS key
-   */
-  public List<X509Certificate> tlsChain() {
-    return requireTls().chain;
-  }
-
-  /** Internal: the PKCS#8 encoding of the TLS key, for the TLS engine. Not part of the API. */
-  public byte[] internalTlsPkcs8() {
-    return requireTls().pkcs8.clone();
-  }
-
-  private Entry requireTls() {
-    if (tls == null) {
-      throw new IllegalStateException(party + " has no TLS key (PKCS#12 entry 'tls'); issue one with the city CA");
-    }
-    return tls;
-  }
-
   /** Internal: the PKCS#8 encoding of the signing key, for certificate and CRL issuance. */
   public byte[] internalSigningPkcs8() {
     return signing.pkcs8.clone();
+  }
+
+  /** Internal: the PKCS#8 encoding of the encryption key, for certificate requests. */
+  public byte[] internalEncryptionPkcs8() {
+    return encryption.pkcs8.clone();
+  }
+
+  /** Internal: the PKCS#8 encoding of the TLS key, if any, for certificate requests and TLS. */
+  public byte @Nullable [] internalTlsPkcs8() {
+    return tls == null ? null : tls.pkcs8.clone();
+  }
+
+  /** Returns the TLS certificate chain (leaf first), empty without a TLS key. */
+  public List<X509Certificate> tlsChain() {
+    return tls == null ? List.of() : tls.chain;
+  }
+
+  /**
+   * Returns this identity with new certificates for its keys: each key gets the certificate in
+   * {@code certificates} whose public key is its own, followed by the CA certificates (those with
+   * basicConstraints CA) in {@code certificates}. This installs what the city CA issued for the
+   * requests of {@code shulian csr}. A key with no matching certificate keeps its old one, except
+   * that the signing and encryption keys must both match.
+   *
+   * @throws KeyMaterialException if the signing or encryption key has no certificate here, or a
+   *     new certificate is inconsistent with its key or the others
+   */
+  public PartyIdentity withCertificates(List<X509Certificate> certificates) throws KeyMaterialException {
+    List<X509Certificate> cas = new ArrayList<>();
+    for (X509Certificate c : certificates) {
+      if (c.getBasicConstraints() >= 0) {
+        cas.add(c);
+      }
+    }
+    Entry s = rebind(signing, certificates, cas);
+    Entry e = rebind(encryption, certificates, cas);
+    if (s == null || e == null) {
+      throw new KeyMaterialException("the certificates include none for the " + (s == null ? "signing" : "encryption") + " key");
+    }
+    Entry t = tls == null ? null : rebind(tls, certificates, cas);
+    return new PartyIdentity(s, e, t == null ? tls : t);
+  }
+
+  private static @Nullable Entry rebind(Entry old, List<X509Certificate> certs, List<X509Certificate> cas)
+      throws KeyMaterialException {
+    byte[] spki = old.certificate.certificate().getPublicKey().getEncoded();
+    for (X509Certificate c : certs) {
+      if (c.getBasicConstraints() < 0 && java.util.Arrays.equals(spki, c.getPublicKey().getEncoded())) {
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(c);
+        chain.addAll(cas);
+        return new Entry(old.pkcs8, chain);
+      }
+    }
+    return null;
   }
 
   @Override

@@ -31,7 +31,11 @@ public final class GatewayTls {
   }
 
   private static PrivateKey tlsKey(PartyIdentity identity) {
-    return Pkix.jcaPrivateKey(identity.internalTlsPkcs8());
+    byte[] pkcs8 = identity.internalTlsPkcs8();
+    if (pkcs8 == null) {
+      throw new IllegalStateException(identity.party() + " has no TLS key (PKCS#12 entry 'tls')");
+    }
+    return Pkix.jcaPrivateKey(pkcs8);
   }
 
   private static X509Certificate[] chain(PartyIdentity identity) {

@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
       KeygenCommand.class,
       SealCommand.class,
       OpenCommand.class,
+      CaCommand.class,
+      CsrCommand.class,
+      BundleCommand.class,
       AuditCommand.class,
       GatewayCommand.class,
       CommandLine.HelpCommand.class
