@@ -63,6 +63,13 @@ public final class Gateway implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private volatile boolean closed;
+  /** Runs periodic work that may block (reading the bundle file), never on an event loop. */
+  private final java.util.concurrent.ScheduledExecutorService housekeeping =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "shulian-housekeeping");
+        t.setDaemon(true);
+        return t;
+      });
 
   private Gateway(Builder b) throws SSLException {
     this.b = b;
@@ -77,8 +84,9 @@ public final class Gateway implements AutoCloseable {
         b.limits.backendTimeout(), b.limits.maxBodyBytes(), null);
     EnvelopeSealer sealer = EnvelopeSealer.builder(b.identity).clock(b.clock).build();
     EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).build();
-    this.context = new GatewayContext(b.identity, sealer, opener, b.apiKeys,
-        new GatewayContext.Directory(b.routes, b.encryptionCertificates), b.backends, b.policy, b.auditor, metrics,
+    GatewayContext.Directory dir = b.directory != null ? b.directory.get()
+        : new GatewayContext.Directory(b.routes, b.encryptionCertificates);
+    this.context = new GatewayContext(b.identity, sealer, opener, b.apiKeys, dir, b.backends, b.policy, b.auditor, metrics,
         backendPool, peerPool, b.peers, b.limits, b.clock);
   }
 
@@ -111,6 +119,15 @@ public final class Gateway implements AutoCloseable {
           ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(4096), admin);
         }
       });
+    }
+    for (Map.Entry<Duration, java.util.function.Consumer<GatewayContext>> t : b.periodic) {
+      housekeeping.scheduleWithFixedDelay(() -> {
+        try {
+          t.getValue().accept(context);
+        } catch (RuntimeException e) {
+          log.warn("periodic task failed: {}", e.toString());
+        }
+      }, t.getKey().toMillis(), t.getKey().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
     log.info("gateway {} started ({} transport, TLS {}): {}", b.identity.party(), transport.name(),
         GatewayTls.provider(), bound);
@@ -206,6 +223,7 @@ public final class Gateway implements AutoCloseable {
     if (context.inFlight() > 0) {
       log.warn("gateway closed with {} exchanges still in flight after the drain timeout", context.inFlight());
     }
+    housekeeping.shutdownNow();
     context.peerPool().closeIdle();
     context.backendPool().closeIdle();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
@@ -236,6 +254,8 @@ public final class Gateway implements AutoCloseable {
     private Duration drainTimeout = Duration.ofSeconds(10);
     private Duration backendIdleTimeout = Duration.ofSeconds(30);
     private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
+    private @Nullable Supplier<GatewayContext.Directory> directory;
+    private final List<Map.Entry<Duration, java.util.function.Consumer<GatewayContext>>> periodic = new ArrayList<>();
 
     private Builder() {}
 
@@ -351,6 +371,18 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /** Routes and recipients' certificates from a directory source (the city bundle) instead of {@link #route}. */
+    public Builder directory(Supplier<GatewayContext.Directory> source) {
+      this.directory = Objects.requireNonNull(source);
+      return this;
+    }
+
+    /** Runs a task every {@code interval} on the gateway's housekeeping thread (e.g. reloading the city bundle). */
+    public Builder periodic(Duration interval, java.util.function.Consumer<GatewayContext> task) {
+      periodic.add(Map.entry(interval, task));
+      return this;
+    }
+
     /** Adds a readiness check: the supplier returns null when fine, else what is wrong. */
     public Builder readinessCheck(String name, Supplier<String> check) {
       readinessChecks.put(name, check);
@@ -368,7 +400,7 @@ public final class Gateway implements AutoCloseable {
       if (providerAddress != null && identity.tlsCertificate().isEmpty()) {
         throw new IllegalStateException("the provider role needs a TLS key in the identity (entry 'tls')");
       }
-      if (!routes.isEmpty() && identity.tlsCertificate().isEmpty()) {
+      if ((!routes.isEmpty() || directory != null) && consumerAddress != null && identity.tlsCertificate().isEmpty()) {
         throw new IllegalStateException("the consumer role needs a TLS key in the identity (entry 'tls')");
       }
       return new Gateway(this);

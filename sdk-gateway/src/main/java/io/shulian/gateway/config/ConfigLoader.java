@@ -51,12 +51,16 @@ public final class ConfigLoader {
     public final Path baseDir;
     public final PartyIdentity identity;
     public final List<PartyCertificate> peers;
+    /** The city bundle holder, when the configuration names a bundle; else trust is pinned. */
+    public final io.shulian.core.trust.BundleHolder bundle;
 
-    Loaded(GatewayConfig config, Path baseDir, PartyIdentity identity, List<PartyCertificate> peers) {
+    Loaded(GatewayConfig config, Path baseDir, PartyIdentity identity, List<PartyCertificate> peers,
+        io.shulian.core.trust.BundleHolder bundle) {
       this.config = config;
       this.baseDir = baseDir;
       this.identity = identity;
       this.peers = peers;
+      this.bundle = bundle;
     }
 
     public Path resolve(String p) {
@@ -106,7 +110,8 @@ public final class ConfigLoader {
     listen(c.provider == null ? null : c.provider.listen, "provider.listen", problems);
     listen(c.passthrough == null ? null : c.passthrough.listen, "passthrough.listen", problems);
     listen(c.admin == null ? null : c.admin.listen, "admin.listen", problems);
-    for (String d : new String[] {c.limits.headerTimeout, c.limits.requestTimeout, c.limits.backendTimeout, c.runtime.drainTimeout}) {
+    for (String d : new String[] {c.limits.headerTimeout, c.limits.requestTimeout, c.limits.backendTimeout,
+        c.runtime.drainTimeout, c.trust.bundleReload, c.trust.grace}) {
       if (duration(d) == null) {
         problems.add("limits/runtime: '" + d + "' is not a duration like 500ms, 10s, 5m");
       }
@@ -137,6 +142,25 @@ public final class ConfigLoader {
         problems.add("trust.certificates[" + i + "]: " + e.getMessage());
       }
     }
+    io.shulian.core.trust.BundleHolder holder = null;
+    if (c.trust.bundle != null) {
+      if (c.trust.root == null) {
+        problems.add("trust.root: required with trust.bundle (a bundle cannot vouch for its own signature)");
+      } else {
+        try {
+          List<java.security.cert.X509Certificate> roots = io.shulian.core.trust.CityTrust.readCertificates(
+              Files.readString(base.resolve(c.trust.root), java.nio.charset.StandardCharsets.US_ASCII));
+          holder = io.shulian.core.trust.BundleHolder.of(roots, Clock.systemUTC(), duration(c.trust.grace), duration(c.trust.grace));
+          holder.update(Files.readAllBytes(base.resolve(c.trust.bundle)));
+        } catch (IOException e) {
+          problems.add("trust: cannot read " + e.getMessage());
+        } catch (io.shulian.core.ShulianException e) {
+          problems.add("trust.bundle: " + e.getMessage());
+        }
+      }
+    } else if (c.trust.root != null) {
+      problems.add("trust.root: only used together with trust.bundle");
+    }
     if (c.consumer != null) {
       Set<String> seen = new java.util.HashSet<>();
       for (int i = 0; i < c.consumer.routes.size(); i++) {
@@ -147,13 +171,20 @@ public final class ConfigLoader {
         }
         try {
           PartyId p = PartyId.parse(String.valueOf(r.provider));
-          if (encryptionCertificate(peers, p).isEmpty()) {
+          if (holder != null) {
+            var member = holder.current().flatMap(bd -> bd.member(p));
+            if (member.isEmpty()) {
+              problems.add(at + ".provider: " + p + " is not a member of the city bundle");
+            } else if (r.endpoint == null && member.get().endpoint().isEmpty()) {
+              problems.add(at + ".endpoint: the bundle lists no endpoint for " + p + "; give one here");
+            }
+          } else if (encryptionCertificate(peers, p).isEmpty()) {
             problems.add(at + ".provider: no encryption certificate of " + p + " in trust.certificates");
           }
         } catch (IllegalArgumentException e) {
           problems.add(at + ".provider: " + e.getMessage());
         }
-        if (r.endpoint == null || !r.endpoint.startsWith("https://")) {
+        if ((r.endpoint == null && holder == null) || (r.endpoint != null && !r.endpoint.startsWith("https://"))) {
           problems.add(at + ".endpoint: must be an https:// URL of the provider gateway");
         }
       }
@@ -189,7 +220,7 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new Loaded(c, base, identity, peers);
+    return new Loaded(c, base, identity, peers, holder);
   }
 
   static Optional<PartyCertificate> encryptionCertificate(List<PartyCertificate> certs, PartyId party) {
@@ -202,8 +233,6 @@ public final class ConfigLoader {
     GatewayConfig c = l.config;
     Gateway.Builder b = Gateway.builder()
         .identity(l.identity)
-        .senderTrust(PinnedSenderTrust.of(l.peers))
-        .peers(new PinnedPeerVerifier(l.peers, Clock.systemUTC()))
         .auditor(auditor)
         .limits(new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, duration(c.limits.headerTimeout),
             duration(c.limits.requestTimeout), duration(c.limits.backendTimeout), c.limits.maxConnections))
@@ -214,9 +243,25 @@ public final class ConfigLoader {
     if (!c.runtime.nativeTransport) {
       b.disableNativeTransport();
     }
-    for (PartyCertificate p : l.peers) {
-      if (p.allows(KeyUse.ENCRYPT)) {
-        b.consumerCertificate(p);
+    if (l.bundle != null) {
+      io.shulian.core.trust.BundleHolder holder = l.bundle;
+      b.senderTrust(holder).peers(new io.shulian.gateway.authenticate.CityPeerVerifier(holder, Clock.systemUTC()));
+      b.directory(() -> directoryFromBundle(l));
+      Path file = l.resolve(c.trust.bundle);
+      b.periodic(duration(c.trust.bundleReload), ctx -> reloadBundle(l, file, ctx));
+      b.readinessCheck("trust", () -> trustProblem(holder));
+    } else {
+      b.senderTrust(PinnedSenderTrust.of(l.peers)).peers(new PinnedPeerVerifier(l.peers, Clock.systemUTC()));
+      for (PartyCertificate p : l.peers) {
+        if (p.allows(KeyUse.ENCRYPT)) {
+          b.consumerCertificate(p);
+        }
+      }
+      if (c.consumer != null) {
+        for (GatewayConfig.RouteConfig r : c.consumer.routes) {
+          PartyId p = PartyId.parse(r.provider);
+          b.route(new Route(r.resource, p, URI.create(r.endpoint), encryptionCertificate(l.peers, p).orElseThrow()));
+        }
       }
     }
     if (c.consumer != null) {
@@ -224,10 +269,6 @@ public final class ConfigLoader {
       Map<String, String> apps = new LinkedHashMap<>();
       c.consumer.apps.forEach(a -> apps.put(a.name, a.apiKeySha256));
       b.apiKeys(ApiKeys.of(apps));
-      for (GatewayConfig.RouteConfig r : c.consumer.routes) {
-        PartyId p = PartyId.parse(r.provider);
-        b.route(new Route(r.resource, p, URI.create(r.endpoint), encryptionCertificate(l.peers, p).orElseThrow()));
-      }
     }
     if (c.provider != null) {
       b.providerListener(address(c.provider.listen));
@@ -241,6 +282,72 @@ public final class ConfigLoader {
       b.adminListener(address(c.admin.listen));
     }
     return b;
+  }
+
+  /**
+   * Builds routes and recipients' encryption certificates from the bundle held now: each member's
+   * newest valid encryption certificate, each configured route's endpoint from the member unless
+   * the configuration gives one.
+   */
+  static io.shulian.gateway.pipeline.GatewayContext.Directory directoryFromBundle(Loaded l) {
+    java.time.Instant now = java.time.Instant.now();
+    Map<PartyId, PartyCertificate> enc = new HashMap<>();
+    Map<String, Route> routes = new HashMap<>();
+    io.shulian.core.trust.CityBundle bundle = l.bundle.current().orElseThrow();
+    io.shulian.core.trust.CityTrust trust;
+    try {
+      trust = l.bundle.trust();
+    } catch (io.shulian.core.trust.TrustException e) {
+      return new io.shulian.gateway.pipeline.GatewayContext.Directory(Map.of(), Map.of());
+    }
+    for (io.shulian.core.trust.CityBundle.Member m : bundle.parties()) {
+      try {
+        enc.put(m.party(), trust.current(m.party(), KeyUse.ENCRYPT, now));
+      } catch (io.shulian.core.trust.TrustException e) {
+        org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("no valid encryption certificate for {}: {}", m.party(), e.getMessage());
+      }
+    }
+    if (l.config.consumer != null) {
+      for (GatewayConfig.RouteConfig r : l.config.consumer.routes) {
+        PartyId p = PartyId.parse(r.provider);
+        PartyCertificate cert = enc.get(p);
+        var member = bundle.member(p);
+        URI endpoint = r.endpoint != null ? URI.create(r.endpoint) : member.flatMap(io.shulian.core.trust.CityBundle.Member::endpoint).orElse(null);
+        if (cert != null && endpoint != null) {
+          routes.put(r.resource, new Route(r.resource, p, endpoint, cert));
+        }
+      }
+    }
+    return new io.shulian.gateway.pipeline.GatewayContext.Directory(routes, enc);
+  }
+
+  /** Reads the bundle file and, if it holds a newer valid bundle, swaps trust and routes. */
+  static void reloadBundle(Loaded l, Path file, io.shulian.gateway.pipeline.GatewayContext ctx) {
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+    try {
+      long before = l.bundle.current().map(io.shulian.core.trust.CityBundle::version).orElse(-1L);
+      io.shulian.core.trust.CityBundle now = l.bundle.update(Files.readAllBytes(file));
+      if (now.version() != before) {
+        ctx.replaceDirectory(directoryFromBundle(l));
+        log.info("reloaded city bundle v{} (was v{})", now.version(), before);
+      }
+    } catch (IOException | io.shulian.core.ShulianException | RuntimeException e) {
+      log.warn("city bundle {} not reloaded: {}", file, e.getMessage());
+    }
+  }
+
+  static String trustProblem(io.shulian.core.trust.BundleHolder holder) {
+    try {
+      io.shulian.core.trust.CityTrust t = holder.trust();
+      for (io.shulian.core.trust.CrlStatus s : t.crlStatus(java.time.Instant.now())) {
+        if (s.state() == io.shulian.core.trust.CrlStatus.State.STALE) {
+          return "the revocation list of " + s.issuer() + " is stale (next update was " + s.nextUpdate() + ")";
+        }
+      }
+      return null;
+    } catch (io.shulian.core.trust.TrustException e) {
+      return e.getMessage();
+    }
   }
 
   /** A static allow-list: default deny; a request is permitted if a permission names its consumer, resource and purpose. */

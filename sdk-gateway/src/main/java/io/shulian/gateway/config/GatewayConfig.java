@@ -34,6 +34,14 @@ public final class GatewayConfig {
   public static final class Trust {
     /** PEM files of peer parties' certificates (signing, encryption, TLS), trusted as pinned. */
     public List<String> certificates = new ArrayList<>();
+    /** City root certificate(s) (PEM); with {@link #bundle}, chain validation replaces pinning. */
+    public String root;
+    /** The signed city bundle (members, endpoints, certificates, CRL, catalog, policies). */
+    public String bundle;
+    /** How often the bundle file is checked for a new version (hot reload). */
+    public String bundleReload = "30s";
+    /** How long a bundle past valid-until, or a CRL past next-update, is still used. */
+    public String grace = "1h";
   }
 
   public static final class Consumer {
@@ -53,7 +61,7 @@ public final class GatewayConfig {
     public String resource;
     /** PartyId of the provider. */
     public String provider;
-    /** https:// URL of the provider gateway. */
+    /** https:// URL of the provider gateway; with a city bundle, the member's endpoint is the default. */
     public String endpoint;
   }
 
