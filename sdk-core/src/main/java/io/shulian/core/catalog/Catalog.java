@@ -72,7 +72,7 @@ public final class Catalog {
     try {
       t = LocatedTree.parse(source, yaml);
     } catch (LocatedTree.SyntaxException e) {
-      throw new InvalidDocumentException("catalog " + source, List.of(new Problem(source, "", e.getMessage())));
+      throw new InvalidDocumentException("catalog " + source, List.of(new Problem(e.location(), "", e.detail())));
     }
     Problems problems = new Problems(t);
     Catalog c = check(t, new Reader(problems));

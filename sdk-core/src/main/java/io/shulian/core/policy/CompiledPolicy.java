@@ -58,6 +58,8 @@ final class CompiledPolicy {
     final String[] fieldNames;
     final Map<String, Integer> fieldIndex;
     final boolean[] core;
+    /** The mask each field's personal-information category implies, applied to every PERMIT. */
+    final MaskSpec[] piMasks;
     final long[] allNonCore;
     final int words;
     final CompiledRule[][] forbids;
@@ -71,6 +73,7 @@ final class CompiledPolicy {
       this.fieldNames = new String[n];
       this.fieldIndex = new HashMap<>(n * 2);
       this.core = new boolean[n];
+      this.piMasks = new MaskSpec[n];
       this.words = (n + 63) >>> 6;
       this.allNonCore = new long[words];
       for (int i = 0; i < n; i++) {
@@ -78,6 +81,7 @@ final class CompiledPolicy {
         fieldNames[i] = f.name();
         fieldIndex.put(f.name(), i);
         core[i] = f.classification() == Classification.CORE;
+        piMasks[i] = PolicySet.defaultMask(f.personalInfo());
         if (!core[i]) {
           allNonCore[i >>> 6] |= 1L << i;
         }

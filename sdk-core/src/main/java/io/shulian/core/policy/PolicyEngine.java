@@ -52,6 +52,7 @@ public final class PolicyEngine {
   private final GrantUseCounter uses;
   private final RateLimiter rates;
   private final long cacheSize;
+  private final @Nullable GrantVerifier grants;
 
   private PolicyEngine(Builder b) {
     this.clock = b.clock;
@@ -59,6 +60,7 @@ public final class PolicyEngine {
     this.uses = b.uses;
     this.rates = b.rates;
     this.cacheSize = b.cacheSize;
+    this.grants = b.grants;
     this.current = new AtomicReference<>(new CompiledPolicy(b.set, cacheSize));
   }
 
@@ -94,6 +96,25 @@ public final class PolicyEngine {
     PolicySet s = source.load();
     swap(s);
     return s;
+  }
+
+  /**
+   * Verifies a grant token with the configured {@link GrantVerifier} and decides the request with
+   * it; a token that does not verify is a DENY with the verifier's reason code.
+   *
+   * @throws IllegalStateException if the engine was built without a grant verifier
+   */
+  public Decision decide(PolicyRequest req, String grantToken) {
+    if (grants == null) {
+      throw new IllegalStateException("this engine has no grant verifier; set one with Builder.grantVerifier");
+    }
+    VerifiedGrant vg;
+    try {
+      vg = grants.verify(grantToken);
+    } catch (GrantException e) {
+      return Decision.deny(e.code(), e.getMessage(), current.get().version);
+    }
+    return decide(req.withGrant(vg));
   }
 
   /** Decides a request. Never throws for a bad request: the answer is then a DENY with its reason. */
@@ -299,8 +320,11 @@ public final class PolicyEngine {
         }
         out.put(ri.fieldNames[i], drop);
         dropped++;
-      } else if (masks != null && masks[i] != null && masks[i].function() != MaskFunction.NONE) {
-        out.put(ri.fieldNames[i], masks[i]);
+      } else {
+        MaskSpec m = masks == null ? ri.piMasks[i] : MaskSpec.stricter(masks[i], ri.piMasks[i]);
+        if (m.function() != MaskFunction.NONE) {
+          out.put(ri.fieldNames[i], m);
+        }
       }
     }
     List<Reason> reasons = new ArrayList<>(2);
@@ -377,6 +401,7 @@ public final class PolicyEngine {
     private GrantUseCounter uses = GrantUseCounter.inMemory();
     private RateLimiter rates = RateLimiter.inMemory();
     private long cacheSize = 100_000;
+    private @Nullable GrantVerifier grants;
 
     private Builder(PolicySet set) {
       this.set = Objects.requireNonNull(set, "set");
@@ -402,6 +427,12 @@ public final class PolicyEngine {
     /** Sets the rate limiter for rate conditions (default: in memory). */
     public Builder rateLimiter(RateLimiter rates) {
       this.rates = Objects.requireNonNull(rates);
+      return this;
+    }
+
+    /** Sets the verifier for {@link PolicyEngine#decide(PolicyRequest, String)}. */
+    public Builder grantVerifier(GrantVerifier verifier) {
+      this.grants = Objects.requireNonNull(verifier);
       return this;
     }
 

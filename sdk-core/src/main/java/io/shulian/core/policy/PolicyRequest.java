@@ -58,6 +58,11 @@ public final class PolicyRequest {
     return grant;
   }
 
+  /** Returns this request with {@code grant} instead of its own grant. */
+  public PolicyRequest withGrant(@Nullable VerifiedGrant grant) {
+    return builder().subject(subject).resource(resource).action(action).purpose(purpose).fields(fields).grant(grant).build();
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     if (this == o) {

@@ -79,7 +79,7 @@ public final class PolicySet {
     try {
       t = LocatedTree.parse(source, yaml);
     } catch (LocatedTree.SyntaxException e) {
-      throw new InvalidDocumentException("policy set " + source, List.of(new Problem(source, "", e.getMessage())));
+      throw new InvalidDocumentException("policy set " + source, List.of(new Problem(e.location(), "", e.detail())));
     }
     Problems problems = new Problems(t);
     Reader r = new Reader(problems);
@@ -173,12 +173,6 @@ public final class PolicySet {
     List<Rule> out = new ArrayList<>();
     Set<Action> shared = EnumSet.of(Action.QUERY, Action.SUBSCRIBE);
     for (CatalogResource res : catalog.all()) {
-      Map<String, MaskSpec> masks = new LinkedHashMap<>();
-      for (CatalogField f : res.fields()) {
-        if (f.personalInfo() != PersonalInfo.NONE) {
-          masks.put(f.name(), defaultMask(f.personalInfo()));
-        }
-      }
       String id = "catalog/" + res.code() + "/" + res.sharingType().wireName();
       switch (res.sharingType()) {
         case NOT_SHARED:
@@ -187,11 +181,11 @@ public final class PolicySet {
           break;
         case CONDITIONAL:
           out.add(new Rule(id, Rule.Effect.PERMIT, true, String.valueOf(res.conditions()), Set.of(), Set.of(), List.of(),
-              Set.of(), shared, Set.of(res.code()), null, res.purposes(), null, null, true, null, masks, null));
+              Set.of(), shared, Set.of(res.code()), null, res.purposes(), null, null, true, null, Map.of(), null));
           break;
         default:
           out.add(new Rule(id, Rule.Effect.PERMIT, true, "unconditional sharing (catalog)", Set.of(), Set.of(), List.of(),
-              Set.of(), shared, Set.of(res.code()), null, res.purposes(), null, null, false, null, masks, null));
+              Set.of(), shared, Set.of(res.code()), null, res.purposes(), null, null, false, null, Map.of(), null));
       }
     }
     return out;

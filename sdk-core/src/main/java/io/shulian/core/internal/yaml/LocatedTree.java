@@ -63,8 +63,23 @@ public final class LocatedTree {
   public static final class SyntaxException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    SyntaxException(String message) {
-      super(message, null, false, false);
+    private final String location;
+    private final String detail;
+
+    SyntaxException(String location, String detail) {
+      super(location + ": " + detail, null, false, false);
+      this.location = location;
+      this.detail = detail;
+    }
+
+    /** Returns "source:line:column" or "source". */
+    public String location() {
+      return location;
+    }
+
+    /** Returns the message without the location. */
+    public String detail() {
+      return detail;
     }
   }
 
@@ -76,21 +91,21 @@ public final class LocatedTree {
    */
   public static LocatedTree parse(String source, byte[] text) throws SyntaxException {
     if (text.length > MAX_BYTES) {
-      throw new SyntaxException(source + ": larger than " + MAX_BYTES + " bytes");
+      throw new SyntaxException(source, "larger than " + MAX_BYTES + " bytes");
     }
     Map<String, String> locs = new HashMap<>();
     try (JsonParser p = YAML.createParser(text)) {
       JsonToken t = p.nextToken();
       if (t == null) {
-        throw new SyntaxException(source + ":1:1: the document is empty");
+        throw new SyntaxException(source + ":1:1", "the document is empty");
       }
       JsonNode root = read(p, "", locs, source);
       if (p.nextToken() != null) {
-        throw new SyntaxException(at(source, p.currentTokenLocation()) + "only one YAML document is allowed");
+        throw new SyntaxException(at(source, p.currentTokenLocation()), "only one YAML document is allowed");
       }
       return new LocatedTree(source, root, locs);
     } catch (StreamConstraintsException e) {
-      throw new SyntaxException(source + ": nested deeper than " + MAX_DEPTH + " levels");
+      throw new SyntaxException(source, "nested deeper than " + MAX_DEPTH + " levels");
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       JsonLocation l = e.getLocation();
       String msg = e.getOriginalMessage();
@@ -98,17 +113,17 @@ public final class LocatedTree {
         int nl = msg.indexOf('\n');
         msg = nl > 0 ? msg.substring(0, nl) : msg;
       }
-      throw new SyntaxException((l == null ? source + ": " : at(source, l)) + "not well-formed YAML: " + msg);
+      throw new SyntaxException(l == null ? source : at(source, l), "not well-formed YAML: " + msg);
     } catch (IOException | RuntimeException e) {
       // SnakeYAML reports some limits (duplicate keys, aliases) as runtime exceptions.
       String msg = String.valueOf(e.getMessage());
       int nl = msg.indexOf('\n');
-      throw new SyntaxException(source + ": not well-formed YAML: " + (nl > 0 ? msg.substring(0, nl) : msg));
+      throw new SyntaxException(source, "not well-formed YAML: " + (nl > 0 ? msg.substring(0, nl) : msg));
     }
   }
 
   private static String at(String source, JsonLocation l) {
-    return source + ":" + l.getLineNr() + ":" + l.getColumnNr() + ": ";
+    return source + ":" + l.getLineNr() + ":" + l.getColumnNr();
   }
 
   private static JsonNode read(JsonParser p, String path, Map<String, String> locs, String source)
@@ -123,7 +138,7 @@ public final class LocatedTree {
           String name = p.currentName();
           String child = path.isEmpty() ? name : path + "." + name;
           if (o.has(name)) {
-            throw new SyntaxException(at(source, p.currentTokenLocation()) + "duplicate key '" + name + "'");
+            throw new SyntaxException(at(source, p.currentTokenLocation()), "duplicate key '" + name + "'");
           }
           p.nextToken();
           o.set(name, read(p, child, locs, source));
@@ -152,7 +167,7 @@ public final class LocatedTree {
       case VALUE_NULL:
         return f.nullNode();
       default:
-        throw new SyntaxException(at(source, l) + "unsupported YAML value " + p.currentToken());
+        throw new SyntaxException(at(source, l), "unsupported YAML value " + p.currentToken());
     }
   }
 
