@@ -14,6 +14,10 @@ import picocli.CommandLine.Command;
       KeygenCommand.class,
       SealCommand.class,
       OpenCommand.class,
+      CatalogCommand.class,
+      GrantCommand.class,
+      PolicyCommand.class,
+      MaskCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected (envelope, certificate, bundle, log), 4 policy denied."})
