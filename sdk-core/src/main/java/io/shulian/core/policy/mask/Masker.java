@@ -249,13 +249,15 @@ public final class Masker {
 
   /**
    * Keeps the first and last characters (by code point) and replaces the rest, one mask character
-   * each. At least one character is always hidden: for short values the kept counts shrink.
+   * each. A value not longer than the kept counts shows at most half of its characters.
    */
   static String partial(String s, int keepFirst, int keepLast, char maskChar) {
     int n = s.codePointCount(0, s.length());
     int kf = keepFirst;
     int kl = keepLast;
-    while (n > 0 && kf + kl >= n) {
+    // A value no longer than what would be kept shows at most half of itself.
+    int limit = kf + kl >= n ? n / 2 : n;
+    while (kf + kl > limit) {
       if (kf >= kl) {
         kf--;
       } else {
