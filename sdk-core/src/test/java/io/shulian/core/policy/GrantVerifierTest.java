@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class GrantVerifierTest {
   static Grant grant(PartyIdentity issuer) {
-    Instant now = Instant.now();
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     return Grant.builder()
         .id("g-1")
         .issuer(issuer.party())
@@ -44,9 +44,10 @@ class GrantVerifierTest {
   @EnumSource(Suite.class)
   void verify_issuedToken_roundTrips(Suite suite) throws Exception {
     PartyIdentity housing = TestParties.pair(suite)[0];
-    String token = GrantIssuer.of(housing).issue(grant(housing));
+    Grant g = grant(housing);
+    String token = GrantIssuer.of(housing).issue(g);
     VerifiedGrant vg = GrantVerifier.of(PinnedSenderTrust.of(List.of(housing.signingCertificate()))).verify(token);
-    assertThat(vg.grant()).isEqualTo(grant(housing).getClass().cast(vg.grant()));
+    assertThat(vg.grant()).isEqualTo(g);
     assertThat(vg.grant().id()).isEqualTo("g-1");
     assertThat(vg.grant().fields()).containsExactly("balance");
     String alg = new String(Base64.getUrlDecoder().decode(token.substring(0, token.indexOf('.'))), StandardCharsets.UTF_8);

@@ -131,6 +131,10 @@ public final class LocatedTree {
     JsonLocation l = p.currentTokenLocation();
     locs.put(path, l.getLineNr() + ":" + l.getColumnNr());
     JsonNodeFactory f = JsonNodeFactory.instance;
+    if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser
+        && ((com.fasterxml.jackson.dataformat.yaml.YAMLParser) p).isCurrentAlias()) {
+      throw new SyntaxException(at(source, l), "YAML aliases are not allowed; write the value out");
+    }
     switch (p.currentToken()) {
       case START_OBJECT: {
         ObjectNode o = f.objectNode();
