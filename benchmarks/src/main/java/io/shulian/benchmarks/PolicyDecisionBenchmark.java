@@ -90,8 +90,9 @@ public class PolicyDecisionBenchmark {
       y.append("  - id: rule-").append(i).append("\n    effect: ").append(permit ? "permit" : "forbid").append('\n');
       switch (rnd.nextInt(3)) {
         case 0:
-          y.append("    subject: {party: [").append(parties.get(rnd.nextInt(parties.size()))).append(", ")
-              .append(parties.get(rnd.nextInt(parties.size()))).append("]}\n");
+          int p1 = rnd.nextInt(parties.size());
+          int p2 = (p1 + 1 + rnd.nextInt(parties.size() - 1)) % parties.size();
+          y.append("    subject: {party: [").append(parties.get(p1)).append(", ").append(parties.get(p2)).append("]}\n");
           break;
         case 1:
           y.append("    subject: {division: [\"44060").append(rnd.nextInt(7)).append("\"]}\n");

