@@ -3,7 +3,6 @@ package io.shulian.gateway.cli;
 import io.shulian.core.catalog.Catalog;
 import io.shulian.core.catalog.CatalogResource;
 import io.shulian.core.catalog.InvalidDocumentException;
-import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.policy.Decision;
 import io.shulian.core.policy.Obligations;
 import io.shulian.core.policy.mask.MaskFunction;
