@@ -185,17 +185,17 @@ public final class PolicyEngine {
     long[] forbidden = null;
     List<String> forbidIds = null;
     for (CompiledRule f : ri.forbids[ai]) {
-      Reason notApplicable;
+      int notApplicable;
       try {
         if (!f.rule.subjectMatches(s)) {
           continue;
         }
-        notApplicable = condition(f.rule, ri, req, level, grantProblem, now);
+        notApplicable = check(f.rule, ri, req, level, grantProblem, now);
       } catch (RuntimeException e) {
         return new Evaluation(Decision.deny(List.of(new Reason("FORBID_ERROR", "forbid rule " + f.rule.id
             + " could not be evaluated, so it denies: " + e.getClass().getSimpleName())), List.of(f.rule.id), version), false);
       }
-      if (notApplicable != null) {
+      if (notApplicable != OK) {
         continue;
       }
       if (f.allFields) {
@@ -218,24 +218,27 @@ public final class PolicyEngine {
     MaskSpec[] masks = null;
     AuditLevel audit = AuditLevel.STANDARD;
     List<String> permitIds = null;
-    List<Reason> whyNot = null;
+    List<CompiledRule> notApplied = null;
+    List<CompiledRule> rateLimited = null;
     boolean usesGrant = false;
     long[] grantBits = null;
     for (CompiledRule r : ri.permits[ai]) {
       if (!r.rule.subjectMatches(s)) {
         continue;
       }
-      Reason no = condition(r.rule, ri, req, level, grantProblem, now);
-      if (no == null && r.rule.rate != null
-          && !rates.tryAcquire(r.rule.id + "|" + s, r.rule.rate.max(), r.rule.rate.per(), now)) {
-        no = new Reason("RATE_LIMITED", "rule " + r.rule.id + " allows " + r.rule.rate.max() + " request(s) per "
-            + r.rule.rate.per() + " per consumer");
-      }
-      if (no != null) {
-        if (whyNot == null) {
-          whyNot = new ArrayList<>(2);
+      // Reasons are only spelled out if the request ends up denied: building messages is costly.
+      if (check(r.rule, ri, req, level, grantProblem, now) != OK) {
+        if (notApplied == null) {
+          notApplied = new ArrayList<>(4);
         }
-        whyNot.add(no);
+        notApplied.add(r);
+        continue;
+      }
+      if (r.rule.rate != null && !rates.tryAcquire(r.rule.id + "|" + s, r.rule.rate.max(), r.rule.rate.per(), now)) {
+        if (rateLimited == null) {
+          rateLimited = new ArrayList<>(2);
+        }
+        rateLimited.add(r);
         continue;
       }
       long[] cov = r.bits;
@@ -270,8 +273,16 @@ public final class PolicyEngine {
       List<Reason> reasons = new ArrayList<>();
       reasons.add(new Reason("NO_PERMIT", "no rule permits " + s + " to " + req.action().wireName() + " "
           + req.resource() + " for purpose " + req.purpose()));
-      if (whyNot != null) {
-        reasons.addAll(whyNot);
+      if (notApplied != null) {
+        for (CompiledRule r : notApplied) {
+          reasons.add(reason(check(r.rule, ri, req, level, grantProblem, now), r.rule, ri, req, level, grantProblem));
+        }
+      }
+      if (rateLimited != null) {
+        for (CompiledRule r : rateLimited) {
+          reasons.add(new Reason("RATE_LIMITED", "rule " + r.rule.id + " allows " + r.rule.rate.max()
+              + " request(s) per " + r.rule.rate.per() + " per consumer"));
+        }
       }
       return new Evaluation(Decision.deny(reasons, List.of(), version), false);
     }
@@ -335,35 +346,63 @@ public final class PolicyEngine {
     return new Evaluation(Decision.permit(reasons, permitIds, Obligations.of(out, audit), version), usesGrant);
   }
 
-  /** Returns null if every (non-rate) condition of the rule holds, else why not. */
-  private static @Nullable Reason condition(Rule r, ResourceIndex ri, PolicyRequest req, AdministrativeLevel level,
+  private static final int OK = 0;
+  private static final int PURPOSE = 1;
+  private static final int LEVEL = 2;
+  private static final int TIME = 3;
+  private static final int NO_GRANT = 4;
+  private static final int BAD_GRANT = 5;
+
+  /** Returns OK if every (non-rate) condition of the rule holds, else which one fails first. */
+  private static int check(Rule r, ResourceIndex ri, PolicyRequest req, AdministrativeLevel level,
       @Nullable GrantException grantProblem, Instant now) {
     if (r.purposes != null && !r.purposes.contains(req.purpose())) {
-      return new Reason("PURPOSE_NOT_ALLOWED", "purpose " + req.purpose() + " is not allowed by rule " + r.id
-          + " (allowed: " + String.join(", ", new java.util.TreeSet<>(r.purposes)) + ")");
+      return PURPOSE;
     }
     if (r.levelRelation != null && !r.levelRelation.holds(ri.providerLevel, level)) {
-      return new Reason("LEVEL_RELATION_NOT_MET", "rule " + r.id + " needs " + r.levelRelation.wireName() + " (provider "
-          + ri.providerLevel.name().toLowerCase(java.util.Locale.ROOT) + ", requester "
-          + level.name().toLowerCase(java.util.Locale.ROOT) + ")");
+      return LEVEL;
     }
     if (r.time != null) {
       ZonedDateTime t = now.atZone(r.time.zone());
       LocalTime lt = t.toLocalTime();
       if (!r.time.days().contains(t.getDayOfWeek()) || lt.isBefore(r.time.from()) || !lt.isBefore(r.time.to())) {
-        return new Reason("OUTSIDE_TIME_WINDOW", "rule " + r.id + " applies " + r.time.from() + "-" + r.time.to() + " "
-            + r.time.zone() + " on " + r.time.days());
+        return TIME;
       }
     }
     if (r.grantRequired) {
       if (req.grant() == null) {
-        return new Reason("GRANT_REQUIRED", "rule " + r.id + " needs a grant from the provider " + ri.resource.provider());
+        return NO_GRANT;
       }
       if (grantProblem != null) {
-        return new Reason(grantProblem.code(), grantProblem.getMessage());
+        return BAD_GRANT;
       }
     }
-    return null;
+    return OK;
+  }
+
+  private static Reason reason(int code, Rule r, ResourceIndex ri, PolicyRequest req, AdministrativeLevel level,
+      @Nullable GrantException grantProblem) {
+    switch (code) {
+      case PURPOSE:
+        return new Reason("PURPOSE_NOT_ALLOWED", "purpose " + req.purpose() + " is not allowed by rule " + r.id
+            + " (allowed: " + String.join(", ", new java.util.TreeSet<>(Objects.requireNonNull(r.purposes))) + ")");
+      case LEVEL:
+        return new Reason("LEVEL_RELATION_NOT_MET", "rule " + r.id + " needs "
+            + Objects.requireNonNull(r.levelRelation).wireName() + " (provider "
+            + ri.providerLevel.name().toLowerCase(java.util.Locale.ROOT) + ", requester "
+            + level.name().toLowerCase(java.util.Locale.ROOT) + ")");
+      case TIME:
+        Rule.TimeWindow w = Objects.requireNonNull(r.time);
+        return new Reason("OUTSIDE_TIME_WINDOW", "rule " + r.id + " applies " + w.from() + "-" + w.to() + " " + w.zone()
+            + " on " + w.days());
+      case NO_GRANT:
+        return new Reason("GRANT_REQUIRED", "rule " + r.id + " needs a grant from the provider " + ri.resource.provider());
+      case BAD_GRANT:
+        GrantException g = Objects.requireNonNull(grantProblem);
+        return new Reason(g.code(), g.getMessage());
+      default:
+        throw new IllegalStateException("rule " + r.id + " applies");
+    }
   }
 
   private static boolean has(long[] b, int i) {
