@@ -33,6 +33,11 @@ public final class Obligations {
     return new Obligations(Collections.unmodifiableMap(new LinkedHashMap<>(masks)), Objects.requireNonNull(audit));
   }
 
+  /** Wraps a map the caller hands over and never changes again. */
+  static Obligations owned(Map<String, MaskSpec> masks, AuditLevel audit) {
+    return new Obligations(Collections.unmodifiableMap(masks), audit);
+  }
+
   /** Returns the masks by field path, including {@code drop}. */
   public Map<String, MaskSpec> masks() {
     return masks;

@@ -219,7 +219,7 @@ public final class PolicyEngine {
     AuditLevel audit = AuditLevel.STANDARD;
     List<String> permitIds = null;
     List<CompiledRule> notApplied = null;
-    List<CompiledRule> rateLimited = null;
+    List<CompiledRule> rateLimited = null; // and permits that failed to evaluate
     boolean usesGrant = false;
     long[] grantBits = null;
     for (CompiledRule r : ri.permits[ai]) {
@@ -227,7 +227,18 @@ public final class PolicyEngine {
         continue;
       }
       // Reasons are only spelled out if the request ends up denied: building messages is costly.
-      if (check(r.rule, ri, req, level, grantProblem, now) != OK) {
+      int c;
+      try {
+        c = check(r.rule, ri, req, level, grantProblem, now);
+      } catch (RuntimeException e) {
+        // A permit that cannot be evaluated does not apply.
+        if (rateLimited == null) {
+          rateLimited = new ArrayList<>(2);
+        }
+        rateLimited.add(r);
+        continue;
+      }
+      if (c != OK) {
         if (notApplied == null) {
           notApplied = new ArrayList<>(4);
         }
@@ -271,7 +282,7 @@ public final class PolicyEngine {
     }
     if (permitIds == null) {
       List<Reason> reasons = new ArrayList<>();
-      reasons.add(new Reason("NO_PERMIT", "no rule permits " + s + " to " + req.action().wireName() + " "
+      reasons.add(Reason.lazy("NO_PERMIT", () -> "no rule permits " + s + " to " + req.action().wireName() + " "
           + req.resource() + " for purpose " + req.purpose()));
       if (notApplied != null) {
         for (CompiledRule r : notApplied) {
@@ -280,8 +291,11 @@ public final class PolicyEngine {
       }
       if (rateLimited != null) {
         for (CompiledRule r : rateLimited) {
-          reasons.add(new Reason("RATE_LIMITED", "rule " + r.rule.id + " allows " + r.rule.rate.max()
-              + " request(s) per " + r.rule.rate.per() + " per consumer"));
+          Rule.Rate rate = r.rule.rate;
+          reasons.add(rate == null
+              ? new Reason("PERMIT_ERROR", "permit rule " + r.rule.id + " could not be evaluated, so it does not apply")
+              : new Reason("RATE_LIMITED", "rule " + r.rule.id + " allows " + rate.max() + " request(s) per "
+                  + rate.per() + " per consumer"));
         }
       }
       return new Evaluation(Decision.deny(reasons, List.of(), version), false);
@@ -339,11 +353,13 @@ public final class PolicyEngine {
       }
     }
     List<Reason> reasons = new ArrayList<>(2);
-    reasons.add(new Reason("PERMITTED", "permitted by " + permitIds));
+    List<String> ids = permitIds;
+    reasons.add(Reason.lazy("PERMITTED", () -> "permitted by " + ids));
     if (dropped > 0 && requested == null) {
-      reasons.add(new Reason("FIELDS_DROPPED", dropped + " field(s) not released are dropped"));
+      int n2 = dropped;
+      reasons.add(Reason.lazy("FIELDS_DROPPED", () -> n2 + " field(s) not released are dropped"));
     }
-    return new Evaluation(Decision.permit(reasons, permitIds, Obligations.of(out, audit), version), usesGrant);
+    return new Evaluation(Decision.permit(reasons, permitIds, Obligations.owned(out, audit), version), usesGrant);
   }
 
   private static final int OK = 0;
@@ -384,19 +400,19 @@ public final class PolicyEngine {
       @Nullable GrantException grantProblem) {
     switch (code) {
       case PURPOSE:
-        return new Reason("PURPOSE_NOT_ALLOWED", "purpose " + req.purpose() + " is not allowed by rule " + r.id
+        return Reason.lazy("PURPOSE_NOT_ALLOWED", () -> "purpose " + req.purpose() + " is not allowed by rule " + r.id
             + " (allowed: " + String.join(", ", new java.util.TreeSet<>(Objects.requireNonNull(r.purposes))) + ")");
       case LEVEL:
-        return new Reason("LEVEL_RELATION_NOT_MET", "rule " + r.id + " needs "
+        return Reason.lazy("LEVEL_RELATION_NOT_MET", () -> "rule " + r.id + " needs "
             + Objects.requireNonNull(r.levelRelation).wireName() + " (provider "
             + ri.providerLevel.name().toLowerCase(java.util.Locale.ROOT) + ", requester "
             + level.name().toLowerCase(java.util.Locale.ROOT) + ")");
       case TIME:
         Rule.TimeWindow w = Objects.requireNonNull(r.time);
-        return new Reason("OUTSIDE_TIME_WINDOW", "rule " + r.id + " applies " + w.from() + "-" + w.to() + " " + w.zone()
+        return Reason.lazy("OUTSIDE_TIME_WINDOW", () -> "rule " + r.id + " applies " + w.from() + "-" + w.to() + " " + w.zone()
             + " on " + w.days());
       case NO_GRANT:
-        return new Reason("GRANT_REQUIRED", "rule " + r.id + " needs a grant from the provider " + ri.resource.provider());
+        return Reason.lazy("GRANT_REQUIRED", () -> "rule " + r.id + " needs a grant from the provider " + ri.resource.provider());
       case BAD_GRANT:
         GrantException g = Objects.requireNonNull(grantProblem);
         return new Reason(g.code(), g.getMessage());

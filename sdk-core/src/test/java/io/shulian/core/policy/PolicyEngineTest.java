@@ -131,4 +131,32 @@ class PolicyEngineTest {
     Obligations o = Decision.obligationsFromJson(d.toJson().getBytes(StandardCharsets.UTF_8));
     assertThat(o).isEqualTo(d.obligations());
   }
+
+  @Test
+  void decide_forbidThatFailsToEvaluate_denies() throws Exception {
+    Catalog c = PolicyFixtures.exampleSet().catalog();
+    PolicySet s = PolicySet.parse(c, "f.yaml", ("version: \"1\"\nrules:\n"
+        + "  - {id: night-forbid, effect: forbid, subject: \"*\", action: query, resource: housing.property-registry,"
+        + " conditions: {time: {from: \"22:00\", to: \"23:00\"}}, basis: b}\n").getBytes(StandardCharsets.UTF_8));
+    // A clock so far in the future that the time-window condition cannot be evaluated.
+    PolicyEngine e = PolicyEngine.builder(s).clock(Clock.fixed(java.time.Instant.MAX, ZoneOffset.UTC)).build();
+    Decision d = e.decide(PolicyRequest.builder().subject(PolicyFixtures.CIVIL).resource("housing.property-registry")
+        .purpose("housing-subsidy-review").build());
+    assertThat(d.isPermit()).isFalse();
+    assertThat(d.hasReason("FORBID_ERROR")).isTrue();
+    assertThat(d.ruleIds()).containsExactly("night-forbid");
+  }
+
+  @Test
+  void decide_permitThatFailsToEvaluate_doesNotApply() throws Exception {
+    Catalog c = PolicyFixtures.exampleSet().catalog();
+    PolicySet s = PolicySet.parse(c, "p.yaml", ("version: \"1\"\nrules:\n"
+        + "  - {id: day-export, effect: permit, subject: \"*\", action: export, resource: housing.property-registry,"
+        + " conditions: {time: {from: \"08:00\", to: \"18:00\"}}, basis: b}\n").getBytes(StandardCharsets.UTF_8));
+    PolicyEngine e = PolicyEngine.builder(s).clock(Clock.fixed(java.time.Instant.MAX, ZoneOffset.UTC)).build();
+    Decision d = e.decide(PolicyRequest.builder().subject(PolicyFixtures.CIVIL).resource("housing.property-registry")
+        .action(Action.EXPORT).purpose("housing-subsidy-review").build());
+    assertThat(d.isPermit()).isFalse();
+    assertThat(d.hasReason("PERMIT_ERROR")).isTrue();
+  }
 }
