@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
       BundleCommand.class,
       AuditCommand.class,
       GatewayCommand.class,
+      CatalogCommand.class,
+      GrantCommand.class,
+      PolicyCommand.class,
+      MaskCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected (envelope, certificate, bundle, log), 4 policy denied."})
