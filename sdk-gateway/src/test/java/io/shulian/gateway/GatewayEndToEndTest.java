@@ -118,7 +118,7 @@ class GatewayEndToEndTest {
   }
 
   static ExchangePolicy permitPurpose(String purpose) {
-    return (h, action) -> h.purpose().equals(purpose)
+    return (h, action, grant) -> h.purpose().equals(purpose)
         ? Verdict.permit(List.of("test-permit"), "v1")
         : Verdict.deny("PURPOSE_NOT_ALLOWED", "purpose not allowed", "v1");
   }
@@ -257,7 +257,7 @@ class GatewayEndToEndTest {
 
   @org.junit.jupiter.api.Test
   void exchange_maskingObligation_isAppliedBeforeSealing() throws Exception {
-    ExchangePolicy masking = (h, a) -> new Verdict(true, List.of(), List.of("mask-id"), List.of("mask:idNumber"), "v1",
+    ExchangePolicy masking = (h, a, gr) -> new Verdict(true, List.of(), List.of("mask-id"), List.of("mask:idNumber"), "v1",
         body -> new String(body, StandardCharsets.UTF_8).replace("440604199001011234", "440604********1234")
             .getBytes(StandardCharsets.UTF_8));
     startCity(Suite.GM, masking);

@@ -357,7 +357,7 @@ public final class ConfigLoader {
       allowed.computeIfAbsent(PartyId.parse(p.consumer) + "|" + p.resource, k -> new java.util.HashSet<>()).addAll(p.purposes);
     }
     String version = "static:" + Integer.toHexString(allowed.hashCode());
-    return (h, action) -> {
+    return (h, action, grant) -> {
       Set<String> purposes = allowed.get(h.sender() + "|" + h.resource());
       if (purposes == null) {
         return Verdict.deny("NO_PERMISSION", "no permission for this consumer and resource", version);

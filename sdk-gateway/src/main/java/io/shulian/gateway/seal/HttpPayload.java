@@ -24,11 +24,13 @@ public final class HttpPayload {
   static final int MAX_HEADERS = 32;
   /** Carries a grant JWT inside the envelope (never in the visible JWE header). */
   public static final String GRANT_HEADER = "x-shulian-grant";
+  /** Carries the requested action ({@code query}, {@code subscribe}, {@code export}, {@code return-flow}). */
+  public static final String ACTION_HEADER = "x-shulian-action";
 
   /** Headers that are copied into the envelope (lower case). */
   public static final Set<String> CARRIED_HEADERS =
       Set.of("content-type", "accept", "accept-language", "content-language", "if-none-match",
-          "if-modified-since", "etag", "last-modified", "cache-control", "location", GRANT_HEADER);
+          "if-modified-since", "etag", "last-modified", "cache-control", "location", GRANT_HEADER, ACTION_HEADER);
 
   private final String startLine;
   private final List<Map.Entry<String, String>> headers;

@@ -77,7 +77,16 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "the TLS peer is not the envelope's sender"), null);
       return;
     }
-    Verdict v = g.policy().decide(h, "query");
+    HttpPayload inner;
+    try {
+      inner = HttpPayload.parse(opened.payload(), true);
+    } catch (IllegalArgumentException e) {
+      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST",
+          "the sealed request is not a valid message/http request"), null);
+      return;
+    }
+    String action = inner.header(HttpPayload.ACTION_HEADER);
+    Verdict v = g.policy().decide(h, action == null ? "query" : action, inner.header(HttpPayload.GRANT_HEADER));
     if (!v.isPermit()) {
       refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, String.join(",", v.reasons()),
           "access denied: " + String.join(", ", v.reasons())), v);
@@ -95,20 +104,12 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "no encryption certificate is known for the sender"), v);
       return;
     }
-    HttpPayload inner;
-    try {
-      inner = HttpPayload.parse(opened.payload(), true);
-    } catch (IllegalArgumentException e) {
-      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST",
-          "the sealed request is not a valid message/http request"), v);
-      return;
-    }
     URI base = backend.get();
     String path = base.getRawPath().replaceAll("/+$", "") + inner.target();
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(inner.method()), path,
         Unpooled.wrappedBuffer(inner.body()));
     for (Map.Entry<String, String> e : inner.headers()) {
-      if (!e.getKey().equals(HttpPayload.GRANT_HEADER)) {
+      if (!e.getKey().equals(HttpPayload.GRANT_HEADER) && !e.getKey().equals(HttpPayload.ACTION_HEADER)) {
         out.headers().add(e.getKey(), e.getValue());
       }
     }
