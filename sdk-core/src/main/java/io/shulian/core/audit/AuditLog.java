@@ -65,6 +65,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+  private static final ThreadLocal<RecordCodec.Sink> ENCODER = ThreadLocal.withInitial(() -> new RecordCodec.Sink(1024));
 
   private final Path dir;
   private final Settings settings;
@@ -101,13 +102,13 @@ public final class AuditLog implements AutoCloseable {
   private volatile @Nullable Checkpoint latest;
   private volatile long durableSize;
 
-  /** One queued append or checkpoint request. */
+  /** One queued append (its encoded body, seq still 0) or checkpoint request. */
   private static final class Pending {
-    final @Nullable AuditRecord record;
+    final byte @Nullable [] record;
     final CompletableFuture<Long> seq;
     final @Nullable CompletableFuture<Checkpoint> checkpoint;
 
-    Pending(@Nullable AuditRecord record, @Nullable CompletableFuture<Checkpoint> checkpoint) {
+    Pending(byte @Nullable [] record, @Nullable CompletableFuture<Checkpoint> checkpoint) {
       this.record = record;
       this.seq = new CompletableFuture<>();
       this.checkpoint = checkpoint;
@@ -417,7 +418,15 @@ public final class AuditLog implements AutoCloseable {
       return CompletableFuture.failedFuture(f != null ? f
           : new AuditException(AuditException.Reason.LOG_UNAVAILABLE, "audit log " + dir + " is closed"));
     }
-    Pending p = new Pending(record, null);
+    // encode on the caller's thread, so the single writer only frames, hashes and writes
+    RecordCodec.Sink sink = ENCODER.get();
+    sink.reset();
+    RecordCodec.encode(0, record, sink);
+    if (sink.position() > SegmentFormat.MAX_BODY_BYTES) {
+      throw new IllegalArgumentException("record encodes to " + sink.position() + " bytes; at most "
+          + SegmentFormat.MAX_BODY_BYTES + " allowed");
+    }
+    Pending p = new Pending(java.util.Arrays.copyOf(sink.array(), sink.position()), null);
     try {
       queue.put(p);
     } catch (InterruptedException e) {
@@ -593,11 +602,9 @@ public final class AuditLog implements AutoCloseable {
         int start = sink.position();
         sink.u32(0);
         sink.u32(0);
-        RecordCodec.encode(nextSeq, p.record, sink);
-        int bodyLen = sink.position() - start - 8;
-        if (bodyLen > SegmentFormat.MAX_BODY_BYTES) {
-          throw new IllegalStateException("record of " + bodyLen + " bytes is over the limit");
-        }
+        sink.bytes(p.record, 0, p.record.length);
+        RecordCodec.putLong(sink.array(), start + 8 + RecordCodec.SEQ_OFFSET, nextSeq);
+        int bodyLen = p.record.length;
         if (segmentRecords > 0 && segmentBytes + sink.position() > settings.segmentMaxBytes) {
           // rotate: write what came before this record to the old segment first
           writeSink(start);

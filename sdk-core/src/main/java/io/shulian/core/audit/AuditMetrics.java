@@ -48,7 +48,7 @@ final class AuditMetrics {
 
   void appended(AuditRecord r) {
     String reason = r.decision().reasonCodes().isEmpty() ? "none" : r.decision().reasonCodes().get(0);
-    List<String> key = List.of(r.provider().toString(), r.consumer().toString(), r.resource(),
+    List<String> key = List.of(r.provider(), r.consumer(), r.resource(),
         r.direction().name(), r.decision().effect().name(), reason);
     Meters m = meters.computeIfAbsent(key, this::create);
     m.records.increment();

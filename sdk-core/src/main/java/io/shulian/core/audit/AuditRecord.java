@@ -20,12 +20,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class AuditRecord {
   static final int MAX_TEXT_BYTES = 65_535;
+  /** The sender or receiver text for a party that could not be identified (e.g. a refused request). */
+  public static final String UNKNOWN_PARTY = "-";
 
   private final Instant time;
   private final String envelopeId;
   private final Direction direction;
-  private final PartyId sender;
-  private final PartyId receiver;
+  private final String sender;
+  private final String receiver;
   private final String resource;
   private final String purpose;
   private final String grantId;
@@ -41,8 +43,8 @@ public final class AuditRecord {
     this.time = Objects.requireNonNull(b.time, "time");
     this.envelopeId = checkText("envelopeId", Objects.requireNonNull(b.envelopeId, "envelopeId"));
     this.direction = Objects.requireNonNull(b.direction, "direction");
-    this.sender = Objects.requireNonNull(b.sender, "sender");
-    this.receiver = Objects.requireNonNull(b.receiver, "receiver");
+    this.sender = party("sender", b.sender);
+    this.receiver = party("receiver", b.receiver);
     this.resource = checkText("resource", Objects.requireNonNull(b.resource, "resource"));
     this.purpose = checkText("purpose", Objects.requireNonNull(b.purpose, "purpose"));
     this.grantId = checkText("grantId", b.grantId == null ? "" : b.grantId);
@@ -65,6 +67,14 @@ public final class AuditRecord {
       throw new IllegalArgumentException("latency must not be negative, got " + b.latency);
     }
     this.latency = b.latency;
+  }
+
+  private static String party(String name, @Nullable String s) {
+    Objects.requireNonNull(s, name);
+    if (s.isEmpty()) {
+      throw new IllegalArgumentException(name + " must not be empty (use \"" + UNKNOWN_PARTY + "\" when it is unknown)");
+    }
+    return checkText(name, s);
   }
 
   static String checkText(String name, String s) {
@@ -112,21 +122,26 @@ public final class AuditRecord {
     return direction;
   }
 
-  public PartyId sender() {
+  /**
+   * The sender as recorded: the text form of its {@link PartyId}, or what the gateway could tell
+   * about a party it could not identify ({@link #UNKNOWN_PARTY}, or e.g. a TLS peer name).
+   */
+  public String sender() {
     return sender;
   }
 
-  public PartyId receiver() {
+  /** The receiver as recorded; see {@link #sender()}. */
+  public String receiver() {
     return receiver;
   }
 
   /** The consumer of the exchange: the sender of a request, the receiver of a response. */
-  public PartyId consumer() {
+  public String consumer() {
     return direction.isRequest() ? sender : receiver;
   }
 
   /** The provider of the exchange: the receiver of a request, the sender of a response. */
-  public PartyId provider() {
+  public String provider() {
     return direction.isRequest() ? receiver : sender;
   }
 
@@ -207,8 +222,8 @@ public final class AuditRecord {
     private @Nullable Instant time;
     private @Nullable String envelopeId;
     private @Nullable Direction direction;
-    private @Nullable PartyId sender;
-    private @Nullable PartyId receiver;
+    private @Nullable String sender;
+    private @Nullable String receiver;
     private @Nullable String resource;
     private @Nullable String purpose;
     private @Nullable String grantId;
@@ -238,11 +253,26 @@ public final class AuditRecord {
     }
 
     public Builder sender(PartyId sender) {
+      this.sender = sender.toString();
+      return this;
+    }
+
+    /**
+     * The sender as text: a {@link PartyId} in text form, or, for a party that could not be
+     * identified (a refused request), {@link #UNKNOWN_PARTY} or what is known of it. Not empty.
+     */
+    public Builder sender(String sender) {
       this.sender = sender;
       return this;
     }
 
     public Builder receiver(PartyId receiver) {
+      this.receiver = receiver.toString();
+      return this;
+    }
+
+    /** The receiver as text; see {@link #sender(String)}. */
+    public Builder receiver(String receiver) {
       this.receiver = receiver;
       return this;
     }

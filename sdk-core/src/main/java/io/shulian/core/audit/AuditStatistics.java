@@ -109,7 +109,7 @@ public final class AuditStatistics {
     all.addAll(responses.values());
     all.addAll(anonymous);
     for (AuditRecord r : all) {
-      Acc a = acc.computeIfAbsent(List.of(r.provider().toString(), r.consumer().toString(), r.resource()), k -> new Acc());
+      Acc a = acc.computeIfAbsent(List.of(r.provider(), r.consumer(), r.resource()), k -> new Acc());
       if (r.direction().isRequest()) {
         a.requests++;
         if (r.decision().effect() == AuditDecision.Effect.PERMIT) {

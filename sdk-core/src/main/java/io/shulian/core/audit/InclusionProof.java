@@ -102,8 +102,8 @@ public final class InclusionProof {
       fields.put("time", r.time().toString());
       fields.put("envelopeId", r.envelopeId());
       fields.put("direction", r.direction().name());
-      fields.put("sender", r.sender().toString());
-      fields.put("receiver", r.receiver().toString());
+      fields.put("sender", r.sender());
+      fields.put("receiver", r.receiver());
       fields.put("resource", r.resource());
       fields.put("purpose", r.purpose());
       fields.put("grantId", r.grantId());

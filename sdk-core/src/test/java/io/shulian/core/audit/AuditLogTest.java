@@ -249,4 +249,20 @@ class AuditLogTest {
       }
     }
   }
+
+  @Test
+  void append_refusedRequestFromUnknownParty_recordedAndVerified() throws Exception {
+    Path dir = tmp.resolve("log");
+    AuditRecord refused = AuditFixtures.record(1).toBuilder()
+        .sender(AuditRecord.UNKNOWN_PARTY).envelopeId("-").resource("-")
+        .decision(AuditDecision.deny("UNTRUSTED_SENDER")).status(403).outcome("UNTRUSTED_SENDER").build();
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(refused).get();
+    }
+    List<AuditEntry> back = new ArrayList<>();
+    AuditLogReader.forEach(dir, back::add);
+    assertThat(back).singleElement().satisfies(e -> assertThat(e.record()).isEqualTo(refused));
+    assertThat(AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL)).intact()).isTrue();
+    assertThatThrownBy(() -> refused.toBuilder().sender("").build()).isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -246,4 +246,22 @@ class AuditVerifierTest {
     assertThat(after.intact()).as(after.summary()).isTrue();
     assertThat(after.records()).isEqualTo(6);
   }
+
+  @Test
+  void verify_largeSegmentHashedInParallel_chainBreakNamedAtExactRecord() throws Exception {
+    Path dir = tmp.resolve("big");
+    AuditFixtures.writeLog(dir, Suite.INTL, 6000, 100_000);
+    assertThat(verify(dir).intact()).isTrue();
+    Path seg = LogSurgery.segments(dir).get(0);
+    int[] f = LogSurgery.frames(seg).get(4321);
+    byte[] d = Files.readAllBytes(seg);
+    int len = RecordCodec.getInt(d, f[0]);
+    d[f[0] + 8 + 20] ^= 1; // inside the time field
+    RecordCodec.putInt(d, f[0] + 4, SegmentFormat.crc(d, f[0] + 8, len + 32));
+    Files.write(seg, d);
+    VerificationReport.Problem p = tampered(dir);
+    assertThat(p.seq()).isEqualTo(4321);
+    assertThat(p.offset()).isEqualTo(f[0]);
+    assertThat(p.description()).contains("hash chain breaks");
+  }
 }

@@ -125,7 +125,6 @@ public final class LogScanner {
       return r;
     }
     r.segments.addAll(segs);
-    TreeHasher hasher = null;
     CRC32C crc = new CRC32C();
     byte[] leaf = new byte[TreeHasher.SIZE];
     byte[] chain = r.chain;
@@ -162,8 +161,7 @@ public final class LogScanner {
       if (si == 0) {
         r.logId = h.logIdHex();
         r.hashAlgorithm = h.hashAlgorithm;
-        hasher = TreeHasher.forId(h.hashAlgorithm);
-        r.frontier = new MerkleFrontier(hasher);
+        r.frontier = new MerkleFrontier(TreeHasher.forId(h.hashAlgorithm));
         if (index != 0) {
           r.problem = new Problem(Kind.BAD_SEGMENT, "the first segment is missing: log starts with segment " + index,
               seg, 0, seq, last);
@@ -192,6 +190,10 @@ public final class LogScanner {
       }
       int pos = SegmentFormat.HEADER_BYTES;
       r.validEnd = pos;
+      // pass 1 (sequential, cheap): frame boundaries, lengths and CRCs up to the first bad frame
+      int[] offsets = new int[Math.max(16, data.length / 256)];
+      int count = 0;
+      Problem frameProblem = null;
       while (pos < data.length) {
         int len = SegmentFormat.frame(data, pos, data.length, crc);
         if (len < 0) {
@@ -199,10 +201,24 @@ public final class LogScanner {
           String msg = len == SegmentFormat.TRUNCATED ? "incomplete record frame (" + (data.length - pos) + " bytes left)"
               : len == SegmentFormat.BAD_LENGTH ? "record length field is impossible"
               : "record checksum (CRC-32C) does not match";
-          r.problem = new Problem(k, msg, seg, pos, seq, last);
-          return finish(r, seq, chain);
+          frameProblem = new Problem(k, msg, seg, pos, seq + count, last);
+          break;
         }
+        if (count == offsets.length) {
+          offsets = Arrays.copyOf(offsets, count * 2);
+        }
+        offsets[count++] = pos;
+        pos += 8 + len + TreeHasher.SIZE;
+      }
+      // pass 2 (parallel): leaf hashes, and each stored chain value against its predecessor's
+      byte[] leaves = new byte[count * TreeHasher.SIZE];
+      boolean[] chainOk = new boolean[count];
+      hashFrames(r.hashAlgorithm, data, offsets, count, h.prevChain, leaves, chainOk);
+      // pass 3 (sequential): versions, sequence numbers, chain verdicts, Merkle frontier
+      for (int i = 0; i < count; i++) {
+        pos = offsets[i];
         int body = pos + 8;
+        int len = RecordCodec.getInt(data, pos);
         int version = data[body] & 0xff;
         if (version != RecordCodec.VERSION) {
           r.problem = new Problem(version > RecordCodec.VERSION ? Kind.NEWER_VERSION : Kind.TAMPERED,
@@ -217,25 +233,68 @@ public final class LogScanner {
               + " belongs (a record was deleted, inserted or reordered)", seg, pos, seq, last);
           return finish(r, seq, chain);
         }
-        hasher.leaf(data, body, len, leaf, 0);
-        hasher.chain(chain, leaf, 0, chain);
-        if (!Arrays.equals(chain, 0, TreeHasher.SIZE, data, body + len, body + len + TreeHasher.SIZE)) {
+        if (!chainOk[i]) {
           r.problem = new Problem(Kind.TAMPERED, "hash chain breaks: the record or one before it was changed",
               seg, pos, seq, last);
           return finish(r, seq, chain);
         }
+        System.arraycopy(data, body + len, chain, 0, TreeHasher.SIZE);
+        System.arraycopy(leaves, i * TreeHasher.SIZE, leaf, 0, TreeHasher.SIZE);
         visitor.record(seq, data, body, len, leaf, seg, pos);
-        r.frontier.append(leaf, 0);
+        r.frontier.append(leaves, i * TreeHasher.SIZE);
         seq++;
-        pos = body + len + TreeHasher.SIZE;
-        r.validEnd = pos;
+        r.validEnd = body + len + TreeHasher.SIZE;
         if (nextCheck != null && seq == nextCheck) {
           visitor.atSize(seq, r.frontier.root(), chain.clone());
           nextCheck = checkSizes.higherKey(nextCheck);
         }
       }
+      if (frameProblem != null) {
+        r.problem = frameProblem;
+        return finish(r, seq, chain);
+      }
     }
     return finish(r, seq, chain);
+  }
+
+  private static final ThreadLocal<TreeHasher[]> HASHERS = ThreadLocal.withInitial(() -> new TreeHasher[3]);
+
+  private static TreeHasher hasher(int id) {
+    TreeHasher[] hs = HASHERS.get();
+    if (hs[id] == null) {
+      hs[id] = TreeHasher.forId(id);
+    }
+    return hs[id];
+  }
+
+  /**
+   * Computes every frame's leaf hash and checks its stored chain value against the stored value of
+   * the frame before it (or the segment header's for the first). Each record is independent given
+   * the stored values, so large segments are hashed on all cores.
+   */
+  private static void hashFrames(int alg, byte[] data, int[] offsets, int count, byte[] prevChain, byte[] leaves,
+      boolean[] chainOk) {
+    java.util.function.IntConsumer one = i -> {
+      TreeHasher th = hasher(alg);
+      int pos = offsets[i];
+      int len = RecordCodec.getInt(data, pos);
+      th.leaf(data, pos + 8, len, leaves, i * TreeHasher.SIZE);
+      byte[] prev;
+      int prevOff;
+      if (i == 0) {
+        prev = prevChain;
+        prevOff = 0;
+      } else {
+        prev = data;
+        prevOff = offsets[i - 1] + 8 + RecordCodec.getInt(data, offsets[i - 1]);
+      }
+      byte[] c = new byte[TreeHasher.SIZE];
+      th.chain(prev, prevOff, leaves, i * TreeHasher.SIZE, c);
+      int stored = pos + 8 + len;
+      chainOk[i] = Arrays.equals(c, 0, TreeHasher.SIZE, data, stored, stored + TreeHasher.SIZE);
+    };
+    java.util.stream.IntStream range = java.util.stream.IntStream.range(0, count);
+    (count >= 4096 ? range.parallel() : range).forEach(one);
   }
 
   private static Result finish(Result r, long seq, byte[] chain) {

@@ -5,7 +5,6 @@ import io.shulian.core.audit.AuditEntry;
 import io.shulian.core.audit.AuditRecord;
 import io.shulian.core.audit.Direction;
 import io.shulian.core.audit.HashAlgorithm;
-import io.shulian.core.party.PartyId;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,8 +156,8 @@ public final class RecordCodec {
     out.u32(r.time().getNano());
     out.u8(r.direction().code());
     out.str(r.envelopeId());
-    out.str(r.sender().toString());
-    out.str(r.receiver().toString());
+    out.str(r.sender());
+    out.str(r.receiver());
     out.str(r.resource());
     out.str(r.purpose());
     out.str(r.grantId());
@@ -212,8 +211,8 @@ public final class RecordCodec {
           .time(time)
           .direction(dir)
           .envelopeId(in.str())
-          .sender(PartyId.parse(in.str()))
-          .receiver(PartyId.parse(in.str()))
+          .sender(in.str())
+          .receiver(in.str())
           .resource(in.str())
           .purpose(in.str())
           .grantId(in.str());

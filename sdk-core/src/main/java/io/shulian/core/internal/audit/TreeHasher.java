@@ -59,8 +59,13 @@ public abstract class TreeHasher {
 
   /** out = H(0x02 || prev || leaf); out may alias prev. */
   public final void chain(byte[] prev, byte[] leaf, int leafOff, byte[] out) {
+    chain(prev, 0, leaf, leafOff, out);
+  }
+
+  /** out = H(0x02 || prev[prevOff..+32] || leaf[leafOff..+32]). */
+  public final void chain(byte[] prev, int prevOff, byte[] leaf, int leafOff, byte[] out) {
     update(CHAIN, 0, 1);
-    update(prev, 0, SIZE);
+    update(prev, prevOff, SIZE);
     update(leaf, leafOff, SIZE);
     finish(out, 0);
   }
