@@ -5,7 +5,6 @@ import io.shulian.core.audit.AuditLog;
 import io.shulian.core.audit.AuditRecord;
 import io.shulian.core.audit.Direction;
 import io.shulian.core.audit.HashAlgorithm;
-import io.shulian.core.party.PartyId;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -15,12 +14,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class AuditLogAuditor implements ExchangeAuditor {
   private final AuditLog log;
-  private final PartyId self;
   private final HashAlgorithm hash;
 
-  public AuditLogAuditor(AuditLog log, PartyId self) {
+  public AuditLogAuditor(AuditLog log) {
     this.log = log;
-    this.self = self;
     this.hash = log.hashAlgorithm();
   }
 
@@ -37,8 +34,8 @@ public final class AuditLogAuditor implements ExchangeAuditor {
           .time(e.time)
           .envelopeId(e.envelopeId)
           .direction(Direction.valueOf(e.direction.name()))
-          .sender(party(e.sender))
-          .receiver(party(e.receiver))
+          .sender(e.sender)
+          .receiver(e.receiver)
           .resource(e.resource)
           .purpose(e.purpose)
           .grantId(e.grantId.isEmpty() ? null : e.grantId)
@@ -53,14 +50,6 @@ public final class AuditLogAuditor implements ExchangeAuditor {
       return CompletableFuture.failedFuture(ex);
     }
     return log.append(r).thenApply(seq -> null);
-  }
-
-  private PartyId party(String s) {
-    try {
-      return PartyId.parse(s);
-    } catch (IllegalArgumentException ex) {
-      return self; // unknown counterpart (e.g. an unauthenticated app): recorded as ourselves
-    }
   }
 
   @Override
