@@ -261,7 +261,7 @@ abstract class PrimitiveExchange implements Exchange {
 
     Gm(byte[] payload) {
       super(payload);
-      X9ECParameters x9 = org.bouncycastle.asn1.gm.GMNamedCurves.getByName("sm2p256v1");
+      X9ECParameters x9 = CustomNamedCurves.getByName("sm2p256v1");
       ECDomainParameters dom = new ECDomainParameters(x9.getCurve(), x9.getG(), x9.getN(), x9.getH(), x9.getSeed());
       FixedPointCombMultiplier comb = new FixedPointCombMultiplier();
       BigInteger n1 = dom.getN().subtract(BigInteger.ONE);

@@ -38,6 +38,10 @@ public final class PartyCertificate {
   private final KeyId keyId;
   private final Set<KeyUse> uses;
   private final PublicKeyHandle publicKey;
+  // Kept decoded: the trust check reads them on every envelope opened, and the certificate's
+  // getNotBefore()/getNotAfter() re-parse the ASN.1 time each call (SimpleDateFormat in BC).
+  private final Instant notBefore;
+  private final Instant notAfter;
 
   private PartyCertificate(
       X509Certificate certificate, PartyId party, KeyAlgorithm algorithm, KeyId keyId, Set<KeyUse> uses,
@@ -48,6 +52,8 @@ public final class PartyCertificate {
     this.keyId = keyId;
     this.uses = uses;
     this.publicKey = publicKey;
+    this.notBefore = certificate.getNotBefore().toInstant();
+    this.notAfter = certificate.getNotAfter().toInstant();
   }
 
   /**
@@ -206,11 +212,11 @@ public final class PartyCertificate {
   }
 
   public Instant notBefore() {
-    return certificate.getNotBefore().toInstant();
+    return notBefore;
   }
 
   public Instant notAfter() {
-    return certificate.getNotAfter().toInstant();
+    return notAfter;
   }
 
   /** Internal: the decoded public key for the crypto layer. Not part of the API. */
