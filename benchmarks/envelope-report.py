@@ -71,7 +71,11 @@ def fmt(v):
         return "—"
     score, err = v
     s = f"{score:,.0f}" if score >= 100 else f"{score:,.1f}"
-    if err is not None and not (isinstance(err, float) and math.isnan(err)) and score > 0:
+    try:
+        err = float(err)  # JMH writes "NaN" when there are too few iterations for an error
+    except (TypeError, ValueError):
+        err = None
+    if err is not None and not math.isnan(err) and score > 0:
         s += f" ± {100 * err / score:.0f}%"
     return s
 
