@@ -231,12 +231,16 @@ abstract class PrimitiveExchange implements Exchange {
       ECPoint epk = comb.multiply(dom.getG(), k).normalize();
       byte[] z = x(encQ.multiply(k));
       byte[] iv = iv();
-      return new Sealed(epk, iv, encrypt(z, iv, payload), rs);
+      // The receiver gets coordinates, not our point object (which would carry cached
+      // multiplication tables into open()).
+      BigInteger[] xy = {epk.getAffineXCoord().toBigInteger(), epk.getAffineYCoord().toBigInteger()};
+      return new Sealed(xy, iv, encrypt(z, iv, payload), rs);
     }
 
     @Override
     byte[] openNow(Sealed s) throws GeneralSecurityException {
-      byte[] z = x(((ECPoint) s.ephemeral).multiply(encD));
+      BigInteger[] xy = (BigInteger[]) s.ephemeral;
+      byte[] z = x(dom.getCurve().createPoint(xy[0], xy[1]).multiply(encD));
       byte[] pt = decrypt(z, s.iv, s.ciphertext);
       BigInteger[] rs = (BigInteger[]) s.signature;
       if (!verifier.verifySignature(sha256.digest(pt), rs[0], rs[1])) {
