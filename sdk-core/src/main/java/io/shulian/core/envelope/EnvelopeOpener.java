@@ -137,6 +137,11 @@ public final class EnvelopeOpener {
     }
     Epk epk = JoseCodec.parseEpk(jwe);
     byte[] encryptedKey = part(envelope, dots[0] + 1, dots[1], "encrypted key");
+    if ("ECDH-ES".equals(alg) && encryptedKey.length != 0) {
+      // RFC 7518 4.6: direct key agreement has an empty encrypted key. Bytes there would be
+      // neither used nor authenticated, so accepting them would make envelopes malleable.
+      throw new MalformedEnvelopeException("JWE encrypted key must be empty with " + alg + " direct key agreement");
+    }
     byte[] iv = part(envelope, dots[1] + 1, dots[2], "IV");
     if (iv.length != ContentCipher.IV_BYTES) {
       throw new MalformedEnvelopeException("JWE IV must be 12 bytes, got " + iv.length);

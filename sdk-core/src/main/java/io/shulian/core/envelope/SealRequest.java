@@ -16,6 +16,9 @@ public final class SealRequest {
   /** Default time to live of an envelope. */
   public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
 
+  /** Longest time to live (openers refuse lifetimes above their maximum, 24 h by default). */
+  public static final Duration MAX_TTL = Duration.ofDays(30);
+
   private final PartyCertificate recipient;
   private final String resource;
   private final String purpose;
@@ -31,8 +34,8 @@ public final class SealRequest {
     this.resource = EnvelopeHeader.check(EnvelopeHeader.RESOURCE, Objects.requireNonNull(b.resource, "resource"), "resource id", "1-128 of [A-Za-z0-9._:/-]");
     this.purpose = EnvelopeHeader.check(EnvelopeHeader.PURPOSE, Objects.requireNonNull(b.purpose, "purpose"), "purpose code", "1-64 of [a-z0-9._-]");
     this.classification = b.classification;
-    if (b.ttl.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new IllegalArgumentException("ttl must be at least 1 second, got " + b.ttl);
+    if (b.ttl.compareTo(Duration.ofSeconds(1)) < 0 || b.ttl.compareTo(MAX_TTL) > 0) {
+      throw new IllegalArgumentException("ttl must be between 1 second and " + MAX_TTL.toDays() + " days, got " + b.ttl);
     }
     this.ttl = b.ttl;
     this.contentType = b.contentType;
@@ -116,7 +119,7 @@ public final class SealRequest {
       return this;
     }
 
-    /** How long the envelope stays valid after sealing (default 5 minutes, at least 1 second). */
+    /** How long the envelope stays valid after sealing (default 5 minutes, 1 second to 30 days). */
     public Builder ttl(Duration ttl) {
       this.ttl = Objects.requireNonNull(ttl);
       return this;

@@ -38,8 +38,7 @@ public final class PartyCertificate {
   private final KeyId keyId;
   private final Set<KeyUse> uses;
   private final PublicKeyHandle publicKey;
-  // Kept decoded: the trust check reads them on every envelope opened, and the certificate's
-  // getNotBefore()/getNotAfter() re-parse the ASN.1 time each call (SimpleDateFormat in BC).
+  // parsed once: BC's X509Certificate re-parses the ASN.1 time on every getNotBefore/After call
   private final Instant notBefore;
   private final Instant notAfter;
 

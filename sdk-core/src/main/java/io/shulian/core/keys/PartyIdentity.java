@@ -145,7 +145,7 @@ public final class PartyIdentity {
   /**
    * Generates a fresh identity with self-signed certificates, for development before a city CA
    * exists. INTL uses Ed25519 and X25519; GM uses two SM2 keys (signing and encryption, as GM
-   * practice keeps them apart).
+   * practice keeps them apart). Both also get a P-256 TLS key for mutual TLS between gateways.
    */
   public static PartyIdentity generateSelfSigned(Suite suite, PartyId party, Duration validity) {
     return suite == Suite.GM
@@ -196,9 +196,25 @@ public final class PartyIdentity {
     e.keyUsage = encAlg == KeyAlgorithm.SM2 ? KeyUsage.keyEncipherment | KeyUsage.dataEncipherment : KeyUsage.keyAgreement;
     e.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
     X509Certificate encCert = Pkix.issue(e);
+
+    // TLS between gateways: P-256 in both suites, since TLS 1.3 stacks (JDK, BoringSSL) have no SM2
+    Pkix.GeneratedKey tk = Pkix.generate(KeyAlgorithm.P256);
+    Pkix.CertSpec t = new Pkix.CertSpec();
+    t.subject = subject;
+    t.issuer = subject;
+    t.subjectSpki = tk.spki;
+    t.issuerPkcs8 = sk.pkcs8;
+    t.issuerSpki = sk.spki;
+    t.notBefore = s.notBefore;
+    t.notAfter = s.notAfter;
+    t.keyUsage = KeyUsage.digitalSignature;
+    t.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
+    t.extendedKeyUsages.addAll(List.of(tlsPurposes()));
+    X509Certificate tlsCert = Pkix.issue(t);
     try {
       return new PartyIdentity(
-          new Entry(sk.pkcs8, List.of(signCert)), new Entry(ek.pkcs8, List.of(encCert, signCert)), null);
+          new Entry(sk.pkcs8, List.of(signCert)), new Entry(ek.pkcs8, List.of(encCert, signCert)),
+          new Entry(tk.pkcs8, List.of(tlsCert, signCert)));
     } catch (KeyMaterialException ex) {
       throw new IllegalStateException("generated identity is inconsistent", ex);
     }
@@ -292,6 +308,61 @@ public final class PartyIdentity {
   /** Internal: the PKCS#8 encoding of the signing key, for certificate and CRL issuance. */
   public byte[] internalSigningPkcs8() {
     return signing.pkcs8.clone();
+  }
+
+  /** Internal: the PKCS#8 encoding of the encryption key, for certificate requests. */
+  public byte[] internalEncryptionPkcs8() {
+    return encryption.pkcs8.clone();
+  }
+
+  /** Internal: the PKCS#8 encoding of the TLS key, if any, for certificate requests and TLS. */
+  public byte @Nullable [] internalTlsPkcs8() {
+    return tls == null ? null : tls.pkcs8.clone();
+  }
+
+  /** Returns the TLS certificate chain (leaf first), empty without a TLS key. */
+  public List<X509Certificate> tlsChain() {
+    return tls == null ? List.of() : tls.chain;
+  }
+
+  /**
+   * Returns this identity with new certificates for its keys: each key gets the certificate in
+   * {@code certificates} whose public key is its own, followed by the CA certificates (those with
+   * basicConstraints CA) in {@code certificates}. This installs what the city CA issued for the
+   * requests of {@code shulian csr}. A key with no matching certificate keeps its old one, except
+   * that the signing and encryption keys must both match.
+   *
+   * @throws KeyMaterialException if the signing or encryption key has no certificate here, or a
+   *     new certificate is inconsistent with its key or the others
+   */
+  public PartyIdentity withCertificates(List<X509Certificate> certificates) throws KeyMaterialException {
+    List<X509Certificate> cas = new ArrayList<>();
+    for (X509Certificate c : certificates) {
+      if (c.getBasicConstraints() >= 0) {
+        cas.add(c);
+      }
+    }
+    Entry s = rebind(signing, certificates, cas);
+    Entry e = rebind(encryption, certificates, cas);
+    if (s == null || e == null) {
+      throw new KeyMaterialException("the certificates include none for the " + (s == null ? "signing" : "encryption") + " key");
+    }
+    Entry t = tls == null ? null : rebind(tls, certificates, cas);
+    return new PartyIdentity(s, e, t == null ? tls : t);
+  }
+
+  private static @Nullable Entry rebind(Entry old, List<X509Certificate> certs, List<X509Certificate> cas)
+      throws KeyMaterialException {
+    byte[] spki = old.certificate.certificate().getPublicKey().getEncoded();
+    for (X509Certificate c : certs) {
+      if (c.getBasicConstraints() < 0 && java.util.Arrays.equals(spki, c.getPublicKey().getEncoded())) {
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(c);
+        chain.addAll(cas);
+        return new Entry(old.pkcs8, chain);
+      }
+    }
+    return null;
   }
 
   @Override

@@ -24,6 +24,8 @@ public final class TrustException extends ShulianException {
     PARTY_MISMATCH,
     /** The revocation list is past its next update and the grace period. */
     STALE_CRL,
+    /** The city bundle is past its valid-until and the grace period (or none is loaded yet). */
+    STALE_BUNDLE,
     /** The trust material itself (bundle, CRL) is invalid. */
     BAD_TRUST_MATERIAL
   }

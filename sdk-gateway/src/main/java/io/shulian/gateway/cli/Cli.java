@@ -68,7 +68,7 @@ final class Cli {
 
   /** Maps an exception thrown by a command to a one-line message and an exit code; no stack trace. */
   static int handle(Exception e, CommandLine cmd) {
-    String name = cmd.getCommandName();
+    String name = cmd.getCommandSpec().qualifiedName().replaceFirst("^shulian ", "");
     if (e instanceof CommandLine.ParameterException) {
       cmd.getErr().println("shulian " + name + ": " + e.getMessage());
       cmd.getErr().println("Try 'shulian " + name + " --help'.");
@@ -83,9 +83,15 @@ final class Cli {
     } else if (e instanceof TrustException) {
       code = ExitCodes.REJECTED;
       msg = "not trusted (" + ((ShulianException) e).code() + "): " + e.getMessage();
+    } else if (e instanceof io.shulian.core.trust.BundleException) {
+      code = ExitCodes.REJECTED;
+      msg = "bundle rejected (" + ((ShulianException) e).code() + "): " + e.getMessage();
     } else if (e instanceof RejectedException) {
       code = ExitCodes.REJECTED;
       msg = e.getMessage();
+    } else if (e instanceof io.shulian.gateway.config.ConfigException) {
+      code = ExitCodes.USAGE;
+      msg = "invalid configuration: " + e.getMessage();
     } else if (e instanceof ShulianException) {
       code = ExitCodes.FAILURE;
       msg = e.getMessage();

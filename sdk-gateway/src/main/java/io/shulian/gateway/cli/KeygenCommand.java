@@ -20,9 +20,9 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "keygen",
     mixinStandardHelpOptions = true,
     description = {
-      "Generate a party's signing and encryption keys with self-signed certificates.",
-      "Writes <dir>/key.p12 (PKCS#12, entries 'sign' and 'encrypt') and <dir>/cert.pem (the public",
-      "certificates to give to other parties). Use 'shulian ca issue' once a city CA exists."
+      "Generate a party's signing, encryption and TLS keys with self-signed certificates.",
+      "Writes <dir>/key.p12 (PKCS#12, entries 'sign', 'encrypt' and 'tls') and <dir>/cert.pem (the",
+      "public certificates to give to other parties). Use 'shulian ca issue' once a city CA exists."
     })
 final class KeygenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

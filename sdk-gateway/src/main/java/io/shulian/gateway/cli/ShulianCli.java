@@ -14,6 +14,15 @@ import picocli.CommandLine.Command;
       KeygenCommand.class,
       SealCommand.class,
       OpenCommand.class,
+      CaCommand.class,
+      CsrCommand.class,
+      BundleCommand.class,
+      AuditCommand.class,
+      GatewayCommand.class,
+      CatalogCommand.class,
+      GrantCommand.class,
+      PolicyCommand.class,
+      MaskCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected (envelope, certificate, bundle, log), 4 policy denied."})

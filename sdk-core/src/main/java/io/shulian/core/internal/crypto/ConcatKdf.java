@@ -12,6 +12,15 @@ final class ConcatKdf {
   private ConcatKdf() {}
 
   static byte[] deriveDirect(byte[] z, String enc, int keyBits) {
+    return deriveDirect(z, enc, keyBits, new byte[0], new byte[0]);
+  }
+
+  /**
+   * Derives with the given PartyUInfo and PartyVInfo (JOSE {@code apu}, {@code apv}, decoded).
+   * Shulian sends neither; this form exists so that the KDF can be checked against RFC 7518
+   * Appendix C, whose example uses both.
+   */
+  static byte[] deriveDirect(byte[] z, String enc, int keyBits, byte[] apu, byte[] apv) {
     if (keyBits > 256 || keyBits % 8 != 0) {
       throw new IllegalArgumentException("key length must be a multiple of 8 up to 256 bits");
     }
@@ -22,8 +31,10 @@ final class ConcatKdf {
       byte[] alg = enc.getBytes(StandardCharsets.US_ASCII);
       md.update(int32(alg.length));
       md.update(alg);
-      md.update(int32(0)); // PartyUInfo
-      md.update(int32(0)); // PartyVInfo
+      md.update(int32(apu.length)); // PartyUInfo
+      md.update(apu);
+      md.update(int32(apv.length)); // PartyVInfo
+      md.update(apv);
       md.update(int32(keyBits)); // SuppPubInfo
       byte[] out = md.digest();
       return keyBits == 256 ? out : java.util.Arrays.copyOf(out, keyBits / 8);

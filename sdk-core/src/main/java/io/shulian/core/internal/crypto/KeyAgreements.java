@@ -91,14 +91,29 @@ final class KeyAgreements {
           || epk.x.length != X25519.POINT_SIZE) {
         throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not an X25519 public key");
       }
-      byte[] z = new byte[X25519.POINT_SIZE];
-      if (!X25519.calculateAgreement(sk, 0, epk.x, 0, z, 0)) {
-        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is an X25519 point of small order");
-      }
+      byte[] z = x25519SharedSecret(sk, epk.x);
       byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
       Arrays.fill(z, (byte) 0);
       return cek;
     }
+  }
+
+  /**
+   * Returns the X25519 shared secret of our secret key and a peer's public u-coordinate (RFC 7748
+   * section 5; a non-canonical u is reduced, as the RFC requires).
+   *
+   * @throws CryptoFailure INVALID_POINT if the public key is not 32 bytes or the shared secret is
+   *     all zero (a small-order point, RFC 7748 section 6.1)
+   */
+  static byte[] x25519SharedSecret(byte[] sk, byte[] pk) throws CryptoFailure {
+    if (pk.length != X25519.POINT_SIZE) {
+      throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "X25519 public key must be 32 bytes");
+    }
+    byte[] z = new byte[X25519.POINT_SIZE];
+    if (!X25519.calculateAgreement(sk, 0, pk, 0, z, 0)) {
+      throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is an X25519 point of small order");
+    }
+    return z;
   }
 
   // ---- P-256 -----------------------------------------------------------------------------
@@ -169,23 +184,37 @@ final class KeyAgreements {
           || epk.x.length != 32 || epk.y.length != 32) {
         throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not a P-256 public key");
       }
-      ECDomainParameters dom = priv.getParameters();
-      ECPoint q;
-      try {
-        // validatePoint rejects coordinates that are out of range or not on the curve; P-256 has
-        // cofactor 1, so a point on the curve other than infinity is in the prime-order group.
-        q = dom.getCurve().validatePoint(new BigInteger(1, epk.x), new BigInteger(1, epk.y));
-      } catch (IllegalArgumentException e) {
-        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not a point on P-256");
-      }
-      if (q.isInfinity()) {
-        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is the point at infinity");
-      }
-      byte[] z = agree(priv.getD(), q, dom);
+      byte[] z = p256SharedSecret(priv, epk.x, epk.y);
       byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
       Arrays.fill(z, (byte) 0);
       return cek;
     }
+  }
+
+  /**
+   * Returns the ECDH shared secret Z (the x-coordinate, 32 bytes) of our P-256 key and a peer's
+   * affine point, after validating the point.
+   *
+   * @throws CryptoFailure INVALID_POINT if a coordinate is not 32 bytes, out of range, or the point
+   *     is not on the curve (invalid-curve attack) or is the point at infinity
+   */
+  static byte[] p256SharedSecret(ECPrivateKeyParameters priv, byte[] x, byte[] y) throws CryptoFailure {
+    if (x.length != 32 || y.length != 32) {
+      throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk coordinates must be 32 bytes");
+    }
+    ECDomainParameters dom = priv.getParameters();
+    ECPoint q;
+    try {
+      // validatePoint rejects coordinates that are out of range or not on the curve; P-256 has
+      // cofactor 1, so a point on the curve other than infinity is in the prime-order group.
+      q = dom.getCurve().validatePoint(new BigInteger(1, x), new BigInteger(1, y));
+    } catch (IllegalArgumentException e) {
+      throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not a point on P-256");
+    }
+    if (q.isInfinity()) {
+      throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is the point at infinity");
+    }
+    return agree(priv.getD(), q, dom);
   }
 
   // ---- SM2 public-key encryption -----------------------------------------------------------
@@ -246,15 +275,25 @@ final class KeyAgreements {
         throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED,
             "SM2 encrypted key must be " + CIPHERTEXT_BYTES + " bytes with an uncompressed C1");
       }
-      SM2Engine engine = new SM2Engine(SM2Engine.Mode.C1C3C2);
-      engine.init(false, priv);
-      try {
-        return engine.processBlock(encryptedKey, 0, encryptedKey.length);
-      } catch (IllegalArgumentException e) {
-        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "SM2 C1 is not a point on the curve");
-      } catch (InvalidCipherTextException | RuntimeException e) {
-        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "SM2 decryption of the content key failed");
-      }
+      return sm2Decrypt(priv, encryptedKey);
+    }
+  }
+
+  /**
+   * Decrypts an SM2 ciphertext in C1||C3||C2 order (GB/T 32918.4) of any message length.
+   *
+   * @throws CryptoFailure INVALID_POINT if C1 is not a point on the curve; DECRYPTION_FAILED if
+   *     C3 does not match or the ciphertext is malformed
+   */
+  static byte[] sm2Decrypt(ECPrivateKeyParameters priv, byte[] c1c3c2) throws CryptoFailure {
+    SM2Engine engine = new SM2Engine(SM2Engine.Mode.C1C3C2);
+    engine.init(false, priv);
+    try {
+      return engine.processBlock(c1c3c2, 0, c1c3c2.length);
+    } catch (IllegalArgumentException e) {
+      throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "SM2 C1 is not a point on the curve");
+    } catch (InvalidCipherTextException | RuntimeException e) {
+      throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "SM2 decryption of the content key failed");
     }
   }
 }

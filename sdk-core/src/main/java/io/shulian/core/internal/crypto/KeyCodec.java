@@ -92,7 +92,9 @@ public final class KeyCodec {
               new ECPublicKeyParameters(dom.getCurve().decodePoint(spki.getPublicKeyData().getOctets()), dom);
           return new PublicKeyHandle(alg, null, p);
       }
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // BC throws IllegalStateException for a key BIT STRING with unused bits (Wycheproof
+      // ecdh_secp256r1_test tcId 604, 607, 609); callers are promised IllegalArgumentException.
       throw new IllegalArgumentException(alg + " public key is not a valid point: " + e.getMessage());
     }
   }

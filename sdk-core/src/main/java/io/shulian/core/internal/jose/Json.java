@@ -58,6 +58,11 @@ public final class Json {
       n = MAPPER.readTree(utf8, off, len);
     } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
       throw new JsonException("header JSON exceeds limits (nesting deeper than " + MAX_DEPTH + " or too long)");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      String m = e.getOriginalMessage();
+      throw new JsonException(m != null && m.startsWith("Duplicate field")
+          ? "header JSON has a duplicate member name"
+          : "header is not valid JSON");
     } catch (IOException e) {
       throw new JsonException("header is not valid JSON");
     }

@@ -1,0 +1,246 @@
+package io.shulian.core.audit;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sharing statistics from one or more audit logs, per provider, consumer and resource: the
+ * sharing performance evaluation report.
+ *
+ * <p>Counting rules (docs/audit.md): a <em>request</em> is a REQUEST_IN or REQUEST_OUT record;
+ * when both gateways' logs are given, the two records of one envelope id count once, and the
+ * provider's REQUEST_IN (which carries the provider's decision) wins. Permitted and denied follow
+ * the decision effect; denials are broken down by their first reason code. <em>Bytes</em> are the
+ * payload bytes of responses (RESPONSE_OUT or RESPONSE_IN, again once per envelope id).
+ * Latencies are those recorded with requests; p50 and p95 use the nearest-rank method. Records
+ * are filtered by time: {@code from} inclusive, {@code to} exclusive.
+ */
+public final class AuditStatistics {
+  /** One line of the report. */
+  public record Row(String provider, String consumer, String resource, long requests, long permitted, long denied,
+      Map<String, Long> deniedByReason, long bytes, Duration p50, Duration p95) {}
+
+  private final List<Row> rows;
+  private final long recordsRead;
+
+  private AuditStatistics(List<Row> rows, long recordsRead) {
+    this.rows = List.copyOf(rows);
+    this.recordsRead = recordsRead;
+  }
+
+  public List<Row> rows() {
+    return rows;
+  }
+
+  /** Records read from all logs, before filtering and de-duplication. */
+  public long recordsRead() {
+    return recordsRead;
+  }
+
+  private static final class Acc {
+    long requests;
+    long permitted;
+    long denied;
+    final TreeMap<String, Long> reasons = new TreeMap<>();
+    long bytes;
+    long[] latencies = new long[16];
+    int n;
+
+    void latency(long nanos) {
+      if (n == latencies.length) {
+        latencies = Arrays.copyOf(latencies, n * 2);
+      }
+      latencies[n++] = nanos;
+    }
+  }
+
+  /**
+   * Reads the logs (chain-checked on the way, see {@link AuditLogReader}) and computes the report.
+   *
+   * @param from first instant included, or null for no lower bound
+   * @param to first instant excluded, or null for no upper bound
+   */
+  public static AuditStatistics compute(List<Path> logs, @Nullable Instant from, @Nullable Instant to)
+      throws AuditException {
+    Map<String, AuditRecord> requests = new HashMap<>();
+    Map<String, AuditRecord> responses = new HashMap<>();
+    List<AuditRecord> anonymous = new ArrayList<>();
+    long[] read = {0};
+    for (Path dir : logs) {
+      AuditLogReader.forEach(dir, e -> {
+        read[0]++;
+        AuditRecord r = e.record();
+        if ((from != null && r.time().isBefore(from)) || (to != null && !r.time().isBefore(to))) {
+          return;
+        }
+        if (r.envelopeId().isEmpty()) {
+          anonymous.add(r);
+          return;
+        }
+        Map<String, AuditRecord> m = r.direction().isRequest() ? requests : responses;
+        AuditRecord old = m.get(r.envelopeId());
+        Direction preferred = r.direction().isRequest() ? Direction.REQUEST_IN : Direction.RESPONSE_OUT;
+        if (old == null || (old.direction() != preferred && r.direction() == preferred)) {
+          m.put(r.envelopeId(), r);
+        }
+      });
+    }
+    TreeMap<List<String>, Acc> acc = new TreeMap<>((a, b) -> {
+      for (int i = 0; i < 3; i++) {
+        int c = a.get(i).compareTo(b.get(i));
+        if (c != 0) {
+          return c;
+        }
+      }
+      return 0;
+    });
+    List<AuditRecord> all = new ArrayList<>(requests.values());
+    all.addAll(responses.values());
+    all.addAll(anonymous);
+    for (AuditRecord r : all) {
+      Acc a = acc.computeIfAbsent(List.of(r.provider(), r.consumer(), r.resource()), k -> new Acc());
+      if (r.direction().isRequest()) {
+        a.requests++;
+        if (r.decision().effect() == AuditDecision.Effect.PERMIT) {
+          a.permitted++;
+        } else {
+          a.denied++;
+          String reason = r.decision().reasonCodes().isEmpty() ? "unspecified" : r.decision().reasonCodes().get(0);
+          a.reasons.merge(reason, 1L, Long::sum);
+        }
+        a.latency(r.latency().toNanos());
+      } else {
+        a.bytes += r.payloadBytes();
+      }
+    }
+    List<Row> rows = new ArrayList<>();
+    acc.forEach((k, a) -> {
+      long[] l = Arrays.copyOf(a.latencies, a.n);
+      Arrays.sort(l);
+      rows.add(new Row(k.get(0), k.get(1), k.get(2), a.requests, a.permitted, a.denied, Map.copyOf(a.reasons), a.bytes,
+          Duration.ofNanos(rank(l, 0.50)), Duration.ofNanos(rank(l, 0.95))));
+    });
+    return new AuditStatistics(rows, read[0]);
+  }
+
+  private static long rank(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    int i = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+
+  private static String reasons(Row r) {
+    StringBuilder sb = new StringBuilder();
+    new TreeMap<>(r.deniedByReason()).forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ";").append(k).append('=').append(v));
+    return sb.toString();
+  }
+
+  private static String ms(Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.3f", d.toNanos() / 1e6);
+  }
+
+  /** A fixed-width table for a terminal. */
+  public String toTable() {
+    String[] head = {"provider", "consumer", "resource", "requests", "permitted", "denied", "denied by reason",
+        "bytes", "p50 ms", "p95 ms"};
+    List<String[]> lines = new ArrayList<>();
+    lines.add(head);
+    for (Row r : rows) {
+      lines.add(new String[] {r.provider(), r.consumer(), r.resource(), Long.toString(r.requests()),
+          Long.toString(r.permitted()), Long.toString(r.denied()), reasons(r), Long.toString(r.bytes()), ms(r.p50()),
+          ms(r.p95())});
+    }
+    int[] w = new int[head.length];
+    for (String[] l : lines) {
+      for (int i = 0; i < l.length; i++) {
+        w[i] = Math.max(w[i], l[i].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] l : lines) {
+      for (int i = 0; i < l.length; i++) {
+        boolean num = i >= 3 && i != 6;
+        String cell = num ? " ".repeat(w[i] - l[i].length()) + l[i] : l[i] + " ".repeat(w[i] - l[i].length());
+        sb.append(cell).append(i + 1 < l.length ? "  " : "");
+      }
+      sb.append('\n');
+    }
+    if (rows.isEmpty()) {
+      sb.append("(no exchanges in the selected period)\n");
+    }
+    return sb.toString();
+  }
+
+  /** CSV (RFC 4180) with a header line; latencies in milliseconds. */
+  public String toCsv() {
+    StringBuilder sb = new StringBuilder(
+        "provider,consumer,resource,requests,permitted,denied,denied_by_reason,bytes,p50_ms,p95_ms\r\n");
+    for (Row r : rows) {
+      sb.append(csv(r.provider())).append(',').append(csv(r.consumer())).append(',').append(csv(r.resource())).append(',')
+          .append(r.requests()).append(',').append(r.permitted()).append(',').append(r.denied()).append(',')
+          .append(csv(reasons(r))).append(',').append(r.bytes()).append(',').append(ms(r.p50())).append(',')
+          .append(ms(r.p95())).append("\r\n");
+    }
+    return sb.toString();
+  }
+
+  private static String csv(String s) {
+    // a leading =, +, - or @ would run as a formula in a spreadsheet: quote and prefix it
+    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    return v.matches("[^\",\r\n]*") && v.equals(s) ? v : "\"" + v.replace("\"", "\"\"") + "\"";
+  }
+
+  /** JSON: {@code {"rows": [...]}} with latencies in milliseconds. */
+  public String toJson() {
+    ObjectNode root = Checkpoint.JSON.createObjectNode();
+    root.put("recordsRead", recordsRead);
+    ArrayNode a = root.putArray("rows");
+    for (Row r : rows) {
+      ObjectNode n = a.addObject();
+      n.put("provider", r.provider());
+      n.put("consumer", r.consumer());
+      n.put("resource", r.resource());
+      n.put("requests", r.requests());
+      n.put("permitted", r.permitted());
+      n.put("denied", r.denied());
+      ObjectNode d = n.putObject("deniedByReason");
+      new TreeMap<>(r.deniedByReason()).forEach(d::put);
+      n.put("bytes", r.bytes());
+      n.put("p50Ms", r.p50().toNanos() / 1e6);
+      n.put("p95Ms", r.p95().toNanos() / 1e6);
+    }
+    try {
+      return Checkpoint.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AuditStatistics[" + rows.size() + " rows, " + recordsRead + " records]";
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof AuditStatistics && ((AuditStatistics) o).rows.equals(rows);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(rows);
+  }
+}

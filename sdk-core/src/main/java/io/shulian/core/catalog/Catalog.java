@@ -1,0 +1,339 @@
+package io.shulian.core.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shulian.core.envelope.Classification;
+import io.shulian.core.internal.yaml.LocatedTree;
+import io.shulian.core.internal.yaml.LocatedTree.Problems;
+import io.shulian.core.internal.yaml.LocatedTree.Reader;
+import io.shulian.core.party.PartyId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A versioned sharing catalog: the controlled purpose list and the registered resources.
+ *
+ * <p>Only {@link #parse} makes one, and only from a document without a single problem: every
+ * key is known, every value has the right type, codes and field names are unique, purposes come
+ * from the purpose list, a not-shared resource states its legal basis. Immutable and thread-safe.
+ */
+public final class Catalog {
+  /** Resource and purpose codes: lower-case letters, digits, '.', '-', '_'; 1 to 128 characters. */
+  static final Pattern CODE = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
+  /** Field paths: identifiers joined by '.', each optionally followed by [] (every array element). */
+  public static final Pattern FIELD_PATH =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,63}(\\[\\])?(\\.[A-Za-z_][A-Za-z0-9_-]{0,63}(\\[\\])?){0,15}");
+  static final Pattern PATH_TEMPLATE = Pattern.compile("/[A-Za-z0-9._~/{}-]{0,255}");
+  static final List<String> FIELD_TYPES = List.of("string", "integer", "number", "boolean", "date", "datetime");
+  static final List<String> UPDATE_CYCLES =
+      List.of("real-time", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly", "irregular");
+  static final List<String> OPEN_ATTRIBUTES = List.of("open", "conditional-open", "not-open");
+  static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+  private final String version;
+  private final Map<String, Purpose> purposes;
+  private final Map<String, CatalogResource> resources;
+  private final JsonNode tree;
+  private final String contentHash;
+
+  private Catalog(String version, Map<String, Purpose> purposes, Map<String, CatalogResource> resources, JsonNode tree) {
+    this.version = version;
+    this.purposes = java.util.Collections.unmodifiableMap(purposes);
+    this.resources = java.util.Collections.unmodifiableMap(resources);
+    this.tree = tree;
+    this.contentHash = LocatedTree.sha256(LocatedTree.canonicalJson(tree));
+  }
+
+  /** Reads and checks a catalog file. */
+  public static Catalog load(Path file) throws InvalidDocumentException, IOException {
+    return parse(file.toString(), Files.readAllBytes(file));
+  }
+
+  /**
+   * Parses and checks a catalog document (YAML or JSON).
+   *
+   * @param source the name used in problem locations, usually the file name
+   * @throws InvalidDocumentException listing every problem with its location
+   */
+  public static Catalog parse(String source, byte[] yaml) throws InvalidDocumentException {
+    LocatedTree t;
+    try {
+      t = LocatedTree.parse(source, yaml);
+    } catch (LocatedTree.SyntaxException e) {
+      throw new InvalidDocumentException("catalog " + source, List.of(new Problem(e.location(), "", e.detail())));
+    }
+    Problems problems = new Problems(t);
+    Catalog c = check(t, new Reader(problems));
+    if (!problems.isEmpty() || c == null) {
+      throw new InvalidDocumentException("catalog " + source, toProblems(problems));
+    }
+    return c;
+  }
+
+  static List<Problem> toProblems(Problems problems) {
+    List<Problem> out = new ArrayList<>();
+    for (String[] p : problems.items()) {
+      out.add(new Problem(p[0], p[1], p[2]));
+    }
+    return out;
+  }
+
+  private static @Nullable Catalog check(LocatedTree t, Reader r) {
+    ObjectNode root = r.object(t.root(), "", List.of("version", "purposes", "resources"), List.of("description"));
+    if (root == null) {
+      return null;
+    }
+    String version = r.text(root.get("version"), "version", 64);
+    r.text(root.get("description"), "description", 4000);
+    Map<String, Purpose> purposes = new LinkedHashMap<>();
+    JsonNode ps = root.has("purposes") ? r.array(root.get("purposes"), "purposes") : null;
+    if (ps != null) {
+      for (int i = 0; i < ps.size(); i++) {
+        String path = "purposes[" + i + "]";
+        ObjectNode p = r.object(ps.get(i), path, List.of("code", "name"), List.of("description"));
+        if (p == null) {
+          continue;
+        }
+        String code = code(r, p.get("code"), path + ".code");
+        String name = r.text(p.get("name"), path + ".name", 200);
+        r.text(p.get("description"), path + ".description", 4000);
+        if (code != null && purposes.containsKey(code)) {
+          r.problems().add(path + ".code", "duplicate purpose code '" + code + "'");
+        } else if (code != null && name != null) {
+          purposes.put(code, new Purpose(code, name));
+        }
+      }
+    }
+    Map<String, CatalogResource> resources = new LinkedHashMap<>();
+    JsonNode rs = root.has("resources") ? r.array(root.get("resources"), "resources") : null;
+    if (rs != null) {
+      for (int i = 0; i < rs.size(); i++) {
+        String path = "resources[" + i + "]";
+        CatalogResource res = resource(r, rs.get(i), path, purposes.keySet());
+        if (res == null) {
+          continue;
+        }
+        if (resources.containsKey(res.code())) {
+          r.problems().add(path + ".code", "duplicate resource code '" + res.code() + "'");
+        } else {
+          resources.put(res.code(), res);
+        }
+      }
+    }
+    if (version == null || !r.problems().isEmpty()) {
+      return null;
+    }
+    return new Catalog(version, purposes, resources, t.root());
+  }
+
+  private static @Nullable String code(Reader r, @Nullable JsonNode n, String path) {
+    String s = r.text(n, path, 128);
+    if (s != null && !CODE.matcher(s).matches()) {
+      r.problems().add(path, "'" + s + "' is not a valid code (lower-case letters, digits, '.', '-', '_')");
+      return null;
+    }
+    return s;
+  }
+
+  private static @Nullable String oneOf(Reader r, @Nullable JsonNode n, String path, List<String> allowed) {
+    String s = r.text(n, path, 64);
+    if (s != null && !allowed.contains(s)) {
+      r.problems().add(path, "'" + s + "' is not one of " + String.join(", ", allowed));
+      return null;
+    }
+    return s;
+  }
+
+  private static @Nullable CatalogResource resource(Reader r, JsonNode n, String path, Set<String> purposeList) {
+    ObjectNode o = r.object(n, path,
+        List.of("code", "name", "provider", "sharing", "purposes", "fields"),
+        List.of("description", "updateCycle", "open", "endpoints"));
+    if (o == null) {
+      return null;
+    }
+    int before = r.problems().items().size();
+    String code = code(r, o.get("code"), path + ".code");
+    String name = r.text(o.get("name"), path + ".name", 200);
+    String description = r.text(o.get("description"), path + ".description", 4000);
+    PartyId provider = null;
+    String prov = r.text(o.get("provider"), path + ".provider", 120);
+    if (prov != null) {
+      try {
+        provider = PartyId.parse(prov);
+      } catch (IllegalArgumentException e) {
+        r.problems().add(path + ".provider", "not a party id: " + e.getMessage());
+      }
+    }
+    String updateCycle = o.has("updateCycle") ? oneOf(r, o.get("updateCycle"), path + ".updateCycle", UPDATE_CYCLES) : "irregular";
+    String open = o.has("open") ? oneOf(r, o.get("open"), path + ".open", OPEN_ATTRIBUTES) : "not-open";
+
+    SharingType type = null;
+    String conditions = null;
+    String legalBasis = null;
+    ObjectNode sh = o.has("sharing") ? r.object(o.get("sharing"), path + ".sharing", List.of("type"), List.of("conditions", "legalBasis")) : null;
+    if (sh != null) {
+      String ts = r.text(sh.get("type"), path + ".sharing.type", 32);
+      if (ts != null) {
+        type = SharingType.fromWireName(ts);
+        if (type == null) {
+          r.problems().add(path + ".sharing.type", "'" + ts + "' is not one of unconditional, conditional, not-shared");
+        }
+      }
+      conditions = r.text(sh.get("conditions"), path + ".sharing.conditions", 4000);
+      legalBasis = r.text(sh.get("legalBasis"), path + ".sharing.legalBasis", 4000);
+      if (type == SharingType.NOT_SHARED && legalBasis == null) {
+        r.problems().add(path + ".sharing", "a not-shared resource must state its legalBasis");
+      }
+      if (type == SharingType.CONDITIONAL && conditions == null) {
+        r.problems().add(path + ".sharing", "a conditional resource must state its conditions");
+      }
+    }
+    Set<String> purposes = new LinkedHashSet<>();
+    List<String> pl = o.has("purposes") ? r.texts(o.get("purposes"), path + ".purposes", 128) : null;
+    if (pl != null) {
+      for (int i = 0; i < pl.size(); i++) {
+        if (!purposeList.contains(pl.get(i))) {
+          r.problems().add(path + ".purposes[" + i + "]", "purpose '" + pl.get(i) + "' is not in the catalog's purpose list");
+        }
+        purposes.add(pl.get(i));
+      }
+      if (pl.isEmpty() && type != SharingType.NOT_SHARED) {
+        r.problems().add(path + ".purposes", "a shared resource must allow at least one purpose");
+      }
+    }
+    List<CatalogField> fields = new ArrayList<>();
+    JsonNode fs = o.has("fields") ? r.array(o.get("fields"), path + ".fields") : null;
+    if (fs != null) {
+      Set<String> names = new HashSet<>();
+      if (fs.isEmpty()) {
+        r.problems().add(path + ".fields", "a resource must have at least one field");
+      }
+      for (int i = 0; i < fs.size(); i++) {
+        String fp = path + ".fields[" + i + "]";
+        ObjectNode f = r.object(fs.get(i), fp, List.of("name", "type", "classification"), List.of("personalInfo", "description"));
+        if (f == null) {
+          continue;
+        }
+        String fname = r.text(f.get("name"), fp + ".name", 1024);
+        if (fname != null && !FIELD_PATH.matcher(fname).matches()) {
+          r.problems().add(fp + ".name", "'" + fname + "' is not a field path (e.g. applicant.idNumber, members[].phone)");
+          fname = null;
+        }
+        if (fname != null && !names.add(fname)) {
+          r.problems().add(fp + ".name", "duplicate field '" + fname + "'");
+        }
+        String ftype = oneOf(r, f.get("type"), fp + ".type", FIELD_TYPES);
+        Classification cls = null;
+        String cs = r.text(f.get("classification"), fp + ".classification", 32);
+        if (cs != null) {
+          try {
+            cls = Classification.fromWireName(cs);
+          } catch (IllegalArgumentException e) {
+            r.problems().add(fp + ".classification", "'" + cs + "' is not one of general, important, core");
+          }
+        }
+        PersonalInfo pi = PersonalInfo.NONE;
+        if (f.has("personalInfo")) {
+          String pis = r.text(f.get("personalInfo"), fp + ".personalInfo", 32);
+          pi = pis == null ? null : PersonalInfo.fromWireName(pis);
+          if (pis != null && pi == null) {
+            r.problems().add(fp + ".personalInfo", "'" + pis + "' is not one of id-number, phone, name, address, bank-card, none");
+          }
+        }
+        r.text(f.get("description"), fp + ".description", 4000);
+        if (fname != null && ftype != null && cls != null && pi != null) {
+          fields.add(new CatalogField(fname, ftype, cls, pi));
+        }
+      }
+      checkPrefixes(r, fields, path + ".fields");
+    }
+    List<Endpoint> endpoints = new ArrayList<>();
+    JsonNode es = o.has("endpoints") ? r.array(o.get("endpoints"), path + ".endpoints") : null;
+    if (es != null) {
+      for (int i = 0; i < es.size(); i++) {
+        String ep = path + ".endpoints[" + i + "]";
+        ObjectNode e = r.object(es.get(i), ep, List.of("method", "path"), List.of());
+        if (e == null) {
+          continue;
+        }
+        String m = oneOf(r, e.get("method"), ep + ".method", METHODS);
+        String pt = r.text(e.get("path"), ep + ".path", 256);
+        if (pt != null && !PATH_TEMPLATE.matcher(pt).matches()) {
+          r.problems().add(ep + ".path", "'" + pt + "' is not a path template (starts with '/', {name} for variables)");
+          pt = null;
+        }
+        if (m != null && pt != null) {
+          endpoints.add(new Endpoint(m, pt));
+        }
+      }
+    }
+    if (r.problems().items().size() != before || code == null || name == null || provider == null || type == null
+        || updateCycle == null || open == null) {
+      return null;
+    }
+    return new CatalogResource(code, name, provider, description == null ? "" : description, fields, type,
+        conditions, legalBasis, purposes, updateCycle, open, endpoints);
+  }
+
+  /** A field path may not be a prefix of another: masking one would mask or drop the other's parent. */
+  private static void checkPrefixes(Reader r, List<CatalogField> fields, String path) {
+    for (CatalogField a : fields) {
+      for (CatalogField b : fields) {
+        String an = a.name().replace("[]", "");
+        String bn = b.name().replace("[]", "");
+        if (a != b && bn.startsWith(an + ".")) {
+          r.problems().add(path, "field '" + a.name() + "' is a parent of field '" + b.name() + "'; list leaf fields only");
+        }
+      }
+    }
+  }
+
+  public String version() {
+    return version;
+  }
+
+  /** Returns the purpose list by code, in document order. */
+  public Map<String, Purpose> purposes() {
+    return purposes;
+  }
+
+  /** Returns the resources by code, in document order. */
+  public Map<String, CatalogResource> resources() {
+    return resources;
+  }
+
+  public Optional<CatalogResource> resource(String code) {
+    return Optional.ofNullable(resources.get(code));
+  }
+
+  public Collection<CatalogResource> all() {
+    return resources.values();
+  }
+
+  /** Internal: the document tree, for the policy-set hash. */
+  public JsonNode internalTree() {
+    return tree;
+  }
+
+  /** Returns "sha256:" and the hex SHA-256 of the catalog's canonical JSON form. */
+  public String contentHash() {
+    return contentHash;
+  }
+
+  @Override
+  public String toString() {
+    return "Catalog[" + version + ", " + resources.size() + " resources, " + contentHash + "]";
+  }
+}

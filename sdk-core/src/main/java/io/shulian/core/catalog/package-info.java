@@ -1,0 +1,9 @@
+/**
+ * The city's sharing catalog (共享目录): data resources, their providers, fields with
+ * classification and personal-information category, sharing type, allowed purposes and endpoints.
+ * Load with {@link io.shulian.core.catalog.Catalog#parse}; compare versions with {@link io.shulian.core.catalog.CatalogDiff}.
+ */
+@NullMarked
+package io.shulian.core.catalog;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,48 @@
+package io.shulian.core.policy;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Counts uses of grants. {@link #tryUse} is atomic: under any concurrency no more than
+ * {@code maxUses} calls for one grant return true. The in-memory default suits one process; several
+ * gateways share a counter (e.g. in Redis) through this interface.
+ */
+public interface GrantUseCounter {
+  /** Records one use and returns true, or returns false without recording if the limit is reached. */
+  boolean tryUse(String grantKey, long maxUses);
+
+  /** Returns the uses recorded so far. */
+  long used(String grantKey);
+
+  static GrantUseCounter inMemory() {
+    return new InMemory();
+  }
+
+  /** A process-local counter. */
+  final class InMemory implements GrantUseCounter {
+    private final ConcurrentHashMap<String, AtomicLong> uses = new ConcurrentHashMap<>();
+
+    InMemory() {}
+
+    @Override
+    public boolean tryUse(String grantKey, long maxUses) {
+      AtomicLong n = uses.computeIfAbsent(grantKey, k -> new AtomicLong());
+      while (true) {
+        long cur = n.get();
+        if (cur >= maxUses) {
+          return false;
+        }
+        if (n.compareAndSet(cur, cur + 1)) {
+          return true;
+        }
+      }
+    }
+
+    @Override
+    public long used(String grantKey) {
+      AtomicLong n = uses.get(grantKey);
+      return n == null ? 0 : n.get();
+    }
+  }
+}

@@ -1,0 +1,268 @@
+package io.shulian.core.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.shulian.core.internal.audit.RecordCodec;
+import io.shulian.core.keys.Suite;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class AuditLogTest {
+  @TempDir Path tmp;
+
+  @ParameterizedTest
+  @EnumSource(Suite.class)
+  void append_manyRecords_readBackInOrderAndVerifyIntact(Suite suite) throws Exception {
+    Path dir = tmp.resolve("log");
+    AuditFixtures.writeLog(dir, suite, 500, 64);
+    List<AuditEntry> back = new ArrayList<>();
+    AuditLogReader.forEach(dir, back::add);
+    assertThat(back).hasSize(500);
+    for (int i = 0; i < 500; i++) {
+      assertThat(back.get(i).seq()).isEqualTo(i);
+      assertThat(back.get(i).record()).isEqualTo(AuditFixtures.record(i));
+    }
+    VerificationReport rep = AuditVerifier.verify(dir, AuditFixtures.trust(suite));
+    assertThat(rep.intact()).as(rep.summary()).isTrue();
+    assertThat(rep.records()).isEqualTo(500);
+    assertThat(rep.uncoveredRecords()).isZero();
+    assertThat(rep.hashAlgorithm()).isEqualTo(suite == Suite.GM ? HashAlgorithm.SM3 : HashAlgorithm.SHA_256);
+    // checkpoints fall on group-commit boundaries, so how many there are depends on batching
+    assertThat(rep.checkpoints()).isEqualTo(AuditLogReader.checkpoints(dir).size()).isPositive();
+  }
+
+  @Test
+  void append_futureCompletesWithSequenceNumbers() throws Exception {
+    try (AuditLog log = AuditLog.builder(tmp.resolve("log"), AuditFixtures.operator(Suite.INTL)).open()) {
+      assertThat(log.append(AuditFixtures.record(0)).get()).isZero();
+      assertThat(log.append(AuditFixtures.record(1)).get()).isEqualTo(1);
+      assertThat(log.size()).isEqualTo(2);
+      Checkpoint cp = log.checkpoint().get();
+      assertThat(cp.treeSize()).isEqualTo(2);
+      assertThat(cp.logId()).isEqualTo(log.logId());
+      assertThat(log.latestCheckpoint()).contains(cp);
+    }
+  }
+
+  @Test
+  void reopen_continuesChainAndSequence() throws Exception {
+    Path dir = tmp.resolve("log");
+    AuditFixtures.writeLog(dir, Suite.INTL, 10, 1000);
+    String id;
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      id = log.logId();
+      assertThat(log.size()).isEqualTo(10);
+      assertThat(log.append(AuditFixtures.record(10)).get()).isEqualTo(10);
+    }
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      assertThat(log.logId()).isEqualTo(id);
+      assertThat(log.size()).isEqualTo(11);
+    }
+    VerificationReport rep = AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL));
+    assertThat(rep.intact()).as(rep.summary()).isTrue();
+    assertThat(rep.records()).isEqualTo(11);
+  }
+
+  @Test
+  void rotation_smallSegments_chainAndCheckpointsContinueAcrossSegments() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL))
+        .segmentMaxBytes(4096).checkpointEveryRecords(7).open()) {
+      for (int i = 0; i < 300; i++) {
+        log.append(AuditFixtures.record(i));
+      }
+      log.checkpoint().get();
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      assertThat(s.filter(p -> p.getFileName().toString().startsWith("segment-")).count()).isGreaterThan(10);
+    }
+    VerificationReport rep = AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL));
+    assertThat(rep.intact()).as(rep.summary()).isTrue();
+    assertThat(rep.records()).isEqualTo(300);
+    assertThat(rep.coveredRecords()).isEqualTo(300);
+  }
+
+  @Test
+  void verify_recordsAfterLastCheckpoint_reportedAsNotSigned() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).checkpointEveryRecords(5).open()) {
+      for (int i = 0; i < 5; i++) {
+        log.append(AuditFixtures.record(i)).get();
+      }
+      log.checkpoint().get();
+      for (int i = 5; i < 8; i++) {
+        log.append(AuditFixtures.record(i)).get();
+      }
+      VerificationReport rep = AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL));
+      assertThat(rep.intact()).isTrue();
+      assertThat(rep.coveredRecords()).isEqualTo(5);
+      assertThat(rep.uncoveredRecords()).isEqualTo(3);
+      assertThat(rep.summary()).contains("NOT SIGNED: 3 records");
+    }
+  }
+
+  @Test
+  void open_secondWriterOnSameDirectory_refused() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      assertThatThrownBy(() -> AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open())
+          .isInstanceOf(AuditException.class).hasMessageContaining("another writer");
+    }
+  }
+
+  @Test
+  void open_directoryOfOtherFiles_notALog() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("docs"));
+    Files.writeString(dir.resolve("notes.txt"), "hello");
+    assertThatThrownBy(() -> AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open())
+        .isInstanceOfSatisfying(AuditException.class, e -> assertThat(e.reason()).isEqualTo(AuditException.Reason.NOT_A_LOG));
+  }
+
+  @Test
+  void open_directoryUnderAFile_failsClosed() throws Exception {
+    Path file = Files.writeString(tmp.resolve("file"), "x");
+    assertThatThrownBy(() -> AuditLog.builder(file.resolve("log"), AuditFixtures.operator(Suite.INTL)).open())
+        .isInstanceOfSatisfying(AuditException.class,
+            e -> assertThat(e.reason()).isEqualTo(AuditException.Reason.LOG_UNAVAILABLE));
+  }
+
+  @Test
+  void open_readOnlyDirectory_failsClosed() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("ro"));
+    assertThat(dir.toFile().setWritable(false, false)).isTrue();
+    try {
+      org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(dir), "running as root: permissions not enforced");
+      assertThatThrownBy(() -> AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open())
+          .isInstanceOfSatisfying(AuditException.class,
+              e -> assertThat(e.reason()).isEqualTo(AuditException.Reason.LOG_UNAVAILABLE));
+    } finally {
+      dir.toFile().setWritable(true, false);
+    }
+  }
+
+  private static void assertUnavailable(CompletableFuture<?> f) {
+    assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .cause().isInstanceOfSatisfying(AuditException.class,
+            e -> assertThat(e.reason()).isEqualTo(AuditException.Reason.LOG_UNAVAILABLE));
+  }
+
+  @Test
+  void append_afterChannelClosed_failsAndLaterAppendsFailFast() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(AuditFixtures.record(0)).get();
+      java.lang.reflect.Field f = AuditLog.class.getDeclaredField("segment");
+      f.setAccessible(true);
+      ((FileChannel) f.get(log)).close();
+      assertUnavailable(log.append(AuditFixtures.record(1)));
+      CompletableFuture<Long> next = log.append(AuditFixtures.record(2));
+      assertThat(next).isCompletedExceptionally();
+      assertUnavailable(next);
+      assertThat(log.failure()).isPresent();
+    }
+    // reopening recovers: the failed records were never acknowledged
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      assertThat(log.size()).isEqualTo(1);
+      assertThat(log.append(AuditFixtures.record(1)).get()).isEqualTo(1);
+    }
+    assertThat(AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL)).intact()).isTrue();
+  }
+
+  @Test
+  void append_nextSegmentPathIsADirectory_failsClosed() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).segmentMaxBytes(4096).open()) {
+      Files.createDirectory(dir.resolve("segment-00000001.log"));
+      List<CompletableFuture<Long>> fs = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        fs.add(log.append(AuditFixtures.record(i)));
+      }
+      assertUnavailable(fs.get(99));
+      assertUnavailable(log.append(AuditFixtures.record(100)));
+    }
+  }
+
+  @Test
+  void checkpoint_diskFull_failsClosed() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "/dev/full not available");
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(AuditFixtures.record(0)).get();
+      // the checkpoint file now lives on a device that is always full (ENOSPC on write)
+      java.lang.reflect.Field f = AuditLog.class.getDeclaredField("checkpoints");
+      f.setAccessible(true);
+      ((FileChannel) f.get(log)).close();
+      f.set(log, FileChannel.open(Path.of("/dev/full"), java.nio.file.StandardOpenOption.WRITE));
+      assertUnavailable(log.checkpoint());
+      assertUnavailable(log.append(AuditFixtures.record(1)));
+      assertThat(log.failure().get().getMessage()).contains("checkpoint");
+    }
+  }
+
+  @Test
+  void append_afterClose_failsFast() throws Exception {
+    AuditLog log = AuditLog.builder(tmp.resolve("log"), AuditFixtures.operator(Suite.INTL)).open();
+    log.close();
+    assertUnavailable(log.append(AuditFixtures.record(0)));
+  }
+
+  @Test
+  void metrics_append_publishesCountersWithPartyTags() throws Exception {
+    SimpleMeterRegistry reg = new SimpleMeterRegistry();
+    try (AuditLog log = AuditLog.builder(tmp.resolve("log"), AuditFixtures.operator(Suite.INTL)).meterRegistry(reg).open()) {
+      for (int i = 0; i < 28; i++) {
+        log.append(AuditFixtures.record(i)).get();
+      }
+    }
+    double denied = reg.find("shulian.audit.records").tag("outcome", "DENY").tag("reason", "NO_GRANT")
+        .counters().stream().mapToDouble(c -> c.count()).sum();
+    assertThat(denied).isEqualTo(4); // i % 7 == 3 for i < 28
+    assertThat(reg.find("shulian.audit.records").tag("provider", io.shulian.core.testing.TestParties.CIVIL.toString())
+        .counters().stream().mapToDouble(c -> c.count()).sum()).isEqualTo(28);
+    assertThat(reg.find("shulian.exchange.latency").timers()).isNotEmpty();
+  }
+
+  @Test
+  void recordCodec_roundTripsEveryField() throws Exception {
+    for (int i = 0; i < 50; i++) {
+      RecordCodec.Sink s = new RecordCodec.Sink(16);
+      RecordCodec.encode(i * 3L, AuditFixtures.record(i), s);
+      AuditEntry e = RecordCodec.decode(s.array(), 0, s.position());
+      assertThat(e.seq()).isEqualTo(i * 3L);
+      assertThat(e.record()).isEqualTo(AuditFixtures.record(i));
+      for (int cut = 0; cut < s.position(); cut += 7) {
+        int c = cut;
+        assertThatThrownBy(() -> RecordCodec.decode(s.array(), 0, c)).isInstanceOf(RecordCodec.MalformedRecordException.class);
+      }
+    }
+  }
+
+  @Test
+  void append_refusedRequestFromUnknownParty_recordedAndVerified() throws Exception {
+    Path dir = tmp.resolve("log");
+    AuditRecord refused = AuditFixtures.record(1).toBuilder()
+        .sender(AuditRecord.UNKNOWN_PARTY).envelopeId("-").resource("-")
+        .decision(AuditDecision.deny("UNTRUSTED_SENDER")).status(403).outcome("UNTRUSTED_SENDER").build();
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(refused).get();
+    }
+    List<AuditEntry> back = new ArrayList<>();
+    AuditLogReader.forEach(dir, back::add);
+    assertThat(back).singleElement().satisfies(e -> assertThat(e.record()).isEqualTo(refused));
+    assertThat(AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL)).intact()).isTrue();
+    assertThatThrownBy(() -> refused.toBuilder().sender("").build()).isInstanceOf(IllegalArgumentException.class);
+  }
+}

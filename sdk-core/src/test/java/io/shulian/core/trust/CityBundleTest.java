@@ -1,0 +1,224 @@
+package io.shulian.core.trust;
+
+import static io.shulian.core.trust.TestCa.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.keys.Suite;
+import io.shulian.core.testing.TestParties;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509CRL;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class CityBundleTest {
+  private static final Map<Suite, TestCa> CAS = new EnumMap<>(Suite.class);
+  private static final Map<Suite, PartyIdentity> MEMBER = new EnumMap<>(Suite.class);
+
+  static synchronized TestCa ca(Suite s) {
+    return CAS.computeIfAbsent(s, x -> TestCa.create(x, "Bundle Root " + x));
+  }
+
+  static synchronized PartyIdentity member(Suite s) throws Exception {
+    PartyIdentity p = MEMBER.get(s);
+    if (p == null) {
+      p = ca(s).issue(TestParties.HOUSING, T0, Duration.ofDays(30));
+      MEMBER.put(s, p);
+    }
+    return p;
+  }
+
+  static byte[] bundle(Suite s, long version, Instant issued, Duration validFor) throws Exception {
+    X509CRL crl = ca(s).crl(issued, Duration.ofHours(24));
+    return CityBundle.draft()
+        .version(version)
+        .validity(issued, issued.plus(validFor))
+        .member(CityBundle.Member.of(TestParties.HOUSING, "住房和城乡建设局",
+            URI.create("https://housing.example.gov.cn:8443"), member(s).certificates()))
+        .crl(crl)
+        .extension("catalog", "{\"resources\":[]}")
+        .sign(ca(s).at(issued))
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Suite.class)
+  void verify_signedBundle_returnsContentAndTrust(Suite s) throws Exception {
+    byte[] jws = bundle(s, 3, T0, Duration.ofDays(1));
+    String header = new String(Base64.getUrlDecoder().decode(new String(jws, StandardCharsets.US_ASCII).split("\\.")[0]),
+        StandardCharsets.UTF_8);
+    assertThat(header).contains(s == Suite.GM ? "\"SM2-SM3\"" : "\"ES256\"");
+
+    CityBundle b = CityBundle.verify(jws, List.of(ca(s).ca.root()), T0.plusSeconds(60), Duration.ZERO);
+    assertThat(b.version()).isEqualTo(3);
+    assertThat(b.parties()).singleElement().satisfies(m -> {
+      assertThat(m.party()).isEqualTo(TestParties.HOUSING);
+      assertThat(m.name()).isEqualTo("住房和城乡建设局");
+      assertThat(m.endpoint()).contains(URI.create("https://housing.example.gov.cn:8443"));
+      assertThat(m.certificates()).hasSize(3);
+    });
+    assertThat(b.extension("catalog")).contains("{\"resources\":[]}");
+    CityTrust t = b.trust(List.of(ca(s).ca.root()), Duration.ZERO);
+    assertThat(t.signer(member(s).signingCertificate().keyId(), TestParties.HOUSING, T0.plusSeconds(60)))
+        .isEqualTo(member(s).signingCertificate());
+  }
+
+  private static void assertRefused(byte[] jws, Suite s, Instant at, BundleException.Reason reason) {
+    assertThatThrownBy(() -> CityBundle.verify(jws, List.of(ca(s).ca.root()), at, Duration.ofHours(1)))
+        .isInstanceOf(BundleException.class)
+        .satisfies(e -> assertThat(((BundleException) e).reason()).isEqualTo(reason));
+  }
+
+  @ParameterizedTest
+  @EnumSource(Suite.class)
+  void verify_otherRoot_badSignature(Suite s) throws Exception {
+    byte[] jws = bundle(s, 1, T0, Duration.ofDays(1));
+    TestCa other = TestCa.create(s, "Other Bundle Root");
+    assertThatThrownBy(() -> CityBundle.verify(jws, List.of(other.ca.root()), T0, Duration.ZERO))
+        .isInstanceOf(BundleException.class)
+        .satisfies(e -> assertThat(((BundleException) e).reason()).isEqualTo(BundleException.Reason.BAD_SIGNATURE));
+    Suite otherSuite = s == Suite.GM ? Suite.INTL : Suite.GM;
+    assertThatThrownBy(() -> CityBundle.verify(jws, List.of(ca(otherSuite).ca.root()), T0, Duration.ZERO))
+        .isInstanceOf(BundleException.class).hasMessageContaining("algorithm");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Suite.class)
+  void verify_everyBitFlipInSignatureOrPayload_refused(Suite s) throws Exception {
+    byte[] jws = bundle(s, 1, T0, Duration.ofDays(1));
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < 20; i++) {
+      byte[] m = jws.clone();
+      int pos = r.nextInt(m.length);
+      m[pos] = (byte) (m[pos] == 'A' ? 'B' : 'A');
+      if (java.util.Arrays.equals(m, jws)) {
+        continue;
+      }
+      assertThatThrownBy(() -> CityBundle.verify(m, List.of(ca(s).ca.root()), T0, Duration.ZERO))
+          .isInstanceOf(BundleException.class);
+    }
+  }
+
+  @Test
+  void verify_pastValidUntilPlusGrace_expired() throws Exception {
+    byte[] jws = bundle(Suite.INTL, 1, T0, Duration.ofHours(2));
+    CityBundle.verify(jws, List.of(ca(Suite.INTL).ca.root()), T0.plus(Duration.ofMinutes(170)), Duration.ofHours(1));
+    assertRefused(jws, Suite.INTL, T0.plus(Duration.ofHours(3)).plusSeconds(1), BundleException.Reason.EXPIRED);
+    assertRefused(jws, Suite.INTL, T0.minus(Duration.ofHours(1)), BundleException.Reason.NOT_YET_VALID);
+  }
+
+  @Test
+  void verify_oversized_tooLargeBeforeParsing() {
+    byte[] big = new byte[CityBundle.MAX_BUNDLE_BYTES + 1];
+    java.util.Arrays.fill(big, (byte) 'A');
+    assertRefused(big, Suite.INTL, T0, BundleException.Reason.TOO_LARGE);
+  }
+
+  @Test
+  void verify_garbage_malformed() {
+    assertRefused("not a jws".getBytes(StandardCharsets.US_ASCII), Suite.INTL, T0, BundleException.Reason.MALFORMED);
+    assertRefused("a.b.c".getBytes(StandardCharsets.US_ASCII), Suite.INTL, T0, BundleException.Reason.MALFORMED);
+  }
+
+  private static byte[] signRaw(Suite s, String json) {
+    return ca(s).ca.signJws(json.getBytes(StandardCharsets.UTF_8)).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void verify_deeplyNestedJson_malformed() {
+    String deep = "[".repeat(CityBundle.MAX_DEPTH + 5) + "]".repeat(CityBundle.MAX_DEPTH + 5);
+    byte[] jws = signRaw(Suite.INTL, "{\"format\":1,\"version\":1,\"extensions\":{\"x\":" + deep + "}}");
+    assertThatThrownBy(() -> CityBundle.verify(jws, List.of(ca(Suite.INTL).ca.root()), T0, Duration.ZERO))
+        .isInstanceOf(BundleException.class).hasMessageContaining("nesting");
+  }
+
+  @Test
+  void verify_duplicateKeys_malformed() {
+    byte[] jws = signRaw(Suite.INTL, "{\"format\":1,\"version\":1,\"version\":2}");
+    assertThatThrownBy(() -> CityBundle.verify(jws, List.of(ca(Suite.INTL).ca.root()), T0, Duration.ZERO))
+        .isInstanceOf(BundleException.class).hasMessageContaining("duplicate");
+  }
+
+  @Test
+  void verify_unknownTopLevelField_malformed() {
+    byte[] jws = signRaw(Suite.GM, "{\"format\":1,\"version\":1,\"surprise\":true}");
+    assertThatThrownBy(() -> CityBundle.verify(jws, List.of(ca(Suite.GM).ca.root()), T0, Duration.ZERO))
+        .isInstanceOf(BundleException.class).hasMessageContaining("surprise");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Suite.class)
+  void update_lowerVersion_rollbackRefusedAndHeldKept(Suite s) throws Exception {
+    BundleHolder h = BundleHolder.of(List.of(ca(s).ca.root()), TestCa.clock(T0.plusSeconds(60)),
+        Duration.ofHours(1), Duration.ofHours(1));
+    byte[] v5 = bundle(s, 5, T0, Duration.ofDays(1));
+    byte[] v4 = bundle(s, 4, T0, Duration.ofDays(1));
+    byte[] v5b = bundle(s, 5, T0, Duration.ofDays(2));
+    assertThat(h.update(v5).version()).isEqualTo(5);
+    assertThat(h.update(v5).version()).isEqualTo(5);
+    assertThatThrownBy(() -> h.update(v4)).isInstanceOf(BundleException.class)
+        .satisfies(e -> assertThat(((BundleException) e).reason()).isEqualTo(BundleException.Reason.ROLLBACK));
+    assertThatThrownBy(() -> h.update(v5b)).isInstanceOf(BundleException.class)
+        .satisfies(e -> assertThat(((BundleException) e).reason()).isEqualTo(BundleException.Reason.ROLLBACK));
+    assertThat(h.current().orElseThrow().sameContentAs(CityBundle.verify(v5, List.of(ca(s).ca.root()), T0, Duration.ZERO)))
+        .isTrue();
+    assertThat(h.update(bundle(s, 6, T0, Duration.ofDays(1))).version()).isEqualTo(6);
+  }
+
+  @Test
+  void signer_bundleExpiredPastGrace_staleBundle() throws Exception {
+    byte[] v1 = bundle(Suite.INTL, 1, T0, Duration.ofHours(2));
+    MutableClock clock = new MutableClock(T0.plusSeconds(60));
+    BundleHolder h = BundleHolder.of(List.of(ca(Suite.INTL).ca.root()), clock, Duration.ofHours(1), Duration.ofHours(48));
+    assertThatThrownBy(h::trust).isInstanceOf(TrustException.class)
+        .satisfies(e -> assertThat(((TrustException) e).reason()).isEqualTo(TrustException.Reason.STALE_BUNDLE));
+    h.update(v1);
+    var kid = member(Suite.INTL).signingCertificate().keyId();
+    h.signer(kid, TestParties.HOUSING, T0.plus(Duration.ofMinutes(150)));
+    assertThatThrownBy(() -> h.signer(kid, TestParties.HOUSING, T0.plus(Duration.ofHours(3)).plusSeconds(1)))
+        .isInstanceOf(TrustException.class)
+        .satisfies(e -> assertThat(((TrustException) e).reason()).isEqualTo(TrustException.Reason.STALE_BUNDLE));
+    clock.set(T0.plus(Duration.ofHours(4)));
+    assertThatThrownBy(() -> h.update(v1)).isInstanceOf(BundleException.class)
+        .satisfies(e -> assertThat(((BundleException) e).reason()).isEqualTo(BundleException.Reason.EXPIRED));
+    assertThatThrownBy(h::trust).isInstanceOf(TrustException.class).hasMessageContaining("expired");
+    assertThat(h.current().orElseThrow().version()).isEqualTo(1);
+  }
+
+  /** A settable clock for tests. */
+  static final class MutableClock extends java.time.Clock {
+    private volatile Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void set(Instant t) {
+      now = t;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}

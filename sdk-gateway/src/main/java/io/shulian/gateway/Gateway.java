@@ -1,0 +1,409 @@
+package io.shulian.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.shulian.core.envelope.EnvelopeOpener;
+import io.shulian.core.envelope.EnvelopeSealer;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.party.PartyId;
+import io.shulian.core.trust.SenderTrust;
+import io.shulian.gateway.audit.ExchangeAuditor;
+import io.shulian.gateway.authenticate.ApiKeys;
+import io.shulian.gateway.authenticate.GatewayTls;
+import io.shulian.gateway.authenticate.PeerVerifier;
+import io.shulian.gateway.authorize.ExchangePolicy;
+import io.shulian.gateway.forward.BackendPool;
+import io.shulian.gateway.inbound.Limits;
+import io.shulian.gateway.ops.AdminHandler;
+import io.shulian.gateway.ops.GatewayMetrics;
+import io.shulian.gateway.pipeline.GatewayContext;
+import io.shulian.gateway.pipeline.GatewayInitializer;
+import io.shulian.gateway.pipeline.Transport;
+import io.shulian.gateway.seal.Route;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Shulian gateway process: a consumer listener for department apps, a provider listener for
+ * peer gateways (mutual TLS), and an admin listener, on one set of event loops (one per core).
+ * Either role may be left out. Build with {@link #builder()}, then {@link #start()}; {@link
+ * #close()} stops accepting, drains in-flight exchanges up to the drain timeout, and shuts down.
+ */
+public final class Gateway implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final Builder b;
+  private final GatewayContext context;
+  private final PrometheusMeterRegistry registry;
+  private final Transport transport;
+  private final EventLoopGroup group;
+  private final List<Channel> listeners = new ArrayList<>();
+  private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+  private volatile boolean closed;
+  /** Runs periodic work that may block (reading the bundle file), never on an event loop. */
+  private final java.util.concurrent.ScheduledExecutorService housekeeping =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "shulian-housekeeping");
+        t.setDaemon(true);
+        return t;
+      });
+
+  private Gateway(Builder b) throws SSLException {
+    this.b = b;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.transport = Transport.best(b.nativeTransport);
+    this.group = transport.group(b.eventLoops);
+    GatewayMetrics metrics = new GatewayMetrics(registry);
+    SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
+    BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
+        b.limits.requestTimeout(), b.limits.maxBodyBytes() * 2 + 65536, null);
+    BackendPool backendPool = new BackendPool(transport.channel(), null, b.backendIdleTimeout,
+        b.limits.backendTimeout(), b.limits.maxBodyBytes(), null);
+    EnvelopeSealer sealer = EnvelopeSealer.builder(b.identity).clock(b.clock).build();
+    EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).build();
+    GatewayContext.Directory dir = b.directory != null ? b.directory.get()
+        : new GatewayContext.Directory(b.routes, b.encryptionCertificates);
+    this.context = new GatewayContext(b.identity, sealer, opener, b.apiKeys, dir, b.backends, b.policy, b.auditor, metrics,
+        backendPool, peerPool, b.peers, b.limits, b.clock);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds the configured listeners.
+   *
+   * @throws InterruptedException if interrupted while binding
+   * @throws SSLException if the TLS context cannot be built from the identity
+   */
+  public Gateway start() throws InterruptedException, SSLException {
+    if (b.consumerAddress != null) {
+      bind("consumer", b.consumerAddress, new GatewayInitializer(GatewayInitializer.Role.CONSUMER, context, null));
+    }
+    if (b.providerAddress != null) {
+      SslContext serverTls = GatewayTls.server(b.identity, b.peers);
+      bind("provider", b.providerAddress, new GatewayInitializer(GatewayInitializer.Role.PROVIDER, context, serverTls));
+    }
+    if (b.passthroughAddress != null) {
+      bind("passthrough", b.passthroughAddress, GatewayInitializer.passthrough(context, b.passthroughUpstream));
+    }
+    if (b.adminAddress != null) {
+      AdminHandler admin = new AdminHandler(registry, this::readinessProblems);
+      bind("admin", b.adminAddress, new ChannelInitializer<SocketChannel>() {
+        @Override
+        protected void initChannel(SocketChannel ch) {
+          ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(4096), admin);
+        }
+      });
+    }
+    for (Map.Entry<Duration, java.util.function.Consumer<GatewayContext>> t : b.periodic) {
+      housekeeping.scheduleWithFixedDelay(() -> {
+        try {
+          t.getValue().accept(context);
+        } catch (RuntimeException e) {
+          log.warn("periodic task failed: {}", e.toString());
+        }
+      }, t.getKey().toMillis(), t.getKey().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    log.info("gateway {} started ({} transport, TLS {}): {}", b.identity.party(), transport.name(),
+        GatewayTls.provider(), bound);
+    return this;
+  }
+
+  private void bind(String name, InetSocketAddress address, ChannelInitializer<SocketChannel> init) throws InterruptedException {
+    Channel ch = new ServerBootstrap()
+        .group(group)
+        .channel(transport.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(init)
+        .bind(address).sync().channel();
+    listeners.add(ch);
+    bound.put(name, (InetSocketAddress) ch.localAddress());
+  }
+
+  /** Returns the bound address of a listener: "consumer", "provider" or "admin". */
+  public InetSocketAddress address(String listener) {
+    InetSocketAddress a = bound.get(listener);
+    if (a == null) {
+      throw new IllegalArgumentException("no listener named " + listener);
+    }
+    return a;
+  }
+
+  /** Returns the bound address of a listener, if it is configured. */
+  public java.util.Optional<InetSocketAddress> boundAddress(String listener) {
+    return java.util.Optional.ofNullable(bound.get(listener));
+  }
+
+  /** Returns what keeps the gateway from being ready; empty when ready. */
+  public Map<String, String> readinessProblems() {
+    Map<String, String> p = new LinkedHashMap<>();
+    if (closed || context.draining()) {
+      p.put("shutdown", "the gateway is draining");
+    }
+    if (!context.auditor().writable()) {
+      p.put("audit", "the audit log cannot be written");
+    }
+    var now = b.clock.instant();
+    if (now.isAfter(b.identity.signingCertificate().notAfter())) {
+      p.put("keys", "the signing certificate expired");
+    }
+    for (Map.Entry<String, Supplier<String>> c : b.readinessChecks.entrySet()) {
+      String problem = c.getValue().get();
+      if (problem != null) {
+        p.put(c.getKey(), problem);
+      }
+    }
+    return p;
+  }
+
+  /** Returns "epoll" or "nio". */
+  public String transportName() {
+    return transport.name();
+  }
+
+  public GatewayContext context() {
+    return context;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Stops accepting, waits for in-flight exchanges up to the drain timeout, then closes connections
+   * and event loops. Every exchange that was accepted before the close gets its response.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    context.startDraining();
+    for (Channel l : listeners) {
+      l.close().syncUninterruptibly();
+    }
+    long deadline = System.nanoTime() + b.drainTimeout.toNanos();
+    while (context.inFlight() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (context.inFlight() > 0) {
+      log.warn("gateway closed with {} exchanges still in flight after the drain timeout", context.inFlight());
+    }
+    housekeeping.shutdownNow();
+    context.peerPool().closeIdle();
+    context.backendPool().closeIdle();
+    group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    context.auditor().close();
+    registry.close();
+  }
+
+  /** Configures a {@link Gateway}; identity, trust, peers and auditor are required. */
+  public static final class Builder {
+    private PartyIdentity identity;
+    private SenderTrust senderTrust;
+    private PeerVerifier peers;
+    private ExchangeAuditor auditor;
+    private ApiKeys apiKeys = ApiKeys.of(Map.of());
+    private final Map<String, Route> routes = new HashMap<>();
+    private final Map<PartyId, PartyCertificate> encryptionCertificates = new HashMap<>();
+    private final Map<String, URI> backends = new HashMap<>();
+    private ExchangePolicy policy = ExchangePolicy.denyAll();
+    private Limits limits = Limits.defaults();
+    private @Nullable InetSocketAddress consumerAddress;
+    private @Nullable InetSocketAddress providerAddress;
+    private @Nullable InetSocketAddress adminAddress;
+    private @Nullable InetSocketAddress passthroughAddress;
+    private @Nullable URI passthroughUpstream;
+    private int eventLoops = Runtime.getRuntime().availableProcessors();
+    private boolean nativeTransport = true;
+    private Clock clock = Clock.systemUTC();
+    private Duration drainTimeout = Duration.ofSeconds(10);
+    private Duration backendIdleTimeout = Duration.ofSeconds(30);
+    private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
+    private @Nullable Supplier<GatewayContext.Directory> directory;
+    private final List<Map.Entry<Duration, java.util.function.Consumer<GatewayContext>>> periodic = new ArrayList<>();
+
+    private Builder() {}
+
+    public Builder identity(PartyIdentity identity) {
+      this.identity = Objects.requireNonNull(identity);
+      return this;
+    }
+
+    /** Which signing keys speak for which party (envelope signatures). */
+    public Builder senderTrust(SenderTrust trust) {
+      this.senderTrust = Objects.requireNonNull(trust);
+      return this;
+    }
+
+    /** Which TLS certificates speak for which party (mutual TLS between gateways). */
+    public Builder peers(PeerVerifier peers) {
+      this.peers = Objects.requireNonNull(peers);
+      return this;
+    }
+
+    public Builder auditor(ExchangeAuditor auditor) {
+      this.auditor = Objects.requireNonNull(auditor);
+      return this;
+    }
+
+    public Builder apiKeys(ApiKeys apiKeys) {
+      this.apiKeys = Objects.requireNonNull(apiKeys);
+      return this;
+    }
+
+    /** Consumer role: where requests for a resource go. */
+    public Builder route(Route route) {
+      routes.put(route.resource(), route);
+      encryptionCertificates.put(route.provider(), route.encryptionCertificate());
+      return this;
+    }
+
+    /** Provider role: the encryption certificate responses to this consumer are sealed for. */
+    public Builder consumerCertificate(PartyCertificate encryptionCertificate) {
+      encryptionCertificates.put(encryptionCertificate.party(), encryptionCertificate);
+      return this;
+    }
+
+    /** Provider role: the backend base URL that serves a resource. */
+    public Builder backend(String resource, URI url) {
+      if (!"http".equals(url.getScheme())) {
+        throw new IllegalArgumentException("backend " + resource + ": only http:// backends on a private network are supported");
+      }
+      backends.put(resource, url);
+      return this;
+    }
+
+    public Builder policy(ExchangePolicy policy) {
+      this.policy = Objects.requireNonNull(policy);
+      return this;
+    }
+
+    public Builder limits(Limits limits) {
+      this.limits = Objects.requireNonNull(limits);
+      return this;
+    }
+
+    public Builder consumerListener(InetSocketAddress address) {
+      this.consumerAddress = address;
+      return this;
+    }
+
+    public Builder providerListener(InetSocketAddress address) {
+      this.providerAddress = address;
+      return this;
+    }
+
+    /** Pass-through listener: a plain reverse proxy to one http:// upstream, without envelopes. */
+    public Builder passthrough(InetSocketAddress address, URI upstream) {
+      this.passthroughAddress = Objects.requireNonNull(address);
+      this.passthroughUpstream = Objects.requireNonNull(upstream);
+      return this;
+    }
+
+    public Builder adminListener(InetSocketAddress address) {
+      this.adminAddress = address;
+      return this;
+    }
+
+    /** Event loop threads (default: one per core). */
+    public Builder eventLoops(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("eventLoops must be at least 1");
+      }
+      this.eventLoops = n;
+      return this;
+    }
+
+    /** Disables the native epoll transport (NIO is used instead). */
+    public Builder disableNativeTransport() {
+      this.nativeTransport = false;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    public Builder drainTimeout(Duration d) {
+      this.drainTimeout = Objects.requireNonNull(d);
+      return this;
+    }
+
+    /** Idle backend connections close after this; keep it below the backend's own idle timeout. */
+    public Builder backendIdleTimeout(Duration d) {
+      this.backendIdleTimeout = Objects.requireNonNull(d);
+      return this;
+    }
+
+    /** Routes and recipients' certificates from a directory source (the city bundle) instead of {@link #route}. */
+    public Builder directory(Supplier<GatewayContext.Directory> source) {
+      this.directory = Objects.requireNonNull(source);
+      return this;
+    }
+
+    /** Runs a task every {@code interval} on the gateway's housekeeping thread (e.g. reloading the city bundle). */
+    public Builder periodic(Duration interval, java.util.function.Consumer<GatewayContext> task) {
+      periodic.add(Map.entry(interval, task));
+      return this;
+    }
+
+    /** Adds a readiness check: the supplier returns null when fine, else what is wrong. */
+    public Builder readinessCheck(String name, Supplier<String> check) {
+      readinessChecks.put(name, check);
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException naming a missing required part
+     * @throws SSLException if the TLS client context cannot be built
+     */
+    public Gateway build() throws SSLException {
+      if (identity == null || senderTrust == null || peers == null || auditor == null) {
+        throw new IllegalStateException("identity, senderTrust, peers and auditor are required");
+      }
+      if (providerAddress != null && identity.tlsCertificate().isEmpty()) {
+        throw new IllegalStateException("the provider role needs a TLS key in the identity (entry 'tls')");
+      }
+      if ((!routes.isEmpty() || directory != null) && consumerAddress != null && identity.tlsCertificate().isEmpty()) {
+        throw new IllegalStateException("the consumer role needs a TLS key in the identity (entry 'tls')");
+      }
+      return new Gateway(this);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.shulian.gateway.audit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One exchange as the gateway audits it. Never contains a payload or a secret: only the payload's
+ * digest and size.
+ */
+public final class ExchangeEvent {
+  /** Which leg of the exchange this record describes. */
+  public enum Direction {
+    /** Consumer gateway: request sealed and sent to a provider. */
+    REQUEST_OUT,
+    /** Provider gateway: request received and opened (or refused). */
+    REQUEST_IN,
+    /** Provider gateway: response sealed and sent back. */
+    RESPONSE_OUT,
+    /** Consumer gateway: response received and opened (or refused). */
+    RESPONSE_IN
+  }
+
+  public final Instant time;
+  public final String envelopeId;
+  public final Direction direction;
+  public final String sender;
+  public final String receiver;
+  public final String resource;
+  public final String purpose;
+  public final String grantId;
+  public final boolean permitted;
+  public final List<String> ruleIds;
+  public final List<String> obligations;
+  public final List<String> reasons;
+  public final String policyVersion;
+  /** Digest of the payload: SHA-256, or SM3 when the gateway's suite is GM. */
+  public final byte[] payloadDigest;
+  public final long payloadBytes;
+  public final int status;
+  public final String outcome;
+  public final Duration latency;
+
+  public ExchangeEvent(Instant time, String envelopeId, Direction direction, String sender, String receiver,
+      String resource, String purpose, String grantId, boolean permitted, List<String> ruleIds,
+      List<String> obligations, List<String> reasons, String policyVersion, byte[] payloadDigest,
+      long payloadBytes, int status, String outcome, Duration latency) {
+    this.time = time;
+    this.envelopeId = envelopeId;
+    this.direction = direction;
+    this.sender = sender;
+    this.receiver = receiver;
+    this.resource = resource;
+    this.purpose = purpose;
+    this.grantId = grantId;
+    this.permitted = permitted;
+    this.ruleIds = List.copyOf(ruleIds);
+    this.obligations = List.copyOf(obligations);
+    this.reasons = List.copyOf(reasons);
+    this.policyVersion = policyVersion;
+    this.payloadDigest = payloadDigest.clone();
+    this.payloadBytes = payloadBytes;
+    this.status = status;
+    this.outcome = outcome;
+    this.latency = latency;
+  }
+
+  @Override
+  public String toString() {
+    return "ExchangeEvent[" + direction + " " + envelopeId + " " + sender + "->" + receiver + " " + resource
+        + " status=" + status + " " + outcome + "]";
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * What the gateway records about every exchange, including refusals and failures, before any
+ * response is released; the gateway fails closed when it cannot record.
+ */
+package io.shulian.gateway.audit;

@@ -1,0 +1,115 @@
+package io.shulian.gateway.authenticate;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.shulian.core.internal.crypto.Pkix;
+import io.shulian.core.keys.PartyIdentity;
+import java.net.Socket;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * TLS 1.3 contexts for mutual TLS between gateways: BoringSSL (netty-tcnative) when available,
+ * the JDK engine otherwise. Both directions verify the peer with a {@link PeerVerifier}; the
+ * provider requires a client certificate.
+ */
+public final class GatewayTls {
+  private static final String[] PROTOCOLS = {"TLSv1.3"};
+
+  private GatewayTls() {}
+
+  /** Returns the provider in use: OPENSSL (BoringSSL) if its native library loads, else JDK. */
+  public static SslProvider provider() {
+    return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+  }
+
+  private static PrivateKey tlsKey(PartyIdentity identity) {
+    byte[] pkcs8 = identity.internalTlsPkcs8();
+    if (pkcs8 == null) {
+      throw new IllegalStateException(identity.party() + " has no TLS key (PKCS#12 entry 'tls')");
+    }
+    return Pkix.jcaPrivateKey(pkcs8);
+  }
+
+  private static X509Certificate[] chain(PartyIdentity identity) {
+    return identity.tlsChain().toArray(new X509Certificate[0]);
+  }
+
+  public static SslContext server(PartyIdentity identity, PeerVerifier peers) throws SSLException {
+    return SslContextBuilder.forServer(tlsKey(identity), chain(identity))
+        .sslProvider(provider())
+        .protocols(PROTOCOLS)
+        .clientAuth(ClientAuth.REQUIRE)
+        .trustManager(new VerifyingTrustManager(peers))
+        .build();
+  }
+
+  public static SslContext client(PartyIdentity identity, PeerVerifier peers) throws SSLException {
+    return SslContextBuilder.forClient()
+        .keyManager(tlsKey(identity), chain(identity))
+        .sslProvider(provider())
+        .protocols(PROTOCOLS)
+        .trustManager(new VerifyingTrustManager(peers))
+        .build();
+  }
+
+  /** Casts a JSSE peer chain to X.509 certificates (JSSE types it as Certificate[]). */
+  public static X509Certificate[] x509(java.security.cert.Certificate[] chain) {
+    X509Certificate[] out = new X509Certificate[chain.length];
+    for (int i = 0; i < chain.length; i++) {
+      out[i] = (X509Certificate) chain[i];
+    }
+    return out;
+  }
+
+  /** Adapts a {@link PeerVerifier} to JSSE; host names are not used, parties are. */
+  static final class VerifyingTrustManager extends X509ExtendedTrustManager {
+    private final PeerVerifier peers;
+
+    VerifyingTrustManager(PeerVerifier peers) {
+      this.peers = peers;
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      peers.verify(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      peers.verify(chain);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      peers.verify(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      peers.verify(chain);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      peers.verify(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      peers.verify(chain);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * Who is calling: department apps at the consumer gateway (API keys stored as SHA-256 hashes), and
+ * peer gateways at the provider (mutual TLS with certificates of the city trust).
+ */
+package io.shulian.gateway.authenticate;

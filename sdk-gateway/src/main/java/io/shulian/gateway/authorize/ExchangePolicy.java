@@ -1,0 +1,21 @@
+package io.shulian.gateway.authorize;
+
+import io.shulian.core.envelope.EnvelopeHeader;
+import org.jspecify.annotations.Nullable;
+
+/** Decides an opened request at the provider. Implementations are thread-safe and fast. */
+@FunctionalInterface
+public interface ExchangePolicy {
+  /**
+   * Decides the request whose verified header is given; never throws for a request it denies.
+   *
+   * @param action the action the consumer asked for ({@code query} by default, {@code return-flow}, ...)
+   * @param grantToken the grant JWT the consumer presented inside the envelope, or null
+   */
+  Verdict decide(EnvelopeHeader request, String action, @Nullable String grantToken);
+
+  /** Denies everything: the gateway's behaviour when no policy is configured. */
+  static ExchangePolicy denyAll() {
+    return (h, a, g) -> Verdict.deny("NO_POLICY", "no access policy is configured", "");
+  }
+}

@@ -1,0 +1,193 @@
+package io.shulian.gateway.cli;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.shulian.core.keys.KeyMaterialException;
+import io.shulian.core.keys.KeyUse;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.party.PartyId;
+import io.shulian.core.trust.CityAuthority;
+import io.shulian.core.trust.CityBundle;
+import io.shulian.core.trust.CityTrust;
+import io.shulian.core.trust.TrustException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "sign",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Sign a city bundle described in YAML.",
+      "Signed with the CA key; a fresh CRL is issued and included. Each party's",
+      "certificates are checked against the CA first (exit code 3 if one is not).",
+      "YAML: version (integer above the last), validFor (e.g. 24h) or validUntil,",
+      "parties: [{party, name, endpoint, certificates: [file or inline PEM]}],",
+      "extensions (optional). Certificate files are relative to the YAML file."
+    })
+final class BundleSignCommand implements Callable<Integer> {
+  static final long MAX_YAML_BYTES = 4 << 20;
+  private static final Set<String> TOP = Set.of("version", "validFor", "validUntil", "parties", "extensions");
+  private static final Set<String> PARTY = Set.of("party", "name", "endpoint", "certificates", "level");
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--ca", required = true, description = "CA directory")
+  Path caDir;
+
+  @Option(names = "--in", required = true, description = "bundle.yaml")
+  Path in;
+
+  @Option(names = "--out", required = true, description = "output bundle.jws")
+  Path out;
+
+  @Option(names = "--crl-next-update", description = "validity of the included CRL (default ${DEFAULT-VALUE})")
+  String crlNextUpdate = "24h";
+
+  @Option(names = "--ca-password", description = "CA key password (else $SHULIAN_CA_PASSWORD, else 'changeit')")
+  String caPassword;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    Duration crlValidity = Cli.duration(spec, crlNextUpdate, "--crl-next-update");
+    long size = Files.size(in);
+    if (size > MAX_YAML_BYTES) {
+      throw new CliSupport.InputTooLargeException(in + " has " + size + " bytes, over the limit of " + MAX_YAML_BYTES);
+    }
+    JsonNode yaml;
+    try {
+      yaml = yamlMapper().readTree(Files.readAllBytes(in));
+    } catch (IOException e) {
+      throw new Cli.RejectedException(in + " is not valid YAML within the limits (duplicate keys, nesting, size)");
+    }
+    if (yaml == null || !yaml.isObject()) {
+      throw new Cli.RejectedException(in + " must be a YAML mapping");
+    }
+    checkFields(yaml, TOP, "bundle");
+    CityAuthority ca = CityAuthority.open(caDir, TrustFiles.caPassword(caPassword, err), Clock.systemUTC());
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    JsonNode v = yaml.path("version");
+    if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 1) {
+      throw new Cli.RejectedException(in + ": version must be a positive integer");
+    }
+    Instant until;
+    if (yaml.has("validUntil")) {
+      try {
+        until = Instant.parse(yaml.path("validUntil").asText());
+      } catch (DateTimeParseException e) {
+        throw new Cli.RejectedException(in + ": validUntil must be an ISO-8601 instant such as 2026-12-01T00:00:00Z");
+      }
+    } else {
+      until = now.plus(Cli.duration(spec, yaml.path("validFor").asText("24h"), "validFor"));
+    }
+    if (!until.isAfter(now)) {
+      throw new Cli.RejectedException(in + ": validUntil " + until + " is not in the future");
+    }
+    X509CRL crl = ca.crl(crlValidity);
+    CityTrust check = CityTrust.builder().roots(List.of(ca.root())).crls(List.of(crl)).build();
+    CityBundle.Draft draft = CityBundle.draft().version(v.asLong()).validity(now, until).crl(crl);
+    Path base = in.toAbsolutePath().getParent();
+    int nCerts = 0;
+    for (JsonNode p : yaml.path("parties")) {
+      checkFields(p, PARTY, "party");
+      PartyId id;
+      try {
+        id = PartyId.parse(p.path("party").asText());
+      } catch (IllegalArgumentException e) {
+        throw new Cli.RejectedException(in + ": party '" + p.path("party").asText() + "': " + e.getMessage());
+      }
+      List<PartyCertificate> certs = new ArrayList<>();
+      for (JsonNode c : p.path("certificates")) {
+        certs.addAll(certificates(base, c.asText(), id));
+      }
+      for (PartyCertificate c : certs) {
+        KeyUse use = c.allows(KeyUse.TLS) ? KeyUse.TLS : c.allows(KeyUse.SIGN) ? KeyUse.SIGN : KeyUse.ENCRYPT;
+        try {
+          check.validate(c, use, now);
+        } catch (TrustException e) {
+          throw new Cli.RejectedException("certificate of " + id + " is not valid under this CA (" + e.code() + "): " + e.getMessage());
+        }
+      }
+      nCerts += certs.size();
+      try {
+        URI endpoint = p.hasNonNull("endpoint") ? new URI(p.path("endpoint").asText()) : null;
+        draft.member(CityBundle.Member.of(id, p.path("name").asText(""), endpoint, certs));
+      } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+        throw new Cli.RejectedException(in + ": " + e.getMessage());
+      }
+    }
+    if (yaml.has("extensions")) {
+      ObjectMapper json = new ObjectMapper();
+      for (Iterator<Map.Entry<String, JsonNode>> it = yaml.path("extensions").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        try {
+          draft.extension(e.getKey(), json.writeValueAsString(e.getValue()));
+        } catch (IllegalArgumentException ex) {
+          throw new Cli.RejectedException(in + ": " + ex.getMessage());
+        }
+      }
+    }
+    String jws = draft.sign(ca);
+    if (jws.length() > CityBundle.MAX_BUNDLE_BYTES) {
+      throw new Cli.RejectedException("the signed bundle would exceed " + CityBundle.MAX_BUNDLE_BYTES + " bytes");
+    }
+    PartyIdentity.writeAtomically(out, jws.getBytes(StandardCharsets.US_ASCII));
+    err.println("signed city bundle v" + v.asLong() + " (" + ca.suite() + ") to " + out + ": "
+        + yaml.path("parties").size() + " parties, " + nCerts + " certificates, valid until " + until);
+    err.flush();
+    return ExitCodes.OK;
+  }
+
+  private void checkFields(JsonNode n, Set<String> allowed, String what) throws Cli.RejectedException {
+    if (!n.isObject()) {
+      throw new Cli.RejectedException(in + ": each " + what + " must be a mapping");
+    }
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
+      if (!allowed.contains(f)) {
+        throw new Cli.RejectedException(in + ": unknown " + what + " field '" + f + "' (allowed: " + allowed + ")");
+      }
+    }
+  }
+
+  /** An inline PEM, or a file relative to the YAML's directory. */
+  private List<PartyCertificate> certificates(Path base, String ref, PartyId id) throws Exception {
+    String pem = ref.contains("-----BEGIN") ? ref : TrustFiles.readPemText(base.resolve(ref));
+    try {
+      return PartyCertificate.fromPem(pem);
+    } catch (KeyMaterialException e) {
+      throw new Cli.RejectedException("certificate '" + (ref.contains("-----BEGIN") ? "inline PEM" : ref) + "' of " + id + ": " + e.getMessage());
+    }
+  }
+
+  static ObjectMapper yamlMapper() {
+    YAMLFactory f = YAMLFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(CityBundle.MAX_DEPTH).build())
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+    return new ObjectMapper(f);
+  }
+}

@@ -1,0 +1,71 @@
+package io.shulian.gateway.cli;
+
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.trust.CityAuthority;
+import io.shulian.core.trust.TrustException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "sign-csr",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Issue certificates for a department's certificate requests.",
+      "The requests come from 'shulian csr', one per key. The signing-key request",
+      "must be signed by its own key, the others by that signing key. Writes the",
+      "issued certificates and then the root to --out. Exit code 3 when rejected."
+    })
+final class CaSignCsrCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--ca", required = true, description = "CA directory")
+  Path caDir;
+
+  @Option(names = "--csr", required = true, description = "csr.pem from 'shulian csr'")
+  Path csr;
+
+  @Option(names = "--out", required = true, description = "output cert.pem")
+  Path out;
+
+  @Option(names = "--days", description = "certificate validity in days (default ${DEFAULT-VALUE})")
+  int days = 365;
+
+  @Option(names = "--ca-password", description = "CA key password (else $SHULIAN_CA_PASSWORD, else 'changeit')")
+  String caPassword;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    if (days < 1 || days > 3650) {
+      throw Cli.usage(spec, "--days must be between 1 and 3650");
+    }
+    String pem = TrustFiles.readPemText(csr);
+    CityAuthority ca = CityAuthority.open(caDir, TrustFiles.caPassword(caPassword, err), Clock.systemUTC());
+    List<PartyCertificate> issued;
+    try {
+      issued = ca.signRequests(pem, Duration.ofDays(days));
+    } catch (TrustException e) {
+      throw new Cli.RejectedException(csr + ": " + e.getMessage());
+    }
+    String text = PartyCertificate.toPem(issued) + ca.rootPem();
+    PartyIdentity.writeAtomically(out, text.getBytes(StandardCharsets.US_ASCII));
+    err.println("issued " + issued.size() + " certificates for " + issued.get(0).party() + " into " + out);
+    for (PartyCertificate c : issued) {
+      err.printf("  %-8s serial %s  key id %s  %s%n", c.uses(), c.certificate().getSerialNumber().toString(16),
+          c.keyId(), c.algorithm());
+    }
+    err.println("the department installs them with: shulian csr --key key.p12 --install " + out);
+    err.flush();
+    return ExitCodes.OK;
+  }
+}

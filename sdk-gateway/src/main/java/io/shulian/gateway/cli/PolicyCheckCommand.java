@@ -1,0 +1,110 @@
+package io.shulian.gateway.cli;
+
+import io.shulian.core.catalog.InvalidDocumentException;
+import io.shulian.core.party.PartyId;
+import io.shulian.core.policy.Action;
+import io.shulian.core.policy.Decision;
+import io.shulian.core.policy.GrantVerifier;
+import io.shulian.core.policy.PolicyEngine;
+import io.shulian.core.policy.PolicyRequest;
+import io.shulian.core.policy.PolicySet;
+import io.shulian.core.policy.PolicySource;
+import io.shulian.core.trust.PinnedSenderTrust;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Decide one request against a policy set and print the decision as JSON.",
+      "--bundle is a directory with catalog.yaml and policies.yaml (a signed bundle.jws is read once the",
+      "city bundle exists). Exit 0 for PERMIT, 4 for DENY, 3 if the policy set is invalid."
+    })
+final class PolicyCheckCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--bundle", required = true, description = "directory holding catalog.yaml and policies.yaml")
+  Path bundle;
+
+  @Option(names = "--subject", required = true, description = "the requesting party id")
+  String subject;
+
+  @Option(names = "--resource", required = true, description = "catalog resource code")
+  String resource;
+
+  @Option(names = "--purpose", required = true, description = "purpose code")
+  String purpose;
+
+  @Option(names = "--action", description = "query, subscribe, export or return-flow (default ${DEFAULT-VALUE})")
+  String action = "query";
+
+  @Option(names = "--fields", split = ",", description = "requested fields (default: all the decision releases)")
+  List<String> fields;
+
+  @Option(names = "--grant", description = "grant token file")
+  Path grant;
+
+  @Option(names = "--trust", description = "provider certificate(s) to verify --grant with (cert.pem or a directory)")
+  Path trust;
+
+  @Option(names = "--out", description = "also write the decision JSON to this file")
+  String out;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PartyId who = Cli.partyId(spec, subject, "--subject");
+    Action a = Action.fromWireName(action);
+    if (a == null) {
+      throw Cli.usage(spec, "--action must be query, subscribe, export or return-flow, got '" + action + "'");
+    }
+    if (grant != null && trust == null) {
+      throw Cli.usage(spec, "--grant needs --trust with the provider's certificate");
+    }
+    if (!Files.isDirectory(bundle)) {
+      throw Cli.usage(spec, "--bundle " + bundle + " is not a directory with catalog.yaml and policies.yaml"
+          + " (signed bundle files are not supported yet)");
+    }
+    PolicySet set;
+    try {
+      set = PolicySource.directory(bundle).load();
+    } catch (InvalidDocumentException e) {
+      return CatalogValidateCommand.report(spec.commandLine().getErr(), e);
+    }
+    PolicyEngine.Builder b = PolicyEngine.builder(set).decisionCacheSize(0);
+    if (trust != null) {
+      b.grantVerifier(GrantVerifier.of(PinnedSenderTrust.of(CliSupport.readCertificates(trust))));
+    }
+    PolicyEngine engine = b.build();
+    PolicyRequest req = PolicyRequest.builder()
+        .subject(who)
+        .resource(resource)
+        .action(a)
+        .purpose(purpose)
+        .fields(fields == null ? List.of() : fields)
+        .build();
+    Decision d;
+    if (grant != null) {
+      String token = new String(CliSupport.readInput(grant.toString(), 64 * 1024), StandardCharsets.US_ASCII).trim();
+      d = engine.decide(req, token);
+    } else {
+      d = engine.decide(req);
+    }
+    String json = d.toJson();
+    stdout.println(json);
+    stdout.flush();
+    if (out != null) {
+      CliSupport.writeOutput(out, (json + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    return d.isPermit() ? ExitCodes.OK : ExitCodes.DENIED;
+  }
+}

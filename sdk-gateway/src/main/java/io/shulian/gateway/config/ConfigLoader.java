@@ -1,0 +1,501 @@
+package io.shulian.gateway.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.shulian.core.keys.KeyMaterialException;
+import io.shulian.core.keys.KeyUse;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.party.PartyId;
+import io.shulian.core.trust.PinnedSenderTrust;
+import io.shulian.gateway.Gateway;
+import io.shulian.gateway.audit.ExchangeAuditor;
+import io.shulian.gateway.authenticate.ApiKeys;
+import io.shulian.gateway.authenticate.PinnedPeerVerifier;
+import io.shulian.gateway.authorize.ExchangePolicy;
+import io.shulian.gateway.authorize.Verdict;
+import io.shulian.gateway.inbound.Limits;
+import io.shulian.gateway.seal.Route;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads, validates and applies a gateway configuration file. */
+public final class ConfigLoader {
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final int MAX_CONFIG_BYTES = 1 << 20;
+
+  private ConfigLoader() {}
+
+  /** A validated configuration with everything it refers to loaded. */
+  public static final class Loaded {
+    public final GatewayConfig config;
+    public final Path baseDir;
+    public final PartyIdentity identity;
+    public final List<PartyCertificate> peers;
+    /** The city bundle holder, when the configuration names a bundle; else trust is pinned. */
+    public final io.shulian.core.trust.BundleHolder bundle;
+
+    Loaded(GatewayConfig config, Path baseDir, PartyIdentity identity, List<PartyCertificate> peers,
+        io.shulian.core.trust.BundleHolder bundle) {
+      this.config = config;
+      this.baseDir = baseDir;
+      this.identity = identity;
+      this.peers = peers;
+      this.bundle = bundle;
+    }
+
+    public Path resolve(String p) {
+      return baseDir.resolve(p).normalize();
+    }
+  }
+
+  /**
+   * Parses and validates a configuration, loading the keystore and certificates it names.
+   *
+   * @throws ConfigException listing every problem found, each with its location
+   */
+  public static Loaded load(Path file, Function<String, String> env) throws ConfigException {
+    List<String> problems = new ArrayList<>();
+    GatewayConfig c;
+    try {
+      if (Files.size(file) > MAX_CONFIG_BYTES) {
+        throw new ConfigException(List.of(file + ": larger than " + MAX_CONFIG_BYTES + " bytes"));
+      }
+      ObjectMapper m = new ObjectMapper(new YAMLFactory());
+      m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+      c = m.readValue(file.toFile(), GatewayConfig.class);
+    } catch (JsonMappingException e) {
+      JsonLocation l = e.getLocation();
+      throw new ConfigException(List.of(file + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": "
+          + e.getOriginalMessage().replaceAll("\\(class io\\.shulian[^)]*\\)", "").replaceAll("\\s+", " ").trim()
+          + " at " + e.getPathReference().replaceAll("io\\.shulian\\.gateway\\.config\\.GatewayConfig(\\$\\w+)?", "")));
+    } catch (IOException e) {
+      throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
+    }
+    if (c == null) {
+      throw new ConfigException(List.of(file + ": empty configuration"));
+    }
+    Path base = file.toAbsolutePath().getParent();
+
+    if (c.identity == null || c.identity.keystore == null) {
+      problems.add("identity.keystore: required");
+    }
+    if (c.consumer == null && c.provider == null && c.passthrough == null) {
+      problems.add("at least one of consumer, provider or passthrough must be configured");
+    }
+    if (c.audit == null || c.audit.dir == null) {
+      problems.add("audit.dir: required (the gateway never releases data unaudited)");
+    }
+    listen(c.consumer == null ? null : c.consumer.listen, "consumer.listen", problems);
+    listen(c.provider == null ? null : c.provider.listen, "provider.listen", problems);
+    listen(c.passthrough == null ? null : c.passthrough.listen, "passthrough.listen", problems);
+    listen(c.admin == null ? null : c.admin.listen, "admin.listen", problems);
+    for (String d : new String[] {c.limits.headerTimeout, c.limits.requestTimeout, c.limits.backendTimeout,
+        c.runtime.drainTimeout, c.trust.bundleReload, c.trust.grace}) {
+      if (duration(d) == null) {
+        problems.add("limits/runtime: '" + d + "' is not a duration like 500ms, 10s, 5m");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+
+    PartyIdentity identity = null;
+    String pw = env.apply(c.identity.passwordEnv);
+    if (pw == null || pw.isEmpty()) {
+      problems.add("identity: environment variable " + c.identity.passwordEnv + " with the keystore password is not set");
+    } else {
+      try {
+        identity = PartyIdentity.load(base.resolve(c.identity.keystore), pw.toCharArray());
+        if (identity.tlsCertificate().isEmpty() && (c.consumer != null || c.provider != null)) {
+          problems.add("identity.keystore: has no 'tls' key; gateways authenticate each other with TLS certificates");
+        }
+      } catch (KeyMaterialException e) {
+        problems.add("identity.keystore: " + e.getMessage());
+      }
+    }
+    List<PartyCertificate> peers = new ArrayList<>();
+    for (int i = 0; i < c.trust.certificates.size(); i++) {
+      try {
+        peers.addAll(PartyCertificate.readPem(base.resolve(c.trust.certificates.get(i))));
+      } catch (KeyMaterialException e) {
+        problems.add("trust.certificates[" + i + "]: " + e.getMessage());
+      }
+    }
+    io.shulian.core.trust.BundleHolder holder = null;
+    if (c.trust.bundle != null) {
+      if (c.trust.root == null) {
+        problems.add("trust.root: required with trust.bundle (a bundle cannot vouch for its own signature)");
+      } else {
+        try {
+          List<java.security.cert.X509Certificate> roots = io.shulian.core.trust.CityTrust.readCertificates(
+              Files.readString(base.resolve(c.trust.root), java.nio.charset.StandardCharsets.US_ASCII));
+          holder = io.shulian.core.trust.BundleHolder.of(roots, Clock.systemUTC(), duration(c.trust.grace), duration(c.trust.grace));
+          holder.update(Files.readAllBytes(base.resolve(c.trust.bundle)));
+        } catch (IOException e) {
+          problems.add("trust: cannot read " + e.getMessage());
+        } catch (io.shulian.core.ShulianException e) {
+          problems.add("trust.bundle: " + e.getMessage());
+        }
+      }
+    } else if (c.trust.root != null) {
+      problems.add("trust.root: only used together with trust.bundle");
+    }
+    if (c.consumer != null) {
+      Set<String> seen = new java.util.HashSet<>();
+      for (int i = 0; i < c.consumer.routes.size(); i++) {
+        GatewayConfig.RouteConfig r = c.consumer.routes.get(i);
+        String at = "consumer.routes[" + i + "]";
+        if (r.resource == null || !seen.add(r.resource)) {
+          problems.add(at + ".resource: missing or duplicate");
+        }
+        try {
+          PartyId p = PartyId.parse(String.valueOf(r.provider));
+          if (holder != null) {
+            var member = holder.current().flatMap(bd -> bd.member(p));
+            if (member.isEmpty()) {
+              problems.add(at + ".provider: " + p + " is not a member of the city bundle");
+            } else if (r.endpoint == null && member.get().endpoint().isEmpty()) {
+              problems.add(at + ".endpoint: the bundle lists no endpoint for " + p + "; give one here");
+            }
+          } else if (encryptionCertificate(peers, p).isEmpty()) {
+            problems.add(at + ".provider: no encryption certificate of " + p + " in trust.certificates");
+          }
+        } catch (IllegalArgumentException e) {
+          problems.add(at + ".provider: " + e.getMessage());
+        }
+        if ((r.endpoint == null && holder == null) || (r.endpoint != null && !r.endpoint.startsWith("https://"))) {
+          problems.add(at + ".endpoint: must be an https:// URL of the provider gateway");
+        }
+      }
+      for (int i = 0; i < c.consumer.apps.size(); i++) {
+        GatewayConfig.App a = c.consumer.apps.get(i);
+        if (a.name == null || a.apiKeySha256 == null || !a.apiKeySha256.matches("[0-9a-fA-F]{64}")) {
+          problems.add("consumer.apps[" + i + "]: name and apiKeySha256 (64 hex characters) are required");
+        }
+      }
+    }
+    if (c.provider != null) {
+      for (int i = 0; i < c.provider.backends.size(); i++) {
+        GatewayConfig.Backend b = c.provider.backends.get(i);
+        if (b.resource == null || b.url == null || !b.url.startsWith("http://")) {
+          problems.add("provider.backends[" + i + "]: resource and an http:// url are required");
+        }
+      }
+      if (c.provider.policy != null) {
+        if (!c.provider.permissions.isEmpty()) {
+          problems.add("provider: give either policy or permissions, not both");
+        }
+        if ((c.provider.policy.dir == null) == !c.provider.policy.fromBundle) {
+          problems.add("provider.policy: give exactly one of dir or fromBundle: true");
+        } else if (c.provider.policy.fromBundle && holder == null) {
+          problems.add("provider.policy.fromBundle: needs trust.bundle");
+        } else {
+          try {
+            policySource(c, base, holder).load();
+          } catch (IOException e) {
+            problems.add("provider.policy: cannot read " + e.getMessage());
+          } catch (io.shulian.core.catalog.InvalidDocumentException e) {
+            problems.add("provider.policy: " + e.getMessage());
+          }
+        }
+      }
+      for (int i = 0; i < c.provider.permissions.size(); i++) {
+        GatewayConfig.Permission p = c.provider.permissions.get(i);
+        try {
+          PartyId.parse(String.valueOf(p.consumer));
+        } catch (IllegalArgumentException e) {
+          problems.add("provider.permissions[" + i + "].consumer: " + e.getMessage());
+        }
+        if (p.resource == null || p.purposes.isEmpty()) {
+          problems.add("provider.permissions[" + i + "]: resource and at least one purpose are required");
+        }
+      }
+    }
+    if (c.passthrough != null && (c.passthrough.upstream == null || !c.passthrough.upstream.startsWith("http://"))) {
+      problems.add("passthrough.upstream: an http:// URL is required");
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new Loaded(c, base, identity, peers, holder);
+  }
+
+  static Optional<PartyCertificate> encryptionCertificate(List<PartyCertificate> certs, PartyId party) {
+    return certs.stream().filter(x -> x.party().equals(party) && x.allows(KeyUse.ENCRYPT))
+        .max(Comparator.comparing(PartyCertificate::notBefore));
+  }
+
+  /** Applies a loaded configuration to a gateway builder. */
+  public static Gateway.Builder apply(Loaded l, ExchangeAuditor auditor) {
+    return apply(l, auditor, System::getenv);
+  }
+
+  /** Applies a loaded configuration, reading secrets from {@code env}. */
+  public static Gateway.Builder apply(Loaded l, ExchangeAuditor auditor, Function<String, String> env) {
+    GatewayConfig c = l.config;
+    Gateway.Builder b = Gateway.builder()
+        .identity(l.identity)
+        .auditor(auditor)
+        .limits(new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, duration(c.limits.headerTimeout),
+            duration(c.limits.requestTimeout), duration(c.limits.backendTimeout), c.limits.maxConnections))
+        .drainTimeout(duration(c.runtime.drainTimeout));
+    if (c.runtime.eventLoops > 0) {
+      b.eventLoops(c.runtime.eventLoops);
+    }
+    if (!c.runtime.nativeTransport) {
+      b.disableNativeTransport();
+    }
+    if (l.bundle != null) {
+      io.shulian.core.trust.BundleHolder holder = l.bundle;
+      b.senderTrust(holder).peers(new io.shulian.gateway.authenticate.CityPeerVerifier(holder, Clock.systemUTC()));
+      b.directory(() -> directoryFromBundle(l));
+      Path file = l.resolve(c.trust.bundle);
+      b.periodic(duration(c.trust.bundleReload), ctx -> reloadBundle(l, file, ctx));
+      b.readinessCheck("trust", () -> trustProblem(holder));
+    } else {
+      b.senderTrust(PinnedSenderTrust.of(l.peers)).peers(new PinnedPeerVerifier(l.peers, Clock.systemUTC()));
+      for (PartyCertificate p : l.peers) {
+        if (p.allows(KeyUse.ENCRYPT)) {
+          b.consumerCertificate(p);
+        }
+      }
+      if (c.consumer != null) {
+        for (GatewayConfig.RouteConfig r : c.consumer.routes) {
+          PartyId p = PartyId.parse(r.provider);
+          b.route(new Route(r.resource, p, URI.create(r.endpoint), encryptionCertificate(l.peers, p).orElseThrow()));
+        }
+      }
+    }
+    if (c.consumer != null) {
+      b.consumerListener(address(c.consumer.listen));
+      Map<String, String> apps = new LinkedHashMap<>();
+      c.consumer.apps.forEach(a -> apps.put(a.name, a.apiKeySha256));
+      b.apiKeys(ApiKeys.of(apps));
+    }
+    if (c.provider != null) {
+      b.providerListener(address(c.provider.listen));
+      c.provider.backends.forEach(x -> b.backend(x.resource, URI.create(x.url)));
+      if (c.provider.policy != null) {
+        // grants are issued by providers, usually this one: its own certificates count as issuers
+        List<PartyCertificate> issuers = new ArrayList<>(l.peers);
+        issuers.addAll(l.identity.certificates());
+        io.shulian.core.trust.SenderTrust grantIssuers = l.bundle != null ? l.bundle : PinnedSenderTrust.of(issuers);
+        io.shulian.core.policy.PolicyEngine engine;
+        try {
+          engine = io.shulian.core.policy.PolicyEngine.builder(policySource(c, l.baseDir, l.bundle).load())
+              .grantVerifier(io.shulian.core.policy.GrantVerifier.of(grantIssuers))
+              .build();
+        } catch (IOException | io.shulian.core.catalog.InvalidDocumentException e) {
+          throw new IllegalStateException("policy could not be loaded again: " + e.getMessage(), e);
+        }
+        b.policy(new io.shulian.gateway.authorize.CatalogPolicy(engine, hashKey(c.provider.policy, env)));
+        if (c.provider.policy.fromBundle) {
+          b.periodic(duration(c.trust.bundleReload), ctx -> {
+            try {
+              io.shulian.core.policy.PolicySet set = policySource(c, l.baseDir, l.bundle).load();
+              if (!set.versionHash().equals(engine.versionHash())) {
+                engine.swap(set);
+                org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).info("policy set {} in use", set.versionHash());
+              }
+            } catch (IOException | io.shulian.core.catalog.InvalidDocumentException | RuntimeException e) {
+              org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("policy not reloaded: {}", e.getMessage());
+            }
+          });
+        }
+      } else {
+        b.policy(permissions(c.provider.permissions));
+      }
+    }
+    if (c.passthrough != null) {
+      b.passthrough(address(c.passthrough.listen), URI.create(c.passthrough.upstream));
+    }
+    if (c.admin != null) {
+      b.adminListener(address(c.admin.listen));
+    }
+    return b;
+  }
+
+  /**
+   * Builds routes and recipients' encryption certificates from the bundle held now: each member's
+   * newest valid encryption certificate, each configured route's endpoint from the member unless
+   * the configuration gives one.
+   */
+  static io.shulian.gateway.pipeline.GatewayContext.Directory directoryFromBundle(Loaded l) {
+    java.time.Instant now = java.time.Instant.now();
+    Map<PartyId, PartyCertificate> enc = new HashMap<>();
+    Map<String, Route> routes = new HashMap<>();
+    io.shulian.core.trust.CityBundle bundle = l.bundle.current().orElseThrow();
+    io.shulian.core.trust.CityTrust trust;
+    try {
+      trust = l.bundle.trust();
+    } catch (io.shulian.core.trust.TrustException e) {
+      return new io.shulian.gateway.pipeline.GatewayContext.Directory(Map.of(), Map.of());
+    }
+    for (io.shulian.core.trust.CityBundle.Member m : bundle.parties()) {
+      try {
+        enc.put(m.party(), trust.current(m.party(), KeyUse.ENCRYPT, now));
+      } catch (io.shulian.core.trust.TrustException e) {
+        org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("no valid encryption certificate for {}: {}", m.party(), e.getMessage());
+      }
+    }
+    if (l.config.consumer != null) {
+      for (GatewayConfig.RouteConfig r : l.config.consumer.routes) {
+        PartyId p = PartyId.parse(r.provider);
+        PartyCertificate cert = enc.get(p);
+        var member = bundle.member(p);
+        URI endpoint = r.endpoint != null ? URI.create(r.endpoint) : member.flatMap(io.shulian.core.trust.CityBundle.Member::endpoint).orElse(null);
+        if (cert != null && endpoint != null) {
+          routes.put(r.resource, new Route(r.resource, p, endpoint, cert));
+        }
+      }
+    }
+    return new io.shulian.gateway.pipeline.GatewayContext.Directory(routes, enc);
+  }
+
+  /** Reads the bundle file and, if it holds a newer valid bundle, swaps trust and routes. */
+  static void reloadBundle(Loaded l, Path file, io.shulian.gateway.pipeline.GatewayContext ctx) {
+    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+    try {
+      long before = l.bundle.current().map(io.shulian.core.trust.CityBundle::version).orElse(-1L);
+      io.shulian.core.trust.CityBundle now = l.bundle.update(Files.readAllBytes(file));
+      if (now.version() != before) {
+        ctx.replaceDirectory(directoryFromBundle(l));
+        log.info("reloaded city bundle v{} (was v{})", now.version(), before);
+      }
+    } catch (IOException | io.shulian.core.ShulianException | RuntimeException e) {
+      log.warn("city bundle {} not reloaded: {}", file, e.getMessage());
+    }
+  }
+
+  static String trustProblem(io.shulian.core.trust.BundleHolder holder) {
+    try {
+      io.shulian.core.trust.CityTrust t = holder.trust();
+      for (io.shulian.core.trust.CrlStatus s : t.crlStatus(java.time.Instant.now())) {
+        if (s.state() == io.shulian.core.trust.CrlStatus.State.STALE) {
+          return "the revocation list of " + s.issuer() + " is stale (next update was " + s.nextUpdate() + ")";
+        }
+      }
+      return null;
+    } catch (io.shulian.core.trust.TrustException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** The catalog and policies: a directory, or the extensions of the city bundle held now. */
+  static io.shulian.core.policy.PolicySource policySource(GatewayConfig c, Path base, io.shulian.core.trust.BundleHolder holder) {
+    if (!c.provider.policy.fromBundle) {
+      return io.shulian.core.policy.PolicySource.directory(base.resolve(c.provider.policy.dir));
+    }
+    return () -> {
+      io.shulian.core.trust.CityBundle bundle = holder.current().orElseThrow(() -> new IOException("no city bundle held"));
+      String catalog = bundle.extension("catalog").orElseThrow(() -> new IOException("the city bundle has no 'catalog' extension"));
+      io.shulian.core.catalog.Catalog cat = io.shulian.core.catalog.Catalog.parse("bundle:catalog",
+          catalog.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.util.Optional<String> policies = bundle.extension("policies");
+      return policies.isEmpty() ? io.shulian.core.policy.PolicySet.derivedOnly(cat)
+          : io.shulian.core.policy.PolicySet.parse(cat, "bundle:policies", policies.get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    };
+  }
+
+  /** The keyed-hash mask secret from the environment, or a random one (joins then hold only within this process). */
+  static byte[] hashKey(GatewayConfig.Policy p, Function<String, String> env) {
+    String v = env.apply(p.hashKeyEnv);
+    if (v != null && v.length() >= 16) {
+      return v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn(
+        "{} is not set (or shorter than 16 characters): keyed-hash masks use a random key for this process only", p.hashKeyEnv);
+    return io.shulian.core.internal.crypto.Crypto.randomBytes(32);
+  }
+
+  /** A static allow-list: default deny; a request is permitted if a permission names its consumer, resource and purpose. */
+  static ExchangePolicy permissions(List<GatewayConfig.Permission> list) {
+    Map<String, Set<String>> allowed = new HashMap<>();
+    for (GatewayConfig.Permission p : list) {
+      allowed.computeIfAbsent(PartyId.parse(p.consumer) + "|" + p.resource, k -> new java.util.HashSet<>()).addAll(p.purposes);
+    }
+    String version = "static:" + Integer.toHexString(allowed.hashCode());
+    return (h, action, grant) -> {
+      Set<String> purposes = allowed.get(h.sender() + "|" + h.resource());
+      if (purposes == null) {
+        return Verdict.deny("NO_PERMISSION", "no permission for this consumer and resource", version);
+      }
+      if (!purposes.contains(h.purpose())) {
+        return Verdict.deny("PURPOSE_NOT_ALLOWED", "purpose not allowed", version);
+      }
+      return Verdict.permit(List.of("permission:" + h.resource()), version);
+    };
+  }
+
+  static void listen(String s, String where, List<String> problems) {
+    if (s != null && addressOrNull(s) == null) {
+      problems.add(where + ": '" + s + "' is not host:port");
+    }
+  }
+
+  public static InetSocketAddress address(String s) {
+    InetSocketAddress a = addressOrNull(s);
+    if (a == null) {
+      throw new IllegalArgumentException("not host:port: " + s);
+    }
+    return a;
+  }
+
+  static InetSocketAddress addressOrNull(String s) {
+    int i = s.lastIndexOf(':');
+    if (i <= 0) {
+      return null;
+    }
+    try {
+      int port = Integer.parseInt(s.substring(i + 1));
+      if (port < 0 || port > 65535) {
+        return null;
+      }
+      return new InetSocketAddress(s.substring(0, i).replace("[", "").replace("]", ""), port);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  public static Duration duration(String s) {
+    if (s == null) {
+      return null;
+    }
+    Matcher m = DURATION.matcher(s.trim());
+    if (!m.matches()) {
+      return null;
+    }
+    long n = Long.parseLong(m.group(1));
+    switch (m.group(2)) {
+      case "ms":
+        return Duration.ofMillis(n);
+      case "s":
+        return Duration.ofSeconds(n);
+      case "m":
+        return Duration.ofMinutes(n);
+      default:
+        return Duration.ofHours(n);
+    }
+  }
+}

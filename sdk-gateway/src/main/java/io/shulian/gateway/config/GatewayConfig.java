@@ -1,0 +1,129 @@
+package io.shulian.gateway.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The YAML configuration of one gateway, field for field (see docs/operations.md). Paths are
+ * relative to the configuration file. Plain data; {@link ConfigLoader} validates it.
+ */
+public final class GatewayConfig {
+  /** The gateway's own keys. */
+  public Identity identity;
+  /** Whom to trust: peer gateways' certificates (pinned), or the city CA and bundle. */
+  public Trust trust = new Trust();
+  /** Consumer role: department apps call this listener. */
+  public Consumer consumer;
+  /** Provider role: peer gateways call this listener over mutual TLS. */
+  public Provider provider;
+  /** Pass-through role: plain reverse proxy without envelopes (for measurement and migration). */
+  public Passthrough passthrough;
+  public Limits limits = new Limits();
+  public Audit audit;
+  public Admin admin;
+  public Runtime runtime = new Runtime();
+
+  public static final class Identity {
+    /** PKCS#12 file with entries sign, encrypt and tls. */
+    public String keystore;
+    /** Environment variable holding the keystore password (default SHULIAN_KEY_PASSWORD). */
+    public String passwordEnv = "SHULIAN_KEY_PASSWORD";
+  }
+
+  public static final class Trust {
+    /** PEM files of peer parties' certificates (signing, encryption, TLS), trusted as pinned. */
+    public List<String> certificates = new ArrayList<>();
+    /** City root certificate(s) (PEM); with {@link #bundle}, chain validation replaces pinning. */
+    public String root;
+    /** The signed city bundle (members, endpoints, certificates, CRL, catalog, policies). */
+    public String bundle;
+    /** How often the bundle file is checked for a new version (hot reload). */
+    public String bundleReload = "30s";
+    /** How long a bundle past valid-until, or a CRL past next-update, is still used. */
+    public String grace = "1h";
+  }
+
+  public static final class Consumer {
+    public String listen;
+    public List<App> apps = new ArrayList<>();
+    public List<RouteConfig> routes = new ArrayList<>();
+  }
+
+  public static final class App {
+    public String name;
+    /** Hex SHA-256 of the app's API key ({@code shulian gateway hash-key} prints it). */
+    @JsonProperty("apiKeySha256")
+    public String apiKeySha256;
+  }
+
+  public static final class RouteConfig {
+    public String resource;
+    /** PartyId of the provider. */
+    public String provider;
+    /** https:// URL of the provider gateway; with a city bundle, the member's endpoint is the default. */
+    public String endpoint;
+  }
+
+  public static final class Provider {
+    public String listen;
+    public List<Backend> backends = new ArrayList<>();
+    /** Access policy with the catalog and policy engine (sharing types, purposes, grants, masking). */
+    public Policy policy;
+    /** Or a static allow-list of permissions, for simple setups without a catalog. */
+    public List<Permission> permissions = new ArrayList<>();
+  }
+
+  /** Where the catalog and policy set come from. */
+  public static final class Policy {
+    /** Directory with catalog.yaml and policies.yaml. */
+    public String dir;
+    /** Take the catalog and policies from the city bundle's extensions ("catalog", "policies"). */
+    public boolean fromBundle;
+    /** Environment variable with the secret for keyed-hash masks (at least 16 characters). */
+    public String hashKeyEnv = "SHULIAN_MASK_KEY";
+  }
+
+  public static final class Backend {
+    public String resource;
+    /** http:// base URL of the provider system on the private network. */
+    public String url;
+  }
+
+  /** Permits a consumer to query a resource for the listed purposes. */
+  public static final class Permission {
+    public String consumer;
+    public String resource;
+    public List<String> purposes = new ArrayList<>();
+  }
+
+  public static final class Passthrough {
+    public String listen;
+    public String upstream;
+  }
+
+  public static final class Limits {
+    public int maxBodyBytes = 16 * 1024 * 1024;
+    public int maxHeaderBytes = 8192;
+    public String headerTimeout = "10s";
+    public String requestTimeout = "30s";
+    public String backendTimeout = "10s";
+    public int maxConnections = 10_000;
+  }
+
+  public static final class Audit {
+    /** Directory of the audit log (created if missing). */
+    public String dir;
+  }
+
+  public static final class Admin {
+    public String listen;
+  }
+
+  public static final class Runtime {
+    /** Event loop threads; 0 means one per core. */
+    public int eventLoops = 0;
+    public boolean nativeTransport = true;
+    public String drainTimeout = "10s";
+  }
+}

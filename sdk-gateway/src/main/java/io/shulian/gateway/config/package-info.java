@@ -1,0 +1,5 @@
+/**
+ * The gateway's YAML configuration: parsed strictly (unknown keys are errors that name their
+ * location), validated as a whole, and turned into a {@link io.shulian.gateway.Gateway}.
+ */
+package io.shulian.gateway.config;

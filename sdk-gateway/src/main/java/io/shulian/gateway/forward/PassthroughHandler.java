@@ -1,0 +1,61 @@
+package io.shulian.gateway.forward;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.shulian.gateway.inbound.Problem;
+import java.net.URI;
+
+/**
+ * Pass-through mode: a plain reverse proxy to one upstream, without envelopes, policy or audit.
+ * It exists to measure the gateway's proxying cost against nginx and to migrate a system behind
+ * the gateway before the exchange is switched on; it is never a way around the secure exchange.
+ */
+@ChannelHandler.Sharable
+public final class PassthroughHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private final BackendPool pool;
+  private final URI upstream;
+
+  public PassthroughHandler(BackendPool pool, URI upstream) {
+    this.pool = pool;
+    this.upstream = upstream;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    String path = upstream.getRawPath().replaceAll("/+$", "") + req.uri();
+    FullHttpRequest out = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), path, req.content().retain());
+    out.headers().set(req.headers());
+    out.headers().remove(HttpHeaderNames.CONNECTION);
+    pool.send(ctx.channel().eventLoop(), upstream, out, false).addListener(f -> {
+      FullHttpResponse r;
+      if (f.isSuccess()) {
+        r = (FullHttpResponse) f.getNow();
+        r.headers().remove(HttpHeaderNames.CONNECTION);
+      } else {
+        r = Problem.of(HttpResponseStatus.BAD_GATEWAY, "UPSTREAM_UNAVAILABLE", "the upstream cannot be reached").toResponse();
+      }
+      if (keepAlive) {
+        HttpUtil.setKeepAlive(r, true);
+        ctx.writeAndFlush(r);
+      } else {
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      }
+    });
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * The Shulian secure exchange gateway: consumer and provider roles of one Netty process. Start
+ * with {@link io.shulian.gateway.Gateway}; the handler order is drawn in the {@code pipeline}
+ * package.
+ */
+package io.shulian.gateway;

@@ -1,0 +1,163 @@
+package io.shulian.gateway.pipeline;
+
+import io.shulian.core.envelope.EnvelopeOpener;
+import io.shulian.core.envelope.EnvelopeSealer;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.party.PartyId;
+import io.shulian.gateway.audit.ExchangeAuditor;
+import io.shulian.gateway.authenticate.ApiKeys;
+import io.shulian.gateway.authenticate.PeerVerifier;
+import io.shulian.gateway.authorize.ExchangePolicy;
+import io.shulian.gateway.forward.BackendPool;
+import io.shulian.gateway.inbound.Limits;
+import io.shulian.gateway.ops.GatewayMetrics;
+import io.shulian.gateway.seal.Route;
+import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Everything the handlers of one gateway share: identity, envelope sealer and opener, routes and
+ * backends, policy, auditor, pools, metrics. Immutable references, except the swappable routing
+ * state (hot reload of the city bundle replaces it atomically) and the in-flight counter used to
+ * drain on shutdown.
+ */
+public final class GatewayContext {
+  /** The routing state that a new city bundle replaces as a whole. */
+  public static final class Directory {
+    final Map<String, Route> routes;
+    final Map<PartyId, PartyCertificate> encryptionCertificates;
+
+    public Directory(Map<String, Route> routes, Map<PartyId, PartyCertificate> encryptionCertificates) {
+      this.routes = Map.copyOf(routes);
+      this.encryptionCertificates = Map.copyOf(encryptionCertificates);
+    }
+  }
+
+  private final PartyIdentity identity;
+  private final EnvelopeSealer sealer;
+  private final EnvelopeOpener opener;
+  private final ApiKeys apiKeys;
+  private final Map<String, URI> backends;
+  private final ExchangePolicy policy;
+  private final ExchangeAuditor auditor;
+  private final GatewayMetrics metrics;
+  private final BackendPool backendPool;
+  private final BackendPool peerPool;
+  private final PeerVerifier peers;
+  private final Limits limits;
+  private final Clock clock;
+  private final AtomicReference<Directory> directory;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean draining;
+
+  public GatewayContext(PartyIdentity identity, EnvelopeSealer sealer, EnvelopeOpener opener, ApiKeys apiKeys,
+      Directory directory, Map<String, URI> backends, ExchangePolicy policy, ExchangeAuditor auditor,
+      GatewayMetrics metrics, BackendPool backendPool, BackendPool peerPool, PeerVerifier peers, Limits limits,
+      Clock clock) {
+    this.identity = identity;
+    this.sealer = sealer;
+    this.opener = opener;
+    this.apiKeys = apiKeys;
+    this.directory = new AtomicReference<>(directory);
+    this.backends = Map.copyOf(backends);
+    this.policy = policy;
+    this.auditor = auditor;
+    this.metrics = metrics;
+    this.backendPool = backendPool;
+    this.peerPool = peerPool;
+    this.peers = peers;
+    this.limits = limits;
+    this.clock = clock;
+  }
+
+  public PartyIdentity identity() {
+    return identity;
+  }
+
+  public EnvelopeSealer sealer() {
+    return sealer;
+  }
+
+  public EnvelopeOpener opener() {
+    return opener;
+  }
+
+  public ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  public Optional<Route> route(String resource) {
+    return Optional.ofNullable(directory.get().routes.get(resource));
+  }
+
+  public Optional<PartyCertificate> encryptionCertificate(PartyId party) {
+    return Optional.ofNullable(directory.get().encryptionCertificates.get(party));
+  }
+
+  /** Replaces routes and party certificates at once (hot reload). */
+  public void replaceDirectory(Directory d) {
+    directory.set(d);
+  }
+
+  public Optional<URI> backend(String resource) {
+    return Optional.ofNullable(backends.get(resource));
+  }
+
+  public ExchangePolicy policy() {
+    return policy;
+  }
+
+  public ExchangeAuditor auditor() {
+    return auditor;
+  }
+
+  public GatewayMetrics metrics() {
+    return metrics;
+  }
+
+  public BackendPool backendPool() {
+    return backendPool;
+  }
+
+  public BackendPool peerPool() {
+    return peerPool;
+  }
+
+  public PeerVerifier peers() {
+    return peers;
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Counts a request that has started; a response for it is owed. */
+  public void inFlightStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  public void inFlightDone() {
+    inFlight.decrementAndGet();
+  }
+
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
+  public void startDraining() {
+    draining = true;
+  }
+}

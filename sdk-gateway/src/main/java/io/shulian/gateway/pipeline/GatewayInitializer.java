@@ -1,0 +1,75 @@
+package io.shulian.gateway.pipeline;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.shulian.gateway.inbound.ConnectionLimiter;
+import io.shulian.gateway.inbound.HttpInbound;
+import io.shulian.gateway.seal.ConsumerExchangeHandler;
+import io.shulian.gateway.seal.ProviderExchangeHandler;
+import org.jspecify.annotations.Nullable;
+
+/** Owns the handler order of the consumer and provider listeners (see the package diagram). */
+public final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
+  /** Which listener this initializer serves. */
+  public enum Role {
+    CONSUMER,
+    PROVIDER,
+    PASSTHROUGH
+  }
+
+  private final Role role;
+  private final GatewayContext g;
+  private final ConnectionLimiter limiter;
+  private final @Nullable SslContext tls;
+  private final ConsumerExchangeHandler consumer;
+  private final ProviderExchangeHandler provider;
+  private io.netty.channel.ChannelHandler passthrough;
+
+  public GatewayInitializer(Role role, GatewayContext g, @Nullable SslContext tls) {
+    this.role = role;
+    this.g = g;
+    this.tls = tls;
+    this.limiter = new ConnectionLimiter(g.limits().maxConnections());
+    this.consumer = new ConsumerExchangeHandler(g);
+    this.provider = new ProviderExchangeHandler(g);
+    if (role == Role.PROVIDER && tls == null) {
+      throw new IllegalArgumentException("the provider listener requires mutual TLS");
+    }
+  }
+
+  /** Pass-through listener: forwards every request to one upstream. */
+  public static GatewayInitializer passthrough(GatewayContext g, java.net.URI upstream) {
+    GatewayInitializer i = new GatewayInitializer(Role.PASSTHROUGH, g, null);
+    i.passthrough = new io.shulian.gateway.forward.PassthroughHandler(g.backendPool(), upstream);
+    return i;
+  }
+
+  public ConnectionLimiter limiter() {
+    return limiter;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    ChannelPipeline p = ch.pipeline();
+    p.addLast("limiter", limiter);
+    if (tls != null) {
+      p.addLast("tls", tls.newHandler(ch.alloc()));
+      if (role == Role.PROVIDER) {
+        p.addLast("peer", new PeerHandler(g));
+      }
+    }
+    HttpInbound.install(p, g.limits());
+    switch (role) {
+      case CONSUMER:
+        p.addLast("consumer-exchange", consumer);
+        break;
+      case PROVIDER:
+        p.addLast("provider-exchange", provider);
+        break;
+      default:
+        p.addLast("passthrough", passthrough);
+    }
+  }
+}

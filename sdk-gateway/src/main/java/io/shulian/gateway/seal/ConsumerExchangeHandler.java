@@ -1,0 +1,246 @@
+package io.shulian.gateway.seal;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.shulian.core.envelope.EnvelopeException;
+import io.shulian.core.envelope.OpenedEnvelope;
+import io.shulian.core.envelope.SealRequest;
+import io.shulian.core.envelope.SealedEnvelope;
+import io.shulian.gateway.audit.ExchangeEvent;
+import io.shulian.gateway.forward.BackendPool;
+import io.shulian.gateway.inbound.Problem;
+import io.shulian.gateway.pipeline.GatewayContext;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Consumer role: {@code <METHOD> /exchange/<resource>/<path>} from a department app, with
+ * {@code X-Shulian-Purpose} (and optionally {@code X-Shulian-Grant}). Authenticates the app,
+ * resolves the provider, seals the request, sends it over mutual TLS, opens the response envelope
+ * and returns the response with {@code X-Shulian-Envelope-Id}.
+ */
+@ChannelHandler.Sharable
+public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  static final String PREFIX = "/exchange/";
+  public static final String API_KEY_HEADER = "X-Api-Key";
+  public static final String PURPOSE_HEADER = "X-Shulian-Purpose";
+  public static final String GRANT_HEADER = "X-Shulian-Grant";
+  public static final String ENVELOPE_ID_HEADER = "X-Shulian-Envelope-Id";
+  public static final String REQUEST_ENVELOPE_ID_HEADER = "X-Shulian-Request-Envelope-Id";
+
+  private final GatewayContext g;
+
+  public ConsumerExchangeHandler(GatewayContext g) {
+    this.g = g;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    long t0 = System.nanoTime();
+    g.inFlightStarted();
+    Optional<String> app = g.apiKeys().authenticate(req.headers().get(API_KEY_HEADER));
+    if (app.isEmpty()) {
+      refuse(ctx, req, t0, "-", Problem.of(HttpResponseStatus.UNAUTHORIZED, "UNKNOWN_APP",
+          "missing or unknown " + API_KEY_HEADER));
+      return;
+    }
+    String uri = req.uri();
+    if (!uri.startsWith(PREFIX)) {
+      refuse(ctx, req, t0, "-", Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND",
+          "requests go to /exchange/<resource>/<path>"));
+      return;
+    }
+    String rest = uri.substring(PREFIX.length());
+    int cut = indexOfAny(rest, '/', '?');
+    String resource = cut < 0 ? rest : rest.substring(0, cut);
+    String target = cut < 0 ? "/" : (rest.charAt(cut) == '?' ? "/" + rest.substring(cut) : rest.substring(cut));
+    Optional<Route> route = g.route(resource);
+    if (route.isEmpty()) {
+      refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.NOT_FOUND, "UNKNOWN_RESOURCE",
+          "no provider serves resource '" + safe(resource) + "' in the city catalog"));
+      return;
+    }
+    String purpose = req.headers().get(PURPOSE_HEADER);
+    if (purpose == null || purpose.isEmpty()) {
+      refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.BAD_REQUEST, "PURPOSE_REQUIRED",
+          "every request must state its purpose in " + PURPOSE_HEADER));
+      return;
+    }
+    String grant = req.headers().get(GRANT_HEADER);
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    req.headers().forEach(h -> headers.add(Map.entry(h.getKey(), h.getValue())));
+    SealedEnvelope sealed;
+    HttpPayload payload;
+    try {
+      payload = HttpPayload.request(req.method().name(), target, headers, ByteBufUtil.getBytes(req.content()));
+      SealRequest.Builder sr = SealRequest.builder()
+          .recipient(route.get().encryptionCertificate())
+          .resource(resource)
+          .purpose(purpose)
+          .contentType(HttpPayload.MEDIA_TYPE)
+          .grantRef(grant == null ? null : Grants.reference(grant));
+      String tp = req.headers().get("traceparent");
+      if (tp != null && tp.matches("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")) {
+        sr.traceparent(tp);
+      }
+      sealed = g.sealer().seal(sr.build(), payload.encode());
+    } catch (IllegalArgumentException e) {
+      refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST",
+          "the request cannot be sealed: " + e.getMessage()));
+      return;
+    } catch (EnvelopeException e) {
+      refuse(ctx, req, t0, resource, e.reason() == EnvelopeException.Reason.TOO_LARGE
+          ? Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "TOO_LARGE", "the request body is too large")
+          : Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.code(), "the request cannot be sealed for this provider"));
+      return;
+    }
+    Route r = route.get();
+    URI endpoint = r.endpoint().resolve(Exchanges.EXCHANGE_PATH);
+    byte[] env = sealed.toByteArray();
+    FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, endpoint.getRawPath(),
+        Unpooled.wrappedBuffer(env));
+    out.headers().set(HttpHeaderNames.CONTENT_TYPE, Exchanges.ENVELOPE_MEDIA_TYPE);
+    out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, env.length);
+    req.retain();
+    g.peerPool().send(ctx.channel().eventLoop(), endpoint, out, true).addListener(f -> {
+      try {
+        if (!f.isSuccess()) {
+          BackendPool.UpstreamException ue = f.cause() instanceof BackendPool.UpstreamException
+              ? (BackendPool.UpstreamException) f.cause() : null;
+          Problem p = ue != null && ue.isTimeout()
+              ? Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "PROVIDER_TIMEOUT", "the provider gateway did not answer in time")
+              : Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_UNAVAILABLE", "the provider gateway cannot be reached");
+          finish(ctx, req, t0, sealed, payload, p.toResponse(), p.code(), null);
+          return;
+        }
+        @SuppressWarnings("unchecked")
+        FullHttpResponse resp = (FullHttpResponse) f.getNow();
+        try {
+          onProviderResponse(ctx, req, t0, sealed, payload, resp);
+        } finally {
+          resp.release();
+        }
+      } finally {
+        req.release();
+      }
+    });
+  }
+
+  private void onProviderResponse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, SealedEnvelope sealed,
+      HttpPayload payload, FullHttpResponse resp) {
+    String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+    if (resp.status().code() != 200 || !ct.startsWith(Exchanges.ENVELOPE_MEDIA_TYPE)) {
+      // the provider refused: pass its problem on (it names no internals), or a generic one
+      FullHttpResponse pass;
+      if (ct.startsWith(Problem.MEDIA_TYPE) && resp.status().code() >= 400) {
+        pass = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, resp.status(), resp.content().retainedDuplicate());
+        pass.headers().set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
+        pass.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, pass.content().readableBytes());
+      } else {
+        pass = Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_ERROR", "the provider gateway answered "
+            + resp.status().code()).toResponse();
+      }
+      pass.headers().set(REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
+      finish(ctx, req, t0, sealed, payload, pass, "PROVIDER_REFUSED_" + resp.status().code(), null);
+      return;
+    }
+    OpenedEnvelope opened;
+    try {
+      opened = g.opener().open(ByteBufUtil.getBytes(resp.content()));
+    } catch (EnvelopeException e) {
+      Problem p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
+          "the provider's response envelope was rejected");
+      finish(ctx, req, t0, sealed, payload, p.toResponse(), "RESPONSE_" + e.code(), null);
+      return;
+    }
+    if (!opened.header().correlationId().map(sealed.header().id()::equals).orElse(false)
+        || !opened.header().sender().equals(sealed.header().receiver())) {
+      Problem p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
+          "the provider's response does not answer this request");
+      finish(ctx, req, t0, sealed, payload, p.toResponse(), "RESPONSE_MISMATCH", null);
+      return;
+    }
+    HttpPayload r;
+    try {
+      r = HttpPayload.parse(opened.payload(), false);
+    } catch (IllegalArgumentException e) {
+      Problem p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE", "the provider's response is malformed");
+      finish(ctx, req, t0, sealed, payload, p.toResponse(), "RESPONSE_MALFORMED", null);
+      return;
+    }
+    FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
+        Unpooled.wrappedBuffer(r.body()));
+    for (Map.Entry<String, String> h : r.headers()) {
+      out.headers().add(h.getKey(), h.getValue());
+    }
+    out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
+    out.headers().set(ENVELOPE_ID_HEADER, opened.header().id().toString());
+    out.headers().set(REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
+    finish(ctx, req, t0, sealed, payload, out, "OK", opened);
+  }
+
+  private void finish(ChannelHandlerContext ctx, FullHttpRequest req, long t0, SealedEnvelope sealed, HttpPayload payload,
+      FullHttpResponse response, String outcome, OpenedEnvelope opened) {
+    var h = sealed.header();
+    ExchangeEvent e = new ExchangeEvent(g.clock().instant(), h.id().toString(), ExchangeEvent.Direction.REQUEST_OUT,
+        h.sender().toString(), h.receiver().toString(), h.resource(), h.purpose(), h.grantRef().orElse(""),
+        "OK".equals(outcome), List.of(), List.of(), "OK".equals(outcome) ? List.of() : List.of(outcome), "",
+        Exchanges.digest(g, payload.body()), payload.body().length, response.status().code(), outcome,
+        Duration.ofNanos(System.nanoTime() - t0));
+    Exchanges.auditThenRespond(g, ctx, req, e, response);
+  }
+
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, String resource, Problem p) {
+    ExchangeEvent e = new ExchangeEvent(g.clock().instant(), "-", ExchangeEvent.Direction.REQUEST_OUT,
+        g.identity().party().toString(), "-", safe(resource), safe(String.valueOf(req.headers().get(PURPOSE_HEADER))),
+        "", false, List.of(), List.of(), List.of(p.code()), "", Exchanges.digest(g, new byte[0]),
+        req.content().readableBytes(), p.status().code(), p.code(), Duration.ofNanos(System.nanoTime() - t0));
+    Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
+  }
+
+  static int indexOfAny(String s, char a, char b) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == a || s.charAt(i) == b) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  static String safe(String s) {
+    if (s == null) {
+      return "-";
+    }
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x21 && c < 0x7f && c != '"' ? c : '?');
+    }
+    return b.length() == 0 ? "-" : b.toString();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

@@ -1,0 +1,122 @@
+package io.shulian.gateway.seal;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.shulian.core.envelope.EnvelopeException;
+import io.shulian.gateway.audit.ExchangeEvent;
+import io.shulian.gateway.inbound.Problem;
+import io.shulian.gateway.pipeline.GatewayContext;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+
+/** Shared steps of both roles: problem mapping, digests, and releasing a response after its audit. */
+final class Exchanges {
+  static final String ENVELOPE_MEDIA_TYPE = "application/jose";
+  static final String EXCHANGE_PATH = "/shulian/v1/exchange";
+
+  private Exchanges() {}
+
+  /**
+   * Maps a rejected envelope to what a peer is told: replays, size and time are named; every
+   * cryptographic or trust failure is one opaque {@code ENVELOPE_REJECTED}.
+   */
+  static Problem problemFor(EnvelopeException e) {
+    switch (e.reason()) {
+      case REPLAYED:
+        return Problem.of(HttpResponseStatus.CONFLICT, "REPLAYED", "this envelope was already received");
+      case TOO_LARGE:
+        return Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "TOO_LARGE", "the envelope is too large");
+      case EXPIRED:
+      case NOT_YET_VALID:
+        return Problem.of(HttpResponseStatus.BAD_REQUEST, "ENVELOPE_NOT_VALID_NOW",
+            "the envelope is outside its validity window; check clocks");
+      case MALFORMED:
+        return Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_ENVELOPE", "the envelope is malformed");
+      default:
+        return Problem.of(HttpResponseStatus.BAD_REQUEST, "ENVELOPE_REJECTED", "the envelope was rejected");
+    }
+  }
+
+  /** The payload digest for audit: SM3 for a GM gateway, SHA-256 otherwise. */
+  static byte[] digest(GatewayContext g, byte[] b) {
+    if (g.identity().suite() == io.shulian.core.keys.Suite.GM) {
+      org.bouncycastle.crypto.digests.SM3Digest d = new org.bouncycastle.crypto.digests.SM3Digest();
+      d.update(b, 0, b.length);
+      byte[] out = new byte[d.getDigestSize()];
+      d.doFinal(out, 0);
+      return out;
+    }
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256(byte[] b) {
+    try {
+      return "sha256:" + Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static FullHttpResponse envelopeResponse(byte[] sealed) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(sealed));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, ENVELOPE_MEDIA_TYPE);
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, sealed.length);
+    return r;
+  }
+
+  /**
+   * Records the event, then (on the channel's loop) writes the response; if the record cannot be
+   * made durable, the response is dropped and 503 is sent instead: nothing is released unaudited.
+   */
+  static void auditThenRespond(GatewayContext g, ChannelHandlerContext ctx, FullHttpRequest request,
+      ExchangeEvent event, FullHttpResponse response) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    CompletableFuture<Void> f;
+    try {
+      f = g.auditor().record(event);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    g.metrics().exchange(event);
+    f.whenComplete((ok, err) -> ctx.executor().execute(() -> {
+      FullHttpResponse out = response;
+      boolean close = !keepAlive || g.draining();
+      if (err != null) {
+        response.release();
+        g.metrics().auditFailure();
+        out = Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "AUDIT_UNAVAILABLE",
+            "the exchange could not be audited, so nothing was released").toResponse();
+        close = true;
+      }
+      if (close) {
+        out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      } else {
+        HttpUtil.setKeepAlive(out, true);
+      }
+      g.inFlightDone();
+      if (!ctx.channel().isActive()) {
+        out.release();
+        return;
+      }
+      var wf = ctx.writeAndFlush(out);
+      if (close) {
+        wf.addListener(ChannelFutureListener.CLOSE);
+      }
+    }));
+  }
+}

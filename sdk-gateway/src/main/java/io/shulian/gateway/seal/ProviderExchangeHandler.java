@@ -1,0 +1,218 @@
+package io.shulian.gateway.seal;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AttributeKey;
+import io.shulian.core.envelope.EnvelopeException;
+import io.shulian.core.envelope.EnvelopeHeader;
+import io.shulian.core.envelope.OpenedEnvelope;
+import io.shulian.core.envelope.SealRequest;
+import io.shulian.core.envelope.SealedEnvelope;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.party.PartyId;
+import io.shulian.gateway.audit.ExchangeEvent;
+import io.shulian.gateway.authorize.Verdict;
+import io.shulian.gateway.forward.BackendPool;
+import io.shulian.gateway.inbound.Problem;
+import io.shulian.gateway.pipeline.GatewayContext;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Provider role: {@code POST /shulian/v1/exchange} from a peer gateway over mutual TLS. Opens the
+ * envelope (signature, receiver, expiry, replay), checks that the TLS peer is the envelope's
+ * sender, decides policy, forwards to the backend over a pooled connection, applies the masking
+ * obligations to the response, seals it back to the sender and audits before releasing it.
+ */
+@ChannelHandler.Sharable
+public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  /** The party the TLS peer's certificate speaks for, set after the handshake. */
+  public static final AttributeKey<PartyId> PEER = AttributeKey.valueOf("shulian.peer");
+
+  private final GatewayContext g;
+
+  public ProviderExchangeHandler(GatewayContext g) {
+    this.g = g;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    long t0 = System.nanoTime();
+    g.inFlightStarted();
+    PartyId peer = ctx.channel().attr(PEER).get();
+    if (peer == null) {
+      refuse(ctx, req, t0, null, "-", Problem.of(HttpResponseStatus.UNAUTHORIZED, "PEER_UNKNOWN",
+          "a client certificate of the city trust is required"), null);
+      return;
+    }
+    if (req.method() != HttpMethod.POST || !req.uri().equals(Exchanges.EXCHANGE_PATH)) {
+      refuse(ctx, req, t0, null, peer.toString(), Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND",
+          "envelopes are posted to " + Exchanges.EXCHANGE_PATH), null);
+      return;
+    }
+    OpenedEnvelope opened;
+    try {
+      opened = g.opener().open(ByteBufUtil.getBytes(req.content()));
+    } catch (EnvelopeException e) {
+      refuse(ctx, req, t0, null, peer.toString(), Exchanges.problemFor(e), e.code());
+      return;
+    }
+    EnvelopeHeader h = opened.header();
+    if (!h.sender().equals(peer)) {
+      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, "PEER_MISMATCH",
+          "the TLS peer is not the envelope's sender"), null);
+      return;
+    }
+    HttpPayload inner;
+    try {
+      inner = HttpPayload.parse(opened.payload(), true);
+    } catch (IllegalArgumentException e) {
+      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST",
+          "the sealed request is not a valid message/http request"), null);
+      return;
+    }
+    String action = inner.header(HttpPayload.ACTION_HEADER);
+    Verdict v = g.policy().decide(h, action == null ? "query" : action, inner.header(HttpPayload.GRANT_HEADER));
+    if (!v.isPermit()) {
+      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, String.join(",", v.reasons()),
+          "access denied: " + String.join(", ", v.reasons())), v);
+      return;
+    }
+    Optional<URI> backend = g.backend(h.resource());
+    if (backend.isEmpty()) {
+      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.NOT_FOUND, "UNKNOWN_RESOURCE",
+          "this gateway does not serve resource " + h.resource()), v);
+      return;
+    }
+    Optional<PartyCertificate> replyTo = g.encryptionCertificate(h.sender());
+    if (replyTo.isEmpty()) {
+      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, "UNKNOWN_CONSUMER",
+          "no encryption certificate is known for the sender"), v);
+      return;
+    }
+    URI base = backend.get();
+    String path = base.getRawPath().replaceAll("/+$", "") + inner.target();
+    FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(inner.method()), path,
+        Unpooled.wrappedBuffer(inner.body()));
+    for (Map.Entry<String, String> e : inner.headers()) {
+      if (!e.getKey().equals(HttpPayload.GRANT_HEADER) && !e.getKey().equals(HttpPayload.ACTION_HEADER)) {
+        out.headers().add(e.getKey(), e.getValue());
+      }
+    }
+    out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, inner.body().length);
+    out.headers().set("X-Shulian-Consumer", h.sender().toString());
+    out.headers().set("X-Shulian-Purpose", h.purpose());
+    out.headers().set("X-Shulian-Envelope-Id", h.id().toString());
+    req.retain();
+    g.backendPool().send(ctx.channel().eventLoop(), base, out, false).addListener(f -> {
+      try {
+        if (!f.isSuccess()) {
+          BackendPool.UpstreamException ue = f.cause() instanceof BackendPool.UpstreamException
+              ? (BackendPool.UpstreamException) f.cause() : null;
+          Problem p = ue != null && ue.isTimeout()
+              ? Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "BACKEND_TIMEOUT", "the provider system did not answer in time")
+              : Problem.of(HttpResponseStatus.BAD_GATEWAY, "BACKEND_UNAVAILABLE", "the provider system cannot be reached");
+          refuse(ctx, req, t0, h, peer.toString(), p, v);
+          return;
+        }
+        FullHttpResponse resp = (FullHttpResponse) f.getNow();
+        try {
+          respond(ctx, req, t0, h, v, replyTo.get(), resp);
+        } finally {
+          resp.release();
+        }
+      } finally {
+        req.release();
+      }
+    });
+  }
+
+  private void respond(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,
+      PartyCertificate replyTo, FullHttpResponse resp) {
+    byte[] body = ByteBufUtil.getBytes(resp.content());
+    String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+    boolean json = ct.startsWith("application/json") || ct.contains("+json");
+    if (v.hasObligations()) {
+      if (!json && resp.status().code() < 300 && body.length > 0) {
+        // obligations name fields of JSON records; anything else cannot be masked, so it is not released
+        refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "UNMASKABLE_RESPONSE",
+            "the provider system's response cannot be masked as the policy requires"), v);
+        return;
+      }
+      try {
+        body = v.responseFilter().apply(body);
+      } catch (RuntimeException e) {
+        refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "UNMASKABLE_RESPONSE",
+            "the provider system's response cannot be masked as the policy requires"), v);
+        return;
+      }
+    }
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
+    resp.headers().forEach(e -> headers.add(Map.entry(e.getKey(), e.getValue())));
+    HttpPayload payload = HttpPayload.response(resp.status().code(), headers, body);
+    SealedEnvelope sealed;
+    try {
+      sealed = g.sealer().seal(SealRequest.builder()
+          .recipient(replyTo)
+          .resource(h.resource())
+          .purpose(h.purpose())
+          .classification(h.classification())
+          .contentType(HttpPayload.MEDIA_TYPE)
+          .correlationId(h.id())
+          .build(), payload.encode());
+    } catch (EnvelopeException | IllegalArgumentException e) {
+      refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "RESPONSE_NOT_SEALABLE",
+          "the response cannot be sealed for the consumer"), v);
+      return;
+    }
+    ExchangeEvent e = event(h, h.sender().toString(), v, Exchanges.digest(g, body), body.length, resp.status().code(),
+        "OK", List.of(), t0);
+    Exchanges.auditThenRespond(g, ctx, req, e, Exchanges.envelopeResponse(sealed.toByteArray()));
+  }
+
+  private ExchangeEvent event(EnvelopeHeader h, String peer, Verdict v, byte[] digest, long bytes, int status,
+      String outcome, List<String> reasons, long t0) {
+    return new ExchangeEvent(g.clock().instant(), h == null ? "-" : h.id().toString(), ExchangeEvent.Direction.REQUEST_IN,
+        h == null ? peer : h.sender().toString(), g.identity().party().toString(), h == null ? "-" : h.resource(),
+        h == null ? "-" : h.purpose(), h == null ? "" : h.grantRef().orElse(""), v != null && v.isPermit() && "OK".equals(outcome),
+        v == null ? List.of() : v.ruleIds(), v == null || !"OK".equals(outcome) ? List.of() : v.obligations(),
+        reasons, v == null ? "" : v.policyVersion(), digest, bytes, status, outcome,
+        Duration.ofNanos(System.nanoTime() - t0));
+  }
+
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, String peer, Problem p,
+      Object why) {
+    List<String> reasons = new ArrayList<>();
+    if (why instanceof String) {
+      reasons.add((String) why);
+    } else if (why instanceof Verdict && !((Verdict) why).isPermit()) {
+      reasons.addAll(((Verdict) why).reasons());
+    }
+    if (reasons.isEmpty()) {
+      reasons.add(p.code());
+    }
+    Verdict v = why instanceof Verdict ? (Verdict) why : null;
+    ExchangeEvent e = event(h, peer, v, Exchanges.digest(g, new byte[0]), req.content().readableBytes(), p.status().code(),
+        p.code(), reasons, t0);
+    Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}
