@@ -8,12 +8,15 @@
 # and drives each with wrk (64 connections, 20 s by default), printing requests/s, p50/p99 latency
 # and each proxy's CPU time per request (process CPU time / requests served).
 #
-# Usage: benchmarks/gateway/run.sh [duration-seconds] [connections] [suite intl|gm]
+# Usage: [WARMUP=seconds] benchmarks/gateway/run.sh [duration-seconds] [connections] [suite intl|gm]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR="${1:-20}"
 CONN="${2:-64}"
 SUITE="${3:-intl}"
+# Bouncy Castle's curve code is large: on 2 busy cores C2 needs 20-40 s to compile it, and until
+# then an exchange costs 10x its steady-state CPU. Warm each proxy up before measuring.
+WARMUP="${WARMUP:-40}"
 THREADS=2
 WORK="$(mktemp -d /tmp/shulian-gwbench.XXXXXX)"
 chmod 755 "$WORK"
@@ -117,7 +120,7 @@ declare -A RPS P50 P99 CPUUS
 run() {
   local name=$1 url=$2 pids=$3; shift 3
   # warm-up (JIT, TLS sessions, pools)
-  wrk -t$THREADS -c$CONN -d5s "$@" "$url" >/dev/null 2>&1 || true
+  wrk -t$THREADS -c$CONN -d${WARMUP}s "$@" "$url" >/dev/null 2>&1 || true
   local before=0 after=0
   for p in $pids; do before=$((before + $(cpu_ticks "$p"))); done
   local out; out=$(wrk -t$THREADS -c$CONN -d${DUR}s --latency "$@" "$url")
