@@ -75,7 +75,11 @@ class GatewayEndToEndTest {
       ex.getResponseBody().write(body);
       ex.close();
     });
+    // a pool, so that delayed responses overlap instead of queueing behind each other
+    java.util.concurrent.ExecutorService backendThreads = java.util.concurrent.Executors.newFixedThreadPool(32);
+    backend.setExecutor(backendThreads);
     backend.start();
+    closeables.add(backendThreads::shutdownNow);
     closeables.add(() -> backend.stop(0));
 
     PartyIdentity housing = TestIdentities.create(suite, HOUSING);

@@ -68,6 +68,13 @@ public final class PartyCertificate {
     } catch (CertificateEncodingException e) {
       throw new KeyMaterialException("certificate cannot be encoded", e);
     }
+    // Re-read with Bouncy Castle whatever parsed it (e.g. the JDK for a TLS peer): BC's certificate
+    // objects verify SM2-signed chains, the JDK's cannot.
+    try {
+      certificate = Pkix.parseCertificate(der);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new KeyMaterialException("certificate cannot be parsed", e);
+    }
     PartyId party = partyOf(certificate);
     if (party == null) {
       throw new KeyMaterialException(

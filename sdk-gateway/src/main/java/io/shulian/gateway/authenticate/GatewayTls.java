@@ -38,8 +38,13 @@ public final class GatewayTls {
     return Pkix.jcaPrivateKey(pkcs8);
   }
 
+  /**
+   * Returns what we present in the handshake: the TLS leaf only. Peers validate it against the city
+   * roots they already hold; sending the root as well would gain nothing, and an SM2 root (GM
+   * suite) cannot even be parsed by the JDK's certificate factory that TLS stacks use for peers.
+   */
   private static X509Certificate[] chain(PartyIdentity identity) {
-    return identity.tlsChain().toArray(new X509Certificate[0]);
+    return new X509Certificate[] {identity.tlsChain().get(0)};
   }
 
   public static SslContext server(PartyIdentity identity, PeerVerifier peers) throws SSLException {
