@@ -173,6 +173,8 @@ public final class PartyCertificate {
     try {
       List<String> eku = c.getExtendedKeyUsage();
       if (eku != null && (eku.contains("1.3.6.1.5.5.7.3.1") || eku.contains("1.3.6.1.5.5.7.3.2"))) {
+        // a TLS certificate is for TLS only: its key never signs envelopes or receives them
+        uses.clear();
         uses.add(KeyUse.TLS);
       }
     } catch (CertificateParsingException e) {

@@ -38,9 +38,11 @@ class CityAuthorityTest {
     assertThat(csr).contains("BEGIN CERTIFICATE REQUEST");
 
     List<PartyCertificate> issued = ca.at(T0).signRequests(csr, Duration.ofDays(30));
-    assertThat(issued).hasSize(2);
+    // self-signed identities hold signing, encryption and TLS keys: one certificate each
+    assertThat(issued).hasSize(3);
     assertThat(issued.get(0).allows(KeyUse.SIGN)).isTrue();
     assertThat(issued.get(1).allows(KeyUse.ENCRYPT)).isTrue();
+    assertThat(issued.get(2).uses()).containsExactly(KeyUse.TLS);
     assertThat(issued).allSatisfy(c -> assertThat(c.party()).isEqualTo(TestParties.CIVIL));
 
     List<X509Certificate> certs = new ArrayList<>();

@@ -51,7 +51,7 @@ final class GatewayCommand implements Callable<Integer> {
     }
     Files.createDirectories(auditDir);
     AuditLog log = AuditLog.builder(auditDir, loaded.identity).open();
-    Gateway gateway = ConfigLoader.apply(loaded, new AuditLogAuditor(log)).build().start();
+    Gateway gateway = ConfigLoader.apply(loaded, new AuditLogAuditor(log), System::getenv).build().start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();

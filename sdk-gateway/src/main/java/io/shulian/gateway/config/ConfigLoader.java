@@ -202,6 +202,24 @@ public final class ConfigLoader {
           problems.add("provider.backends[" + i + "]: resource and an http:// url are required");
         }
       }
+      if (c.provider.policy != null) {
+        if (!c.provider.permissions.isEmpty()) {
+          problems.add("provider: give either policy or permissions, not both");
+        }
+        if ((c.provider.policy.dir == null) == !c.provider.policy.fromBundle) {
+          problems.add("provider.policy: give exactly one of dir or fromBundle: true");
+        } else if (c.provider.policy.fromBundle && holder == null) {
+          problems.add("provider.policy.fromBundle: needs trust.bundle");
+        } else {
+          try {
+            policySource(c, base, holder).load();
+          } catch (IOException e) {
+            problems.add("provider.policy: cannot read " + e.getMessage());
+          } catch (io.shulian.core.catalog.InvalidDocumentException e) {
+            problems.add("provider.policy: " + e.getMessage());
+          }
+        }
+      }
       for (int i = 0; i < c.provider.permissions.size(); i++) {
         GatewayConfig.Permission p = c.provider.permissions.get(i);
         try {
@@ -230,6 +248,11 @@ public final class ConfigLoader {
 
   /** Applies a loaded configuration to a gateway builder. */
   public static Gateway.Builder apply(Loaded l, ExchangeAuditor auditor) {
+    return apply(l, auditor, System::getenv);
+  }
+
+  /** Applies a loaded configuration, reading secrets from {@code env}. */
+  public static Gateway.Builder apply(Loaded l, ExchangeAuditor auditor, Function<String, String> env) {
     GatewayConfig c = l.config;
     Gateway.Builder b = Gateway.builder()
         .identity(l.identity)
@@ -273,7 +296,36 @@ public final class ConfigLoader {
     if (c.provider != null) {
       b.providerListener(address(c.provider.listen));
       c.provider.backends.forEach(x -> b.backend(x.resource, URI.create(x.url)));
-      b.policy(permissions(c.provider.permissions));
+      if (c.provider.policy != null) {
+        // grants are issued by providers, usually this one: its own certificates count as issuers
+        List<PartyCertificate> issuers = new ArrayList<>(l.peers);
+        issuers.addAll(l.identity.certificates());
+        io.shulian.core.trust.SenderTrust grantIssuers = l.bundle != null ? l.bundle : PinnedSenderTrust.of(issuers);
+        io.shulian.core.policy.PolicyEngine engine;
+        try {
+          engine = io.shulian.core.policy.PolicyEngine.builder(policySource(c, l.baseDir, l.bundle).load())
+              .grantVerifier(io.shulian.core.policy.GrantVerifier.of(grantIssuers))
+              .build();
+        } catch (IOException | io.shulian.core.catalog.InvalidDocumentException e) {
+          throw new IllegalStateException("policy could not be loaded again: " + e.getMessage(), e);
+        }
+        b.policy(new io.shulian.gateway.authorize.CatalogPolicy(engine, hashKey(c.provider.policy, env)));
+        if (c.provider.policy.fromBundle) {
+          b.periodic(duration(c.trust.bundleReload), ctx -> {
+            try {
+              io.shulian.core.policy.PolicySet set = policySource(c, l.baseDir, l.bundle).load();
+              if (!set.versionHash().equals(engine.versionHash())) {
+                engine.swap(set);
+                org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).info("policy set {} in use", set.versionHash());
+              }
+            } catch (IOException | io.shulian.core.catalog.InvalidDocumentException | RuntimeException e) {
+              org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("policy not reloaded: {}", e.getMessage());
+            }
+          });
+        }
+      } else {
+        b.policy(permissions(c.provider.permissions));
+      }
     }
     if (c.passthrough != null) {
       b.passthrough(address(c.passthrough.listen), URI.create(c.passthrough.upstream));
@@ -348,6 +400,33 @@ public final class ConfigLoader {
     } catch (io.shulian.core.trust.TrustException e) {
       return e.getMessage();
     }
+  }
+
+  /** The catalog and policies: a directory, or the extensions of the city bundle held now. */
+  static io.shulian.core.policy.PolicySource policySource(GatewayConfig c, Path base, io.shulian.core.trust.BundleHolder holder) {
+    if (!c.provider.policy.fromBundle) {
+      return io.shulian.core.policy.PolicySource.directory(base.resolve(c.provider.policy.dir));
+    }
+    return () -> {
+      io.shulian.core.trust.CityBundle bundle = holder.current().orElseThrow(() -> new IOException("no city bundle held"));
+      String catalog = bundle.extension("catalog").orElseThrow(() -> new IOException("the city bundle has no 'catalog' extension"));
+      io.shulian.core.catalog.Catalog cat = io.shulian.core.catalog.Catalog.parse("bundle:catalog",
+          catalog.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.util.Optional<String> policies = bundle.extension("policies");
+      return policies.isEmpty() ? io.shulian.core.policy.PolicySet.derivedOnly(cat)
+          : io.shulian.core.policy.PolicySet.parse(cat, "bundle:policies", policies.get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    };
+  }
+
+  /** The keyed-hash mask secret from the environment, or a random one (joins then hold only within this process). */
+  static byte[] hashKey(GatewayConfig.Policy p, Function<String, String> env) {
+    String v = env.apply(p.hashKeyEnv);
+    if (v != null && v.length() >= 16) {
+      return v.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn(
+        "{} is not set (or shorter than 16 characters): keyed-hash masks use a random key for this process only", p.hashKeyEnv);
+    return io.shulian.core.internal.crypto.Crypto.randomBytes(32);
   }
 
   /** A static allow-list: default deny; a request is permitted if a permission names its consumer, resource and purpose. */

@@ -68,8 +68,20 @@ public final class GatewayConfig {
   public static final class Provider {
     public String listen;
     public List<Backend> backends = new ArrayList<>();
-    /** Access policy: a static list of permissions (until the catalog policy engine is configured). */
+    /** Access policy with the catalog and policy engine (sharing types, purposes, grants, masking). */
+    public Policy policy;
+    /** Or a static allow-list of permissions, for simple setups without a catalog. */
     public List<Permission> permissions = new ArrayList<>();
+  }
+
+  /** Where the catalog and policy set come from. */
+  public static final class Policy {
+    /** Directory with catalog.yaml and policies.yaml. */
+    public String dir;
+    /** Take the catalog and policies from the city bundle's extensions ("catalog", "policies"). */
+    public boolean fromBundle;
+    /** Environment variable with the secret for keyed-hash masks (at least 16 characters). */
+    public String hashKeyEnv = "SHULIAN_MASK_KEY";
   }
 
   public static final class Backend {
