@@ -65,6 +65,9 @@ final class City implements AutoCloseable {
   /** API key of each consumer department's app (the gateway stores only its SHA-256). */
   final Map<String, String> apiKeys = new LinkedHashMap<>();
   String grant = "";
+  /** Secret of the providers' keyed-hash masks: $SHULIAN_MASK_KEY, else random for this run. */
+  final String maskKey = System.getenv("SHULIAN_MASK_KEY") != null && System.getenv("SHULIAN_MASK_KEY").length() >= 16
+      ? System.getenv("SHULIAN_MASK_KEY") : java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
   URI housingEndpoint = URI.create("https://127.0.0.1");
   URI housingGmEndpoint = URI.create("https://127.0.0.1");
   URI provinceEndpoint = URI.create("https://127.0.0.1");
@@ -215,6 +218,11 @@ final class City implements AutoCloseable {
     throw new IllegalArgumentException(role);
   }
 
+  /** Providers decide with the catalog and policy engine, on the catalog and policies the bundle carries. */
+  private static final String POLICY_FROM_BUNDLE = "  policy: {fromBundle: true}     # catalog + policies: extensions of the signed bundle";
+  /** The GM gateways pin certificates (no bundle, see start): the same documents from the work directory. */
+  private static final String POLICY_FROM_FILES = "  policy: {dir: ../../..}        # catalog.yaml + policies.yaml of the work directory";
+
   /** Step c: the departments' systems, then provider gateways in front of them, then consumer gateways. */
   private void startGateways() throws Exception {
     URI housingSystem = backends.startHousing();
@@ -227,19 +235,19 @@ final class City implements AutoCloseable {
         "    - {resource: " + CityDocuments.PROPERTY + ", url: \"" + housingSystem + "/api/property\"}",
         "    - {resource: " + CityDocuments.PROVIDENT_FUND + ", url: \"" + housingSystem + "/api/provident-fund\"}",
         "    - {resource: " + CityDocuments.PETITIONS + ", url: \"" + housingSystem + "/api/petitions\"}",
-        DemoPolicy.providerPolicy(CityParty.HOUSING)));
+        POLICY_FROM_BUNDLE));
     start(CityParty.PROVINCE, Suite.INTL, String.join("\n",
         "provider:",
         "  listen: 127.0.0.1:" + provinceEndpoint.getPort(),
         "  backends:",
         "    - {resource: " + CityDocuments.PENSION + ", url: \"" + provinceSystem + "/api/pension\"}",
-        DemoPolicy.providerPolicy(CityParty.PROVINCE)));
+        POLICY_FROM_BUNDLE));
     start(CityParty.HOUSING, Suite.GM, String.join("\n",
         "provider:",
         "  listen: 127.0.0.1:" + housingGmEndpoint.getPort(),
         "  backends:",
         "    - {resource: " + CityDocuments.PROPERTY + ", url: \"" + housingSystem + "/api/property\"}",
-        DemoPolicy.providerPolicy(CityParty.HOUSING)));
+        POLICY_FROM_FILES));
 
     start(CityParty.CIVIL_AFFAIRS, Suite.INTL, consumer(CityParty.CIVIL_AFFAIRS, "assistance-review-app",
         Map.of(CityDocuments.PROPERTY, CityParty.HOUSING, CityDocuments.PROVIDENT_FUND, CityParty.HOUSING,
@@ -298,7 +306,11 @@ final class City implements AutoCloseable {
     Path file = pd.resolve("gateway.yaml");
     Files.writeString(file, yaml);
 
-    Function<String, String> env = name -> name.equals("SHULIAN_KEY_PASSWORD") ? new String(password) : System.getenv(name);
+    Function<String, String> env = name -> switch (name) {
+      case "SHULIAN_KEY_PASSWORD" -> new String(password);
+      case "SHULIAN_MASK_KEY" -> maskKey;
+      default -> System.getenv(name);
+    };
     ConfigLoader.Loaded loaded = ConfigLoader.load(file, env);
     Path auditDir = loaded.resolve(loaded.config.audit.dir);
     Files.createDirectories(auditDir);
