@@ -95,7 +95,7 @@ public final class Main {
 
     // 4. the decision's obligations mask the record before it leaves the provider
     byte[] record = """
-        {"applicant":{"name":"陈子轩","idNumber":"440604199001011237"},"balance":52310.5,"bankCard":"6222020200112233445"}"""
+        {"applicant":{"name":"陈子轩","idNumber":"44060419900101123X"},"balance":52310.5,"bankCard":"6222020200112233445"}"""
         .getBytes(StandardCharsets.UTF_8);
     byte[] masked = Masker.builder().fields(with.obligations().masks()).build().mask(record);
     out.println("released record:   " + new String(masked, StandardCharsets.UTF_8));

@@ -50,7 +50,7 @@ public final class Main {
               .classification(Classification.IMPORTANT)
               .contentType("application/json")
               .build(),
-          "{\"idNumber\":\"440604199001011237\"}".getBytes(StandardCharsets.UTF_8));
+          "{\"idNumber\":\"44060419900101123X\"}".getBytes(StandardCharsets.UTF_8));
 
       // the housing bureau opens it, trusting the civil affairs bureau's certificates
       EnvelopeOpener opener = EnvelopeOpener.builder(receiver, PinnedSenderTrust.of(sender.certificates())).build();
