@@ -317,7 +317,7 @@ final class City implements AutoCloseable {
     AuditLog log = AuditLog.builder(auditDir, loaded.identity).open();
     Gateway g;
     try {
-      g = ConfigLoader.apply(loaded, new AuditLogAuditor(log)).build().start();
+      g = ConfigLoader.apply(loaded, new AuditLogAuditor(log), env).build().start();
     } catch (Exception | Error e) {
       log.close();
       throw e;

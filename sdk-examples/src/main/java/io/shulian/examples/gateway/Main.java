@@ -59,7 +59,7 @@ public final class Main {
     Files.createDirectories(auditDir);
     AuditLog log = AuditLog.builder(auditDir, loaded.identity).open();
     try {
-      return ConfigLoader.apply(loaded, new AuditLogAuditor(log)).build().start();
+      return ConfigLoader.apply(loaded, new AuditLogAuditor(log), env).build().start();
     } catch (Exception | Error e) {
       log.close();
       throw e;
