@@ -77,6 +77,9 @@ public final class Gateway implements AutoCloseable {
     this.transport = Transport.best(b.nativeTransport);
     this.group = transport.group(b.eventLoops);
     GatewayMetrics metrics = new GatewayMetrics(registry);
+    for (java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry> m : b.meterBinders) {
+      m.accept(registry);
+    }
     SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
     BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
         b.limits.requestTimeout(), b.limits.maxBodyBytes() * 2 + 65536, null);
@@ -255,6 +258,7 @@ public final class Gateway implements AutoCloseable {
     private Duration backendIdleTimeout = Duration.ofSeconds(30);
     private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
     private @Nullable Supplier<GatewayContext.Directory> directory;
+    private final List<java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry>> meterBinders = new ArrayList<>();
     private final List<Map.Entry<Duration, java.util.function.Consumer<GatewayContext>>> periodic = new ArrayList<>();
 
     private Builder() {}
@@ -380,6 +384,12 @@ public final class Gateway implements AutoCloseable {
     /** Runs a task every {@code interval} on the gateway's housekeeping thread (e.g. reloading the city bundle). */
     public Builder periodic(Duration interval, java.util.function.Consumer<GatewayContext> task) {
       periodic.add(Map.entry(interval, task));
+      return this;
+    }
+
+    /** Registers extra meters (e.g. trust material age) on the gateway's registry. */
+    public Builder meters(java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry> binder) {
+      meterBinders.add(Objects.requireNonNull(binder));
       return this;
     }
 

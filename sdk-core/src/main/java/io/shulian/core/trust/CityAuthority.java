@@ -251,6 +251,26 @@ public final class CityAuthority {
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }
+    Map<KeyUse, X509Certificate> certs;
+    try {
+      certs = checkAndCertify(reqs, validity);
+    } catch (IllegalArgumentException | IllegalStateException | ClassCastException e) {
+      // Bouncy Castle parses parts of a request lazily; a mangled one can fail deep inside it
+      throw bad("malformed request (" + e.getClass().getSimpleName() + ")");
+    }
+    List<PartyCertificate> out = new ArrayList<>();
+    for (X509Certificate c : certs.values()) {
+      try {
+        out.add(PartyCertificate.of(c));
+      } catch (KeyMaterialException e) {
+        throw new IllegalStateException("issued certificate is unreadable", e);
+      }
+    }
+    return out;
+  }
+
+  private Map<KeyUse, X509Certificate> checkAndCertify(List<Pki.ParsedCsr> reqs, Duration validity)
+      throws TrustException, IOException {
     PartyId party = null;
     for (Pki.ParsedCsr r : reqs) {
       PartyId p = partyOf(r);
@@ -290,16 +310,7 @@ public final class CityAuthority {
     if (!spkis.containsKey(KeyUse.ENCRYPT)) {
       throw bad("no encryption-key request among the requests");
     }
-    Map<KeyUse, X509Certificate> certs = certify(party, spkis, validity);
-    List<PartyCertificate> out = new ArrayList<>();
-    for (X509Certificate c : certs.values()) {
-      try {
-        out.add(PartyCertificate.of(c));
-      } catch (KeyMaterialException e) {
-        throw new IllegalStateException("issued certificate is unreadable", e);
-      }
-    }
-    return out;
+    return certify(party, spkis, validity);
   }
 
   private static PartyId partyOf(Pki.ParsedCsr r) throws TrustException {

@@ -273,6 +273,23 @@ public final class ConfigLoader {
       Path file = l.resolve(c.trust.bundle);
       b.periodic(duration(c.trust.bundleReload), ctx -> reloadBundle(l, file, ctx));
       b.readinessCheck("trust", () -> trustProblem(holder));
+      b.meters(r -> {
+        io.micrometer.core.instrument.Gauge.builder("shulian.bundle.age", holder,
+                h -> h.current().map(x -> (double) Duration.between(x.issuedAt(), java.time.Instant.now()).toSeconds()).orElse(Double.NaN))
+            .baseUnit("seconds").description("age of the city bundle in use").register(r);
+        io.micrometer.core.instrument.Gauge.builder("shulian.bundle.version", holder,
+                h -> h.current().map(x -> (double) x.version()).orElse(Double.NaN))
+            .description("version of the city bundle in use").register(r);
+        io.micrometer.core.instrument.Gauge.builder("shulian.crl.age", holder, h -> {
+              try {
+                return h.trust().crlStatus(java.time.Instant.now()).stream()
+                    .mapToDouble(x -> x.age().toSeconds()).max().orElse(Double.NaN);
+              } catch (io.shulian.core.trust.TrustException e) {
+                return Double.NaN;
+              }
+            })
+            .baseUnit("seconds").description("age of the oldest revocation list in use").register(r);
+      });
     } else {
       b.senderTrust(PinnedSenderTrust.of(l.peers)).peers(new PinnedPeerVerifier(l.peers, Clock.systemUTC()));
       for (PartyCertificate p : l.peers) {
