@@ -73,9 +73,10 @@ public final class CityDemo implements Callable<Integer> {
     String env = System.getenv("SHULIAN_KEY_PASSWORD");
     char[] password = (env == null || env.isEmpty() ? DEMO_PASSWORD : env).toCharArray();
     out.println("Shulian city demo in " + dir.toAbsolutePath());
-    out.println(env == null || env.isEmpty()
-        ? "keystore password: '" + DEMO_PASSWORD + "' (demo password; set SHULIAN_KEY_PASSWORD to choose one)"
-        : "keystore password: from SHULIAN_KEY_PASSWORD");
+    boolean demoPassword = env == null || env.isEmpty();
+    out.println(demoPassword
+        ? "password of every key store and CA: '" + DEMO_PASSWORD + "' (a demo password; set SHULIAN_KEY_PASSWORD to choose one)"
+        : "password of every key store and CA: $SHULIAN_KEY_PASSWORD");
 
     List<Outcome> outcomes;
     List<RunningGateway> gateways;
@@ -119,7 +120,7 @@ public final class CityDemo implements Callable<Integer> {
     Result result = new Result(outcomes, problems);
     out.println();
     printLayout(dir, out);
-    printCommands(dir, out);
+    printCommands(dir, demoPassword, out);
     out.println();
     out.printf("%s: %d of %d scenarios passed, %d audit logs verified, %.1f s%n",
         result.passed() ? "PASSED" : "FAILED", outcomes.stream().filter(Outcome::passed).count(), outcomes.size(),
@@ -183,11 +184,14 @@ public final class CityDemo implements Callable<Integer> {
     }
   }
 
-  static void printCommands(Path dir, PrintStream out) {
+  static void printCommands(Path dir, boolean demoPassword, PrintStream out) {
     String d = dir.toString();
     String cli = "java -jar sdk-gateway/target/shulian.jar";
     out.println();
-    out.println("Try (from the repository root; SHULIAN_KEY_PASSWORD as above):");
+    out.println("Try (from the repository root):");
+    out.println(demoPassword
+        ? "  export SHULIAN_KEY_PASSWORD=" + DEMO_PASSWORD + " SHULIAN_CA_PASSWORD=" + DEMO_PASSWORD
+        : "  export SHULIAN_CA_PASSWORD=\"$SHULIAN_KEY_PASSWORD\"");
     out.println("  " + cli + " audit verify --log " + d + "/parties/housing-bureau/audit --trust " + d + "/parties/housing-bureau/cert.pem");
     out.println("  " + cli + " audit stats --log " + d + "/parties/housing-bureau/audit " + d + "/parties/province-pension/audit");
     out.println("  " + cli + " bundle verify --trust " + d + "/ca/intl/root.pem --in " + d + "/bundle.jws");
@@ -196,6 +200,8 @@ public final class CityDemo implements Callable<Integer> {
         + " --resource " + CityDocuments.PROVIDENT_FUND + " --purpose social-assistance-review --grant " + d
         + "/parties/civil-affairs/grants/provident-fund.jwt --trust " + d + "/parties/housing-bureau/cert.pem");
     out.println("  " + cli + " gateway --check --config " + d + "/parties/housing-bureau/gateway.yaml");
+    out.println("  " + cli + " bundle sign --ca " + d + "/ca/intl --in " + d + "/bundle.yaml --out /tmp/bundle-v1-again.jws");
+    out.println("  java -cp sdk-examples/target/shulian-demo.jar io.shulian.examples.audit.Main " + d);
   }
 
   private static void printCurls(City city, PrintStream out) {

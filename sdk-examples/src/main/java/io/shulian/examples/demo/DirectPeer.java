@@ -41,8 +41,11 @@ final class DirectPeer implements AutoCloseable {
         Duration.ofSeconds(5), Duration.ofSeconds(10), 1 << 20, null);
   }
 
-  /** Posts {@code envelope} to the provider gateway at {@code endpoint}; returns the HTTP status. */
-  int post(URI endpoint, byte[] envelope) throws Exception {
+  /** The provider gateway's answer: HTTP status and body (a problem+json document when refused). */
+  record Answer(int status, String body) {}
+
+  /** Posts {@code envelope} to the provider gateway at {@code endpoint}. */
+  Answer post(URI endpoint, byte[] envelope) throws Exception {
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/shulian/v1/exchange",
         Unpooled.wrappedBuffer(envelope));
     req.headers().set("Content-Type", "application/jose").setInt("Content-Length", envelope.length)
@@ -52,7 +55,7 @@ final class DirectPeer implements AutoCloseable {
     // BackendPool is confined to its event loop: send from the loop, wait here
     FullHttpResponse resp = loop.submit(() -> pool.send(loop, target, req, false)).get().get(15, TimeUnit.SECONDS);
     try {
-      return resp.status().code();
+      return new Answer(resp.status().code(), resp.content().toString(java.nio.charset.StandardCharsets.UTF_8));
     } finally {
       resp.release();
     }

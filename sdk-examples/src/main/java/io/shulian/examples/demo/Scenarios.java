@@ -114,7 +114,7 @@ final class Scenarios {
     HttpResponse<String> r = call("civil-affairs", CityDocuments.PETITIONS, "/2026-001", "social-assistance-review", Map.of());
     boolean ok = r.statusCode() == 403 && r.body().contains("NOT_SHARED");
     return new Outcome(name, ok, ok
-        ? "housing petition records refused with NOT_SHARED (legal basis quoted from the catalog: 《信访工作条例》)"
+        ? "housing petition records (not shared, legal basis 《信访工作条例》 in the catalog) refused with NOT_SHARED"
         : "expected 403 NOT_SHARED, got " + summary(r));
   }
 
@@ -137,15 +137,15 @@ final class Scenarios {
     byte[] tampered = String.join(".", parts).getBytes(StandardCharsets.US_ASCII);
     RunningGateway housing = city.gateway("housing-bureau");
     long before = auditCount(housing, r -> r.status() == 400);
-    int status;
+    DirectPeer.Answer answer;
     try (DirectPeer peer = new DirectPeer(civil(), housing.identity().certificates())) {
-      status = peer.post(city.housingEndpoint, tampered);
+      answer = peer.post(city.housingEndpoint, tampered);
     }
     long after = auditCount(housing, r -> r.status() == 400);
-    boolean ok = status == 400 && after == before + 1;
+    boolean ok = answer.status() == 400 && answer.body().contains("ENVELOPE_REJECTED") && after == before + 1;
     return new Outcome(name, ok, ok
-        ? "an envelope with one ciphertext character changed was refused (400 ENVELOPE_REJECTED) and the refusal is in the housing bureau's audit log"
-        : "expected 400 and one audit record, got " + status + " and " + (after - before) + " record(s)");
+        ? "an envelope with one ciphertext character changed, sent straight to the housing bureau's gateway over mTLS, was refused (400 ENVELOPE_REJECTED) and the refusal is in its audit log"
+        : "expected 400 ENVELOPE_REJECTED and one audit record, got " + answer + " and " + (after - before) + " record(s)");
   }
 
   /** The same valid envelope twice: served once, then 409, both audited. */
@@ -157,8 +157,8 @@ final class Scenarios {
     int first;
     int second;
     try (DirectPeer peer = new DirectPeer(civil(), housing.identity().certificates())) {
-      first = peer.post(city.housingEndpoint, env.toByteArray());
-      second = peer.post(city.housingEndpoint, env.toByteArray());
+      first = peer.post(city.housingEndpoint, env.toByteArray()).status();
+      second = peer.post(city.housingEndpoint, env.toByteArray()).status();
     }
     String id = env.header().id().toString();
     long served = auditCount(housing, r -> r.envelopeId().equals(id) && r.status() == 200);
@@ -200,7 +200,7 @@ final class Scenarios {
     boolean sm3 = provider.audit().hashAlgorithm().displayName().toUpperCase(java.util.Locale.ROOT).contains("SM3");
     boolean ok = r.statusCode() == 200 && sm2 && sm3;
     return new Outcome(name, ok, ok
-        ? "the district office's GM gateway read a property record from the housing bureau's GM gateway: SM2 signature and key exchange, SM4-GCM content, audit chained with SM3 (response envelope "
+        ? "the district office's GM gateway read a property record from the housing bureau's GM gateway, both with SM2 keys (GM envelopes: SM2 signature, SM2 key encryption, SM4-GCM) and SM3 audit chains (response envelope "
             + r.headers().firstValue("X-Shulian-Envelope-Id").orElse("?") + ")"
         : "expected 200 between SM2 identities with an SM3 audit log, got " + summary(r) + ", SM2 keys " + sm2 + ", SM3 audit " + sm3);
   }
