@@ -181,13 +181,16 @@ final class Scenarios {
           + " and " + summary(street));
     }
     JsonNode rows = JSON.readTree(district.body());
+    long byRule = auditCount(city.gateway("province-pension"),
+        r -> r.status() == 200 && r.decision().ruleIds().contains("pension-return-flow-in-province"));
     String address = rows.path(0).path("person").path("address").asText();
     boolean ok = rows.isArray() && rows.size() == city.backends.residents.size() && address.endsWith("****")
-        && !rows.path(0).has("monthlyPension");
+        && !rows.path(0).has("monthlyPension") && byRule == 2;
     return new Outcome(name, ok, ok
-        ? "the provincial pension system returned " + rows.size() + " records of district 440604 to the district office and the street office (action return-flow, upper-to-lower); addresses masked ("
+        ? "the provincial pension system returned " + rows.size() + " records of district 440604 to the district office and the street office (action return-flow, permitted by the upper-to-lower rule pension-return-flow-in-province); addresses masked ("
             + address + "), pension amounts dropped"
-        : "served, but not as the return-flow rule requires (masked addresses, no pension amounts): " + truncate(district.body()));
+        : "served, but not as the return-flow rule requires (masked addresses, no pension amounts, "
+            + byRule + " of 2 audit records by the rule): " + truncate(district.body()));
   }
 
   /** SM2 keys on both sides: the envelopes are SM2/SM3/SM4 and the audit chains are SM3. */
