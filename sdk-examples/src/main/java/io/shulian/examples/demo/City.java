@@ -66,8 +66,7 @@ final class City implements AutoCloseable {
   final Map<String, String> apiKeys = new LinkedHashMap<>();
   String grant = "";
   /** Secret of the providers' keyed-hash masks: $SHULIAN_MASK_KEY, else random for this run. */
-  final String maskKey = System.getenv("SHULIAN_MASK_KEY") != null && System.getenv("SHULIAN_MASK_KEY").length() >= 16
-      ? System.getenv("SHULIAN_MASK_KEY") : java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
+  final String maskKey = maskKey();
   URI housingEndpoint = URI.create("https://127.0.0.1");
   URI housingGmEndpoint = URI.create("https://127.0.0.1");
   URI provinceEndpoint = URI.create("https://127.0.0.1");
@@ -99,8 +98,7 @@ final class City implements AutoCloseable {
         password, Duration.ofDays(3650), clock);
     CityAuthority gmCa = CityAuthority.init(Suite.GM, "Demo City Data Bureau Root CA (GM)", dir.resolve("ca/gm"),
         password, Duration.ofDays(3650), clock);
-    for (CityParty p : List.of(CityParty.HOUSING, CityParty.CIVIL_AFFAIRS, CityParty.DISTRICT, CityParty.STREET,
-        CityParty.PROVINCE)) {
+    for (CityParty p : CityParty.ALL) {
       intl.put(p.role(), issue(intlCa, p, partyDir(p, Suite.INTL)));
     }
     // the GM pair: the housing bureau and the district office also hold SM2 identities
@@ -120,8 +118,8 @@ final class City implements AutoCloseable {
     if (ca.suite() == Suite.GM) {
       // Keep only the leaf certificates in the key store's chains, so the TLS handshake does not
       // send the SM2 root: the JDK certificate parser on the peer's side cannot read an SM2 public
-      // key (curve 1.2.156.10197.1.301) and fails the handshake. Peers know the root anyway
-      // (trust.root); the TLS key itself is P-256 (docs/trust.md, "TLS in the GM suite").
+      // key (curve 1.2.156.10197.1.301) and fails the handshake. Peers get the root out of band
+      // anyway; the TLS key itself is P-256 (docs/trust.md, "TLS in the GM suite").
       try {
         id = id.withCertificates(id.certificates().stream().map(PartyCertificate::certificate).toList());
       } catch (io.shulian.core.keys.KeyMaterialException e) {
@@ -209,8 +207,7 @@ final class City implements AutoCloseable {
   }
 
   static CityParty party(String role) {
-    for (CityParty p : List.of(CityParty.HOUSING, CityParty.CIVIL_AFFAIRS, CityParty.DISTRICT, CityParty.STREET,
-        CityParty.PROVINCE)) {
+    for (CityParty p : CityParty.ALL) {
       if (p.role().equals(role)) {
         return p;
       }
@@ -332,6 +329,16 @@ final class City implements AutoCloseable {
       throw new IllegalArgumentException("no gateway " + name);
     }
     return g;
+  }
+
+  private static String maskKey() {
+    String fromEnv = System.getenv("SHULIAN_MASK_KEY");
+    if (fromEnv != null && fromEnv.length() >= 16) {
+      return fromEnv;
+    }
+    byte[] random = new byte[16];
+    new java.security.SecureRandom().nextBytes(random);
+    return java.util.HexFormat.of().formatHex(random);
   }
 
   static int freePort() throws IOException {

@@ -62,8 +62,15 @@ public final class CityDemo implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws Exception {
-    return run(dir, keepRunning, System.out).passed() ? 0 : 1;
+  public Integer call() {
+    try {
+      return run(dir, keepRunning, System.out).passed() ? 0 : 1;
+    } catch (CommandLine.ParameterException e) {
+      throw e;
+    } catch (Exception e) {
+      System.err.println("the demo could not run: " + e + (e.getCause() == null ? "" : " (" + e.getCause() + ")"));
+      return 1;
+    }
   }
 
   /** Runs the whole demo in {@code dir}; with {@code keepRunning}, waits for Ctrl-C before closing. */
@@ -86,11 +93,7 @@ public final class CityDemo implements Callable<Integer> {
           + city.gateways.size() + " gateways on loopback");
       out.println();
       out.println("Scenarios");
-      outcomes = new ArrayList<>();
-      for (Outcome o : new Scenarios(city).all()) {
-        out.println("  " + o.line());
-        outcomes.add(o);
-      }
+      outcomes = new Scenarios(city).all(o -> out.println("  " + o.line()));
       if (keepRunning) {
         printCurls(city, out);
         finished = awaitCtrlC(out);

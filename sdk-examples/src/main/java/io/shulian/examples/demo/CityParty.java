@@ -25,6 +25,9 @@ public record CityParty(String role, String name, PartyId id) {
   public static final CityParty PROVINCE = of("province-pension", "广东省社会保险基金管理局 (provincial pension system)",
       "440000", "11440000MB2A5005P", "pension");
 
+  /** Every department of the demo city. */
+  public static final java.util.List<CityParty> ALL = java.util.List.of(HOUSING, CIVIL_AFFAIRS, DISTRICT, STREET, PROVINCE);
+
   static CityParty of(String role, String name, String division, String creditFirst17, String system) {
     return new CityParty(role, name, PartyId.of(division, CreditCode.withCheckCharacter(creditFirst17), system));
   }

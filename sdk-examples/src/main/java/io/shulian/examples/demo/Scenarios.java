@@ -47,16 +47,23 @@ final class Scenarios {
     this.personId = city.backends.residents.get(0).idNumber();
   }
 
-  List<Outcome> all() {
+  /** Runs every scenario in order, handing each outcome to {@code each} as soon as it is known. */
+  List<Outcome> all(java.util.function.Consumer<Outcome> each) {
+    Map<String, Body> scenarios = new java.util.LinkedHashMap<>();
+    scenarios.put("unconditional query", this::unconditional);
+    scenarios.put("conditional query and grant", this::conditional);
+    scenarios.put("not-shared resource", this::notShared);
+    scenarios.put("wrong purpose", this::wrongPurpose);
+    scenarios.put("tampered envelope", this::tampered);
+    scenarios.put("replayed envelope", this::replayed);
+    scenarios.put("return flow", this::returnFlow);
+    scenarios.put("GM suite end to end", this::gm);
     List<Outcome> out = new ArrayList<>();
-    out.add(attempt("unconditional query", this::unconditional));
-    out.add(attempt("conditional query and grant", this::conditional));
-    out.add(attempt("not-shared resource", this::notShared));
-    out.add(attempt("wrong purpose", this::wrongPurpose));
-    out.add(attempt("tampered envelope", this::tampered));
-    out.add(attempt("replayed envelope", this::replayed));
-    out.add(attempt("return flow", this::returnFlow));
-    out.add(attempt("GM suite end to end", this::gm));
+    scenarios.forEach((name, body) -> {
+      Outcome o = attempt(name, body);
+      each.accept(o);
+      out.add(o);
+    });
     return out;
   }
 
