@@ -289,11 +289,13 @@ final class City implements AutoCloseable {
       // (a JDK-parsed X509Certificate; "TrustAnchor found but certificate validation failed").
       // Once that is fixed this line becomes: {root: ../../../ca/gm/root.pem, bundle: ../../../bundle-gm.jws}
       CityParty peer = p.equals(CityParty.HOUSING) ? CityParty.DISTRICT : CityParty.HOUSING;
-      trust = "trust: {certificates: [../../" + peer.role() + "/gm/cert.pem]}";
+      trust = "# pinned peer certificates instead of the GM bundle (sdk-examples/README.md, Known limits)\n"
+          + "trust: {certificates: [../../" + peer.role() + "/gm/cert.pem]}";
     }
     String yaml = String.join("\n",
         "# Gateway of " + p.name() + " (" + suite + "). Run it alone with:",
-        "#   SHULIAN_KEY_PASSWORD=... java -jar sdk-gateway/target/shulian.jar gateway --config " + dir.relativize(pd.resolve("gateway.yaml")),
+        "#   cd " + dir + " && SHULIAN_KEY_PASSWORD=... java -jar <repository>/sdk-gateway/target/shulian.jar gateway --config "
+            + dir.relativize(pd.resolve("gateway.yaml")),
         "identity: {keystore: key.p12, passwordEnv: SHULIAN_KEY_PASSWORD}",
         trust,
         roles.stripTrailing(),
