@@ -92,7 +92,7 @@ final class Scenarios {
     return new Outcome(name, masked, masked
         ? "civil affairs read a property record through both gateways; personal information masked by the catalog (owner.idNumber "
             + id + ")"
-        : "served, but personal information was not masked (owner.idNumber in clear): the provider does not decide with the catalog policy engine");
+        : "served, but personal information was not masked (owner.idNumber " + id + ")");
   }
 
   /** Without the housing bureau's grant the provident-fund balance is refused; with it, served and masked. */
