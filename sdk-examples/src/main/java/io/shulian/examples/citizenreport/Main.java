@@ -173,6 +173,8 @@ public final class Main {
           .header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(report)))
           .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      out.println("district office gateway " + districtGw.address("consumer") + " -> bureau gateway "
+          + bureauGw.address("provider"));
       out.println("district office -> city urban-management bureau: report with a " + photo.length + "-byte PNG at "
           + report.path("location").path("address").asText());
       out.println("answer " + r.statusCode() + ": " + r.body());

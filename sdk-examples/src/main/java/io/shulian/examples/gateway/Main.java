@@ -141,7 +141,8 @@ public final class Main {
               "http://127.0.0.1:" + consumer.address("consumer").getPort() + "/exchange/housing.property-registry/1"))
           .header("X-Api-Key", apiKey).header("X-Shulian-Purpose", "social-assistance-review").build(),
           HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      out.println("configs in " + dir);
+      out.println("configs in " + dir + "; provider gateway on " + provider.address("provider")
+          + ", consumer gateway on " + consumer.address("consumer"));
       out.println("GET /exchange/housing.property-registry/1 -> " + r.statusCode() + " " + r.body());
       out.println("response envelope " + r.headers().firstValue("X-Shulian-Envelope-Id").orElse("-"));
       return r.statusCode() == 200 && r.body().contains("floorArea");
