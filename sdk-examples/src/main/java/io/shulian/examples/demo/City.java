@@ -116,10 +116,8 @@ final class City implements AutoCloseable {
   private PartyIdentity issue(CityAuthority ca, CityParty p, Path to) throws IOException {
     PartyIdentity id = ca.issue(p.id(), true, CERT_VALIDITY);
     if (ca.suite() == Suite.GM) {
-      // Keep only the leaf certificates in the key store's chains, so the TLS handshake does not
-      // send the SM2 root: the JDK certificate parser on the peer's side cannot read an SM2 public
-      // key (curve 1.2.156.10197.1.301) and fails the handshake. Peers get the root out of band
-      // anyway; the TLS key itself is P-256 (docs/trust.md, "TLS in the GM suite").
+      // Keep only the leaf certificates in the key store's chains: peers hold the GM root already
+      // (the gateway sends only its TLS leaf in the handshake in any case).
       try {
         id = id.withCertificates(id.certificates().stream().map(PartyCertificate::certificate).toList());
       } catch (io.shulian.core.keys.KeyMaterialException e) {
@@ -217,7 +215,7 @@ final class City implements AutoCloseable {
 
   /** Providers decide with the catalog and policy engine, on the catalog and policies the bundle carries. */
   private static final String POLICY_FROM_BUNDLE = "  policy: {fromBundle: true}     # catalog + policies: extensions of the signed bundle";
-  /** The GM gateways pin certificates (no bundle, see start): the same documents from the work directory. */
+  /** The GM provider reads the same catalog and policies from the work directory. */
   private static final String POLICY_FROM_FILES = "  policy: {dir: ../../..}        # catalog.yaml + policies.yaml of the work directory";
 
   /** Step c: the departments' systems, then provider gateways in front of them, then consumer gateways. */
@@ -284,13 +282,7 @@ final class City implements AutoCloseable {
     if (suite == Suite.INTL) {
       trust = "trust: {root: ../../ca/intl/root.pem, bundle: ../../bundle.jws, bundleReload: 30s}";
     } else {
-      // GM gateways pin the peer's certificates instead of validating them against the GM bundle:
-      // CityTrust cannot yet validate an SM2-signed TLS certificate as the TLS stack hands it over
-      // (a JDK-parsed X509Certificate; "TrustAnchor found but certificate validation failed").
-      // Once that is fixed this line becomes: {root: ../../../ca/gm/root.pem, bundle: ../../../bundle-gm.jws}
-      CityParty peer = p.equals(CityParty.HOUSING) ? CityParty.DISTRICT : CityParty.HOUSING;
-      trust = "# pinned peer certificates instead of the GM bundle (sdk-examples/README.md, Known limits)\n"
-          + "trust: {certificates: [../../" + peer.role() + "/gm/cert.pem]}";
+      trust = "trust: {root: ../../../ca/gm/root.pem, bundle: ../../../bundle-gm.jws, bundleReload: 30s}";
     }
     String yaml = String.join("\n",
         "# Gateway of " + p.name() + " (" + suite + "). Run it alone with:",
