@@ -11,14 +11,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Parsing helpers and the mapping from failures to messages and exit codes. */
 final class Cli {
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
   private Cli() {}
 
@@ -47,23 +44,11 @@ final class Cli {
 
   /** Parses 500ms, 30s, 5m, 2h, 7d. */
   static Duration duration(CommandSpec spec, String s, String option) {
-    Matcher m = DURATION.matcher(s.trim());
-    if (!m.matches()) {
+    Duration d = io.shulian.gateway.config.ConfigLoader.duration(s);
+    if (d == null) {
       throw usage(spec, option + " must be a number with a unit (ms, s, m, h, d), e.g. 5m; got '" + s + "'");
     }
-    long n = Long.parseLong(m.group(1));
-    switch (m.group(2)) {
-      case "ms":
-        return Duration.ofMillis(n);
-      case "s":
-        return Duration.ofSeconds(n);
-      case "m":
-        return Duration.ofMinutes(n);
-      case "h":
-        return Duration.ofHours(n);
-      default:
-        return Duration.ofDays(n);
-    }
+    return d;
   }
 
   /** Maps an exception thrown by a command to a one-line message and an exit code; no stack trace. */

@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
 
 /** Reads, validates and applies a gateway configuration file. */
 public final class ConfigLoader {
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
   private static final int MAX_CONFIG_BYTES = 1 << 20;
 
   private ConfigLoader() {}
@@ -495,6 +495,7 @@ public final class ConfigLoader {
     }
   }
 
+  /** Parses 500ms, 30s, 5m, 2h or 7d; returns null for anything else. */
   public static Duration duration(String s) {
     if (s == null) {
       return null;
@@ -511,8 +512,10 @@ public final class ConfigLoader {
         return Duration.ofSeconds(n);
       case "m":
         return Duration.ofMinutes(n);
-      default:
+      case "h":
         return Duration.ofHours(n);
+      default:
+        return Duration.ofDays(n);
     }
   }
 }
