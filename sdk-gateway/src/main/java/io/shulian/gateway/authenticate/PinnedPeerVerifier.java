@@ -1,7 +1,6 @@
 package io.shulian.gateway.authenticate;
 
 import io.shulian.core.keys.KeyId;
-import io.shulian.core.keys.KeyMaterialException;
 import io.shulian.core.keys.KeyUse;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.party.PartyId;
@@ -45,14 +44,5 @@ public final class PinnedPeerVerifier implements PeerVerifier {
     }
     chain[0].checkValidity(java.util.Date.from(clock.instant()));
     return c.party();
-  }
-
-  /** Reads the party of a certificate without trusting it (for logs). */
-  static PartyId partyOf(X509Certificate c) throws CertificateException {
-    try {
-      return PartyCertificate.of(c).party();
-    } catch (KeyMaterialException e) {
-      throw new CertificateException(e.getMessage());
-    }
   }
 }

@@ -27,30 +27,49 @@ public final class GatewayMetrics {
     return registry;
   }
 
+  /** The meters of one (direction, sender, receiver, resource, outcome); built once, then reused. */
+  private static final class ExchangeMeters {
+    final Timer latency;
+    final Counter count;
+    final DistributionSummary bytes;
+
+    ExchangeMeters(Timer latency, Counter count, DistributionSummary bytes) {
+      this.latency = latency;
+      this.count = count;
+      this.bytes = bytes;
+    }
+  }
+
+  private final java.util.concurrent.ConcurrentMap<java.util.List<String>, ExchangeMeters> meters =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public void exchange(ExchangeEvent e) {
-    String outcome = e.outcome;
-    Timer.builder("shulian.exchange.latency")
-        .description("time from request received to response released")
-        .tag("direction", e.direction.name())
-        .tag("resource", e.resource)
-        .tag("outcome", outcome)
-        .publishPercentileHistogram()
-        .register(registry)
-        .record(e.latency);
-    Counter.builder("shulian.exchanges")
-        .tag("direction", e.direction.name())
-        .tag("sender", e.sender)
-        .tag("receiver", e.receiver)
-        .tag("resource", e.resource)
-        .tag("outcome", outcome)
-        .register(registry)
-        .increment();
-    DistributionSummary.builder("shulian.exchange.payload.bytes")
-        .baseUnit("bytes")
-        .tag("direction", e.direction.name())
-        .tag("resource", e.resource)
-        .register(registry)
-        .record(e.payloadBytes);
+    String direction = e.direction.name();
+    ExchangeMeters m = meters.computeIfAbsent(
+        java.util.List.of(direction, e.sender, e.receiver, e.resource, e.outcome),
+        k -> new ExchangeMeters(
+            Timer.builder("shulian.exchange.latency")
+                .description("time from request received to response released")
+                .tag("direction", direction)
+                .tag("resource", e.resource)
+                .tag("outcome", e.outcome)
+                .publishPercentileHistogram()
+                .register(registry),
+            Counter.builder("shulian.exchanges")
+                .tag("direction", direction)
+                .tag("sender", e.sender)
+                .tag("receiver", e.receiver)
+                .tag("resource", e.resource)
+                .tag("outcome", e.outcome)
+                .register(registry),
+            DistributionSummary.builder("shulian.exchange.payload.bytes")
+                .baseUnit("bytes")
+                .tag("direction", direction)
+                .tag("resource", e.resource)
+                .register(registry)));
+    m.latency.record(e.latency);
+    m.count.increment();
+    m.bytes.record(e.payloadBytes);
   }
 
   public void auditFailure() {

@@ -22,7 +22,6 @@ import io.shulian.gateway.forward.BackendPool;
 import io.shulian.gateway.inbound.Problem;
 import io.shulian.gateway.pipeline.GatewayContext;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -238,9 +237,5 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();
-  }
-
-  static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 }

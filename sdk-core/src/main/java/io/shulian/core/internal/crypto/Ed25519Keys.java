@@ -1,6 +1,5 @@
 package io.shulian.core.internal.crypto;
 
-import java.util.Arrays;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -79,9 +78,5 @@ final class Ed25519Keys {
       }
       return Ed25519.verify(sig, 0, point, data, off, len);
     }
-  }
-
-  static byte[] copy(byte[] b) {
-    return Arrays.copyOf(b, b.length);
   }
 }
