@@ -18,6 +18,9 @@ import io.shulian.core.keys.Suite;
 import io.shulian.core.party.PartyId;
 import io.shulian.core.trust.SenderTrust;
 import io.shulian.core.trust.TrustException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +43,9 @@ import java.util.Set;
 public final class EnvelopeOpener {
   /** Default and largest payload sizes. */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+
+  /** Default largest payload of {@link #openStream} and {@link EnvelopeSealer#sealStream}: 4 GiB. */
+  public static final long DEFAULT_MAX_STREAM_PAYLOAD_BYTES = 4L * 1024 * 1024 * 1024;
 
   static final int HARD_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
   static final String GMT_0009_USER_ID = "1234567812345678";
@@ -64,6 +70,8 @@ public final class EnvelopeOpener {
   private final ReplayCache replayCache;
   private final byte[] sm2UserId;
   private final Cache<KeyId, Verifier> verifiers = Caffeine.newBuilder().maximumSize(10_000).build();
+  private final long maxStreamPayloadBytes;
+  private final FramedOpener framed;
 
   private EnvelopeOpener(Builder b) {
     this.identity = b.identity;
@@ -76,6 +84,14 @@ public final class EnvelopeOpener {
     this.maxEnvelopeBytes = maxEnvelopeBytes(maxPayloadBytes);
     this.replayCache = b.replayCache != null ? b.replayCache : ReplayCache.inMemory(DEFAULT_REPLAY_CACHE_ENTRIES, clock);
     this.sm2UserId = b.sm2UserId;
+    this.maxStreamPayloadBytes = b.maxStreamPayloadBytes;
+    this.framed =
+        new FramedOpener(identity, decrypter, trust, clock, skew, maxLifetime, replayCache, this::verifier);
+  }
+
+  /** Returns the (cached) verifier of a trusted signer's key. */
+  private Verifier verifier(PartyCertificate signer) {
+    return verifiers.get(signer.keyId(), k -> signer.internalPublicKey().verifier(sm2UserId));
   }
 
   /** Starts an opener for envelopes addressed to {@code identity}, trusting senders per {@code trust}. */
@@ -96,14 +112,18 @@ public final class EnvelopeOpener {
   }
 
   /**
-   * Opens an envelope.
+   * Opens an envelope of either encoding: a first byte of {@code 0x89} means framed (compact JOSE
+   * starts with {@code eyJ}).
    *
-   * @param envelope the compact serialization (ASCII bytes)
+   * @param envelope the compact serialization (ASCII bytes) or a framed envelope
    * @return the verified header and payload
    * @throws EnvelopeException a subclass per reason; see the class documentation for the order
    */
   public OpenedEnvelope open(byte[] envelope) throws EnvelopeException {
     Objects.requireNonNull(envelope, "envelope");
+    if (FramedCodec.isFramed(envelope)) {
+      return framed.open(envelope, maxPayloadBytes);
+    }
     if (envelope.length > maxEnvelopeBytes) {
       throw new EnvelopeTooLargeException("envelope of " + envelope.length + " bytes is over the limit of "
           + maxEnvelopeBytes + " bytes");
@@ -258,6 +278,37 @@ public final class EnvelopeOpener {
     return new OpenedEnvelope(header, payload, signer);
   }
 
+  /**
+   * Opens a framed envelope read from {@code in} and writes its payload to {@code out}, in
+   * constant memory (about two segments), so that data sets larger than memory can be opened.
+   * Neither stream is closed; {@code in} is read exactly to the end of the envelope's last
+   * segment, and anything after it makes the open fail.
+   *
+   * <p><b>What is written to {@code out} before this method returns is not yet authenticated as
+   * the sender's.</b> Each segment is authenticated (AEAD) before its bytes are written, so they
+   * were encrypted to us by someone; but the sender's signature, and with it the sender's identity
+   * and the integrity of the whole, is checked only after the last segment, and the replay check
+   * comes after that. If this method throws, the caller must discard everything written to
+   * {@code out} (write to a temporary file and rename it only on success). The header, sender
+   * trust, receiver and validity window are checked before the first payload byte is written.
+   *
+   * @return the verified header
+   * @throws EnvelopeException a subclass per reason; {@link EnvelopeTooLargeException} when the
+   *     payload grows past {@code maxStreamPayloadBytes}; a compact envelope is refused as
+   *     malformed (open it with {@link #open})
+   * @throws IOException if reading {@code in} or writing {@code out} fails
+   */
+  public EnvelopeHeader openStream(InputStream in, OutputStream out) throws EnvelopeException, IOException {
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(out, "out");
+    return framed.openStream(in, out, maxStreamPayloadBytes);
+  }
+
+  /** Returns the largest payload {@link #openStream} accepts. */
+  public long maxStreamPayloadBytes() {
+    return maxStreamPayloadBytes;
+  }
+
   private static int[] dots(byte[] b, int from, int to, int expected, String layer)
       throws MalformedEnvelopeException {
     int[] out = new int[expected];
@@ -310,6 +361,13 @@ public final class EnvelopeOpener {
     return n;
   }
 
+  static long checkMaxStreamPayload(long n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("maxStreamPayloadBytes must not be negative, got " + n);
+    }
+    return n;
+  }
+
   static byte[] checkUserId(byte[] id) {
     if (id.length == 0 || id.length > 8191) {
       throw new IllegalArgumentException("SM2 user id must be 1 to 8191 bytes");
@@ -332,6 +390,7 @@ public final class EnvelopeOpener {
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private @org.jspecify.annotations.Nullable ReplayCache replayCache;
     private byte[] sm2UserId = GMT_0009_USER_ID.getBytes(StandardCharsets.US_ASCII);
+    private long maxStreamPayloadBytes = DEFAULT_MAX_STREAM_PAYLOAD_BYTES;
 
     private Builder(PartyIdentity identity, SenderTrust trust) {
       this.identity = Objects.requireNonNull(identity, "identity");
@@ -364,6 +423,15 @@ public final class EnvelopeOpener {
     /** Largest payload to accept, default 16 MiB, at most 256 MiB; larger input is refused unparsed. */
     public Builder maxPayloadBytes(int maxPayloadBytes) {
       this.maxPayloadBytes = checkMaxPayload(maxPayloadBytes);
+      return this;
+    }
+
+    /**
+     * Largest payload to accept from {@link EnvelopeOpener#openStream}, default 4 GiB; checked while
+     * streaming. {@link EnvelopeOpener#open} keeps {@link #maxPayloadBytes}.
+     */
+    public Builder maxStreamPayloadBytes(long maxStreamPayloadBytes) {
+      this.maxStreamPayloadBytes = checkMaxStreamPayload(maxStreamPayloadBytes);
       return this;
     }
 

@@ -9,6 +9,9 @@ import io.shulian.core.internal.jose.Base64Url;
 import io.shulian.core.keys.KeyUse;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -29,12 +32,16 @@ public final class EnvelopeSealer {
   private final Signer signer;
   private final Clock clock;
   private final int maxPayloadBytes;
+  private final long maxStreamPayloadBytes;
+  private final FramedSealer framed;
 
   private EnvelopeSealer(Builder b) {
     this.identity = b.identity;
     this.clock = b.clock;
     this.maxPayloadBytes = b.maxPayloadBytes;
+    this.maxStreamPayloadBytes = b.maxStreamPayloadBytes;
     this.signer = identity.internalSigningKey().signer(b.sm2UserId);
+    this.framed = new FramedSealer(signer, identity.signingCertificate().keyId().value(), b.framedSegmentBytes);
   }
 
   /** Starts a sealer for the given identity (its signing key signs every envelope). */
@@ -43,7 +50,8 @@ public final class EnvelopeSealer {
   }
 
   /**
-   * Seals {@code payload} for {@code request.recipient()}.
+   * Seals {@code payload} for {@code request.recipient()} in the request's
+   * {@link SealRequest#encoding() encoding}.
    *
    * @throws SuiteMismatchException if the recipient's key is of another suite than our signing key
    * @throws EnvelopeTooLargeException if the payload is larger than the configured maximum
@@ -57,6 +65,37 @@ public final class EnvelopeSealer {
           + maxPayloadBytes + " bytes");
     }
     PartyCertificate to = request.recipient();
+    EnvelopeHeader header = newHeader(request);
+    if (request.encoding() == EnvelopeEncoding.FRAMED) {
+      return new SealedEnvelope(header, framed.seal(header, to, payload), EnvelopeEncoding.FRAMED);
+    }
+    return new SealedEnvelope(header, encode(header, payload, to));
+  }
+
+  /**
+   * Seals everything {@code in} yields, until its end, in the framed encoding (whatever
+   * {@code request.encoding()} says) and writes the envelope to {@code out}, in constant memory
+   * (about two segments). Neither stream is closed. If this throws, what was written to
+   * {@code out} is not an envelope and must be discarded.
+   *
+   * @return the header that was signed
+   * @throws SuiteMismatchException if the recipient's key is of another suite than our signing key
+   * @throws EnvelopeTooLargeException when the input grows past {@code maxStreamPayloadBytes}
+   * @throws IOException if reading {@code in} or writing {@code out} fails
+   * @throws IllegalArgumentException if the recipient certificate is not an encryption certificate
+   */
+  public EnvelopeHeader sealStream(SealRequest request, InputStream in, OutputStream out)
+      throws SuiteMismatchException, EnvelopeTooLargeException, IOException {
+    Objects.requireNonNull(in, "in");
+    Objects.requireNonNull(out, "out");
+    EnvelopeHeader header = newHeader(request);
+    framed.sealStream(header, request.recipient(), in, out, maxStreamPayloadBytes);
+    return header;
+  }
+
+  /** Checks the recipient and makes the header: both encodings sign the same one. */
+  private EnvelopeHeader newHeader(SealRequest request) throws SuiteMismatchException {
+    PartyCertificate to = request.recipient();
     if (!to.allows(KeyUse.ENCRYPT)) {
       throw new IllegalArgumentException("recipient certificate " + to.keyId() + " of " + to.party()
           + " is not an encryption certificate");
@@ -66,22 +105,20 @@ public final class EnvelopeSealer {
           + " encryption key but our signing key is " + identity.suite() + "; suites never mix");
     }
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    EnvelopeHeader header =
-        new EnvelopeHeader(
-            EnvelopeHeader.VERSION,
-            JoseCodec.uuidV7(clock.millis(), Crypto.random()),
-            identity.party(),
-            to.party(),
-            request.resource(),
-            request.purpose(),
-            request.classification(),
-            now,
-            now.plus(request.ttl()),
-            request.contentType(),
-            request.correlationId(),
-            request.grantRef(),
-            request.traceparent());
-    return new SealedEnvelope(header, encode(header, payload, to));
+    return new EnvelopeHeader(
+        EnvelopeHeader.VERSION,
+        JoseCodec.uuidV7(clock.millis(), Crypto.random()),
+        identity.party(),
+        to.party(),
+        request.resource(),
+        request.purpose(),
+        request.classification(),
+        now,
+        now.plus(request.ttl()),
+        request.contentType(),
+        request.correlationId(),
+        request.grantRef(),
+        request.traceparent());
   }
 
   private byte[] encode(EnvelopeHeader header, byte[] payload, PartyCertificate to) {
@@ -133,6 +170,11 @@ public final class EnvelopeSealer {
     return maxPayloadBytes;
   }
 
+  /** Returns the largest payload {@link #sealStream} accepts. */
+  public long maxStreamPayloadBytes() {
+    return maxStreamPayloadBytes;
+  }
+
   @Override
   public String toString() {
     return "EnvelopeSealer[" + identity.party() + ", " + identity.suite() + "]";
@@ -143,6 +185,8 @@ public final class EnvelopeSealer {
     private final PartyIdentity identity;
     private Clock clock = Clock.systemUTC();
     private int maxPayloadBytes = EnvelopeOpener.DEFAULT_MAX_PAYLOAD_BYTES;
+    private long maxStreamPayloadBytes = EnvelopeOpener.DEFAULT_MAX_STREAM_PAYLOAD_BYTES;
+    private int framedSegmentBytes = FramedCodec.DEFAULT_SEGMENT_BYTES;
     private byte[] sm2UserId = EnvelopeOpener.GMT_0009_USER_ID.getBytes(StandardCharsets.US_ASCII);
 
     private Builder(PartyIdentity identity) {
@@ -157,6 +201,21 @@ public final class EnvelopeSealer {
     /** Largest payload to seal, default 16 MiB, at most 256 MiB. */
     public Builder maxPayloadBytes(int maxPayloadBytes) {
       this.maxPayloadBytes = EnvelopeOpener.checkMaxPayload(maxPayloadBytes);
+      return this;
+    }
+
+    /** Largest payload {@link EnvelopeSealer#sealStream} seals, default 4 GiB. */
+    public Builder maxStreamPayloadBytes(long maxStreamPayloadBytes) {
+      this.maxStreamPayloadBytes = EnvelopeOpener.checkMaxStreamPayload(maxStreamPayloadBytes);
+      return this;
+    }
+
+    /**
+     * Plaintext bytes per segment of framed envelopes, default 64 KiB, 4 KiB to 1 MiB. Both sides
+     * hold about two segments in memory; smaller segments cost a little more per byte.
+     */
+    public Builder framedSegmentBytes(int segmentBytes) {
+      this.framedSegmentBytes = FramedCodec.checkSegmentBytes(segmentBytes);
       return this;
     }
 

@@ -29,6 +29,11 @@ final class JoseCodec {
   // ---- JWS (inner, signed) header ---------------------------------------------------------
 
   static byte[] jwsHeader(String alg, String kid, EnvelopeHeader h) {
+    return Json.write(jwsHeaderNode(alg, kid, h));
+  }
+
+  /** The signed header fields; the framed encoding adds its own member to the same node. */
+  static ObjectNode jwsHeaderNode(String alg, String kid, EnvelopeHeader h) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("alg", alg);
     n.put("kid", kid);
@@ -46,7 +51,7 @@ final class JoseCodec {
     h.correlationId().ifPresent(c -> n.put("cid", c.toString()));
     h.grantRef().ifPresent(g -> n.put("grt", g));
     h.traceparent().ifPresent(t -> n.put("tp", t));
-    return Json.write(n);
+    return n;
   }
 
   static EnvelopeHeader parseEnvelopeHeader(ObjectNode n) throws MalformedEnvelopeException {

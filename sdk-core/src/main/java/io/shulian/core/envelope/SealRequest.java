@@ -28,6 +28,7 @@ public final class SealRequest {
   private final @Nullable UUID correlationId;
   private final @Nullable String grantRef;
   private final @Nullable String traceparent;
+  private final EnvelopeEncoding encoding;
 
   private SealRequest(Builder b) {
     this.recipient = Objects.requireNonNull(b.recipient, "recipient");
@@ -42,6 +43,7 @@ public final class SealRequest {
     this.correlationId = b.correlationId;
     this.grantRef = b.grantRef;
     this.traceparent = b.traceparent;
+    this.encoding = b.encoding;
   }
 
   public static Builder builder() {
@@ -72,6 +74,11 @@ public final class SealRequest {
     return contentType;
   }
 
+  /** The wire encoding to seal in; {@link EnvelopeEncoding#COMPACT} unless chosen. */
+  public EnvelopeEncoding encoding() {
+    return encoding;
+  }
+
   @Nullable UUID correlationId() {
     return correlationId;
   }
@@ -95,6 +102,7 @@ public final class SealRequest {
     private @Nullable UUID correlationId;
     private @Nullable String grantRef;
     private @Nullable String traceparent;
+    private EnvelopeEncoding encoding = EnvelopeEncoding.COMPACT;
 
     private Builder() {}
 
@@ -143,6 +151,16 @@ public final class SealRequest {
 
     public Builder traceparent(@Nullable String traceparent) {
       this.traceparent = traceparent == null ? null : EnvelopeHeader.check(EnvelopeHeader.TRACEPARENT, traceparent, "traceparent", "a W3C traceparent");
+      return this;
+    }
+
+    /**
+     * The wire encoding (default {@link EnvelopeEncoding#COMPACT}, which any JOSE library can open;
+     * {@link EnvelopeEncoding#FRAMED} for large payloads). {@link EnvelopeSealer#sealStream} always
+     * seals framed.
+     */
+    public Builder encoding(EnvelopeEncoding encoding) {
+      this.encoding = Objects.requireNonNull(encoding);
       return this;
     }
 

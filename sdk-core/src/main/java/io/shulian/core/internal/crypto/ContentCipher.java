@@ -47,6 +47,22 @@ public abstract class ContentCipher {
   public abstract byte[] decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int ctAndTagLen)
       throws CryptoFailure;
 
+  /**
+   * Encrypts {@code in[off, off+len)} into {@code out} from {@code outOff}: ciphertext followed by
+   * the tag, {@code len + 16} bytes, which is returned. {@code in} and {@code out} must not overlap.
+   */
+  public abstract int encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff);
+
+  /**
+   * Decrypts {@code in[off, off+ctAndTagLen)} (ciphertext then tag) into {@code out} from
+   * {@code outOff} and returns the plaintext length. On failure the bytes written to {@code out}
+   * are wiped. {@code in} and {@code out} must not overlap.
+   *
+   * @throws CryptoFailure if the tag does not verify
+   */
+  public abstract int decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int ctAndTagLen, byte[] out,
+      int outOff) throws CryptoFailure;
+
   private static void checkSizes(byte[] key, byte[] iv, int keyBytes) {
     if (key.length != keyBytes) {
       throw new IllegalArgumentException("content key must be " + keyBytes + " bytes");
@@ -89,6 +105,37 @@ public abstract class ContentCipher {
         return n == out.length ? out : Arrays.copyOf(out, n);
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("AES-GCM encryption failed", e);
+      }
+    }
+
+    @Override
+    public int encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
+      checkSizes(key, iv, 32);
+      Cipher c = CIPHERS.get();
+      try {
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+        c.updateAAD(aad);
+        return c.doFinal(in, off, len, out, outOff);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("AES-GCM encryption failed", e);
+      }
+    }
+
+    @Override
+    public int decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int ctAndTagLen, byte[] out,
+        int outOff) throws CryptoFailure {
+      checkSizes(key, iv, 32);
+      if (ctAndTagLen < TAG_BYTES) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "ciphertext shorter than the tag");
+      }
+      Cipher c = CIPHERS.get();
+      try {
+        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+        c.updateAAD(aad);
+        return c.doFinal(in, off, ctAndTagLen, out, outOff);
+      } catch (GeneralSecurityException e) {
+        Arrays.fill(out, outOff, Math.min(out.length, outOff + ctAndTagLen - TAG_BYTES), (byte) 0);
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "authentication tag mismatch");
       }
     }
 
@@ -143,6 +190,36 @@ public abstract class ContentCipher {
         throw new IllegalStateException("SM4-GCM encryption failed", e);
       }
       return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    @Override
+    public int encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
+      checkSizes(key, iv, 16);
+      GCMModeCipher gcm = init(true, key, iv, aad);
+      int n = gcm.processBytes(in, off, len, out, outOff);
+      try {
+        return n + gcm.doFinal(out, outOff + n);
+      } catch (InvalidCipherTextException e) {
+        throw new IllegalStateException("SM4-GCM encryption failed", e);
+      }
+    }
+
+    @Override
+    public int decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int ctAndTagLen, byte[] out,
+        int outOff) throws CryptoFailure {
+      checkSizes(key, iv, 16);
+      if (ctAndTagLen < TAG_BYTES) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "ciphertext shorter than the tag");
+      }
+      GCMModeCipher gcm = init(false, key, iv, aad);
+      int n = gcm.processBytes(in, off, ctAndTagLen, out, outOff);
+      try {
+        return n + gcm.doFinal(out, outOff + n);
+      } catch (InvalidCipherTextException | IllegalStateException e) {
+        // BC releases plaintext before it checks the tag: wipe it.
+        Arrays.fill(out, outOff, outOff + ctAndTagLen - TAG_BYTES, (byte) 0);
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "authentication tag mismatch");
+      }
     }
 
     @Override

@@ -21,10 +21,14 @@ final class EcdsaP256Keys {
   private EcdsaP256Keys() {}
 
   static byte[] sha256(byte[] data, int off, int len) {
+    MessageDigest md = sha256();
+    md.update(data, off, len);
+    return md.digest();
+  }
+
+  static MessageDigest sha256() {
     try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(data, off, len);
-      return md.digest();
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -44,10 +48,35 @@ final class EcdsaP256Keys {
 
     @Override
     public byte[] sign(byte[] data, int off, int len) {
+      return signHash(sha256(data, off, len));
+    }
+
+    private byte[] signHash(byte[] hash) {
       ECDSASigner signer = new ECDSASigner();
       signer.init(true, new ParametersWithRandom(key, Crypto.random()));
-      BigInteger[] rs = signer.generateSignature(sha256(data, off, len));
+      BigInteger[] rs = signer.generateSignature(hash);
       return PlainDSAEncoding.INSTANCE.encode(key.getParameters().getN(), rs[0], rs[1]);
+    }
+
+    @Override
+    public String streamAlgorithm() {
+      return ALG;
+    }
+
+    @Override
+    public Streaming stream(byte[] context) {
+      MessageDigest md = sha256();
+      return new Streaming() {
+        @Override
+        public void update(byte[] data, int off, int len) {
+          md.update(data, off, len);
+        }
+
+        @Override
+        public byte[] finish() {
+          return signHash(md.digest());
+        }
+      };
     }
   }
 
@@ -65,6 +94,31 @@ final class EcdsaP256Keys {
 
     @Override
     public boolean verify(byte[] data, int off, int len, byte[] sig) {
+      return verifyHash(sha256(data, off, len), sig);
+    }
+
+    @Override
+    public String streamAlgorithm() {
+      return ALG;
+    }
+
+    @Override
+    public Streaming stream(byte[] context) {
+      MessageDigest md = sha256();
+      return new Streaming() {
+        @Override
+        public void update(byte[] data, int off, int len) {
+          md.update(data, off, len);
+        }
+
+        @Override
+        public boolean finish(byte[] sig) {
+          return verifyHash(md.digest(), sig);
+        }
+      };
+    }
+
+    private boolean verifyHash(byte[] hash, byte[] sig) {
       if (sig.length != 64) {
         return false;
       }
@@ -76,7 +130,7 @@ final class EcdsaP256Keys {
       }
       ECDSASigner verifier = new ECDSASigner();
       verifier.init(false, key);
-      return verifier.verifySignature(sha256(data, off, len), r, s);
+      return verifier.verifySignature(hash, r, s);
     }
   }
 }

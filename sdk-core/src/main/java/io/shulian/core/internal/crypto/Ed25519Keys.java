@@ -1,5 +1,7 @@
 package io.shulian.core.internal.crypto;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
@@ -10,11 +12,30 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 final class Ed25519Keys {
   static final String ALG = "EdDSA";
 
+  /** RFC 8032 Ed25519ph: SHA-512 prehash, signed with a context. */
+  static final String PH_ALG = "Ed25519ph";
+
   static {
     Ed25519.precompute();
   }
 
   private Ed25519Keys() {}
+
+  /** SHA-512 from the JDK, which has CPU intrinsics where BC's Java code has none. */
+  static MessageDigest sha512() {
+    try {
+      return MessageDigest.getInstance("SHA-512");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static byte[] checkContext(byte[] context) {
+    if (context.length == 0 || context.length > 255) {
+      throw new IllegalArgumentException("Ed25519ph context must be 1 to 255 bytes");
+    }
+    return context.clone();
+  }
 
   static final class Sign implements Signer {
     private final byte[] sk;
@@ -39,6 +60,30 @@ final class Ed25519Keys {
       byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
       Ed25519.sign(sk, 0, pk, 0, data, off, len, sig, 0);
       return sig;
+    }
+
+    @Override
+    public String streamAlgorithm() {
+      return PH_ALG;
+    }
+
+    @Override
+    public Streaming stream(byte[] context) {
+      byte[] ctx = checkContext(context);
+      MessageDigest md = sha512();
+      return new Streaming() {
+        @Override
+        public void update(byte[] data, int off, int len) {
+          md.update(data, off, len);
+        }
+
+        @Override
+        public byte[] finish() {
+          byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
+          Ed25519.signPrehash(sk, 0, pk, 0, ctx, md.digest(), 0, sig, 0);
+          return sig;
+        }
+      };
     }
 
     byte[] publicKey() {
@@ -77,6 +122,30 @@ final class Ed25519Keys {
         return false;
       }
       return Ed25519.verify(sig, 0, point, data, off, len);
+    }
+
+    @Override
+    public String streamAlgorithm() {
+      return PH_ALG;
+    }
+
+    @Override
+    public Streaming stream(byte[] context) {
+      byte[] ctx = checkContext(context);
+      MessageDigest md = sha512();
+      return new Streaming() {
+        @Override
+        public void update(byte[] data, int off, int len) {
+          md.update(data, off, len);
+        }
+
+        @Override
+        public boolean finish(byte[] sig) {
+          byte[] ph = md.digest();
+          // BC checks that s < L and that R decodes (RFC 8032 5.1.7), as for pure Ed25519.
+          return sig.length == Ed25519.SIGNATURE_SIZE && Ed25519.verifyPrehash(sig, 0, point, ctx, ph, 0);
+        }
+      };
     }
   }
 }

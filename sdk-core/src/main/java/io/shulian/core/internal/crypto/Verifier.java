@@ -10,4 +10,25 @@ public interface Verifier {
    * signatures (wrong length, out-of-range or zero r, s) return false; never throws for bad input.
    */
   boolean verify(byte[] data, int off, int len, byte[] sig);
+
+  /** The algorithm name of {@link #stream} signatures, as {@link Signer#streamAlgorithm()}. */
+  String streamAlgorithm();
+
+  /**
+   * Starts verifying a signature over data given in pieces; not thread-safe, one per caller.
+   *
+   * @param context the RFC 8032 context of Ed25519ph (ignored by ECDSA and SM2)
+   */
+  Streaming stream(byte[] context);
+
+  /** One streaming verification in progress. */
+  interface Streaming {
+    void update(byte[] data, int off, int len);
+
+    /**
+     * Returns true only if {@code sig} is a valid signature over everything given to
+     * {@link #update}, with the same checks as {@link Verifier#verify}; call once.
+     */
+    boolean finish(byte[] sig);
+  }
 }

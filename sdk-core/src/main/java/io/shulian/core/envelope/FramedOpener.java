@@ -1,0 +1,669 @@
+package io.shulian.core.envelope;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shulian.core.internal.crypto.ContentCipher;
+import io.shulian.core.internal.crypto.CryptoFailure;
+import io.shulian.core.internal.crypto.Epk;
+import io.shulian.core.internal.crypto.KeyDecapsulation;
+import io.shulian.core.internal.crypto.Verifier;
+import io.shulian.core.internal.jose.Json;
+import io.shulian.core.keys.KeyId;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.keys.Suite;
+import io.shulian.core.party.PartyId;
+import io.shulian.core.trust.SenderTrust;
+import io.shulian.core.trust.TrustException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Opens framed envelopes (see {@link FramedCodec}) for {@link EnvelopeOpener}, in this order:
+ * preamble sizes before parsing; outer header (JSON limits, no embedded keys, no crit, no zip, no
+ * unknown member, the suite's alg and enc, our key id, segment size, nonce prefix); key agreement
+ * with point validation; then segment by segment (each authenticated before use): the signed
+ * header, checked before any payload is read (alg allowed, sender trusted, receiver is us, time
+ * window); the payload, streamed through the signature check; after the final segment the
+ * signature; last the replay cache.
+ */
+final class FramedOpener {
+  private final PartyIdentity identity;
+  private final KeyDecapsulation decrypter;
+  private final SenderTrust trust;
+  private final Clock clock;
+  private final Duration skew;
+  private final Duration maxLifetime;
+  private final ReplayCache replayCache;
+  private final Function<PartyCertificate, Verifier> verifiers;
+
+  FramedOpener(PartyIdentity identity, KeyDecapsulation decrypter, SenderTrust trust, Clock clock, Duration skew,
+      Duration maxLifetime, ReplayCache replayCache, Function<PartyCertificate, Verifier> verifiers) {
+    this.identity = identity;
+    this.decrypter = decrypter;
+    this.trust = trust;
+    this.clock = clock;
+    this.skew = skew;
+    this.maxLifetime = maxLifetime;
+    this.replayCache = replayCache;
+    this.verifiers = verifiers;
+  }
+
+  /** The largest framed envelope that can carry {@code maxPayloadBytes} (smallest segments). */
+  static long maxEnvelopeBytes(long maxPayloadBytes) {
+    long plain = 2L + Json.MAX_HEADER_BYTES + maxPayloadBytes + FramedCodec.SIGNATURE_BYTES;
+    long segments = plain / FramedCodec.MIN_SEGMENT_BYTES + 1;
+    return FramedCodec.PREAMBLE_FIXED_BYTES + Json.MAX_HEADER_BYTES + plain
+        + segments * (FramedCodec.LENGTH_BYTES + FramedCodec.TAG_BYTES);
+  }
+
+  /** The verified outcome of one envelope. */
+  static final class Result {
+    final EnvelopeHeader header;
+    final PartyCertificate signer;
+    final byte @Nullable [] payload;
+
+    Result(EnvelopeHeader header, PartyCertificate signer, byte @Nullable [] payload) {
+      this.header = header;
+      this.signer = signer;
+      this.payload = payload;
+    }
+  }
+
+  OpenedEnvelope open(byte[] envelope, int maxPayloadBytes) throws EnvelopeException {
+    long max = maxEnvelopeBytes(maxPayloadBytes);
+    if (envelope.length > max) {
+      throw new EnvelopeTooLargeException("envelope of " + envelope.length + " bytes is over the limit of " + max
+          + " bytes");
+    }
+    ArraySource src = new ArraySource(envelope);
+    try {
+      Outer outer = readOuter(src);
+      long plain = src.scan(outer.seg);
+      ArraySink sink = new ArraySink(plain, maxPayloadBytes);
+      Result r = run(outer, src, sink, maxPayloadBytes);
+      return new OpenedEnvelope(r.header, sink.array(), r.signer);
+    } catch (IOException e) {
+      throw new IllegalStateException("reading from an array failed", e);
+    }
+  }
+
+  EnvelopeHeader openStream(InputStream in, OutputStream out, long maxPayloadBytes)
+      throws EnvelopeException, IOException {
+    StreamSource src = new StreamSource(in);
+    Outer outer = readOuter(src);
+    src.allocate(outer.seg);
+    return run(outer, src, new StreamSink(out), maxPayloadBytes).header;
+  }
+
+  // ---- preamble and outer header --------------------------------------------------------------
+
+  /** What the clear preamble says. */
+  private static final class Outer {
+    final byte[] preamble;
+    final String enc;
+    final @Nullable Epk epk;
+    final byte[] encryptedKey;
+    final byte[] apu;
+    final int seg;
+    final byte[] noncePrefix;
+
+    Outer(byte[] preamble, String enc, @Nullable Epk epk, byte[] encryptedKey, byte[] apu, int seg,
+        byte[] noncePrefix) {
+      this.preamble = preamble;
+      this.enc = enc;
+      this.epk = epk;
+      this.encryptedKey = encryptedKey;
+      this.apu = apu;
+      this.seg = seg;
+      this.noncePrefix = noncePrefix;
+    }
+  }
+
+  private Outer readOuter(Source src) throws EnvelopeException, IOException {
+    byte[] fixed = new byte[FramedCodec.PREAMBLE_FIXED_BYTES];
+    src.readFully(fixed, "preamble");
+    for (int i = 0; i < FramedCodec.MAGIC.length; i++) {
+      if (fixed[i] != FramedCodec.MAGIC[i]) {
+        throw new MalformedEnvelopeException("not a framed envelope (bad magic)");
+      }
+    }
+    if (fixed[4] != FramedCodec.VERSION) {
+      throw new MalformedEnvelopeException("framed version " + (fixed[4] & 0xff) + " is not supported (this SDK reads "
+          + FramedCodec.VERSION + ")");
+    }
+    int len = ((fixed[5] & 0xff) << 8) | (fixed[6] & 0xff);
+    if (len > Json.MAX_HEADER_BYTES) {
+      throw new MalformedEnvelopeException("framed outer header is larger than " + Json.MAX_HEADER_BYTES + " bytes");
+    }
+    byte[] preamble = Arrays.copyOf(fixed, FramedCodec.PREAMBLE_FIXED_BYTES + len);
+    src.readFully(preamble, FramedCodec.PREAMBLE_FIXED_BYTES, len, "outer header");
+    ObjectNode n;
+    try {
+      n = Json.parseObject(preamble, FramedCodec.PREAMBLE_FIXED_BYTES, len);
+    } catch (Json.JsonException e) {
+      throw new MalformedEnvelopeException("framed outer " + e.getMessage());
+    }
+    JoseCodec.checkCommon(n, "framed outer");
+    FramedCodec.onlyKnownMembers(n, FramedCodec.OUTER_MEMBERS, "framed outer header");
+    if (!FramedCodec.FMT.equals(JoseCodec.text(n, "fmt"))) {
+      throw new MalformedEnvelopeException("framed outer header 'fmt' must be '" + FramedCodec.FMT + "'");
+    }
+    String alg = JoseCodec.text(n, "alg");
+    String enc = JoseCodec.text(n, "enc");
+    Suite suite = identity.suite();
+    if (!decrypter.joseAlgorithm().equals(alg)) {
+      throw new DisallowedAlgorithmException("framed alg '" + JoseCodec.safe(alg) + "' is not allowed for a " + suite
+          + " recipient (allowed: " + decrypter.joseAlgorithm() + ")");
+    }
+    ContentCipher cipher = decrypter.contentCipher();
+    if (!cipher.joseName().equals(enc)) {
+      throw new DisallowedAlgorithmException("framed enc '" + JoseCodec.safe(enc) + "' is not allowed for a " + suite
+          + " recipient (allowed: " + cipher.joseName() + ")");
+    }
+    String kid = JoseCodec.text(n, "kid");
+    String ourKid = identity.encryptionCertificate().keyId().value();
+    if (!ourKid.equals(kid)) {
+      throw new WrongReceiverException("envelope is encrypted to key " + JoseCodec.safe(kid)
+          + ", not to our encryption key " + ourKid);
+    }
+    Epk epk = JoseCodec.parseEpk(n);
+    byte[] ek = n.has("ek") ? FramedCodec.base64Field(n, "ek") : new byte[0];
+    byte[] apu = n.has("apu") ? FramedCodec.base64Field(n, "apu") : new byte[0];
+    if ("ECDH-ES".equals(alg)) {
+      if (epk == null || n.has("ek")) {
+        throw new MalformedEnvelopeException("framed ECDH-ES header needs 'epk' and no 'ek'");
+      }
+      if (n.has("apu") && apu.length == 0) {
+        throw new MalformedEnvelopeException("framed header 'apu' must not be empty when present");
+      }
+    } else if (epk != null || n.has("apu") || ek.length == 0) {
+      throw new MalformedEnvelopeException("framed " + alg + " header needs 'ek' and no 'epk' or 'apu'");
+    }
+    int seg = FramedCodec.intField(n, "seg");
+    if (seg < FramedCodec.MIN_SEGMENT_BYTES || seg > FramedCodec.MAX_SEGMENT_BYTES) {
+      throw new MalformedEnvelopeException("framed segment size must be in [" + FramedCodec.MIN_SEGMENT_BYTES + ", "
+          + FramedCodec.MAX_SEGMENT_BYTES + "], got " + seg);
+    }
+    byte[] np = FramedCodec.base64Field(n, "np");
+    if (np.length != FramedCodec.NONCE_PREFIX_BYTES) {
+      throw new MalformedEnvelopeException("framed nonce prefix 'np' must be 7 bytes, got " + np.length);
+    }
+    return new Outer(preamble, enc, epk, ek, apu, seg, np);
+  }
+
+  private byte[] decapsulate(Outer o) throws EnvelopeException {
+    try {
+      return decrypter.decapsulate(o.epk, o.encryptedKey, FramedCodec.KDF_PREFIX + o.enc);
+    } catch (CryptoFailure f) {
+      throw f.kind() == CryptoFailure.Kind.INVALID_POINT
+          ? new InvalidPublicKeyException(f.getMessage())
+          : new DecryptionFailedException(f.getMessage());
+    }
+  }
+
+  // ---- the encrypted part -----------------------------------------------------------------------
+
+  private Result run(Outer outer, Source src, Sink sink, long maxPayloadBytes) throws EnvelopeException, IOException {
+    if (outer.apu.length > 0) {
+      // TODO(lead merge): pass apu to decapsulate once KeyDecapsulation takes it.
+      throw new MalformedEnvelopeException("framed header 'apu' is not supported by this SDK");
+    }
+    byte[] cek = decapsulate(outer);
+    try {
+      Segments segs = new Segments(src, outer, cek, decrypter.contentCipher());
+      byte[] m = new byte[2];
+      segs.readFully(m);
+      int hlen = ((m[0] & 0xff) << 8) | (m[1] & 0xff);
+      if (hlen > Json.MAX_HEADER_BYTES) {
+        throw new MalformedEnvelopeException("framed signed header is larger than " + Json.MAX_HEADER_BYTES + " bytes");
+      }
+      byte[] json = new byte[hlen];
+      segs.readFully(json);
+      ObjectNode h;
+      try {
+        h = Json.parseObject(json, 0, hlen);
+      } catch (Json.JsonException e) {
+        throw new MalformedEnvelopeException("framed signed " + e.getMessage());
+      }
+      Checked c = checkSignedHeader(h);
+      sink.begin(hlen, maxPayloadBytes);
+      Verifier.Streaming vs = c.verifier.stream(FramedCodec.SIGNATURE_CONTEXT);
+      vs.update(FramedCodec.SIGNATURE_PREFIX, 0, FramedCodec.SIGNATURE_PREFIX.length);
+      vs.update(m, 0, 2);
+      vs.update(json, 0, hlen);
+      Holdback hb = new Holdback(vs, sink, maxPayloadBytes);
+      segs.drainTo(hb);
+      byte[] sig = hb.signature();
+      if (!vs.finish(sig)) {
+        throw new BadSignatureException("signature of " + c.header.sender() + " (key " + c.signer.keyId()
+            + ") does not verify");
+      }
+      // Last: only a verified, addressed, timely envelope may claim a slot in the replay cache.
+      if (!replayCache.firstSeen(c.header.id(), c.header.expiresAt().plus(skew))) {
+        throw new ReplayedEnvelopeException("envelope " + c.header.id() + " from " + c.header.sender()
+            + " was already opened");
+      }
+      return new Result(c.header, c.signer, null);
+    } finally {
+      Arrays.fill(cek, (byte) 0);
+    }
+  }
+
+  private static final class Checked {
+    final EnvelopeHeader header;
+    final PartyCertificate signer;
+    final Verifier verifier;
+
+    Checked(EnvelopeHeader header, PartyCertificate signer, Verifier verifier) {
+      this.header = header;
+      this.signer = signer;
+      this.verifier = verifier;
+    }
+  }
+
+  /** Everything that can be decided before the payload is read. */
+  private Checked checkSignedHeader(ObjectNode h) throws EnvelopeException {
+    JoseCodec.checkCommon(h, "framed signed");
+    FramedCodec.onlyKnownMembers(h, FramedCodec.SIGNED_MEMBERS, "framed signed header");
+    if (!FramedCodec.FMT.equals(JoseCodec.text(h, "fmt"))) {
+      throw new MalformedEnvelopeException("framed signed header 'fmt' must be '" + FramedCodec.FMT + "'");
+    }
+    Suite suite = identity.suite();
+    String sigAlg = JoseCodec.text(h, "alg");
+    if (!FramedCodec.SIGNATURE_ALGS.get(suite).contains(sigAlg)) {
+      throw new DisallowedAlgorithmException("framed signature alg '" + JoseCodec.safe(sigAlg)
+          + "' is not allowed in the " + suite + " suite (allowed: " + FramedCodec.SIGNATURE_ALGS.get(suite) + ")");
+    }
+    KeyId signerKid;
+    PartyId claimedSender;
+    try {
+      signerKid = KeyId.parse(JoseCodec.text(h, "kid"));
+      claimedSender = PartyId.parse(JoseCodec.text(h, "iss"));
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException("framed signer: " + e.getMessage());
+    }
+    Instant now = clock.instant();
+    PartyCertificate signer;
+    try {
+      signer = trust.signer(signerKid, claimedSender, now);
+    } catch (TrustException e) {
+      throw new UntrustedSenderException("sender " + claimedSender + " is not trusted (" + e.code() + "): "
+          + e.getMessage(), e);
+    }
+    if (signer.algorithm() != FramedCodec.KEY_OF_SIGNATURE_ALG.get(sigAlg)) {
+      throw new DisallowedAlgorithmException("framed signature alg '" + sigAlg + "' does not match the signer's "
+          + signer.algorithm() + " key");
+    }
+    EnvelopeHeader header = JoseCodec.parseEnvelopeHeader(h);
+    if (!header.receiver().equals(identity.party())) {
+      throw new WrongReceiverException("envelope is addressed to " + header.receiver() + ", not to us ("
+          + identity.party() + ")");
+    }
+    if (header.issuedAt().isAfter(now.plus(skew))) {
+      throw new EnvelopeNotYetValidException("envelope issued at " + header.issuedAt() + ", in the future (now "
+          + now + ", allowed skew " + skew + ")");
+    }
+    if (header.expiresAt().isBefore(now.minus(skew))) {
+      throw new EnvelopeExpiredException("envelope expired at " + header.expiresAt() + " (now " + now
+          + ", allowed skew " + skew + ")");
+    }
+    if (Duration.between(header.issuedAt(), header.expiresAt()).compareTo(maxLifetime) > 0) {
+      throw new EnvelopeExpiredException("envelope lifetime is longer than the allowed " + maxLifetime);
+    }
+    Verifier v;
+    try {
+      v = verifiers.apply(signer);
+    } catch (IllegalArgumentException e) {
+      throw new UntrustedSenderException("sender " + claimedSender + " has an unusable signing key: "
+          + e.getMessage(), e);
+    }
+    return new Checked(header, signer, v);
+  }
+
+  /**
+   * Decrypts segment after segment into one buffer. Whether a segment is the last is known by
+   * looking for the next length prefix; the nonce's last flag then makes a truncation at a segment
+   * boundary, or bytes appended after the last segment, fail authentication.
+   */
+  private static final class Segments {
+    private final Source src;
+    private final Outer outer;
+    private final byte[] cek;
+    private final ContentCipher cipher;
+    private final byte[] nonce = new byte[ContentCipher.IV_BYTES];
+    private final byte[] plain;
+    private long index;
+    private long nextLength;
+    private boolean done;
+    private int pos;
+    private int fill;
+
+    Segments(Source src, Outer outer, byte[] cek, ContentCipher cipher) throws EnvelopeException, IOException {
+      this.src = src;
+      this.outer = outer;
+      this.cek = cek;
+      this.cipher = cipher;
+      this.plain = new byte[outer.seg];
+      this.nextLength = src.nextLength();
+      if (nextLength < 0) {
+        throw new MalformedEnvelopeException("framed envelope has no segments");
+      }
+    }
+
+    /** Decrypts the next segment into the buffer; false after the last. */
+    private boolean next() throws EnvelopeException, IOException {
+      if (done) {
+        return false;
+      }
+      long len = nextLength;
+      if (len < FramedCodec.TAG_BYTES || len > outer.seg + FramedCodec.TAG_BYTES) {
+        throw new MalformedEnvelopeException("framed segment " + index + " has a length of " + len
+            + " bytes, outside [16, seg + 16]");
+      }
+      if (index >= FramedCodec.MAX_SEGMENTS) {
+        throw new MalformedEnvelopeException("framed envelope has more than 2^32 segments");
+      }
+      src.take((int) len);
+      byte[] ct = src.array();
+      int off = src.offset();
+      nextLength = src.nextLength();
+      boolean last = nextLength < 0;
+      if (!last && len != outer.seg + FramedCodec.TAG_BYTES) {
+        throw new MalformedEnvelopeException("framed segment " + index + " is shorter than the segment size but "
+            + "is not the last");
+      }
+      FramedCodec.nonce(outer.noncePrefix, index, last, nonce);
+      try {
+        fill = cipher.decrypt(cek, nonce, outer.preamble, ct, off, (int) len, plain, 0);
+      } catch (CryptoFailure f) {
+        throw new DecryptionFailedException("framed segment " + index + " failed authentication (modified, "
+            + "reordered, truncated, extended, or not encrypted to us)");
+      }
+      pos = 0;
+      index++;
+      done = last;
+      return true;
+    }
+
+    void readFully(byte[] dst) throws EnvelopeException, IOException {
+      int at = 0;
+      while (at < dst.length) {
+        if (pos == fill && !next()) {
+          throw new MalformedEnvelopeException("framed plaintext ends inside the signed header");
+        }
+        int n = Math.min(dst.length - at, fill - pos);
+        System.arraycopy(plain, pos, dst, at, n);
+        pos += n;
+        at += n;
+      }
+    }
+
+    void drainTo(Holdback hb) throws EnvelopeException, IOException {
+      do {
+        hb.feed(plain, pos, fill - pos);
+        pos = fill;
+      } while (next());
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
+  /** Passes plaintext on to the signature and the sink, holding back the last 64 bytes: the signature. */
+  private static final class Holdback {
+    private final byte[] tail = new byte[FramedCodec.SIGNATURE_BYTES];
+    private final Verifier.Streaming vs;
+    private final Sink sink;
+    private final long maxPayloadBytes;
+    private int held;
+    private long payload;
+
+    Holdback(Verifier.Streaming vs, Sink sink, long maxPayloadBytes) {
+      this.vs = vs;
+      this.sink = sink;
+      this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    void feed(byte[] b, int off, int len) throws EnvelopeException, IOException {
+      int total = held + len;
+      if (total <= tail.length) {
+        System.arraycopy(b, off, tail, held, len);
+        held = total;
+        return;
+      }
+      int emit = total - tail.length;
+      int fromTail = Math.min(held, emit);
+      pass(tail, 0, fromTail);
+      System.arraycopy(tail, fromTail, tail, 0, held - fromTail);
+      held -= fromTail;
+      int fromB = emit - fromTail;
+      pass(b, off, fromB);
+      System.arraycopy(b, off + fromB, tail, held, len - fromB);
+      held += len - fromB;
+    }
+
+    private void pass(byte[] b, int off, int len) throws EnvelopeException, IOException {
+      if (len == 0) {
+        return;
+      }
+      payload += len;
+      if (payload > maxPayloadBytes) {
+        throw new EnvelopeTooLargeException("payload is over the limit of " + maxPayloadBytes + " bytes");
+      }
+      vs.update(b, off, len);
+      sink.write(b, off, len);
+    }
+
+    byte[] signature() throws MalformedEnvelopeException {
+      if (held != tail.length) {
+        throw new MalformedEnvelopeException("framed plaintext ends before the 64-byte signature");
+      }
+      return tail.clone();
+    }
+  }
+
+  // ---- where ciphertext comes from ------------------------------------------------------------
+
+  private abstract static class Source {
+    abstract void readFully(byte[] dst, int off, int len, String what) throws EnvelopeException, IOException;
+
+    void readFully(byte[] dst, String what) throws EnvelopeException, IOException {
+      readFully(dst, 0, dst.length, what);
+    }
+
+    /** Returns the next segment's length prefix, or -1 at a clean end of input. */
+    abstract long nextLength() throws EnvelopeException, IOException;
+
+    /** Makes the next {@code n} bytes readable at {@link #array()} from {@link #offset()}. */
+    abstract void take(int n) throws EnvelopeException, IOException;
+
+    abstract byte[] array();
+
+    abstract int offset();
+  }
+
+  /** Ciphertext decrypted in place from the envelope array: no copy. */
+  private static final class ArraySource extends Source {
+    private final byte[] b;
+    private int at;
+    private int taken;
+
+    ArraySource(byte[] b) {
+      this.b = b;
+    }
+
+    @Override
+    void readFully(byte[] dst, int off, int len, String what) throws MalformedEnvelopeException {
+      if (b.length - at < len) {
+        throw new MalformedEnvelopeException("framed envelope ends inside the " + what);
+      }
+      System.arraycopy(b, at, dst, off, len);
+      at += len;
+    }
+
+    /** Walks the length prefixes and returns the plaintext length, checking that segments tile the rest. */
+    long scan(int seg) throws MalformedEnvelopeException {
+      long plain = 0;
+      int p = at;
+      while (p < b.length) {
+        if (b.length - p < FramedCodec.LENGTH_BYTES) {
+          throw new MalformedEnvelopeException("framed envelope ends inside a segment length");
+        }
+        long len = FramedCodec.u32(b, p);
+        if (len < FramedCodec.TAG_BYTES || len > seg + FramedCodec.TAG_BYTES) {
+          throw new MalformedEnvelopeException("framed segment length " + len + " is outside [16, seg + 16]");
+        }
+        p += FramedCodec.LENGTH_BYTES;
+        if (b.length - p < len) {
+          throw new MalformedEnvelopeException("framed envelope ends inside a segment");
+        }
+        p += (int) len;
+        plain += len - FramedCodec.TAG_BYTES;
+      }
+      return plain;
+    }
+
+    @Override
+    long nextLength() throws MalformedEnvelopeException {
+      if (at == b.length) {
+        return -1;
+      }
+      if (b.length - at < FramedCodec.LENGTH_BYTES) {
+        throw new MalformedEnvelopeException("framed envelope ends inside a segment length");
+      }
+      long len = FramedCodec.u32(b, at);
+      at += FramedCodec.LENGTH_BYTES;
+      return len;
+    }
+
+    @Override
+    void take(int n) throws MalformedEnvelopeException {
+      if (b.length - at < n) {
+        throw new MalformedEnvelopeException("framed envelope ends inside a segment");
+      }
+      taken = at;
+      at += n;
+    }
+
+    @Override
+    byte[] array() {
+      return b;
+    }
+
+    @Override
+    int offset() {
+      return taken;
+    }
+  }
+
+  /** Ciphertext read from a stream into one segment buffer. */
+  private static final class StreamSource extends Source {
+    private final InputStream in;
+    private final byte[] len = new byte[FramedCodec.LENGTH_BYTES];
+    private byte[] buf = new byte[0];
+
+    StreamSource(InputStream in) {
+      this.in = in;
+    }
+
+    void allocate(int seg) {
+      buf = new byte[seg + FramedCodec.TAG_BYTES];
+    }
+
+    @Override
+    void readFully(byte[] dst, int off, int n, String what) throws EnvelopeException, IOException {
+      if (in.readNBytes(dst, off, n) != n) {
+        throw new MalformedEnvelopeException("framed envelope ends inside the " + what);
+      }
+    }
+
+    @Override
+    long nextLength() throws EnvelopeException, IOException {
+      int n = in.readNBytes(len, 0, len.length);
+      if (n == 0) {
+        return -1;
+      }
+      if (n != len.length) {
+        throw new MalformedEnvelopeException("framed envelope ends inside a segment length");
+      }
+      return FramedCodec.u32(len, 0);
+    }
+
+    @Override
+    void take(int n) throws EnvelopeException, IOException {
+      readFully(buf, 0, n, "a segment");
+    }
+
+    @Override
+    byte[] array() {
+      return buf;
+    }
+
+    @Override
+    int offset() {
+      return 0;
+    }
+  }
+
+  // ---- where the payload goes -------------------------------------------------------------------
+
+  private interface Sink {
+    /** Called once the signed header is checked, with its length, before any payload byte. */
+    default void begin(int signedHeaderBytes, long maxPayloadBytes) throws EnvelopeException {}
+
+    void write(byte[] b, int off, int len) throws IOException;
+  }
+
+  private static final class ArraySink implements Sink {
+    private final long plain;
+    private final int maxPayloadBytes;
+    private byte[] out = new byte[0];
+    private int at;
+
+    ArraySink(long plain, int maxPayloadBytes) {
+      this.plain = plain;
+      this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    @Override
+    public void begin(int signedHeaderBytes, long ignored) throws EnvelopeException {
+      long payload = plain - 2 - signedHeaderBytes - FramedCodec.SIGNATURE_BYTES;
+      if (payload < 0) {
+        throw new MalformedEnvelopeException("framed plaintext ends before the 64-byte signature");
+      }
+      if (payload > maxPayloadBytes) {
+        throw new EnvelopeTooLargeException("payload of " + payload + " bytes is over the limit of "
+            + maxPayloadBytes + " bytes");
+      }
+      out = new byte[(int) payload];
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      System.arraycopy(b, off, out, at, len); // lengths were scanned: cannot overflow
+      at += len;
+    }
+
+    byte[] array() {
+      return out;
+    }
+  }
+
+  private static final class StreamSink implements Sink {
+    private final OutputStream out;
+
+    StreamSink(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+  }
+}

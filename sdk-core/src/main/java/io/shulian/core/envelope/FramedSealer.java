@@ -1,0 +1,206 @@
+package io.shulian.core.envelope;
+
+import io.shulian.core.internal.crypto.ContentCipher;
+import io.shulian.core.internal.crypto.Crypto;
+import io.shulian.core.internal.crypto.Encapsulated;
+import io.shulian.core.internal.crypto.KeyEncapsulation;
+import io.shulian.core.internal.crypto.Signer;
+import io.shulian.core.keys.PartyCertificate;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Seals in the framed encoding (see {@link FramedCodec}): one pass over the payload, which is
+ * signed (streaming) and encrypted segment by segment as it goes. Thread-safe: all state of one
+ * envelope lives in a {@link Session}.
+ */
+final class FramedSealer {
+  private final Signer signer;
+  private final String signerKid;
+  private final int segmentBytes;
+
+  FramedSealer(Signer signer, String signerKid, int segmentBytes) {
+    this.signer = signer;
+    this.signerKid = signerKid;
+    this.segmentBytes = FramedCodec.checkSegmentBytes(segmentBytes);
+  }
+
+  /** Seals a payload held in memory into one array of the exact size. */
+  byte[] seal(EnvelopeHeader header, PartyCertificate to, byte[] payload) {
+    Session s = new Session(header, to);
+    long plain = 2L + s.signedHeader.length + payload.length + FramedCodec.SIGNATURE_BYTES;
+    long segments = (plain + segmentBytes - 1) / segmentBytes;
+    long size = s.preamble.length + plain + segments * (FramedCodec.LENGTH_BYTES + FramedCodec.TAG_BYTES);
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("framed envelope of " + size + " bytes does not fit in an array");
+    }
+    byte[] out = new byte[(int) size];
+    System.arraycopy(s.preamble, 0, out, 0, s.preamble.length);
+    SegmentWriter w = s.writer(out, s.preamble.length, null);
+    try {
+      s.begin(w);
+      s.payload(w, payload, 0, payload.length);
+      s.end(w);
+    } catch (IOException e) {
+      throw new IllegalStateException("writing to an array failed", e);
+    }
+    if (w.position() != out.length) {
+      throw new IllegalStateException("framed envelope size mismatch");
+    }
+    return out;
+  }
+
+  /**
+   * Seals what {@code in} yields until its end to {@code out}, in constant memory.
+   *
+   * @throws EnvelopeTooLargeException when the input grows past {@code maxPayloadBytes}; what was
+   *     written so far is not a valid envelope
+   */
+  void sealStream(EnvelopeHeader header, PartyCertificate to, InputStream in, OutputStream out, long maxPayloadBytes)
+      throws IOException, EnvelopeTooLargeException {
+    Session s = new Session(header, to);
+    out.write(s.preamble);
+    SegmentWriter w = s.writer(null, 0, out);
+    s.begin(w);
+    byte[] buf = new byte[segmentBytes];
+    long total = 0;
+    for (int n; (n = in.read(buf, 0, buf.length)) != -1; ) {
+      total += n;
+      if (total > maxPayloadBytes) {
+        s.abandon();
+        throw new EnvelopeTooLargeException("streamed payload is over the limit of " + maxPayloadBytes + " bytes");
+      }
+      s.payload(w, buf, 0, n);
+    }
+    s.end(w);
+  }
+
+  /** One envelope being sealed: its keys, headers and signature state. */
+  private final class Session {
+    final byte[] preamble;
+    final byte[] signedHeader;
+    final ContentCipher cipher;
+    final byte[] cek;
+    final byte[] noncePrefix = Crypto.randomBytes(FramedCodec.NONCE_PREFIX_BYTES);
+    final Signer.Streaming sig;
+
+    Session(EnvelopeHeader header, PartyCertificate to) {
+      KeyEncapsulation kem = to.internalPublicKey().recipient();
+      cipher = kem.contentCipher();
+      Encapsulated e = kem.encapsulate(FramedCodec.KDF_PREFIX + cipher.joseName());
+      cek = e.cek;
+      byte[] outer =
+          FramedCodec.outerHeader(kem.joseAlgorithm(), cipher.joseName(), to.keyId().value(), e.epk, e.encryptedKey,
+              new byte[0], segmentBytes, noncePrefix);
+      preamble = FramedCodec.preamble(outer);
+      signedHeader = FramedCodec.signedHeader(signer.streamAlgorithm(), signerKid, header);
+      sig = signer.stream(FramedCodec.SIGNATURE_CONTEXT);
+    }
+
+    SegmentWriter writer(byte @Nullable [] array, int at, @Nullable OutputStream stream) {
+      return new SegmentWriter(cipher, cek, noncePrefix, preamble, segmentBytes, array, at, stream);
+    }
+
+    void begin(SegmentWriter w) throws IOException {
+      byte[] m = {(byte) (signedHeader.length >>> 8), (byte) signedHeader.length};
+      sig.update(FramedCodec.SIGNATURE_PREFIX, 0, FramedCodec.SIGNATURE_PREFIX.length);
+      sig.update(m, 0, 2);
+      sig.update(signedHeader, 0, signedHeader.length);
+      w.write(m, 0, 2);
+      w.write(signedHeader, 0, signedHeader.length);
+    }
+
+    void payload(SegmentWriter w, byte[] b, int off, int len) throws IOException {
+      sig.update(b, off, len);
+      w.write(b, off, len);
+    }
+
+    void end(SegmentWriter w) throws IOException {
+      byte[] signature = sig.finish();
+      if (signature.length != FramedCodec.SIGNATURE_BYTES) {
+        throw new IllegalStateException("signature of unexpected length " + signature.length);
+      }
+      w.write(signature, 0, signature.length);
+      w.finish();
+      abandon();
+    }
+
+    void abandon() {
+      Arrays.fill(cek, (byte) 0);
+    }
+  }
+
+  /**
+   * Cuts the plaintext stream into segments and encrypts them. A full segment is encrypted only
+   * when more plaintext arrives, so the one still buffered at {@link #finish} is the last.
+   */
+  static final class SegmentWriter {
+    private final ContentCipher cipher;
+    private final byte[] cek;
+    private final byte[] noncePrefix;
+    private final byte[] aad;
+    private final byte[] plain;
+    private final byte[] nonce = new byte[ContentCipher.IV_BYTES];
+    private final byte @Nullable [] array;
+    private final @Nullable OutputStream stream;
+    private final byte @Nullable [] ct;
+    private int at;
+    private int fill;
+    private long index;
+
+    SegmentWriter(ContentCipher cipher, byte[] cek, byte[] noncePrefix, byte[] aad, int segmentBytes,
+        byte @Nullable [] array, int at, @Nullable OutputStream stream) {
+      this.cipher = cipher;
+      this.cek = cek;
+      this.noncePrefix = noncePrefix;
+      this.aad = aad;
+      this.plain = new byte[segmentBytes];
+      this.array = array;
+      this.at = at;
+      this.stream = stream;
+      this.ct = array == null ? new byte[FramedCodec.LENGTH_BYTES + segmentBytes + FramedCodec.TAG_BYTES] : null;
+    }
+
+    void write(byte[] b, int off, int len) throws IOException {
+      while (len > 0) {
+        if (fill == plain.length) {
+          emit(false);
+        }
+        int n = Math.min(len, plain.length - fill);
+        System.arraycopy(b, off, plain, fill, n);
+        fill += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    void finish() throws IOException {
+      emit(true);
+      Arrays.fill(plain, (byte) 0);
+    }
+
+    int position() {
+      return at;
+    }
+
+    private void emit(boolean last) throws IOException {
+      if (index >= FramedCodec.MAX_SEGMENTS) {
+        throw new IllegalStateException("framed envelope would have more than 2^32 segments");
+      }
+      FramedCodec.nonce(noncePrefix, index++, last, nonce);
+      byte[] dst = array != null ? array : ct;
+      int base = array != null ? at : 0;
+      int n = cipher.encrypt(cek, nonce, aad, plain, 0, fill, dst, base + FramedCodec.LENGTH_BYTES);
+      FramedCodec.putU32(dst, base, n);
+      if (array != null) {
+        at += FramedCodec.LENGTH_BYTES + n;
+      } else {
+        stream.write(dst, 0, FramedCodec.LENGTH_BYTES + n);
+      }
+      fill = 0;
+    }
+  }
+}
