@@ -31,8 +31,8 @@ final class Ed25519Keys {
   }
 
   static byte[] checkContext(byte[] context) {
-    if (context.length == 0 || context.length > 255) {
-      throw new IllegalArgumentException("Ed25519ph context must be 1 to 255 bytes");
+    if (context.length > 255) {
+      throw new IllegalArgumentException("Ed25519ph context must be at most 255 bytes");
     }
     return context.clone();
   }

@@ -18,7 +18,7 @@ public interface Signer {
    * Starts a signature over data given in pieces. The returned object belongs to one caller and is
    * not thread-safe; the signer itself stays shareable.
    *
-   * @param context the RFC 8032 context of Ed25519ph (1 to 255 bytes); ECDSA and SM2 have none, so
+   * @param context the RFC 8032 context of Ed25519ph (at most 255 bytes); ECDSA and SM2 have none, so
    *     callers put their domain separator into the signed data as well
    */
   Streaming stream(byte[] context);
