@@ -10,7 +10,7 @@
 #
 # Usage: [WARMUP=seconds] [ONLY=secure] [EXTRA_JAVA_OPTS=...] benchmarks/gateway/run.sh [duration-seconds] [connections] [suite intl|gm]
 #   ONLY=secure measures only the secure exchange (for iterating); EXTRA_JAVA_OPTS go to every gateway JVM
-#   (e.g. a JFR recording).
+#   (e.g. a JFR recording); EVENT_LOOPS=n gives each gateway n event loops (default: one per core).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR="${1:-20}"
@@ -84,6 +84,7 @@ provider:
   permissions: [ { consumer: "$CONSUMER_ID", resource: HOUSING-001, purposes: [social-assistance-review] } ]
 audit: { dir: audit-provider }
 admin: { listen: 127.0.0.1:$PROV_ADMIN }
+runtime: { eventLoops: ${EVENT_LOOPS:-0} }
 YML
 cat > "$WORK/consumer.yaml" <<YML
 identity: { keystore: civil/key.p12 }
@@ -94,6 +95,7 @@ consumer:
   routes: [ { resource: HOUSING-001, provider: "$PROVIDER_ID", endpoint: "https://127.0.0.1:$PROVIDER_PORT" } ]
 audit: { dir: audit-consumer }
 admin: { listen: 127.0.0.1:$CONS_ADMIN }
+runtime: { eventLoops: ${EVENT_LOOPS:-0} }
 YML
 cat > "$WORK/passthrough.yaml" <<YML
 identity: { keystore: civil/key.p12 }
