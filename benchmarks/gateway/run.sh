@@ -8,7 +8,9 @@
 # and drives each with wrk (64 connections, 20 s by default), printing requests/s, p50/p99 latency
 # and each proxy's CPU time per request (process CPU time / requests served).
 #
-# Usage: [WARMUP=seconds] benchmarks/gateway/run.sh [duration-seconds] [connections] [suite intl|gm]
+# Usage: [WARMUP=seconds] [ONLY=secure] [EXTRA_JAVA_OPTS=...] benchmarks/gateway/run.sh [duration-seconds] [connections] [suite intl|gm]
+#   ONLY=secure measures only the secure exchange (for iterating); EXTRA_JAVA_OPTS go to every gateway JVM
+#   (e.g. a JFR recording); EVENT_LOOPS=n gives each gateway n event loops (default: one per core).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR="${1:-20}"
@@ -82,6 +84,7 @@ provider:
   permissions: [ { consumer: "$CONSUMER_ID", resource: HOUSING-001, purposes: [social-assistance-review] } ]
 audit: { dir: audit-provider }
 admin: { listen: 127.0.0.1:$PROV_ADMIN }
+runtime: { eventLoops: ${EVENT_LOOPS:-0} }
 YML
 cat > "$WORK/consumer.yaml" <<YML
 identity: { keystore: civil/key.p12 }
@@ -92,6 +95,7 @@ consumer:
   routes: [ { resource: HOUSING-001, provider: "$PROVIDER_ID", endpoint: "https://127.0.0.1:$PROVIDER_PORT" } ]
 audit: { dir: audit-consumer }
 admin: { listen: 127.0.0.1:$CONS_ADMIN }
+runtime: { eventLoops: ${EVENT_LOOPS:-0} }
 YML
 cat > "$WORK/passthrough.yaml" <<YML
 identity: { keystore: civil/key.p12 }
@@ -99,7 +103,7 @@ passthrough: { listen: 127.0.0.1:$PASS_PORT, upstream: "http://127.0.0.1:$BACKEN
 audit: { dir: audit-passthrough }
 admin: { listen: 127.0.0.1:$PASS_ADMIN }
 YML
-JAVA_OPTS="-Xms512m -Xmx1g -XX:+UseParallelGC"
+JAVA_OPTS="-Xms512m -Xmx1g -XX:+UseParallelGC ${EXTRA_JAVA_OPTS:-}"
 java $JAVA_OPTS -jar "$JAR" gateway --config "$WORK/provider.yaml" > "$WORK/provider.log" 2>&1 & PROVIDER_PID=$!; PIDS+=($PROVIDER_PID)
 java $JAVA_OPTS -jar "$JAR" gateway --config "$WORK/consumer.yaml" > "$WORK/consumer.log" 2>&1 & CONSUMER_PID=$!; PIDS+=($CONSUMER_PID)
 java $JAVA_OPTS -jar "$JAR" gateway --config "$WORK/passthrough.yaml" > "$WORK/passthrough.log" 2>&1 & PASS_PID=$!; PIDS+=($PASS_PID)
@@ -143,9 +147,11 @@ echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 echo "wrk: $THREADS threads, $CONN connections, ${DUR}s per run, 1 KiB JSON, suite $SUITE, $(grep -o 'transport=.*' "$WORK/provider.log" | head -1)"
 echo
+if [ "${ONLY:-all}" != secure ]; then
 run "backend direct (nginx)"    "http://127.0.0.1:$BACKEND_PORT/api" ""
 run "nginx reverse proxy"       "http://127.0.0.1:$NGINX_PROXY_PORT/api" "$NGINX_PROXY_PID"
 run "shulian pass-through"      "http://127.0.0.1:$PASS_PORT/api" "$PASS_PID"
+fi
 cat > "$WORK/headers.lua" <<LUA
 wrk.headers["X-Api-Key"] = "$API_KEY"
 wrk.headers["X-Shulian-Purpose"] = "social-assistance-review"
@@ -153,6 +159,7 @@ LUA
 run "shulian secure exchange"   "http://127.0.0.1:$CONSUMER_PORT/exchange/HOUSING-001/records" "$CONSUMER_PID $PROVIDER_PID" -s "$WORK/headers.lua"
 
 echo
+[ "${ONLY:-all}" = secure ] && { echo "secure exchange only (ONLY=secure); work directory: $WORK"; exit 0; }
 python3 - "${RPS[nginx reverse proxy]}" "${RPS[shulian pass-through]}" "${CPUUS[nginx reverse proxy]}" "${CPUUS[shulian pass-through]}" "${RPS[shulian secure exchange]}" "${P99[shulian secure exchange]}" <<'PY'
 import sys
 ng, pt, ngcpu, ptcpu, sx, sxp99 = sys.argv[1:]

@@ -85,7 +85,11 @@ public final class Gateway implements AutoCloseable {
         b.limits.requestTimeout(), b.limits.maxBodyBytes() * 2 + 65536, null);
     BackendPool backendPool = new BackendPool(transport.channel(), null, b.backendIdleTimeout,
         b.limits.backendTimeout(), b.limits.maxBodyBytes(), null);
-    EnvelopeSealer sealer = EnvelopeSealer.builder(b.identity).clock(b.clock).build();
+    EnvelopeSealer.Builder sb = EnvelopeSealer.builder(b.identity).clock(b.clock);
+    if (!b.ephemeralKeyReuse.isZero()) {
+      sb.reuseEphemeralKeys(b.ephemeralKeyReuse, b.ephemeralKeyReuseMaxEnvelopes);
+    }
+    EnvelopeSealer sealer = sb.build();
     EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).build();
     GatewayContext.Directory dir = b.directory != null ? b.directory.get()
         : new GatewayContext.Directory(b.routes, b.encryptionCertificates);
@@ -255,6 +259,8 @@ public final class Gateway implements AutoCloseable {
     private boolean nativeTransport = true;
     private Clock clock = Clock.systemUTC();
     private Duration drainTimeout = Duration.ofSeconds(10);
+    private Duration ephemeralKeyReuse = Duration.ofSeconds(60);
+    private long ephemeralKeyReuseMaxEnvelopes = 100_000;
     private Duration backendIdleTimeout = Duration.ofSeconds(30);
     private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
     private @Nullable Supplier<GatewayContext.Directory> directory;
@@ -361,6 +367,20 @@ public final class Gateway implements AutoCloseable {
 
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /**
+     * Reuses one ECDH-ES ephemeral key per peer for up to {@code maxAge} and {@code maxEnvelopes}
+     * (default 60 s, 100,000); {@link Duration#ZERO} generates one per envelope. Every envelope
+     * keeps its own content key. See {@code EnvelopeSealer.Builder.reuseEphemeralKeys}.
+     */
+    public Builder ephemeralKeyReuse(Duration maxAge, long maxEnvelopes) {
+      if (maxAge.isNegative() || maxAge.compareTo(Duration.ofHours(1)) > 0 || maxEnvelopes < 1) {
+        throw new IllegalArgumentException("ephemeral key reuse must be 0 to 1 h and at least 1 envelope");
+      }
+      this.ephemeralKeyReuse = maxAge;
+      this.ephemeralKeyReuseMaxEnvelopes = maxEnvelopes;
       return this;
     }
 

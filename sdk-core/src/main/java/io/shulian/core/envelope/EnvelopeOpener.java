@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.CryptoFailure;
 import io.shulian.core.internal.crypto.Epk;
+import io.shulian.core.internal.crypto.KdfInfo;
 import io.shulian.core.internal.crypto.KeyDecapsulation;
 import io.shulian.core.internal.crypto.Verifier;
 import io.shulian.core.internal.jose.Base64Url;
@@ -156,6 +157,7 @@ public final class EnvelopeOpener {
       throw new MalformedEnvelopeException("JWE 'cty' must be '" + JoseCodec.CTY_NESTED + "'");
     }
     Epk epk = JoseCodec.parseEpk(jwe);
+    KdfInfo kdfInfo = JoseCodec.parseKdfInfo(jwe);
     byte[] encryptedKey = part(envelope, dots[0] + 1, dots[1], "encrypted key");
     if ("ECDH-ES".equals(alg) && encryptedKey.length != 0) {
       // RFC 7518 4.6: direct key agreement has an empty encrypted key. Bytes there would be
@@ -188,7 +190,7 @@ public final class EnvelopeOpener {
     }
     byte[] cek;
     try {
-      cek = decrypter.decapsulate(epk, encryptedKey, enc);
+      cek = decrypter.decapsulate(epk, kdfInfo, encryptedKey, enc);
     } catch (CryptoFailure f) {
       throw f.kind() == CryptoFailure.Kind.INVALID_POINT
           ? new InvalidPublicKeyException(f.getMessage())

@@ -3,6 +3,7 @@ package io.shulian.core.envelope;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.Crypto;
 import io.shulian.core.internal.crypto.Encapsulated;
+import io.shulian.core.internal.crypto.EphemeralKeyReuse;
 import io.shulian.core.internal.crypto.KeyEncapsulation;
 import io.shulian.core.internal.crypto.Signer;
 import io.shulian.core.internal.jose.Base64Url;
@@ -14,10 +15,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Seals payloads into envelopes: signs header and payload with the party's signing key (a compact
@@ -34,14 +37,17 @@ public final class EnvelopeSealer {
   private final int maxPayloadBytes;
   private final long maxStreamPayloadBytes;
   private final FramedSealer framed;
+  private final @Nullable EphemeralKeyReuse ephemeralReuse;
 
   private EnvelopeSealer(Builder b) {
     this.identity = b.identity;
+    this.ephemeralReuse = b.reuseMaxAge == null ? null : new EphemeralKeyReuse(b.reuseMaxAge, b.reuseMaxUses);
     this.clock = b.clock;
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.maxStreamPayloadBytes = b.maxStreamPayloadBytes;
     this.signer = identity.internalSigningKey().signer(b.sm2UserId);
-    this.framed = new FramedSealer(signer, identity.signingCertificate().keyId().value(), b.framedSegmentBytes);
+    this.framed =
+        new FramedSealer(signer, identity.signingCertificate().keyId().value(), b.framedSegmentBytes, ephemeralReuse);
   }
 
   /** Starts a sealer for the given identity (its signing key signs every envelope). */
@@ -141,8 +147,10 @@ public final class EnvelopeSealer {
     // JWE compact: B64(header) '.' B64(encrypted key) '.' B64(iv) '.' B64(ciphertext) '.' B64(tag)
     KeyEncapsulation kem = to.internalPublicKey().recipient();
     ContentCipher cipher = kem.contentCipher();
-    Encapsulated e = kem.encapsulate(cipher.joseName());
-    byte[] jweHeader = JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), to.keyId().value(), e.epk);
+    Encapsulated e = ephemeralReuse == null
+        ? kem.encapsulate(cipher.joseName())
+        : ephemeralReuse.encapsulate(to.keyId().value(), kem, cipher.joseName());
+    byte[] jweHeader = JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), to.keyId().value(), e.epk, e.apu);
     byte[] aad = Base64Url.encode(jweHeader);
     byte[] iv = Crypto.randomBytes(ContentCipher.IV_BYTES);
     byte[] ctAndTag = cipher.encrypt(e.cek, iv, aad, jws, 0, jws.length);
@@ -188,6 +196,8 @@ public final class EnvelopeSealer {
     private long maxStreamPayloadBytes = EnvelopeOpener.DEFAULT_MAX_STREAM_PAYLOAD_BYTES;
     private int framedSegmentBytes = FramedCodec.DEFAULT_SEGMENT_BYTES;
     private byte[] sm2UserId = EnvelopeOpener.GMT_0009_USER_ID.getBytes(StandardCharsets.US_ASCII);
+    private @Nullable Duration reuseMaxAge;
+    private long reuseMaxUses;
 
     private Builder(PartyIdentity identity) {
       this.identity = Objects.requireNonNull(identity, "identity");
@@ -225,6 +235,27 @@ public final class EnvelopeSealer {
      */
     public Builder sm2UserId(byte[] userId) {
       this.sm2UserId = EnvelopeOpener.checkUserId(userId);
+      return this;
+    }
+
+    /**
+     * Reuses one ECDH-ES ephemeral key per recipient key for up to {@code maxAge} and {@code
+     * maxUses} envelopes, instead of generating one per envelope (the default). Each envelope
+     * still gets its own content key, derived with a fresh random {@code apu}; receivers (Shulian
+     * or any JOSE library) open such envelopes unchanged, and a Shulian receiver then also skips
+     * its key agreement. This saves two of the three scalar multiplications of an INTL envelope
+     * round trip; the cost is that RFC 7518 4.6's "new ephemeral key per key agreement" no longer
+     * holds, so the ephemeral secret, if stolen from this process while in use, opens the
+     * envelopes of its window. No effect on GM (SM2 encryption runs in full every time). See
+     * docs/security-model.md.
+     *
+     * @param maxAge at most 1 hour
+     * @param maxUses at least 1
+     */
+    public Builder reuseEphemeralKeys(Duration maxAge, long maxUses) {
+      new EphemeralKeyReuse(maxAge, maxUses); // validates the arguments now, not at build()
+      this.reuseMaxAge = maxAge;
+      this.reuseMaxUses = maxUses;
       return this;
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.CryptoFailure;
 import io.shulian.core.internal.crypto.Epk;
+import io.shulian.core.internal.crypto.KdfInfo;
 import io.shulian.core.internal.crypto.KeyDecapsulation;
 import io.shulian.core.internal.crypto.Verifier;
 import io.shulian.core.internal.jose.Json;
@@ -110,17 +111,17 @@ final class FramedOpener {
     final String enc;
     final @Nullable Epk epk;
     final byte[] encryptedKey;
-    final byte[] apu;
+    final KdfInfo kdfInfo;
     final int seg;
     final byte[] noncePrefix;
 
-    Outer(byte[] preamble, String enc, @Nullable Epk epk, byte[] encryptedKey, byte[] apu, int seg,
+    Outer(byte[] preamble, String enc, @Nullable Epk epk, byte[] encryptedKey, KdfInfo kdfInfo, int seg,
         byte[] noncePrefix) {
       this.preamble = preamble;
       this.enc = enc;
       this.epk = epk;
       this.encryptedKey = encryptedKey;
-      this.apu = apu;
+      this.kdfInfo = kdfInfo;
       this.seg = seg;
       this.noncePrefix = noncePrefix;
     }
@@ -195,12 +196,18 @@ final class FramedOpener {
     if (np.length != FramedCodec.NONCE_PREFIX_BYTES) {
       throw new MalformedEnvelopeException("framed nonce prefix 'np' must be 7 bytes, got " + np.length);
     }
-    return new Outer(preamble, enc, epk, ek, apu, seg, np);
+    KdfInfo kdfInfo;
+    try {
+      kdfInfo = KdfInfo.of(apu, new byte[0]);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException("framed header 'apu': " + e.getMessage());
+    }
+    return new Outer(preamble, enc, epk, ek, kdfInfo, seg, np);
   }
 
   private byte[] decapsulate(Outer o) throws EnvelopeException {
     try {
-      return decrypter.decapsulate(o.epk, o.encryptedKey, FramedCodec.KDF_PREFIX + o.enc);
+      return decrypter.decapsulate(o.epk, o.kdfInfo, o.encryptedKey, FramedCodec.KDF_PREFIX + o.enc);
     } catch (CryptoFailure f) {
       throw f.kind() == CryptoFailure.Kind.INVALID_POINT
           ? new InvalidPublicKeyException(f.getMessage())
@@ -211,10 +218,6 @@ final class FramedOpener {
   // ---- the encrypted part -----------------------------------------------------------------------
 
   private Result run(Outer outer, Source src, Sink sink, long maxPayloadBytes) throws EnvelopeException, IOException {
-    if (outer.apu.length > 0) {
-      // TODO(lead merge): pass apu to decapsulate once KeyDecapsulation takes it.
-      throw new MalformedEnvelopeException("framed header 'apu' is not supported by this SDK");
-    }
     byte[] cek = decapsulate(outer);
     try {
       Segments segs = new Segments(src, outer, cek, decrypter.contentCipher());

@@ -3,6 +3,7 @@ package io.shulian.core.envelope;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.Crypto;
 import io.shulian.core.internal.crypto.Encapsulated;
+import io.shulian.core.internal.crypto.EphemeralKeyReuse;
 import io.shulian.core.internal.crypto.KeyEncapsulation;
 import io.shulian.core.internal.crypto.Signer;
 import io.shulian.core.keys.PartyCertificate;
@@ -21,11 +22,13 @@ final class FramedSealer {
   private final Signer signer;
   private final String signerKid;
   private final int segmentBytes;
+  private final @Nullable EphemeralKeyReuse ephemeralReuse;
 
-  FramedSealer(Signer signer, String signerKid, int segmentBytes) {
+  FramedSealer(Signer signer, String signerKid, int segmentBytes, @Nullable EphemeralKeyReuse ephemeralReuse) {
     this.signer = signer;
     this.signerKid = signerKid;
     this.segmentBytes = FramedCodec.checkSegmentBytes(segmentBytes);
+    this.ephemeralReuse = ephemeralReuse;
   }
 
   /** Seals a payload held in memory into one array of the exact size. */
@@ -90,11 +93,16 @@ final class FramedSealer {
     Session(EnvelopeHeader header, PartyCertificate to) {
       KeyEncapsulation kem = to.internalPublicKey().recipient();
       cipher = kem.contentCipher();
-      Encapsulated e = kem.encapsulate(FramedCodec.KDF_PREFIX + cipher.joseName());
+      // The KDF algorithm id "SHF1-<enc>" keeps framed content keys apart from compact ones, also
+      // when an ephemeral key is reused (each envelope then has its own apu).
+      String kdfAlg = FramedCodec.KDF_PREFIX + cipher.joseName();
+      Encapsulated e = ephemeralReuse == null
+          ? kem.encapsulate(kdfAlg)
+          : ephemeralReuse.encapsulate(to.keyId().value(), kem, kdfAlg);
       cek = e.cek;
       byte[] outer =
           FramedCodec.outerHeader(kem.joseAlgorithm(), cipher.joseName(), to.keyId().value(), e.epk, e.encryptedKey,
-              new byte[0], segmentBytes, noncePrefix);
+              e.apu, segmentBytes, noncePrefix);
       preamble = FramedCodec.preamble(outer);
       signedHeader = FramedCodec.signedHeader(signer.streamAlgorithm(), signerKid, header);
       sig = signer.stream(FramedCodec.SIGNATURE_CONTEXT);

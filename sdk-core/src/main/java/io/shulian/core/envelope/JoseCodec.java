@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shulian.core.internal.crypto.Epk;
+import io.shulian.core.internal.crypto.KdfInfo;
 import io.shulian.core.internal.jose.Base64Url;
 import io.shulian.core.internal.jose.Json;
 import io.shulian.core.party.PartyId;
@@ -83,7 +84,7 @@ final class JoseCodec {
 
   // ---- JWE (outer) header -----------------------------------------------------------------
 
-  static byte[] jweHeader(String alg, String enc, String recipientKid, @Nullable Epk epk) {
+  static byte[] jweHeader(String alg, String enc, String recipientKid, @Nullable Epk epk, byte[] apu) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("alg", alg);
     n.put("enc", enc);
@@ -98,6 +99,9 @@ final class JoseCodec {
       if (epk.y != null) {
         k.put("y", Base64Url.encodeToString(epk.y));
       }
+    }
+    if (apu.length > 0) {
+      n.put("apu", Base64Url.encodeToString(apu));
     }
     return Json.write(n);
   }
@@ -122,6 +126,23 @@ final class JoseCodec {
       return new Epk(text(k, "kty"), text(k, "crv"), Base64Url.decode(text(k, "x")), y == null ? null : Base64Url.decode(y));
     } catch (IllegalArgumentException ex) {
       throw new MalformedEnvelopeException("epk is malformed: " + ex.getMessage());
+    }
+  }
+
+  /**
+   * Returns the decoded {@code apu} and {@code apv} of a JWE header (RFC 7518 4.6.1.2-3), each at
+   * most {@link KdfInfo#MAX_BYTES} bytes.
+   */
+  static KdfInfo parseKdfInfo(ObjectNode n) throws MalformedEnvelopeException {
+    String apu = optText(n, "apu");
+    String apv = optText(n, "apv");
+    if (apu == null && apv == null) {
+      return KdfInfo.NONE;
+    }
+    try {
+      return KdfInfo.of(apu == null ? new byte[0] : Base64Url.decode(apu), apv == null ? new byte[0] : Base64Url.decode(apv));
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEnvelopeException("JWE apu/apv: " + e.getMessage());
     }
   }
 

@@ -100,7 +100,7 @@ final class EnvelopeForge {
     KeyEncapsulation kem = recipient.internalPublicKey().recipient();
     ContentCipher cipher = kem.contentCipher();
     Encapsulated e = kem.encapsulate(cipher.joseName());
-    ObjectNode header = parse(JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), recipient.keyId().value(), e.epk));
+    ObjectNode header = parse(JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), recipient.keyId().value(), e.epk, e.apu));
     edit.accept(header);
     return encryptRaw(Json.write(header), e.encryptedKey, cipher, e.cek, inner);
   }
@@ -119,7 +119,7 @@ final class EnvelopeForge {
       KeyEncapsulation kem = recipient.internalPublicKey().recipient();
       this.cipher = kem.contentCipher();
       Encapsulated e = kem.encapsulate(cipher.joseName());
-      this.header = JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), recipient.keyId().value(), e.epk);
+      this.header = JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), recipient.keyId().value(), e.epk, e.apu);
       this.encryptedKey = e.encryptedKey;
       this.cek = e.cek;
     }

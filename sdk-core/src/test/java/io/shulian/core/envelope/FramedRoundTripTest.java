@@ -144,4 +144,36 @@ class FramedRoundTripTest {
     assertThat(opener.open(compact.toByteArray()).payload()).isEqualTo(payload);
     assertThat(opener.open(framed.toByteArray()).payload()).isEqualTo(payload);
   }
+
+  @ParameterizedTest
+  @MethodSource("ecdhSuites")
+  void open_framedWithEphemeralKeyReuse_opensWithOwnApuPerEnvelope(String suite) throws Exception {
+    PartyIdentity[] p = pair(suite);
+    EnvelopeSealer sealer = EnvelopeSealer.builder(p[0]).reuseEphemeralKeys(java.time.Duration.ofMinutes(1), 100)
+        .build();
+    EnvelopeOpener opener = opener(p);
+    byte[] payload = new byte[SEG + 5];
+    new Random(9).nextBytes(payload);
+
+    byte[] a = sealer.seal(request(p[1], EnvelopeEncoding.FRAMED), payload).toByteArray();
+    byte[] b = sealer.seal(request(p[1], EnvelopeEncoding.FRAMED), payload).toByteArray();
+    byte[] compact = sealer.seal(request(p[1], EnvelopeEncoding.COMPACT), payload).toByteArray();
+
+    com.fasterxml.jackson.databind.node.ObjectNode ha = outer(a);
+    com.fasterxml.jackson.databind.node.ObjectNode hb = outer(b);
+    assertThat(ha.get("epk")).isEqualTo(hb.get("epk"));
+    assertThat(ha.get("apu").textValue()).isNotEqualTo(hb.get("apu").textValue());
+    assertThat(opener.open(a).payload()).isEqualTo(payload);
+    assertThat(opener.open(b).payload()).isEqualTo(payload);
+    assertThat(opener.open(compact).payload()).isEqualTo(payload);
+  }
+
+  static Stream<String> ecdhSuites() {
+    return Stream.of("INTL", "INTL-P256");
+  }
+
+  static com.fasterxml.jackson.databind.node.ObjectNode outer(byte[] framed) {
+    int l = ((framed[5] & 0xff) << 8) | (framed[6] & 0xff);
+    return EnvelopeForge.parse(java.util.Arrays.copyOfRange(framed, 7, 7 + l));
+  }
 }

@@ -130,15 +130,20 @@ class NimbusInteropTest {
     return b;
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"INTL", "INTL-P256"})
-  void nimbus_opensOurEnvelope_readsExactlyThePayload(String suite) throws Exception {
+  @ParameterizedTest(name = "{0}, ephemeral key reuse {1}")
+  @org.junit.jupiter.params.provider.CsvSource({"INTL,false", "INTL-P256,false", "INTL,true", "INTL-P256,true"})
+  void nimbus_opensOurEnvelope_readsExactlyThePayload(String suite, boolean reuse) throws Exception {
     PartyIdentity[] p = EnvelopeForge.pair(suite);
     JcaKeys receiverKeys = new JcaKeys(p[1], dir);
+    EnvelopeSealer.Builder sb = EnvelopeSealer.builder(p[0]);
+    if (reuse) {
+      sb.reuseEphemeralKeys(java.time.Duration.ofMinutes(1), 1000);
+    }
+    EnvelopeSealer sealer = sb.build();
     for (int size : new int[] {0, 1, 2, 3, 1024, 65_537}) {
       byte[] payload = payload(size);
       SealedEnvelope sealed =
-          EnvelopeSealer.builder(p[0]).build()
+          sealer
               .seal(
                   SealRequest.builder()
                       .recipient(p[1].encryptionCertificate())
@@ -155,6 +160,7 @@ class NimbusInteropTest {
       assertThat(jwe.getHeader().getKeyID()).isEqualTo(p[1].encryptionCertificate().keyId().value());
       assertThat(jwe.getHeader().getType().getType()).isEqualTo("shulian-envelope");
       assertThat(jwe.getHeader().getContentType()).isEqualTo("JOSE");
+      assertThat(jwe.getHeader().getAgreementPartyUInfo() != null).isEqualTo(reuse);
       jwe.decrypt(decrypter(p[1], receiverKeys));
 
       JWSObject jws = jwe.getPayload().toJWSObject();

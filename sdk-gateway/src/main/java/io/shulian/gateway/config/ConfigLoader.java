@@ -111,10 +111,17 @@ public final class ConfigLoader {
     listen(c.passthrough == null ? null : c.passthrough.listen, "passthrough.listen", problems);
     listen(c.admin == null ? null : c.admin.listen, "admin.listen", problems);
     for (String d : new String[] {c.limits.headerTimeout, c.limits.requestTimeout, c.limits.backendTimeout,
-        c.runtime.drainTimeout, c.trust.bundleReload, c.trust.grace}) {
+        c.runtime.drainTimeout, c.trust.bundleReload, c.trust.grace, c.envelope.ephemeralKeyReuse}) {
       if (duration(d) == null) {
         problems.add("limits/runtime: '" + d + "' is not a duration like 500ms, 10s, 5m");
       }
+    }
+    Duration reuse = duration(c.envelope.ephemeralKeyReuse);
+    if (reuse != null && reuse.compareTo(Duration.ofHours(1)) > 0) {
+      problems.add("envelope.ephemeralKeyReuse: at most 1h, got " + c.envelope.ephemeralKeyReuse);
+    }
+    if (c.envelope.ephemeralKeyReuseMaxEnvelopes < 1) {
+      problems.add("envelope.ephemeralKeyReuseMaxEnvelopes: must be at least 1");
     }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
@@ -259,7 +266,8 @@ public final class ConfigLoader {
         .auditor(auditor)
         .limits(new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, duration(c.limits.headerTimeout),
             duration(c.limits.requestTimeout), duration(c.limits.backendTimeout), c.limits.maxConnections))
-        .drainTimeout(duration(c.runtime.drainTimeout));
+        .drainTimeout(duration(c.runtime.drainTimeout))
+        .ephemeralKeyReuse(duration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes);
     if (c.runtime.eventLoops > 0) {
       b.eventLoops(c.runtime.eventLoops);
     }

@@ -23,6 +23,7 @@ public final class GatewayConfig {
   public Audit audit;
   public Admin admin;
   public Runtime runtime = new Runtime();
+  public Envelope envelope = new Envelope();
 
   public static final class Identity {
     /** PKCS#12 file with entries sign, encrypt and tls. */
@@ -118,6 +119,17 @@ public final class GatewayConfig {
 
   public static final class Admin {
     public String listen;
+  }
+
+  /** How envelopes are sealed (see docs/security-model.md, "Ephemeral key reuse"). */
+  public static final class Envelope {
+    /**
+     * How long one ECDH-ES ephemeral key is reused per peer (INTL only); "0s" generates one per
+     * envelope as RFC 7518 asks. Each envelope still gets its own content key.
+     */
+    public String ephemeralKeyReuse = "60s";
+    /** At most this many envelopes per reused ephemeral key. */
+    public long ephemeralKeyReuseMaxEnvelopes = 100_000;
   }
 
   public static final class Runtime {

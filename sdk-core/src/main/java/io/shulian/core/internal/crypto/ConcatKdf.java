@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * The Concat KDF of NIST SP 800-56A as profiled for JOSE ECDH-ES direct key agreement (RFC 7518
- * 4.6.2), with SHA-256, empty PartyUInfo and PartyVInfo, for keys of at most 256 bits (one round).
+ * 4.6.2), with SHA-256, for keys of at most 256 bits (one round).
  */
 final class ConcatKdf {
   private ConcatKdf() {}
@@ -17,8 +17,8 @@ final class ConcatKdf {
 
   /**
    * Derives with the given PartyUInfo and PartyVInfo (JOSE {@code apu}, {@code apv}, decoded).
-   * Shulian sends neither; this form exists so that the KDF can be checked against RFC 7518
-   * Appendix C, whose example uses both.
+   * Shulian's sealer sends a random {@code apu} when it reuses an ephemeral key ({@link
+   * EphemeralKeyReuse}); RFC 7518 Appendix C's example uses both.
    */
   static byte[] deriveDirect(byte[] z, String enc, int keyBits, byte[] apu, byte[] apv) {
     if (keyBits > 256 || keyBits % 8 != 0) {

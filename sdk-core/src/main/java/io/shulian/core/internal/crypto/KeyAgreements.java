@@ -31,7 +31,45 @@ final class KeyAgreements {
 
   // ---- X25519 ----------------------------------------------------------------------------
 
-  static final class X25519Recipient implements KeyEncapsulation {
+  /** One ephemeral-static ECDH result: the ephemeral public key and the shared secret Z. */
+  static final class Agreement {
+    final Epk epk;
+    final byte[] z;
+
+    Agreement(Epk epk, byte[] z) {
+      this.epk = epk;
+      this.z = z;
+    }
+  }
+
+  /**
+   * ECDH-ES towards one static recipient key: a fresh ephemeral key per call of {@link #agree()};
+   * {@link #encapsulate} derives the content key from it with the Concat KDF.
+   */
+  abstract static class EcdhRecipient implements KeyEncapsulation {
+    /** Generates an ephemeral key pair and returns its public key and the shared secret. */
+    abstract Agreement agree();
+
+    @Override
+    public final String joseAlgorithm() {
+      return ECDH_ES;
+    }
+
+    @Override
+    public final ContentCipher contentCipher() {
+      return ContentCipher.A256GCM;
+    }
+
+    @Override
+    public final Encapsulated encapsulate(String enc) {
+      Agreement a = agree();
+      byte[] cek = ConcatKdf.deriveDirect(a.z, enc, 256);
+      Arrays.fill(a.z, (byte) 0);
+      return new Encapsulated(cek, a.epk, new byte[0]);
+    }
+  }
+
+  static final class X25519Recipient extends EcdhRecipient {
     private final byte[] pk;
 
     X25519Recipient(byte[] pk) {
@@ -42,17 +80,7 @@ final class KeyAgreements {
     }
 
     @Override
-    public String joseAlgorithm() {
-      return ECDH_ES;
-    }
-
-    @Override
-    public ContentCipher contentCipher() {
-      return ContentCipher.A256GCM;
-    }
-
-    @Override
-    public Encapsulated encapsulate(String enc) {
+    Agreement agree() {
       byte[] esk = new byte[X25519.SCALAR_SIZE];
       X25519.generatePrivateKey(Crypto.random(), esk);
       byte[] epk = new byte[X25519.POINT_SIZE];
@@ -62,14 +90,13 @@ final class KeyAgreements {
         throw new IllegalStateException("recipient X25519 key is of small order");
       }
       Arrays.fill(esk, (byte) 0);
-      byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
-      Arrays.fill(z, (byte) 0);
-      return new Encapsulated(cek, new Epk("OKP", "X25519", epk, null), new byte[0]);
+      return new Agreement(new Epk("OKP", "X25519", epk, null), z);
     }
   }
 
   static final class X25519Decrypter implements KeyDecapsulation {
     private final byte[] sk;
+    private final SharedSecretCache sharedSecrets = new SharedSecretCache();
 
     X25519Decrypter(byte[] sk) {
       this.sk = sk.clone();
@@ -86,15 +113,19 @@ final class KeyAgreements {
     }
 
     @Override
-    public byte[] decapsulate(@Nullable Epk epk, byte[] encryptedKey, String enc) throws CryptoFailure {
+    public byte[] decapsulate(@Nullable Epk epk, KdfInfo info, byte[] encryptedKey, String enc) throws CryptoFailure {
       if (epk == null || !"OKP".equals(epk.kty) || !"X25519".equals(epk.crv) || epk.y != null
           || epk.x.length != X25519.POINT_SIZE) {
         throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not an X25519 public key");
       }
-      byte[] z = x25519SharedSecret(sk, epk.x);
-      byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
-      Arrays.fill(z, (byte) 0);
-      return cek;
+      if (info.isEmpty()) {
+        byte[] z = x25519SharedSecret(sk, epk.x);
+        byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
+        Arrays.fill(z, (byte) 0);
+        return cek;
+      }
+      byte[] z = sharedSecrets.get(epk, e -> x25519SharedSecret(sk, e.x));
+      return ConcatKdf.deriveDirect(z, enc, 256, info.apu, info.apv);
     }
   }
 
@@ -118,7 +149,7 @@ final class KeyAgreements {
 
   // ---- P-256 -----------------------------------------------------------------------------
 
-  static final class P256Recipient implements KeyEncapsulation {
+  static final class P256Recipient extends EcdhRecipient {
     private final ECPublicKeyParameters pub;
 
     P256Recipient(ECPublicKeyParameters pub) {
@@ -126,30 +157,18 @@ final class KeyAgreements {
     }
 
     @Override
-    public String joseAlgorithm() {
-      return ECDH_ES;
-    }
-
-    @Override
-    public ContentCipher contentCipher() {
-      return ContentCipher.A256GCM;
-    }
-
-    @Override
-    public Encapsulated encapsulate(String enc) {
+    Agreement agree() {
       ECDomainParameters dom = pub.getParameters();
       BigInteger d = BigIntegers.createRandomInRange(BigInteger.ONE, dom.getN().subtract(BigInteger.ONE), Crypto.random());
       ECPoint q = new FixedPointCombMultiplier().multiply(dom.getG(), d).normalize();
-      byte[] z = agree(d, pub.getQ(), dom);
-      byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
-      Arrays.fill(z, (byte) 0);
+      byte[] z = KeyAgreements.agree(d, pub.getQ(), dom);
       Epk epk =
           new Epk(
               "EC",
               "P-256",
               BigIntegers.asUnsignedByteArray(32, q.getAffineXCoord().toBigInteger()),
               BigIntegers.asUnsignedByteArray(32, q.getAffineYCoord().toBigInteger()));
-      return new Encapsulated(cek, epk, new byte[0]);
+      return new Agreement(epk, z);
     }
   }
 
@@ -163,6 +182,7 @@ final class KeyAgreements {
 
   static final class P256Decrypter implements KeyDecapsulation {
     private final ECPrivateKeyParameters priv;
+    private final SharedSecretCache sharedSecrets = new SharedSecretCache();
 
     P256Decrypter(ECPrivateKeyParameters priv) {
       this.priv = priv;
@@ -179,15 +199,19 @@ final class KeyAgreements {
     }
 
     @Override
-    public byte[] decapsulate(@Nullable Epk epk, byte[] encryptedKey, String enc) throws CryptoFailure {
+    public byte[] decapsulate(@Nullable Epk epk, KdfInfo info, byte[] encryptedKey, String enc) throws CryptoFailure {
       if (epk == null || !"EC".equals(epk.kty) || !"P-256".equals(epk.crv) || epk.y == null
           || epk.x.length != 32 || epk.y.length != 32) {
         throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not a P-256 public key");
       }
-      byte[] z = p256SharedSecret(priv, epk.x, epk.y);
-      byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
-      Arrays.fill(z, (byte) 0);
-      return cek;
+      if (info.isEmpty()) {
+        byte[] z = p256SharedSecret(priv, epk.x, epk.y);
+        byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
+        Arrays.fill(z, (byte) 0);
+        return cek;
+      }
+      byte[] z = sharedSecrets.get(epk, e -> p256SharedSecret(priv, e.x, e.y));
+      return ConcatKdf.deriveDirect(z, enc, 256, info.apu, info.apv);
     }
   }
 
@@ -270,7 +294,10 @@ final class KeyAgreements {
     }
 
     @Override
-    public byte[] decapsulate(@Nullable Epk epk, byte[] encryptedKey, String enc) throws CryptoFailure {
+    public byte[] decapsulate(@Nullable Epk epk, KdfInfo info, byte[] encryptedKey, String enc) throws CryptoFailure {
+      if (!info.isEmpty()) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "SM2-PKE takes no apu or apv");
+      }
       if (encryptedKey.length != CIPHERTEXT_BYTES || encryptedKey[0] != 0x04) {
         throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED,
             "SM2 encrypted key must be " + CIPHERTEXT_BYTES + " bytes with an uncompressed C1");

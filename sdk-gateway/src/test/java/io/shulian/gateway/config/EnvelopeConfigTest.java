@@ -1,0 +1,49 @@
+package io.shulian.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EnvelopeConfigTest {
+  @TempDir Path dir;
+
+  private ConfigException load(String envelope) throws Exception {
+    Path f = dir.resolve("gw.yaml");
+    Files.writeString(f, String.join("\n",
+        "identity: { keystore: missing.p12 }",
+        "consumer: { listen: 127.0.0.1:0 }",
+        "audit: { dir: audit }",
+        "envelope: " + envelope, ""));
+    return catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(f, Map.<String, String>of()::get));
+  }
+
+  @Test
+  void load_ephemeralKeyReuseOverOneHour_isAProblem() throws Exception {
+    assertThat(load("{ ephemeralKeyReuse: 2h }").problems())
+        .anySatisfy(p -> assertThat(p).startsWith("envelope.ephemeralKeyReuse: at most 1h"));
+  }
+
+  @Test
+  void load_ephemeralKeyReuseNotADuration_isAProblem() throws Exception {
+    assertThat(load("{ ephemeralKeyReuse: soon }").problems()).anySatisfy(p -> assertThat(p).contains("'soon'"));
+  }
+
+  @Test
+  void load_zeroMaxEnvelopes_isAProblem() throws Exception {
+    assertThat(load("{ ephemeralKeyReuseMaxEnvelopes: 0 }").problems())
+        .anySatisfy(p -> assertThat(p).startsWith("envelope.ephemeralKeyReuseMaxEnvelopes"));
+  }
+
+  @Test
+  void load_reuseOff_isNoEnvelopeProblem() throws Exception {
+    ConfigException e = load("{ ephemeralKeyReuse: 0s }");
+    // the keystore is missing, so loading fails, but not because of the envelope section
+    assertThat(e).isNotNull();
+    assertThat(e.problems()).noneSatisfy(p -> assertThat(p).startsWith("envelope."));
+  }
+}
