@@ -1,5 +1,6 @@
 package io.shulian.benchmarks;
 
+import io.shulian.core.envelope.EnvelopeEncoding;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
@@ -16,7 +17,7 @@ import java.util.List;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.shulian.benchmarks.InterleavedCpuProbe \
- *     [op=roundTrip] [size=1024] [suites=INTL,INTL_P256,GM] [impls=shulian,primitives,nimbus] \
+ *     [op=roundTrip] [size=1024] [suites=INTL,INTL_P256,GM] [impls=shulian,framed,primitives,nimbus] \
  *     [warmupSeconds=15] [slices=20] [sliceMillis=250]
  * </pre>
  */
@@ -30,7 +31,7 @@ public final class InterleavedCpuProbe {
     String op = arg(args, 0, "roundTrip");
     int size = Integer.parseInt(arg(args, 1, "1024"));
     String[] suites = arg(args, 2, "INTL,INTL_P256,GM").split(",");
-    String[] impls = arg(args, 3, "shulian,primitives,nimbus").split(",");
+    String[] impls = arg(args, 3, "shulian,framed,primitives,nimbus").split(",");
     long warmupNs = Long.parseLong(arg(args, 4, "15")) * 1_000_000_000L;
     int slices = Integer.parseInt(arg(args, 5, "20"));
     long sliceNs = Long.parseLong(arg(args, 6, "250")) * 1_000_000L;
@@ -46,6 +47,7 @@ public final class InterleavedCpuProbe {
         byte[] payload = BenchSuite.payload(size);
         names.add(suite + " " + impl);
         exchanges.add(impl.equals("shulian") ? new ShulianExchange(s, payload)
+            : impl.equals("framed") ? new ShulianExchange(s, payload, EnvelopeEncoding.FRAMED)
             : impl.equals("nimbus") ? new NimbusExchange(s, payload)
             : PrimitiveExchange.create(s, payload));
       }

@@ -1,5 +1,6 @@
 package io.shulian.benchmarks;
 
+import io.shulian.core.envelope.EnvelopeEncoding;
 import io.shulian.core.envelope.EnvelopeOpener;
 import io.shulian.core.envelope.EnvelopeSealer;
 import io.shulian.core.envelope.ReplayCache;
@@ -13,7 +14,8 @@ import java.time.Clock;
  * Shulian's envelope through its public API only, configured as an embedder would: default
  * limits, pinned sender trust, and the default in-memory replay cache (2,000,000 entries). The
  * replay cache is wrapped in {@link SaltedReplayCache} so that {@code open} can reopen the envelope
- * sealed at setup while still paying for a real cache insertion on every call.
+ * sealed at setup while still paying for a real cache insertion on every call. The encoding is
+ * compact JOSE ({@code shulian}) or framed ({@code framed}), both through the byte[] API.
  */
 final class ShulianExchange implements Exchange {
   private final byte[] payload;
@@ -23,6 +25,10 @@ final class ShulianExchange implements Exchange {
   private final byte[] sealed;
 
   ShulianExchange(BenchSuite suite, byte[] payload) throws Exception {
+    this(suite, payload, EnvelopeEncoding.COMPACT);
+  }
+
+  ShulianExchange(BenchSuite suite, byte[] payload, EnvelopeEncoding encoding) throws Exception {
     this.payload = payload;
     PartyIdentity sender = suite.identity(BenchSuite.SENDER);
     PartyIdentity receiver = suite.identity(BenchSuite.RECEIVER);
@@ -38,6 +44,7 @@ final class ShulianExchange implements Exchange {
             .resource(BenchSuite.RESOURCE)
             .purpose(BenchSuite.PURPOSE)
             .ttl(BenchSuite.TTL)
+            .encoding(encoding)
             .build();
     this.sealed = sealer.seal(request, payload).toByteArray();
     // Fail at setup, not in the measurement, if the round trip is broken.
