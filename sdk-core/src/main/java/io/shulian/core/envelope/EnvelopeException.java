@@ -15,7 +15,7 @@ public abstract sealed class EnvelopeException extends ShulianException
   public enum Reason {
     /** The envelope or its payload is over the configured size limit (checked before parsing). */
     TOO_LARGE,
-    /** The envelope is not a well-formed compact JWE holding a compact JWS, or its header JSON is invalid, too deep, or lacks a required field. */
+    /** The envelope is not a well-formed compact JWE holding a compact JWS (or framed envelope), or its header JSON is invalid, too deep, or lacks a required field. */
     MALFORMED,
     /** A JOSE algorithm is outside the allow-list of the suite (none, HMAC, PBES2, RSA, another suite's algorithms, compression). */
     ALGORITHM_NOT_ALLOWED,

@@ -39,6 +39,10 @@ import java.util.Set;
  * certificate of the claimed sender; the receiver is us; the validity window with the allowed clock
  * skew; and finally that the id was not seen before.
  *
+ * <p>Framed envelopes (first byte {@code 0x89}, see {@link EnvelopeEncoding#FRAMED}) go through the
+ * same checks, in the order docs/envelope-format.md gives: header, trust, receiver and time are
+ * checked on the signed header before the payload is read, the signature after the last segment.
+ *
  * <p>Each failure is its own {@link EnvelopeException} subclass. Thread-safe; build once and share.
  */
 public final class EnvelopeOpener {

@@ -49,6 +49,8 @@ final class FramedSealer {
       s.end(w);
     } catch (IOException e) {
       throw new IllegalStateException("writing to an array failed", e);
+    } finally {
+      s.abandon();
     }
     if (w.position() != out.length) {
       throw new IllegalStateException("framed envelope size mismatch");
@@ -65,20 +67,23 @@ final class FramedSealer {
   void sealStream(EnvelopeHeader header, PartyCertificate to, InputStream in, OutputStream out, long maxPayloadBytes)
       throws IOException, EnvelopeTooLargeException {
     Session s = new Session(header, to);
-    out.write(s.preamble);
-    SegmentWriter w = s.writer(null, 0, out);
-    s.begin(w);
-    byte[] buf = new byte[segmentBytes];
-    long total = 0;
-    for (int n; (n = in.read(buf, 0, buf.length)) != -1; ) {
-      total += n;
-      if (total > maxPayloadBytes) {
-        s.abandon();
-        throw new EnvelopeTooLargeException("streamed payload is over the limit of " + maxPayloadBytes + " bytes");
+    try {
+      out.write(s.preamble);
+      SegmentWriter w = s.writer(null, 0, out);
+      s.begin(w);
+      byte[] buf = new byte[segmentBytes];
+      long total = 0;
+      for (int n; (n = in.read(buf, 0, buf.length)) != -1; ) {
+        total += n;
+        if (total > maxPayloadBytes) {
+          throw new EnvelopeTooLargeException("streamed payload is over the limit of " + maxPayloadBytes + " bytes");
+        }
+        s.payload(w, buf, 0, n);
       }
-      s.payload(w, buf, 0, n);
+      s.end(w);
+    } finally {
+      s.abandon();
     }
-    s.end(w);
   }
 
   /** One envelope being sealed: its keys, headers and signature state. */
@@ -133,9 +138,9 @@ final class FramedSealer {
       }
       w.write(signature, 0, signature.length);
       w.finish();
-      abandon();
     }
 
+    /** Wipes the content key; called when the envelope is done or given up. */
     void abandon() {
       Arrays.fill(cek, (byte) 0);
     }

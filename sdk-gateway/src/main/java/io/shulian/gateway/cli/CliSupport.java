@@ -3,13 +3,17 @@ package io.shulian.gateway.cli;
 import io.shulian.core.keys.KeyMaterialException;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -97,6 +101,48 @@ final class CliSupport {
       return;
     }
     PartyIdentity.writeAtomically(Path.of(out), data);
+  }
+
+  /** Opens a file, or standard input for "-", for streaming (buffered, supports mark/reset). */
+  static InputStream openInput(String in) throws IOException {
+    return new BufferedInputStream("-".equals(in) ? System.in : Files.newInputStream(Path.of(in)), 64 * 1024);
+  }
+
+  /** Writes to an output stream; may fail, in which case nothing it wrote may be kept. */
+  interface StreamWriter<T> {
+    T write(OutputStream out) throws Exception;
+  }
+
+  /**
+   * Streams output to a temporary file that becomes {@code out} (atomic rename) only if
+   * {@code writer} succeeds; for "-" the temporary file is copied to standard output after success.
+   * On failure the temporary file is deleted, so nothing unverified is left behind or printed.
+   */
+  static <T> T streamOutput(String out, StreamWriter<T> writer) throws Exception {
+    boolean stdout = "-".equals(out);
+    Path target = stdout ? null : Path.of(out).toAbsolutePath();
+    Path tmp;
+    if (stdout) {
+      tmp = Files.createTempFile("shulian-", ".tmp");
+    } else {
+      Files.createDirectories(target.getParent());
+      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+    }
+    try {
+      T result;
+      try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)) {
+        result = writer.write(o);
+      }
+      if (stdout) {
+        Files.copy(tmp, System.out);
+        System.out.flush();
+      } else {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return result;
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   /** An input over its size limit: the command reports it as a rejection. */

@@ -2,11 +2,13 @@ package io.shulian.gateway.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.envelope.EnvelopeOpener;
 import io.shulian.core.envelope.OpenedEnvelope;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.trust.PinnedSenderTrust;
 import io.shulian.core.trust.SenderTrust;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import io.shulian.core.trust.BundleHolder;
@@ -29,7 +31,10 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {
       "Decrypt an envelope with our key, verify its sender against trusted certificates, and write",
       "the payload. The verified header goes to standard error, or as JSON to standard output with",
-      "--json. Exit code 3 when the envelope is rejected; the message says why."
+      "--json. Exit code 3 when the envelope is rejected; the message says why. Compact and framed",
+      "envelopes are told apart by their first byte; a framed one is opened as a stream into a",
+      "temporary file next to --out, renamed only once the signature verified (for --out -, copied",
+      "to standard output only then)."
     })
 final class OpenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -79,12 +84,31 @@ final class OpenCommand implements Callable<Integer> {
     EnvelopeOpener opener = EnvelopeOpener.builder(identity, senders)
         .allowClockSkew(Cli.duration(spec, skew, "--clock-skew"))
         .build();
-    byte[] envelope = CliSupport.readInput(in, opener.maxEnvelopeBytes());
-    OpenedEnvelope opened = opener.open(envelope);
-    CliSupport.writeOutput(out, opened.payload());
-    Map<String, String> h = opened.header().toMap();
-    h.put("signerKeyId", opened.signer().keyId().value());
-    h.put("payloadBytes", Integer.toString(opened.payloadSize()));
+    Map<String, String> h;
+    try (InputStream input = CliSupport.openInput(in)) {
+      input.mark(1);
+      int first = input.read();
+      input.reset();
+      if (first == 0x89) {
+        long[] bytes = new long[1];
+        EnvelopeHeader header = CliSupport.streamOutput(out, o -> {
+          SealCommand.CountingOutputStream counted = new SealCommand.CountingOutputStream(o);
+          EnvelopeHeader verified = opener.openStream(input, counted);
+          bytes[0] = counted.count;
+          return verified;
+        });
+        h = header.toMap();
+        h.put("encoding", "framed");
+        h.put("payloadBytes", Long.toString(bytes[0]));
+      } else {
+        byte[] envelope = CliSupport.readLimited(input, opener.maxEnvelopeBytes(), "-".equals(in) ? "standard input" : in);
+        OpenedEnvelope opened = opener.open(envelope);
+        CliSupport.writeOutput(out, opened.payload());
+        h = opened.header().toMap();
+        h.put("signerKeyId", opened.signer().keyId().value());
+        h.put("payloadBytes", Integer.toString(opened.payloadSize()));
+      }
+    }
     if (json) {
       ObjectMapper m = new ObjectMapper();
       ObjectNode n = m.createObjectNode();

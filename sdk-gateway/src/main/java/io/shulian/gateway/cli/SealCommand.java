@@ -1,13 +1,17 @@
 package io.shulian.gateway.cli;
 
 import io.shulian.core.envelope.Classification;
+import io.shulian.core.envelope.EnvelopeEncoding;
+import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.envelope.EnvelopeSealer;
 import io.shulian.core.envelope.SealRequest;
 import io.shulian.core.envelope.SealedEnvelope;
 import io.shulian.core.keys.KeyUse;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "seal",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign a payload with our key and encrypt it for a recipient (compact JWS in a compact JWE).",
+      "Sign a payload with our key and encrypt it for a recipient (compact JWS in a compact JWE, or",
+      "with --encoding framed the framed binary stream for large data sets, sealed in constant memory).",
       "The suite follows the recipient's encryption certificate."
     })
 final class SealCommand implements Callable<Integer> {
@@ -57,6 +62,10 @@ final class SealCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "envelope file, or - for standard output")
   String out;
 
+  @Option(names = "--encoding", description = {"compact (JOSE, default) or framed (binary, streamed: no",
+      "size limit but --max-stream-bytes; `shulian open` reads both)"})
+  String encoding = "compact";
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -71,8 +80,13 @@ final class SealCommand implements Callable<Integer> {
     List<PartyCertificate> certs = CliSupport.readCertificates(to);
     PartyCertificate recipient = certs.stream().filter(c -> c.allows(KeyUse.ENCRYPT)).findFirst()
         .orElseThrow(() -> Cli.usage(spec, to + " holds no encryption certificate"));
+    EnvelopeEncoding enc;
+    try {
+      enc = EnvelopeEncoding.valueOf(encoding.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw Cli.usage(spec, "--encoding must be compact or framed, got '" + encoding + "'");
+    }
     EnvelopeSealer sealer = EnvelopeSealer.builder(identity).build();
-    byte[] payload = CliSupport.readInput(in, sealer.maxPayloadBytes());
     SealRequest request;
     try {
       request = SealRequest.builder()
@@ -82,15 +96,82 @@ final class SealCommand implements Callable<Integer> {
           .ttl(d)
           .contentType(contentType)
           .classification(cls)
+          .encoding(enc)
           .build();
     } catch (IllegalArgumentException e) {
       throw Cli.usage(spec, e.getMessage());
     }
+    if (enc == EnvelopeEncoding.FRAMED) {
+      long[] bytes = new long[2];
+      EnvelopeHeader h;
+      try (InputStream input = CliSupport.openInput(in)) {
+        h = CliSupport.streamOutput(out, o -> {
+          CountingOutputStream counted = new CountingOutputStream(o);
+          EnvelopeHeader sealedHeader = sealer.sealStream(request, new CountingInputStream(input, bytes), counted);
+          bytes[1] = counted.count;
+          return sealedHeader;
+        });
+      }
+      err.println("sealed framed envelope " + h.id() + " for " + recipient.party() + " (" + recipient.suite() + ", "
+          + bytes[0] + " payload bytes, " + bytes[1] + " envelope bytes)");
+      err.flush();
+      return ExitCodes.OK;
+    }
+    byte[] payload = CliSupport.readInput(in, sealer.maxPayloadBytes());
     SealedEnvelope sealed = sealer.seal(request, payload);
     CliSupport.writeOutput(out, sealed.toByteArray());
     err.println("sealed envelope " + sealed.header().id() + " for " + recipient.party() + " ("
         + recipient.suite() + ", " + payload.length + " payload bytes, " + sealed.size() + " envelope bytes)");
     err.flush();
     return ExitCodes.OK;
+  }
+
+  /** Counts bytes read into {@code count[0]}. */
+  static final class CountingInputStream extends java.io.FilterInputStream {
+    private final long[] count;
+
+    CountingInputStream(InputStream in, long[] count) {
+      super(in);
+      this.count = count;
+    }
+
+    @Override
+    public int read() throws java.io.IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count[0]++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws java.io.IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count[0] += n;
+      }
+      return n;
+    }
+  }
+
+  /** Counts bytes written. */
+  static final class CountingOutputStream extends java.io.FilterOutputStream {
+    long count;
+
+    CountingOutputStream(java.io.OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws java.io.IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws java.io.IOException {
+      out.write(b, off, len);
+      count += len;
+    }
   }
 }
