@@ -21,7 +21,7 @@ final class Ed25519Keys {
 
   private Ed25519Keys() {}
 
-  /** SHA-512 from the JDK, which has CPU intrinsics where BC's Java code has none. */
+  /** SHA-512 from the JDK: faster here than BC's Java SHA-512 (it can use CPU intrinsics). */
   static MessageDigest sha512() {
     try {
       return MessageDigest.getInstance("SHA-512");
