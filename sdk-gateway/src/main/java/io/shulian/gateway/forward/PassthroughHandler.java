@@ -23,16 +23,23 @@ import java.net.URI;
 public final class PassthroughHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final BackendPool pool;
   private final URI upstream;
+  private final String basePath;
 
   public PassthroughHandler(BackendPool pool, URI upstream) {
     this.pool = pool;
     this.upstream = upstream;
+    String p = upstream.getRawPath() == null ? "" : upstream.getRawPath();
+    int end = p.length();
+    while (end > 0 && p.charAt(end - 1) == '/') {
+      end--;
+    }
+    this.basePath = p.substring(0, end);
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
-    String path = upstream.getRawPath().replaceAll("/+$", "") + req.uri();
+    String path = basePath + req.uri();
     FullHttpRequest out = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), path, req.content().retain());
     out.headers().set(req.headers());
     out.headers().remove(HttpHeaderNames.CONNECTION);

@@ -43,6 +43,9 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
   public static final String ENVELOPE_ID_HEADER = "X-Shulian-Envelope-Id";
   public static final String REQUEST_ENVELOPE_ID_HEADER = "X-Shulian-Request-Envelope-Id";
 
+  private static final java.util.regex.Pattern TRACEPARENT =
+      java.util.regex.Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+
   private final GatewayContext g;
 
   public ConsumerExchangeHandler(GatewayContext g) {
@@ -95,7 +98,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
           .contentType(HttpPayload.MEDIA_TYPE)
           .grantRef(grant == null ? null : Grants.reference(grant));
       String tp = req.headers().get("traceparent");
-      if (tp != null && tp.matches("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")) {
+      if (tp != null && TRACEPARENT.matcher(tp).matches()) {
         sr.traceparent(tp);
       }
       sealed = g.sealer().seal(sr.build(), payload.encode());

@@ -32,6 +32,12 @@ public final class HttpPayload {
       Set.of("content-type", "accept", "accept-language", "content-language", "if-none-match",
           "if-modified-since", "etag", "last-modified", "cache-control", "location", GRANT_HEADER, ACTION_HEADER);
 
+  private static final java.util.regex.Pattern METHOD = java.util.regex.Pattern.compile("[A-Z]{1,16}");
+  private static final java.util.regex.Pattern REQUEST_LINE =
+      java.util.regex.Pattern.compile("[A-Z]{1,16} /[\\x21-\\x7e]* HTTP/1\\.1");
+  private static final java.util.regex.Pattern STATUS_LINE =
+      java.util.regex.Pattern.compile("HTTP/1\\.1 [1-5][0-9]{2} [\\x20-\\x7e]*");
+
   private final String startLine;
   private final List<Map.Entry<String, String>> headers;
   private final byte[] body;
@@ -43,7 +49,7 @@ public final class HttpPayload {
   }
 
   public static HttpPayload request(String method, String pathAndQuery, List<Map.Entry<String, String>> headers, byte[] body) {
-    if (!method.matches("[A-Z]{1,16}")) {
+    if (!METHOD.matcher(method).matches()) {
       throw new IllegalArgumentException("bad method");
     }
     if (pathAndQuery.isEmpty() || pathAndQuery.charAt(0) != '/' || !printable(pathAndQuery)) {
@@ -128,7 +134,7 @@ public final class HttpPayload {
       throw new IllegalArgumentException("message/http without start line");
     }
     String start = lines.get(0);
-    if (expectRequest ? !start.matches("[A-Z]{1,16} /[\\x21-\\x7e]* HTTP/1\\.1") : !start.matches("HTTP/1\\.1 [1-5][0-9]{2} [\\x20-\\x7e]*")) {
+    if (!(expectRequest ? REQUEST_LINE : STATUS_LINE).matcher(start).matches()) {
       throw new IllegalArgumentException("message/http start line is malformed");
     }
     List<Map.Entry<String, String>> headers = new ArrayList<>();

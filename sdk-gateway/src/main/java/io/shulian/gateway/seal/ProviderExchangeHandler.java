@@ -105,7 +105,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
       return;
     }
     URI base = backend.get();
-    String path = base.getRawPath().replaceAll("/+$", "") + inner.target();
+    String path = stripTrailingSlashes(base.getRawPath()) + inner.target();
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(inner.method()), path,
         Unpooled.wrappedBuffer(inner.body()));
     for (Map.Entry<String, String> e : inner.headers()) {
@@ -209,6 +209,14 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     ExchangeEvent e = event(h, peer, v, Exchanges.digest(g, new byte[0]), req.content().readableBytes(), p.status().code(),
         p.code(), reasons, t0);
     Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
+  }
+
+  static String stripTrailingSlashes(String p) {
+    int end = p.length();
+    while (end > 0 && p.charAt(end - 1) == '/') {
+      end--;
+    }
+    return p.substring(0, end);
   }
 
   @Override
