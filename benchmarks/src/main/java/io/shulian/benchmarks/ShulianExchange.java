@@ -29,10 +29,23 @@ final class ShulianExchange implements Exchange {
   }
 
   ShulianExchange(BenchSuite suite, byte[] payload, EnvelopeEncoding encoding) throws Exception {
+    this(suite, payload, encoding, false);
+  }
+
+  /**
+   * @param reuseEphemeralKeys seal as the gateway does by default: one ECDH-ES ephemeral key per
+   *     recipient for 60 s / 100,000 envelopes (the receiver then caches the shared secret)
+   */
+  ShulianExchange(BenchSuite suite, byte[] payload, EnvelopeEncoding encoding, boolean reuseEphemeralKeys)
+      throws Exception {
     this.payload = payload;
     PartyIdentity sender = suite.identity(BenchSuite.SENDER);
     PartyIdentity receiver = suite.identity(BenchSuite.RECEIVER);
-    this.sealer = EnvelopeSealer.builder(sender).build();
+    EnvelopeSealer.Builder sb = EnvelopeSealer.builder(sender);
+    if (reuseEphemeralKeys) {
+      sb.reuseEphemeralKeys(java.time.Duration.ofSeconds(60), 100_000);
+    }
+    this.sealer = sb.build();
     this.opener =
         EnvelopeOpener.builder(receiver, PinnedSenderTrust.of(sender.certificates()))
             .replayCache(new SaltedReplayCache(
