@@ -30,6 +30,11 @@ public final class LogScanner {
     default void record(long seq, byte[] data, int bodyOff, int bodyLen, byte[] leaf, Path segment, long offset)
         throws Exception {}
 
+    /** False if {@link #record} does nothing: the scan then skips the per-record callback. */
+    default boolean wantsRecords() {
+      return true;
+    }
+
     /** Called when the tree reaches a size that was asked for with {@link #checkAt}. */
     default void atSize(long size, byte[] root, byte[] chainHead) throws Exception {}
   }
@@ -97,8 +102,12 @@ public final class LogScanner {
   static final int DEFAULT_BUFFER_BYTES = 4 << 20;
   /** Records per hashing task; a task starts at a tree size that is a multiple of this. */
   static final int DEFAULT_TASK_RECORDS = 1024;
-  /** Largest single read, which bounds the JDK's cached temporary direct buffer. */
-  private static final int MAX_READ_BYTES = 1 << 20;
+  /**
+   * Largest single read. Small enough for the kernel's copy and the JDK's copy out of its cached
+   * temporary direct buffer to stay in the CPU cache: 64 KiB reads measured about 4 times faster
+   * than 1 MiB reads (and than one read of a whole segment).
+   */
+  private static final int MAX_READ_BYTES = 64 << 10;
 
   private final Path dir;
   private final TreeSet<Long> checkSizes = new TreeSet<>();
@@ -183,6 +192,7 @@ public final class LogScanner {
   private final class Run {
     final Result r;
     final Visitor visitor;
+    final boolean wantsRecords;
     /** The tree sizes to report, ascending, and the index of the first one not yet reached. */
     final long[] checks;
     int nextCheck;
@@ -199,6 +209,7 @@ public final class LogScanner {
     Run(Result r, Visitor visitor) {
       this.r = r;
       this.visitor = visitor;
+      this.wantsRecords = visitor.wantsRecords();
       this.checks = checkSizes.stream().mapToLong(Long::longValue).toArray();
     }
 
@@ -396,29 +407,36 @@ public final class LogScanner {
     /** Takes a task's result into the scan in log order; false at its problem. */
     private boolean merge(Task t, Path seg, long fileOff, boolean last) throws Exception {
       MerkleFrontier f = frontier;
-      int snapshot = 0;
       int end = t.from + t.good;
-      for (int i = t.from; i < end; i++) {
-        int pos = offsets[i];
-        int len = RecordCodec.getInt(buf, pos);
-        System.arraycopy(leaves, i * TreeHasher.SIZE, leaf, 0, TreeHasher.SIZE);
-        visitor.record(seq, buf, pos + 8, len, leaf, seg, fileOff + pos);
-        if (!t.tree) {
-          f.append(leaves, i * TreeHasher.SIZE);
-        }
-        seq++;
-        if (nextCheck < checks.length && checks[nextCheck] == seq) {
-          byte[] root;
-          if (t.tree) {
-            MerkleFrontier upTo = f.copy();
-            upTo.append(t.snapshots.get(snapshot++));
-            root = upTo.root();
-          } else {
-            root = f.root();
+      if (!wantsRecords && t.tree && (nextCheck == checks.length || checks[nextCheck] > seq + t.good)) {
+        // nothing to call back or report inside this task: take its subtree whole
+        seq += t.good;
+      } else {
+        int snapshot = 0;
+        for (int i = t.from; i < end; i++) {
+          int pos = offsets[i];
+          int len = RecordCodec.getInt(buf, pos);
+          if (wantsRecords) {
+            System.arraycopy(leaves, i * TreeHasher.SIZE, leaf, 0, TreeHasher.SIZE);
+            visitor.record(seq, buf, pos + 8, len, leaf, seg, fileOff + pos);
           }
-          int stored = pos + 8 + len;
-          visitor.atSize(seq, root, Arrays.copyOfRange(buf, stored, stored + TreeHasher.SIZE));
-          nextCheck++;
+          if (!t.tree) {
+            f.append(leaves, i * TreeHasher.SIZE);
+          }
+          seq++;
+          if (nextCheck < checks.length && checks[nextCheck] == seq) {
+            byte[] root;
+            if (t.tree) {
+              MerkleFrontier upTo = f.copy();
+              upTo.append(t.snapshots.get(snapshot++));
+              root = upTo.root();
+            } else {
+              root = f.root();
+            }
+            int stored = pos + 8 + len;
+            visitor.atSize(seq, root, Arrays.copyOfRange(buf, stored, stored + TreeHasher.SIZE));
+            nextCheck++;
+          }
         }
       }
       if (t.tree && t.local != null) {
