@@ -525,7 +525,8 @@ public final class LogScanner {
           return;
         }
         int leafOff = i * TreeHasher.SIZE;
-        th.leaf(buf, body, len, leaves, leafOff);
+        // the byte before the body is the last of this frame's CRC, checked above: only this task touches it
+        th.leafInPlace(buf, body, len, leaves, leafOff);
         if (i == 0) {
           th.chain(before, 0, leaves, leafOff, c);
         } else {

@@ -47,6 +47,23 @@ public abstract class TreeHasher {
     finish(out, outOff);
   }
 
+  /**
+   * Same as {@link #leaf(byte[], int, int, byte[], int)} for data that has a byte before it
+   * ({@code off >= 1}) which the caller owns: that byte is set to the leaf prefix for the duration
+   * of one digest update and then restored, which saves copying the data. The caller must ensure
+   * no other thread reads or writes {@code data[off - 1]} meanwhile.
+   */
+  public final void leafInPlace(byte[] data, int off, int len, byte[] out, int outOff) {
+    byte saved = data[off - 1];
+    data[off - 1] = 0;
+    try {
+      update(data, off - 1, len + 1);
+    } finally {
+      data[off - 1] = saved;
+    }
+    finish(out, outOff);
+  }
+
   public final byte[] leaf(byte[] data) {
     byte[] out = new byte[SIZE];
     leaf(data, 0, data.length, out, 0);
