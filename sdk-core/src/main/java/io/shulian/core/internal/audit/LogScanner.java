@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.ForkJoinTask;
 import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 
@@ -101,7 +101,7 @@ public final class LogScanner {
   /** Bytes of a segment held in memory at a time (grown for a larger frame). */
   static final int DEFAULT_BUFFER_BYTES = 4 << 20;
   /** Records per hashing task; a task starts at a tree size that is a multiple of this. */
-  static final int DEFAULT_TASK_RECORDS = 1024;
+  static final int DEFAULT_TASK_RECORDS = 256;
   /**
    * Largest single read. Small enough for the kernel's copy and the JDK's copy out of its cached
    * temporary direct buffer to stay in the CPU cache: 64 KiB reads measured about 4 times faster
@@ -202,7 +202,11 @@ public final class LogScanner {
     final byte[] chain = new byte[TreeHasher.SIZE];
     final byte[] leaf = new byte[TreeHasher.SIZE];
     @Nullable MerkleFrontier frontier;
-    byte[] buf = new byte[bufferBytes];
+    /** The buffer whose frames are being checked, and the one the next bytes are read into meanwhile. */
+    byte[] buf = new byte[Math.min(bufferBytes, MAX_READ_BYTES)];
+    byte[] spare = new byte[0];
+    /** Length of the segment being read. */
+    long segmentBytes;
     int[] offsets = new int[1024];
     byte[] leaves = new byte[1024 * TreeHasher.SIZE];
 
@@ -234,7 +238,7 @@ public final class LogScanner {
       long size = ch.size();
       r.lastSegmentLength = size;
       r.validEnd = 0;
-      int n = read(ch, 0, 0, (int) Math.min(size, SegmentFormat.HEADER_BYTES));
+      int n = read(ch, buf, 0, 0, (int) Math.min(size, SegmentFormat.HEADER_BYTES));
       SegmentFormat.Header h;
       try {
         h = SegmentFormat.decodeHeader(buf, n);
@@ -290,11 +294,11 @@ public final class LogScanner {
       return frames(ch, seg, size, last);
     }
 
-    /** Reads up to {@code len} bytes at file position {@code at} into buf[off..]; fewer only at end of file. */
-    private int read(FileChannel ch, long at, int off, int len) throws IOException {
+    /** Reads up to {@code len} bytes at file position {@code at} into b[off..]; fewer only at end of file. */
+    private int read(FileChannel ch, byte[] b, long at, int off, int len) throws IOException {
       int n = 0;
       while (n < len) {
-        int got = ch.read(ByteBuffer.wrap(buf, off + n, Math.min(len - n, MAX_READ_BYTES)), at + n);
+        int got = ch.read(ByteBuffer.wrap(b, off + n, Math.min(len - n, MAX_READ_BYTES)), at + n);
         if (got < 0) {
           break;
         }
@@ -303,19 +307,34 @@ public final class LogScanner {
       return n;
     }
 
-    /** Checks the frames of a segment, a buffer at a time; false if it ends the scan with a problem. */
+    /**
+     * Fills {@code b}, which holds {@code have} bytes from file position {@code at}, up to its
+     * capacity or the end of the segment; returns how many bytes it holds then.
+     */
+    private int fill(FileChannel ch, byte[] b, int have, long at) throws IOException {
+      int want = (int) Math.min(b.length - have, segmentBytes - at - have);
+      int got = read(ch, b, at + have, have, want);
+      if (got < want) {
+        segmentBytes = at + have + got; // the file shrank while being read
+        r.lastSegmentLength = segmentBytes;
+      }
+      return have + got;
+    }
+
+    /**
+     * Checks the frames of a segment a buffer at a time; false if it ends the scan with a problem.
+     * The next buffer is read while the tasks of this one run.
+     */
     private boolean frames(FileChannel ch, Path seg, long size, boolean last) throws Exception {
+      segmentBytes = size;
       long fileOff = SegmentFormat.HEADER_BYTES; // file position of buf[0]
-      int have = 0;
+      if (buf.length < bufferBytes && buf.length < size - fileOff) {
+        // small logs get small buffers (never below a header, which the next segment reads into it)
+        buf = new byte[(int) Math.max(SegmentFormat.HEADER_BYTES, Math.min(bufferBytes, size - fileOff))];
+      }
+      int have = fill(ch, buf, 0, fileOff);
       while (true) {
-        int want = (int) Math.min(buf.length - have, size - fileOff - have);
-        int got = read(ch, fileOff + have, have, want);
-        have += got;
-        if (got < want) {
-          size = fileOff + have; // the file shrank while being read
-          r.lastSegmentLength = size;
-        }
-        boolean more = fileOff + have < size;
+        boolean more = fileOff + have < segmentBytes;
         if (have == 0) {
           return true;
         }
@@ -344,6 +363,7 @@ public final class LogScanner {
         if (count == 0 && bad == 0) {
           // one frame larger than the buffer: grow it (frames are at most MAX_BODY_BYTES)
           buf = Arrays.copyOf(buf, Math.max(buf.length * 2, RecordCodec.getInt(buf, 0) + SegmentFormat.FRAME_OVERHEAD));
+          have = fill(ch, buf, have, fileOff);
           continue;
         }
         int use = count;
@@ -355,29 +375,53 @@ public final class LogScanner {
             use = (int) (aligned - seq);
           }
         }
-        if (use > 0 && !batch(use, seg, fileOff, last)) {
-          return false;
+        int consumed = use < count ? offsets[use] : p;
+        List<Task> tasks = tasks(use);
+        ForkJoinTask<?> @Nullable [] jobs = start(tasks);
+        int next = 0;
+        IOException readFailure = null;
+        boolean prefetch = bad == 0 && (more || consumed < have);
+        if (prefetch) {
+          if (spare.length < buf.length) {
+            spare = new byte[buf.length];
+          }
+          next = have - consumed;
+          System.arraycopy(buf, consumed, spare, 0, next);
+          try {
+            next = fill(ch, spare, next, fileOff + consumed);
+          } catch (IOException e) {
+            readFailure = e; // reported once the records before it are checked
+          }
+        }
+        finish(tasks, jobs);
+        for (Task t : tasks) {
+          if (!merge(t, seg, fileOff, last)) {
+            return false;
+          }
+        }
+        if (readFailure != null) {
+          throw readFailure;
         }
         if (bad != 0) {
           long at = fileOff + p;
           Kind k = bad == SegmentFormat.TRUNCATED && last ? Kind.TORN_TAIL : Kind.BAD_FRAME;
-          String msg = bad == SegmentFormat.TRUNCATED ? "incomplete record frame (" + (size - at) + " bytes left)"
+          String msg = bad == SegmentFormat.TRUNCATED ? "incomplete record frame (" + (segmentBytes - at) + " bytes left)"
               : "record length field is impossible";
           r.problem = new Problem(k, msg, seg, at, seq, last);
           return false;
         }
-        int consumed = use < count ? offsets[use] : p;
-        System.arraycopy(buf, consumed, buf, 0, have - consumed);
-        have -= consumed;
-        fileOff += consumed;
-        if (!more && have == 0) {
-          return true;
+        if (prefetch) {
+          byte[] b = buf;
+          buf = spare;
+          spare = b;
         }
+        fileOff += consumed;
+        have = next;
       }
     }
 
-    /** Checks frames [0, count) of the buffer; false if it ends the scan with a problem. */
-    private boolean batch(int count, Path seg, long fileOff, boolean last) throws Exception {
+    /** Splits frames [0, count) of the buffer into tasks that start at task boundaries of the tree. */
+    private List<Task> tasks(int count) {
       if (leaves.length < count * TreeHasher.SIZE) {
         leaves = new byte[Math.max(leaves.length * 2, count * TreeHasher.SIZE)];
       }
@@ -389,19 +433,37 @@ public final class LogScanner {
         tasks.add(new Task(this, before, i, i + n, g, (g & (taskRecords - 1)) == 0));
         i += n;
       }
-      if (parallel && tasks.size() > 1) {
-        new Fork(tasks, 0, tasks.size()).invoke();
-      } else {
+      return tasks;
+    }
+
+    /** Hands the tasks to the fork-join pool, or returns null if this thread will run them alone. */
+    private ForkJoinTask<?> @Nullable [] start(List<Task> tasks) {
+      if (!parallel || tasks.size() < 2) {
+        return null;
+      }
+      ForkJoinTask<?>[] jobs = new ForkJoinTask<?>[tasks.size()];
+      for (int i = 0; i < jobs.length; i++) {
+        jobs[i] = ForkJoinTask.adapt(tasks.get(i)::run).fork();
+      }
+      return jobs;
+    }
+
+    /** Runs what no pool thread has taken (newest first, as the pool takes the oldest) and waits for the rest. */
+    private void finish(List<Task> tasks, ForkJoinTask<?> @Nullable [] jobs) {
+      if (jobs == null) {
         for (Task t : tasks) {
           t.run();
         }
+        return;
       }
-      for (Task t : tasks) {
-        if (!merge(t, seg, fileOff, last)) {
-          return false;
+      for (int i = jobs.length - 1; i >= 0; i--) {
+        if (jobs[i].tryUnfork()) {
+          jobs[i].invoke();
         }
       }
-      return true;
+      for (ForkJoinTask<?> j : jobs) {
+        j.join();
+      }
     }
 
     /** Takes a task's result into the scan in log order; false at its problem. */
@@ -551,30 +613,6 @@ public final class LogScanner {
     private void fail(Kind kind, String msg) {
       problem = kind;
       message = msg;
-    }
-  }
-
-  /** Runs tasks [lo, hi) on the common fork-join pool, the calling thread taking part. */
-  private static final class Fork extends RecursiveAction {
-    private static final long serialVersionUID = 1L;
-    private final transient List<Task> tasks;
-    private final int lo;
-    private final int hi;
-
-    Fork(List<Task> tasks, int lo, int hi) {
-      this.tasks = tasks;
-      this.lo = lo;
-      this.hi = hi;
-    }
-
-    @Override
-    protected void compute() {
-      if (hi - lo == 1) {
-        tasks.get(lo).run();
-      } else {
-        int mid = (lo + hi) >>> 1;
-        invokeAll(new Fork(tasks, lo, mid), new Fork(tasks, mid, hi));
-      }
     }
   }
 }
