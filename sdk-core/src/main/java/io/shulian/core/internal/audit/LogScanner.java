@@ -221,6 +221,7 @@ public final class LogScanner {
       for (int si = 0; si < segs.size(); si++) {
         Path seg = segs.get(si);
         boolean last = si == segs.size() - 1;
+        r.validEnd = 0; // an I/O error is reported at the end of the last good frame of this segment
         try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.READ)) {
           if (!segment(ch, segs, si, last)) {
             return;
