@@ -163,7 +163,12 @@ public final class AuditLog implements AutoCloseable {
       List<Checkpoint> cps = readCheckpoints(dir, true);
       Checkpoint last = cps.isEmpty() ? null : cps.get(cps.size() - 1);
       long covered = last == null ? 0 : last.treeSize();
-      LogScanner.Result scan = new LogScanner(dir).scan(new LogScanner.Visitor() {});
+      LogScanner.Result scan = new LogScanner(dir).scan(new LogScanner.Visitor() {
+        @Override
+        public boolean wantsRecords() {
+          return false;
+        }
+      });
       long torn = 0;
       if (scan.problem != null) {
         LogScanner.Problem p = scan.problem;

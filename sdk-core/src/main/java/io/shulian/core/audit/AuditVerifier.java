@@ -94,6 +94,11 @@ public final class AuditVerifier {
         int next;
 
         @Override
+        public boolean wantsRecords() {
+          return false;
+        }
+
+        @Override
         public void atSize(long size, byte[] root, byte[] chainHead) throws Stop {
           while (next < signed.size() && signed.get(next).treeSize() == size) {
             Checkpoint cp = signed.get(next);

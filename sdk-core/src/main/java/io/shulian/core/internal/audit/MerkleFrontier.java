@@ -2,9 +2,12 @@ package io.shulian.core.internal.audit;
 
 /**
  * The right edge of an append-only RFC 9162 Merkle tree: the roots of the perfect subtrees that
- * make up the first {@code size} leaves, largest first. Appending a leaf costs one node hash on
- * average; the root of the whole tree is folded from right to left, which gives the RFC 9162
- * shape (the left subtree is the largest power of two smaller than the size). Not thread-safe.
+ * make up the first {@code size} leaves, largest first (one per set bit of {@code size}).
+ * Appending a leaf costs one node hash on average; the root of the whole tree is folded from right
+ * to left, which gives the RFC 9162 shape (the left subtree is the largest power of two smaller
+ * than the size). A frontier of leaves that continue this tree at an aligned position can be
+ * appended whole, which lets independent ranges of leaves be hashed on different threads. Not
+ * thread-safe.
  */
 public final class MerkleFrontier {
   private final TreeHasher hasher;
@@ -25,14 +28,49 @@ public final class MerkleFrontier {
 
   /** Appends a leaf hash {@code leaf[off, off+32)}. */
   public void append(byte[] leaf, int off) {
-    System.arraycopy(leaf, off, stack[depth], 0, TreeHasher.SIZE);
+    push(leaf, off, 0);
+  }
+
+  /**
+   * Appends all leaves of {@code right}, as if they were appended one by one. Costs at most one
+   * node hash per subtree of {@code right}.
+   *
+   * @throws IllegalArgumentException unless this tree's size is a multiple of the largest perfect
+   *     subtree of {@code right} (so every subtree of {@code right} stays a subtree here)
+   */
+  public void append(MerkleFrontier right) {
+    if (right.size != 0 && (size & (Long.highestOneBit(right.size) - 1)) != 0) {
+      throw new IllegalArgumentException("a tree of " + right.size + " leaves cannot be appended whole at size " + size);
+    }
+    int i = 0;
+    for (int h = 63; h >= 0; h--) {
+      if ((right.size & (1L << h)) != 0) {
+        push(right.stack[i++], 0, h);
+      }
+    }
+  }
+
+  /** Pushes the root of a perfect subtree of height {@code h}; size is a multiple of 2^h. */
+  private void push(byte[] hash, int off, int h) {
+    System.arraycopy(hash, off, stack[depth], 0, TreeHasher.SIZE);
     depth++;
-    // each trailing one bit of the old size means a perfect subtree of equal height to merge with
-    for (long s = size; (s & 1) == 1; s >>>= 1) {
+    // each trailing one bit of the old size (above h) means a perfect subtree of equal height to merge with
+    for (long s = size >>> h; (s & 1) == 1; s >>>= 1) {
       hasher.node(stack[depth - 2], 0, stack[depth - 1], 0, stack[depth - 2], 0);
       depth--;
     }
-    size++;
+    size += 1L << h;
+  }
+
+  /** Returns an independent copy of this frontier. */
+  public MerkleFrontier copy() {
+    MerkleFrontier c = new MerkleFrontier(hasher);
+    for (int i = 0; i < depth; i++) {
+      System.arraycopy(stack[i], 0, c.stack[i], 0, TreeHasher.SIZE);
+    }
+    c.depth = depth;
+    c.size = size;
+    return c;
   }
 
   /** Returns the root hash of the tree of all leaves appended so far. */

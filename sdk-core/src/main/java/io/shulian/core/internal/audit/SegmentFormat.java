@@ -33,10 +33,9 @@ public final class SegmentFormat {
   public static final String CERTS_DIR = "certs";
   private static final Pattern SEGMENT_NAME = Pattern.compile("segment-(\\d{8})\\.log");
 
-  /** Frame status codes returned by {@link #frame}. */
+  /** Why a frame cannot be read: it runs past the end of the data, or its length is impossible. */
   public static final int TRUNCATED = -1;
   public static final int BAD_LENGTH = -2;
-  public static final int BAD_CRC = -3;
 
   private SegmentFormat() {}
 
@@ -129,28 +128,5 @@ public final class SegmentFormat {
     CRC32C c = new CRC32C();
     c.update(b, off, len);
     return (int) c.getValue();
-  }
-
-  /**
-   * Checks the frame at {@code pos}: returns its body length, or {@link #TRUNCATED}, {@link
-   * #BAD_LENGTH} or {@link #BAD_CRC}.
-   */
-  public static int frame(byte[] data, int pos, int limit, CRC32C crc) {
-    if (limit - pos < 8) {
-      return TRUNCATED;
-    }
-    int len = RecordCodec.getInt(data, pos);
-    if (len < MIN_BODY_BYTES || len > MAX_BODY_BYTES) {
-      return BAD_LENGTH;
-    }
-    if ((long) limit - pos < (long) len + FRAME_OVERHEAD) {
-      return TRUNCATED;
-    }
-    crc.reset();
-    crc.update(data, pos + 8, len + TreeHasher.SIZE);
-    if ((int) crc.getValue() != RecordCodec.getInt(data, pos + 4)) {
-      return BAD_CRC;
-    }
-    return len;
   }
 }

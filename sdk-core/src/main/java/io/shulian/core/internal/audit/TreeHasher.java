@@ -12,8 +12,9 @@ import org.bouncycastle.crypto.digests.SM3Digest;
 public abstract class TreeHasher {
   public static final int SIZE = 32;
   private static final byte[] LEAF = {0};
-  private static final byte[] NODE = {1};
-  private static final byte[] CHAIN = {2};
+  /** Leaves up to this size minus the prefix byte are hashed from {@link #scratch} in one update. */
+  private static final int SCRATCH_BYTES = 2048;
+  private final byte[] scratch = new byte[SCRATCH_BYTES];
 
   /** Returns a hasher for the log hash algorithm id (1 = SHA-256, 2 = SM3). */
   public static TreeHasher forId(int id) {
@@ -33,8 +34,33 @@ public abstract class TreeHasher {
   protected abstract void finish(byte[] out, int outOff);
 
   public final void leaf(byte[] data, int off, int len, byte[] out, int outOff) {
-    update(LEAF, 0, 1);
-    update(data, off, len);
+    if (len <= SCRATCH_BYTES - 1) {
+      // one update of prefix + data: the digest then compresses whole blocks straight from the
+      // scratch array instead of buffering a one-byte prefix and re-aligning every block after it
+      scratch[0] = 0;
+      System.arraycopy(data, off, scratch, 1, len);
+      update(scratch, 0, len + 1);
+    } else {
+      update(LEAF, 0, 1);
+      update(data, off, len);
+    }
+    finish(out, outOff);
+  }
+
+  /**
+   * Same as {@link #leaf(byte[], int, int, byte[], int)} for data that has a byte before it
+   * ({@code off >= 1}) which the caller owns: that byte is set to the leaf prefix for the duration
+   * of one digest update and then restored, which saves copying the data. The caller must ensure
+   * no other thread reads or writes {@code data[off - 1]} meanwhile.
+   */
+  public final void leafInPlace(byte[] data, int off, int len, byte[] out, int outOff) {
+    byte saved = data[off - 1];
+    data[off - 1] = 0;
+    try {
+      update(data, off - 1, len + 1);
+    } finally {
+      data[off - 1] = saved;
+    }
     finish(out, outOff);
   }
 
@@ -45,10 +71,7 @@ public abstract class TreeHasher {
   }
 
   public final void node(byte[] l, int lOff, byte[] r, int rOff, byte[] out, int outOff) {
-    update(NODE, 0, 1);
-    update(l, lOff, SIZE);
-    update(r, rOff, SIZE);
-    finish(out, outOff);
+    pair(1, l, lOff, r, rOff, out, outOff);
   }
 
   public final byte[] node(byte[] l, byte[] r) {
@@ -64,10 +87,16 @@ public abstract class TreeHasher {
 
   /** out = H(0x02 || prev[prevOff..+32] || leaf[leafOff..+32]). */
   public final void chain(byte[] prev, int prevOff, byte[] leaf, int leafOff, byte[] out) {
-    update(CHAIN, 0, 1);
-    update(prev, prevOff, SIZE);
-    update(leaf, leafOff, SIZE);
-    finish(out, 0);
+    pair(2, prev, prevOff, leaf, leafOff, out, 0);
+  }
+
+  /** out = H(prefix || a[aOff..+32] || b[bOff..+32]) with one digest update; out may alias a or b. */
+  private void pair(int prefix, byte[] a, int aOff, byte[] b, int bOff, byte[] out, int outOff) {
+    scratch[0] = (byte) prefix;
+    System.arraycopy(a, aOff, scratch, 1, SIZE);
+    System.arraycopy(b, bOff, scratch, 1 + SIZE, SIZE);
+    update(scratch, 0, 1 + 2 * SIZE);
+    finish(out, outOff);
   }
 
   /** The RFC 9162 hash of an empty tree: H(). */
