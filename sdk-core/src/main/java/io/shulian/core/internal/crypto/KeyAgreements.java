@@ -3,11 +3,11 @@ package io.shulian.core.internal.crypto;
 import java.math.BigInteger;
 import java.util.Arrays;
 import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.digests.SM3Digest;
 import org.bouncycastle.crypto.engines.SM2Engine;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.params.ParametersWithRandom;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.math.ec.rfc7748.X25519;
@@ -263,14 +263,82 @@ final class KeyAgreements {
     @Override
     public Encapsulated encapsulate(String enc) {
       byte[] cek = Crypto.randomBytes(ContentCipher.SM4GCM.keyBytes());
-      SM2Engine engine = new SM2Engine(SM2Engine.Mode.C1C3C2);
-      engine.init(true, new ParametersWithRandom(pub, Crypto.random()));
-      try {
-        return new Encapsulated(cek, null, engine.processBlock(cek, 0, cek.length));
-      } catch (InvalidCipherTextException e) {
-        throw new IllegalStateException("SM2 encryption failed", e);
+      return new Encapsulated(cek, null, sm2Encrypt(pub, cek));
+    }
+  }
+
+  private static final FixedPointCombMultiplier COMB = new FixedPointCombMultiplier();
+
+  /**
+   * SM2 public-key encryption (GB/T 32918.4 section 6.1) in C1||C3||C2 order, with a fresh random
+   * k in [1, n-1]. Both multiplications ([k]G and [k]P_B) use Bouncy Castle's fixed-point comb
+   * (constant-time table lookups); P_B's table is built once per recipient point and cached on it,
+   * which makes [k]P_B about three times cheaper than the wNAF multiplication of BC's SM2Engine.
+   * The result is what SM2Engine in C1C3C2 mode produces and decrypts.
+   */
+  static byte[] sm2Encrypt(ECPublicKeyParameters pub, byte[] msg) {
+    BigInteger n = pub.getParameters().getN();
+    for (int i = 0; i < 100; i++) {
+      BigInteger k = BigIntegers.createRandomInRange(BigInteger.ONE, n.subtract(BigInteger.ONE), Crypto.random());
+      byte[] out = sm2EncryptWithK(pub, msg, k);
+      if (out != null) {
+        return out;
       }
     }
+    throw new IllegalStateException("SM2 encryption found no usable k");
+  }
+
+  /** Encrypts with the given k; null if the KDF output is all zero (the standard then picks another k). */
+  static byte @Nullable [] sm2EncryptWithK(ECPublicKeyParameters pub, byte[] msg, BigInteger k) {
+    ECDomainParameters dom = pub.getParameters();
+    byte[] c1 = COMB.multiply(dom.getG(), k).normalize().getEncoded(false);
+    ECPoint s = COMB.multiply(pub.getQ(), k).normalize();
+    if (s.isInfinity()) {
+      throw new IllegalStateException("SM2 recipient point times k is the point at infinity");
+    }
+    byte[] x2 = s.getAffineXCoord().getEncoded();
+    byte[] y2 = s.getAffineYCoord().getEncoded();
+    byte[] t = sm3Kdf(x2, y2, msg.length);
+    boolean zero = true;
+    byte[] c2 = new byte[msg.length];
+    for (int i = 0; i < msg.length; i++) {
+      zero &= t[i] == 0;
+      c2[i] = (byte) (msg[i] ^ t[i]);
+    }
+    if (zero && msg.length > 0) {
+      return null;
+    }
+    SM3Digest d = new SM3Digest();
+    d.update(x2, 0, x2.length);
+    d.update(msg, 0, msg.length);
+    d.update(y2, 0, y2.length);
+    byte[] c3 = new byte[32];
+    d.doFinal(c3, 0);
+    Arrays.fill(t, (byte) 0);
+    byte[] out = new byte[c1.length + c3.length + c2.length];
+    System.arraycopy(c1, 0, out, 0, c1.length);
+    System.arraycopy(c3, 0, out, c1.length, c3.length);
+    System.arraycopy(c2, 0, out, c1.length + c3.length, c2.length);
+    return out;
+  }
+
+  /** The SM3 key derivation function of GB/T 32918.4 section 5.4.3 over x2||y2. */
+  private static byte[] sm3Kdf(byte[] x2, byte[] y2, int len) {
+    byte[] out = new byte[len];
+    byte[] block = new byte[32];
+    SM3Digest d = new SM3Digest();
+    for (int ct = 1, at = 0; at < len; ct++, at += 32) {
+      d.update(x2, 0, x2.length);
+      d.update(y2, 0, y2.length);
+      d.update((byte) (ct >>> 24));
+      d.update((byte) (ct >>> 16));
+      d.update((byte) (ct >>> 8));
+      d.update((byte) ct);
+      d.doFinal(block, 0);
+      System.arraycopy(block, 0, out, at, Math.min(32, len - at));
+    }
+    Arrays.fill(block, (byte) 0);
+    return out;
   }
 
   static final class Sm2Decrypter implements KeyDecapsulation {

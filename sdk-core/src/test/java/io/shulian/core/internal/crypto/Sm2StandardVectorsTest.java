@@ -173,6 +173,64 @@ class Sm2StandardVectorsTest {
   }
 
   @Test
+  void encrypt_publishedK_givesPublishedC1C3C2() {
+    VectorTally tally = new VectorTally("sm2_sm2p256v1_examples.json encryption with the published k");
+    byte[] ct = KeyAgreements.sm2EncryptWithK(PUB, ascii(ENC, "messageAscii"), new BigInteger(1, hex(ENC, "k")));
+    if (!Arrays.equals(ct, concat(C1, C3, C2))) {
+      tally.fail("GM/T 0003.5 encryption example", "ciphertext differs");
+    }
+    tally.ran(Wycheproof.Result.VALID);
+    tally.assertAllPassed();
+  }
+
+  @Test
+  void encrypt_randomKeysAndLengths_decryptsWithBouncyCastleSm2Engine() throws Exception {
+    java.util.Random rnd = new java.util.Random(32918);
+    for (int i = 0; i < 40; i++) {
+      BigInteger d = BigIntegers.createRandomInRange(BigInteger.ONE, N.subtract(BigInteger.ONE), new java.security.SecureRandom());
+      ECPublicKeyParameters pub = new ECPublicKeyParameters(SM2.getG().multiply(d).normalize(), SM2);
+      byte[] msg = new byte[1 + rnd.nextInt(99)]; // BC refuses an empty C2
+      rnd.nextBytes(msg);
+      byte[] ct = KeyAgreements.sm2Encrypt(pub, msg);
+      org.bouncycastle.crypto.engines.SM2Engine bc =
+          new org.bouncycastle.crypto.engines.SM2Engine(org.bouncycastle.crypto.engines.SM2Engine.Mode.C1C3C2);
+      bc.init(false, new ECPrivateKeyParameters(d, SM2));
+      assertThat(bc.processBlock(ct, 0, ct.length)).isEqualTo(msg);
+    }
+  }
+
+  @Test
+  void verify_signaturesOfBouncyCastleSm2Signer_agreeWithBouncyCastle() throws Exception {
+    java.util.Random rnd = new java.util.Random(32918);
+    for (int i = 0; i < 40; i++) {
+      BigInteger d = BigIntegers.createRandomInRange(BigInteger.ONE, N.subtract(BigInteger.ONE), new java.security.SecureRandom());
+      ECPublicKeyParameters pub = new ECPublicKeyParameters(SM2.getG().multiply(d).normalize(), SM2);
+      byte[] msg = new byte[rnd.nextInt(200)];
+      rnd.nextBytes(msg);
+      org.bouncycastle.crypto.signers.SM2Signer bc = new org.bouncycastle.crypto.signers.SM2Signer(
+          org.bouncycastle.crypto.signers.PlainDSAEncoding.INSTANCE, new org.bouncycastle.crypto.digests.SM3Digest());
+      bc.init(true, new org.bouncycastle.crypto.params.ParametersWithID(new ECPrivateKeyParameters(d, SM2), USER_ID));
+      bc.update(msg, 0, msg.length);
+      byte[] sig = bc.generateSignature();
+      Sm2Keys.Verify ours = new Sm2Keys.Verify(pub, USER_ID);
+      assertThat(ours.verify(msg, 0, msg.length, sig)).isTrue();
+      byte[] bad = sig.clone();
+      bad[rnd.nextInt(64)] ^= (byte) (1 << rnd.nextInt(8));
+      org.bouncycastle.crypto.signers.SM2Signer bcv = new org.bouncycastle.crypto.signers.SM2Signer(
+          org.bouncycastle.crypto.signers.PlainDSAEncoding.INSTANCE, new org.bouncycastle.crypto.digests.SM3Digest());
+      bcv.init(false, new org.bouncycastle.crypto.params.ParametersWithID(pub, USER_ID));
+      bcv.update(msg, 0, msg.length);
+      boolean bcSays;
+      try {
+        bcSays = bcv.verifySignature(bad);
+      } catch (RuntimeException e) {
+        bcSays = false;
+      }
+      assertThat(ours.verify(msg, 0, msg.length, bad)).isEqualTo(bcSays).isFalse();
+    }
+  }
+
+  @Test
   void decrypt_c1OffCurve_isInvalidPoint() {
     byte[] c1 = C1.clone();
     c1[64] ^= 1; // last byte of y
