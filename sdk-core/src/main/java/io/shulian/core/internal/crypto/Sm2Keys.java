@@ -14,10 +14,14 @@ import org.bouncycastle.crypto.params.ParametersWithID;
 import org.bouncycastle.crypto.params.ParametersWithRandom;
 import org.bouncycastle.crypto.signers.PlainDSAEncoding;
 import org.bouncycastle.crypto.signers.SM2Signer;
+import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECFieldElement;
+import org.bouncycastle.math.ec.ECLookupTable;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
+import org.bouncycastle.math.ec.FixedPointPreCompInfo;
 import org.bouncycastle.math.ec.FixedPointUtil;
+import org.bouncycastle.math.raw.Nat;
 
 /**
  * SM2 signatures with SM3 (GB/T 32918.2, GM/T 0009) on Bouncy Castle, signatures as r||s (64 bytes).
@@ -171,11 +175,43 @@ final class Sm2Keys {
       if (t.signum() == 0) {
         return false;
       }
-      ECPoint p = COMB.multiply(g, s).add(COMB.multiply(q, t)).normalize();
+      ECPoint p = jointComb(s, t).normalize();
       if (p.isInfinity()) {
         return false;
       }
       return new BigInteger(1, e).add(p.getAffineXCoord().toBigInteger()).mod(n).equals(r);
+    }
+
+    /**
+     * [a]G + [b]Q with one shared run of doublings over both comb tables (Lim-Lee fixed-base comb,
+     * Bouncy Castle's tables for G and Q). Variable time: it is only used on public scalars.
+     */
+    private ECPoint jointComb(BigInteger a, BigInteger b) {
+      ECCurve c = g.getCurve();
+      int size = FixedPointUtil.getCombSize(c);
+      FixedPointPreCompInfo ig = FixedPointUtil.precompute(g);
+      FixedPointPreCompInfo iq = FixedPointUtil.precompute(q);
+      int width = ig.getWidth();
+      if (iq.getWidth() != width || a.bitLength() > size || b.bitLength() > size) {
+        return COMB.multiply(g, a).add(COMB.multiply(q, b)); // not expected for SM2; still correct
+      }
+      ECLookupTable tg = ig.getLookupTable();
+      ECLookupTable tq = iq.getLookupTable();
+      int d = (size + width - 1) / width;
+      int full = d * width;
+      int[] ka = Nat.fromBigInteger(full, a);
+      int[] kb = Nat.fromBigInteger(full, b);
+      ECPoint r = c.getInfinity();
+      for (int i = 0; i < d; i++) {
+        int ia = 0;
+        int ib = 0;
+        for (int j = full - 1 - i; j >= 0; j -= d) {
+          ia = (ia << 1) | ((ka[j >>> 5] >>> (j & 31)) & 1);
+          ib = (ib << 1) | ((kb[j >>> 5] >>> (j & 31)) & 1);
+        }
+        r = r.twicePlus(tg.lookupVar(ia)).add(tq.lookupVar(ib));
+      }
+      return r.add(ig.getOffset()).add(iq.getOffset());
     }
 
     private SM3Digest digest() {
