@@ -167,5 +167,23 @@ print(f"pass-through / nginx requests/s:      {float(pt)/float(ng):.2f}  (target
 print(f"pass-through / nginx CPU per request: {float(ptcpu)/float(ngcpu):.2f}  (target <= 2.0)")
 print(f"secure exchange: {float(sx):.0f} exchanges/s, p99 {sxp99}  (target >= 1500/s, p99 < 50ms)")
 PY
+# The ceiling the envelope benchmark implies: each exchange is two envelope round trips (request
+# and response), sealed as the gateway seals them (ephemeral key reuse); on all cores and with
+# nothing else running, the gateways could do at most nproc * (round trips per CPU-second) / 2.
+BJAR=benchmarks/target/benchmarks.jar
+if [ -f "$BJAR" ]; then
+  PSUITE=$( [ "$SUITE" = gm ] && echo GM || echo INTL )
+  RT=$(java -Xmx1g -cp "$BJAR" io.shulian.benchmarks.InterleavedCpuProbe roundTrip 1024 "$PSUITE" gateway 10 8 250 \
+       | awk '/gateway/ {print $NF}')
+  python3 - "$RT" "$(nproc)" "${RPS[shulian secure exchange]}" <<'PY'
+import sys
+rt, cores, sx = float(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+ceiling = cores * rt / 2
+print(f"envelope ceiling: {rt:.0f} round trips per CPU-second (InterleavedCpuProbe, 1 KiB, gateway sealing)"
+      f" -> {ceiling:.0f} exchanges/s on {cores} cores; the gateways reach {100 * sx / ceiling:.0f}% of it")
+PY
+else
+  echo "envelope ceiling: build benchmarks/target/benchmarks.jar (mvn -B -q -pl benchmarks -am package -DskipTests) to print it"
+fi
 echo "audit records written: provider $(du -sh "$WORK/audit-provider" | cut -f1), consumer $(du -sh "$WORK/audit-consumer" | cut -f1)"
 echo "work directory: $WORK"
