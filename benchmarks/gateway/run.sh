@@ -159,14 +159,6 @@ LUA
 run "shulian secure exchange"   "http://127.0.0.1:$CONSUMER_PORT/exchange/HOUSING-001/records" "$CONSUMER_PID $PROVIDER_PID" -s "$WORK/headers.lua"
 
 echo
-[ "${ONLY:-all}" = secure ] && { echo "secure exchange only (ONLY=secure); work directory: $WORK"; exit 0; }
-python3 - "${RPS[nginx reverse proxy]}" "${RPS[shulian pass-through]}" "${CPUUS[nginx reverse proxy]}" "${CPUUS[shulian pass-through]}" "${RPS[shulian secure exchange]}" "${P99[shulian secure exchange]}" <<'PY'
-import sys
-ng, pt, ngcpu, ptcpu, sx, sxp99 = sys.argv[1:]
-print(f"pass-through / nginx requests/s:      {float(pt)/float(ng):.2f}  (target >= 0.60)")
-print(f"pass-through / nginx CPU per request: {float(ptcpu)/float(ngcpu):.2f}  (target <= 2.0)")
-print(f"secure exchange: {float(sx):.0f} exchanges/s, p99 {sxp99}  (target >= 1500/s, p99 < 50ms)")
-PY
 # The ceiling the envelope benchmark implies: each exchange is two envelope round trips (request
 # and response), sealed as the gateway seals them (ephemeral key reuse); on all cores and with
 # nothing else running, the gateways could do at most nproc * (round trips per CPU-second) / 2.
@@ -185,5 +177,13 @@ PY
 else
   echo "envelope ceiling: build benchmarks/target/benchmarks.jar (mvn -B -q -pl benchmarks -am package -DskipTests) to print it"
 fi
+[ "${ONLY:-all}" = secure ] && { echo "secure exchange only (ONLY=secure); work directory: $WORK"; exit 0; }
+python3 - "${RPS[nginx reverse proxy]}" "${RPS[shulian pass-through]}" "${CPUUS[nginx reverse proxy]}" "${CPUUS[shulian pass-through]}" "${RPS[shulian secure exchange]}" "${P99[shulian secure exchange]}" <<'PY'
+import sys
+ng, pt, ngcpu, ptcpu, sx, sxp99 = sys.argv[1:]
+print(f"pass-through / nginx requests/s:      {float(pt)/float(ng):.2f}  (target >= 0.60)")
+print(f"pass-through / nginx CPU per request: {float(ptcpu)/float(ngcpu):.2f}  (target <= 2.0)")
+print(f"secure exchange: {float(sx):.0f} exchanges/s, p99 {sxp99}  (target >= 1500/s, p99 < 50ms)")
+PY
 echo "audit records written: provider $(du -sh "$WORK/audit-provider" | cut -f1), consumer $(du -sh "$WORK/audit-consumer" | cut -f1)"
 echo "work directory: $WORK"
