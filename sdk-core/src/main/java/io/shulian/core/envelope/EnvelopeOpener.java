@@ -16,9 +16,7 @@ import io.shulian.core.keys.KeyId;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
-import io.shulian.core.party.PartyId;
 import io.shulian.core.trust.SenderTrust;
-import io.shulian.core.trust.TrustException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -66,32 +64,29 @@ public final class EnvelopeOpener {
 
   private final PartyIdentity identity;
   private final KeyDecapsulation decrypter;
-  private final SenderTrust trust;
   private final Clock clock;
   private final Duration skew;
-  private final Duration maxLifetime;
   private final int maxPayloadBytes;
   private final long maxEnvelopeBytes;
   private final ReplayCache replayCache;
   private final byte[] sm2UserId;
   private final Cache<KeyId, Verifier> verifiers = Caffeine.newBuilder().maximumSize(10_000).build();
   private final long maxStreamPayloadBytes;
+  private final SenderChecks senderChecks;
   private final FramedOpener framed;
 
   private EnvelopeOpener(Builder b) {
     this.identity = b.identity;
     this.decrypter = identity.internalDecryptionKey().decrypter();
-    this.trust = b.trust;
     this.clock = b.clock;
     this.skew = b.skew;
-    this.maxLifetime = b.maxLifetime;
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.maxEnvelopeBytes = maxEnvelopeBytes(maxPayloadBytes);
     this.replayCache = b.replayCache != null ? b.replayCache : ReplayCache.inMemory(DEFAULT_REPLAY_CACHE_ENTRIES, clock);
     this.sm2UserId = b.sm2UserId;
     this.maxStreamPayloadBytes = b.maxStreamPayloadBytes;
-    this.framed =
-        new FramedOpener(identity, decrypter, trust, clock, skew, maxLifetime, replayCache, this::verifier);
+    this.senderChecks = new SenderChecks(identity, b.trust, skew, b.maxLifetime);
+    this.framed = new FramedOpener(identity, decrypter, senderChecks, clock, skew, replayCache, this::verifier);
   }
 
   /** Returns the (cached) verifier of a trusted signer's key. */
@@ -213,52 +208,16 @@ public final class EnvelopeOpener {
     int[] jdots = dots(jws, 0, jws.length, 2, "JWS");
     ObjectNode h = header(jws, 0, jdots[0], "JWS");
     JoseCodec.checkCommon(h, "JWS");
-    String sigAlg = JoseCodec.text(h, "alg");
-    if (!SIGNATURE_ALGS.get(suite).contains(sigAlg)) {
-      throw new DisallowedAlgorithmException("JWS alg '" + JoseCodec.safe(sigAlg) + "' is not allowed in the "
-          + suite + " suite (allowed: " + SIGNATURE_ALGS.get(suite) + ")");
-    }
-    KeyId signerKid;
-    PartyId claimedSender;
-    try {
-      signerKid = KeyId.parse(JoseCodec.text(h, "kid"));
-      claimedSender = PartyId.parse(JoseCodec.text(h, "iss"));
-    } catch (IllegalArgumentException e) {
-      throw new MalformedEnvelopeException("JWS signer: " + e.getMessage());
-    }
     Instant now = clock.instant();
-    PartyCertificate signer;
-    try {
-      signer = trust.signer(signerKid, claimedSender, now);
-    } catch (TrustException e) {
-      throw new UntrustedSenderException("sender " + claimedSender + " is not trusted (" + e.code() + "): "
-          + e.getMessage(), e);
-    }
-    if (signer.algorithm() != KEY_OF_SIGNATURE_ALG.get(sigAlg)) {
-      throw new DisallowedAlgorithmException("JWS alg '" + sigAlg + "' does not match the signer's "
-          + signer.algorithm() + " key");
-    }
+    PartyCertificate signer =
+        senderChecks.trustedSigner(h, "JWS", "JWS signer", SIGNATURE_ALGS, KEY_OF_SIGNATURE_ALG, now);
     byte[] sig = part(jws, jdots[1] + 1, jws.length, "signature");
-    Verifier v = verifiers.get(signer.keyId(), k -> signer.internalPublicKey().verifier(sm2UserId));
-    if (!v.verify(jws, 0, jdots[1], sig)) {
-      throw new BadSignatureException("signature of " + claimedSender + " (key " + signerKid + ") does not verify");
+    if (!verifier(signer).verify(jws, 0, jdots[1], sig)) {
+      throw new BadSignatureException("signature of " + signer.party() + " (key " + signer.keyId()
+          + ") does not verify");
     }
     EnvelopeHeader header = JoseCodec.parseEnvelopeHeader(h);
-    if (!header.receiver().equals(identity.party())) {
-      throw new WrongReceiverException("envelope is addressed to " + header.receiver() + ", not to us ("
-          + identity.party() + ")");
-    }
-    if (header.issuedAt().isAfter(now.plus(skew))) {
-      throw new EnvelopeNotYetValidException("envelope issued at " + header.issuedAt() + ", in the future (now "
-          + now + ", allowed skew " + skew + ")");
-    }
-    if (header.expiresAt().isBefore(now.minus(skew))) {
-      throw new EnvelopeExpiredException("envelope expired at " + header.expiresAt() + " (now " + now
-          + ", allowed skew " + skew + ")");
-    }
-    if (Duration.between(header.issuedAt(), header.expiresAt()).compareTo(maxLifetime) > 0) {
-      throw new EnvelopeExpiredException("envelope lifetime is longer than the allowed " + maxLifetime);
-    }
+    senderChecks.addressedAndTimely(header, now);
     int payloadChars = jdots[1] - jdots[0] - 1;
     int payloadLen;
     try {

@@ -8,13 +8,9 @@ import io.shulian.core.internal.crypto.KdfInfo;
 import io.shulian.core.internal.crypto.KeyDecapsulation;
 import io.shulian.core.internal.crypto.Verifier;
 import io.shulian.core.internal.jose.Json;
-import io.shulian.core.keys.KeyId;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
-import io.shulian.core.party.PartyId;
-import io.shulian.core.trust.SenderTrust;
-import io.shulian.core.trust.TrustException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,21 +33,19 @@ import org.jspecify.annotations.Nullable;
 final class FramedOpener {
   private final PartyIdentity identity;
   private final KeyDecapsulation decrypter;
-  private final SenderTrust trust;
+  private final SenderChecks senderChecks;
   private final Clock clock;
   private final Duration skew;
-  private final Duration maxLifetime;
   private final ReplayCache replayCache;
   private final Function<PartyCertificate, Verifier> verifiers;
 
-  FramedOpener(PartyIdentity identity, KeyDecapsulation decrypter, SenderTrust trust, Clock clock, Duration skew,
-      Duration maxLifetime, ReplayCache replayCache, Function<PartyCertificate, Verifier> verifiers) {
+  FramedOpener(PartyIdentity identity, KeyDecapsulation decrypter, SenderChecks senderChecks, Clock clock,
+      Duration skew, ReplayCache replayCache, Function<PartyCertificate, Verifier> verifiers) {
     this.identity = identity;
     this.decrypter = decrypter;
-    this.trust = trust;
+    this.senderChecks = senderChecks;
     this.clock = clock;
     this.skew = skew;
-    this.maxLifetime = maxLifetime;
     this.replayCache = replayCache;
     this.verifiers = verifiers;
   }
@@ -278,53 +272,16 @@ final class FramedOpener {
     if (!FramedCodec.FMT.equals(JoseCodec.text(h, "fmt"))) {
       throw new MalformedEnvelopeException("framed signed header 'fmt' must be '" + FramedCodec.FMT + "'");
     }
-    Suite suite = identity.suite();
-    String sigAlg = JoseCodec.text(h, "alg");
-    if (!FramedCodec.SIGNATURE_ALGS.get(suite).contains(sigAlg)) {
-      throw new DisallowedAlgorithmException("framed signature alg '" + JoseCodec.safe(sigAlg)
-          + "' is not allowed in the " + suite + " suite (allowed: " + FramedCodec.SIGNATURE_ALGS.get(suite) + ")");
-    }
-    KeyId signerKid;
-    PartyId claimedSender;
-    try {
-      signerKid = KeyId.parse(JoseCodec.text(h, "kid"));
-      claimedSender = PartyId.parse(JoseCodec.text(h, "iss"));
-    } catch (IllegalArgumentException e) {
-      throw new MalformedEnvelopeException("framed signer: " + e.getMessage());
-    }
     Instant now = clock.instant();
-    PartyCertificate signer;
-    try {
-      signer = trust.signer(signerKid, claimedSender, now);
-    } catch (TrustException e) {
-      throw new UntrustedSenderException("sender " + claimedSender + " is not trusted (" + e.code() + "): "
-          + e.getMessage(), e);
-    }
-    if (signer.algorithm() != FramedCodec.KEY_OF_SIGNATURE_ALG.get(sigAlg)) {
-      throw new DisallowedAlgorithmException("framed signature alg '" + sigAlg + "' does not match the signer's "
-          + signer.algorithm() + " key");
-    }
+    PartyCertificate signer = senderChecks.trustedSigner(h, "framed signature", "framed signer",
+        FramedCodec.SIGNATURE_ALGS, FramedCodec.KEY_OF_SIGNATURE_ALG, now);
     EnvelopeHeader header = JoseCodec.parseEnvelopeHeader(h);
-    if (!header.receiver().equals(identity.party())) {
-      throw new WrongReceiverException("envelope is addressed to " + header.receiver() + ", not to us ("
-          + identity.party() + ")");
-    }
-    if (header.issuedAt().isAfter(now.plus(skew))) {
-      throw new EnvelopeNotYetValidException("envelope issued at " + header.issuedAt() + ", in the future (now "
-          + now + ", allowed skew " + skew + ")");
-    }
-    if (header.expiresAt().isBefore(now.minus(skew))) {
-      throw new EnvelopeExpiredException("envelope expired at " + header.expiresAt() + " (now " + now
-          + ", allowed skew " + skew + ")");
-    }
-    if (Duration.between(header.issuedAt(), header.expiresAt()).compareTo(maxLifetime) > 0) {
-      throw new EnvelopeExpiredException("envelope lifetime is longer than the allowed " + maxLifetime);
-    }
+    senderChecks.addressedAndTimely(header, now);
     Verifier v;
     try {
       v = verifiers.apply(signer);
     } catch (IllegalArgumentException e) {
-      throw new UntrustedSenderException("sender " + claimedSender + " has an unusable signing key: "
+      throw new UntrustedSenderException("sender " + header.sender() + " has an unusable signing key: "
           + e.getMessage(), e);
     }
     return new Checked(header, signer, v);
