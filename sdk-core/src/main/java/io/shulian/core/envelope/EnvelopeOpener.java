@@ -72,7 +72,7 @@ public final class EnvelopeOpener {
   private final byte[] sm2UserId;
   private final Cache<KeyId, Verifier> verifiers = Caffeine.newBuilder().maximumSize(10_000).build();
   private final long maxStreamPayloadBytes;
-  private final SenderChecks senderChecks;
+  private final HeaderChecks headerChecks;
   private final FramedOpener framed;
 
   private EnvelopeOpener(Builder b) {
@@ -85,8 +85,8 @@ public final class EnvelopeOpener {
     this.replayCache = b.replayCache != null ? b.replayCache : ReplayCache.inMemory(DEFAULT_REPLAY_CACHE_ENTRIES, clock);
     this.sm2UserId = b.sm2UserId;
     this.maxStreamPayloadBytes = b.maxStreamPayloadBytes;
-    this.senderChecks = new SenderChecks(identity, b.trust, skew, b.maxLifetime);
-    this.framed = new FramedOpener(identity, decrypter, senderChecks, clock, skew, replayCache, this::verifier);
+    this.headerChecks = new HeaderChecks(identity, decrypter, b.trust, skew, b.maxLifetime);
+    this.framed = new FramedOpener(identity, decrypter, headerChecks, clock, skew, replayCache, this::verifier);
   }
 
   /** Returns the (cached) verifier of a trusted signer's key. */
@@ -135,22 +135,8 @@ public final class EnvelopeOpener {
     JoseCodec.checkCommon(jwe, "JWE");
     String alg = JoseCodec.text(jwe, "alg");
     String enc = JoseCodec.text(jwe, "enc");
-    Suite suite = identity.suite();
-    if (!decrypter.joseAlgorithm().equals(alg)) {
-      throw new DisallowedAlgorithmException("JWE alg '" + JoseCodec.safe(alg) + "' is not allowed for a "
-          + suite + " recipient (allowed: " + decrypter.joseAlgorithm() + ")");
-    }
+    headerChecks.forUs("JWE", alg, enc, JoseCodec.text(jwe, "kid"));
     ContentCipher cipher = decrypter.contentCipher();
-    if (!cipher.joseName().equals(enc)) {
-      throw new DisallowedAlgorithmException("JWE enc '" + JoseCodec.safe(enc) + "' is not allowed for a "
-          + suite + " recipient (allowed: " + cipher.joseName() + ")");
-    }
-    String kid = JoseCodec.text(jwe, "kid");
-    String ourKid = identity.encryptionCertificate().keyId().value();
-    if (!ourKid.equals(kid)) {
-      throw new WrongReceiverException("envelope is encrypted to key " + JoseCodec.safe(kid)
-          + ", not to our encryption key " + ourKid);
-    }
     String cty = JoseCodec.optText(jwe, "cty");
     if (cty != null && !JoseCodec.CTY_NESTED.equals(cty)) {
       throw new MalformedEnvelopeException("JWE 'cty' must be '" + JoseCodec.CTY_NESTED + "'");
@@ -210,14 +196,14 @@ public final class EnvelopeOpener {
     JoseCodec.checkCommon(h, "JWS");
     Instant now = clock.instant();
     PartyCertificate signer =
-        senderChecks.trustedSigner(h, "JWS", "JWS signer", SIGNATURE_ALGS, KEY_OF_SIGNATURE_ALG, now);
+        headerChecks.trustedSigner(h, "JWS", "JWS signer", SIGNATURE_ALGS, KEY_OF_SIGNATURE_ALG, now);
     byte[] sig = part(jws, jdots[1] + 1, jws.length, "signature");
     if (!verifier(signer).verify(jws, 0, jdots[1], sig)) {
       throw new BadSignatureException("signature of " + signer.party() + " (key " + signer.keyId()
           + ") does not verify");
     }
     EnvelopeHeader header = JoseCodec.parseEnvelopeHeader(h);
-    senderChecks.addressedAndTimely(header, now);
+    headerChecks.addressedAndTimely(header, now);
     int payloadChars = jdots[1] - jdots[0] - 1;
     int payloadLen;
     try {

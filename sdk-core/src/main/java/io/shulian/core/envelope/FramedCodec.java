@@ -93,20 +93,9 @@ final class FramedCodec {
     n.put("alg", alg);
     n.put("enc", enc);
     n.put("kid", kid);
-    if (epk != null) {
-      ObjectNode k = n.putObject("epk");
-      k.put("kty", epk.kty);
-      k.put("crv", epk.crv);
-      k.put("x", Base64Url.encodeToString(epk.x));
-      if (epk.y != null) {
-        k.put("y", Base64Url.encodeToString(epk.y));
-      }
-    }
+    JoseCodec.putKeyAgreement(n, epk, apu);
     if (encryptedKey.length > 0) {
       n.put("ek", Base64Url.encodeToString(encryptedKey));
-    }
-    if (apu.length > 0) {
-      n.put("apu", Base64Url.encodeToString(apu));
     }
     n.put("seg", seg);
     n.put("np", Base64Url.encodeToString(noncePrefix));

@@ -10,7 +10,6 @@ import io.shulian.core.internal.crypto.Verifier;
 import io.shulian.core.internal.jose.Json;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
-import io.shulian.core.keys.Suite;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,17 +32,17 @@ import org.jspecify.annotations.Nullable;
 final class FramedOpener {
   private final PartyIdentity identity;
   private final KeyDecapsulation decrypter;
-  private final SenderChecks senderChecks;
+  private final HeaderChecks headerChecks;
   private final Clock clock;
   private final Duration skew;
   private final ReplayCache replayCache;
   private final Function<PartyCertificate, Verifier> verifiers;
 
-  FramedOpener(PartyIdentity identity, KeyDecapsulation decrypter, SenderChecks senderChecks, Clock clock,
+  FramedOpener(PartyIdentity identity, KeyDecapsulation decrypter, HeaderChecks headerChecks, Clock clock,
       Duration skew, ReplayCache replayCache, Function<PartyCertificate, Verifier> verifiers) {
     this.identity = identity;
     this.decrypter = decrypter;
-    this.senderChecks = senderChecks;
+    this.headerChecks = headerChecks;
     this.clock = clock;
     this.skew = skew;
     this.replayCache = replayCache;
@@ -152,22 +151,7 @@ final class FramedOpener {
     }
     String alg = JoseCodec.text(n, "alg");
     String enc = JoseCodec.text(n, "enc");
-    Suite suite = identity.suite();
-    if (!decrypter.joseAlgorithm().equals(alg)) {
-      throw new DisallowedAlgorithmException("framed alg '" + JoseCodec.safe(alg) + "' is not allowed for a " + suite
-          + " recipient (allowed: " + decrypter.joseAlgorithm() + ")");
-    }
-    ContentCipher cipher = decrypter.contentCipher();
-    if (!cipher.joseName().equals(enc)) {
-      throw new DisallowedAlgorithmException("framed enc '" + JoseCodec.safe(enc) + "' is not allowed for a " + suite
-          + " recipient (allowed: " + cipher.joseName() + ")");
-    }
-    String kid = JoseCodec.text(n, "kid");
-    String ourKid = identity.encryptionCertificate().keyId().value();
-    if (!ourKid.equals(kid)) {
-      throw new WrongReceiverException("envelope is encrypted to key " + JoseCodec.safe(kid)
-          + ", not to our encryption key " + ourKid);
-    }
+    headerChecks.forUs("framed", alg, enc, JoseCodec.text(n, "kid"));
     Epk epk = JoseCodec.parseEpk(n);
     byte[] ek = n.has("ek") ? FramedCodec.base64Field(n, "ek") : new byte[0];
     byte[] apu = n.has("apu") ? FramedCodec.base64Field(n, "apu") : new byte[0];
@@ -273,10 +257,10 @@ final class FramedOpener {
       throw new MalformedEnvelopeException("framed signed header 'fmt' must be '" + FramedCodec.FMT + "'");
     }
     Instant now = clock.instant();
-    PartyCertificate signer = senderChecks.trustedSigner(h, "framed signature", "framed signer",
+    PartyCertificate signer = headerChecks.trustedSigner(h, "framed signature", "framed signer",
         FramedCodec.SIGNATURE_ALGS, FramedCodec.KEY_OF_SIGNATURE_ALG, now);
     EnvelopeHeader header = JoseCodec.parseEnvelopeHeader(h);
-    senderChecks.addressedAndTimely(header, now);
+    headerChecks.addressedAndTimely(header, now);
     Verifier v;
     try {
       v = verifiers.apply(signer);

@@ -91,6 +91,12 @@ final class JoseCodec {
     n.put("kid", recipientKid);
     n.put("typ", TYP);
     n.put("cty", CTY_NESTED);
+    putKeyAgreement(n, epk, apu);
+    return Json.write(n);
+  }
+
+  /** Writes {@code epk} (when present) and {@code apu} (when not empty) into a header. */
+  static void putKeyAgreement(ObjectNode n, @Nullable Epk epk, byte[] apu) {
     if (epk != null) {
       ObjectNode k = n.putObject("epk");
       k.put("kty", epk.kty);
@@ -103,7 +109,6 @@ final class JoseCodec {
     if (apu.length > 0) {
       n.put("apu", Base64Url.encodeToString(apu));
     }
-    return Json.write(n);
   }
 
   static @Nullable Epk parseEpk(ObjectNode n) throws MalformedEnvelopeException {

@@ -1,6 +1,7 @@
 package io.shulian.core.envelope;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.shulian.core.internal.crypto.KeyDecapsulation;
 import io.shulian.core.keys.KeyAlgorithm;
 import io.shulian.core.keys.KeyId;
 import io.shulian.core.keys.PartyCertificate;
@@ -15,21 +16,48 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The checks of a signed envelope header that both encodings share: the signature algorithm is
- * allowed in our suite, the claimed signer is trusted now and its key fits the algorithm, and the
- * verified header names us as receiver and is within its validity window.
+ * The header checks both encodings share: the outer header's key management and content cipher
+ * are our suite's and the envelope is encrypted to our key; the signature algorithm is allowed in
+ * our suite, the claimed signer is trusted now and its key fits the algorithm; and the verified
+ * header names us as receiver and is within its validity window.
  */
-final class SenderChecks {
+final class HeaderChecks {
   private final PartyIdentity identity;
+  private final KeyDecapsulation decrypter;
   private final SenderTrust trust;
   private final Duration skew;
   private final Duration maxLifetime;
 
-  SenderChecks(PartyIdentity identity, SenderTrust trust, Duration skew, Duration maxLifetime) {
+  HeaderChecks(PartyIdentity identity, KeyDecapsulation decrypter, SenderTrust trust, Duration skew,
+      Duration maxLifetime) {
     this.identity = identity;
+    this.decrypter = decrypter;
     this.trust = trust;
     this.skew = skew;
     this.maxLifetime = maxLifetime;
+  }
+
+  /**
+   * Checks the outer header's {@code alg}, {@code enc} and recipient {@code kid}.
+   *
+   * @param layer how messages name the header, e.g. "JWE" or "framed"
+   */
+  void forUs(String layer, String alg, String enc, String kid) throws EnvelopeException {
+    Suite suite = identity.suite();
+    if (!decrypter.joseAlgorithm().equals(alg)) {
+      throw new DisallowedAlgorithmException(layer + " alg '" + JoseCodec.safe(alg) + "' is not allowed for a "
+          + suite + " recipient (allowed: " + decrypter.joseAlgorithm() + ")");
+    }
+    String allowedEnc = decrypter.contentCipher().joseName();
+    if (!allowedEnc.equals(enc)) {
+      throw new DisallowedAlgorithmException(layer + " enc '" + JoseCodec.safe(enc) + "' is not allowed for a "
+          + suite + " recipient (allowed: " + allowedEnc + ")");
+    }
+    String ourKid = identity.encryptionCertificate().keyId().value();
+    if (!ourKid.equals(kid)) {
+      throw new WrongReceiverException("envelope is encrypted to key " + JoseCodec.safe(kid)
+          + ", not to our encryption key " + ourKid);
+    }
   }
 
   /**
