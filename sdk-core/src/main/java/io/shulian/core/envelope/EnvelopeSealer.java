@@ -253,7 +253,7 @@ public final class EnvelopeSealer {
      * @param maxUses at least 1
      */
     public Builder reuseEphemeralKeys(Duration maxAge, long maxUses) {
-      new EphemeralKeyReuse(maxAge, maxUses); // validates the arguments now, not at build()
+      EphemeralKeyReuse.check(maxAge, maxUses);
       this.reuseMaxAge = maxAge;
       this.reuseMaxUses = maxUses;
       return this;

@@ -41,14 +41,23 @@ public final class EphemeralKeyReuse {
    * @param maxUses how many envelopes one ephemeral key seals at most
    */
   public EphemeralKeyReuse(Duration maxAge, long maxUses) {
+    check(maxAge, maxUses);
+    this.maxUses = maxUses;
+    this.shared = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(maxAge).build();
+  }
+
+  /**
+   * Checks the arguments of {@link #EphemeralKeyReuse(Duration, long)}.
+   *
+   * @throws IllegalArgumentException unless {@code maxAge} is in (0, 1 h] and {@code maxUses} ≥ 1
+   */
+  public static void check(Duration maxAge, long maxUses) {
     if (maxAge.isNegative() || maxAge.isZero() || maxAge.compareTo(Duration.ofHours(1)) > 0) {
       throw new IllegalArgumentException("ephemeral key reuse must be between 1 ms and 1 hour, got " + maxAge);
     }
     if (maxUses < 1) {
       throw new IllegalArgumentException("ephemeral key reuse count must be positive, got " + maxUses);
     }
-    this.maxUses = maxUses;
-    this.shared = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(maxAge).build();
   }
 
   /**

@@ -23,6 +23,9 @@ final class KeyAgreements {
   static final String ECDH_ES = "ECDH-ES";
   static final String SM2_PKE = "SM2-PKE";
 
+  /** Fixed-point comb multiplication (constant-time table lookups; tables cached on each point). */
+  private static final FixedPointCombMultiplier COMB = new FixedPointCombMultiplier();
+
   static {
     X25519.precompute();
   }
@@ -160,7 +163,7 @@ final class KeyAgreements {
     Agreement agree() {
       ECDomainParameters dom = pub.getParameters();
       BigInteger d = BigIntegers.createRandomInRange(BigInteger.ONE, dom.getN().subtract(BigInteger.ONE), Crypto.random());
-      ECPoint q = new FixedPointCombMultiplier().multiply(dom.getG(), d).normalize();
+      ECPoint q = COMB.multiply(dom.getG(), d).normalize();
       byte[] z = KeyAgreements.agree(d, pub.getQ(), dom);
       Epk epk =
           new Epk(
@@ -266,8 +269,6 @@ final class KeyAgreements {
       return new Encapsulated(cek, null, sm2Encrypt(pub, cek));
     }
   }
-
-  private static final FixedPointCombMultiplier COMB = new FixedPointCombMultiplier();
 
   /**
    * SM2 public-key encryption (GB/T 32918.4 section 6.1) in C1||C3||C2 order, with a fresh random
