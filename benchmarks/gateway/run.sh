@@ -82,7 +82,7 @@ provider:
   listen: 127.0.0.1:$PROVIDER_PORT
   backends: [ { resource: HOUSING-001, url: "http://127.0.0.1:$BACKEND_PORT/api" } ]
   permissions: [ { consumer: "$CONSUMER_ID", resource: HOUSING-001, purposes: [social-assistance-review] } ]
-audit: { dir: audit-provider }
+audit: { dir: audit-provider${COMMIT_DELAY:+, commitDelay: $COMMIT_DELAY} }
 admin: { listen: 127.0.0.1:$PROV_ADMIN }
 runtime: { eventLoops: ${EVENT_LOOPS:-0} }
 YML
@@ -93,7 +93,7 @@ consumer:
   listen: 127.0.0.1:$CONSUMER_PORT
   apps: [ { name: bench, apiKeySha256: "$API_HASH" } ]
   routes: [ { resource: HOUSING-001, provider: "$PROVIDER_ID", endpoint: "https://127.0.0.1:$PROVIDER_PORT" } ]
-audit: { dir: audit-consumer }
+audit: { dir: audit-consumer${COMMIT_DELAY:+, commitDelay: $COMMIT_DELAY} }
 admin: { listen: 127.0.0.1:$CONS_ADMIN }
 runtime: { eventLoops: ${EVENT_LOOPS:-0} }
 YML
@@ -163,7 +163,9 @@ echo
 # and response), sealed as the gateway seals them (ephemeral key reuse); on all cores and with
 # nothing else running, the gateways could do at most nproc * (round trips per CPU-second) / 2.
 BJAR=benchmarks/target/benchmarks.jar
-if [ -f "$BJAR" ]; then
+if [ "${CEILING:-1}" = 0 ]; then
+  echo "envelope ceiling: skipped (CEILING=0)"
+elif [ -f "$BJAR" ]; then
   PSUITE=$( [ "$SUITE" = gm ] && echo GM || echo INTL )
   RT=$(java -Xmx1g -cp "$BJAR" io.shulian.benchmarks.InterleavedCpuProbe roundTrip 1024 "$PSUITE" gateway 10 8 250 \
        | awk '/gateway/ {print $NF}')

@@ -70,7 +70,7 @@ public final class EnvelopeOpener {
   private final long maxEnvelopeBytes;
   private final ReplayCache replayCache;
   private final byte[] sm2UserId;
-  private final Cache<KeyId, Verifier> verifiers = Caffeine.newBuilder().maximumSize(10_000).build();
+  private final Cache<KeyId, Verifier> verifiers = Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
   private final long maxStreamPayloadBytes;
   private final HeaderChecks headerChecks;
   private final FramedOpener framed;

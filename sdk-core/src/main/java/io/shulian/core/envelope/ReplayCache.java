@@ -32,6 +32,7 @@ public interface ReplayCache {
     Cache<UUID, Instant> cache =
         Caffeine.newBuilder()
             .maximumSize(maxEntries)
+            .executor(Runnable::run) // maintenance on the caller: no pool hand-off per envelope
             .expireAfter(
                 Expiry.<UUID, Instant>creating(
                     (id, forgetAfter) -> {

@@ -28,7 +28,7 @@ final class CompiledPolicy {
   CompiledPolicy(PolicySet set, long cacheSize) {
     this.set = set;
     this.version = set.versionHash();
-    this.cache = cacheSize > 0 ? Caffeine.newBuilder().maximumSize(cacheSize).build() : null;
+    this.cache = cacheSize > 0 ? Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build() : null;
     Map<String, List<Rule>> rulesByResource = new HashMap<>();
     List<Rule> everywhere = new ArrayList<>();
     List<Rule> all = new ArrayList<>(set.derivedRules());

@@ -166,6 +166,7 @@ public final class CityTrust implements SenderTrust {
     this.cache = b.cacheSize == 0 ? null
         : Caffeine.newBuilder()
             .maximumSize(b.cacheSize)
+            .executor(Runnable::run)
             .expireAfter(Expiry.<KeyId, Validated>creating((key, v) -> {
               Duration d = Duration.between(clock.instant(), v.until);
               return d.isNegative() ? Duration.ZERO : d;

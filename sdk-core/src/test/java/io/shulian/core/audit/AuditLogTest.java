@@ -58,6 +58,43 @@ class AuditLogTest {
   }
 
   @Test
+  void commitDelay_loneRecords_areForcedWithoutLingering() throws Exception {
+    try (AuditLog log = AuditLog.builder(tmp.resolve("log"), AuditFixtures.operator(Suite.INTL))
+        .commitDelay(java.time.Duration.ofSeconds(1)).open()) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(log.append(AuditFixtures.record(i)).get()).isEqualTo(i);
+      }
+      assertThat(log.lingeredGroups()).isZero();
+    }
+  }
+
+  @Test
+  void commitDelay_burstOfAppends_lingersForSharedGroupsAndKeepsOrder() throws Exception {
+    Path dir = tmp.resolve("log");
+    List<CompletableFuture<Long>> futures = new ArrayList<>();
+    long lingered;
+    long forced;
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL))
+        .commitDelay(java.time.Duration.ofMillis(20)).open()) {
+      for (int i = 0; i < 300; i++) {
+        futures.add(log.append(AuditFixtures.record(i)));
+      }
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+      lingered = log.lingeredGroups();
+      forced = log.forcedGroups();
+    }
+    for (int i = 0; i < futures.size(); i++) {
+      assertThat(futures.get(i).get()).isEqualTo(i);
+    }
+    // a burst shares groups; every group of several records was gathered by lingering
+    assertThat(forced).isLessThan(300);
+    assertThat(lingered).isPositive().isLessThanOrEqualTo(forced);
+    VerificationReport rep = AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL));
+    assertThat(rep.intact()).as(rep.summary()).isTrue();
+    assertThat(rep.records()).isEqualTo(300);
+  }
+
+  @Test
   void reopen_continuesChainAndSequence() throws Exception {
     Path dir = tmp.resolve("log");
     AuditFixtures.writeLog(dir, Suite.INTL, 10, 1000);

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 public final class CatalogPolicy implements ExchangePolicy {
   private final PolicyEngine engine;
   private final byte[] hashKey;
-  private final Cache<Map<String, MaskSpec>, Masker> maskers = Caffeine.newBuilder().maximumSize(1_000).build();
+  private final Cache<Map<String, MaskSpec>, Masker> maskers = Caffeine.newBuilder().maximumSize(1_000).executor(Runnable::run).build();
 
   /**
    * @param hashKey the provider's secret for keyed-hash masks (at least 16 bytes)

@@ -50,7 +50,9 @@ final class GatewayCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     Files.createDirectories(auditDir);
-    AuditLog log = AuditLog.builder(auditDir, loaded.identity).open();
+    AuditLog log = AuditLog.builder(auditDir, loaded.identity)
+        .commitDelay(ConfigLoader.duration(loaded.config.audit.commitDelay))
+        .open();
     Gateway gateway = ConfigLoader.apply(loaded, new AuditLogAuditor(log), System::getenv).build().start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

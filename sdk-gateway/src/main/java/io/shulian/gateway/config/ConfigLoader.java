@@ -106,6 +106,12 @@ public final class ConfigLoader {
     if (c.audit == null || c.audit.dir == null) {
       problems.add("audit.dir: required (the gateway never releases data unaudited)");
     }
+    if (c.audit != null) {
+      Duration delay = duration(c.audit.commitDelay);
+      if (delay == null || delay.compareTo(Duration.ofSeconds(1)) > 0) {
+        problems.add("audit.commitDelay: a duration from 0ms to 1s, got '" + c.audit.commitDelay + "'");
+      }
+    }
     listen(c.consumer == null ? null : c.consumer.listen, "consumer.listen", problems);
     listen(c.provider == null ? null : c.provider.listen, "provider.listen", problems);
     listen(c.passthrough == null ? null : c.passthrough.listen, "passthrough.listen", problems);

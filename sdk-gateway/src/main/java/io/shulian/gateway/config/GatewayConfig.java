@@ -115,6 +115,13 @@ public final class GatewayConfig {
   public static final class Audit {
     /** Directory of the audit log (created if missing). */
     public String dir;
+    /**
+     * How long the audit writer lingers for more records before forcing a group to disk, under
+     * concurrent load only (a lone record is forced at once). "0ms" forces whatever arrived while
+     * the previous group was being forced. Under load, 5ms means far fewer fsyncs for the same
+     * records, for at most 5 ms more latency; at most 1s.
+     */
+    public String commitDelay = "5ms";
   }
 
   public static final class Admin {

@@ -1,11 +1,8 @@
 package io.shulian.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,13 +10,7 @@ class EnvelopeConfigTest {
   @TempDir Path dir;
 
   private ConfigException load(String envelope) throws Exception {
-    Path f = dir.resolve("gw.yaml");
-    Files.writeString(f, String.join("\n",
-        "identity: { keystore: missing.p12 }",
-        "consumer: { listen: 127.0.0.1:0 }",
-        "audit: { dir: audit }",
-        "envelope: " + envelope, ""));
-    return catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(f, Map.<String, String>of()::get));
+    return ConfigProblems.load(dir, "audit: { dir: audit }", "envelope: " + envelope);
   }
 
   @Test

@@ -43,7 +43,7 @@ public final class EphemeralKeyReuse {
   public EphemeralKeyReuse(Duration maxAge, long maxUses) {
     check(maxAge, maxUses);
     this.maxUses = maxUses;
-    this.shared = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(maxAge).build();
+    this.shared = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(maxAge).executor(Runnable::run).build();
   }
 
   /**

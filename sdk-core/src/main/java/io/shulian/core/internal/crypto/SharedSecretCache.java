@@ -19,7 +19,7 @@ final class SharedSecretCache {
   }
 
   private final Cache<ByteBuffer, byte[]> secrets =
-      Caffeine.newBuilder().maximumSize(4096).expireAfterAccess(Duration.ofMinutes(10)).build();
+      Caffeine.newBuilder().maximumSize(4096).expireAfterAccess(Duration.ofMinutes(10)).executor(Runnable::run).build();
 
   byte[] get(Epk epk, Compute compute) throws CryptoFailure {
     ByteBuffer key = key(epk);
