@@ -57,10 +57,22 @@ public final class EnvelopeOpener {
   public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
   public static final long DEFAULT_REPLAY_CACHE_ENTRIES = 2_000_000;
 
-  private static final Map<Suite, Set<String>> SIGNATURE_ALGS =
-      Map.of(Suite.INTL, Set.of("EdDSA", "ES256"), Suite.GM, Set.of("SM2-SM3"));
-  private static final Map<String, KeyAlgorithm> KEY_OF_SIGNATURE_ALG =
-      Map.of("EdDSA", KeyAlgorithm.ED25519, "ES256", KeyAlgorithm.P256, "SM2-SM3", KeyAlgorithm.SM2);
+  private static final Map<Suite, Set<String>> SIGNATURE_ALGS = Map.of(
+      Suite.INTL, union(Set.of("EdDSA", "ES256"), BatchSignature.ALGS.get(Suite.INTL)),
+      Suite.GM, union(Set.of("SM2-SM3"), BatchSignature.ALGS.get(Suite.GM)));
+  private static final Map<String, KeyAlgorithm> KEY_OF_SIGNATURE_ALG;
+
+  static {
+    Map<String, KeyAlgorithm> k = new java.util.HashMap<>(BatchSignature.KEY_OF);
+    k.putAll(Map.of("EdDSA", KeyAlgorithm.ED25519, "ES256", KeyAlgorithm.P256, "SM2-SM3", KeyAlgorithm.SM2));
+    KEY_OF_SIGNATURE_ALG = Map.copyOf(k);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new java.util.HashSet<>(a);
+    u.addAll(b);
+    return Set.copyOf(u);
+  }
 
   private final PartyIdentity identity;
   private final KeyDecapsulation decrypter;
@@ -74,6 +86,7 @@ public final class EnvelopeOpener {
   private final long maxStreamPayloadBytes;
   private final HeaderChecks headerChecks;
   private final FramedOpener framed;
+  private final BatchSignature.VerifiedRoots verifiedRoots = new BatchSignature.VerifiedRoots();
 
   private EnvelopeOpener(Builder b) {
     this.identity = b.identity;
@@ -198,7 +211,16 @@ public final class EnvelopeOpener {
     PartyCertificate signer =
         headerChecks.trustedSigner(h, "JWS", "JWS signer", SIGNATURE_ALGS, KEY_OF_SIGNATURE_ALG, now);
     byte[] sig = part(jws, jdots[1] + 1, jws.length, "signature");
-    if (!verifier(signer).verify(jws, 0, jdots[1], sig)) {
+    int batchSize = 1;
+    boolean verified;
+    if (BatchSignature.isBatch(JoseCodec.text(h, "alg"))) {
+      BatchSignature.Proof proof = BatchSignature.recompute(identity.suite(), jws, jdots[1], sig);
+      verified = BatchSignature.verify(verifier(signer), signer.keyId().value(), proof, verifiedRoots);
+      batchSize = proof.treeSize;
+    } else {
+      verified = verifier(signer).verify(jws, 0, jdots[1], sig);
+    }
+    if (!verified) {
       throw new BadSignatureException("signature of " + signer.party() + " (key " + signer.keyId()
           + ") does not verify");
     }
@@ -226,7 +248,7 @@ public final class EnvelopeOpener {
       throw new ReplayedEnvelopeException("envelope " + header.id() + " from " + header.sender()
           + " was already opened");
     }
-    return new OpenedEnvelope(header, payload, signer);
+    return new OpenedEnvelope(header, payload, signer, batchSize);
   }
 
   /**

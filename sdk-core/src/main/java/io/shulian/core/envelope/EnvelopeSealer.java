@@ -18,7 +18,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -79,6 +81,69 @@ public final class EnvelopeSealer {
   }
 
   /**
+   * Seals several compact envelopes under one <b>batch signature</b>: the signer signs once, over
+   * the root of a Merkle tree of the envelopes' signing inputs, and each envelope carries its own
+   * inclusion proof (X-Road signs its messages this way). Every envelope keeps its own header, id,
+   * payload, content key and encryption, and each can be verified on its own, by anyone who can
+   * open it, with the same non-repudiation as a plain signature; the proof reveals nothing about
+   * the other envelopes of the batch (salted leaves). Receivers verify the root signature once per
+   * batch. The format is specific to Shulian ({@code alg: SHL-BATCH-<alg>}), so use it between
+   * parties running Shulian; see docs/envelope-format.md, "Batch signatures".
+   *
+   * <p>One request seals exactly as {@link #seal} does (a plain JWS signature).
+   *
+   * @param requests what to seal, compact encoding only; at most 256
+   * @param payloads the payload of each request, in the same order
+   * @return the sealed envelopes, in the same order
+   * @throws SuiteMismatchException if a recipient's suite differs from ours
+   * @throws EnvelopeTooLargeException if a payload is over the limit
+   * @throws IllegalArgumentException if the lists differ in length, hold more than 256 requests,
+   *     a request asks for the framed encoding, or a recipient certificate is not for encryption
+   */
+  public List<SealedEnvelope> sealBatch(List<SealRequest> requests, List<byte[]> payloads)
+      throws SuiteMismatchException, EnvelopeTooLargeException {
+    int n = requests.size();
+    if (n != payloads.size()) {
+      throw new IllegalArgumentException(n + " requests but " + payloads.size() + " payloads");
+    }
+    if (n > BatchSignature.MAX_BATCH) {
+      throw new IllegalArgumentException("a batch holds at most " + BatchSignature.MAX_BATCH + " envelopes, got " + n);
+    }
+    if (n == 0) {
+      return List.of();
+    }
+    if (n == 1) {
+      return List.of(seal(requests.get(0), payloads.get(0)));
+    }
+    EnvelopeHeader[] headers = new EnvelopeHeader[n];
+    List<byte[]> inputs = new ArrayList<>(n);
+    String alg = BatchSignature.ALG_PREFIX + signer.joseAlgorithm();
+    for (int i = 0; i < n; i++) {
+      SealRequest r = Objects.requireNonNull(requests.get(i), "request");
+      byte[] payload = Objects.requireNonNull(payloads.get(i), "payload");
+      if (r.encoding() != EnvelopeEncoding.COMPACT) {
+        throw new IllegalArgumentException("batch signatures are for compact envelopes; seal framed ones one by one");
+      }
+      if (payload.length > maxPayloadBytes) {
+        throw new EnvelopeTooLargeException("payload of " + payload.length + " bytes is over the limit of "
+            + maxPayloadBytes + " bytes");
+      }
+      headers[i] = newHeader(r);
+      inputs.add(signingInput(alg, headers[i], payload, 0));
+    }
+    byte[][] proofs = BatchSignature.sign(signer, identity.suite(), inputs);
+    List<SealedEnvelope> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] input = inputs.get(i);
+      byte[] jws = Arrays.copyOf(input, input.length + 1 + Base64Url.encodedLength(proofs[i].length));
+      jws[input.length] = '.';
+      Base64Url.encode(proofs[i], 0, proofs[i].length, jws, input.length + 1);
+      out.add(new SealedEnvelope(headers[i], encrypt(jws, requests.get(i).recipient())));
+    }
+    return List.copyOf(out);
+  }
+
+  /**
    * Seals everything {@code in} yields, until its end, in the framed encoding (whatever
    * {@code request.encoding()} says) and writes the envelope to {@code out}, in constant memory
    * (about two segments). Neither stream is closed. If this throws, what was written to
@@ -129,21 +194,31 @@ public final class EnvelopeSealer {
 
   private byte[] encode(EnvelopeHeader header, byte[] payload, PartyCertificate to) {
     // JWS compact: B64(header) '.' B64(payload) '.' B64(signature), built in one buffer.
-    byte[] jwsHeader = JoseCodec.jwsHeader(signer.joseAlgorithm(), identity.signingCertificate().keyId().value(), header);
-    int h = Base64Url.encodedLength(jwsHeader.length);
-    int p = Base64Url.encodedLength(payload.length);
-    int s = Base64Url.encodedLength(64);
-    byte[] jws = new byte[h + 1 + p + 1 + s];
-    int at = Base64Url.encode(jwsHeader, 0, jwsHeader.length, jws, 0);
-    jws[at++] = '.';
-    at = Base64Url.encode(payload, 0, payload.length, jws, at);
+    int sigChars = Base64Url.encodedLength(64);
+    byte[] jws = signingInput(signer.joseAlgorithm(), header, payload, 1 + sigChars);
+    int at = jws.length - 1 - sigChars;
     byte[] sig = signer.sign(jws, 0, at);
     if (sig.length != 64) {
       throw new IllegalStateException("signature of unexpected length " + sig.length);
     }
     jws[at++] = '.';
     Base64Url.encode(sig, 0, sig.length, jws, at);
+    return encrypt(jws, to);
+  }
 
+  /** {@code B64(JWS header) '.' B64(payload)} followed by {@code spare} unused bytes. */
+  private byte[] signingInput(String alg, EnvelopeHeader header, byte[] payload, int spare) {
+    byte[] jwsHeader = JoseCodec.jwsHeader(alg, identity.signingCertificate().keyId().value(), header);
+    int h = Base64Url.encodedLength(jwsHeader.length);
+    int p = Base64Url.encodedLength(payload.length);
+    byte[] out = new byte[h + 1 + p + spare];
+    int at = Base64Url.encode(jwsHeader, 0, jwsHeader.length, out, 0);
+    out[at++] = '.';
+    Base64Url.encode(payload, 0, payload.length, out, at);
+    return out;
+  }
+
+  private byte[] encrypt(byte[] jws, PartyCertificate to) {
     // JWE compact: B64(header) '.' B64(encrypted key) '.' B64(iv) '.' B64(ciphertext) '.' B64(tag)
     KeyEncapsulation kem = to.internalPublicKey().recipient();
     ContentCipher cipher = kem.contentCipher();
@@ -161,7 +236,7 @@ public final class EnvelopeSealer {
             + Base64Url.encodedLength(iv.length) + 1 + Base64Url.encodedLength(ctLen) + 1
             + Base64Url.encodedLength(ContentCipher.TAG_BYTES)];
     System.arraycopy(aad, 0, out, 0, aad.length);
-    at = aad.length;
+    int at = aad.length;
     out[at++] = '.';
     at = Base64Url.encode(e.encryptedKey, 0, e.encryptedKey.length, out, at);
     out[at++] = '.';

@@ -11,11 +11,17 @@ public final class OpenedEnvelope {
   private final EnvelopeHeader header;
   private final byte[] payload;
   private final PartyCertificate signer;
+  private final int signatureBatchSize;
 
   OpenedEnvelope(EnvelopeHeader header, byte[] payload, PartyCertificate signer) {
+    this(header, payload, signer, 1);
+  }
+
+  OpenedEnvelope(EnvelopeHeader header, byte[] payload, PartyCertificate signer, int signatureBatchSize) {
     this.header = header;
     this.payload = payload;
     this.signer = signer;
+    this.signatureBatchSize = signatureBatchSize;
   }
 
   public EnvelopeHeader header() {
@@ -35,6 +41,14 @@ public final class OpenedEnvelope {
   /** Returns the certificate whose key signed the envelope. */
   public PartyCertificate signer() {
     return signer;
+  }
+
+  /**
+   * Returns how many envelopes the sender's signature covers: 1 for a plain signature, more for a
+   * batch signature ({@link EnvelopeSealer#sealBatch}).
+   */
+  public int signatureBatchSize() {
+    return signatureBatchSize;
   }
 
   @Override

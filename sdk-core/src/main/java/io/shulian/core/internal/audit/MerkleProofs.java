@@ -110,15 +110,25 @@ public final class MerkleProofs {
   /** RFC 9162 2.1.3.2: true only if {@code path} proves {@code leafHash} at {@code index} under {@code root}. */
   public static boolean verifyInclusion(
       TreeHasher h, long index, long treeSize, byte[] leafHash, List<byte[]> path, byte[] root) {
+    byte[] r = rootFromInclusion(h, index, treeSize, leafHash, path);
+    return r != null && MessageDigest.isEqual(r, root);
+  }
+
+  /**
+   * RFC 9162 2.1.3.2 without the final comparison: the root that {@code path} leads to from
+   * {@code leafHash} at {@code index} in a tree of {@code treeSize}, or null if the path cannot be
+   * one of that tree (wrong length, index out of range).
+   */
+  public static byte[] rootFromInclusion(TreeHasher h, long index, long treeSize, byte[] leafHash, List<byte[]> path) {
     if (index < 0 || index >= treeSize || !sized(path) || leafHash.length != TreeHasher.SIZE) {
-      return false;
+      return null;
     }
     long fn = index;
     long sn = treeSize - 1;
     byte[] r = leafHash.clone();
     for (byte[] p : path) {
       if (sn == 0) {
-        return false;
+        return null;
       }
       if ((fn & 1) == 1 || fn == sn) {
         h.node(p, 0, r, 0, r, 0);
@@ -134,7 +144,7 @@ public final class MerkleProofs {
       fn >>= 1;
       sn >>= 1;
     }
-    return sn == 0 && MessageDigest.isEqual(r, root);
+    return sn == 0 ? r : null;
   }
 
   /** RFC 9162 2.1.4.2: true only if {@code path} proves the tree {@code (m, first)} a prefix of {@code (n, second)}. */
