@@ -94,7 +94,7 @@ public final class Gateway implements AutoCloseable {
     GatewayContext.Directory dir = b.directory != null ? b.directory.get()
         : new GatewayContext.Directory(b.routes, b.encryptionCertificates);
     this.context = new GatewayContext(b.identity, sealer, opener, b.apiKeys, dir, b.backends, b.policy, b.auditor, metrics,
-        backendPool, peerPool, b.peers, b.limits, b.clock);
+        backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures);
   }
 
   public static Builder builder() {
@@ -261,6 +261,7 @@ public final class Gateway implements AutoCloseable {
     private Duration drainTimeout = Duration.ofSeconds(10);
     private Duration ephemeralKeyReuse = Duration.ofSeconds(60);
     private long ephemeralKeyReuseMaxEnvelopes = 100_000;
+    private boolean batchSignatures = true;
     private Duration backendIdleTimeout = Duration.ofSeconds(30);
     private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
     private @Nullable Supplier<GatewayContext.Directory> directory;
@@ -381,6 +382,15 @@ public final class Gateway implements AutoCloseable {
       }
       this.ephemeralKeyReuse = maxAge;
       this.ephemeralKeyReuseMaxEnvelopes = maxEnvelopes;
+      return this;
+    }
+
+    /**
+     * Shares one signature among the envelopes that an event loop seals in one round of I/O
+     * (default on; see {@code EnvelopeSealer.sealBatch}). Off, every envelope is signed on its own.
+     */
+    public Builder batchSignatures(boolean on) {
+      this.batchSignatures = on;
       return this;
     }
 

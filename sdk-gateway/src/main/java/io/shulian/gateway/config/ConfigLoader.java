@@ -273,7 +273,8 @@ public final class ConfigLoader {
         .limits(new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, duration(c.limits.headerTimeout),
             duration(c.limits.requestTimeout), duration(c.limits.backendTimeout), c.limits.maxConnections))
         .drainTimeout(duration(c.runtime.drainTimeout))
-        .ephemeralKeyReuse(duration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes);
+        .ephemeralKeyReuse(duration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes)
+        .batchSignatures(c.envelope.batchSignatures);
     if (c.runtime.eventLoops > 0) {
       b.eventLoops(c.runtime.eventLoops);
     }

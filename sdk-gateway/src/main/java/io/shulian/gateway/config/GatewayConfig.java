@@ -137,6 +137,11 @@ public final class GatewayConfig {
     public String ephemeralKeyReuse = "60s";
     /** At most this many envelopes per reused ephemeral key. */
     public long ephemeralKeyReuseMaxEnvelopes = 100_000;
+    /**
+     * One signature for the envelopes an event loop seals in one round of I/O (a Merkle root with a
+     * proof per envelope, as X-Road signs); false signs each envelope on its own.
+     */
+    public boolean batchSignatures = true;
   }
 
   public static final class Runtime {

@@ -16,11 +16,15 @@ public final class GatewayMetrics {
   private final Counter tlsHandshakes;
   private final Counter tlsHandshakeFailures;
 
+  private final DistributionSummary signatureBatches;
+
   public GatewayMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.auditFailures = Counter.builder("shulian.audit.failures").description("exchanges refused because the audit record could not be written").register(registry);
     this.tlsHandshakes = Counter.builder("shulian.tls.handshakes").tag("result", "ok").register(registry);
     this.tlsHandshakeFailures = Counter.builder("shulian.tls.handshakes").tag("result", "failed").register(registry);
+    this.signatureBatches = DistributionSummary.builder("shulian.envelope.signature.batch")
+        .description("envelopes sealed under one signature (batch signatures)").register(registry);
   }
 
   public MeterRegistry registry() {
@@ -70,6 +74,11 @@ public final class GatewayMetrics {
     m.latency.record(e.latency);
     m.count.increment();
     m.bytes.record(e.payloadBytes);
+  }
+
+  /** One signature was made for {@code envelopes} envelopes. */
+  public void signatureBatch(int envelopes) {
+    signatureBatches.record(envelopes);
   }
 
   public void auditFailure() {

@@ -40,6 +40,7 @@ public final class GatewayContext {
 
   private final PartyIdentity identity;
   private final EnvelopeSealer sealer;
+  private final io.shulian.gateway.seal.SealBatcher sealBatcher;
   private final EnvelopeOpener opener;
   private final ApiKeys apiKeys;
   private final Map<String, URI> backends;
@@ -58,9 +59,10 @@ public final class GatewayContext {
   public GatewayContext(PartyIdentity identity, EnvelopeSealer sealer, EnvelopeOpener opener, ApiKeys apiKeys,
       Directory directory, Map<String, URI> backends, ExchangePolicy policy, ExchangeAuditor auditor,
       GatewayMetrics metrics, BackendPool backendPool, BackendPool peerPool, PeerVerifier peers, Limits limits,
-      Clock clock) {
+      Clock clock, boolean batchSignatures) {
     this.identity = identity;
     this.sealer = sealer;
+    this.sealBatcher = new io.shulian.gateway.seal.SealBatcher(sealer, batchSignatures, metrics::signatureBatch);
     this.opener = opener;
     this.apiKeys = apiKeys;
     this.directory = new AtomicReference<>(directory);
@@ -81,6 +83,11 @@ public final class GatewayContext {
 
   public EnvelopeSealer sealer() {
     return sealer;
+  }
+
+  /** Seals on an event loop, sharing signatures among the envelopes of one I/O round. */
+  public io.shulian.gateway.seal.SealBatcher sealBatcher() {
+    return sealBatcher;
   }
 
   public EnvelopeOpener opener() {

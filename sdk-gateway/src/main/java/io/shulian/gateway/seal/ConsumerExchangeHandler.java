@@ -87,8 +87,8 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     String grant = req.headers().get(GRANT_HEADER);
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     req.headers().forEach(h -> headers.add(Map.entry(h.getKey(), h.getValue())));
-    SealedEnvelope sealed;
     HttpPayload payload;
+    SealRequest request;
     try {
       payload = HttpPayload.request(req.method().name(), target, headers, ByteBufUtil.getBytes(req.content()));
       SealRequest.Builder sr = SealRequest.builder()
@@ -101,18 +101,38 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       if (tp != null && TRACEPARENT.matcher(tp).matches()) {
         sr.traceparent(tp);
       }
-      sealed = g.sealer().seal(sr.build(), payload.encode());
+      request = sr.build();
     } catch (IllegalArgumentException e) {
-      refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST",
-          "the request cannot be sealed: " + e.getMessage()));
-      return;
-    } catch (EnvelopeException e) {
-      refuse(ctx, req, t0, resource, e.reason() == EnvelopeException.Reason.TOO_LARGE
-          ? Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "TOO_LARGE", "the request body is too large")
-          : Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.code(), "the request cannot be sealed for this provider"));
+      refuse(ctx, req, t0, resource, malformed(e));
       return;
     }
     Route r = route.get();
+    req.retain();
+    g.sealBatcher().seal(ctx.channel().eventLoop(), request, payload.encode(), (sealed, err) -> {
+      try {
+        if (err instanceof IllegalArgumentException) {
+          refuse(ctx, req, t0, resource, malformed((IllegalArgumentException) err));
+        } else if (err != null) {
+          EnvelopeException e = (EnvelopeException) err;
+          refuse(ctx, req, t0, resource, e.reason() == EnvelopeException.Reason.TOO_LARGE
+              ? Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "TOO_LARGE", "the request body is too large")
+              : Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.code(), "the request cannot be sealed for this provider"));
+        } else {
+          send(ctx, req, t0, r, sealed, payload);
+        }
+      } finally {
+        req.release();
+      }
+    });
+  }
+
+  private static Problem malformed(IllegalArgumentException e) {
+    return Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST", "the request cannot be sealed: " + e.getMessage());
+  }
+
+  /** Sends the sealed request to the provider gateway and handles its answer. */
+  private void send(ChannelHandlerContext ctx, FullHttpRequest req, long t0, Route r, SealedEnvelope sealed,
+      HttpPayload payload) {
     URI endpoint = r.endpoint().resolve(Exchanges.EXCHANGE_PATH);
     byte[] env = sealed.toByteArray();
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, endpoint.getRawPath(),

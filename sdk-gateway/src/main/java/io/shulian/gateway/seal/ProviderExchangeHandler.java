@@ -17,7 +17,6 @@ import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.envelope.OpenedEnvelope;
 import io.shulian.core.envelope.SealRequest;
-import io.shulian.core.envelope.SealedEnvelope;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.party.PartyId;
 import io.shulian.gateway.audit.ExchangeEvent;
@@ -164,24 +163,41 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     resp.headers().forEach(e -> headers.add(Map.entry(e.getKey(), e.getValue())));
     HttpPayload payload = HttpPayload.response(resp.status().code(), headers, body);
-    SealedEnvelope sealed;
+    SealRequest reply;
     try {
-      sealed = g.sealer().seal(SealRequest.builder()
+      reply = SealRequest.builder()
           .recipient(replyTo)
           .resource(h.resource())
           .purpose(h.purpose())
           .classification(h.classification())
           .contentType(HttpPayload.MEDIA_TYPE)
           .correlationId(h.id())
-          .build(), payload.encode());
-    } catch (EnvelopeException | IllegalArgumentException e) {
-      refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "RESPONSE_NOT_SEALABLE",
-          "the response cannot be sealed for the consumer"), v);
+          .build();
+    } catch (IllegalArgumentException e) {
+      notSealable(ctx, req, t0, h, v);
       return;
     }
-    ExchangeEvent e = event(h, h.sender().toString(), v, Exchanges.digest(g, body), body.length, resp.status().code(),
-        "OK", List.of(), t0);
-    Exchanges.auditThenRespond(g, ctx, req, e, Exchanges.envelopeResponse(sealed.toByteArray()));
+    byte[] released = body;
+    int status = resp.status().code();
+    req.retain();
+    g.sealBatcher().seal(ctx.channel().eventLoop(), reply, payload.encode(), (sealed, err) -> {
+      try {
+        if (err != null) {
+          notSealable(ctx, req, t0, h, v);
+          return;
+        }
+        ExchangeEvent e = event(h, h.sender().toString(), v, Exchanges.digest(g, released), released.length, status,
+            "OK", List.of(), t0);
+        Exchanges.auditThenRespond(g, ctx, req, e, Exchanges.envelopeResponse(sealed.toByteArray()));
+      } finally {
+        req.release();
+      }
+    });
+  }
+
+  private void notSealable(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v) {
+    refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "RESPONSE_NOT_SEALABLE",
+        "the response cannot be sealed for the consumer"), v);
   }
 
   private ExchangeEvent event(EnvelopeHeader h, String peer, Verdict v, byte[] digest, long bytes, int status,
