@@ -24,11 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BatchSignatureTest {
 
   private static SealRequest request(PartyIdentity to) {
-    return SealRequest.builder()
-        .recipient(to.encryptionCertificate())
-        .resource("HOUSING-001")
-        .purpose("social-assistance-review")
-        .build();
+    return EnvelopeForge.request(to);
   }
 
   private static List<byte[]> payloads(int n) {

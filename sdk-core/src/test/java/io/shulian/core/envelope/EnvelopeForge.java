@@ -186,6 +186,15 @@ final class EnvelopeForge {
     });
   }
 
+  /** A request to the recipient's encryption key for HOUSING-001, social-assistance-review. */
+  static SealRequest request(PartyIdentity to) {
+    return SealRequest.builder()
+        .recipient(to.encryptionCertificate())
+        .resource("HOUSING-001")
+        .purpose("social-assistance-review")
+        .build();
+  }
+
   static UUID newId() {
     return JoseCodec.uuidV7(System.currentTimeMillis(), Crypto.random());
   }

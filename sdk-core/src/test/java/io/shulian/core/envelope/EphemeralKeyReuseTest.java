@@ -22,11 +22,7 @@ class EphemeralKeyReuseTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static SealRequest request(PartyIdentity to) {
-    return SealRequest.builder()
-        .recipient(to.encryptionCertificate())
-        .resource("HOUSING-001")
-        .purpose("social-assistance-review")
-        .build();
+    return EnvelopeForge.request(to);
   }
 
   private static ObjectNode jweHeader(byte[] compact) throws Exception {
