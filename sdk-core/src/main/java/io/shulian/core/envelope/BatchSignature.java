@@ -34,6 +34,8 @@ final class BatchSignature {
   /** The most envelopes one signature covers. */
   static final int MAX_BATCH = 256;
   static final int SALT_BYTES = 32;
+  /** Every suite's signatures are 64 bytes in their JOSE form (Ed25519; r || s for ES256 and SM2). */
+  static final int SIGNATURE_BYTES = 64;
   private static final int VERSION = 1;
   private static final byte[] DOMAIN = "shulian-envelope-batch-v1\n".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_PATH = 8; // ceil(log2(MAX_BATCH))
@@ -79,6 +81,9 @@ final class BatchSignature {
     byte[] root = build(h, leaves, 0, n, paths);
     byte[] msg = rootMessage(n, root);
     byte[] sig = signer.sign(msg, 0, msg.length);
+    if (sig.length != SIGNATURE_BYTES) {
+      throw new IllegalStateException("signature of unexpected length " + sig.length);
+    }
     byte[][] proofs = new byte[n][];
     for (int i = 0; i < n; i++) {
       List<byte[]> path = paths.get(i);
@@ -162,7 +167,7 @@ final class BatchSignature {
     int index = ((proof[3] & 0xff) << 8) | (proof[4] & 0xff);
     int pathLen = proof[5 + SALT_BYTES] & 0xff;
     int sigAt = fixed + pathLen * TreeHasher.SIZE;
-    if (n < 2 || n > MAX_BATCH || index >= n || pathLen > MAX_PATH || sigAt >= proof.length) {
+    if (n < 2 || n > MAX_BATCH || index >= n || pathLen > MAX_PATH || proof.length - sigAt != SIGNATURE_BYTES) {
       throw new BadSignatureException("batch signature proof is malformed");
     }
     TreeHasher h = hasher(suite);

@@ -145,6 +145,8 @@ class BatchSignatureTest {
     assertThatThrownBy(() -> o.open(envelope(p, b.get(4)[0], java.util.Arrays.copyOf(proof, proof.length - 1))))
         .isInstanceOf(BadSignatureException.class);
     assertThatThrownBy(() -> o.open(envelope(p, b.get(4)[0], new byte[0]))).isInstanceOf(BadSignatureException.class);
+    assertThatThrownBy(() -> o.open(envelope(p, b.get(4)[0], java.util.Arrays.copyOf(proof, proof.length + 1))))
+        .isInstanceOf(BadSignatureException.class);
     assertThat(o.open(envelope(p, b.get(4)[0], proof)).signatureBatchSize()).isEqualTo(5);
   }
 

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * reads, and that task seals whatever was asked for by then. At low load every batch holds one
  * envelope, which gets a plain signature; under load one signature covers many exchanges.
  *
- * <p>Must be called on {@code loop}. With batching off, seals at once, on the caller.
+ * <p>Meant to be called on {@code loop} (a call from another thread is passed to it). With batching
+ * off, seals at once.
  */
 public final class SealBatcher {
   private static final Logger LOG = LoggerFactory.getLogger(SealBatcher.class);
@@ -64,6 +65,11 @@ public final class SealBatcher {
 
   /** Seals {@code payload} for {@code request}, then calls {@code then} on {@code loop}. */
   public void seal(EventLoop loop, SealRequest request, byte[] payload, Then then) {
+    if (!loop.inEventLoop()) {
+      // the queue belongs to the loop's thread
+      loop.execute(() -> seal(loop, request, payload, then));
+      return;
+    }
     if (!batching) {
       sealOne(new Pending(request, payload, then));
       return;
