@@ -289,6 +289,32 @@ class GatewayEndToEndTest {
         .contains("shulian_tls_handshakes_total");
   }
 
+  @ParameterizedTest
+  @EnumSource(Suite.class)
+  void exchange_concurrentRequests_eachGetsItsOwnAnswerUnderSharedSignatures(Suite suite) throws Exception {
+    startCity(suite, permitPurpose("social-assistance-review"));
+    int n = 48;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+    List<java.util.concurrent.Future<HttpResponse<String>>> futures = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String path = "/exchange/HOUSING-001/item-" + i;
+      futures.add(pool.submit(() -> call(path, "social-assistance-review", API_KEY)));
+    }
+    for (int i = 0; i < n; i++) {
+      HttpResponse<String> r = futures.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      // batch-signed envelopes never cross: each answer is the one for its own request
+      assertThat(r.body()).isEqualTo("{\"path\":\"/api/housing/item-" + i + "\"}");
+    }
+    pool.shutdown();
+    for (Gateway gw : List.of(consumer, provider)) {
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.address("admin").getPort()
+          + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      // every envelope sealed went through the batcher: n requests, or n responses
+      assertThat(metrics).contains("shulian_envelope_signature_batch_sum " + n + ".0");
+    }
+  }
+
   @org.junit.jupiter.api.Test
   void close_underTraffic_answersEveryAcceptedRequest() throws Exception {
     startCity(Suite.INTL, permitPurpose("social-assistance-review"));
