@@ -41,6 +41,12 @@ import java.util.Set;
  * same checks, in the order docs/envelope-format.md gives: header, trust, receiver and time are
  * checked on the signed header before the payload is read, the signature after the last segment.
  *
+ * <p>Compact envelopes may carry a batch signature ({@code alg: SHL-BATCH-...}, see {@link
+ * EnvelopeSealer#sealBatch}): the envelope's inclusion proof must lead to a root whose signature
+ * verifies under the same trusted key; verified roots are remembered for a few minutes, so the
+ * other envelopes of a batch cost only hashes. {@link OpenedEnvelope#signatureBatchSize} tells
+ * which form was used.
+ *
  * <p>Each failure is its own {@link EnvelopeException} subclass. Thread-safe; build once and share.
  */
 public final class EnvelopeOpener {
