@@ -15,4 +15,9 @@ interface Exchange {
 
   /** Seals a fresh envelope and opens it. */
   Object roundTrip() throws Exception;
+
+  /** How many envelopes one call seals or opens (more than 1 for a batch). */
+  default int envelopesPerCall() {
+    return 1;
+  }
 }

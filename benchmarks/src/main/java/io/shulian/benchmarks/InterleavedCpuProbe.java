@@ -23,7 +23,8 @@ import java.util.List;
  *
  * <p>Impl {@code gateway} is Shulian compact sealing as the gateway does by default (ECDH-ES
  * ephemeral key reuse, the receiver caching the shared secret): the envelope cost behind the
- * gateway load test's ceiling.
+ * gateway load test's ceiling. Impls {@code batch<n>} (e.g. {@code batch8}) add batch signatures
+ * over n envelopes, each opened on its own (roundTrip only; counted per envelope).
  */
 public final class InterleavedCpuProbe {
   private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -53,6 +54,7 @@ public final class InterleavedCpuProbe {
         exchanges.add(impl.equals("shulian") ? new ShulianExchange(s, payload)
             : impl.equals("framed") ? new ShulianExchange(s, payload, EnvelopeEncoding.FRAMED)
             : impl.equals("gateway") ? new ShulianExchange(s, payload, EnvelopeEncoding.COMPACT, true)
+            : impl.startsWith("batch") ? new BatchExchange(s, payload, Integer.parseInt(impl.substring(5)))
             : impl.equals("nimbus") ? new NimbusExchange(s, payload)
             : PrimitiveExchange.create(s, payload));
       }
@@ -85,7 +87,7 @@ public final class InterleavedCpuProbe {
     long t0 = MX.getCurrentThreadCpuTime();
     do {
       sink = op.equals("seal") ? x.seal() : op.equals("open") ? x.open() : x.roundTrip();
-      n++;
+      n += x.envelopesPerCall();
     } while (MX.getCurrentThreadCpuTime() - t0 < cpuNs);
     return n;
   }

@@ -194,7 +194,7 @@ public final class EnvelopeOpener {
     }
     byte[] cek;
     try {
-      cek = decrypter.decapsulate(epk, kdfInfo, encryptedKey, enc);
+      cek = decrypter.decapsulate(alg, epk, kdfInfo, encryptedKey, enc);
     } catch (CryptoFailure f) {
       throw f.kind() == CryptoFailure.Kind.INVALID_POINT
           ? new InvalidPublicKeyException(f.getMessage())

@@ -225,7 +225,7 @@ public final class EnvelopeSealer {
     Encapsulated e = ephemeralReuse == null
         ? kem.encapsulate(cipher.joseName())
         : ephemeralReuse.encapsulate(to.keyId().value(), kem, cipher.joseName());
-    byte[] jweHeader = JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), to.keyId().value(), e.epk, e.apu);
+    byte[] jweHeader = JoseCodec.jweHeader(e.algorithm(kem), cipher.joseName(), to.keyId().value(), e.epk, e.apu);
     byte[] aad = Base64Url.encode(jweHeader);
     byte[] iv = Crypto.randomBytes(ContentCipher.IV_BYTES);
     byte[] ctAndTag = cipher.encrypt(e.cek, iv, aad, jws, 0, jws.length);
@@ -321,8 +321,10 @@ public final class EnvelopeSealer {
      * its key agreement. This saves two of the three scalar multiplications of an INTL envelope
      * round trip; the cost is that RFC 7518 4.6's "new ephemeral key per key agreement" no longer
      * holds, so the ephemeral secret, if stolen from this process while in use, opens the
-     * envelopes of its window. No effect on GM (SM2 encryption runs in full every time). See
-     * docs/security-model.md.
+     * envelopes of its window. For GM recipients (no key agreement; an SM2 k must never repeat)
+     * the sender instead SM2-encrypts one random seed per window and writes {@code alg:
+     * SM2-PKE-KDF}, each envelope's content key coming from the seed and its own {@code apu}
+     * through the Concat KDF over SM3; only Shulian opens these. See docs/security-model.md.
      *
      * @param maxAge at most 1 hour
      * @param maxUses at least 1

@@ -101,6 +101,7 @@ final class FramedOpener {
   /** What the clear preamble says. */
   private static final class Outer {
     final byte[] preamble;
+    final String alg;
     final String enc;
     final @Nullable Epk epk;
     final byte[] encryptedKey;
@@ -108,9 +109,10 @@ final class FramedOpener {
     final int seg;
     final byte[] noncePrefix;
 
-    Outer(byte[] preamble, String enc, @Nullable Epk epk, byte[] encryptedKey, KdfInfo kdfInfo, int seg,
+    Outer(byte[] preamble, String alg, String enc, @Nullable Epk epk, byte[] encryptedKey, KdfInfo kdfInfo, int seg,
         byte[] noncePrefix) {
       this.preamble = preamble;
+      this.alg = alg;
       this.enc = enc;
       this.epk = epk;
       this.encryptedKey = encryptedKey;
@@ -162,6 +164,10 @@ final class FramedOpener {
       if (n.has("apu") && apu.length == 0) {
         throw new MalformedEnvelopeException("framed header 'apu' must not be empty when present");
       }
+    } else if ("SM2-PKE-KDF".equals(alg)) {
+      if (epk != null || ek.length == 0 || apu.length == 0) {
+        throw new MalformedEnvelopeException("framed SM2-PKE-KDF header needs 'ek' and 'apu' and no 'epk'");
+      }
     } else if (epk != null || n.has("apu") || ek.length == 0) {
       throw new MalformedEnvelopeException("framed " + alg + " header needs 'ek' and no 'epk' or 'apu'");
     }
@@ -180,12 +186,12 @@ final class FramedOpener {
     } catch (IllegalArgumentException e) {
       throw new MalformedEnvelopeException("framed header 'apu': " + e.getMessage());
     }
-    return new Outer(preamble, enc, epk, ek, kdfInfo, seg, np);
+    return new Outer(preamble, alg, enc, epk, ek, kdfInfo, seg, np);
   }
 
   private byte[] decapsulate(Outer o) throws EnvelopeException {
     try {
-      return decrypter.decapsulate(o.epk, o.kdfInfo, o.encryptedKey, FramedCodec.KDF_PREFIX + o.enc);
+      return decrypter.decapsulate(o.alg, o.epk, o.kdfInfo, o.encryptedKey, FramedCodec.KDF_PREFIX + o.enc);
     } catch (CryptoFailure f) {
       throw f.kind() == CryptoFailure.Kind.INVALID_POINT
           ? new InvalidPublicKeyException(f.getMessage())

@@ -106,7 +106,7 @@ final class FramedSealer {
           : ephemeralReuse.encapsulate(to.keyId().value(), kem, kdfAlg);
       cek = e.cek;
       byte[] outer =
-          FramedCodec.outerHeader(kem.joseAlgorithm(), cipher.joseName(), to.keyId().value(), e.epk, e.encryptedKey,
+          FramedCodec.outerHeader(e.algorithm(kem), cipher.joseName(), to.keyId().value(), e.epk, e.encryptedKey,
               e.apu, segmentBytes, noncePrefix);
       preamble = FramedCodec.preamble(outer);
       signedHeader = FramedCodec.signedHeader(signer.streamAlgorithm(), signerKid, header);

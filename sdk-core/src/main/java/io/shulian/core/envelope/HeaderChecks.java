@@ -44,7 +44,7 @@ final class HeaderChecks {
    */
   void forUs(String layer, String alg, String enc, String kid) throws EnvelopeException {
     Suite suite = identity.suite();
-    if (!decrypter.joseAlgorithm().equals(alg)) {
+    if (!decrypter.accepts(alg)) {
       throw new DisallowedAlgorithmException(layer + " alg '" + JoseCodec.safe(alg) + "' is not allowed for a "
           + suite + " recipient (allowed: " + decrypter.joseAlgorithm() + ")");
     }

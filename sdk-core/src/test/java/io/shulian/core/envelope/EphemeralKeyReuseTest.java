@@ -90,23 +90,90 @@ class EphemeralKeyReuseTest {
   }
 
   @Test
-  void seal_gmRecipient_isUnaffected() throws Exception {
+  void seal_gmWithReuse_sharesOneEncryptedSeedWithFreshApuAndAllOpen() throws Exception {
     PartyIdentity[] p = EnvelopeForge.pair("GM");
     EnvelopeSealer sealer = EnvelopeSealer.builder(p[0]).reuseEphemeralKeys(Duration.ofMinutes(5), 100).build();
     EnvelopeOpener opener = EnvelopeOpener.builder(p[1], PinnedSenderTrust.of(p[0].certificates())).build();
-    byte[] sealed = sealer.seal(request(p[1]), new byte[] {7}).toByteArray();
-    assertThat(jweHeader(sealed).has("apu")).isFalse();
-    assertThat(opener.open(sealed).payload()).containsExactly(7);
+    Set<String> encryptedKeys = new HashSet<>();
+    Set<String> apus = new HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      byte[] payload = {(byte) i};
+      byte[] sealed = sealer.seal(request(p[1]), payload).toByteArray();
+      ObjectNode h = jweHeader(sealed);
+      assertThat(h.get("alg").textValue()).isEqualTo("SM2-PKE-KDF");
+      assertThat(h.has("epk")).isFalse();
+      apus.add(h.get("apu").textValue());
+      String ek = EnvelopeForge.parts(sealed)[1];
+      assertThat(Base64.getUrlDecoder().decode(ek)).hasSize(65 + 32 + 32);
+      encryptedKeys.add(ek);
+      assertThat(opener.open(sealed).payload()).isEqualTo(payload);
+    }
+    assertThat(encryptedKeys).hasSize(1);
+    assertThat(apus).hasSize(10);
   }
 
   @Test
-  void open_apuReplaced_failsDecryption() throws Exception {
+  void seal_gmWithReuse_framedEnvelopesOpenToo() throws Exception {
+    PartyIdentity[] p = EnvelopeForge.pair("GM");
+    EnvelopeSealer sealer = EnvelopeSealer.builder(p[0]).reuseEphemeralKeys(Duration.ofMinutes(5), 100).build();
+    EnvelopeOpener opener = EnvelopeOpener.builder(p[1], PinnedSenderTrust.of(p[0].certificates())).build();
+    SealRequest framed = SealRequest.builder().recipient(p[1].encryptionCertificate()).resource("HOUSING-001")
+        .purpose("social-assistance-review").encoding(EnvelopeEncoding.FRAMED).build();
+    for (int i = 0; i < 3; i++) {
+      byte[] payload = new byte[100_000 + i];
+      payload[i] = 9;
+      assertThat(opener.open(sealer.seal(framed, payload).toByteArray()).payload()).isEqualTo(payload);
+    }
+  }
+
+  @Test
+  void seal_gmWithoutReuse_staysPlainSm2Pke() throws Exception {
+    PartyIdentity[] p = EnvelopeForge.pair("GM");
+    byte[] sealed = EnvelopeSealer.builder(p[0]).build().seal(request(p[1]), new byte[] {7}).toByteArray();
+    ObjectNode h = jweHeader(sealed);
+    assertThat(h.get("alg").textValue()).isEqualTo("SM2-PKE");
+    assertThat(h.has("apu")).isFalse();
+    assertThat(Base64.getUrlDecoder().decode(EnvelopeForge.parts(sealed)[1])).hasSize(65 + 32 + 16);
+  }
+
+  @Test
+  void open_gmSeededAlgWithoutApu_failsDecryption() throws Exception {
+    PartyIdentity[] p = EnvelopeForge.pair("GM");
+    byte[] sealed = EnvelopeSealer.builder(p[0]).reuseEphemeralKeys(Duration.ofMinutes(5), 100).build()
+        .seal(request(p[1]), new byte[1]).toByteArray();
+    ObjectNode h = jweHeader(sealed);
+    h.remove("apu");
+    String s = new String(sealed, StandardCharsets.US_ASCII);
+    byte[] forged = (Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(h))
+        + s.substring(s.indexOf('.'))).getBytes(StandardCharsets.US_ASCII);
+    EnvelopeOpener opener = EnvelopeOpener.builder(p[1], PinnedSenderTrust.of(p[0].certificates())).build();
+    assertThatThrownBy(() -> opener.open(forged))
+        .isInstanceOf(DecryptionFailedException.class)
+        .hasMessageContaining("apu");
+  }
+
+  @Test
+  void open_gmSeededAlgAtAnIntlRecipient_isDisallowed() throws Exception {
     PartyIdentity[] p = EnvelopeForge.pair("INTL");
+    byte[] sealed = EnvelopeSealer.builder(p[0]).build().seal(request(p[1]), new byte[1]).toByteArray();
+    ObjectNode h = jweHeader(sealed);
+    h.put("alg", "SM2-PKE-KDF");
+    String s = new String(sealed, StandardCharsets.US_ASCII);
+    byte[] forged = (Base64.getUrlEncoder().withoutPadding().encodeToString(JSON.writeValueAsBytes(h))
+        + s.substring(s.indexOf('.'))).getBytes(StandardCharsets.US_ASCII);
+    EnvelopeOpener opener = EnvelopeOpener.builder(p[1], PinnedSenderTrust.of(p[0].certificates())).build();
+    assertThatThrownBy(() -> opener.open(forged)).isInstanceOf(DisallowedAlgorithmException.class);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"INTL", "GM"})
+  void open_apuReplaced_failsDecryption(String suite) throws Exception {
+    PartyIdentity[] p = EnvelopeForge.pair(suite);
     EnvelopeSealer sealer = EnvelopeSealer.builder(p[0]).reuseEphemeralKeys(Duration.ofMinutes(5), 100).build();
     EnvelopeOpener opener = EnvelopeOpener.builder(p[1], PinnedSenderTrust.of(p[0].certificates())).build();
     byte[] a = sealer.seal(request(p[1]), new byte[] {1}).toByteArray();
     byte[] b = sealer.seal(request(p[1]), new byte[] {2}).toByteArray();
-    // b's body under a's header (same epk, a's apu): the content key and the AAD no longer match
+    // b's body under a's header (same epk or SM2 seed, a's apu): the content key and the AAD no longer match
     String sa = new String(a, StandardCharsets.US_ASCII);
     String sb = new String(b, StandardCharsets.US_ASCII);
     byte[] spliced = (sa.substring(0, sa.indexOf('.')) + sb.substring(sb.indexOf('.'))).getBytes(StandardCharsets.US_ASCII);

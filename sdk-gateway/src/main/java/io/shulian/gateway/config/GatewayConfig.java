@@ -131,8 +131,9 @@ public final class GatewayConfig {
   /** How envelopes are sealed (see docs/security-model.md, "Ephemeral key reuse"). */
   public static final class Envelope {
     /**
-     * How long one ECDH-ES ephemeral key is reused per peer (INTL only); "0s" generates one per
-     * envelope as RFC 7518 asks. Each envelope still gets its own content key.
+     * How long one ECDH-ES ephemeral key (INTL) or SM2-encrypted seed (GM, alg SM2-PKE-KDF) is
+     * reused per peer; "0s" makes a fresh one per envelope. Each envelope still gets its own
+     * content key.
      */
     public String ephemeralKeyReuse = "60s";
     /** At most this many envelopes per reused ephemeral key. */

@@ -43,6 +43,25 @@ final class ConcatKdf {
     }
   }
 
+  /**
+   * The same Concat KDF layout with SM3 in place of SHA-256 (one block: at most 256 bits), for
+   * the GM suite's {@code SM2-PKE-KDF}: {@code SM3(1 ‖ Z ‖ len‖alg ‖ len‖apu ‖ len‖apv ‖ keyBits)}.
+   */
+  static byte[] deriveSm3(byte[] z, String enc, int keyBits, byte[] apu, byte[] apv) {
+    if (keyBits > 256 || keyBits % 8 != 0) {
+      throw new IllegalArgumentException("key length must be a multiple of 8 up to 256 bits");
+    }
+    org.bouncycastle.crypto.digests.SM3Digest d = new org.bouncycastle.crypto.digests.SM3Digest();
+    byte[] alg = enc.getBytes(StandardCharsets.US_ASCII);
+    for (byte[] part : new byte[][] {int32(1), z, int32(alg.length), alg, int32(apu.length), apu, int32(apv.length), apv,
+        int32(keyBits)}) {
+      d.update(part, 0, part.length);
+    }
+    byte[] out = new byte[32];
+    d.doFinal(out, 0);
+    return keyBits == 256 ? out : java.util.Arrays.copyOf(out, keyBits / 8);
+  }
+
   private static byte[] int32(int v) {
     return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
   }

@@ -22,6 +22,14 @@ import org.jspecify.annotations.Nullable;
 final class KeyAgreements {
   static final String ECDH_ES = "ECDH-ES";
   static final String SM2_PKE = "SM2-PKE";
+  /**
+   * SM2-PKE of a 32-byte seed that the sender reuses per recipient for a while ({@link
+   * EphemeralKeyReuse}); each envelope's content key is derived from the seed and its own random
+   * {@code apu} with the Concat KDF layout over SM3.
+   */
+  static final String SM2_PKE_KDF = "SM2-PKE-KDF";
+  /** Seed length of {@link #SM2_PKE_KDF}. */
+  static final int SM2_SEED_BYTES = 32;
 
   /** Fixed-point comb multiplication (constant-time table lookups; tables cached on each point). */
   private static final FixedPointCombMultiplier COMB = new FixedPointCombMultiplier();
@@ -253,6 +261,12 @@ final class KeyAgreements {
       this.pub = pub;
     }
 
+    /** A fresh seed and its SM2 encryption to this recipient (SM2-PKE-KDF). */
+    byte[][] newSeed() {
+      byte[] seed = Crypto.randomBytes(SM2_SEED_BYTES);
+      return new byte[][] {seed, sm2Encrypt(pub, seed)};
+    }
+
     @Override
     public String joseAlgorithm() {
       return SM2_PKE;
@@ -345,8 +359,14 @@ final class KeyAgreements {
   static final class Sm2Decrypter implements KeyDecapsulation {
     /** C1 (uncompressed point, 65 bytes) || C3 (SM3, 32 bytes) || C2 (16-byte SM4 key). */
     static final int CIPHERTEXT_BYTES = 65 + 32 + 16;
+    /** The same with a 32-byte seed as C2 (SM2-PKE-KDF). */
+    static final int SEED_CIPHERTEXT_BYTES = 65 + 32 + SM2_SEED_BYTES;
 
     private final ECPrivateKeyParameters priv;
+    /** Seeds by their SM2 ciphertext: only ones that decrypted (C3 checked) are kept. */
+    private final com.github.benmanes.caffeine.cache.Cache<java.nio.ByteBuffer, byte[]> seeds =
+        com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(4096)
+            .expireAfterAccess(java.time.Duration.ofMinutes(10)).executor(Runnable::run).build();
 
     Sm2Decrypter(ECPrivateKeyParameters priv) {
       this.priv = priv;
@@ -360,6 +380,36 @@ final class KeyAgreements {
     @Override
     public ContentCipher contentCipher() {
       return ContentCipher.SM4GCM;
+    }
+
+    @Override
+    public boolean accepts(String alg) {
+      return SM2_PKE.equals(alg) || SM2_PKE_KDF.equals(alg);
+    }
+
+    @Override
+    public byte[] decapsulate(String alg, @Nullable Epk epk, KdfInfo info, byte[] encryptedKey, String enc)
+        throws CryptoFailure {
+      if (!SM2_PKE_KDF.equals(alg)) {
+        return KeyDecapsulation.super.decapsulate(alg, epk, info, encryptedKey, enc);
+      }
+      if (epk != null) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, SM2_PKE_KDF + " takes no epk");
+      }
+      if (info.apu.length < 16 || info.apv.length != 0) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, SM2_PKE_KDF + " needs an apu of 16 to 64 bytes and no apv");
+      }
+      if (encryptedKey.length != SEED_CIPHERTEXT_BYTES || encryptedKey[0] != 0x04) {
+        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED,
+            "SM2 encrypted seed must be " + SEED_CIPHERTEXT_BYTES + " bytes with an uncompressed C1");
+      }
+      java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(encryptedKey.clone());
+      byte[] seed = seeds.getIfPresent(key);
+      if (seed == null) {
+        seed = sm2Decrypt(priv, encryptedKey);
+        seeds.put(key, seed);
+      }
+      return ConcatKdf.deriveSm3(seed, enc, ContentCipher.SM4GCM.keyBytes() * 8, info.apu, info.apv);
     }
 
     @Override
