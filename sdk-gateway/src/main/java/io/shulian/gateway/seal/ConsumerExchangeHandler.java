@@ -112,11 +112,14 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       try {
         if (err instanceof IllegalArgumentException) {
           refuse(ctx, req, t0, resource, malformed((IllegalArgumentException) err));
+        } else if (err instanceof EnvelopeException
+            && ((EnvelopeException) err).reason() == EnvelopeException.Reason.TOO_LARGE) {
+          refuse(ctx, req, t0, resource,
+              Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "TOO_LARGE", "the request body is too large"));
         } else if (err != null) {
-          EnvelopeException e = (EnvelopeException) err;
-          refuse(ctx, req, t0, resource, e.reason() == EnvelopeException.Reason.TOO_LARGE
-              ? Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "TOO_LARGE", "the request body is too large")
-              : Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, e.code(), "the request cannot be sealed for this provider"));
+          String code = err instanceof EnvelopeException ? ((EnvelopeException) err).code() : "NOT_SEALABLE";
+          refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, code,
+              "the request cannot be sealed for this provider"));
         } else {
           send(ctx, req, t0, r, sealed, payload);
         }

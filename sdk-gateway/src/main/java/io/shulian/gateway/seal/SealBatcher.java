@@ -67,7 +67,11 @@ public final class SealBatcher {
   public void seal(EventLoop loop, SealRequest request, byte[] payload, Then then) {
     if (!loop.inEventLoop()) {
       // the queue belongs to the loop's thread
-      loop.execute(() -> seal(loop, request, payload, then));
+      try {
+        loop.execute(() -> seal(loop, request, payload, then));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        deliver(new Pending(request, payload, then), null, new IllegalStateException("the event loop is shut down"));
+      }
       return;
     }
     if (!batching) {
@@ -77,7 +81,11 @@ public final class SealBatcher {
     List<Pending> q = queued.get();
     q.add(new Pending(request, payload, then));
     if (q.size() == 1) {
-      loop.execute(() -> flush(q));
+      try {
+        loop.execute(() -> flush(q));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        flush(q); // the loop is shutting down: seal now rather than strand the exchange
+      }
     } else if (q.size() == MAX_BATCH) {
       flush(q);
     }

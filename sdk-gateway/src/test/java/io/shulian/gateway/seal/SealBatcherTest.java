@@ -103,6 +103,29 @@ class SealBatcherTest {
   }
 
   @Test
+  void seal_onALoopThatIsShutDown_failsInsteadOfStranding() throws Exception {
+    SealBatcher b = new SealBatcher(EnvelopeSealer.builder(sender).build(), true, batchSizes::add);
+    io.netty.channel.DefaultEventLoop loop = new io.netty.channel.DefaultEventLoop();
+    loop.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS).sync();
+    b.seal(loop, request(receiver), payload(0), collect());
+    assertThat(sealed).isEmpty();
+    assertThat(failures).singleElement().isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void seal_fromAnotherThread_isSealedOnTheLoop() throws Exception {
+    SealBatcher b = new SealBatcher(EnvelopeSealer.builder(sender).build(), true, batchSizes::add);
+    io.netty.channel.DefaultEventLoop loop = new io.netty.channel.DefaultEventLoop();
+    try {
+      java.util.concurrent.CompletableFuture<Boolean> onLoop = new java.util.concurrent.CompletableFuture<>();
+      b.seal(loop, request(receiver), payload(0), (e, err) -> onLoop.complete(err == null && loop.inEventLoop()));
+      assertThat(onLoop.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      loop.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void seal_continuationThrows_othersOfTheBatchStillContinue() {
     SealBatcher b = new SealBatcher(EnvelopeSealer.builder(sender).build(), true, batchSizes::add);
     EmbeddedChannel ch = new EmbeddedChannel();
