@@ -5,13 +5,11 @@ import io.shulian.core.internal.audit.TreeHasher;
 import io.shulian.core.internal.crypto.Crypto;
 import io.shulian.core.internal.crypto.Signer;
 import io.shulian.core.internal.crypto.Verifier;
-import io.shulian.core.keys.KeyAlgorithm;
 import io.shulian.core.keys.Suite;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Batch signatures (X-Road signs messages the same way): one signature over the root of an RFC
@@ -39,14 +37,6 @@ final class BatchSignature {
   private static final int VERSION = 1;
   private static final byte[] DOMAIN = "shulian-envelope-batch-v1\n".getBytes(StandardCharsets.US_ASCII);
   private static final int MAX_PATH = 8; // ceil(log2(MAX_BATCH))
-
-  /** Batch algorithm names per suite, and the key each needs. */
-  static final Map<Suite, java.util.Set<String>> ALGS = Map.of(
-      Suite.INTL, java.util.Set.of(ALG_PREFIX + "EdDSA", ALG_PREFIX + "ES256"),
-      Suite.GM, java.util.Set.of(ALG_PREFIX + "SM2-SM3"));
-  static final Map<String, KeyAlgorithm> KEY_OF = Map.of(
-      ALG_PREFIX + "EdDSA", KeyAlgorithm.ED25519, ALG_PREFIX + "ES256", KeyAlgorithm.P256,
-      ALG_PREFIX + "SM2-SM3", KeyAlgorithm.SM2);
 
   private BatchSignature() {}
 
@@ -186,7 +176,7 @@ final class BatchSignature {
 
   /** Verifies a recomputed proof's root signature, through {@code verified} (only successes are kept). */
   static boolean verify(Verifier v, String signerKid, Proof p, VerifiedRoots verified) {
-    String key = verified.key(signerKid, p.rootMessage, p.signature);
+    java.nio.ByteBuffer key = VerifiedRoots.key(signerKid, p.rootMessage, p.signature);
     if (verified.contains(key)) {
       return true;
     }
@@ -202,23 +192,28 @@ final class BatchSignature {
    * Holds only verified (key id, root message, signature) triples, bounded and short-lived.
    */
   static final class VerifiedRoots {
-    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> cache =
+    private final com.github.benmanes.caffeine.cache.Cache<java.nio.ByteBuffer, Boolean> cache =
         com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
             .maximumSize(4096)
             .expireAfterWrite(java.time.Duration.ofMinutes(5))
             .executor(Runnable::run)
             .build();
 
-    String key(String kid, byte[] msg, byte[] sig) {
-      java.util.Base64.Encoder e = java.util.Base64.getEncoder();
-      return kid + '|' + e.encodeToString(msg) + '|' + e.encodeToString(sig);
+    /** kid, root message and signature; the message has a fixed length, so the parts cannot run into each other. */
+    static java.nio.ByteBuffer key(String kid, byte[] msg, byte[] sig) {
+      byte[] k = kid.getBytes(StandardCharsets.US_ASCII);
+      byte[] out = Arrays.copyOf(k, k.length + 1 + msg.length + sig.length);
+      out[k.length] = '|';
+      System.arraycopy(msg, 0, out, k.length + 1, msg.length);
+      System.arraycopy(sig, 0, out, k.length + 1 + msg.length, sig.length);
+      return java.nio.ByteBuffer.wrap(out);
     }
 
-    boolean contains(String key) {
+    boolean contains(java.nio.ByteBuffer key) {
       return cache.getIfPresent(key) != null;
     }
 
-    void add(String key) {
+    void add(java.nio.ByteBuffer key) {
       cache.put(key, Boolean.TRUE);
     }
   }

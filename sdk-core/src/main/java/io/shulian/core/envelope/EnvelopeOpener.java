@@ -63,21 +63,18 @@ public final class EnvelopeOpener {
   public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
   public static final long DEFAULT_REPLAY_CACHE_ENTRIES = 2_000_000;
 
+  private static final Map<String, KeyAlgorithm> PLAIN_SIGNATURE_KEYS =
+      Map.of("EdDSA", KeyAlgorithm.ED25519, "ES256", KeyAlgorithm.P256, "SM2-SM3", KeyAlgorithm.SM2);
+  /** Each suite's signature algorithms, each also in its batch form ({@code SHL-BATCH-<alg>}). */
   private static final Map<Suite, Set<String>> SIGNATURE_ALGS = Map.of(
-      Suite.INTL, union(Set.of("EdDSA", "ES256"), BatchSignature.ALGS.get(Suite.INTL)),
-      Suite.GM, union(Set.of("SM2-SM3"), BatchSignature.ALGS.get(Suite.GM)));
-  private static final Map<String, KeyAlgorithm> KEY_OF_SIGNATURE_ALG;
+      Suite.INTL, withBatchForms(Set.of("EdDSA", "ES256")), Suite.GM, withBatchForms(Set.of("SM2-SM3")));
+  private static final Map<String, KeyAlgorithm> KEY_OF_SIGNATURE_ALG = PLAIN_SIGNATURE_KEYS.entrySet().stream()
+      .flatMap(e -> java.util.stream.Stream.of(e, Map.entry(BatchSignature.ALG_PREFIX + e.getKey(), e.getValue())))
+      .collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
-  static {
-    Map<String, KeyAlgorithm> k = new java.util.HashMap<>(BatchSignature.KEY_OF);
-    k.putAll(Map.of("EdDSA", KeyAlgorithm.ED25519, "ES256", KeyAlgorithm.P256, "SM2-SM3", KeyAlgorithm.SM2));
-    KEY_OF_SIGNATURE_ALG = Map.copyOf(k);
-  }
-
-  private static Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> u = new java.util.HashSet<>(a);
-    u.addAll(b);
-    return Set.copyOf(u);
+  private static Set<String> withBatchForms(Set<String> algs) {
+    return algs.stream().flatMap(a -> java.util.stream.Stream.of(a, BatchSignature.ALG_PREFIX + a))
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
   }
 
   private final PartyIdentity identity;

@@ -67,11 +67,7 @@ public final class EnvelopeSealer {
    */
   public SealedEnvelope seal(SealRequest request, byte[] payload)
       throws SuiteMismatchException, EnvelopeTooLargeException {
-    Objects.requireNonNull(payload, "payload");
-    if (payload.length > maxPayloadBytes) {
-      throw new EnvelopeTooLargeException("payload of " + payload.length + " bytes is over the limit of "
-          + maxPayloadBytes + " bytes");
-    }
+    checkSize(payload);
     PartyCertificate to = request.recipient();
     EnvelopeHeader header = newHeader(request);
     if (request.encoding() == EnvelopeEncoding.FRAMED) {
@@ -120,14 +116,11 @@ public final class EnvelopeSealer {
     String alg = BatchSignature.ALG_PREFIX + signer.joseAlgorithm();
     for (int i = 0; i < n; i++) {
       SealRequest r = Objects.requireNonNull(requests.get(i), "request");
-      byte[] payload = Objects.requireNonNull(payloads.get(i), "payload");
+      byte[] payload = payloads.get(i);
       if (r.encoding() != EnvelopeEncoding.COMPACT) {
         throw new IllegalArgumentException("batch signatures are for compact envelopes; seal framed ones one by one");
       }
-      if (payload.length > maxPayloadBytes) {
-        throw new EnvelopeTooLargeException("payload of " + payload.length + " bytes is over the limit of "
-            + maxPayloadBytes + " bytes");
-      }
+      checkSize(payload);
       headers[i] = newHeader(r);
       inputs.add(signingInput(alg, headers[i], payload, 0));
     }
@@ -162,6 +155,14 @@ public final class EnvelopeSealer {
     EnvelopeHeader header = newHeader(request);
     framed.sealStream(header, request.recipient(), in, out, maxStreamPayloadBytes);
     return header;
+  }
+
+  private void checkSize(byte[] payload) throws EnvelopeTooLargeException {
+    Objects.requireNonNull(payload, "payload");
+    if (payload.length > maxPayloadBytes) {
+      throw new EnvelopeTooLargeException("payload of " + payload.length + " bytes is over the limit of "
+          + maxPayloadBytes + " bytes");
+    }
   }
 
   /** Checks the recipient and makes the header: both encodings sign the same one. */

@@ -1,9 +1,9 @@
 package io.shulian.gateway.cli;
 
+import static io.shulian.gateway.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.shulian.gateway.cli.CliRun.Run;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,14 +21,6 @@ class PolicyCliTest {
   @TempDir static Path dir;
   static Path bundle;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ShulianCli.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @BeforeAll
   static void setUp() throws Exception {

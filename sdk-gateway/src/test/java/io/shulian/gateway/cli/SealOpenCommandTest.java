@@ -1,11 +1,12 @@
 package io.shulian.gateway.cli;
 
+import static io.shulian.gateway.cli.CliRun.run;
+import static io.shulian.gateway.cli.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shulian.core.party.CreditCode;
 import io.shulian.core.party.PartyId;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.shulian.gateway.cli.CliRun.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -22,20 +23,6 @@ class SealOpenCommandTest {
 
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ShulianCli.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
-  static Run ok(String... args) {
-    Run r = run(args);
-    assertThat(r.code()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(0);
-    return r;
-  }
 
   private String p(String name) {
     return tmp.resolve(name).toString();

@@ -1,13 +1,14 @@
 package io.shulian.gateway.cli;
 
+import static io.shulian.gateway.cli.CliRun.run;
+import static io.shulian.gateway.cli.CliRun.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shulian.core.keys.KeyUse;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.party.CreditCode;
 import io.shulian.core.party.PartyId;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import io.shulian.gateway.cli.CliRun.Run;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,21 +25,6 @@ class TrustCommandsTest {
 
   @TempDir Path tmp;
 
-  /** Result of one CLI run. */
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ShulianCli.commandLine(new PrintWriter(out), new PrintWriter(err)).execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
-  static Run ok(String... args) {
-    Run r = run(args);
-    assertThat(r.code()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(0);
-    return r;
-  }
 
   private String p(String name) {
     return tmp.resolve(name).toString();

@@ -21,23 +21,12 @@ final class ConcatKdf {
    * EphemeralKeyReuse}); RFC 7518 Appendix C's example uses both.
    */
   static byte[] deriveDirect(byte[] z, String enc, int keyBits, byte[] apu, byte[] apv) {
-    if (keyBits > 256 || keyBits % 8 != 0) {
-      throw new IllegalArgumentException("key length must be a multiple of 8 up to 256 bits");
-    }
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(new byte[] {0, 0, 0, 1});
-      md.update(z);
-      byte[] alg = enc.getBytes(StandardCharsets.US_ASCII);
-      md.update(int32(alg.length));
-      md.update(alg);
-      md.update(int32(apu.length)); // PartyUInfo
-      md.update(apu);
-      md.update(int32(apv.length)); // PartyVInfo
-      md.update(apv);
-      md.update(int32(keyBits)); // SuppPubInfo
-      byte[] out = md.digest();
-      return keyBits == 256 ? out : java.util.Arrays.copyOf(out, keyBits / 8);
+      for (byte[] part : input(z, enc, keyBits, apu, apv)) {
+        md.update(part);
+      }
+      return truncate(md.digest(), keyBits);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
@@ -48,18 +37,30 @@ final class ConcatKdf {
    * the GM suite's {@code SM2-PKE-KDF}: {@code SM3(1 ‖ Z ‖ len‖alg ‖ len‖apu ‖ len‖apv ‖ keyBits)}.
    */
   static byte[] deriveSm3(byte[] z, String enc, int keyBits, byte[] apu, byte[] apv) {
-    if (keyBits > 256 || keyBits % 8 != 0) {
-      throw new IllegalArgumentException("key length must be a multiple of 8 up to 256 bits");
-    }
     org.bouncycastle.crypto.digests.SM3Digest d = new org.bouncycastle.crypto.digests.SM3Digest();
-    byte[] alg = enc.getBytes(StandardCharsets.US_ASCII);
-    for (byte[] part : new byte[][] {int32(1), z, int32(alg.length), alg, int32(apu.length), apu, int32(apv.length), apv,
-        int32(keyBits)}) {
+    for (byte[] part : input(z, enc, keyBits, apu, apv)) {
       d.update(part, 0, part.length);
     }
     byte[] out = new byte[32];
     d.doFinal(out, 0);
-    return keyBits == 256 ? out : java.util.Arrays.copyOf(out, keyBits / 8);
+    return truncate(out, keyBits);
+  }
+
+  /**
+   * The one-block hash input of RFC 7518 4.6.2 (NIST SP 800-56A): round 1, Z, AlgorithmID,
+   * PartyUInfo, PartyVInfo (each length-prefixed), SuppPubInfo = key length in bits.
+   */
+  private static byte[][] input(byte[] z, String enc, int keyBits, byte[] apu, byte[] apv) {
+    if (keyBits > 256 || keyBits % 8 != 0) {
+      throw new IllegalArgumentException("key length must be a multiple of 8 up to 256 bits");
+    }
+    byte[] alg = enc.getBytes(StandardCharsets.US_ASCII);
+    return new byte[][] {int32(1), z, int32(alg.length), alg, int32(apu.length), apu, int32(apv.length), apv,
+        int32(keyBits)};
+  }
+
+  private static byte[] truncate(byte[] block, int keyBits) {
+    return keyBits == 256 ? block : java.util.Arrays.copyOf(block, keyBits / 8);
   }
 
   private static byte[] int32(int v) {

@@ -2,7 +2,6 @@ package io.shulian.core.internal.crypto;
 
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
-import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -37,15 +36,26 @@ public abstract class ContentCipher {
   /**
    * Encrypts {@code in[off, off+len)} and returns ciphertext followed by the 16-byte tag.
    */
-  public abstract byte[] encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len);
+  public final byte[] encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len) {
+    byte[] out = new byte[len + TAG_BYTES];
+    int n = encrypt(key, iv, aad, in, off, len, out, 0);
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
 
   /**
    * Decrypts {@code in[0, ctAndTagLen)}, ciphertext followed by the tag.
    *
    * @throws CryptoFailure if the tag does not verify
    */
-  public abstract byte[] decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int ctAndTagLen)
-      throws CryptoFailure;
+  public final byte[] decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int ctAndTagLen) throws CryptoFailure {
+    checkSizes(key, iv, keyBytes());
+    if (ctAndTagLen < TAG_BYTES) {
+      throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "ciphertext shorter than the tag");
+    }
+    byte[] out = new byte[ctAndTagLen - TAG_BYTES];
+    int n = decrypt(key, iv, aad, in, 0, ctAndTagLen, out, 0);
+    return n == out.length ? out : Arrays.copyOf(out, n);
+  }
 
   /**
    * Encrypts {@code in[off, off+len)} into {@code out} from {@code outOff}: ciphertext followed by
@@ -93,20 +103,6 @@ public abstract class ContentCipher {
       return 32;
     }
 
-    @Override
-    public byte[] encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len) {
-      checkSizes(key, iv, 32);
-      Cipher c = CIPHERS.get();
-      try {
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-        c.updateAAD(aad);
-        byte[] out = new byte[len + TAG_BYTES];
-        int n = c.doFinal(in, off, len, out, 0);
-        return n == out.length ? out : Arrays.copyOf(out, n);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("AES-GCM encryption failed", e);
-      }
-    }
 
     @Override
     public int encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
@@ -139,26 +135,6 @@ public abstract class ContentCipher {
       }
     }
 
-    @Override
-    public byte[] decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int ctAndTagLen)
-        throws CryptoFailure {
-      checkSizes(key, iv, 32);
-      if (ctAndTagLen < TAG_BYTES) {
-        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "ciphertext shorter than the tag");
-      }
-      Cipher c = CIPHERS.get();
-      try {
-        c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-        c.updateAAD(aad);
-        byte[] out = new byte[ctAndTagLen - TAG_BYTES];
-        int n = c.doFinal(in, 0, ctAndTagLen, out, 0);
-        return n == out.length ? out : Arrays.copyOf(out, n);
-      } catch (AEADBadTagException e) {
-        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "authentication tag mismatch");
-      } catch (GeneralSecurityException e) {
-        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "decryption failed");
-      }
-    }
   }
 
   private static final class Sm4Gcm extends ContentCipher {
@@ -178,19 +154,6 @@ public abstract class ContentCipher {
       return gcm;
     }
 
-    @Override
-    public byte[] encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len) {
-      checkSizes(key, iv, 16);
-      GCMModeCipher gcm = init(true, key, iv, aad);
-      byte[] out = new byte[gcm.getOutputSize(len)];
-      int n = gcm.processBytes(in, off, len, out, 0);
-      try {
-        n += gcm.doFinal(out, n);
-      } catch (InvalidCipherTextException e) {
-        throw new IllegalStateException("SM4-GCM encryption failed", e);
-      }
-      return n == out.length ? out : Arrays.copyOf(out, n);
-    }
 
     @Override
     public int encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
@@ -222,23 +185,5 @@ public abstract class ContentCipher {
       }
     }
 
-    @Override
-    public byte[] decrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int ctAndTagLen)
-        throws CryptoFailure {
-      checkSizes(key, iv, 16);
-      if (ctAndTagLen < TAG_BYTES) {
-        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "ciphertext shorter than the tag");
-      }
-      GCMModeCipher gcm = init(false, key, iv, aad);
-      byte[] out = new byte[gcm.getOutputSize(ctAndTagLen)];
-      int n = gcm.processBytes(in, 0, ctAndTagLen, out, 0);
-      try {
-        n += gcm.doFinal(out, n);
-      } catch (InvalidCipherTextException | IllegalStateException e) {
-        Arrays.fill(out, (byte) 0);
-        throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED, "authentication tag mismatch");
-      }
-      return n == out.length ? out : Arrays.copyOf(out, n);
-    }
   }
 }

@@ -65,18 +65,7 @@ final class EcdsaP256Keys {
 
     @Override
     public Streaming stream(byte[] context) {
-      MessageDigest md = sha256();
-      return new Streaming() {
-        @Override
-        public void update(byte[] data, int off, int len) {
-          md.update(data, off, len);
-        }
-
-        @Override
-        public byte[] finish() {
-          return signHash(md.digest());
-        }
-      };
+      return Streaming.overDigest(sha256(), this::signHash);
     }
   }
 
@@ -104,18 +93,7 @@ final class EcdsaP256Keys {
 
     @Override
     public Streaming stream(byte[] context) {
-      MessageDigest md = sha256();
-      return new Streaming() {
-        @Override
-        public void update(byte[] data, int off, int len) {
-          md.update(data, off, len);
-        }
-
-        @Override
-        public boolean finish(byte[] sig) {
-          return verifyHash(md.digest(), sig);
-        }
-      };
+      return Streaming.overDigest(sha256(), this::verifyHash);
     }
 
     private boolean verifyHash(byte[] hash, byte[] sig) {

@@ -70,20 +70,11 @@ final class Ed25519Keys {
     @Override
     public Streaming stream(byte[] context) {
       byte[] ctx = checkContext(context);
-      MessageDigest md = sha512();
-      return new Streaming() {
-        @Override
-        public void update(byte[] data, int off, int len) {
-          md.update(data, off, len);
-        }
-
-        @Override
-        public byte[] finish() {
-          byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
-          Ed25519.signPrehash(sk, 0, pk, 0, ctx, md.digest(), 0, sig, 0);
-          return sig;
-        }
-      };
+      return Streaming.overDigest(sha512(), ph -> {
+        byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
+        Ed25519.signPrehash(sk, 0, pk, 0, ctx, ph, 0, sig, 0);
+        return sig;
+      });
     }
 
     byte[] publicKey() {
@@ -132,20 +123,9 @@ final class Ed25519Keys {
     @Override
     public Streaming stream(byte[] context) {
       byte[] ctx = checkContext(context);
-      MessageDigest md = sha512();
-      return new Streaming() {
-        @Override
-        public void update(byte[] data, int off, int len) {
-          md.update(data, off, len);
-        }
-
-        @Override
-        public boolean finish(byte[] sig) {
-          byte[] ph = md.digest();
-          // BC checks that s < L and that R decodes (RFC 8032 5.1.7), as for pure Ed25519.
-          return sig.length == Ed25519.SIGNATURE_SIZE && Ed25519.verifyPrehash(sig, 0, point, ctx, ph, 0);
-        }
-      };
+      // BC checks that s < L and that R decodes (RFC 8032 5.1.7), as for pure Ed25519.
+      return Streaming.overDigest(sha512(),
+          (ph, sig) -> sig.length == Ed25519.SIGNATURE_SIZE && Ed25519.verifyPrehash(sig, 0, point, ctx, ph, 0));
     }
   }
 }

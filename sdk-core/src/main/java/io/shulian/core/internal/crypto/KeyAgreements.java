@@ -135,7 +135,7 @@ final class KeyAgreements {
         Arrays.fill(z, (byte) 0);
         return cek;
       }
-      byte[] z = sharedSecrets.get(epk, e -> x25519SharedSecret(sk, e.x));
+      byte[] z = sharedSecrets.get(SharedSecretCache.key(epk), () -> x25519SharedSecret(sk, epk.x));
       return ConcatKdf.deriveDirect(z, enc, 256, info.apu, info.apv);
     }
   }
@@ -221,7 +221,7 @@ final class KeyAgreements {
         Arrays.fill(z, (byte) 0);
         return cek;
       }
-      byte[] z = sharedSecrets.get(epk, e -> p256SharedSecret(priv, e.x, e.y));
+      byte[] z = sharedSecrets.get(SharedSecretCache.key(epk), () -> p256SharedSecret(priv, epk.x, epk.y));
       return ConcatKdf.deriveDirect(z, enc, 256, info.apu, info.apv);
     }
   }
@@ -364,9 +364,7 @@ final class KeyAgreements {
 
     private final ECPrivateKeyParameters priv;
     /** Seeds by their SM2 ciphertext: only ones that decrypted (C3 checked) are kept. */
-    private final com.github.benmanes.caffeine.cache.Cache<java.nio.ByteBuffer, byte[]> seeds =
-        com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(4096)
-            .expireAfterAccess(java.time.Duration.ofMinutes(10)).executor(Runnable::run).build();
+    private final SharedSecretCache seeds = new SharedSecretCache();
 
     Sm2Decrypter(ECPrivateKeyParameters priv) {
       this.priv = priv;
@@ -403,12 +401,7 @@ final class KeyAgreements {
         throw new CryptoFailure(CryptoFailure.Kind.DECRYPTION_FAILED,
             "SM2 encrypted seed must be " + SEED_CIPHERTEXT_BYTES + " bytes with an uncompressed C1");
       }
-      java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(encryptedKey.clone());
-      byte[] seed = seeds.getIfPresent(key);
-      if (seed == null) {
-        seed = sm2Decrypt(priv, encryptedKey);
-        seeds.put(key, seed);
-      }
+      byte[] seed = seeds.get(encryptedKey.clone(), () -> sm2Decrypt(priv, encryptedKey));
       return ConcatKdf.deriveSm3(seed, enc, ContentCipher.SM4GCM.keyBytes() * 8, info.apu, info.apv);
     }
 

@@ -6,38 +6,41 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
- * The receiver's cache of ECDH shared secrets by ephemeral public key, for one static private key.
- * A sender that reuses its ephemeral key for a while ({@link EphemeralKeyReuse}) costs the receiver
- * one scalar multiplication per reuse window instead of one per envelope. Only points that passed
- * validation and gave a valid secret are cached; a miss computes (and validates) as without the
- * cache. Bounded in size and in time.
+ * The receiver's cache of secrets a reused sender value stands for, for one static private key:
+ * ECDH shared secrets by ephemeral public key, and SM2-PKE-KDF seeds by their SM2 ciphertext. A
+ * sender that reuses its ephemeral key or seed for a while ({@link EphemeralKeyReuse}) costs the
+ * receiver one scalar multiplication per reuse window instead of one per envelope. Only values
+ * that passed validation and gave a valid secret are cached; a miss computes (and validates) as
+ * without the cache. Bounded in size and in time.
  */
 final class SharedSecretCache {
-  /** Computes Z for a validated point; throws for an invalid one. */
+  /** Computes the secret; throws for an invalid input, which is then not cached. */
   interface Compute {
-    byte[] apply(Epk epk) throws CryptoFailure;
+    byte[] get() throws CryptoFailure;
   }
 
   private final Cache<ByteBuffer, byte[]> secrets =
       Caffeine.newBuilder().maximumSize(4096).expireAfterAccess(Duration.ofMinutes(10)).executor(Runnable::run).build();
 
-  byte[] get(Epk epk, Compute compute) throws CryptoFailure {
-    ByteBuffer key = key(epk);
-    byte[] z = secrets.getIfPresent(key);
+  /** The secret for the sender's value {@code key} (not modified later by the caller), computed on a miss. */
+  byte[] get(byte[] key, Compute compute) throws CryptoFailure {
+    ByteBuffer k = ByteBuffer.wrap(key);
+    byte[] z = secrets.getIfPresent(k);
     if (z == null) {
-      z = compute.apply(epk);
-      secrets.put(key, z);
+      z = compute.get();
+      secrets.put(k, z);
     }
     return z;
   }
 
-  private static ByteBuffer key(Epk epk) {
+  /** The cache key of an ephemeral public key: x, then y for P-256. */
+  static byte[] key(Epk epk) {
     byte[] y = epk.y;
     byte[] k = new byte[epk.x.length + (y == null ? 0 : y.length)];
     System.arraycopy(epk.x, 0, k, 0, epk.x.length);
     if (y != null) {
       System.arraycopy(y, 0, k, epk.x.length, y.length);
     }
-    return ByteBuffer.wrap(k);
+    return k;
   }
 }

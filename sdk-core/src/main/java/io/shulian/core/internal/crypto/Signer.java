@@ -29,5 +29,20 @@ public interface Signer {
 
     /** Returns the 64-byte signature over everything given to {@link #update}; call once. */
     byte[] finish();
+
+    /** A signature over the hash that {@code md} accumulates: {@code sign} gets the digest. */
+    static Streaming overDigest(java.security.MessageDigest md, java.util.function.Function<byte[], byte[]> sign) {
+      return new Streaming() {
+        @Override
+        public void update(byte[] data, int off, int len) {
+          md.update(data, off, len);
+        }
+
+        @Override
+        public byte[] finish() {
+          return sign.apply(md.digest());
+        }
+      };
+    }
   }
 }

@@ -30,5 +30,21 @@ public interface Verifier {
      * {@link #update}, with the same checks as {@link Verifier#verify}; call once.
      */
     boolean finish(byte[] sig);
+
+    /** A verification over the hash that {@code md} accumulates: {@code verify} gets (digest, signature). */
+    static Streaming overDigest(java.security.MessageDigest md,
+        java.util.function.BiPredicate<byte[], byte[]> verify) {
+      return new Streaming() {
+        @Override
+        public void update(byte[] data, int off, int len) {
+          md.update(data, off, len);
+        }
+
+        @Override
+        public boolean finish(byte[] sig) {
+          return verify.test(md.digest(), sig);
+        }
+      };
+    }
   }
 }
