@@ -13,6 +13,7 @@
 #   (e.g. a JFR recording); EVENT_LOOPS=n gives each gateway n event loops (default: one per core);
 #   COMMIT_DELAY=5ms sets audit.commitDelay, BATCH=false turns batch signatures off (both default to
 #   the gateway's defaults); CEILING=0 skips the envelope-ceiling probe.
+#   JAR=path runs another build of shulian.jar (e.g. the previous release, for a before/after comparison).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR="${1:-20}"
@@ -24,7 +25,7 @@ WARMUP="${WARMUP:-40}"
 THREADS=2
 WORK="$(mktemp -d /tmp/shulian-gwbench.XXXXXX)"
 chmod 755 "$WORK"
-JAR="sdk-gateway/target/shulian.jar"
+JAR="${JAR:-sdk-gateway/target/shulian.jar}"
 export SHULIAN_KEY_PASSWORD="bench-only"
 
 need() { command -v "$1" >/dev/null 2>&1; }
