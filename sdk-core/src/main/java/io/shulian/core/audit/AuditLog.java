@@ -296,6 +296,10 @@ public final class AuditLog implements AutoCloseable {
       } else if (last == null) {
         // every log starts with a signed checkpoint, so that records without one are never a normal state
         appendCheckpoint(null);
+      } else if (!last.signedWith(operator.signingCertificate())) {
+        // accepted through a previous signing certificate (a key rotation): hand over to the current
+        // key at once, so that the log opens with the current key alone from now on
+        appendCheckpoint(null);
       }
       this.lastCheckpointSize = latest == null ? 0 : latest.treeSize();
       ok = true;
@@ -492,10 +496,11 @@ public final class AuditLog implements AutoCloseable {
   /**
    * Reads {@code checkpoints.jsonl}. An incomplete last line (no newline: a crash while writing
    * it) is skipped when {@code forWriter} is set (the writer cuts it off once it has decided to
-   * open the log), and is {@code LOG_CORRUPT} for readers unless it parses. Tree
-   * sizes must grow from line to line: a line that repeats the one before it exactly is counted
-   * once, a smaller tree size or a different checkpoint of the same size is {@code LOG_CORRUPT}
-   * (the writer never writes either).
+   * open the log), and is {@code LOG_CORRUPT} for readers unless it parses. Tree sizes must not
+   * shrink from line to line: a line that repeats the one before it exactly is counted once; a
+   * second checkpoint of the same size must state the same tree (the writer signs one after a key
+   * rotation); a smaller tree size, or another root or chain head for the same size, is {@code
+   * LOG_CORRUPT} (the writer never writes either).
    */
   static CheckpointFile readCheckpoints(Path dir, boolean forWriter) throws IOException, AuditException {
     Path f = dir.resolve(SegmentFormat.CHECKPOINTS_FILE);
@@ -536,9 +541,9 @@ public final class AuditLog implements AutoCloseable {
       Checkpoint prev = out.isEmpty() ? null : out.get(out.size() - 1);
       if (prev != null && cp.equals(prev)) {
         repeated++;
-      } else if (prev != null && cp.treeSize() == prev.treeSize()) {
+      } else if (prev != null && cp.treeSize() == prev.treeSize() && !sameTree(cp, prev)) {
         throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": checkpoint at tree size "
-            + cp.treeSize() + " conflicts with the different checkpoint of the same size before it");
+            + cp.treeSize() + " conflicts with the checkpoint of the same size before it (another root or chain head)");
       } else if (prev != null && cp.treeSize() < prev.treeSize()) {
         throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": tree size "
             + cp.treeSize() + " is smaller than the checkpoint before it (" + prev.treeSize() + ")");
@@ -548,6 +553,12 @@ public final class AuditLog implements AutoCloseable {
       start = nl + 1;
     }
     return new CheckpointFile(true, out, repeated, torn);
+  }
+
+  /** True if both checkpoints state the same tree (e.g. the same size signed again after a key rotation). */
+  private static boolean sameTree(Checkpoint a, Checkpoint b) {
+    return a.logId().equals(b.logId()) && a.hashAlgorithm() == b.hashAlgorithm() && a.treeSize() == b.treeSize()
+        && MessageDigest.isEqual(a.root(), b.root()) && MessageDigest.isEqual(a.chainHead(), b.chainHead());
   }
 
   private static Checkpoint parseLine(Path f, int lineNo, byte[] data, int start, int end) throws AuditException {

@@ -327,6 +327,17 @@ class AuditLogTest {
   }
 
   @Test
+  void append_checkpointFileDeletedWhileOpen_failsClosed() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(AuditFixtures.record(0)).get();
+      Files.delete(dir.resolve("checkpoints.jsonl"));
+      assertUnavailable(log.append(AuditFixtures.record(1)));
+      assertThat(log.failure()).hasValueSatisfying(e -> assertThat(e.getMessage()).contains("checkpoints.jsonl"));
+    }
+  }
+
+  @Test
   void idle_logDirectoryDeleted_failureReportedWithoutAnAppend() throws Exception {
     Path dir = tmp.resolve("log");
     try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {

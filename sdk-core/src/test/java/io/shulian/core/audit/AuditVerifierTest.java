@@ -224,10 +224,18 @@ class AuditVerifierTest {
     Path dir = copy();
     List<String> lines = new ArrayList<>(checkpointLines(dir));
     ObjectNode last = (ObjectNode) Checkpoint.JSON.readTree(lines.get(lines.size() - 1));
-    last.put("time", "2030-01-01T00:00:00Z");
+    last.put("root", ((ObjectNode) Checkpoint.JSON.readTree(lines.get(1))).get("root").asText());
     lines.add(last.toString());
     writeCheckpointLines(dir, lines);
     assertThat(tampered(dir).description()).contains("conflicts with");
+    // the same tree signed again (as after a key rotation) is no conflict, but each signature must verify
+    Path again = copy();
+    List<String> lines2 = new ArrayList<>(checkpointLines(again));
+    ObjectNode resigned = (ObjectNode) Checkpoint.JSON.readTree(lines2.get(lines2.size() - 1));
+    resigned.put("time", "2030-01-01T00:00:00Z");
+    lines2.add(resigned.toString());
+    writeCheckpointLines(again, lines2);
+    assertThat(tampered(again).description()).contains("does not verify");
   }
 
   @Test

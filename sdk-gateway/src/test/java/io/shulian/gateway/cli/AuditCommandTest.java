@@ -325,6 +325,11 @@ class AuditCommandTest {
     Run allowed = run("audit", "verify", "--log", forged.toString(), "--trust", cert.toString(), "--allow-acknowledged");
     assertThat(allowed.code).as(allowed.err).isEqualTo(ExitCodes.OK);
     assertThat(allowed.out).contains("ACKNOWLEDGED");
+    Path proof = dir.resolve("acknowledged-proof.json");
+    assertThat(run("audit", "prove", "--log", forged.toString(), "--seq", "2", "--out", proof.toString()).code).isZero();
+    Run checked = run("audit", "check-proof", "--proof", proof.toString(), "--trust", cert.toString());
+    assertThat(checked.code).as(checked.err).isZero();
+    assertThat(checked.out).contains("ACKNOWLEDGED").contains("incident 2026-17");
 
     // a plain checkpoint on an intact log needs no acknowledgement
     Path intact = copyOfLog("intact-checkpoint");
@@ -357,5 +362,55 @@ class AuditCommandTest {
     assertThat(r.code).as(r.err).isZero();
     assertThat(r.out).contains("\"requests\" : 4").contains("\"denied\" : 4").contains("\"UNKNOWN_APP\" : 2")
         .contains("\"PURPOSE_REQUIRED\" : 1").contains("\"UNKNOWN_RESOURCE\" : 1");
+  }
+
+  @Test
+  void stats_replayedEnvelopeRefusedByProvider_countedAsItsOwnRequest() throws Exception {
+    PartyIdentity op = PartyIdentity.generateSelfSigned(Suite.INTL, PROVIDER, Duration.ofDays(1));
+    Path consumerSide = dir.resolve("replay-consumer");
+    Path providerSide = dir.resolve("replay-provider");
+    AuditRecord sent = AuditRecord.builder()
+        .time(Instant.parse("2026-01-05T08:00:00Z"))
+        .envelopeId("env-replayed")
+        .direction(Direction.REQUEST_OUT)
+        .sender(CONSUMER)
+        .receiver(PROVIDER)
+        .resource("civil.marriage")
+        .purpose("social-assistance-review")
+        .decision(AuditDecision.permit())
+        .status(200)
+        .outcome("OK")
+        .build();
+    try (AuditLog l = AuditLog.builder(consumerSide, op).open()) {
+      l.append(sent).get();
+    }
+    try (AuditLog l = AuditLog.builder(providerSide, op).open()) {
+      l.append(sent.toBuilder().direction(Direction.REQUEST_IN).build()).get();
+      l.append(sent.toBuilder().direction(Direction.REQUEST_IN).time(Instant.parse("2026-01-05T08:00:01Z"))
+          .decision(AuditDecision.deny("REPLAYED")).status(409).outcome("REPLAYED").build()).get();
+    }
+    // the same directory given twice adds nothing
+    Run r = run("audit", "stats", "--log", consumerSide.toString(), providerSide.toString(), providerSide.toString(),
+        "--format", "json");
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("\"requests\" : 2").contains("\"permitted\" : 1").contains("\"REPLAYED\" : 1");
+  }
+
+  @Test
+  void checkpoint_afterKeyRotation_refusedUntilTheOldSigningCertificateIsTrusted() throws Exception {
+    Path rotated = copyOfLog("rotated");
+    Path newKey = dir.resolve("new-operator.p12");
+    PartyIdentity.generateSelfSigned(Suite.INTL, PROVIDER, Duration.ofDays(1)).store(newKey, "pw".toCharArray());
+
+    Run refused = run("audit", "checkpoint", "--log", rotated.toString(), "--key", newKey.toString(), "--password", "pw");
+    assertThat(refused.code).isEqualTo(ExitCodes.REJECTED);
+    assertThat(refused.err).contains("cannot verify").contains("--trust").doesNotContain("\tat ");
+    Run sealed = run("audit", "checkpoint", "--log", rotated.toString(), "--key", newKey.toString(), "--password", "pw",
+        "--trust", cert.toString());
+    assertThat(sealed.code).as(sealed.err).isEqualTo(ExitCodes.OK);
+    assertThat(sealed.out).contains("checkpoint signed").doesNotContain("acknowledged");
+    // from now on the new key alone opens it
+    Run again = run("audit", "checkpoint", "--log", rotated.toString(), "--key", newKey.toString(), "--password", "pw");
+    assertThat(again.code).as(again.err).isEqualTo(ExitCodes.OK);
   }
 }
