@@ -58,10 +58,24 @@ import org.slf4j.LoggerFactory;
  * log is closed and opened again. A gateway must not release data whose record did not become
  * durable.
  *
- * <p><b>Recovery.</b> Opening a log rescans it. An incomplete or damaged frame at the end of the
- * last segment that no checkpoint covers is what a crash leaves behind: its bytes are preserved in
- * a {@code torn-*.bin} file and the segment is truncated, then the chain continues. Damage anywhere
- * else, or under a checkpoint, refuses to open ({@code LOG_CORRUPT}); run the verifier.
+ * <p><b>Fail closed on vanished files.</b> After forcing each group, before completing its
+ * futures, and every second while idle, the writer checks that the directory, the current segment
+ * and {@code checkpoints.jsonl} are still the files it has open (file key: device and inode). If
+ * one was deleted or replaced, the log fails as above.
+ *
+ * <p><b>Opening: the checkpoint history must vouch for the records.</b> A new log starts with a
+ * signed checkpoint over the empty tree. Opening an existing log rescans it and takes the latest
+ * checkpoint: it must be signed with the operator's key (or one given with {@link
+ * Builder#previousSigningCertificates}) and match the records (Merkle root and chain head at its
+ * size). Records without such a checkpoint (a missing or empty {@code checkpoints.jsonl}, a
+ * checkpoint signed by a key the writer cannot verify) refuse to open ({@code LOG_CORRUPT}) unless
+ * the operator acknowledges them ({@link Builder#acknowledgeUnprovenRecords}); a forged checkpoint
+ * signature or records that contradict a checkpoint always refuse. Records after a valid
+ * checkpoint are what a crash between a group commit and the next checkpoint leaves; they are
+ * continued. An incomplete or damaged frame at the end of the last segment that no checkpoint
+ * covers is also a crash's: its bytes are preserved in a {@code torn-*.bin} file and the segment is
+ * truncated, then the chain continues. Damage anywhere else, or under a checkpoint, refuses to open
+ * ({@code LOG_CORRUPT}); run the verifier. Nothing is changed on disk before these checks pass.
  *
  * <p>One writer per directory (a file lock enforces it). Thread-safe.
  */
@@ -1118,10 +1132,12 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed) the log, recovering from a crash as the class comment says.
+     * Opens (creating if needed) the log, checking its checkpoint history and recovering from a
+     * crash as the class comment says.
      *
-     * @throws AuditException NOT_A_LOG, UNSUPPORTED_VERSION, LOG_CORRUPT, or LOG_UNAVAILABLE when
-     *     the directory cannot be written or another writer holds it
+     * @throws AuditException NOT_A_LOG, UNSUPPORTED_VERSION, LOG_CORRUPT (damaged or altered, or no
+     *     verifiable checkpoint vouches for the records; the message says what to do), or
+     *     LOG_UNAVAILABLE when the directory cannot be written or another writer holds it
      */
     public AuditLog open() throws AuditException {
       return new AuditLog(dir, operator, s);
