@@ -22,6 +22,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,15 +58,31 @@ import org.slf4j.LoggerFactory;
  * log is closed and opened again. A gateway must not release data whose record did not become
  * durable.
  *
- * <p><b>Recovery.</b> Opening a log rescans it. An incomplete or damaged frame at the end of the
- * last segment that no checkpoint covers is what a crash leaves behind: its bytes are preserved in
- * a {@code torn-*.bin} file and the segment is truncated, then the chain continues. Damage anywhere
- * else, or under a checkpoint, refuses to open ({@code LOG_CORRUPT}); run the verifier.
+ * <p><b>Fail closed on vanished files.</b> After forcing each group, before completing its
+ * futures, and every second while idle, the writer checks that the directory, the current segment
+ * and {@code checkpoints.jsonl} are still the files it has open (file key: device and inode). If
+ * one was deleted or replaced, the log fails as above.
+ *
+ * <p><b>Opening: the checkpoint history must vouch for the records.</b> A new log starts with a
+ * signed checkpoint over the empty tree. Opening an existing log rescans it and takes the latest
+ * checkpoint: it must be signed with the operator's key (or one given with {@link
+ * Builder#previousSigningCertificates}) and match the records (Merkle root and chain head at its
+ * size). Records without such a checkpoint (a missing or empty {@code checkpoints.jsonl}, a
+ * checkpoint signed by a key the writer cannot verify) refuse to open ({@code LOG_CORRUPT}) unless
+ * the operator acknowledges them ({@link Builder#acknowledgeUnprovenRecords}); a forged checkpoint
+ * signature or records that contradict a checkpoint always refuse. Records after a valid
+ * checkpoint are what a crash between a group commit and the next checkpoint leaves; they are
+ * continued. An incomplete or damaged frame at the end of the last segment that no checkpoint
+ * covers is also a crash's: its bytes are preserved in a {@code torn-*.bin} file and the segment is
+ * truncated, then the chain continues. Damage anywhere else, or under a checkpoint, refuses to open
+ * ({@code LOG_CORRUPT}); run the verifier. Nothing is changed on disk before these checks pass.
  *
  * <p>One writer per directory (a file lock enforces it). Thread-safe.
  */
 public final class AuditLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+  /** How often an idle writer checks that its files are still there (a busy one checks every group). */
+  private static final long FILE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final ThreadLocal<RecordCodec.Sink> ENCODER = ThreadLocal.withInitial(() -> new RecordCodec.Sink(1024));
 
   private final Path dir;
@@ -93,7 +110,14 @@ public final class AuditLog implements AutoCloseable {
   private long segmentIndex;
   private long segmentBytes;
   private long segmentRecords;
-  private final FileChannel checkpoints;
+  private FileChannel checkpoints;
+  /** File identities (inode) of the directory, the current segment and the checkpoint file, or null. */
+  private @Nullable Object dirKey;
+  private @Nullable Object segmentKey;
+  private @Nullable Object checkpointsKey;
+  private @Nullable Path segmentPath;
+  private long lastFileCheckNanos;
+  private @Nullable Checkpoint acknowledgedOnOpen;
   private long nextSeq;
   private long lastCheckpointSize;
   private long lastCheckpointNanos;
@@ -131,6 +155,8 @@ public final class AuditLog implements AutoCloseable {
     int queueCapacity = 65_536;
     @Nullable MeterRegistry meterRegistry;
     Clock clock = Clock.systemUTC();
+    List<PartyCertificate> previousSigners = List.of();
+    @Nullable String acknowledgeReason;
   }
 
   private AuditLog(Path dir, PartyIdentity operator, Settings s) throws AuditException {
@@ -166,19 +192,30 @@ public final class AuditLog implements AutoCloseable {
     boolean ok = false;
     try {
       checkForeignFiles(dir);
-      List<Checkpoint> cps = readCheckpoints(dir, true);
-      Checkpoint last = cps.isEmpty() ? null : cps.get(cps.size() - 1);
+      CheckpointFile cpf = readCheckpoints(dir, true);
+      Checkpoint last = cpf.last();
       long covered = last == null ? 0 : last.treeSize();
-      LogScanner.Result scan = new LogScanner(dir).scan(new LogScanner.Visitor() {
+      LogScanner scanner = new LogScanner(dir);
+      if (last != null) {
+        scanner.checkAt(covered);
+      }
+      byte[][] head = new byte[2][];
+      LogScanner.Result scan = scanner.scan(new LogScanner.Visitor() {
         @Override
         public boolean wantsRecords() {
           return false;
         }
+
+        @Override
+        public void atSize(long size, byte[] root, byte[] chainHead) {
+          head[0] = root;
+          head[1] = chainHead;
+        }
       });
-      long torn = 0;
+      boolean crashTail = false;
       if (scan.problem != null) {
         LogScanner.Problem p = scan.problem;
-        boolean crashTail = p.inLastSegment && p.seq >= covered
+        crashTail = p.inLastSegment && p.seq >= covered
             && (p.kind == LogScanner.Kind.TORN_TAIL || p.kind == LogScanner.Kind.BAD_FRAME);
         if (p.kind == LogScanner.Kind.NEWER_VERSION) {
           throw new AuditException(AuditException.Reason.UNSUPPORTED_VERSION, dir + ": " + p.where() + ": " + p.message);
@@ -190,15 +227,14 @@ public final class AuditLog implements AutoCloseable {
           throw new AuditException(AuditException.Reason.LOG_CORRUPT, "audit log " + dir + " is damaged at " + p.where()
               + ": " + p.message + "; refusing to write. Run 'shulian audit verify' and keep the files as evidence.");
         }
-        torn = quarantineTail(p.segment, p.offset);
       }
       if (scan.records < covered) {
         throw new AuditException(AuditException.Reason.LOG_CORRUPT, "audit log " + dir + " holds " + scan.records
             + " records but its last checkpoint covers " + covered + ": records were removed. Refusing to write.");
       }
-      this.recoveredTailBytes = Math.max(0, torn);
+      Checkpoint.Acknowledgment ack = null;
       if (scan.logId == null) {
-        // a new log, or a crash before the first header was complete (that file was moved aside)
+        // a new log, or a crash before the first header was complete (that file is moved aside)
         this.hashAlgorithm = s.hashAlgorithm != null ? s.hashAlgorithm : HashAlgorithm.of(operator.suite());
         this.logIdBytes = Crypto.randomBytes(SegmentFormat.LOG_ID_BYTES);
         this.logId = HexFormat.of().formatHex(logIdBytes);
@@ -213,11 +249,25 @@ public final class AuditLog implements AutoCloseable {
         }
         this.logId = scan.logId;
         this.logIdBytes = HexFormat.of().parseHex(logId);
-        if (last != null && !last.logId().equals(logId)) {
+        if (last != null && (!last.logId().equals(logId) || last.hashAlgorithm() != hashAlgorithm)) {
           throw new AuditException(AuditException.Reason.LOG_CORRUPT, "checkpoints in " + dir + " belong to log "
-              + last.logId() + ", segments to log " + logId);
+              + last.logId() + " (" + last.hashAlgorithm().displayName() + "), segments to log " + logId
+              + "; refusing to write. Keep the directory as evidence and start on a new log directory.");
+        }
+        ack = checkHistory(dir, cpf, scan.records, head, operator.signingCertificate(), s);
+      }
+      // every check passed: only now repair what a crash left behind
+      if (cpf.tornLineOffset >= 0) {
+        Path f = dir.resolve(SegmentFormat.CHECKPOINTS_FILE);
+        LOG.warn("audit log {}: dropping an incomplete checkpoint line ({} bytes) left by a crash", dir,
+            Files.size(f) - cpf.tornLineOffset);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+          ch.truncate(cpf.tornLineOffset);
+          ch.force(true);
         }
       }
+      long torn = crashTail ? quarantineTail(scan.problem.segment, scan.problem.offset) : 0;
+      this.recoveredTailBytes = Math.max(0, torn);
       this.hasher = TreeHasher.forId(hashAlgorithm.id());
       this.frontier = scan.frontier != null ? scan.frontier : new MerkleFrontier(hasher);
       this.chain = scan.chain.clone();
@@ -238,13 +288,34 @@ public final class AuditLog implements AutoCloseable {
         Path lastSeg = scan.segments.get(scan.segments.size() - 1);
         this.segmentIndex = SegmentFormat.segmentIndex(lastSeg.getFileName().toString());
         this.segment = FileChannel.open(lastSeg, StandardOpenOption.WRITE);
+        this.segmentPath = lastSeg;
+        this.segmentKey = fileKey(lastSeg);
         this.segmentBytes = torn > 0 ? segment.size() : scan.validEnd;
         segment.position(segmentBytes);
         this.segmentRecords = 1; // a reopened segment is never rotated before its first new record
       }
       this.checkpoints = FileChannel.open(dir.resolve(SegmentFormat.CHECKPOINTS_FILE),
           StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      if (!cpf.exists) {
+        syncDirectory();
+      }
       storeCertificate(operator.signingCertificate());
+      this.dirKey = fileKey(dir);
+      this.checkpointsKey = fileKey(dir.resolve(SegmentFormat.CHECKPOINTS_FILE));
+      if (ack != null) {
+        Checkpoint cp = appendCheckpoint(ack);
+        this.acknowledgedOnOpen = cp;
+        LOG.warn("audit log {}: records seq {}..{} were accepted without a verifiable checkpoint, as the operator "
+            + "acknowledged: {}", dir, ack.fromSeq(), nextSeq - 1, ack.reason());
+      } else if (last == null) {
+        // every log starts with a signed checkpoint, so that records without one are never a normal state
+        appendCheckpoint(null);
+      } else if (!last.signedWith(operator.signingCertificate())) {
+        // accepted through a previous signing certificate (a key rotation): hand over to the current
+        // key at once, so that the log opens with the current key alone from now on
+        appendCheckpoint(null);
+      }
+      this.lastCheckpointSize = latest == null ? 0 : latest.treeSize();
       ok = true;
     } catch (IOException e) {
       throw unavailable("cannot open audit log " + dir, e);
@@ -254,6 +325,8 @@ public final class AuditLog implements AutoCloseable {
       throw unavailable("cannot open audit log " + dir, e);
     } finally {
       if (!ok) {
+        closeQuietly(segment);
+        closeQuietly(checkpoints);
         closeQuietly(lockChannel);
       }
     }
@@ -261,6 +334,129 @@ public final class AuditLog implements AutoCloseable {
     this.writer = new Thread(this::runWriter, "shulian-audit-writer");
     writer.setDaemon(true);
     writer.start();
+  }
+
+  /**
+   * Decides whether the checkpoint history vouches for the records (see the class comment). Returns
+   * null if it does, or the acknowledgement to sign if it does not and the operator acknowledged
+   * that; throws otherwise.
+   *
+   * @param head the Merkle root and chain head of the records at the latest checkpoint's size
+   */
+  private static Checkpoint.@Nullable Acknowledgment checkHistory(Path dir, CheckpointFile cpf, long records,
+      byte[][] head, PartyCertificate own, Settings s) throws Exception {
+    Checkpoint last = cpf.last();
+    String gap;
+    if (last == null) {
+      if (records == 0) {
+        return null;
+      }
+      gap = "audit log " + dir + " holds " + records + " records but " + (cpf.exists
+          ? SegmentFormat.CHECKPOINTS_FILE + " holds no signed checkpoint"
+          : SegmentFormat.CHECKPOINTS_FILE + " is missing") + ": no signed checkpoint vouches for them, so they may have"
+          + " been rewritten (every log this version writes starts with a signed checkpoint)";
+    } else {
+      if (!MessageDigest.isEqual(head[0], last.root()) || !MessageDigest.isEqual(head[1], last.chainHead())) {
+        throw new AuditException(AuditException.Reason.LOG_CORRUPT, "audit log " + dir + " does not match its latest"
+            + " signed checkpoint (tree size " + last.treeSize() + "): the " + (MessageDigest.isEqual(head[0], last.root())
+            ? "chain head" : "Merkle root") + " differs, so a record at or before seq " + (last.treeSize() - 1)
+            + " was changed, removed, inserted or reordered. Refusing to write. " + EVIDENCE);
+      }
+      if (signedByUs(last, own, s.previousSigners)) {
+        return null;
+      }
+      if (last.keyId().equals(own.keyId())) {
+        throw new AuditException(AuditException.Reason.LOG_CORRUPT, "the latest checkpoint of audit log " + dir
+            + " (tree size " + last.treeSize() + ") names this writer's key " + own.keyId() + " but its signature does"
+            + " not verify: " + SegmentFormat.CHECKPOINTS_FILE + " was altered. Refusing to write. " + EVIDENCE);
+      }
+      gap = "the latest checkpoint of audit log " + dir + " (tree size " + last.treeSize() + ") is signed by key "
+          + last.keyId() + ", which this writer cannot verify (its key is " + own.keyId() + "). After a key rotation,"
+          + " seal the log once with the new key: 'shulian audit checkpoint --log " + dir + " --key <new key.p12> --trust"
+          + " <previous signing certificate>'";
+    }
+    if (s.acknowledgeReason == null) {
+      throw new AuditException(AuditException.Reason.LOG_CORRUPT, gap + ". Refusing to sign them. Keep a copy of the"
+          + " directory as evidence and run 'shulian audit verify --log " + dir + " --trust <operator certificate>' (with"
+          + " '--checkpoint <file>' for a checkpoint kept outside the log, such as the collector's copy). Then start on a"
+          + " new, empty log directory, or accept these records as unproven with 'shulian audit checkpoint --log " + dir
+          + " --key <operator key.p12> --acknowledge-unproven <reason>' (verification reports the acknowledgement).");
+    }
+    // the acknowledgement starts after the latest checkpoint this writer can verify, if it matches the records
+    for (int i = cpf.checkpoints.size() - 1; i >= 0; i--) {
+      Checkpoint cp = cpf.checkpoints.get(i);
+      if (!signedByUs(cp, own, s.previousSigners)) {
+        continue;
+      }
+      byte[][] at = new byte[2][];
+      new LogScanner(dir).checkAt(cp.treeSize()).scan(new LogScanner.Visitor() {
+        @Override
+        public boolean wantsRecords() {
+          return false;
+        }
+
+        @Override
+        public void atSize(long size, byte[] root, byte[] chainHead) {
+          at[0] = root;
+          at[1] = chainHead;
+        }
+      });
+      if (at[0] == null || !MessageDigest.isEqual(at[0], cp.root()) || !MessageDigest.isEqual(at[1], cp.chainHead())) {
+        throw new AuditException(AuditException.Reason.LOG_CORRUPT, "audit log " + dir + " does not match its signed"
+            + " checkpoint at tree size " + cp.treeSize() + ": records were changed, so they cannot be acknowledged. "
+            + EVIDENCE);
+      }
+      return cp.treeSize() < records ? new Checkpoint.Acknowledgment(cp.treeSize(), s.acknowledgeReason) : null;
+    }
+    return new Checkpoint.Acknowledgment(0, s.acknowledgeReason);
+  }
+
+  private static final String EVIDENCE = "Keep the directory as evidence, run 'shulian audit verify', and start the"
+      + " gateway on a new log directory.";
+
+  private static boolean signedByUs(Checkpoint cp, PartyCertificate own, List<PartyCertificate> previous) {
+    if (cp.signedWith(own)) {
+      return true;
+    }
+    for (PartyCertificate c : previous) {
+      if (cp.signedWith(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The file's identity (device and inode where the platform has them), or null if it has none. */
+  private static @Nullable Object fileKey(Path p) throws IOException {
+    return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class,
+        java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+  }
+
+  /**
+   * Checks that the directory, the current segment and the checkpoint file are still the files
+   * this writer has open. If someone deleted or replaced them, what was just written went to files
+   * nobody will read: the caller fails closed.
+   */
+  private void checkFiles() throws IOException {
+    lastFileCheckNanos = System.nanoTime();
+    check(dir, dirKey, "the log directory");
+    if (segmentPath != null) {
+      check(segmentPath, segmentKey, "segment " + segmentPath.getFileName());
+    }
+    check(dir.resolve(SegmentFormat.CHECKPOINTS_FILE), checkpointsKey, SegmentFormat.CHECKPOINTS_FILE);
+  }
+
+  private static void check(Path p, @Nullable Object key, String what) throws IOException {
+    Object now;
+    try {
+      now = fileKey(p);
+    } catch (IOException e) {
+      throw new IOException(what + " was deleted or replaced while the log was open (" + e.getClass().getSimpleName()
+          + ")");
+    }
+    if (key != null && !key.equals(now)) {
+      throw new IOException(what + " was deleted or replaced while the log was open (it is another file now)");
+    }
   }
 
   /** Starts building a log in {@code dir} whose checkpoints {@code operator}'s signing key signs. */
@@ -288,12 +484,43 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  /** Reads {@code checkpoints.jsonl}; a torn last line is cut off when {@code repair} is set. */
-  static List<Checkpoint> readCheckpoints(Path dir, boolean repair) throws IOException, AuditException {
+  /** What {@code checkpoints.jsonl} holds. */
+  static final class CheckpointFile {
+    /** False if the file does not exist. */
+    final boolean exists;
+    /** The distinct checkpoints in file order, tree sizes strictly increasing. */
+    final List<Checkpoint> checkpoints;
+    /** Lines that repeat the checkpoint before them exactly (counted once). */
+    final int repeatedLines;
+    /** Where an incomplete last line (a crash while writing it) starts, or -1. */
+    final long tornLineOffset;
+
+    CheckpointFile(boolean exists, List<Checkpoint> checkpoints, int repeatedLines, long tornLineOffset) {
+      this.exists = exists;
+      this.checkpoints = List.copyOf(checkpoints);
+      this.repeatedLines = repeatedLines;
+      this.tornLineOffset = tornLineOffset;
+    }
+
+    @Nullable Checkpoint last() {
+      return checkpoints.isEmpty() ? null : checkpoints.get(checkpoints.size() - 1);
+    }
+  }
+
+  /**
+   * Reads {@code checkpoints.jsonl}. An incomplete last line (no newline: a crash while writing
+   * it) is skipped when {@code forWriter} is set (the writer cuts it off once it has decided to
+   * open the log), and is {@code LOG_CORRUPT} for readers unless it parses. Tree sizes must not
+   * shrink from line to line: a line that repeats the one before it exactly is counted once; a
+   * second checkpoint of the same size must state the same tree (the writer signs one after a key
+   * rotation); a smaller tree size, or another root or chain head for the same size, is {@code
+   * LOG_CORRUPT} (the writer never writes either).
+   */
+  static CheckpointFile readCheckpoints(Path dir, boolean forWriter) throws IOException, AuditException {
     Path f = dir.resolve(SegmentFormat.CHECKPOINTS_FILE);
     List<Checkpoint> out = new ArrayList<>();
-    if (!Files.exists(f)) {
-      return out;
+    if (!Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return new CheckpointFile(false, out, 0, -1);
     }
     if (!Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(f) > (1L << 30)) {
       throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " is not a regular file of at most 1 GiB");
@@ -301,56 +528,68 @@ public final class AuditLog implements AutoCloseable {
     byte[] data = Files.readAllBytes(f);
     int start = 0;
     int lineNo = 0;
+    int repeated = 0;
+    long torn = -1;
     while (start < data.length) {
       int nl = start;
       while (nl < data.length && data[nl] != '\n') {
         nl++;
       }
       lineNo++;
+      Checkpoint cp;
       if (nl == data.length) {
         // no newline: the checkpoint was being written when the process died
-        if (!repair) {
-          Checkpoint cp;
-          try {
-            cp = Checkpoint.fromJson(Checkpoint.JSON.readTree(new String(data, start, nl - start, StandardCharsets.UTF_8)));
-          } catch (IOException | AuditException e) {
-            throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo
-                + " is incomplete (a crash while writing it, or an altered file)");
-          }
-          out.add(cp);
+        if (forWriter) {
+          torn = start;
+          break;
         }
-        if (repair) {
-          LOG.warn("audit log {}: dropping an incomplete checkpoint line ({} bytes) left by a crash", dir, nl - start);
-          try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
-            ch.truncate(start);
-            ch.force(true);
-          }
+        try {
+          cp = Checkpoint.fromJson(Checkpoint.JSON.readTree(new String(data, start, nl - start, StandardCharsets.UTF_8)));
+        } catch (IOException | AuditException e) {
+          throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo
+              + " is incomplete (a crash while writing it, or an altered file)");
         }
-        break;
+      } else {
+        cp = parseLine(f, lineNo, data, start, nl);
       }
-      JsonNode n;
-      try {
-        n = Checkpoint.JSON.readTree(new String(data, start, nl - start, StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + " is not JSON");
-      }
-      Checkpoint cp;
-      try {
-        cp = Checkpoint.fromJson(n);
-      } catch (AuditException e) {
-        if (e.reason() == AuditException.Reason.UNSUPPORTED_VERSION) {
-          throw new AuditException(e.reason(), f + " line " + lineNo + ": " + e.getMessage());
-        }
-        throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": " + e.getMessage());
-      }
-      if (!out.isEmpty() && cp.treeSize() < out.get(out.size() - 1).treeSize()) {
+      Checkpoint prev = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (prev != null && cp.equals(prev)) {
+        repeated++;
+      } else if (prev != null && cp.treeSize() == prev.treeSize() && !sameTree(cp, prev)) {
+        throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": checkpoint at tree size "
+            + cp.treeSize() + " conflicts with the checkpoint of the same size before it (another root or chain head)");
+      } else if (prev != null && cp.treeSize() < prev.treeSize()) {
         throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": tree size "
-            + cp.treeSize() + " is smaller than the checkpoint before it");
+            + cp.treeSize() + " is smaller than the checkpoint before it (" + prev.treeSize() + ")");
+      } else {
+        out.add(cp);
       }
-      out.add(cp);
       start = nl + 1;
     }
-    return out;
+    return new CheckpointFile(true, out, repeated, torn);
+  }
+
+  /** True if both checkpoints state the same tree (e.g. the same size signed again after a key rotation). */
+  private static boolean sameTree(Checkpoint a, Checkpoint b) {
+    return a.logId().equals(b.logId()) && a.hashAlgorithm() == b.hashAlgorithm() && a.treeSize() == b.treeSize()
+        && MessageDigest.isEqual(a.root(), b.root()) && MessageDigest.isEqual(a.chainHead(), b.chainHead());
+  }
+
+  private static Checkpoint parseLine(Path f, int lineNo, byte[] data, int start, int end) throws AuditException {
+    JsonNode n;
+    try {
+      n = Checkpoint.JSON.readTree(new String(data, start, end - start, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + " is not JSON");
+    }
+    try {
+      return Checkpoint.fromJson(n);
+    } catch (AuditException e) {
+      if (e.reason() == AuditException.Reason.UNSUPPORTED_VERSION) {
+        throw new AuditException(e.reason(), f + " line " + lineNo + ": " + e.getMessage());
+      }
+      throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": " + e.getMessage());
+    }
   }
 
   private long quarantineTail(@Nullable Path seg, long offset) throws IOException {
@@ -398,6 +637,8 @@ public final class AuditLog implements AutoCloseable {
     ch.force(true);
     syncDirectory();
     segment = ch;
+    segmentPath = p;
+    segmentKey = fileKey(p);
     segmentBytes = header.length;
     segmentRecords = 0;
   }
@@ -509,6 +750,14 @@ public final class AuditLog implements AutoCloseable {
     return recoveredTailBytes;
   }
 
+  /**
+   * The checkpoint with an {@link Checkpoint.Acknowledgment} that opening this log wrote (only with
+   * {@link Builder#acknowledgeUnprovenRecords}, and only if there was something to acknowledge).
+   */
+  public Optional<Checkpoint> acknowledgedOnOpen() {
+    return Optional.ofNullable(acknowledgedOnOpen);
+  }
+
   /** The failure that closed the log for writing, if any. */
   public Optional<AuditException> failure() {
     return Optional.ofNullable(failure);
@@ -557,8 +806,10 @@ public final class AuditLog implements AutoCloseable {
       Pending first = null;
       try {
         if (!closing) {
-          long waitNanos = Math.max(1_000_000L, lastCheckpointNanos + intervalNanos - System.nanoTime());
-          first = queue.poll(Math.min(waitNanos, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+          // wake for a due checkpoint, and at least every FILE_CHECK_NANOS to check the files
+          long waitNanos = nextSeq > lastCheckpointSize
+              ? Math.max(1_000_000L, lastCheckpointNanos + intervalNanos - System.nanoTime()) : FILE_CHECK_NANOS;
+          first = queue.poll(Math.min(waitNanos, FILE_CHECK_NANOS), TimeUnit.NANOSECONDS);
         } else {
           first = queue.poll();
         }
@@ -567,6 +818,13 @@ public final class AuditLog implements AutoCloseable {
         continue;
       }
       if (first == null) {
+        if (failure == null && !closing && System.nanoTime() - lastFileCheckNanos >= FILE_CHECK_NANOS) {
+          try {
+            checkFiles();
+          } catch (IOException e) {
+            fail(unavailable("audit log " + dir + " cannot be written", e));
+          }
+        }
         if (failure == null && nextSeq > lastCheckpointSize
             && (closing || System.nanoTime() - lastCheckpointNanos >= intervalNanos)) {
           writeCheckpoint(null);
@@ -647,11 +905,10 @@ public final class AuditLog implements AutoCloseable {
       }
       writeSink(sink.position());
       segment.force(false);
+      // only records in the files the log consists of are durable: not in a deleted or replaced one
+      checkFiles();
     } catch (IOException | RuntimeException e) {
-      AuditException ex = unavailable("audit log " + dir + " cannot be written", e);
-      failure = ex;
-      LOG.error("audit log {} failed; appends fail until it is reopened: {}", dir, e.toString());
-      failAll(batch, ex);
+      failAll(batch, fail(unavailable("audit log " + dir + " cannot be written", e)));
       return;
     }
     durableSize = nextSeq;
@@ -683,22 +940,12 @@ public final class AuditLog implements AutoCloseable {
     Checkpoint cp = latest;
     try {
       if (cp == null || cp.treeSize() < nextSeq) {
-        cp = Checkpoint.sign(logId, hashAlgorithm, nextSeq, frontier.root(), chain.clone(),
-            settings.clock.instant(), keyId, signer);
-        byte[] line = (cp.toJsonLine() + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer bb = ByteBuffer.wrap(line);
-        while (bb.hasRemaining()) {
-          checkpoints.write(bb);
-        }
-        checkpoints.force(false);
-        latest = cp;
+        cp = appendCheckpoint(null);
       }
       lastCheckpointSize = nextSeq;
       lastCheckpointNanos = System.nanoTime();
     } catch (IOException | RuntimeException e) {
-      AuditException ex = unavailable("audit log " + dir + " cannot write a checkpoint", e);
-      failure = ex;
-      LOG.error("audit log {} failed writing a checkpoint; appends fail until it is reopened: {}", dir, e.toString());
+      AuditException ex = fail(unavailable("audit log " + dir + " cannot write a checkpoint", e));
       if (requests != null) {
         requests.forEach(r -> r.completeExceptionally(ex));
       }
@@ -709,6 +956,30 @@ public final class AuditLog implements AutoCloseable {
         r.complete(cp);
       }
     }
+  }
+
+  /** Signs a checkpoint over every record so far, appends it to the checkpoint file and forces it. */
+  private Checkpoint appendCheckpoint(Checkpoint.@Nullable Acknowledgment ack) throws IOException {
+    Checkpoint cp = Checkpoint.sign(logId, hashAlgorithm, nextSeq, frontier.root(), chain.clone(),
+        settings.clock.instant(), keyId, signer, ack);
+    byte[] line = (cp.toJsonLine() + "\n").getBytes(StandardCharsets.UTF_8);
+    ByteBuffer bb = ByteBuffer.wrap(line);
+    while (bb.hasRemaining()) {
+      checkpoints.write(bb);
+    }
+    checkpoints.force(false);
+    checkFiles();
+    latest = cp;
+    return cp;
+  }
+
+  /** Closes the log for writing with {@code ex} (the first failure wins) and logs it once. */
+  private AuditException fail(AuditException ex) {
+    if (failure == null) {
+      failure = ex;
+      LOG.error("audit log {} failed; appends fail until it is reopened: {}", dir, ex.getMessage());
+    }
+    return failure;
   }
 
   private void failAll(List<Pending> batch, AuditException ex) {
@@ -821,6 +1092,39 @@ public final class AuditLog implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Accepts checkpoints signed with these certificates' keys when the log is opened: the
+     * operator's earlier signing certificates, after a key rotation (default: none; the operator's
+     * own key is always accepted). The next checkpoint is signed with the current key, so this is
+     * needed once (as {@code shulian audit checkpoint --trust}).
+     */
+    public Builder previousSigningCertificates(java.util.Collection<PartyCertificate> certificates) {
+      List<PartyCertificate> l = List.copyOf(certificates);
+      for (PartyCertificate c : l) {
+        if (!c.allows(io.shulian.core.keys.KeyUse.SIGN)) {
+          throw new IllegalArgumentException("certificate " + c.keyId() + " of " + c.party() + " does not allow signing");
+        }
+      }
+      s.previousSigners = l;
+      return this;
+    }
+
+    /**
+     * Opens a log whose records are not covered by a checkpoint this writer can verify (for example
+     * because {@code checkpoints.jsonl} was deleted), which it otherwise refuses, and signs a
+     * checkpoint that records the operator's acknowledgement: records from the last verifiable
+     * checkpoint on were accepted without proof, for {@code reason}. Verification reports it for
+     * good. Records that contradict a signed checkpoint are refused even so. For {@code shulian
+     * audit checkpoint --acknowledge-unproven}; never for a gateway's normal start.
+     *
+     * @param reason one line, 1 to 500 characters, e.g. an incident number
+     */
+    public Builder acknowledgeUnprovenRecords(String reason) {
+      Checkpoint.checkReason(Objects.requireNonNull(reason, "reason"));
+      s.acknowledgeReason = reason;
+      return this;
+    }
+
     /** The clock for checkpoint times (default UTC system clock). */
     public Builder clock(Clock clock) {
       s.clock = Objects.requireNonNull(clock, "clock");
@@ -828,10 +1132,12 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed) the log, recovering from a crash as the class comment says.
+     * Opens (creating if needed) the log, checking its checkpoint history and recovering from a
+     * crash as the class comment says.
      *
-     * @throws AuditException NOT_A_LOG, UNSUPPORTED_VERSION, LOG_CORRUPT, or LOG_UNAVAILABLE when
-     *     the directory cannot be written or another writer holds it
+     * @throws AuditException NOT_A_LOG, UNSUPPORTED_VERSION, LOG_CORRUPT (damaged or altered, or no
+     *     verifiable checkpoint vouches for the records; the message says what to do), or
+     *     LOG_UNAVAILABLE when the directory cannot be written or another writer holds it
      */
     public AuditLog open() throws AuditException {
       return new AuditLog(dir, operator, s);

@@ -53,7 +53,7 @@ public final class AuditLogReader {
   public static List<Checkpoint> checkpoints(Path dir) throws AuditException {
     requireLog(dir);
     try {
-      return AuditLog.readCheckpoints(dir, false);
+      return AuditLog.readCheckpoints(dir, false).checkpoints;
     } catch (IOException e) {
       throw new AuditException(AuditException.Reason.LOG_UNAVAILABLE, "cannot read checkpoints of " + dir + ": " + e.getMessage(), e);
     }

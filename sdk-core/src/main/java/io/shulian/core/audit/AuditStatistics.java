@@ -7,10 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -19,17 +23,22 @@ import org.jspecify.annotations.Nullable;
  * sharing performance evaluation report.
  *
  * <p>Counting rules (docs/audit.md): a <em>request</em> is a REQUEST_IN or REQUEST_OUT record;
- * when both gateways' logs are given, the two records of one envelope id count once, and the
- * provider's REQUEST_IN (which carries the provider's decision) wins. Permitted and denied follow
- * the decision effect; denials are broken down by their first reason code. <em>Bytes</em> are the
- * payload bytes of responses (RESPONSE_OUT or RESPONSE_IN, again once per envelope id).
- * Latencies are those recorded with requests; p50 and p95 use the nearest-rank method. Records
- * are filtered by time: {@code from} inclusive, {@code to} exclusive.
+ * when both gateways' logs are given, the consumer's REQUEST_OUT and the provider's REQUEST_IN of
+ * one envelope id are one request, counted from the provider's records (which carry the provider's
+ * decision); several REQUEST_IN records of one envelope id (a replay, refused) each count. Records
+ * without an envelope id ({@code ""} or {@code "-"}: refused before an envelope existed or could be
+ * read) each count on their own. Permitted and denied follow the decision effect; denials are
+ * broken down by their first reason code. <em>Request bytes</em> are the payload bytes of the
+ * permitted requests (what a refused request's record holds is what was received, not what was
+ * shared); <em>response bytes</em> those of the responses (RESPONSE_OUT, else RESPONSE_IN, of an
+ * envelope id). Latencies are those recorded with requests; p50 and p95 use the
+ * nearest-rank method. Records are filtered by time: {@code from} inclusive, {@code to} exclusive.
+ * A directory given twice is read once.
  */
 public final class AuditStatistics {
   /** One line of the report. */
   public record Row(String provider, String consumer, String resource, long requests, long permitted, long denied,
-      Map<String, Long> deniedByReason, long bytes, Duration p50, Duration p95) {}
+      Map<String, Long> deniedByReason, long requestBytes, long responseBytes, Duration p50, Duration p95) {}
 
   private final List<Row> rows;
   private final long recordsRead;
@@ -53,7 +62,8 @@ public final class AuditStatistics {
     long permitted;
     long denied;
     final TreeMap<String, Long> reasons = new TreeMap<>();
-    long bytes;
+    long requestBytes;
+    long responseBytes;
     long[] latencies = new long[16];
     int n;
 
@@ -73,29 +83,36 @@ public final class AuditStatistics {
    */
   public static AuditStatistics compute(List<Path> logs, @Nullable Instant from, @Nullable Instant to)
       throws AuditException {
-    Map<String, AuditRecord> requests = new HashMap<>();
-    Map<String, AuditRecord> responses = new HashMap<>();
+    // per envelope id and direction, the distinct records (a directory given twice adds nothing)
+    Map<String, Map<Direction, Set<AuditRecord>>> byId = new HashMap<>();
     List<AuditRecord> anonymous = new ArrayList<>();
     long[] read = {0};
+    Set<Path> seen = new HashSet<>();
     for (Path dir : logs) {
+      if (!seen.add(canonical(dir))) {
+        continue;
+      }
       AuditLogReader.forEach(dir, e -> {
         read[0]++;
         AuditRecord r = e.record();
         if ((from != null && r.time().isBefore(from)) || (to != null && !r.time().isBefore(to))) {
           return;
         }
-        if (r.envelopeId().isEmpty()) {
+        if (r.envelopeId().isEmpty() || r.envelopeId().equals(NO_ENVELOPE)) {
           anonymous.add(r);
           return;
         }
-        Map<String, AuditRecord> m = r.direction().isRequest() ? requests : responses;
-        AuditRecord old = m.get(r.envelopeId());
-        Direction preferred = r.direction().isRequest() ? Direction.REQUEST_IN : Direction.RESPONSE_OUT;
-        if (old == null || (old.direction() != preferred && r.direction() == preferred)) {
-          m.put(r.envelopeId(), r);
-        }
+        byId.computeIfAbsent(r.envelopeId(), k -> new EnumMap<>(Direction.class))
+            .computeIfAbsent(r.direction(), k -> new LinkedHashSet<>()).add(r);
       });
     }
+    List<AuditRecord> all = new ArrayList<>();
+    for (Map<Direction, Set<AuditRecord>> m : byId.values()) {
+      // the provider's view of an exchange wins; the consumer's counts where the provider's log is not given
+      all.addAll(m.getOrDefault(Direction.REQUEST_IN, m.getOrDefault(Direction.REQUEST_OUT, Set.of())));
+      all.addAll(m.getOrDefault(Direction.RESPONSE_OUT, m.getOrDefault(Direction.RESPONSE_IN, Set.of())));
+    }
+    all.addAll(anonymous);
     TreeMap<List<String>, Acc> acc = new TreeMap<>((a, b) -> {
       for (int i = 0; i < 3; i++) {
         int c = a.get(i).compareTo(b.get(i));
@@ -105,15 +122,13 @@ public final class AuditStatistics {
       }
       return 0;
     });
-    List<AuditRecord> all = new ArrayList<>(requests.values());
-    all.addAll(responses.values());
-    all.addAll(anonymous);
     for (AuditRecord r : all) {
       Acc a = acc.computeIfAbsent(List.of(r.provider(), r.consumer(), r.resource()), k -> new Acc());
       if (r.direction().isRequest()) {
         a.requests++;
         if (r.decision().effect() == AuditDecision.Effect.PERMIT) {
           a.permitted++;
+          a.requestBytes += r.payloadBytes();
         } else {
           a.denied++;
           String reason = r.decision().reasonCodes().isEmpty() ? "unspecified" : r.decision().reasonCodes().get(0);
@@ -121,17 +136,29 @@ public final class AuditStatistics {
         }
         a.latency(r.latency().toNanos());
       } else {
-        a.bytes += r.payloadBytes();
+        a.responseBytes += r.payloadBytes();
       }
     }
     List<Row> rows = new ArrayList<>();
     acc.forEach((k, a) -> {
       long[] l = Arrays.copyOf(a.latencies, a.n);
       Arrays.sort(l);
-      rows.add(new Row(k.get(0), k.get(1), k.get(2), a.requests, a.permitted, a.denied, Map.copyOf(a.reasons), a.bytes,
+      rows.add(new Row(k.get(0), k.get(1), k.get(2), a.requests, a.permitted, a.denied, Map.copyOf(a.reasons), a.requestBytes,
+          a.responseBytes,
           Duration.ofNanos(rank(l, 0.50)), Duration.ofNanos(rank(l, 0.95))));
     });
     return new AuditStatistics(rows, read[0]);
+  }
+
+  /** The envelope id a gateway records for a request refused before it had an envelope. */
+  private static final String NO_ENVELOPE = "-";
+
+  private static Path canonical(Path dir) {
+    try {
+      return dir.toRealPath();
+    } catch (java.io.IOException e) {
+      return dir.toAbsolutePath().normalize(); // the reader reports what is wrong with it
+    }
   }
 
   private static long rank(long[] sorted, double p) {
@@ -155,13 +182,13 @@ public final class AuditStatistics {
   /** A fixed-width table for a terminal. */
   public String toTable() {
     String[] head = {"provider", "consumer", "resource", "requests", "permitted", "denied", "denied by reason",
-        "bytes", "p50 ms", "p95 ms"};
+        "request bytes", "response bytes", "p50 ms", "p95 ms"};
     List<String[]> lines = new ArrayList<>();
     lines.add(head);
     for (Row r : rows) {
       lines.add(new String[] {r.provider(), r.consumer(), r.resource(), Long.toString(r.requests()),
-          Long.toString(r.permitted()), Long.toString(r.denied()), reasons(r), Long.toString(r.bytes()), ms(r.p50()),
-          ms(r.p95())});
+          Long.toString(r.permitted()), Long.toString(r.denied()), reasons(r), Long.toString(r.requestBytes()),
+          Long.toString(r.responseBytes()), ms(r.p50()), ms(r.p95())});
     }
     int[] w = new int[head.length];
     for (String[] l : lines) {
@@ -187,11 +214,13 @@ public final class AuditStatistics {
   /** CSV (RFC 4180) with a header line; latencies in milliseconds. */
   public String toCsv() {
     StringBuilder sb = new StringBuilder(
-        "provider,consumer,resource,requests,permitted,denied,denied_by_reason,bytes,p50_ms,p95_ms\r\n");
+        "provider,consumer,resource,requests,permitted,denied,denied_by_reason,request_bytes,response_bytes,p50_ms,"
+            + "p95_ms\r\n");
     for (Row r : rows) {
       sb.append(csv(r.provider())).append(',').append(csv(r.consumer())).append(',').append(csv(r.resource())).append(',')
           .append(r.requests()).append(',').append(r.permitted()).append(',').append(r.denied()).append(',')
-          .append(csv(reasons(r))).append(',').append(r.bytes()).append(',').append(ms(r.p50())).append(',')
+          .append(csv(reasons(r))).append(',').append(r.requestBytes()).append(',').append(r.responseBytes()).append(',')
+          .append(ms(r.p50())).append(',')
           .append(ms(r.p95())).append("\r\n");
     }
     return sb.toString();
@@ -218,7 +247,8 @@ public final class AuditStatistics {
       n.put("denied", r.denied());
       ObjectNode d = n.putObject("deniedByReason");
       new TreeMap<>(r.deniedByReason()).forEach(d::put);
-      n.put("bytes", r.bytes());
+      n.put("requestBytes", r.requestBytes());
+      n.put("responseBytes", r.responseBytes());
       n.put("p50Ms", r.p50().toNanos() / 1e6);
       n.put("p95Ms", r.p95().toNanos() / 1e6);
     }

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +21,12 @@ import java.util.Set;
  * and chain head at every checkpoint, and checks every checkpoint signature against a trust
  * anchor. Reads only; safe to run while a writer appends (records after the last complete frame
  * are reported as a torn tail).
+ *
+ * <p>What the directory alone cannot show: a log cut back together with its checkpoint file to an
+ * earlier point, or records after the last checkpoint rewritten after later checkpoints were
+ * removed. A checkpoint kept outside the log (the operator's register, the collector's copy of
+ * {@code checkpoints.jsonl}) catches both: pass it as a trusted checkpoint, and the records must
+ * reach its tree size and reproduce its root and chain head.
  */
 public final class AuditVerifier {
   private AuditVerifier() {}
@@ -32,6 +40,21 @@ public final class AuditVerifier {
    *     LOG_UNAVAILABLE if files cannot be read
    */
   public static VerificationReport verify(Path dir, CheckpointTrust trust) throws AuditException {
+    return verify(dir, trust, List.of());
+  }
+
+  /**
+   * Verifies the log in {@code dir} and that it is consistent with checkpoints kept outside it
+   * ({@code trusted}: from the operator's archive register or the collector): each must be signed
+   * by a key {@code trust} accepts, belong to this log, and the records must reach its tree size and
+   * reproduce its Merkle root and chain head there. That is what an RFC 9162 consistency proof from
+   * the trusted checkpoint to the log's latest one shows, computed here from the records
+   * themselves. A failure is a {@linkplain VerificationReport#problem() problem}.
+   *
+   * @throws AuditException as {@link #verify(Path, CheckpointTrust)}
+   */
+  public static VerificationReport verify(Path dir, CheckpointTrust trust, Collection<Checkpoint> trusted)
+      throws AuditException {
     if (!Files.isDirectory(dir)) {
       throw new AuditException(AuditException.Reason.NOT_A_LOG, dir + " is not a directory");
     }
@@ -48,8 +71,13 @@ public final class AuditVerifier {
     }
     List<Checkpoint> cps;
     VerificationReport.Problem cpProblem = null;
+    boolean cpFileMissing = false;
+    int repeatedLines = 0;
     try {
-      cps = AuditLog.readCheckpoints(dir, false);
+      AuditLog.CheckpointFile cpf = AuditLog.readCheckpoints(dir, false);
+      cps = cpf.checkpoints;
+      cpFileMissing = !cpf.exists;
+      repeatedLines = cpf.repeatedLines;
     } catch (IOException e) {
       throw new AuditException(AuditException.Reason.LOG_UNAVAILABLE, "cannot read " + cpFile + ": " + e.getMessage(), e);
     } catch (AuditException e) {
@@ -81,13 +109,33 @@ public final class AuditVerifier {
     }
     List<Checkpoint> signed = cps.subList(0, goodSignatures);
 
+    // checkpoints kept outside the log: distinct, oldest first, each signed by a trusted key
+    List<Checkpoint> outside = new ArrayList<>(new LinkedHashSet<>(trusted));
+    outside.sort(Comparator.comparingLong(Checkpoint::treeSize));
+    VerificationReport.Problem trustedProblem = null;
+    for (Checkpoint t : outside) {
+      try {
+        t.verify(trust, presented);
+      } catch (AuditException e) {
+        trustedProblem = new VerificationReport.Problem("trusted checkpoint (tree size " + t.treeSize() + ", " + t.time()
+            + ") is not signed by a trusted key: " + e.getMessage(), "trusted checkpoint", -1, -1);
+        break;
+      }
+    }
+
     LogScanner scanner = new LogScanner(dir);
     for (Checkpoint cp : signed) {
       scanner.checkAt(cp.treeSize());
     }
+    for (Checkpoint t : outside) {
+      scanner.checkAt(t.treeSize());
+    }
     final VerificationReport.Problem[] rootProblem = {null};
+    final VerificationReport.Problem[] outsideProblem = {trustedProblem};
     final int[] matched = {0};
     final long[] covered = {0};
+    final int[] outsideMatched = {0};
+    final List<Checkpoint> acknowledged = new ArrayList<>();
     LogScanner.Result scan;
     try {
       scan = scanner.scan(new LogScanner.Visitor() {
@@ -98,8 +146,23 @@ public final class AuditVerifier {
           return false;
         }
 
+        int nextOutside;
+
         @Override
         public void atSize(long size, byte[] root, byte[] chainHead) throws Stop {
+          while (nextOutside < outside.size() && outside.get(nextOutside).treeSize() == size) {
+            Checkpoint t = outside.get(nextOutside++);
+            if (!MessageDigest.isEqual(t.root(), root) || !MessageDigest.isEqual(t.chainHead(), chainHead)) {
+              if (outsideProblem[0] == null) {
+                outsideProblem[0] = new VerificationReport.Problem("the log does not match the trusted checkpoint at tree"
+                    + " size " + size + " (" + t.time() + "): its " + (MessageDigest.isEqual(t.root(), root) ? "chain head"
+                    : "Merkle root") + " differs, so a record at or before seq " + (size - 1) + " was changed, removed,"
+                    + " inserted or reordered since that checkpoint was taken", "trusted checkpoint", -1, size - 1);
+              }
+            } else {
+              outsideMatched[0]++;
+            }
+          }
           while (next < signed.size() && signed.get(next).treeSize() == size) {
             Checkpoint cp = signed.get(next);
             if (!MessageDigest.isEqual(cp.root(), root) || !MessageDigest.isEqual(cp.chainHead(), chainHead)) {
@@ -111,6 +174,9 @@ public final class AuditVerifier {
             }
             matched[0]++;
             covered[0] = size;
+            if (cp.acknowledgment().isPresent()) {
+              acknowledged.add(cp);
+            }
             next++;
           }
         }
@@ -122,7 +188,8 @@ public final class AuditVerifier {
     }
     String logId = scan != null && scan.logId != null ? scan.logId : "unknown";
     if (scan == null) {
-      return new VerificationReport(logId, hashOf(segments), covered[0], matched[0], covered[0], 0, List.copyOf(signers), rootProblem[0]);
+      return new VerificationReport(logId, hashOf(segments), covered[0], matched[0], covered[0], 0, List.copyOf(signers),
+          rootProblem[0], cpFileMissing, repeatedLines, acknowledged, outsideMatched[0]);
     }
     HashAlgorithm alg = scan.hashAlgorithm == 0 ? HashAlgorithm.SHA_256 : HashAlgorithm.ofId(scan.hashAlgorithm);
     long torn = 0;
@@ -172,7 +239,28 @@ public final class AuditVerifier {
     if (problem == null && rootProblem[0] != null) {
       problem = rootProblem[0];
     }
-    return new VerificationReport(logId, alg, scan.records, matched[0], covered[0], torn, List.copyOf(signers), problem);
+    if (problem == null) {
+      for (Checkpoint t : outside) {
+        if (!t.logId().equals(logId) || t.hashAlgorithm() != alg) {
+          problem = new VerificationReport.Problem("the trusted checkpoint (tree size " + t.treeSize() + ") belongs to"
+              + " another log (" + t.logId() + ", " + t.hashAlgorithm().displayName() + "), not to log " + logId
+              + ": the directory was replaced, or the wrong checkpoint was given", "trusted checkpoint", -1, -1);
+          break;
+        }
+        if (t.treeSize() > scan.records) {
+          problem = new VerificationReport.Problem("log is truncated below the trusted checkpoint: it covers tree size "
+              + t.treeSize() + " (" + t.time() + ") but only " + scan.records + " records are present (the log and its"
+              + " checkpoints were cut back together, or segments were deleted)",
+              segments.get(segments.size() - 1).getFileName().toString(), scan.validEnd, scan.records);
+          break;
+        }
+      }
+    }
+    if (problem == null && outsideProblem[0] != null) {
+      problem = outsideProblem[0];
+    }
+    return new VerificationReport(logId, alg, scan.records, matched[0], covered[0], torn, List.copyOf(signers), problem,
+        cpFileMissing, repeatedLines, acknowledged, outsideMatched[0]);
   }
 
   private static HashAlgorithm hashOf(List<Path> segments) {

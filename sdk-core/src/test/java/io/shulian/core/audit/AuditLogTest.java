@@ -151,6 +151,214 @@ class AuditLogTest {
     }
   }
 
+  /** A log of 20 records with checkpoints every 5 (synchronous appends), closed. */
+  private Path closedLog(String name) throws Exception {
+    Path dir = tmp.resolve(name);
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).checkpointEveryRecords(5).open()) {
+      for (int i = 0; i < 20; i++) {
+        log.append(AuditFixtures.record(i)).get();
+      }
+    }
+    return dir;
+  }
+
+  private static AuditRecord permitted(AuditRecord r) {
+    return r.toBuilder().decision(AuditDecision.permit()).status(200).outcome("OK").build();
+  }
+
+  private static void assertRefused(Path dir, String... messageParts) {
+    assertThatThrownBy(() -> AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open())
+        .isInstanceOfSatisfying(AuditException.class, e -> {
+          assertThat(e.reason()).isEqualTo(AuditException.Reason.LOG_CORRUPT);
+          assertThat(e.getMessage()).contains(messageParts);
+        });
+  }
+
+  @Test
+  void open_recordsForgedAndCheckpointsDeleted_refused() throws Exception {
+    Path dir = closedLog("log");
+    LogSurgery.forge(dir, 3, AuditLogTest::permitted);
+    Files.delete(dir.resolve("checkpoints.jsonl"));
+    assertRefused(dir, "checkpoints.jsonl", "shulian audit checkpoint");
+    // an empty checkpoint file is no better: every log this writer creates starts with a signed checkpoint
+    Files.createFile(dir.resolve("checkpoints.jsonl"));
+    assertRefused(dir, "no signed checkpoint");
+  }
+
+  @Test
+  void open_recordsForgedUnderKeptCheckpoints_refused() throws Exception {
+    Path dir = closedLog("log");
+    LogSurgery.forge(dir, 3, AuditLogTest::permitted);
+    assertRefused(dir, "does not match");
+  }
+
+  @Test
+  void open_checkpointSignatureForged_refused() throws Exception {
+    Path dir = closedLog("log");
+    Path cpf = dir.resolve("checkpoints.jsonl");
+    List<String> lines = Files.readAllLines(cpf);
+    String last = lines.get(lines.size() - 1);
+    com.fasterxml.jackson.databind.node.ObjectNode n = (com.fasterxml.jackson.databind.node.ObjectNode) Checkpoint.JSON.readTree(last);
+    n.put("sig", Checkpoint.JSON.readTree(lines.get(lines.size() - 2)).get("sig").asText());
+    lines.set(lines.size() - 1, n.toString());
+    Files.write(cpf, lines);
+    assertRefused(dir, "signature");
+  }
+
+  @Test
+  void open_latestCheckpointSignedByAnotherKey_refusedUnlessThatKeyIsTrusted() throws Exception {
+    Path dir = closedLog("log");
+    io.shulian.core.keys.PartyIdentity rotated = io.shulian.core.keys.PartyIdentity.generateSelfSigned(Suite.INTL,
+        io.shulian.core.testing.TestParties.CIVIL, java.time.Duration.ofDays(1));
+    assertThatThrownBy(() -> AuditLog.builder(dir, rotated).open())
+        .isInstanceOfSatisfying(AuditException.class, e -> assertThat(e.getMessage())
+            .contains("cannot verify").contains("--trust"));
+    try (AuditLog log = AuditLog.builder(dir, rotated)
+        .previousSigningCertificates(List.of(AuditFixtures.operator(Suite.INTL).signingCertificate())).open()) {
+      assertThat(log.append(AuditFixtures.record(20)).get()).isEqualTo(20);
+    }
+    VerificationReport rep = AuditVerifier.verify(dir, CheckpointTrust.pinned(List.of(
+        AuditFixtures.operator(Suite.INTL).signingCertificate(), rotated.signingCertificate())));
+    assertThat(rep.intact()).as(rep.summary()).isTrue();
+    assertThat(rep.uncoveredRecords()).isZero();
+    // and the gateway with the new key opens it on its own from now on
+    AuditLog.builder(dir, rotated).open().close();
+  }
+
+  @Test
+  void open_crashTailAfterValidCheckpoint_opensWithoutOperator() throws Exception {
+    Path dir = closedLog("log");
+    // a crash after 3 more records were forced but before their checkpoint: drop the final checkpoint
+    Path cpf = dir.resolve("checkpoints.jsonl");
+    List<String> lines = Files.readAllLines(cpf);
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      for (int i = 20; i < 23; i++) {
+        log.append(AuditFixtures.record(i)).get();
+      }
+    }
+    Files.write(cpf, lines);
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      assertThat(log.size()).isEqualTo(23);
+      assertThat(log.append(AuditFixtures.record(23)).get()).isEqualTo(23);
+    }
+    VerificationReport rep = AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL));
+    assertThat(rep.intact()).as(rep.summary()).isTrue();
+    assertThat(rep.uncoveredRecords()).isZero();
+    assertThat(rep.acknowledged()).isEmpty();
+  }
+
+  @Test
+  void open_acknowledgeUnproven_signsTheGapAndVerifyReportsIt() throws Exception {
+    Path dir = closedLog("log");
+    LogSurgery.forge(dir, 12, AuditLogTest::permitted);
+    Files.delete(dir.resolve("checkpoints.jsonl"));
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL))
+        .acknowledgeUnprovenRecords("checkpoints.jsonl lost in incident 42").open()) {
+      assertThat(log.latestCheckpoint().orElseThrow().acknowledgment()).hasValueSatisfying(a -> {
+        assertThat(a.fromSeq()).isZero();
+        assertThat(a.reason()).isEqualTo("checkpoints.jsonl lost in incident 42");
+      });
+      log.append(AuditFixtures.record(20)).get();
+    }
+    // the writer opens it again without the option: the gap is sealed
+    AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open().close();
+    VerificationReport rep = AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL));
+    assertThat(rep.intact()).as(rep.summary()).isTrue();
+    assertThat(rep.uncoveredRecords()).isZero();
+    assertThat(rep.acknowledged()).singleElement().satisfies(cp -> assertThat(cp.treeSize()).isEqualTo(20));
+    assertThat(rep.summary()).contains("ACKNOWLEDGED").contains("seq 0..19").contains("incident 42");
+  }
+
+  @Test
+  void open_acknowledgeUnproven_refusesRecordsThatContradictACheckpoint() throws Exception {
+    Path dir = closedLog("log");
+    LogSurgery.forge(dir, 3, AuditLogTest::permitted);
+    assertThatThrownBy(() -> AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL))
+        .acknowledgeUnprovenRecords("trying to launder").open())
+        .isInstanceOfSatisfying(AuditException.class, e -> {
+          assertThat(e.reason()).isEqualTo(AuditException.Reason.LOG_CORRUPT);
+          assertThat(e.getMessage()).contains("new log directory");
+        });
+  }
+
+  @Test
+  void open_newLog_startsWithASignedEmptyCheckpoint() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      assertThat(log.latestCheckpoint()).hasValueSatisfying(cp -> assertThat(cp.treeSize()).isZero());
+    }
+    assertThat(AuditLogReader.checkpoints(dir)).first().satisfies(cp -> assertThat(cp.treeSize()).isZero());
+  }
+
+  @Test
+  void append_logDirectoryDeletedWhileOpen_failsClosed() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(AuditFixtures.record(0)).get();
+      deleteTree(dir);
+      assertUnavailable(log.append(AuditFixtures.record(1)));
+      assertThat(log.failure()).hasValueSatisfying(e -> assertThat(e.getMessage()).contains("deleted or replaced"));
+      assertUnavailable(log.append(AuditFixtures.record(2)));
+    }
+  }
+
+  @Test
+  void append_logDirectoryReplacedWhileOpen_failsClosed() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(AuditFixtures.record(0)).get();
+      Files.move(dir, tmp.resolve("moved-away"));
+      LogSurgery.copy(tmp.resolve("moved-away"), dir);
+      assertUnavailable(log.append(AuditFixtures.record(1)));
+    }
+  }
+
+  @Test
+  void append_segmentReplacedWhileOpen_failsClosed() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(AuditFixtures.record(0)).get();
+      Path seg = LogSurgery.segments(dir).get(0);
+      Path copy = tmp.resolve("seg-copy");
+      Files.copy(seg, copy);
+      Files.move(copy, seg, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      assertUnavailable(log.append(AuditFixtures.record(1)));
+    }
+  }
+
+  @Test
+  void append_checkpointFileDeletedWhileOpen_failsClosed() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(AuditFixtures.record(0)).get();
+      Files.delete(dir.resolve("checkpoints.jsonl"));
+      assertUnavailable(log.append(AuditFixtures.record(1)));
+      assertThat(log.failure()).hasValueSatisfying(e -> assertThat(e.getMessage()).contains("checkpoints.jsonl"));
+    }
+  }
+
+  @Test
+  void idle_logDirectoryDeleted_failureReportedWithoutAnAppend() throws Exception {
+    Path dir = tmp.resolve("log");
+    try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).open()) {
+      log.append(AuditFixtures.record(0)).get();
+      deleteTree(dir);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (log.failure().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(log.failure()).as("the writer checks its files while idle").isPresent();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) s.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+  }
+
   @Test
   void open_secondWriterOnSameDirectory_refused() throws Exception {
     Path dir = tmp.resolve("log");

@@ -170,6 +170,132 @@ class AuditVerifierTest {
   }
 
   @Test
+  void verify_recordsForgedAndCheckpointsDeleted_notProven() throws Exception {
+    Path dir = copy();
+    LogSurgery.forge(dir, 7, r -> r.toBuilder().resource("civil.other").build());
+    Files.delete(dir.resolve(SegmentFormat.CHECKPOINTS_FILE));
+    VerificationReport r = verify(dir);
+    assertThat(r.proven()).as(r.summary()).isFalse();
+    assertThat(r.uncoveredRecords()).isEqualTo(60);
+    assertThat(r.summary()).startsWith("NOT PROVEN").contains("checkpoints.jsonl is missing").doesNotContain("intact");
+  }
+
+  @Test
+  void verify_untouched_proven() throws Exception {
+    VerificationReport r = verify(original);
+    assertThat(r.proven()).as(r.summary()).isTrue();
+    assertThat(r.summary()).startsWith("intact");
+  }
+
+  private static List<String> checkpointLines(Path dir) throws Exception {
+    return Files.readAllLines(dir.resolve(SegmentFormat.CHECKPOINTS_FILE));
+  }
+
+  private static void writeCheckpointLines(Path dir, List<String> lines) throws Exception {
+    Files.write(dir.resolve(SegmentFormat.CHECKPOINTS_FILE), (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void verify_duplicateCheckpointLines_countedOnce() throws Exception {
+    int distinct = verify(original).checkpoints();
+    Path dir = copy();
+    List<String> lines = new ArrayList<>(checkpointLines(dir));
+    lines.add(2, lines.get(2));
+    lines.add(lines.get(lines.size() - 1));
+    writeCheckpointLines(dir, lines);
+    VerificationReport r = verify(dir);
+    assertThat(r.intact()).as(r.summary()).isTrue();
+    assertThat(r.checkpoints()).isEqualTo(distinct);
+    assertThat(r.summary()).contains("2 repeated checkpoint lines");
+    assertThat(AuditLogReader.checkpoints(dir)).hasSize(distinct);
+  }
+
+  @Test
+  void verify_checkpointLineGoesBackwards_tampered() throws Exception {
+    Path dir = copy();
+    List<String> lines = new ArrayList<>(checkpointLines(dir));
+    lines.add(lines.get(1));
+    writeCheckpointLines(dir, lines);
+    assertThat(tampered(dir).description()).contains("smaller than the checkpoint before it");
+  }
+
+  @Test
+  void verify_twoDifferentCheckpointsOfOneSize_tampered() throws Exception {
+    Path dir = copy();
+    List<String> lines = new ArrayList<>(checkpointLines(dir));
+    ObjectNode last = (ObjectNode) Checkpoint.JSON.readTree(lines.get(lines.size() - 1));
+    last.put("root", ((ObjectNode) Checkpoint.JSON.readTree(lines.get(1))).get("root").asText());
+    lines.add(last.toString());
+    writeCheckpointLines(dir, lines);
+    assertThat(tampered(dir).description()).contains("conflicts with");
+    // the same tree signed again (as after a key rotation) is no conflict, but each signature must verify
+    Path again = copy();
+    List<String> lines2 = new ArrayList<>(checkpointLines(again));
+    ObjectNode resigned = (ObjectNode) Checkpoint.JSON.readTree(lines2.get(lines2.size() - 1));
+    resigned.put("time", "2030-01-01T00:00:00Z");
+    lines2.add(resigned.toString());
+    writeCheckpointLines(again, lines2);
+    assertThat(tampered(again).description()).contains("does not verify");
+  }
+
+  @Test
+  void verify_trustedEarlierCheckpoint_truncationBelowItDetected() throws Exception {
+    List<Checkpoint> all = AuditLogReader.checkpoints(original);
+    Checkpoint kept = all.stream().filter(c -> c.treeSize() == 40).findFirst().orElseThrow();
+    Path dir = copy();
+    // the attacker cuts records and checkpoints back to tree size 20, consistently
+    LogSurgery.truncate(dir, 20);
+    List<String> lines = new ArrayList<>();
+    for (String l : checkpointLines(dir)) {
+      if (Checkpoint.fromJson(Checkpoint.JSON.readTree(l)).treeSize() <= 20) {
+        lines.add(l);
+      }
+    }
+    writeCheckpointLines(dir, lines);
+    VerificationReport alone = verify(dir);
+    assertThat(alone.proven()).as("undetectable from the directory alone: " + alone.summary()).isTrue();
+    VerificationReport r = AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL), List.of(kept));
+    assertThat(r.intact()).isFalse();
+    assertThat(r.problem().orElseThrow().description()).contains("trusted checkpoint").contains("40")
+        .contains("only 20");
+  }
+
+  @Test
+  void verify_trustedEarlierCheckpoint_rewrittenUncoveredTailDetected() throws Exception {
+    List<Checkpoint> all = AuditLogReader.checkpoints(original);
+    Checkpoint kept = all.stream().filter(c -> c.treeSize() == 30).findFirst().orElseThrow();
+    Path dir = copy();
+    // drop the checkpoints after 20 and rewrite record 25: to the directory alone it looks like a crash tail
+    List<String> lines = new ArrayList<>();
+    for (String l : checkpointLines(dir)) {
+      if (Checkpoint.fromJson(Checkpoint.JSON.readTree(l)).treeSize() <= 20) {
+        lines.add(l);
+      }
+    }
+    writeCheckpointLines(dir, lines);
+    LogSurgery.forge(dir, 25, rec -> rec.toBuilder().resource("civil.other").build());
+    VerificationReport alone = verify(dir);
+    assertThat(alone.intact()).isTrue();
+    assertThat(alone.proven()).isFalse();
+    VerificationReport r = AuditVerifier.verify(dir, AuditFixtures.trust(Suite.INTL), List.of(kept));
+    assertThat(r.problem().orElseThrow().description()).contains("trusted checkpoint").contains("does not match");
+    // the trusted checkpoint of the untouched log is consistent
+    VerificationReport ok = AuditVerifier.verify(original, AuditFixtures.trust(Suite.INTL), List.of(kept));
+    assertThat(ok.proven()).as(ok.summary()).isTrue();
+    assertThat(ok.summary()).contains("consistent with 1 trusted checkpoint");
+  }
+
+  @Test
+  void verify_trustedCheckpointOfAnotherLog_rejected() throws Exception {
+    Path other = tmp.resolve("other");
+    AuditFixtures.writeLog(other, Suite.INTL, 50, 10);
+    List<Checkpoint> theirs = AuditLogReader.checkpoints(other);
+    Checkpoint foreign = theirs.get(theirs.size() - 1);
+    VerificationReport r = AuditVerifier.verify(original, AuditFixtures.trust(Suite.INTL), List.of(foreign));
+    assertThat(r.problem().orElseThrow().description()).contains("another log");
+  }
+
+  @Test
   void verify_foreignTrustAnchor_untrustedSigner() throws Exception {
     PartyIdentity other = PartyIdentity.generateSelfSigned(Suite.INTL, TestParties.DISTRICT, Duration.ofDays(1));
     assertThatThrownBy(() -> AuditVerifier.verify(original, CheckpointTrust.pinned(List.of(other.signingCertificate()))))
@@ -229,7 +355,7 @@ class AuditVerifierTest {
     // close wrote a checkpoint over 6; drop it to make record 5 uncovered, then tear record 5
     Path cpf = dir.resolve(SegmentFormat.CHECKPOINTS_FILE);
     List<String> lines = Files.readAllLines(cpf);
-    Files.writeString(cpf, lines.get(0) + "\n");
+    Files.writeString(cpf, String.join("\n", lines.subList(0, lines.size() - 1)) + "\n");
     Path seg = LogSurgery.segments(dir).get(0);
     int[] f = LogSurgery.frames(seg).get(5);
     LogSurgery.splice(seg, f[1] - 10, f[1], new byte[0]);

@@ -84,6 +84,48 @@ final class LogSurgery {
     }
   }
 
+  /**
+   * Does what the attacker of issue 12 did: re-encodes record {@code seq} with {@code change}
+   * applied (with {@link RecordCodec}, so it is a well-formed record), then recomputes every CRC and
+   * chain value ({@link #rechain}). Only a signed checkpoint can tell the difference afterwards.
+   */
+  static void forge(Path dir, long seq, java.util.function.UnaryOperator<AuditRecord> change) throws Exception {
+    long first = 0;
+    for (Path seg : segments(dir)) {
+      List<int[]> fs = frames(seg);
+      if (seq < first + fs.size()) {
+        int[] f = fs.get((int) (seq - first));
+        byte[] d = Files.readAllBytes(seg);
+        AuditEntry e = RecordCodec.decode(d, f[0] + 8, RecordCodec.getInt(d, f[0]));
+        RecordCodec.Sink s = new RecordCodec.Sink(256);
+        RecordCodec.encode(seq, change.apply(e.record()), s);
+        byte[] frame = new byte[8 + s.position() + TreeHasher.SIZE];
+        RecordCodec.putInt(frame, 0, s.position());
+        System.arraycopy(s.array(), 0, frame, 8, s.position());
+        splice(seg, f[0], f[1], frame);
+        rechain(dir);
+        return;
+      }
+      first += fs.size();
+    }
+    throw new IllegalArgumentException("no record " + seq);
+  }
+
+  /** Cuts the log after {@code records} records (a frame boundary) and deletes later segments. */
+  static void truncate(Path dir, long records) throws IOException {
+    long first = 0;
+    for (Path seg : segments(dir)) {
+      List<int[]> fs = frames(seg);
+      if (first >= records && first > 0) {
+        Files.delete(seg);
+      } else if (records < first + fs.size()) {
+        int cut = records == first ? SegmentFormat.HEADER_BYTES : fs.get((int) (records - first - 1))[1];
+        splice(seg, cut, (int) Files.size(seg), new byte[0]);
+      }
+      first += fs.size();
+    }
+  }
+
   static byte[] range(Path file, int from, int to) throws IOException {
     return Arrays.copyOfRange(Files.readAllBytes(file), from, to);
   }

@@ -168,7 +168,7 @@ final class Scenarios {
       second = peer.post(city.housingEndpoint, env.toByteArray()).status();
     }
     String id = env.header().id().toString();
-    long served = auditCount(housing, r -> r.envelopeId().equals(id) && r.status() == 200);
+    long served = auditCount(housing, r -> r.direction().isRequest() && r.envelopeId().equals(id) && r.status() == 200);
     long replays = auditCount(housing, replay) - before;
     boolean ok = first == 200 && second == 409 && served == 1 && replays == 1;
     return new Outcome(name, ok, ok
@@ -189,7 +189,8 @@ final class Scenarios {
     }
     JsonNode rows = JSON.readTree(district.body());
     long byRule = auditCount(city.gateway("province-pension"),
-        r -> r.status() == 200 && r.decision().ruleIds().contains("pension-return-flow-in-province"));
+        r -> r.direction().isRequest() && r.status() == 200
+            && r.decision().ruleIds().contains("pension-return-flow-in-province"));
     String address = rows.path(0).path("person").path("address").asText();
     boolean ok = rows.isArray() && rows.size() == city.backends.residents.size() && address.endsWith("****")
         && !rows.path(0).has("monthlyPension") && byRule == 2;
@@ -245,7 +246,10 @@ final class Scenarios {
         .build(), request);
   }
 
-  /** Counts the records of a gateway's audit log that match; records are durable before a response is sent. */
+  /**
+   * Counts the records of a gateway's audit log that match; records are durable before a response
+   * is sent. An exchange that released a response has a request and a response record.
+   */
   static long auditCount(RunningGateway g, Predicate<AuditRecord> p) throws AuditException {
     Path dir = g.audit().directory();
     long[] n = {0};

@@ -8,9 +8,11 @@ import io.shulian.core.audit.HashAlgorithm;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Writes gateway exchange events to the tamper-evident {@link AuditLog}: the future completes when
- * the record is durable (group commit), and fails, like every later append, once the log cannot be
- * written.
+ * Writes gateway exchange events to the tamper-evident {@link AuditLog}: a request record (REQUEST_OUT
+ * at the consumer, REQUEST_IN at the provider) with the request payload's digest and size, and for an
+ * exchange that released a response a response record (RESPONSE_IN, RESPONSE_OUT) with the response
+ * payload's, both under the request's envelope id. The future completes when every record is
+ * durable (group commit), and fails, like every later append, once the log cannot be written.
  */
 public final class AuditLogAuditor implements ExchangeAuditor {
   private final AuditLog log;
@@ -24,6 +26,7 @@ public final class AuditLogAuditor implements ExchangeAuditor {
   @Override
   public CompletableFuture<Void> record(ExchangeEvent e) {
     AuditRecord r;
+    AuditRecord response = null;
     try {
       AuditDecision.Builder d = AuditDecision.builder(e.permitted ? AuditDecision.Effect.PERMIT : AuditDecision.Effect.DENY)
           .ruleIds(e.ruleIds)
@@ -46,10 +49,23 @@ public final class AuditLogAuditor implements ExchangeAuditor {
           .outcome(e.outcome)
           .latency(e.latency)
           .build();
+      if (e.hasResponse()) {
+        response = r.toBuilder()
+            .direction(r.direction() == Direction.REQUEST_IN ? Direction.RESPONSE_OUT : Direction.RESPONSE_IN)
+            .sender(e.receiver)
+            .receiver(e.sender)
+            .payloadDigest(hash, e.responseDigest)
+            .payloadBytes(e.responseBytes)
+            .build();
+      }
     } catch (RuntimeException ex) {
       return CompletableFuture.failedFuture(ex);
     }
-    return log.append(r).thenApply(seq -> null);
+    CompletableFuture<Long> request = log.append(r);
+    if (response == null) {
+      return request.thenApply(seq -> null);
+    }
+    return CompletableFuture.allOf(request, log.append(response));
   }
 
   @Override

@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * One exchange as the gateway audits it. Never contains a payload or a secret: only the payload's
- * digest and size.
+ * digest and size. {@code payloadDigest} and {@code payloadBytes} describe the request's payload;
+ * an exchange that released a response also carries the response's ({@link #withResponse}), and
+ * the audit log then holds a request record and a response record for it.
  */
 public final class ExchangeEvent {
   /** Which leg of the exchange this record describes. */
@@ -40,6 +42,10 @@ public final class ExchangeEvent {
   public final int status;
   public final String outcome;
   public final Duration latency;
+  /** Digest of the response payload released (same algorithm as {@code payloadDigest}); empty if none. */
+  public final byte[] responseDigest;
+  /** Size of the response payload released, or -1 if the exchange released no response. */
+  public final long responseBytes;
 
   public ExchangeEvent(Instant time, String envelopeId, Direction direction, String sender, String receiver,
       String resource, String purpose, String grantId, boolean permitted, List<String> ruleIds,
@@ -63,6 +69,47 @@ public final class ExchangeEvent {
     this.status = status;
     this.outcome = outcome;
     this.latency = latency;
+    this.responseDigest = new byte[0];
+    this.responseBytes = -1;
+  }
+
+  private ExchangeEvent(ExchangeEvent e, byte[] responseDigest, long responseBytes) {
+    this.time = e.time;
+    this.envelopeId = e.envelopeId;
+    this.direction = e.direction;
+    this.sender = e.sender;
+    this.receiver = e.receiver;
+    this.resource = e.resource;
+    this.purpose = e.purpose;
+    this.grantId = e.grantId;
+    this.permitted = e.permitted;
+    this.ruleIds = e.ruleIds;
+    this.obligations = e.obligations;
+    this.reasons = e.reasons;
+    this.policyVersion = e.policyVersion;
+    this.payloadDigest = e.payloadDigest;
+    this.payloadBytes = e.payloadBytes;
+    this.status = e.status;
+    this.outcome = e.outcome;
+    this.latency = e.latency;
+    this.responseDigest = responseDigest.clone();
+    this.responseBytes = responseBytes;
+  }
+
+  /**
+   * Returns this event with the response payload that the exchange released (after masking, as
+   * the consumer's app receives it): its digest and size.
+   */
+  public ExchangeEvent withResponse(byte[] digest, long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException("response bytes must be >= 0, got " + bytes);
+    }
+    return new ExchangeEvent(this, digest, bytes);
+  }
+
+  /** True if the exchange released a response ({@link #withResponse}). */
+  public boolean hasResponse() {
+    return responseBytes >= 0;
   }
 
   @Override

@@ -60,6 +60,11 @@ final class AuditCheckProofCommand implements Callable<Integer> {
         out.println("consistency proof verified: checkpoint at tree size " + p.to().treeSize() + " ("
             + p.to().time() + ") extends checkpoint at tree size " + p.from().treeSize() + " (" + p.from().time()
             + ") of log " + p.from().logId() + "; both signed by kid " + p.to().keyId());
+        for (io.shulian.core.audit.Checkpoint cp : java.util.List.of(p.from(), p.to())) {
+          cp.acknowledgment().ifPresent(a -> out.println("  ACKNOWLEDGED: the checkpoint at tree size " + cp.treeSize()
+              + " says records seq " + a.fromSeq() + ".." + (cp.treeSize() - 1) + " were taken in without proof: "
+              + a.reason()));
+        }
       } else {
         InclusionProof p = InclusionProof.parse(json);
         AuditEntry e = p.verify(anchors, logId);
@@ -80,6 +85,9 @@ final class AuditCheckProofCommand implements Callable<Integer> {
             HexFormat.of().formatHex(r.payloadDigest()), r.payloadBytes());
         out.printf("  %-14s %d %s%n", "outcome", r.status(), r.outcome());
         out.printf("  %-14s %s%n", "latency", r.latency());
+        p.checkpoint().acknowledgment().filter(a -> e.seq() >= a.fromSeq()).ifPresent(a -> out.println(
+            "  ACKNOWLEDGED: the operator took this record in without proof (records seq " + a.fromSeq() + ".."
+                + (p.checkpoint().treeSize() - 1) + "): " + a.reason()));
       }
     } catch (AuditException e) {
       return AuditCommand.fail(spec, e);

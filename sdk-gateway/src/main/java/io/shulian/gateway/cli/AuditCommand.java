@@ -12,14 +12,16 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "audit",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify audit logs offline, prove and check single records and checkpoint consistency, and",
-      "report sharing statistics. Format and procedures: docs/audit.md."
+      "Verify audit logs offline, prove and check single records and checkpoint consistency, sign a",
+      "checkpoint with the operator key, and report sharing statistics. Format and procedures:",
+      "docs/audit.md."
     },
     subcommands = {
       AuditVerifyCommand.class,
       AuditProveCommand.class,
       AuditProveConsistencyCommand.class,
       AuditCheckProofCommand.class,
+      AuditCheckpointCommand.class,
       AuditStatsCommand.class
     })
 final class AuditCommand implements Runnable {
@@ -28,7 +30,7 @@ final class AuditCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "an audit command is required: verify, prove, prove-consistency, check-proof or stats");
+        "an audit command is required: verify, prove, prove-consistency, check-proof, checkpoint or stats");
   }
 
   /**

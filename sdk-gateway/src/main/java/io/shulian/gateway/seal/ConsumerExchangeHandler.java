@@ -217,17 +217,21 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
     out.headers().set(ENVELOPE_ID_HEADER, opened.header().id().toString());
     out.headers().set(REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
-    finish(ctx, req, t0, sealed, payload, out, "OK", opened);
+    finish(ctx, req, t0, sealed, payload, out, "OK", r.body());
   }
 
+  /** Audits the exchange, then answers; {@code released} is the response body the app gets, null if none. */
   private void finish(ChannelHandlerContext ctx, FullHttpRequest req, long t0, SealedEnvelope sealed, HttpPayload payload,
-      FullHttpResponse response, String outcome, OpenedEnvelope opened) {
+      FullHttpResponse response, String outcome, byte[] released) {
     var h = sealed.header();
     ExchangeEvent e = new ExchangeEvent(g.clock().instant(), h.id().toString(), ExchangeEvent.Direction.REQUEST_OUT,
         h.sender().toString(), h.receiver().toString(), h.resource(), h.purpose(), h.grantRef().orElse(""),
         "OK".equals(outcome), List.of(), List.of(), "OK".equals(outcome) ? List.of() : List.of(outcome), "",
         Exchanges.digest(g, payload.body()), payload.body().length, response.status().code(), outcome,
         Duration.ofNanos(System.nanoTime() - t0));
+    if (released != null) {
+      e = e.withResponse(Exchanges.digest(g, released), released.length);
+    }
     Exchanges.auditThenRespond(g, ctx, req, e, response);
   }
 

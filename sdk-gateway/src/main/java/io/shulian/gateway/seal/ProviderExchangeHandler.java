@@ -130,7 +130,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
         }
         FullHttpResponse resp = (FullHttpResponse) f.getNow();
         try {
-          respond(ctx, req, t0, h, v, replyTo.get(), resp);
+          respond(ctx, req, t0, h, v, replyTo.get(), resp, inner);
         } finally {
           resp.release();
         }
@@ -141,7 +141,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
   }
 
   private void respond(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,
-      PartyCertificate replyTo, FullHttpResponse resp) {
+      PartyCertificate replyTo, FullHttpResponse resp, HttpPayload request) {
     byte[] body = ByteBufUtil.getBytes(resp.content());
     String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
     boolean json = ct.startsWith("application/json") || ct.contains("+json");
@@ -186,8 +186,9 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           notSealable(ctx, req, t0, h, v);
           return;
         }
-        ExchangeEvent e = event(h, h.sender().toString(), v, Exchanges.digest(g, released), released.length, status,
-            "OK", List.of(), t0);
+        // the request record carries the request's payload, the response record what was released
+        ExchangeEvent e = event(h, h.sender().toString(), v, Exchanges.digest(g, request.body()), request.body().length,
+            status, "OK", List.of(), t0).withResponse(Exchanges.digest(g, released), released.length);
         Exchanges.auditThenRespond(g, ctx, req, e, Exchanges.envelopeResponse(sealed.toByteArray()));
       } finally {
         req.release();

@@ -31,6 +31,7 @@ class AuditCommandTest {
   static Path log;
   static Path cert;
   static Path foreign;
+  static Path p12;
 
   @BeforeAll
   static void writeLog() throws Exception {
@@ -56,6 +57,8 @@ class AuditCommandTest {
             .build()).get();
       }
     }
+    p12 = dir.resolve("operator.p12");
+    op.store(p12, "pw".toCharArray());
     cert = dir.resolve("operator.pem");
     Files.writeString(cert, PartyCertificate.toPem(List.of(op.signingCertificate())));
     foreign = dir.resolve("foreign.pem");
@@ -178,15 +181,236 @@ class AuditCommandTest {
     Path out = dir.resolve("stats.json");
     run("audit", "stats", "--log", log.toString(), "--format", "json", "--out", out.toString());
     String json = Files.readString(out, StandardCharsets.UTF_8);
-    // requests are the even i; i = 2, 6, 10 are denied; responses (odd i) carry 100 bytes each
+    // requests are the even i; i = 2, 6, 10 are denied; every record carries 100 payload bytes: request
+    // bytes count the 3 permitted requests, response bytes the 6 responses (odd i)
     assertThat(json).contains("\"requests\" : 6").contains("\"permitted\" : 3").contains("\"NO_GRANT\" : 3")
-        .contains("\"bytes\" : 600");
+        .contains("\"responseBytes\" : 600").contains("\"requestBytes\" : 300");
     Run c = run("audit", "stats", "--log", log.toString(), "--format", "csv", "--from", "2026-01-05T08:00:04Z",
         "--to", "2026-01-05T08:00:08Z");
     assertThat(c.code).isZero();
     assertThat(c.out).startsWith("provider,consumer,resource,requests");
-    assertThat(c.out.lines().skip(1).findFirst().orElseThrow()).contains(",2,1,1,NO_GRANT=1,200,");
+    assertThat(c.out.lines().skip(1).findFirst().orElseThrow()).contains(",2,1,1,NO_GRANT=1,100,200,");
     Run bad = run("audit", "stats", "--log", log.toString(), "--format", "xml");
     assertThat(bad.code).isEqualTo(ExitCodes.USAGE);
+  }
+
+  /** A copy of the test log, to be altered. */
+  static Path copyOfLog(String name) throws Exception {
+    Path copy = Files.createDirectories(dir.resolve(name));
+    try (var files = Files.newDirectoryStream(log)) {
+      for (Path p : files) {
+        if (Files.isRegularFile(p)) {
+          Files.copy(p, copy.resolve(p.getFileName()));
+        }
+      }
+    }
+    return copy;
+  }
+
+  static List<String> checkpointLines(Path log, long maxTreeSize) throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    for (String l : Files.readAllLines(log.resolve("checkpoints.jsonl"))) {
+      if (new com.fasterxml.jackson.databind.ObjectMapper().readTree(l).get("treeSize").asLong() <= maxTreeSize) {
+        out.add(l);
+      }
+    }
+    return out;
+  }
+
+  static AuditRecord permitted(AuditRecord r) {
+    return r.toBuilder().decision(AuditDecision.permit()).status(200).outcome("OK").build();
+  }
+
+  @Test
+  void verify_recordsForgedAndCheckpointsDeleted_exit3UnlessAllowUnsignedTail() throws Exception {
+    Path forged = copyOfLog("forged");
+    AuditForgery.rewrite(forged, 2, AuditCommandTest::permitted); // a denial turned into a permit
+    Files.delete(forged.resolve("checkpoints.jsonl"));
+
+    Run r = run("audit", "verify", "--log", forged.toString(), "--trust", cert.toString());
+    assertThat(r.code).as(r.out + r.err).isEqualTo(ExitCodes.REJECTED);
+    assertThat(r.out).startsWith("NOT PROVEN").doesNotContain("intact");
+    assertThat(r.err).contains("12 records").contains("checkpoints.jsonl is missing").contains("--allow-unsigned-tail");
+
+    Run allowed = run("audit", "verify", "--log", forged.toString(), "--trust", cert.toString(), "--allow-unsigned-tail");
+    assertThat(allowed.code).as(allowed.err).isEqualTo(ExitCodes.OK);
+    assertThat(allowed.out).startsWith("NOT PROVEN").contains("checkpoints.jsonl is missing");
+    assertThat(allowed.err).contains("WARNING");
+
+    // and the writer (a gateway starting on this directory) refuses to sign the forged history
+    Run seal = run("audit", "checkpoint", "--log", forged.toString(), "--key", p12.toString(), "--password", "pw");
+    assertThat(seal.code).as(seal.err).isEqualTo(ExitCodes.REJECTED);
+    assertThat(seal.err).contains("--acknowledge-unproven");
+  }
+
+  @Test
+  void verify_uncoveredTail_exit3UnlessAllowUnsignedTail() throws Exception {
+    Path tail = copyOfLog("tail");
+    Files.write(tail.resolve("checkpoints.jsonl"), checkpointLines(tail, 8));
+    Run r = run("audit", "verify", "--log", tail.toString(), "--trust", cert.toString());
+    assertThat(r.code).isEqualTo(ExitCodes.REJECTED);
+    assertThat(r.out).contains("NOT SIGNED: 4 records");
+    Run allowed = run("audit", "verify", "--log", tail.toString(), "--trust", cert.toString(), "--allow-unsigned-tail");
+    assertThat(allowed.code).as(allowed.err).isEqualTo(ExitCodes.OK);
+  }
+
+  @Test
+  void verify_trustedEarlierCheckpoint_detectsLogAndCheckpointsCutBackTogether() throws Exception {
+    Path trusted = dir.resolve("trusted-8.json");
+    Files.writeString(trusted, checkpointLines(log, 8).get(checkpointLines(log, 8).size() - 1));
+    Path cut = copyOfLog("cut");
+    AuditForgery.truncate(cut, 4);
+    Files.write(cut.resolve("checkpoints.jsonl"), checkpointLines(cut, 4));
+
+    Run alone = run("audit", "verify", "--log", cut.toString(), "--trust", cert.toString());
+    assertThat(alone.code).as("the directory alone cannot show it: " + alone.out).isEqualTo(ExitCodes.OK);
+    Run r = run("audit", "verify", "--log", cut.toString(), "--trust", cert.toString(), "--checkpoint", trusted.toString());
+    assertThat(r.code).isEqualTo(ExitCodes.REJECTED);
+    assertThat(r.err).contains("trusted checkpoint").contains("tree size 8").contains("only 4");
+    Run good = run("audit", "verify", "--log", log.toString(), "--trust", cert.toString(), "--checkpoint", trusted.toString());
+    assertThat(good.code).as(good.err).isEqualTo(ExitCodes.OK);
+    assertThat(good.out).contains("consistent with 1 trusted checkpoint");
+  }
+
+  @Test
+  void verify_collectorsCopyOfCheckpoints_detectsRewrittenTailThatLooksLikeACrash() throws Exception {
+    Path collectorCopy = dir.resolve("collector-checkpoints.jsonl");
+    Files.copy(log.resolve("checkpoints.jsonl"), collectorCopy);
+    Path forged = copyOfLog("forged-tail");
+    Files.write(forged.resolve("checkpoints.jsonl"), checkpointLines(forged, 4));
+    AuditForgery.rewrite(forged, 6, AuditCommandTest::permitted);
+
+    Run lenient = run("audit", "verify", "--log", forged.toString(), "--trust", cert.toString(), "--allow-unsigned-tail");
+    assertThat(lenient.code).as("with the flag an unsigned tail is accepted").isEqualTo(ExitCodes.OK);
+    Run r = run("audit", "verify", "--log", forged.toString(), "--trust", cert.toString(), "--allow-unsigned-tail",
+        "--checkpoint", collectorCopy.toString());
+    assertThat(r.code).isEqualTo(ExitCodes.REJECTED);
+    assertThat(r.err).contains("trusted checkpoint").contains("does not match");
+  }
+
+  @Test
+  void verify_duplicatedCheckpointLines_countedOnce() throws Exception {
+    Run before = run("audit", "verify", "--log", log.toString(), "--trust", cert.toString());
+    Path dup = copyOfLog("dup");
+    List<String> lines = new java.util.ArrayList<>(Files.readAllLines(dup.resolve("checkpoints.jsonl")));
+    lines.add(lines.get(lines.size() - 1));
+    lines.add(lines.get(lines.size() - 1));
+    Files.write(dup.resolve("checkpoints.jsonl"), lines);
+    Run r = run("audit", "verify", "--log", dup.toString(), "--trust", cert.toString());
+    assertThat(r.code).as(r.err).isEqualTo(ExitCodes.OK);
+    assertThat(r.out.lines().findFirst()).isEqualTo(before.out.lines().findFirst());
+    assertThat(r.out).contains("2 repeated checkpoint lines");
+    lines.add(lines.get(1));
+    Files.write(dup.resolve("checkpoints.jsonl"), lines);
+    Run back = run("audit", "verify", "--log", dup.toString(), "--trust", cert.toString());
+    assertThat(back.code).isEqualTo(ExitCodes.REJECTED);
+    assertThat(back.err).contains("smaller than the checkpoint before it");
+  }
+
+  @Test
+  void checkpoint_acknowledgeUnproven_sealsTheGapAndVerifyReportsItLoudly() throws Exception {
+    Path forged = copyOfLog("acknowledged");
+    AuditForgery.rewrite(forged, 2, AuditCommandTest::permitted);
+    Files.delete(forged.resolve("checkpoints.jsonl"));
+
+    Run ack = run("audit", "checkpoint", "--log", forged.toString(), "--key", p12.toString(), "--password", "pw",
+        "--acknowledge-unproven", "checkpoints.jsonl deleted, incident 2026-17");
+    assertThat(ack.code).as(ack.err).isEqualTo(ExitCodes.OK);
+    assertThat(ack.out).contains("acknowledged").contains("seq 0..11");
+
+    Run r = run("audit", "verify", "--log", forged.toString(), "--trust", cert.toString());
+    assertThat(r.code).isEqualTo(ExitCodes.REJECTED);
+    assertThat(r.out).contains("ACKNOWLEDGED").contains("incident 2026-17");
+    assertThat(r.err).contains("--allow-acknowledged");
+    Run allowed = run("audit", "verify", "--log", forged.toString(), "--trust", cert.toString(), "--allow-acknowledged");
+    assertThat(allowed.code).as(allowed.err).isEqualTo(ExitCodes.OK);
+    assertThat(allowed.out).contains("ACKNOWLEDGED");
+    Path proof = dir.resolve("acknowledged-proof.json");
+    assertThat(run("audit", "prove", "--log", forged.toString(), "--seq", "2", "--out", proof.toString()).code).isZero();
+    Run checked = run("audit", "check-proof", "--proof", proof.toString(), "--trust", cert.toString());
+    assertThat(checked.code).as(checked.err).isZero();
+    assertThat(checked.out).contains("ACKNOWLEDGED").contains("incident 2026-17");
+
+    // a plain checkpoint on an intact log needs no acknowledgement
+    Path intact = copyOfLog("intact-checkpoint");
+    Run plain = run("audit", "checkpoint", "--log", intact.toString(), "--key", p12.toString(), "--password", "pw");
+    assertThat(plain.code).as(plain.err).isEqualTo(ExitCodes.OK);
+  }
+
+  @Test
+  void stats_gatewayRefusalsWithoutEnvelope_eachCountedUnderItsReason() throws Exception {
+    PartyIdentity op = PartyIdentity.generateSelfSigned(Suite.INTL, CONSUMER, Duration.ofDays(1));
+    Path refusals = dir.resolve("refusals");
+    String[] reasons = {"UNKNOWN_APP", "UNKNOWN_APP", "PURPOSE_REQUIRED", "UNKNOWN_RESOURCE"};
+    try (AuditLog l = AuditLog.builder(refusals, op).open()) {
+      for (int i = 0; i < reasons.length; i++) {
+        l.append(AuditRecord.builder()
+            .time(Instant.parse("2026-01-05T08:00:00Z").plusSeconds(i))
+            .envelopeId("-")
+            .direction(Direction.REQUEST_OUT)
+            .sender(CONSUMER)
+            .receiver(AuditRecord.UNKNOWN_PARTY)
+            .resource("civil.marriage")
+            .purpose("social-assistance-review")
+            .decision(AuditDecision.deny(reasons[i]))
+            .status(400)
+            .outcome(reasons[i])
+            .build()).get();
+      }
+    }
+    Run r = run("audit", "stats", "--log", refusals.toString(), "--format", "json");
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("\"requests\" : 4").contains("\"denied\" : 4").contains("\"UNKNOWN_APP\" : 2")
+        .contains("\"PURPOSE_REQUIRED\" : 1").contains("\"UNKNOWN_RESOURCE\" : 1");
+  }
+
+  @Test
+  void stats_replayedEnvelopeRefusedByProvider_countedAsItsOwnRequest() throws Exception {
+    PartyIdentity op = PartyIdentity.generateSelfSigned(Suite.INTL, PROVIDER, Duration.ofDays(1));
+    Path consumerSide = dir.resolve("replay-consumer");
+    Path providerSide = dir.resolve("replay-provider");
+    AuditRecord sent = AuditRecord.builder()
+        .time(Instant.parse("2026-01-05T08:00:00Z"))
+        .envelopeId("env-replayed")
+        .direction(Direction.REQUEST_OUT)
+        .sender(CONSUMER)
+        .receiver(PROVIDER)
+        .resource("civil.marriage")
+        .purpose("social-assistance-review")
+        .decision(AuditDecision.permit())
+        .status(200)
+        .outcome("OK")
+        .build();
+    try (AuditLog l = AuditLog.builder(consumerSide, op).open()) {
+      l.append(sent).get();
+    }
+    try (AuditLog l = AuditLog.builder(providerSide, op).open()) {
+      l.append(sent.toBuilder().direction(Direction.REQUEST_IN).build()).get();
+      l.append(sent.toBuilder().direction(Direction.REQUEST_IN).time(Instant.parse("2026-01-05T08:00:01Z"))
+          .decision(AuditDecision.deny("REPLAYED")).status(409).outcome("REPLAYED").build()).get();
+    }
+    // the same directory given twice adds nothing
+    Run r = run("audit", "stats", "--log", consumerSide.toString(), providerSide.toString(), providerSide.toString(),
+        "--format", "json");
+    assertThat(r.code).as(r.err).isZero();
+    assertThat(r.out).contains("\"requests\" : 2").contains("\"permitted\" : 1").contains("\"REPLAYED\" : 1");
+  }
+
+  @Test
+  void checkpoint_afterKeyRotation_refusedUntilTheOldSigningCertificateIsTrusted() throws Exception {
+    Path rotated = copyOfLog("rotated");
+    Path newKey = dir.resolve("new-operator.p12");
+    PartyIdentity.generateSelfSigned(Suite.INTL, PROVIDER, Duration.ofDays(1)).store(newKey, "pw".toCharArray());
+
+    Run refused = run("audit", "checkpoint", "--log", rotated.toString(), "--key", newKey.toString(), "--password", "pw");
+    assertThat(refused.code).isEqualTo(ExitCodes.REJECTED);
+    assertThat(refused.err).contains("cannot verify").contains("--trust").doesNotContain("\tat ");
+    Run sealed = run("audit", "checkpoint", "--log", rotated.toString(), "--key", newKey.toString(), "--password", "pw",
+        "--trust", cert.toString());
+    assertThat(sealed.code).as(sealed.err).isEqualTo(ExitCodes.OK);
+    assertThat(sealed.out).contains("checkpoint signed").doesNotContain("acknowledged");
+    // from now on the new key alone opens it
+    Run again = run("audit", "checkpoint", "--log", rotated.toString(), "--key", newKey.toString(), "--password", "pw");
+    assertThat(again.code).as(again.err).isEqualTo(ExitCodes.OK);
   }
 }
