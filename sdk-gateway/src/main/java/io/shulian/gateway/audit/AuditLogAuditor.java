@@ -45,6 +45,8 @@ public final class AuditLogAuditor implements ExchangeAuditor {
           .status(e.status)
           .outcome(e.outcome)
           .latency(e.latency)
+          .app(e.app)
+          .request(e.method, e.path)
           .build();
     } catch (RuntimeException ex) {
       return CompletableFuture.failedFuture(ex);

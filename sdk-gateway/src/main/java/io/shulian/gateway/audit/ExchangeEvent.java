@@ -40,11 +40,25 @@ public final class ExchangeEvent {
   public final int status;
   public final String outcome;
   public final Duration latency;
+  /** The calling application (API-key name) on the consumer gateway; empty where unknown. */
+  public final String app;
+  /** The request method; empty where there was none. */
+  public final String method;
+  /** The request path relative to the resource (normalised; an excerpt if the target was refused); empty if none. */
+  public final String path;
 
   public ExchangeEvent(Instant time, String envelopeId, Direction direction, String sender, String receiver,
       String resource, String purpose, String grantId, boolean permitted, List<String> ruleIds,
       List<String> obligations, List<String> reasons, String policyVersion, byte[] payloadDigest,
       long payloadBytes, int status, String outcome, Duration latency) {
+    this(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, permitted, ruleIds, obligations,
+        reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, "", "", "");
+  }
+
+  private ExchangeEvent(Instant time, String envelopeId, Direction direction, String sender, String receiver,
+      String resource, String purpose, String grantId, boolean permitted, List<String> ruleIds,
+      List<String> obligations, List<String> reasons, String policyVersion, byte[] payloadDigest,
+      long payloadBytes, int status, String outcome, Duration latency, String app, String method, String path) {
     this.time = time;
     this.envelopeId = envelopeId;
     this.direction = direction;
@@ -63,11 +77,22 @@ public final class ExchangeEvent {
     this.status = status;
     this.outcome = outcome;
     this.latency = latency;
+    this.app = java.util.Objects.requireNonNull(app, "app");
+    this.method = java.util.Objects.requireNonNull(method, "method");
+    this.path = java.util.Objects.requireNonNull(path, "path");
+  }
+
+  /** Returns this event naming the calling app and the request's method and path. */
+  public ExchangeEvent withRequest(String app, String method, String path) {
+    return new ExchangeEvent(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, permitted,
+        ruleIds, obligations, reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, app,
+        method, path);
   }
 
   @Override
   public String toString() {
     return "ExchangeEvent[" + direction + " " + envelopeId + " " + sender + "->" + receiver + " " + resource
+        + (method.isEmpty() ? "" : " " + method + " " + path) + (app.isEmpty() ? "" : " app=" + app)
         + " status=" + status + " " + outcome + "]";
   }
 }
