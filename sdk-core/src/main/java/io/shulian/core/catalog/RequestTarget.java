@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  *       no fragment ({@code #});
  *   <li>the path holds only RFC 3986 {@code pchar}s and {@code /}, but no {@code ;} (path
  *       parameters, {@code ..;/}) and no backslash;
- *   <li>no empty segment ({@code //}) except a single trailing {@code /}; no {@code .} or {@code ..}
- *       segment;
+ *   <li>no empty segment ({@code //}) except a single trailing {@code /}; no segment made only of
+ *       dots and spaces ({@code .}, {@code ..}, and {@code ...} or {@code ..%20}, which Windows
+ *       servers trim into them);
  *   <li>every {@code %} starts a valid escape; an escape never encodes an unreserved character
  *       ({@code %2e}, {@code %41}: such targets are not normal and some servers decode them into dot
  *       segments), a slash or backslash ({@code %2f}, {@code %5c}), a percent sign ({@code %25}:
@@ -167,10 +168,20 @@ public final class RequestTarget {
       }
     }
     String decoded = out == null ? seg : out.toString();
-    if (decoded.equals(".") || decoded.equals("..")) {
-      throw new IllegalArgumentException("dot segment ('" + decoded + "') in the request target");
+    if (!decoded.isEmpty() && onlyDotsAndSpaces(decoded)) {
+      // '.', '..', and what Windows servers trim into them ('...', '.. ', '. .')
+      throw new IllegalArgumentException("dot segment in the request target");
     }
     return decoded;
+  }
+
+  private static boolean onlyDotsAndSpaces(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) != '.' && s.charAt(i) != ' ') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void checkQuery(String query) {
