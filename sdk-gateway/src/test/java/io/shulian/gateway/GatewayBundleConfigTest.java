@@ -76,7 +76,8 @@ class GatewayBundleConfigTest {
         "trust: { root: root.pem, bundle: bundle.jws, bundleReload: 200ms }",
         "provider:",
         "  listen: 127.0.0.1:" + providerPort,
-        "  backends: [ { resource: HOUSING-001, url: \"http://127.0.0.1:" + backend.getAddress().getPort() + "/api\" } ]",
+        "  backends: [ { resource: HOUSING-001, url: \"http://127.0.0.1:" + backend.getAddress().getPort() + "/api\","
+            + " endpoints: [ { method: GET, path: \"/{id}\" } ] } ]",
         "  permissions: [ { consumer: \"" + civil.party() + "\", resource: HOUSING-001, purposes: [social-assistance-review] } ]",
         "audit: { dir: audit-provider }", ""));
     Files.writeString(dir.resolve("consumer.yaml"), String.join("\n",
