@@ -346,6 +346,28 @@ class TargetConfinementEndToEndTest {
     assertThat(providerAudit.events).isEmpty();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"/../fund/7", "/%2e%2e/fund/7", "/..%2ffund/7", "/..;/fund/7", "//fund/7"})
+  void passthrough_traversal_refusedAndNeverForwarded(String target) throws Exception {
+    Gateway pass = Gateway.builder()
+        .identity(housing)
+        .senderTrust(PinnedSenderTrust.of(civil.certificates()))
+        .peers(new PinnedPeerVerifier(civil.certificates(), Clock.systemUTC()))
+        .auditor(new MemoryAuditor())
+        .passthrough(new InetSocketAddress("127.0.0.1", 0), URI.create("http://127.0.0.1:" + backend.port() + "/api/housing"))
+        .eventLoops(1)
+        .build().start();
+    closeables.add(pass);
+    int port = pass.address("passthrough").getPort();
+
+    String refused = NginxFrontEndToEndTest.raw(port, "GET", target, "");
+    String served = NginxFrontEndToEndTest.raw(port, "GET", "/records/7", "");
+
+    assertThat(refused).as(target).startsWith("HTTP/1.1 400").contains("BAD_TARGET").doesNotContain(RecordingBackend.SECRET);
+    assertThat(served).startsWith("HTTP/1.1 200");
+    assertThat(backend.requestLines).containsExactly("GET /api/housing/records/7 HTTP/1.1");
+  }
+
   /** Seals {@code message} as civil affairs would, bypassing its gateway, and posts it to the provider over mTLS. */
   int postSealed(String message) throws Exception {
     SealedEnvelope env = EnvelopeSealer.builder(civil).build().seal(SealRequest.builder()
