@@ -11,6 +11,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.shulian.core.catalog.Endpoint;
 import io.shulian.core.envelope.EnvelopeOpener;
 import io.shulian.core.envelope.EnvelopeSealer;
 import io.shulian.core.keys.PartyCertificate;
@@ -21,6 +22,7 @@ import io.shulian.gateway.audit.ExchangeAuditor;
 import io.shulian.gateway.authenticate.ApiKeys;
 import io.shulian.gateway.authenticate.GatewayTls;
 import io.shulian.gateway.authenticate.PeerVerifier;
+import io.shulian.gateway.authorize.CatalogPolicy;
 import io.shulian.gateway.authorize.ExchangePolicy;
 import io.shulian.gateway.forward.BackendPool;
 import io.shulian.gateway.inbound.Limits;
@@ -93,8 +95,12 @@ public final class Gateway implements AutoCloseable {
     EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).build();
     GatewayContext.Directory dir = b.directory != null ? b.directory.get()
         : new GatewayContext.Directory(b.routes, b.encryptionCertificates);
+    Map<String, List<Endpoint>> configured = Map.copyOf(b.backendEndpoints);
+    java.util.function.Function<String, List<Endpoint>> endpoints = b.policy instanceof CatalogPolicy
+        ? ((CatalogPolicy) b.policy)::endpoints
+        : resource -> configured.getOrDefault(resource, List.of());
     this.context = new GatewayContext(b.identity, sealer, opener, b.apiKeys, dir, b.backends, b.policy, b.auditor, metrics,
-        backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures);
+        backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints);
   }
 
   public static Builder builder() {
@@ -248,6 +254,7 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, Route> routes = new HashMap<>();
     private final Map<PartyId, PartyCertificate> encryptionCertificates = new HashMap<>();
     private final Map<String, URI> backends = new HashMap<>();
+    private final Map<String, List<Endpoint>> backendEndpoints = new HashMap<>();
     private ExchangePolicy policy = ExchangePolicy.denyAll();
     private Limits limits = Limits.defaults();
     private @Nullable InetSocketAddress consumerAddress;
@@ -310,12 +317,26 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
-    /** Provider role: the backend base URL that serves a resource. */
+    /**
+     * Provider role: the backend base URL that serves a resource. What of it is served is what the
+     * catalog of a {@link CatalogPolicy} declares; with another policy, use {@link #backend(String,
+     * URI, List)}, or nothing of the resource is served.
+     */
     public Builder backend(String resource, URI url) {
       if (!"http".equals(url.getScheme())) {
         throw new IllegalArgumentException("backend " + resource + ": only http:// backends on a private network are supported");
       }
       backends.put(resource, url);
+      return this;
+    }
+
+    /**
+     * Provider role: a backend and the endpoints of it that are served, for a policy without a
+     * catalog (with a {@link CatalogPolicy}, the catalog declares them and this is refused).
+     */
+    public Builder backend(String resource, URI url, List<Endpoint> endpoints) {
+      backend(resource, url);
+      backendEndpoints.put(resource, List.copyOf(endpoints));
       return this;
     }
 
@@ -436,6 +457,9 @@ public final class Gateway implements AutoCloseable {
     public Gateway build() throws SSLException {
       if (identity == null || senderTrust == null || peers == null || auditor == null) {
         throw new IllegalStateException("identity, senderTrust, peers and auditor are required");
+      }
+      if (policy instanceof CatalogPolicy && !backendEndpoints.isEmpty()) {
+        throw new IllegalStateException("with a catalog policy the catalog declares the endpoints; configure backends without them");
       }
       if (providerAddress != null && identity.tlsCertificate().isEmpty()) {
         throw new IllegalStateException("the provider role needs a TLS key in the identity (entry 'tls')");

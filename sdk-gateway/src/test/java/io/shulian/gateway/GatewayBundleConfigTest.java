@@ -76,7 +76,8 @@ class GatewayBundleConfigTest {
         "trust: { root: root.pem, bundle: bundle.jws, bundleReload: 200ms }",
         "provider:",
         "  listen: 127.0.0.1:" + providerPort,
-        "  backends: [ { resource: HOUSING-001, url: \"http://127.0.0.1:" + backend.getAddress().getPort() + "/api\" } ]",
+        "  backends: [ { resource: HOUSING-001, url: \"http://127.0.0.1:" + backend.getAddress().getPort() + "/api\","
+            + " endpoints: [ { method: GET, path: \"/{id}\" } ] } ]",
         "  permissions: [ { consumer: \"" + civil.party() + "\", resource: HOUSING-001, purposes: [social-assistance-review] } ]",
         "audit: { dir: audit-provider }", ""));
     Files.writeString(dir.resolve("consumer.yaml"), String.join("\n",
@@ -114,6 +115,73 @@ class GatewayBundleConfigTest {
       assertThat(civil.signingCertificate().allows(KeyUse.SIGN)).isTrue();
     } finally {
       backend.stop(0);
+    }
+  }
+
+  static final String CATALOG = "{\"version\": \"t-1\", \"purposes\": [{\"code\": \"social-assistance-review\", \"name\": \"S\"}],"
+      + " \"resources\": [{\"code\": \"housing.records\", \"name\": \"R\", \"provider\": \"" + GatewayEndToEndTest.HOUSING + "\","
+      + " \"sharing\": {\"type\": \"unconditional\"}, \"purposes\": [\"social-assistance-review\"],"
+      + " \"fields\": [{\"name\": \"ok\", \"type\": \"boolean\", \"classification\": \"general\"}],"
+      + " \"endpoints\": [{\"method\": \"GET\", \"path\": \"/{id}\"}]}]}";
+
+  @Test
+  void consumerWithBundleCatalog_refusesUndeclaredMethodsAndPathsItself() throws Exception {
+    char[] pw = "test-only".toCharArray();
+    CityAuthority ca = CityAuthority.init(Suite.INTL, "Test City Data Bureau", dir.resolve("ca"), pw,
+        Duration.ofDays(3650), Clock.systemUTC());
+    PartyIdentity housing = ca.issue(GatewayEndToEndTest.HOUSING, true, Duration.ofDays(30));
+    PartyIdentity civil = ca.issue(GatewayEndToEndTest.CIVIL, true, Duration.ofDays(30));
+    housing.store(dir.resolve("housing.p12"), pw);
+    civil.store(dir.resolve("civil.p12"), pw);
+    Files.writeString(dir.resolve("root.pem"), ca.rootPem());
+    int providerPort = freePort();
+    Files.writeString(dir.resolve("bundle.jws"), CityBundle.draft()
+        .version(1)
+        .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
+        .member(CityBundle.Member.of(housing.party(), "Housing bureau", URI.create("https://127.0.0.1:" + providerPort),
+            housing.certificates()))
+        .member(CityBundle.Member.of(civil.party(), "Civil affairs bureau", null, civil.certificates()))
+        .caCertificate(ca.root())
+        .crl(ca.crl(Duration.ofHours(24)))
+        .extension("catalog", CATALOG)
+        .sign(ca));
+    RecordingBackend backend = new RecordingBackend();
+    Files.writeString(dir.resolve("provider.yaml"), String.join("\n",
+        "identity: { keystore: housing.p12 }",
+        "trust: { root: root.pem, bundle: bundle.jws }",
+        "provider:",
+        "  listen: 127.0.0.1:" + providerPort,
+        "  backends: [ { resource: housing.records, url: \"http://127.0.0.1:" + backend.port() + "/api/housing\" } ]",
+        "  policy: { fromBundle: true }",
+        "audit: { dir: audit-provider }", ""));
+    Files.writeString(dir.resolve("consumer.yaml"), String.join("\n",
+        "identity: { keystore: civil.p12 }",
+        "trust: { root: root.pem, bundle: bundle.jws }",
+        "consumer:",
+        "  listen: 127.0.0.1:0",
+        "  apps: [ { name: portal, apiKeySha256: \"" + ApiKeys.hash("k") + "\" } ]",
+        "  routes: [ { resource: housing.records, provider: \"" + housing.party() + "\" } ]",
+        "audit: { dir: audit-consumer }", ""));
+    Map<String, String> env = Map.of("SHULIAN_KEY_PASSWORD", "test-only", "SHULIAN_MASK_KEY", "0123456789abcdef-test");
+    MemoryAuditor pa = new MemoryAuditor();
+    MemoryAuditor ca2 = new MemoryAuditor();
+    try (backend;
+        Gateway provider = ConfigLoader.apply(ConfigLoader.load(dir.resolve("provider.yaml"), env::get), pa, env::get).build().start();
+        Gateway consumer = ConfigLoader.apply(ConfigLoader.load(dir.resolve("consumer.yaml"), env::get), ca2, env::get).build().start()) {
+      int port = consumer.address("consumer").getPort();
+      String headers = "X-Api-Key: k\r\nX-Shulian-Purpose: social-assistance-review\r\n";
+
+      String ok = NginxFrontEndToEndTest.raw(port, "GET", "/exchange/housing.records/7", headers);
+      String delete = NginxFrontEndToEndTest.raw(port, "DELETE", "/exchange/housing.records/7", headers);
+      String unknown = NginxFrontEndToEndTest.raw(port, "GET", "/exchange/housing.records/7/history", headers);
+
+      assertThat(ok).startsWith("HTTP/1.1 200");
+      assertThat(delete).startsWith("HTTP/1.1 405").containsIgnoringCase("allow: GET\r\n");
+      assertThat(unknown).startsWith("HTTP/1.1 404").contains("UNKNOWN_ENDPOINT");
+      // the two refusals never left the consumer gateway; each is in its audit log
+      assertThat(pa.events).hasSize(1);
+      assertThat(ca2.events).extracting(e -> e.outcome).containsExactly("OK", "METHOD_NOT_ALLOWED", "UNKNOWN_ENDPOINT");
+      assertThat(backend.requestLines).containsExactly("GET /api/housing/7 HTTP/1.1");
     }
   }
 }

@@ -96,7 +96,8 @@ class GatewayEndToEndTest {
         .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
         .auditor(providerAudit)
         .policy(policy)
-        .backend("HOUSING-001", URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/api/housing"))
+        .backend("HOUSING-001", URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/api/housing"),
+            List.of(new io.shulian.core.catalog.Endpoint("GET", "/{name}")))
         .consumerCertificate(civil.encryptionCertificate())
         .limits(new io.shulian.gateway.inbound.Limits(1 << 20, 8192, 4096, Duration.ofSeconds(5),
             Duration.ofSeconds(5), Duration.ofMillis(1500), 1000))

@@ -38,6 +38,9 @@ public final class AuditRecord {
   private final int status;
   private final String outcome;
   private final Duration latency;
+  private final String app;
+  private final String method;
+  private final String path;
 
   private AuditRecord(Builder b) {
     this.time = Objects.requireNonNull(b.time, "time");
@@ -67,6 +70,9 @@ public final class AuditRecord {
       throw new IllegalArgumentException("latency must not be negative, got " + b.latency);
     }
     this.latency = b.latency;
+    this.app = checkText("app", b.app);
+    this.method = checkText("method", b.method);
+    this.path = checkText("path", b.path);
   }
 
   private static String party(String name, @Nullable String s) {
@@ -107,6 +113,9 @@ public final class AuditRecord {
     b.status = status;
     b.outcome = outcome;
     b.latency = latency;
+    b.app = app;
+    b.method = method;
+    b.path = path;
     return b;
   }
 
@@ -189,6 +198,27 @@ public final class AuditRecord {
     return latency;
   }
 
+  /**
+   * The department application that made the request, as the consumer gateway authenticated it
+   * (its API-key name); empty where the writer does not know it (a provider gateway, older records).
+   */
+  public String app() {
+    return app;
+  }
+
+  /** The HTTP method of the request the step carried; empty if none (older records, a bare envelope). */
+  public String method() {
+    return method;
+  }
+
+  /**
+   * The request path relative to the resource, normalised (no query); for a request refused
+   * because its target was not acceptable, a printable excerpt of what was sent. Empty if none.
+   */
+  public String path() {
+    return path;
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     if (!(o instanceof AuditRecord)) {
@@ -200,19 +230,20 @@ public final class AuditRecord {
         && purpose.equals(r.purpose) && grantId.equals(r.grantId) && decision.equals(r.decision)
         && payloadDigestAlgorithm == r.payloadDigestAlgorithm && MessageDigest.isEqual(payloadDigest, r.payloadDigest)
         && payloadBytes == r.payloadBytes && status == r.status && outcome.equals(r.outcome)
-        && latency.equals(r.latency);
+        && latency.equals(r.latency) && app.equals(r.app) && method.equals(r.method) && path.equals(r.path);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, decision,
-        Arrays.hashCode(payloadDigest), payloadBytes, status, outcome, latency);
+        Arrays.hashCode(payloadDigest), payloadBytes, status, outcome, latency, app, method, path);
   }
 
   @Override
   public String toString() {
     return "AuditRecord[" + time + " " + direction + " " + envelopeId + " " + sender + " -> " + receiver
-        + " " + resource + " purpose=" + purpose + " " + decision + " status=" + status + " " + outcome
+        + " " + resource + (method.isEmpty() ? "" : " " + method + " " + path) + (app.isEmpty() ? "" : " app=" + app)
+        + " purpose=" + purpose + " " + decision + " status=" + status + " " + outcome
         + " bytes=" + payloadBytes + " digest=" + payloadDigestAlgorithm.displayName() + ":"
         + HexFormat.of().formatHex(payloadDigest) + " latency=" + latency + "]";
   }
@@ -234,6 +265,9 @@ public final class AuditRecord {
     private int status;
     private String outcome = "";
     private Duration latency = Duration.ZERO;
+    private String app = "";
+    private String method = "";
+    private String path = "";
 
     private Builder() {}
 
@@ -322,6 +356,19 @@ public final class AuditRecord {
 
     public Builder latency(Duration latency) {
       this.latency = Objects.requireNonNull(latency, "latency");
+      return this;
+    }
+
+    /** The calling application as the consumer gateway authenticated it; empty (default) if unknown. */
+    public Builder app(String app) {
+      this.app = Objects.requireNonNull(app, "app");
+      return this;
+    }
+
+    /** The request's method and normalised path relative to the resource; empty (default) if none. */
+    public Builder request(String method, String path) {
+      this.method = Objects.requireNonNull(method, "method");
+      this.path = Objects.requireNonNull(path, "path");
       return this;
     }
 

@@ -106,6 +106,13 @@ public final class InclusionProof {
       fields.put("receiver", r.receiver());
       fields.put("resource", r.resource());
       fields.put("purpose", r.purpose());
+      if (!r.method().isEmpty() || !r.path().isEmpty()) {
+        fields.put("method", r.method());
+        fields.put("path", r.path());
+      }
+      if (!r.app().isEmpty()) {
+        fields.put("app", r.app());
+      }
       fields.put("grantId", r.grantId());
       fields.put("effect", r.decision().effect().name());
       fields.put("reasonCodes", String.join(",", r.decision().reasonCodes()));

@@ -35,12 +35,10 @@ public final class Catalog {
   /** Field paths: identifiers joined by '.', each optionally followed by [] (every array element). */
   public static final Pattern FIELD_PATH =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,63}(\\[\\])?(\\.[A-Za-z_][A-Za-z0-9_-]{0,63}(\\[\\])?){0,15}");
-  static final Pattern PATH_TEMPLATE = Pattern.compile("/[A-Za-z0-9._~/{}-]{0,255}");
   static final List<String> FIELD_TYPES = List.of("string", "integer", "number", "boolean", "date", "datetime");
   static final List<String> UPDATE_CYCLES =
       List.of("real-time", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly", "irregular");
   static final List<String> OPEN_ATTRIBUTES = List.of("open", "conditional-open", "not-open");
-  static final List<String> METHODS = List.of("GET", "POST", "PUT", "PATCH", "DELETE");
 
   private final String version;
   private final Map<String, Purpose> purposes;
@@ -262,21 +260,37 @@ public final class Catalog {
     List<Endpoint> endpoints = new ArrayList<>();
     JsonNode es = o.has("endpoints") ? r.array(o.get("endpoints"), path + ".endpoints") : null;
     if (es != null) {
+      Set<String> shapes = new HashSet<>();
       for (int i = 0; i < es.size(); i++) {
         String ep = path + ".endpoints[" + i + "]";
-        ObjectNode e = r.object(es.get(i), ep, List.of("method", "path"), List.of());
+        ObjectNode e = r.object(es.get(i), ep, List.of("method", "path"), List.of("action"));
         if (e == null) {
           continue;
         }
-        String m = oneOf(r, e.get("method"), ep + ".method", METHODS);
+        String m = oneOf(r, e.get("method"), ep + ".method", Endpoint.METHODS);
         String pt = r.text(e.get("path"), ep + ".path", 256);
-        if (pt != null && !PATH_TEMPLATE.matcher(pt).matches()) {
-          r.problems().add(ep + ".path", "'" + pt + "' is not a path template (starts with '/', {name} for variables)");
-          pt = null;
+        String action = e.has("action") ? r.text(e.get("action"), ep + ".action", 32) : null;
+        if (m == null || pt == null || (e.has("action") && action == null)) {
+          continue;
         }
-        if (m != null && pt != null) {
-          endpoints.add(new Endpoint(m, pt));
+        try {
+          Endpoint.checkTemplate(pt);
+        } catch (IllegalArgumentException ex) {
+          r.problems().add(ep + ".path", ex.getMessage());
+          continue;
         }
+        try {
+          Endpoint.checkAction(m, action);
+        } catch (IllegalArgumentException ex) {
+          r.problems().add(ep + ".action", ex.getMessage());
+          continue;
+        }
+        Endpoint endpoint = new Endpoint(m, pt, action);
+        if (!shapes.add(endpoint.shape())) {
+          r.problems().add(ep, "duplicate endpoint " + endpoint.shape() + " (variable names do not make templates differ)");
+          continue;
+        }
+        endpoints.add(endpoint);
       }
     }
     if (r.problems().items().size() != before || code == null || name == null || provider == null || type == null

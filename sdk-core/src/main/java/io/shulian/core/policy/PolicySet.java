@@ -277,12 +277,16 @@ public final class PolicySet {
     List<String> as = r.texts(o.get("action"), path + ".action", 32);
     for (int i = 0; as != null && i < as.size(); i++) {
       if (as.get(i).equals("*")) {
+        // a FORBID of "*" forbids writes too; a PERMIT of "*" permits reads only: writing needs a rule that names it
         actions.addAll(EnumSet.allOf(Action.class));
+        if (effect != Rule.Effect.FORBID) {
+          actions.remove(Action.WRITE);
+        }
         continue;
       }
       Action a = Action.fromWireName(as.get(i));
       if (a == null) {
-        r.problems().add(path + ".action", "'" + as.get(i) + "' is not one of query, subscribe, export, return-flow, *");
+        r.problems().add(path + ".action", "'" + as.get(i) + "' is not one of query, subscribe, export, return-flow, write, *");
       } else {
         actions.add(a);
       }

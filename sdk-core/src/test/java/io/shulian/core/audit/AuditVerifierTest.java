@@ -321,7 +321,7 @@ class AuditVerifierTest {
     Path seg = LogSurgery.segments(dir).get(1);
     int[] f = LogSurgery.frames(seg).get(0);
     byte[] d = Files.readAllBytes(seg);
-    d[f[0] + 8] = 2;
+    d[f[0] + 8] = (byte) (io.shulian.core.internal.audit.RecordCodec.VERSION + 1);
     Files.write(seg, d);
     LogSurgery.rechain(dir);
     assertThatThrownBy(() -> verify(dir)).isInstanceOfSatisfying(AuditException.class, ex -> {

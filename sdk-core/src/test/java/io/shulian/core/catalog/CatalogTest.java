@@ -78,11 +78,34 @@ class CatalogTest {
       {"    sharing: {type: unconditional}\n    fields: [{name: a, type: string, classification: 3}]\n", "must be a string"},
       {"    sharing: {type: unconditional}\n    fields: [{name: a, type: string, classification: general}]\n"
           + "    endpoints: [{method: TRACE, path: x}]\n", "'TRACE' is not one of"},
+      {"    sharing: {type: unconditional}\n    fields: [{name: a, type: string, classification: general}]\n"
+          + "    endpoints: [{method: GET, path: \"/api/../fund\"}]\n", "c.yaml:10:37: resources[0].endpoints[0].path: '/api/../fund' has a dot segment"},
+      {"    sharing: {type: unconditional}\n    fields: [{name: a, type: string, classification: general}]\n"
+          + "    endpoints: [{method: GET, path: \"/{id}x\"}]\n", "neither a literal"},
+      {"    sharing: {type: unconditional}\n    fields: [{name: a, type: string, classification: general}]\n"
+          + "    endpoints: [{method: POST, path: /r, action: query}]\n", "endpoints[0].action: a POST endpoint writes"},
+      {"    sharing: {type: unconditional}\n    fields: [{name: a, type: string, classification: general}]\n"
+          + "    endpoints: [{method: GET, path: /r, action: delete}]\n", "'delete' is not one of query, subscribe"},
+      {"    sharing: {type: unconditional}\n    fields: [{name: a, type: string, classification: general}]\n"
+          + "    endpoints: [{method: GET, path: \"/{a}\"}, {method: GET, path: \"/{b}\"}]\n", "duplicate endpoint GET /{}"},
+      {"    sharing: {type: unconditional}\n    fields: [{name: a, type: string, classification: general}]\n"
+          + "    endpoints: [{method: GET, path: /r, verb: x}]\n", "unknown key 'verb'"},
     };
     for (String[] c : cases) {
       assertThatThrownBy(() -> parse(base + c[0])).as(c[1]).isInstanceOf(InvalidDocumentException.class)
           .satisfies(e -> assertThat(((InvalidDocumentException) e).problems().toString()).contains(c[1]));
     }
+  }
+
+  @Test
+  void parse_endpointsWithActions_kept() throws Exception {
+    Catalog c = parse("version: \"1\"\npurposes: [{code: p, name: P}]\nresources:\n  - code: r\n    name: R\n"
+        + "    provider: 440600/11440600MB2C1234HN\n    purposes: [p]\n    sharing: {type: unconditional}\n"
+        + "    fields: [{name: a, type: string, classification: general}]\n"
+        + "    endpoints: [{method: GET, path: \"/{id}\"}, {method: GET, path: /all, action: export},"
+        + " {method: POST, path: /, action: write}]\n");
+    assertThat(c.resource("r").orElseThrow().endpoints()).containsExactly(new Endpoint("GET", "/{id}"),
+        new Endpoint("GET", "/all", "export"), new Endpoint("POST", "/", "write"));
   }
 
   @Test

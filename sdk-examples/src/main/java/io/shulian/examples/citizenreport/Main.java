@@ -67,8 +67,21 @@ public final class Main {
             - {name: status, type: string, classification: general}
             - {name: photoBytes, type: integer, classification: general}
           endpoints:
-            - {method: POST, path: /api/reports}
+            - {method: POST, path: /}          # a write: only a rule naming 'write' permits it
       """.formatted(CITY_MANAGEMENT);
+
+  /** Filing a report writes into the bureau's system: an explicit rule, since the catalog implies reads only. */
+  static final String POLICIES = """
+      version: "recipe-1"
+      rules:
+        - id: districts-file-problem-reports
+          effect: permit
+          subject: {division: ["4406"]}
+          action: [write]
+          resource: [city.problem-reports]
+          conditions: {purpose: [urban-management]}
+          basis: 城市管理 problem reports are filed by the city's district and street offices.
+      """;
 
   private Main() {}
 
@@ -98,8 +111,9 @@ public final class Main {
     try (ServerSocket s = new ServerSocket(0)) {
       bureauPort = s.getLocalPort();
     }
-    String catalogJson = JSON.writeValueAsString(new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-        .readTree(CATALOG));
+    ObjectMapper yaml = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    String catalogJson = JSON.writeValueAsString(yaml.readTree(CATALOG));
+    String policiesJson = JSON.writeValueAsString(yaml.readTree(POLICIES));
     Files.writeString(dir.resolve("bundle.jws"), CityBundle.draft()
         .version(1)
         .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
@@ -109,6 +123,7 @@ public final class Main {
         .caCertificate(ca.root())
         .crl(ca.crl(Duration.ofHours(24)))
         .extension("catalog", catalogJson)
+        .extension("policies", policiesJson)
         .sign(ca));
 
     // the bureau's intake system: files the report, answers with a ticket

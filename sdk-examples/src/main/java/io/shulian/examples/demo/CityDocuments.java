@@ -42,7 +42,7 @@ final class CityDocuments {
               - {name: address, type: string, classification: important, personalInfo: address}
               - {name: floorArea, type: number, classification: general}
             endpoints:
-              - {method: GET, path: "/api/property/{idNumber}"}
+              - {method: GET, path: "/{idNumber}"}
           - code: %2$s
             name: 住房公积金缴存余额 (provident fund balance)
             provider: %5$s
@@ -61,7 +61,7 @@ final class CityDocuments {
               - {name: monthlyDeposit, type: number, classification: general}
               - {name: bankCard, type: string, classification: core, personalInfo: bank-card}
             endpoints:
-              - {method: GET, path: "/api/provident-fund/{idNumber}"}
+              - {method: GET, path: "/{idNumber}"}
           - code: %3$s
             name: 住房信访记录 (housing petition records)
             provider: %5$s
@@ -76,6 +76,8 @@ final class CityDocuments {
               - {name: petitioner.name, type: string, classification: important, personalInfo: name}
               - {name: petitioner.idNumber, type: string, classification: core, personalInfo: id-number}
               - {name: complaint, type: string, classification: important}
+            endpoints:
+              - {method: GET, path: "/{petitionId}"}
           - code: %4$s
             name: 养老保险参保状态 (pension insurance status, provincial system)
             provider: %6$s
@@ -93,7 +95,7 @@ final class CityDocuments {
               - {name: enrolled, type: boolean, classification: general}
               - {name: monthlyPension, type: number, classification: important}
             endpoints:
-              - {method: GET, path: /api/pension/status}
+              - {method: GET, path: /status}
         """.formatted(PROPERTY, PROVIDENT_FUND, PETITIONS, PENSION, CityParty.HOUSING.id(), CityParty.PROVINCE.id());
   }
 

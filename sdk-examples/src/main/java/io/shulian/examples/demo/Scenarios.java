@@ -54,6 +54,7 @@ final class Scenarios {
     scenarios.put("conditional query and grant", this::conditional);
     scenarios.put("not-shared resource", this::notShared);
     scenarios.put("wrong purpose", this::wrongPurpose);
+    scenarios.put("path traversal", this::traversal);
     scenarios.put("tampered envelope", this::tampered);
     scenarios.put("replayed envelope", this::replayed);
     scenarios.put("return flow", this::returnFlow);
@@ -132,6 +133,36 @@ final class Scenarios {
     return new Outcome(name, ok, ok
         ? "district office asking property records for business-licensing refused with PURPOSE_NOT_ALLOWED"
         : "expected 403 PURPOSE_NOT_ALLOWED, got " + summary(r));
+  }
+
+  /**
+   * The attack of issue 12: from the property registry's path, climb to the sibling provident-fund API
+   * (encoded and not) to read a conditional resource without a grant. Refused before sealing, audited.
+   */
+  Outcome traversal(String name) throws Exception {
+    RunningGateway civil = city.gateway("civil-affairs");
+    RunningGateway housing = city.gateway("housing-bureau");
+    long providerBefore = auditCount(housing, r -> true);
+    long refusedBefore = auditCount(civil, r -> r.outcome().equals("BAD_TARGET"));
+    List<String> attempts = List.of("/%2e%2e/provident-fund/" + personId, "/..%2fprovident-fund/" + personId,
+        "/%252e%252e/provident-fund/" + personId, "/..;/provident-fund/" + personId);
+    List<Integer> statuses = new ArrayList<>();
+    boolean leaked = false;
+    for (String path : attempts) {
+      HttpResponse<String> r = call("civil-affairs", CityDocuments.PROPERTY, path, "social-assistance-review", Map.of());
+      statuses.add(r.statusCode());
+      leaked |= r.body().contains("balance") || r.body().contains("bankCard");
+    }
+    long refused = auditCount(civil, r -> r.outcome().equals("BAD_TARGET") && r.resource().equals(CityDocuments.PROPERTY))
+        - refusedBefore;
+    long reached = auditCount(housing, r -> true) - providerBefore;
+    boolean ok = !leaked && statuses.stream().allMatch(s -> s == 400) && refused == attempts.size() && reached == 0;
+    return new Outcome(name, ok, ok
+        ? attempts.size() + " paths climbing from the property registry to the provident fund ('%2e%2e/', '..%2f', "
+            + "'%252e%252e/', '..;/') refused before sealing (400 BAD_TARGET), each audited by the civil-affairs gateway; "
+            + "none reached the housing bureau"
+        : "expected 400 BAD_TARGET for every attempt and no request at the provider, got " + statuses + ", " + refused
+            + " audited refusal(s), " + reached + " provider record(s)" + (leaked ? ", and fund data came back" : ""));
   }
 
   /** One flipped character in an envelope sent straight to the provider: refused and audited. */

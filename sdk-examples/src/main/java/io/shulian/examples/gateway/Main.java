@@ -115,7 +115,9 @@ public final class Main {
         provider:
           listen: 127.0.0.1:%d
           backends:
-            - {resource: housing.property-registry, url: "http://127.0.0.1:%d/api/property"}
+            - resource: housing.property-registry
+              url: "http://127.0.0.1:%d/api/property"
+              endpoints: [{method: GET, path: "/{id}"}]   # without a catalog: what is served; nothing else is
           permissions:
             - {consumer: "%s", resource: housing.property-registry, purposes: [social-assistance-review]}
         audit: {dir: audit}

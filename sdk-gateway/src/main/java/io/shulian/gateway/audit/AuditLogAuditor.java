@@ -48,6 +48,8 @@ public final class AuditLogAuditor implements ExchangeAuditor {
           .status(e.status)
           .outcome(e.outcome)
           .latency(e.latency)
+          .app(e.app)
+          .request(e.method, e.path)
           .build();
       if (e.hasResponse()) {
         response = r.toBuilder()

@@ -42,6 +42,12 @@ public final class ExchangeEvent {
   public final int status;
   public final String outcome;
   public final Duration latency;
+  /** The calling application (API-key name) on the consumer gateway; empty where unknown. */
+  public final String app;
+  /** The request method; empty where there was none. */
+  public final String method;
+  /** The request path relative to the resource (normalised; an excerpt if the target was refused); empty if none. */
+  public final String path;
   /** Digest of the response payload released (same algorithm as {@code payloadDigest}); empty if none. */
   public final byte[] responseDigest;
   /** Size of the response payload released, or -1 if the exchange released no response. */
@@ -51,6 +57,15 @@ public final class ExchangeEvent {
       String resource, String purpose, String grantId, boolean permitted, List<String> ruleIds,
       List<String> obligations, List<String> reasons, String policyVersion, byte[] payloadDigest,
       long payloadBytes, int status, String outcome, Duration latency) {
+    this(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, permitted, ruleIds, obligations,
+        reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, "", "", "", new byte[0], -1);
+  }
+
+  private ExchangeEvent(Instant time, String envelopeId, Direction direction, String sender, String receiver,
+      String resource, String purpose, String grantId, boolean permitted, List<String> ruleIds,
+      List<String> obligations, List<String> reasons, String policyVersion, byte[] payloadDigest,
+      long payloadBytes, int status, String outcome, Duration latency, String app, String method, String path,
+      byte[] responseDigest, long responseBytes) {
     this.time = time;
     this.envelopeId = envelopeId;
     this.direction = direction;
@@ -69,31 +84,18 @@ public final class ExchangeEvent {
     this.status = status;
     this.outcome = outcome;
     this.latency = latency;
-    this.responseDigest = new byte[0];
-    this.responseBytes = -1;
-  }
-
-  private ExchangeEvent(ExchangeEvent e, byte[] responseDigest, long responseBytes) {
-    this.time = e.time;
-    this.envelopeId = e.envelopeId;
-    this.direction = e.direction;
-    this.sender = e.sender;
-    this.receiver = e.receiver;
-    this.resource = e.resource;
-    this.purpose = e.purpose;
-    this.grantId = e.grantId;
-    this.permitted = e.permitted;
-    this.ruleIds = e.ruleIds;
-    this.obligations = e.obligations;
-    this.reasons = e.reasons;
-    this.policyVersion = e.policyVersion;
-    this.payloadDigest = e.payloadDigest;
-    this.payloadBytes = e.payloadBytes;
-    this.status = e.status;
-    this.outcome = e.outcome;
-    this.latency = e.latency;
+    this.app = java.util.Objects.requireNonNull(app, "app");
+    this.method = java.util.Objects.requireNonNull(method, "method");
+    this.path = java.util.Objects.requireNonNull(path, "path");
     this.responseDigest = responseDigest.clone();
     this.responseBytes = responseBytes;
+  }
+
+  /** Returns this event naming the calling app and the request's method and path. */
+  public ExchangeEvent withRequest(String app, String method, String path) {
+    return new ExchangeEvent(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, permitted,
+        ruleIds, obligations, reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, app,
+        method, path, responseDigest, responseBytes);
   }
 
   /**
@@ -104,7 +106,9 @@ public final class ExchangeEvent {
     if (bytes < 0) {
       throw new IllegalArgumentException("response bytes must be >= 0, got " + bytes);
     }
-    return new ExchangeEvent(this, digest, bytes);
+    return new ExchangeEvent(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, permitted,
+        ruleIds, obligations, reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, app,
+        method, path, digest, bytes);
   }
 
   /** True if the exchange released a response ({@link #withResponse}). */
@@ -115,6 +119,7 @@ public final class ExchangeEvent {
   @Override
   public String toString() {
     return "ExchangeEvent[" + direction + " " + envelopeId + " " + sender + "->" + receiver + " " + resource
+        + (method.isEmpty() ? "" : " " + method + " " + path) + (app.isEmpty() ? "" : " app=" + app)
         + " status=" + status + " " + outcome + "]";
   }
 }

@@ -2,6 +2,7 @@ package io.shulian.gateway.authorize;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.shulian.core.catalog.Endpoint;
 import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.policy.Action;
 import io.shulian.core.policy.Decision;
@@ -37,6 +38,14 @@ public final class CatalogPolicy implements ExchangePolicy {
 
   public PolicyEngine engine() {
     return engine;
+  }
+
+  /**
+   * The endpoints the catalog in use declares for a resource (it changes when the policy set is
+   * swapped); empty for a resource that declares none or is not in the catalog.
+   */
+  public List<Endpoint> endpoints(String resource) {
+    return engine.policySet().catalog().resource(resource).map(r -> r.endpoints()).orElse(List.of());
   }
 
   @Override

@@ -9,7 +9,10 @@ public interface ExchangePolicy {
   /**
    * Decides the request whose verified header is given; never throws for a request it denies.
    *
-   * @param action the action the consumer asked for ({@code query} by default, {@code return-flow}, ...)
+   * @param action the action of the matched endpoint: {@code write} for every POST, PUT, PATCH and
+   *     DELETE; for a GET the read the consumer asked for ({@code query} by default, {@code export},
+   *     {@code return-flow}, ...) or the one the endpoint names. A policy that permits reads only
+   *     must deny {@code write}.
    * @param grantToken the grant JWT the consumer presented inside the envelope, or null
    */
   Verdict decide(EnvelopeHeader request, String action, @Nullable String grantToken);

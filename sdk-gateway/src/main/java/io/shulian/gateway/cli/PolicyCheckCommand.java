@@ -44,7 +44,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
   @Option(names = "--purpose", required = true, description = "purpose code")
   String purpose;
 
-  @Option(names = "--action", description = "query, subscribe, export or return-flow (default ${DEFAULT-VALUE})")
+  @Option(names = "--action", description = "query, subscribe, export, return-flow or write (default ${DEFAULT-VALUE})")
   String action = "query";
 
   @Option(names = "--fields", split = ",", description = "requested fields (default: all the decision releases)")
@@ -65,7 +65,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
     PartyId who = Cli.partyId(spec, subject, "--subject");
     Action a = Action.fromWireName(action);
     if (a == null) {
-      throw Cli.usage(spec, "--action must be query, subscribe, export or return-flow, got '" + action + "'");
+      throw Cli.usage(spec, "--action must be query, subscribe, export, return-flow or write, got '" + action + "'");
     }
     if (grant != null && trust == null) {
       throw Cli.usage(spec, "--grant needs --trust with the provider's certificate");

@@ -197,6 +197,9 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
           problems.add(at + ".provider: " + e.getMessage());
         }
+        if (r.endpoints != null) {
+          endpoints(r.endpoints, at + ".endpoints", problems);
+        }
         if ((r.endpoint == null && holder == null) || (r.endpoint != null && !r.endpoint.startsWith("https://"))) {
           problems.add(at + ".endpoint: must be an https:// URL of the provider gateway");
         }
@@ -213,6 +216,15 @@ public final class ConfigLoader {
         GatewayConfig.Backend b = c.provider.backends.get(i);
         if (b.resource == null || b.url == null || !b.url.startsWith("http://")) {
           problems.add("provider.backends[" + i + "]: resource and an http:// url are required");
+        }
+        String at = "provider.backends[" + i + "].endpoints";
+        if (c.provider.policy != null && b.endpoints != null) {
+          problems.add(at + ": the catalog of provider.policy declares the endpoints; remove them here");
+        } else if (c.provider.policy == null && (b.endpoints == null || b.endpoints.isEmpty())) {
+          problems.add(at + ": required without provider.policy (the method and path templates that are served;"
+              + " nothing else of the resource is)");
+        } else if (b.endpoints != null) {
+          endpoints(b.endpoints, at, problems);
         }
       }
       if (c.provider.policy != null) {
@@ -243,6 +255,16 @@ public final class ConfigLoader {
         if (p.resource == null || p.purposes.isEmpty()) {
           problems.add("provider.permissions[" + i + "]: resource and at least one purpose are required");
         }
+        if (p.actions == null || p.actions.isEmpty()) {
+          problems.add("provider.permissions[" + i + "].actions: at least one action (default [query])");
+        } else {
+          for (String a : p.actions) {
+            if (io.shulian.core.policy.Action.fromWireName(String.valueOf(a)) == null) {
+              problems.add("provider.permissions[" + i + "].actions: '" + a
+                  + "' is not one of query, subscribe, export, return-flow, write");
+            }
+          }
+        }
       }
     }
     if (c.passthrough != null && (c.passthrough.upstream == null || !c.passthrough.upstream.startsWith("http://"))) {
@@ -252,6 +274,40 @@ public final class ConfigLoader {
       throw new ConfigException(problems);
     }
     return new Loaded(c, base, identity, peers, holder);
+  }
+
+  /** Checks configured endpoints like the catalog does: methods, templates, actions, no two of one shape. */
+  static List<io.shulian.core.catalog.Endpoint> endpoints(List<GatewayConfig.EndpointConfig> list, String at,
+      List<String> problems) {
+    List<io.shulian.core.catalog.Endpoint> out = new ArrayList<>();
+    Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      GatewayConfig.EndpointConfig e = list.get(i);
+      if (e == null || e.method == null || e.path == null) {
+        problems.add(at + "[" + i + "]: method and path are required");
+        continue;
+      }
+      try {
+        io.shulian.core.catalog.Endpoint ep = new io.shulian.core.catalog.Endpoint(e.method, e.path, e.action);
+        if (!seen.add(e.method + " " + e.path.replaceAll("\\{[^}]*}", "{}"))) {
+          problems.add(at + "[" + i + "]: duplicate endpoint " + e.method + " " + e.path);
+        }
+        out.add(ep);
+      } catch (IllegalArgumentException ex) {
+        problems.add(at + "[" + i + "]: " + ex.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** The endpoints of a loaded (valid) configuration. */
+  static List<io.shulian.core.catalog.Endpoint> endpoints(List<GatewayConfig.EndpointConfig> list) {
+    List<String> problems = new ArrayList<>();
+    List<io.shulian.core.catalog.Endpoint> out = endpoints(list, "endpoints", problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException("endpoints were checked when the configuration was loaded: " + problems);
+    }
+    return out;
   }
 
   static Optional<PartyCertificate> encryptionCertificate(List<PartyCertificate> certs, PartyId party) {
@@ -315,7 +371,8 @@ public final class ConfigLoader {
       if (c.consumer != null) {
         for (GatewayConfig.RouteConfig r : c.consumer.routes) {
           PartyId p = PartyId.parse(r.provider);
-          b.route(new Route(r.resource, p, URI.create(r.endpoint), encryptionCertificate(l.peers, p).orElseThrow()));
+          Route route = new Route(r.resource, p, URI.create(r.endpoint), encryptionCertificate(l.peers, p).orElseThrow());
+          b.route(r.endpoints == null ? route : route.withEndpoints(endpoints(r.endpoints)));
         }
       }
     }
@@ -327,7 +384,13 @@ public final class ConfigLoader {
     }
     if (c.provider != null) {
       b.providerListener(address(c.provider.listen));
-      c.provider.backends.forEach(x -> b.backend(x.resource, URI.create(x.url)));
+      c.provider.backends.forEach(x -> {
+        if (x.endpoints == null) {
+          b.backend(x.resource, URI.create(x.url));
+        } else {
+          b.backend(x.resource, URI.create(x.url), endpoints(x.endpoints));
+        }
+      });
       if (c.provider.policy != null) {
         // grants are issued by providers, usually this one: its own certificates count as issuers
         List<PartyCertificate> issuers = new ArrayList<>(l.peers);
@@ -392,17 +455,39 @@ public final class ConfigLoader {
       }
     }
     if (l.config.consumer != null) {
+      io.shulian.core.catalog.Catalog catalog = bundleCatalog(bundle);
       for (GatewayConfig.RouteConfig r : l.config.consumer.routes) {
         PartyId p = PartyId.parse(r.provider);
         PartyCertificate cert = enc.get(p);
         var member = bundle.member(p);
         URI endpoint = r.endpoint != null ? URI.create(r.endpoint) : member.flatMap(io.shulian.core.trust.CityBundle.Member::endpoint).orElse(null);
         if (cert != null && endpoint != null) {
-          routes.put(r.resource, new Route(r.resource, p, endpoint, cert));
+          Route route = new Route(r.resource, p, endpoint, cert);
+          if (r.endpoints != null) {
+            route = route.withEndpoints(endpoints(r.endpoints));
+          } else if (catalog != null && catalog.resource(r.resource).isPresent()) {
+            route = route.withEndpoints(catalog.resource(r.resource).get().endpoints());
+          }
+          routes.put(r.resource, route);
         }
       }
     }
     return new io.shulian.gateway.pipeline.GatewayContext.Directory(routes, enc);
+  }
+
+  /** The catalog the bundle carries, or null if it carries none or one that does not parse (the provider then decides alone). */
+  static io.shulian.core.catalog.Catalog bundleCatalog(io.shulian.core.trust.CityBundle bundle) {
+    java.util.Optional<String> text = bundle.extension("catalog");
+    if (text.isEmpty()) {
+      return null;
+    }
+    try {
+      return io.shulian.core.catalog.Catalog.parse("bundle:catalog", text.get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (io.shulian.core.catalog.InvalidDocumentException e) {
+      org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("the city bundle's catalog is not valid; endpoints are checked by providers only: {}",
+          e.getMessage());
+      return null;
+    }
   }
 
   /** Reads the bundle file and, if it holds a newer valid bundle, swaps trust and routes. */
@@ -461,17 +546,24 @@ public final class ConfigLoader {
     return io.shulian.core.internal.crypto.Crypto.randomBytes(32);
   }
 
-  /** A static allow-list: default deny; a request is permitted if a permission names its consumer, resource and purpose. */
+  /**
+   * A static allow-list: default deny; a request is permitted if a permission names its consumer,
+   * resource, action (query unless the permission lists others) and purpose. A write is permitted
+   * only by a permission that lists {@code write}.
+   */
   static ExchangePolicy permissions(List<GatewayConfig.Permission> list) {
     Map<String, Set<String>> allowed = new HashMap<>();
     for (GatewayConfig.Permission p : list) {
-      allowed.computeIfAbsent(PartyId.parse(p.consumer) + "|" + p.resource, k -> new java.util.HashSet<>()).addAll(p.purposes);
+      for (String action : p.actions) {
+        allowed.computeIfAbsent(PartyId.parse(p.consumer) + "|" + p.resource + "|" + action,
+            k -> new java.util.HashSet<>()).addAll(p.purposes);
+      }
     }
     String version = "static:" + Integer.toHexString(allowed.hashCode());
     return (h, action, grant) -> {
-      Set<String> purposes = allowed.get(h.sender() + "|" + h.resource());
+      Set<String> purposes = allowed.get(h.sender() + "|" + h.resource() + "|" + action);
       if (purposes == null) {
-        return Verdict.deny("NO_PERMISSION", "no permission for this consumer and resource", version);
+        return Verdict.deny("NO_PERMISSION", "no permission for this consumer, resource and action", version);
       }
       if (!purposes.contains(h.purpose())) {
         return Verdict.deny("PURPOSE_NOT_ALLOWED", "purpose not allowed", version);

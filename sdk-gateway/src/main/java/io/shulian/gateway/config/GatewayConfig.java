@@ -64,6 +64,18 @@ public final class GatewayConfig {
     public String provider;
     /** https:// URL of the provider gateway; with a city bundle, the member's endpoint is the default. */
     public String endpoint;
+    /**
+     * The endpoints of the resource, checked here before sealing; default: those of the bundle's
+     * catalog, or none checked here (the provider gateway always checks).
+     */
+    public List<EndpointConfig> endpoints;
+  }
+
+  /** A declared endpoint: method, path template relative to the resource, optional action (docs/catalog-and-policy.md). */
+  public static final class EndpointConfig {
+    public String method;
+    public String path;
+    public String action;
   }
 
   public static final class Provider {
@@ -89,13 +101,17 @@ public final class GatewayConfig {
     public String resource;
     /** http:// base URL of the provider system on the private network. */
     public String url;
+    /** With permissions (no catalog): the endpoints of the resource that are served; nothing else is. */
+    public List<EndpointConfig> endpoints;
   }
 
-  /** Permits a consumer to query a resource for the listed purposes. */
+  /** Permits a consumer the listed actions (default query) on a resource for the listed purposes. */
   public static final class Permission {
     public String consumer;
     public String resource;
     public List<String> purposes = new ArrayList<>();
+    /** query (default), subscribe, export, return-flow, write. */
+    public List<String> actions = new ArrayList<>(List.of("query"));
   }
 
   public static final class Passthrough {

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.shulian.core.catalog.RequestTarget;
 import io.shulian.gateway.inbound.Problem;
 import java.net.URI;
 
@@ -18,6 +19,8 @@ import java.net.URI;
  * Pass-through mode: a plain reverse proxy to one upstream, without envelopes, policy or audit.
  * It exists to measure the gateway's proxying cost against nginx and to migrate a system behind
  * the gateway before the exchange is switched on; it is never a way around the secure exchange.
+ * Targets that could climb above the upstream's base path are refused ({@code 400 BAD_TARGET},
+ * see {@link RequestTarget}); everything else is passed on as received.
  */
 @ChannelHandler.Sharable
 public final class PassthroughHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -38,6 +41,14 @@ public final class PassthroughHandler extends SimpleChannelInboundHandler<FullHt
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    try {
+      // no guarantee is claimed here, but the upstream base path is still not a way up to its siblings
+      RequestTarget.parse(req.uri());
+    } catch (IllegalArgumentException e) {
+      Problem.of(HttpResponseStatus.BAD_REQUEST, "BAD_TARGET", "the request target is not accepted: " + e.getMessage())
+          .send(ctx, true);
+      return;
+    }
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     String path = basePath + req.uri();
     FullHttpRequest out = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), path, req.content().retain());

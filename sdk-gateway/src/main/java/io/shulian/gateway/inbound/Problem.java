@@ -23,16 +23,26 @@ public final class Problem {
   private final HttpResponseStatus status;
   private final String code;
   private final String detail;
+  private final java.util.List<java.util.Map.Entry<String, String>> headers;
 
-  private Problem(HttpResponseStatus status, String code, String detail) {
+  private Problem(HttpResponseStatus status, String code, String detail,
+      java.util.List<java.util.Map.Entry<String, String>> headers) {
     this.status = status;
     this.code = code;
     this.detail = detail;
+    this.headers = java.util.List.copyOf(headers);
   }
 
   /** A problem with a stable machine-readable code (e.g. {@code PURPOSE_NOT_ALLOWED}). */
   public static Problem of(HttpResponseStatus status, String code, String detail) {
-    return new Problem(status, code, detail);
+    return new Problem(status, code, detail, java.util.List.of());
+  }
+
+  /** Returns this problem with one more response header (e.g. {@code Allow} on a 405). */
+  public Problem withHeader(String name, String value) {
+    java.util.List<java.util.Map.Entry<String, String>> h = new java.util.ArrayList<>(headers);
+    h.add(java.util.Map.entry(name, value));
+    return new Problem(status, code, detail, h);
   }
 
   public HttpResponseStatus status() {
@@ -55,6 +65,9 @@ public final class Problem {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, MEDIA_TYPE);
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+    for (java.util.Map.Entry<String, String> h : headers) {
+      r.headers().add(h.getKey(), h.getValue());
+    }
     return r;
   }
 

@@ -1,5 +1,6 @@
 package io.shulian.gateway.pipeline;
 
+import io.shulian.core.catalog.Endpoint;
 import io.shulian.core.envelope.EnvelopeOpener;
 import io.shulian.core.envelope.EnvelopeSealer;
 import io.shulian.core.keys.PartyCertificate;
@@ -15,10 +16,12 @@ import io.shulian.gateway.ops.GatewayMetrics;
 import io.shulian.gateway.seal.Route;
 import java.net.URI;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * Everything the handlers of one gateway share: identity, envelope sealer and opener, routes and
@@ -52,6 +55,7 @@ public final class GatewayContext {
   private final PeerVerifier peers;
   private final Limits limits;
   private final Clock clock;
+  private final Function<String, List<Endpoint>> endpoints;
   private final AtomicReference<Directory> directory;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
@@ -59,7 +63,7 @@ public final class GatewayContext {
   public GatewayContext(PartyIdentity identity, EnvelopeSealer sealer, EnvelopeOpener opener, ApiKeys apiKeys,
       Directory directory, Map<String, URI> backends, ExchangePolicy policy, ExchangeAuditor auditor,
       GatewayMetrics metrics, BackendPool backendPool, BackendPool peerPool, PeerVerifier peers, Limits limits,
-      Clock clock, boolean batchSignatures) {
+      Clock clock, boolean batchSignatures, Function<String, List<Endpoint>> endpoints) {
     this.identity = identity;
     this.sealer = sealer;
     this.sealBatcher = new io.shulian.gateway.seal.SealBatcher(sealer, batchSignatures, metrics::signatureBatch);
@@ -75,6 +79,7 @@ public final class GatewayContext {
     this.peers = peers;
     this.limits = limits;
     this.clock = clock;
+    this.endpoints = endpoints;
   }
 
   public PartyIdentity identity() {
@@ -113,6 +118,14 @@ public final class GatewayContext {
 
   public Optional<URI> backend(String resource) {
     return Optional.ofNullable(backends.get(resource));
+  }
+
+  /**
+   * Provider role: the endpoints declared for a resource — by the catalog the policy decides with,
+   * or, without one, as configured with the backend. Empty: nothing of the resource is served.
+   */
+  public List<Endpoint> endpoints(String resource) {
+    return endpoints.apply(resource);
   }
 
   public ExchangePolicy policy() {

@@ -13,6 +13,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.shulian.core.catalog.Endpoint;
+import io.shulian.core.catalog.EndpointMatch;
+import io.shulian.core.catalog.RequestTarget;
 import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.OpenedEnvelope;
 import io.shulian.core.envelope.SealRequest;
@@ -31,8 +34,10 @@ import java.util.Optional;
 /**
  * Consumer role: {@code <METHOD> /exchange/<resource>/<path>} from a department app, with
  * {@code X-Shulian-Purpose} (and optionally {@code X-Shulian-Grant}). Authenticates the app,
- * resolves the provider, seals the request, sends it over mutual TLS, opens the response envelope
- * and returns the response with {@code X-Shulian-Envelope-Id}.
+ * confines the target ({@link RequestTarget}: nothing that could leave the resource is sealed),
+ * resolves the provider, checks the endpoint when the catalog is known, seals the request, sends it
+ * over mutual TLS, opens the response envelope and returns the response with
+ * {@code X-Shulian-Envelope-Id}. Every outcome is audited with the app, method and path.
  */
 @ChannelHandler.Sharable
 public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -56,32 +61,55 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     long t0 = System.nanoTime();
     g.inFlightStarted();
+    String method = req.method().name();
+    String uri = req.uri();
     Optional<String> app = g.apiKeys().authenticate(req.headers().get(API_KEY_HEADER));
     if (app.isEmpty()) {
       refuse(ctx, req, t0, "-", Problem.of(HttpResponseStatus.UNAUTHORIZED, "UNKNOWN_APP",
-          "missing or unknown " + API_KEY_HEADER));
+          "missing or unknown " + API_KEY_HEADER), new Requested("", safe(method), Requested.excerpt(uri)));
       return;
     }
-    String uri = req.uri();
-    if (!uri.startsWith(PREFIX)) {
+    // parse once, at the edge: the whole target must be confined and normal before anything is read from it
+    RequestTarget full;
+    try {
+      full = RequestTarget.parse(uri);
+    } catch (IllegalArgumentException e) {
+      String written = writtenResource(uri);
+      refuse(ctx, req, t0, written, Requested.badTarget(e),
+          new Requested(app.get(), safe(method), Requested.excerpt(afterResource(uri, written))));
+      return;
+    }
+    if (full.segments().size() < 2 || !full.rawSegment(0).equals("exchange") || full.rawSegment(1).isEmpty()) {
       refuse(ctx, req, t0, "-", Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND",
-          "requests go to /exchange/<resource>/<path>"));
+          "requests go to /exchange/<resource>/<path>"), new Requested(app.get(), safe(method), Requested.excerpt(uri)));
       return;
     }
-    String rest = uri.substring(PREFIX.length());
-    int cut = indexOfAny(rest, '/', '?');
-    String resource = cut < 0 ? rest : rest.substring(0, cut);
-    String target = cut < 0 ? "/" : (rest.charAt(cut) == '?' ? "/" + rest.substring(cut) : rest.substring(cut));
+    String resource = full.rawSegment(1);
+    RequestTarget target = full.below(2);
+    Requested asked = new Requested(app.get(), safe(method), Requested.excerpt(target.path()));
     Optional<Route> route = g.route(resource);
     if (route.isEmpty()) {
       refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.NOT_FOUND, "UNKNOWN_RESOURCE",
-          "no provider serves resource '" + safe(resource) + "' in the city catalog"));
+          "no provider serves resource '" + safe(resource) + "' in the city catalog"), asked);
+      return;
+    }
+    if (route.get().endpoints().isPresent()) {
+      // the provider gateway checks again; refusing here keeps undeclared requests off the network
+      EndpointMatch m = EndpointMatch.find(route.get().endpoints().get(), method, target);
+      if (!m.matched()) {
+        refuse(ctx, req, t0, resource, Requested.notDeclared(m, method, resource), asked);
+        return;
+      }
+    } else if (!Endpoint.METHODS.contains(method)) {
+      // without the catalog, still never carry a method no endpoint can declare (PROPFIND, TRACE, CONNECT ...)
+      refuse(ctx, req, t0, resource, Requested.notDeclared(EndpointMatch.find(List.of(), method, target), method, resource),
+          asked);
       return;
     }
     String purpose = req.headers().get(PURPOSE_HEADER);
     if (purpose == null || purpose.isEmpty()) {
       refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.BAD_REQUEST, "PURPOSE_REQUIRED",
-          "every request must state its purpose in " + PURPOSE_HEADER));
+          "every request must state its purpose in " + PURPOSE_HEADER), asked);
       return;
     }
     String grant = req.headers().get(GRANT_HEADER);
@@ -90,7 +118,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     HttpPayload payload;
     SealRequest request;
     try {
-      payload = HttpPayload.request(req.method().name(), target, headers, ByteBufUtil.getBytes(req.content()));
+      payload = HttpPayload.request(method, target.toString(), headers, ByteBufUtil.getBytes(req.content()));
       SealRequest.Builder sr = SealRequest.builder()
           .recipient(route.get().encryptionCertificate())
           .resource(resource)
@@ -103,7 +131,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       }
       request = sr.build();
     } catch (IllegalArgumentException e) {
-      refuse(ctx, req, t0, resource, malformed(e));
+      refuse(ctx, req, t0, resource, malformed(e), asked);
       return;
     }
     Route r = route.get();
@@ -111,17 +139,17 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     g.sealBatcher().seal(ctx.channel().eventLoop(), request, payload.encode(), (sealed, err) -> {
       try {
         if (err instanceof IllegalArgumentException) {
-          refuse(ctx, req, t0, resource, malformed((IllegalArgumentException) err));
+          refuse(ctx, req, t0, resource, malformed((IllegalArgumentException) err), asked);
         } else if (err instanceof EnvelopeException
             && ((EnvelopeException) err).reason() == EnvelopeException.Reason.TOO_LARGE) {
           refuse(ctx, req, t0, resource,
-              Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "TOO_LARGE", "the request body is too large"));
+              Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "TOO_LARGE", "the request body is too large"), asked);
         } else if (err != null) {
           String code = err instanceof EnvelopeException ? ((EnvelopeException) err).code() : "NOT_SEALABLE";
           refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, code,
-              "the request cannot be sealed for this provider"));
+              "the request cannot be sealed for this provider"), asked);
         } else {
-          send(ctx, req, t0, r, sealed, payload);
+          send(ctx, req, t0, r, sealed, payload, asked);
         }
       } finally {
         req.release();
@@ -135,7 +163,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
 
   /** Sends the sealed request to the provider gateway and handles its answer. */
   private void send(ChannelHandlerContext ctx, FullHttpRequest req, long t0, Route r, SealedEnvelope sealed,
-      HttpPayload payload) {
+      HttpPayload payload, Requested asked) {
     URI endpoint = r.endpoint().resolve(Exchanges.EXCHANGE_PATH);
     byte[] env = sealed.toByteArray();
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, endpoint.getRawPath(),
@@ -151,13 +179,13 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
           Problem p = ue != null && ue.isTimeout()
               ? Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "PROVIDER_TIMEOUT", "the provider gateway did not answer in time")
               : Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_UNAVAILABLE", "the provider gateway cannot be reached");
-          finish(ctx, req, t0, sealed, payload, p.toResponse(), p.code(), null);
+          finish(ctx, req, t0, sealed, payload, asked, p.toResponse(), p.code(), null);
           return;
         }
         @SuppressWarnings("unchecked")
         FullHttpResponse resp = (FullHttpResponse) f.getNow();
         try {
-          onProviderResponse(ctx, req, t0, sealed, payload, resp);
+          onProviderResponse(ctx, req, t0, sealed, payload, asked, resp);
         } finally {
           resp.release();
         }
@@ -168,7 +196,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
   }
 
   private void onProviderResponse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, SealedEnvelope sealed,
-      HttpPayload payload, FullHttpResponse resp) {
+      HttpPayload payload, Requested asked, FullHttpResponse resp) {
     String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
     if (resp.status().code() != 200 || !ct.startsWith(Exchanges.ENVELOPE_MEDIA_TYPE)) {
       // the provider refused: pass its problem on (it names no internals), or a generic one
@@ -177,12 +205,16 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
         pass = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, resp.status(), resp.content().retainedDuplicate());
         pass.headers().set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         pass.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, pass.content().readableBytes());
+        String allow = resp.headers().get(HttpHeaderNames.ALLOW);
+        if (resp.status().code() == 405 && allow != null) {
+          pass.headers().set(HttpHeaderNames.ALLOW, allow);
+        }
       } else {
         pass = Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_ERROR", "the provider gateway answered "
             + resp.status().code()).toResponse();
       }
       pass.headers().set(REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
-      finish(ctx, req, t0, sealed, payload, pass, "PROVIDER_REFUSED_" + resp.status().code(), null);
+      finish(ctx, req, t0, sealed, payload, asked, pass, "PROVIDER_REFUSED_" + resp.status().code(), null);
       return;
     }
     OpenedEnvelope opened;
@@ -191,14 +223,14 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     } catch (EnvelopeException e) {
       Problem p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
           "the provider's response envelope was rejected");
-      finish(ctx, req, t0, sealed, payload, p.toResponse(), "RESPONSE_" + e.code(), null);
+      finish(ctx, req, t0, sealed, payload, asked, p.toResponse(), "RESPONSE_" + e.code(), null);
       return;
     }
     if (!opened.header().correlationId().map(sealed.header().id()::equals).orElse(false)
         || !opened.header().sender().equals(sealed.header().receiver())) {
       Problem p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
           "the provider's response does not answer this request");
-      finish(ctx, req, t0, sealed, payload, p.toResponse(), "RESPONSE_MISMATCH", null);
+      finish(ctx, req, t0, sealed, payload, asked, p.toResponse(), "RESPONSE_MISMATCH", null);
       return;
     }
     HttpPayload r;
@@ -206,7 +238,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       r = HttpPayload.parse(opened.payload(), false);
     } catch (IllegalArgumentException e) {
       Problem p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE", "the provider's response is malformed");
-      finish(ctx, req, t0, sealed, payload, p.toResponse(), "RESPONSE_MALFORMED", null);
+      finish(ctx, req, t0, sealed, payload, asked, p.toResponse(), "RESPONSE_MALFORMED", null);
       return;
     }
     FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
@@ -217,39 +249,49 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.body().length);
     out.headers().set(ENVELOPE_ID_HEADER, opened.header().id().toString());
     out.headers().set(REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
-    finish(ctx, req, t0, sealed, payload, out, "OK", r.body());
+    finish(ctx, req, t0, sealed, payload, asked, out, "OK", r.body());
   }
 
   /** Audits the exchange, then answers; {@code released} is the response body the app gets, null if none. */
   private void finish(ChannelHandlerContext ctx, FullHttpRequest req, long t0, SealedEnvelope sealed, HttpPayload payload,
-      FullHttpResponse response, String outcome, byte[] released) {
+      Requested asked, FullHttpResponse response, String outcome, byte[] released) {
     var h = sealed.header();
     ExchangeEvent e = new ExchangeEvent(g.clock().instant(), h.id().toString(), ExchangeEvent.Direction.REQUEST_OUT,
         h.sender().toString(), h.receiver().toString(), h.resource(), h.purpose(), h.grantRef().orElse(""),
         "OK".equals(outcome), List.of(), List.of(), "OK".equals(outcome) ? List.of() : List.of(outcome), "",
         Exchanges.digest(g, payload.body()), payload.body().length, response.status().code(), outcome,
         Duration.ofNanos(System.nanoTime() - t0));
+    e = asked.on(e);
     if (released != null) {
       e = e.withResponse(Exchanges.digest(g, released), released.length);
     }
     Exchanges.auditThenRespond(g, ctx, req, e, response);
   }
 
-  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, String resource, Problem p) {
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, String resource, Problem p, Requested asked) {
     ExchangeEvent e = new ExchangeEvent(g.clock().instant(), "-", ExchangeEvent.Direction.REQUEST_OUT,
         g.identity().party().toString(), "-", safe(resource), safe(String.valueOf(req.headers().get(PURPOSE_HEADER))),
         "", false, List.of(), List.of(), List.of(p.code()), "", Exchanges.digest(g, new byte[0]),
         req.content().readableBytes(), p.status().code(), p.code(), Duration.ofNanos(System.nanoTime() - t0));
-    Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
+    Exchanges.auditThenRespond(g, ctx, req, asked.on(e), p.toResponse());
   }
 
-  static int indexOfAny(String s, char a, char b) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) == a || s.charAt(i) == b) {
-        return i;
-      }
+  /** The resource segment as written in a refused target ({@code -} if there is none), for the audit record. */
+  static String writtenResource(String uri) {
+    if (!uri.startsWith(PREFIX)) {
+      return "-";
     }
-    return -1;
+    int end = PREFIX.length();
+    while (end < uri.length() && uri.charAt(end) != '/' && uri.charAt(end) != '?') {
+      end++;
+    }
+    return safe(uri.substring(PREFIX.length(), end));
+  }
+
+  /** What follows the resource segment of a refused target, or all of it if it has no resource segment. */
+  static String afterResource(String uri, String resource) {
+    String prefix = PREFIX + resource;
+    return uri.startsWith(prefix) ? uri.substring(prefix.length()) : uri;
   }
 
   static String safe(String s) {

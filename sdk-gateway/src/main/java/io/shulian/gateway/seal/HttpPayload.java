@@ -24,7 +24,11 @@ public final class HttpPayload {
   static final int MAX_HEADERS = 32;
   /** Carries a grant JWT inside the envelope (never in the visible JWE header). */
   public static final String GRANT_HEADER = "x-shulian-grant";
-  /** Carries the requested action ({@code query}, {@code subscribe}, {@code export}, {@code return-flow}). */
+  /**
+   * Carries the action the consumer asks for ({@code query}, {@code subscribe}, {@code export},
+   * {@code return-flow}, {@code write}); the provider decides on the action the matched endpoint
+   * serves and refuses a request asking for another.
+   */
   public static final String ACTION_HEADER = "x-shulian-action";
 
   /** Headers that are copied into the envelope (lower case). */

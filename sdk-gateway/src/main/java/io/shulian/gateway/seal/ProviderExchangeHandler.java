@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
+import io.shulian.core.catalog.EndpointMatch;
+import io.shulian.core.catalog.RequestTarget;
 import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.envelope.OpenedEnvelope;
@@ -34,8 +36,10 @@ import java.util.Optional;
 /**
  * Provider role: {@code POST /shulian/v1/exchange} from a peer gateway over mutual TLS. Opens the
  * envelope (signature, receiver, expiry, replay), checks that the TLS peer is the envelope's
- * sender, decides policy, forwards to the backend over a pooled connection, applies the masking
- * obligations to the response, seals it back to the sender and audits before releasing it.
+ * sender, confines the sealed request target and matches it against the endpoints declared for the
+ * resource (whatever the consumer gateway checked), decides policy on the endpoint's action,
+ * forwards to the backend over a pooled connection, applies the masking obligations to the
+ * response, seals it back to the sender and audits before releasing it.
  */
 @ChannelHandler.Sharable
 public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -84,27 +88,48 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "the sealed request is not a valid message/http request"), null);
       return;
     }
-    String action = inner.header(HttpPayload.ACTION_HEADER);
-    Verdict v = g.policy().decide(h, action == null ? "query" : action, inner.header(HttpPayload.GRANT_HEADER));
+    // never trust the peer's gateway: the opened target is confined and matched again, here
+    RequestTarget target;
+    try {
+      target = RequestTarget.parse(inner.target());
+    } catch (IllegalArgumentException e) {
+      refuse(ctx, req, t0, h, peer.toString(), Requested.badTarget(e), null,
+          new Requested("", inner.method(), Requested.excerpt(inner.target())));
+      return;
+    }
+    Requested asked = new Requested("", inner.method(), target.path());
+    EndpointMatch m = EndpointMatch.find(g.endpoints(h.resource()), inner.method(), target);
+    if (!m.matched()) {
+      refuse(ctx, req, t0, h, peer.toString(), Requested.notDeclared(m, inner.method(), h.resource()), null, asked);
+      return;
+    }
+    // the endpoint, not the consumer, says what is done: a write is decided as 'write', never as a query
+    String action = m.endpoint().orElseThrow().actionFor(inner.header(HttpPayload.ACTION_HEADER));
+    if (action == null) {
+      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.BAD_REQUEST, "ACTION_NOT_ALLOWED",
+          "this endpoint does not serve the action asked for"), null, asked);
+      return;
+    }
+    Verdict v = g.policy().decide(h, action, inner.header(HttpPayload.GRANT_HEADER));
     if (!v.isPermit()) {
       refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, String.join(",", v.reasons()),
-          "access denied: " + String.join(", ", v.reasons())), v);
+          "access denied: " + String.join(", ", v.reasons())), v, asked);
       return;
     }
     Optional<URI> backend = g.backend(h.resource());
     if (backend.isEmpty()) {
       refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.NOT_FOUND, "UNKNOWN_RESOURCE",
-          "this gateway does not serve resource " + h.resource()), v);
+          "this gateway does not serve resource " + h.resource()), v, asked);
       return;
     }
     Optional<PartyCertificate> replyTo = g.encryptionCertificate(h.sender());
     if (replyTo.isEmpty()) {
       refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, "UNKNOWN_CONSUMER",
-          "no encryption certificate is known for the sender"), v);
+          "no encryption certificate is known for the sender"), v, asked);
       return;
     }
     URI base = backend.get();
-    String path = stripTrailingSlashes(base.getRawPath()) + inner.target();
+    String path = stripTrailingSlashes(base.getRawPath()) + target;
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(inner.method()), path,
         Unpooled.wrappedBuffer(inner.body()));
     for (Map.Entry<String, String> e : inner.headers()) {
@@ -125,12 +150,12 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           Problem p = ue != null && ue.isTimeout()
               ? Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "BACKEND_TIMEOUT", "the provider system did not answer in time")
               : Problem.of(HttpResponseStatus.BAD_GATEWAY, "BACKEND_UNAVAILABLE", "the provider system cannot be reached");
-          refuse(ctx, req, t0, h, peer.toString(), p, v);
+          refuse(ctx, req, t0, h, peer.toString(), p, v, asked);
           return;
         }
         FullHttpResponse resp = (FullHttpResponse) f.getNow();
         try {
-          respond(ctx, req, t0, h, v, replyTo.get(), resp, inner);
+          respond(ctx, req, t0, h, v, asked, replyTo.get(), resp, inner);
         } finally {
           resp.release();
         }
@@ -141,7 +166,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
   }
 
   private void respond(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,
-      PartyCertificate replyTo, FullHttpResponse resp, HttpPayload request) {
+      Requested asked, PartyCertificate replyTo, FullHttpResponse resp, HttpPayload request) {
     byte[] body = ByteBufUtil.getBytes(resp.content());
     String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
     boolean json = ct.startsWith("application/json") || ct.contains("+json");
@@ -149,14 +174,14 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
       if (!json && resp.status().code() < 300 && body.length > 0) {
         // obligations name fields of JSON records; anything else cannot be masked, so it is not released
         refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "UNMASKABLE_RESPONSE",
-            "the provider system's response cannot be masked as the policy requires"), v);
+            "the provider system's response cannot be masked as the policy requires"), v, asked);
         return;
       }
       try {
         body = v.responseFilter().apply(body);
       } catch (RuntimeException e) {
         refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "UNMASKABLE_RESPONSE",
-            "the provider system's response cannot be masked as the policy requires"), v);
+            "the provider system's response cannot be masked as the policy requires"), v, asked);
         return;
       }
     }
@@ -174,7 +199,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           .correlationId(h.id())
           .build();
     } catch (IllegalArgumentException e) {
-      notSealable(ctx, req, t0, h, v);
+      notSealable(ctx, req, t0, h, v, asked);
       return;
     }
     byte[] released = body;
@@ -183,12 +208,12 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     g.sealBatcher().seal(ctx.channel().eventLoop(), reply, payload.encode(), (sealed, err) -> {
       try {
         if (err != null) {
-          notSealable(ctx, req, t0, h, v);
+          notSealable(ctx, req, t0, h, v, asked);
           return;
         }
         // the request record carries the request's payload, the response record what was released
-        ExchangeEvent e = event(h, h.sender().toString(), v, Exchanges.digest(g, request.body()), request.body().length,
-            status, "OK", List.of(), t0).withResponse(Exchanges.digest(g, released), released.length);
+        ExchangeEvent e = asked.on(event(h, h.sender().toString(), v, Exchanges.digest(g, request.body()),
+            request.body().length, status, "OK", List.of(), t0)).withResponse(Exchanges.digest(g, released), released.length);
         Exchanges.auditThenRespond(g, ctx, req, e, Exchanges.envelopeResponse(sealed.toByteArray()));
       } finally {
         req.release();
@@ -196,9 +221,10 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     });
   }
 
-  private void notSealable(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v) {
+  private void notSealable(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,
+      Requested asked) {
     refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "RESPONSE_NOT_SEALABLE",
-        "the response cannot be sealed for the consumer"), v);
+        "the response cannot be sealed for the consumer"), v, asked);
   }
 
   private ExchangeEvent event(EnvelopeHeader h, String peer, Verdict v, byte[] digest, long bytes, int status,
@@ -213,6 +239,11 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
 
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, String peer, Problem p,
       Object why) {
+    refuse(ctx, req, t0, h, peer, p, why, Requested.NONE);
+  }
+
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, String peer, Problem p,
+      Object why, Requested asked) {
     List<String> reasons = new ArrayList<>();
     if (why instanceof String) {
       reasons.add((String) why);
@@ -225,7 +256,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     Verdict v = why instanceof Verdict ? (Verdict) why : null;
     ExchangeEvent e = event(h, peer, v, Exchanges.digest(g, new byte[0]), req.content().readableBytes(), p.status().code(),
         p.code(), reasons, t0);
-    Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
+    Exchanges.auditThenRespond(g, ctx, req, asked.on(e), p.toResponse());
   }
 
   static String stripTrailingSlashes(String p) {

@@ -574,7 +574,7 @@ public final class LogScanner {
           return;
         }
         int version = buf[body] & 0xff;
-        if (version != RecordCodec.VERSION) {
+        if (version < 1 || version > RecordCodec.VERSION) {
           fail(version > RecordCodec.VERSION ? Kind.NEWER_VERSION : Kind.TAMPERED, "record format version " + version
               + (version > RecordCodec.VERSION
                   ? " is newer than this version of Shulian reads (" + RecordCodec.VERSION + ")" : " is unknown"));

@@ -12,19 +12,25 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Binary encoding of one record body, format version 1 (big-endian; {@code str} = u16 length +
- * UTF-8; {@code list} = u8 count + str...):
+ * Binary encoding of one record body, format versions 1 and 2 (big-endian; {@code str} = u16
+ * length + UTF-8; {@code list} = u8 count + str...):
  *
  * <pre>
- * u8 version=1 | u64 seq | i64 epochSecond | u32 nano | u8 direction
+ * u8 version (1 or 2) | u64 seq | i64 epochSecond | u32 nano | u8 direction
  * str envelopeId | str sender | str receiver | str resource | str purpose | str grantId
  * u8 effect (1 PERMIT, 2 DENY) | list ruleIds | list obligations | str policyVersionHash | list reasonCodes
  * u8 payloadDigestAlg | u8 digestLength (0 or 32) | digest | u64 payloadBytes
  * u16 status | str outcome | u64 latencyNanos
+ * version 2 only: str app | str method | str path
  * </pre>
+ *
+ * <p>A record without app, method and path is written as version 1, byte for byte as before, so
+ * logs and proofs of earlier releases keep verifying and tools of earlier releases keep reading
+ * such records; a record with any of them is version 2.
  */
 public final class RecordCodec {
-  public static final int VERSION = 1;
+  /** The newest body version this release writes and reads. */
+  public static final int VERSION = 2;
   /** Offset of the sequence number in a body. */
   public static final int SEQ_OFFSET = 1;
 
@@ -150,7 +156,8 @@ public final class RecordCodec {
 
   /** Appends the body of {@code r} with sequence number {@code seq} to {@code out}. */
   public static void encode(long seq, AuditRecord r, Sink out) {
-    out.u8(VERSION);
+    boolean v2 = !r.app().isEmpty() || !r.method().isEmpty() || !r.path().isEmpty();
+    out.u8(v2 ? 2 : 1);
     out.u64(seq);
     out.u64(r.time().getEpochSecond());
     out.u32(r.time().getNano());
@@ -175,6 +182,11 @@ public final class RecordCodec {
     out.u16(r.status());
     out.str(r.outcome());
     out.u64(r.latency().toNanos());
+    if (v2) {
+      out.str(r.app());
+      out.str(r.method());
+      out.str(r.path());
+    }
   }
 
   /** A body that does not decode. */
@@ -197,7 +209,7 @@ public final class RecordCodec {
     Reader in = new Reader(b, off, len);
     try {
       int version = in.u8();
-      if (version != VERSION) {
+      if (version != 1 && version != 2) {
         throw new MalformedRecordException("record format version " + version
             + (version > VERSION ? " is newer than this version of Shulian reads (" + VERSION + ")" : " is unknown"),
             version > VERSION);
@@ -238,6 +250,11 @@ public final class RecordCodec {
         throw new IllegalArgumentException("negative latency");
       }
       r.latency(Duration.ofNanos(lat));
+      if (version == 2) {
+        r.app(in.str());
+        String method = in.str();
+        r.request(method, in.str());
+      }
       if (in.pos != off + len) {
         throw new IllegalArgumentException((off + len - in.pos) + " trailing bytes");
       }
