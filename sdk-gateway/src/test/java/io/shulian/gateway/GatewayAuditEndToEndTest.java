@@ -94,7 +94,8 @@ class GatewayAuditEndToEndTest {
         .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
         .auditor(new AuditLogAuditor(AuditLog.builder(providerLog, housing).open()))
         .policy(policy)
-        .backend("HOUSING-001", URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/api/housing"))
+        .backend("HOUSING-001", URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/api/housing"),
+            List.of(new io.shulian.core.catalog.Endpoint("GET", "/{name}")))
         .consumerCertificate(civil.encryptionCertificate())
         .providerListener(any)
         .adminListener(any)
