@@ -81,8 +81,9 @@ public final class Gateway implements AutoCloseable {
       m.accept(registry);
     }
     SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
+    // the server must be the route's provider itself, not just any party of the city
     BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
-        b.limits.requestTimeout(), b.limits.maxBodyBytes() * 2 + 65536, null);
+        b.limits.requestTimeout(), b.limits.maxBodyBytes() * 2 + 65536, b.peers);
     BackendPool backendPool = new BackendPool(transport.channel(), null, b.backendIdleTimeout,
         b.limits.backendTimeout(), b.limits.maxBodyBytes(), null);
     EnvelopeSealer.Builder sb = EnvelopeSealer.builder(b.identity).clock(b.clock);

@@ -143,13 +143,16 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     out.headers().set(HttpHeaderNames.CONTENT_TYPE, Exchanges.ENVELOPE_MEDIA_TYPE);
     out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, env.length);
     req.retain();
-    g.peerPool().send(ctx.channel().eventLoop(), endpoint, out, true).addListener(f -> {
+    g.peerPool().send(ctx.channel().eventLoop(), endpoint, r.provider(), out, true).addListener(f -> {
       try {
         if (!f.isSuccess()) {
           BackendPool.UpstreamException ue = f.cause() instanceof BackendPool.UpstreamException
               ? (BackendPool.UpstreamException) f.cause() : null;
           Problem p = ue != null && ue.isTimeout()
               ? Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "PROVIDER_TIMEOUT", "the provider gateway did not answer in time")
+              : ue != null && ue.isPeerMismatch()
+              ? Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_MISMATCH",
+                  "the gateway at the provider's endpoint is not the provider of this resource")
               : Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_UNAVAILABLE", "the provider gateway cannot be reached");
           finish(ctx, req, t0, sealed, payload, p.toResponse(), p.code(), null);
           return;
@@ -171,16 +174,8 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       HttpPayload payload, FullHttpResponse resp) {
     String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
     if (resp.status().code() != 200 || !ct.startsWith(Exchanges.ENVELOPE_MEDIA_TYPE)) {
-      // the provider refused: pass its problem on (it names no internals), or a generic one
-      FullHttpResponse pass;
-      if (ct.startsWith(Problem.MEDIA_TYPE) && resp.status().code() >= 400) {
-        pass = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, resp.status(), resp.content().retainedDuplicate());
-        pass.headers().set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        pass.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, pass.content().readableBytes());
-      } else {
-        pass = Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_ERROR", "the provider gateway answered "
-            + resp.status().code()).toResponse();
-      }
+      // the provider refused: pass on its status and code, in our own words
+      FullHttpResponse pass = Exchanges.providerProblem(resp).toResponse();
       pass.headers().set(REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
       finish(ctx, req, t0, sealed, payload, pass, "PROVIDER_REFUSED_" + resp.status().code(), null);
       return;
