@@ -76,26 +76,31 @@ public final class Gateway implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.transport = Transport.best(b.nativeTransport);
     this.group = transport.group(b.eventLoops);
-    GatewayMetrics metrics = new GatewayMetrics(registry);
+    // only resources this gateway routes or serves become tag values (the context is set below)
+    java.util.concurrent.atomic.AtomicReference<GatewayContext> self = new java.util.concurrent.atomic.AtomicReference<>();
+    GatewayMetrics metrics = new GatewayMetrics(registry, r -> self.get() != null && self.get().knowsResource(r));
     for (java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry> m : b.meterBinders) {
       m.accept(registry);
     }
-    SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
-    // the server must be the route's provider itself, not just any party of the city
-    BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
-        b.limits.requestTimeout(), b.limits.maxBodyBytes() * 2 + 65536, b.peers);
-    BackendPool backendPool = new BackendPool(transport.channel(), null, b.backendIdleTimeout,
-        b.limits.backendTimeout(), b.limits.maxBodyBytes(), null);
-    EnvelopeSealer.Builder sb = EnvelopeSealer.builder(b.identity).clock(b.clock);
+    // one body limit for both ends; payload and envelope limits follow from it (see Limits)
+    EnvelopeSealer.Builder sb = EnvelopeSealer.builder(b.identity).clock(b.clock).maxPayloadBytes(b.limits.maxPayloadBytes());
     if (!b.ephemeralKeyReuse.isZero()) {
       sb.reuseEphemeralKeys(b.ephemeralKeyReuse, b.ephemeralKeyReuseMaxEnvelopes);
     }
     EnvelopeSealer sealer = sb.build();
-    EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).build();
+    EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock)
+        .maxPayloadBytes(b.limits.maxPayloadBytes()).build();
+    SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
+    // the server must be the route's provider itself, not just any party of the city
+    BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
+        b.limits.requestTimeout(), (int) Math.min(Integer.MAX_VALUE, opener.maxEnvelopeBytes()), b.peers);
+    BackendPool backendPool = new BackendPool(transport.channel(), null, b.backendIdleTimeout,
+        b.limits.backendTimeout(), b.limits.maxBodyBytes(), null);
     GatewayContext.Directory dir = b.directory != null ? b.directory.get()
         : new GatewayContext.Directory(b.routes, b.encryptionCertificates);
     this.context = new GatewayContext(b.identity, sealer, opener, b.apiKeys, dir, b.backends, b.policy, b.auditor, metrics,
         backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures);
+    self.set(context);
   }
 
   public static Builder builder() {

@@ -165,9 +165,14 @@ public final class BackendPool {
         promise.tryFailure(new UpstreamException("cannot connect to upstream", false));
         return;
       }
+      if (party == null) {
+        dispatch(loop, target, null, f.channel(), false, request, promise, false);
+        return;
+      }
       SslHandler tls = f.channel().pipeline().get(SslHandler.class);
-      if (tls == null || party == null) {
-        dispatch(loop, target, party, f.channel(), false, request, promise, false);
+      if (tls == null) {
+        promise.tryFailure(new UpstreamException("cannot connect to upstream", false));
+        f.channel().close();
         return;
       }
       // nothing is written before the server is known to be the party the request is for
@@ -287,7 +292,8 @@ public final class BackendPool {
               }
               ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), target.getHost(), port(target)));
             }
-            ch.pipeline().addLast("codec", new HttpClientCodec(4096, 16384, 65536));
+            ch.pipeline().addLast("codec", new HttpClientCodec(io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_STATUS_LINE_BYTES,
+                io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_HEADER_BYTES, 65536));
             ch.pipeline().addLast("aggregator", new HttpObjectAggregator(maxResponseBytes));
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
             ch.pipeline().addLast("response", new ResponseHandler(loop, key));
