@@ -125,7 +125,7 @@ public final class Gateway implements AutoCloseable {
       bind("passthrough", b.passthroughAddress, GatewayInitializer.passthrough(context, b.passthroughUpstream));
     }
     if (b.adminAddress != null) {
-      AdminHandler admin = new AdminHandler(registry, this::readinessProblems);
+      AdminHandler admin = new AdminHandler(registry, this::readinessProblems, this::readinessWarnings);
       bind("admin", b.adminAddress, new ChannelInitializer<SocketChannel>() {
         @Override
         protected void initChannel(SocketChannel ch) {
@@ -135,10 +135,14 @@ public final class Gateway implements AutoCloseable {
     }
     for (Map.Entry<Duration, java.util.function.Consumer<GatewayContext>> t : b.periodic) {
       housekeeping.scheduleWithFixedDelay(() -> {
+        // a task that throws is never run again by the executor: nothing may escape, not even an
+        // Error, or hot reload would stop for good without a word
         try {
           t.getValue().accept(context);
         } catch (RuntimeException e) {
           log.warn("periodic task failed: {}", e.toString());
+        } catch (Throwable e) {
+          log.error("periodic task failed; it stays scheduled", e);
         }
       }, t.getKey().toMillis(), t.getKey().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
@@ -195,6 +199,21 @@ public final class Gateway implements AutoCloseable {
       }
     }
     return p;
+  }
+
+  /**
+   * Returns what an operator should know although the gateway can serve (e.g. the last bundle
+   * reload failed while the bundle held is still valid); empty when there is nothing.
+   */
+  public Map<String, String> readinessWarnings() {
+    Map<String, String> w = new LinkedHashMap<>();
+    for (Map.Entry<String, Supplier<String>> c : b.readinessWarnings.entrySet()) {
+      String warning = c.getValue().get();
+      if (warning != null) {
+        w.put(c.getKey(), warning);
+      }
+    }
+    return w;
   }
 
   /** Returns "epoll" or "nio". */
@@ -270,6 +289,7 @@ public final class Gateway implements AutoCloseable {
     private boolean batchSignatures = true;
     private Duration backendIdleTimeout = Duration.ofSeconds(30);
     private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
+    private final Map<String, Supplier<String>> readinessWarnings = new LinkedHashMap<>();
     private @Nullable Supplier<GatewayContext.Directory> directory;
     private final List<java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry>> meterBinders = new ArrayList<>();
     private final List<Map.Entry<Duration, java.util.function.Consumer<GatewayContext>>> periodic = new ArrayList<>();
@@ -432,6 +452,15 @@ public final class Gateway implements AutoCloseable {
     /** Adds a readiness check: the supplier returns null when fine, else what is wrong. */
     public Builder readinessCheck(String name, Supplier<String> check) {
       readinessChecks.put(name, check);
+      return this;
+    }
+
+    /**
+     * Adds a warning to {@code /readyz} that does not make the gateway unready: the supplier
+     * returns null when fine, else what an operator should know.
+     */
+    public Builder readinessWarning(String name, Supplier<String> warning) {
+      readinessWarnings.put(name, Objects.requireNonNull(warning));
       return this;
     }
 

@@ -162,9 +162,9 @@ public final class ConfigLoader {
       } else {
         try {
           List<java.security.cert.X509Certificate> roots = io.shulian.core.trust.CityTrust.readCertificates(
-              Files.readString(base.resolve(c.trust.root), java.nio.charset.StandardCharsets.US_ASCII));
+              new String(BundleReloader.read(base.resolve(c.trust.root), MAX_CONFIG_BYTES), java.nio.charset.StandardCharsets.US_ASCII));
           holder = io.shulian.core.trust.BundleHolder.of(roots, Clock.systemUTC(), duration(c.trust.grace), duration(c.trust.grace));
-          holder.update(Files.readAllBytes(base.resolve(c.trust.bundle)));
+          holder.update(BundleReloader.read(base.resolve(c.trust.bundle), io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES));
         } catch (IOException e) {
           problems.add("trust: cannot read " + e.getMessage());
         } catch (io.shulian.core.ShulianException e) {
@@ -285,9 +285,11 @@ public final class ConfigLoader {
       io.shulian.core.trust.BundleHolder holder = l.bundle;
       b.senderTrust(holder).peers(new io.shulian.gateway.authenticate.CityPeerVerifier(holder, Clock.systemUTC()));
       b.directory(() -> directoryFromBundle(l));
-      Path file = l.resolve(c.trust.bundle);
-      b.periodic(duration(c.trust.bundleReload), ctx -> reloadBundle(l, file, ctx));
+      BundleReloader reloader = new BundleReloader(l, l.resolve(c.trust.bundle));
+      b.periodic(duration(c.trust.bundleReload), reloader::run);
       b.readinessCheck("trust", () -> trustProblem(holder));
+      b.readinessWarning("bundle_reload", reloader::lastFailure);
+      b.meters(reloader::bindTo);
       b.meters(r -> {
         io.micrometer.core.instrument.Gauge.builder("shulian.bundle.age", holder,
                 h -> h.current().map(x -> (double) Duration.between(x.issuedAt(), java.time.Instant.now()).toSeconds()).orElse(Double.NaN))
@@ -403,21 +405,6 @@ public final class ConfigLoader {
       }
     }
     return new io.shulian.gateway.pipeline.GatewayContext.Directory(routes, enc);
-  }
-
-  /** Reads the bundle file and, if it holds a newer valid bundle, swaps trust and routes. */
-  static void reloadBundle(Loaded l, Path file, io.shulian.gateway.pipeline.GatewayContext ctx) {
-    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
-    try {
-      long before = l.bundle.current().map(io.shulian.core.trust.CityBundle::version).orElse(-1L);
-      io.shulian.core.trust.CityBundle now = l.bundle.update(Files.readAllBytes(file));
-      if (now.version() != before) {
-        ctx.replaceDirectory(directoryFromBundle(l));
-        log.info("reloaded city bundle v{} (was v{})", now.version(), before);
-      }
-    } catch (IOException | io.shulian.core.ShulianException | RuntimeException e) {
-      log.warn("city bundle {} not reloaded: {}", file, e.getMessage());
-    }
   }
 
   static String trustProblem(io.shulian.core.trust.BundleHolder holder) {
