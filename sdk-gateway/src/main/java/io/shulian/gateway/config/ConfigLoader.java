@@ -80,15 +80,12 @@ public final class ConfigLoader {
       if (Files.size(file) > MAX_CONFIG_BYTES) {
         throw new ConfigException(List.of(file + ": larger than " + MAX_CONFIG_BYTES + " bytes"));
       }
-      ObjectMapper m = new ObjectMapper(new YAMLFactory());
-      m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-      m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-      c = m.readValue(file.toFile(), GatewayConfig.class);
+      c = mapper().readValue(file.toFile(), GatewayConfig.class);
     } catch (JsonMappingException e) {
-      JsonLocation l = e.getLocation();
-      throw new ConfigException(List.of(file + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": "
-          + e.getOriginalMessage().replaceAll("\\(class io\\.shulian[^)]*\\)", "").replaceAll("\\s+", " ").trim()
-          + " at " + e.getPathReference().replaceAll("io\\.shulian\\.gateway\\.config\\.GatewayConfig(\\$\\w+)?", "")));
+      throw new ConfigException(List.of(at(file, e.getLocation()) + mappingProblem(e)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // malformed YAML, or a key given twice in one mapping (which would silently win otherwise)
+      throw new ConfigException(List.of(at(file, e.getLocation()) + e.getOriginalMessage()));
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
     }
@@ -99,6 +96,9 @@ public final class ConfigLoader {
 
     if (c.identity == null || c.identity.keystore == null) {
       problems.add("identity.keystore: required");
+    }
+    if (c.identity != null && (c.identity.passwordEnv == null || c.identity.passwordEnv.isEmpty())) {
+      problems.add("identity.passwordEnv: required (the environment variable holding the keystore password)");
     }
     if (c.consumer == null && c.provider == null && c.passthrough == null) {
       problems.add("at least one of consumer, provider or passthrough must be configured");
@@ -112,19 +112,26 @@ public final class ConfigLoader {
         problems.add("audit.commitDelay: a duration from 0ms to 1s, got '" + c.audit.commitDelay + "'");
       }
     }
-    listen(c.consumer == null ? null : c.consumer.listen, "consumer.listen", problems);
-    listen(c.provider == null ? null : c.provider.listen, "provider.listen", problems);
-    listen(c.passthrough == null ? null : c.passthrough.listen, "passthrough.listen", problems);
-    listen(c.admin == null ? null : c.admin.listen, "admin.listen", problems);
-    for (String d : new String[] {c.limits.headerTimeout, c.limits.requestTimeout, c.limits.backendTimeout,
-        c.runtime.drainTimeout, c.trust.bundleReload, c.trust.grace, c.envelope.ephemeralKeyReuse}) {
-      if (duration(d) == null) {
-        problems.add("limits/runtime: '" + d + "' is not a duration like 500ms, 10s, 5m");
+    listen(c.consumer == null, c.consumer == null ? null : c.consumer.listen, "consumer.listen", problems);
+    listen(c.provider == null, c.provider == null ? null : c.provider.listen, "provider.listen", problems);
+    listen(c.passthrough == null, c.passthrough == null ? null : c.passthrough.listen, "passthrough.listen", problems);
+    listen(c.admin == null, c.admin == null ? null : c.admin.listen, "admin.listen", problems);
+    durationIn("trust.bundleReload", c.trust.bundleReload, Duration.ofMillis(100), Duration.ofDays(1), problems);
+    durationIn("trust.grace", c.trust.grace, Duration.ZERO, Duration.ofDays(7), problems);
+    durationIn("runtime.drainTimeout", c.runtime.drainTimeout, Duration.ZERO, Duration.ofMinutes(10), problems);
+    durationIn("envelope.ephemeralKeyReuse", c.envelope.ephemeralKeyReuse, Duration.ZERO, Duration.ofHours(1), problems);
+    boolean timeouts = durationIn("limits.headerTimeout", c.limits.headerTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems)
+        & durationIn("limits.requestTimeout", c.limits.requestTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems)
+        & durationIn("limits.backendTimeout", c.limits.backendTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems);
+    if (timeouts) {
+      try {
+        limits(c);
+      } catch (IllegalArgumentException e) {
+        problems.add("limits." + e.getMessage());
       }
     }
-    Duration reuse = duration(c.envelope.ephemeralKeyReuse);
-    if (reuse != null && reuse.compareTo(Duration.ofHours(1)) > 0) {
-      problems.add("envelope.ephemeralKeyReuse: at most 1h, got " + c.envelope.ephemeralKeyReuse);
+    if (c.runtime.eventLoops < 0 || c.runtime.eventLoops > 1024) {
+      problems.add("runtime.eventLoops: from 0 (one per core) to 1024, got " + c.runtime.eventLoops);
     }
     if (c.envelope.ephemeralKeyReuseMaxEnvelopes < 1) {
       problems.add("envelope.ephemeralKeyReuseMaxEnvelopes: must be at least 1");
@@ -270,8 +277,7 @@ public final class ConfigLoader {
     Gateway.Builder b = Gateway.builder()
         .identity(l.identity)
         .auditor(auditor)
-        .limits(new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, duration(c.limits.headerTimeout),
-            duration(c.limits.requestTimeout), duration(c.limits.backendTimeout), c.limits.maxConnections))
+        .limits(limits(c))
         .drainTimeout(duration(c.runtime.drainTimeout))
         .ephemeralKeyReuse(duration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes)
         .batchSignatures(c.envelope.batchSignatures);
@@ -467,8 +473,107 @@ public final class ConfigLoader {
     };
   }
 
-  static void listen(String s, String where, List<String> problems) {
-    if (s != null && addressOrNull(s) == null) {
+  /** The gateway limits of a configuration whose durations parse; the one place they are built. */
+  static Limits limits(GatewayConfig c) {
+    return new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, duration(c.limits.headerTimeout),
+        duration(c.limits.requestTimeout), duration(c.limits.backendTimeout), c.limits.maxConnections);
+  }
+
+  /**
+   * The YAML reader: unknown keys, keys given twice and explicit nulls for sections and lists are
+   * errors (a null would otherwise replace a default and fail later, far from its cause).
+   */
+  static ObjectMapper mapper() {
+    ObjectMapper m = new ObjectMapper(YAMLFactory.builder()
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build());
+    m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    com.fasterxml.jackson.annotation.JsonSetter.Value failOnNull = com.fasterxml.jackson.annotation.JsonSetter.Value.forValueNulls(
+        com.fasterxml.jackson.annotation.Nulls.FAIL, com.fasterxml.jackson.annotation.Nulls.FAIL);
+    for (Class<?> section : List.of(GatewayConfig.Trust.class, GatewayConfig.Limits.class, GatewayConfig.Runtime.class,
+        GatewayConfig.Envelope.class, List.class)) {
+      m.configOverride(section).setSetterInfo(failOnNull);
+    }
+    return m;
+  }
+
+  /** Says what is wrong with a value, naming its path, in the operator's terms (no Java types). */
+  private static String mappingProblem(JsonMappingException e) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.InvalidNullException) {
+      return path(e) + ": must not be null (leave it out to use the default)";
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException
+        && !(e instanceof com.fasterxml.jackson.databind.exc.PropertyBindingException)) {
+      Class<?> t = ((com.fasterxml.jackson.databind.exc.MismatchedInputException) e).getTargetType();
+      if (t != null && (t == GatewayConfig.class || t.getEnclosingClass() == GatewayConfig.class)) {
+        return path(e) + ": must be a mapping, not empty, null or a single value";
+      }
+      if (t != null && List.class.isAssignableFrom(t)) {
+        return path(e) + ": must be a list";
+      }
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) {
+      var u = (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) e;
+      return path(e) + ": unknown key (allowed here: " + new java.util.TreeSet<>(
+          u.getKnownPropertyIds().stream().map(String::valueOf).collect(java.util.stream.Collectors.toList())) + ")";
+    }
+    return path(e) + ": " + e.getOriginalMessage().replaceAll("\\(class io\\.shulian[^)]*\\)", "")
+        .replaceAll("`io\\.shulian[\\w.$]*`", "a mapping").replaceAll("\\s+", " ").trim();
+  }
+
+  private static String at(Path file, JsonLocation l) {
+    return file + (l == null || l.getLineNr() < 0 ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": ";
+  }
+
+  /** The dotted path of the value a mapping error is about, e.g. {@code provider.backends[0]}. */
+  private static String path(JsonMappingException e) {
+    StringBuilder b = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        b.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return b.length() == 0 ? "(document)" : b.toString();
+  }
+
+  /** Checks that {@code value} is a duration within [min, max]; returns whether it is. */
+  static boolean durationIn(String name, String value, Duration min, Duration max, List<String> problems) {
+    Duration d = duration(value);
+    if (d == null) {
+      problems.add(name + ": '" + value + "' is not a duration like 500ms, 10s, 5m");
+      return false;
+    }
+    if (d.compareTo(min) < 0) {
+      problems.add(name + ": at least " + text(min) + ", got " + value);
+      return false;
+    }
+    if (d.compareTo(max) > 0) {
+      problems.add(name + ": at most " + text(max) + ", got " + value);
+      return false;
+    }
+    return true;
+  }
+
+  private static String text(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    }
+    if (d.toMillis() < 1000) {
+      return d.toMillis() + "ms";
+    }
+    return d.toHours() >= 24 && d.toHours() % 24 == 0 ? d.toDays() + "d" : d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  static void listen(boolean absent, String s, String where, List<String> problems) {
+    if (absent) {
+      return;
+    }
+    if (s == null) {
+      problems.add(where + ": required (host:port)");
+    } else if (addressOrNull(s) == null) {
       problems.add(where + ": '" + s + "' is not host:port");
     }
   }

@@ -55,13 +55,13 @@ public final class Limits {
 
   private static void range(String name, int v, int min, int max) {
     if (v < min || v > max) {
-      throw new IllegalArgumentException(name + " must be from " + min + " to " + max + ", got " + v);
+      throw new IllegalArgumentException(name + ": must be from " + min + " to " + max + ", got " + v);
     }
   }
 
   private static void positive(String name, Duration d) {
     if (d == null || d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
-      throw new IllegalArgumentException(name + " must be a duration above 0 and at most 1 day, got " + d);
+      throw new IllegalArgumentException(name + ": must be a duration above 0 and at most 1 day, got " + d);
     }
   }
 
