@@ -72,7 +72,16 @@ class GatewayTrustReloadTest {
   }
 
   void publish(long version) throws Exception {
-    String jws = CityBundle.draft()
+    publish(version, null);
+  }
+
+  /** Publishes bundle {@code version}, with {@code catalogJson} as its "catalog" extension if not null. */
+  void publish(long version, String catalogJson) throws Exception {
+    CityBundle.Draft d = CityBundle.draft();
+    if (catalogJson != null) {
+      d.extension("catalog", catalogJson);
+    }
+    String jws = d
         .version(version)
         .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
         .member(CityBundle.Member.of(housing.party(), "Housing bureau", URI.create("https://127.0.0.1:" + providerPort),
@@ -208,6 +217,41 @@ class GatewayTrustReloadTest {
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).contains("bundle_reload");
     assertThat(bundleVersion(g)).isEqualTo(1.0);
+  }
+
+  @Test
+  void reload_bundleWithInvalidCatalog_policyReloadFailureReported_andThePolicyInUseStays() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper yaml =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    Path examples = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/examples");
+    String catalog = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+        yaml.readTree(examples.resolve("catalog.yaml").toFile()));
+    publish(1, catalog);
+    Files.writeString(dir.resolve("provider.yaml"), String.join("\n",
+        "identity: { keystore: housing.p12 }",
+        "trust: { root: root.pem, bundle: bundle.jws, bundleReload: 200ms }",
+        "provider:",
+        "  listen: 127.0.0.1:0",
+        "  backends: [ { resource: housing.property-registry, url: \"http://127.0.0.1:9/api\" } ]",
+        "  policy: { fromBundle: true }",
+        "admin: { listen: 127.0.0.1:0 }",
+        "audit: { dir: audit-provider }", ""));
+    Gateway p = ConfigLoader.apply(ConfigLoader.load(dir.resolve("provider.yaml"), ENV::get), new MemoryAuditor()).build().start();
+    closeables.add(p);
+    assertThat(admin(p, "/readyz").body()).doesNotContain("policy_reload");
+
+    publish(2, "{\"version\":\"broken\",\"resources\":\"not a list\"}");
+
+    assertThat(within(Duration.ofSeconds(10), () -> {
+      try {
+        return admin(p, "/readyz").body().contains("policy_reload");
+      } catch (Exception e) {
+        return false;
+      }
+    })).as("/readyz reports the failed policy reload").isTrue();
+    assertThat(admin(p, "/readyz").statusCode()).isEqualTo(200);
+    assertThat(p.registry().find("shulian.policy.reload.failures").functionCounter().count()).isGreaterThanOrEqualTo(1.0);
+    assertThat(bundleVersion(p)).isEqualTo(2.0);
   }
 
   // ---- revocation reaches established keep-alive connections ----

@@ -1,6 +1,5 @@
 package io.shulian.gateway.config;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.shulian.core.trust.CityBundle;
 import io.shulian.gateway.pipeline.GatewayContext;
@@ -8,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +26,7 @@ final class BundleReloader {
 
   private final ConfigLoader.Loaded loaded;
   private final Path file;
-  private final AtomicLong failures = new AtomicLong();
-  private volatile @Nullable String lastFailure;
+  private final ReloadStatus status = new ReloadStatus();
 
   BundleReloader(ConfigLoader.Loaded loaded, Path file) {
     this.loaded = loaded;
@@ -46,13 +42,12 @@ final class BundleReloader {
         ctx.replaceDirectory(ConfigLoader.directoryFromBundle(loaded));
         log.info("reloaded city bundle v{} (was v{})", now.version(), before);
       }
-      lastFailure = null;
+      status.succeeded();
     } catch (Exception | OutOfMemoryError | StackOverflowError e) {
       // an oversized allocation or a deep parse fails this attempt only; other VM errors go up
       // to the housekeeping loop, which logs them and keeps the schedule
-      failures.incrementAndGet();
-      lastFailure = Instant.now() + ": " + describe(e);
-      log.warn("city bundle {} not reloaded ({} failures so far): {}", file, failures.get(), describe(e));
+      long n = status.failed(ReloadStatus.describe(e));
+      log.warn("city bundle {} not reloaded ({} failures so far): {}", file, n, ReloadStatus.describe(e));
     }
     // every round, not only on a new bundle: certificates also expire and trust goes stale
     int closed = ctx.closeUntrustedPeers();
@@ -61,20 +56,14 @@ final class BundleReloader {
     }
   }
 
-  private static String describe(Throwable e) {
-    return e instanceof IOException || e instanceof io.shulian.core.ShulianException
-        ? String.valueOf(e.getMessage()) : e.getClass().getSimpleName() + ": " + e.getMessage();
-  }
-
   /** The last failure (time and reason) since the last successful read; null if none. */
   @Nullable String lastFailure() {
-    return lastFailure;
+    return status.lastFailure();
   }
 
   void bindTo(MeterRegistry registry) {
-    FunctionCounter.builder("shulian.bundle.reload.failures", failures, AtomicLong::get)
-        .description("city bundle reloads that failed (unreadable, oversized, invalid or older file)")
-        .register(registry);
+    status.bindTo(registry, "shulian.bundle.reload.failures",
+        "city bundle reloads that failed (unreadable, oversized, invalid or older file)");
   }
 
   /**

@@ -223,6 +223,9 @@ public final class ConfigLoader {
         }
       }
       if (c.provider.policy != null) {
+        if (c.provider.policy.hashKeyEnv == null || c.provider.policy.hashKeyEnv.isEmpty()) {
+          problems.add("provider.policy.hashKeyEnv: required (the environment variable with the keyed-hash mask secret)");
+        }
         if (!c.provider.permissions.isEmpty()) {
           problems.add("provider: give either policy or permissions, not both");
         }
@@ -351,6 +354,7 @@ public final class ConfigLoader {
         }
         b.policy(new io.shulian.gateway.authorize.CatalogPolicy(engine, hashKey(c.provider.policy, env)));
         if (c.provider.policy.fromBundle) {
+          ReloadStatus status = new ReloadStatus();
           b.periodic(duration(c.trust.bundleReload), ctx -> {
             try {
               io.shulian.core.policy.PolicySet set = policySource(c, l.baseDir, l.bundle).load();
@@ -358,10 +362,17 @@ public final class ConfigLoader {
                 engine.swap(set);
                 org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).info("policy set {} in use", set.versionHash());
               }
-            } catch (IOException | io.shulian.core.catalog.InvalidDocumentException | RuntimeException e) {
-              org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("policy not reloaded: {}", e.getMessage());
+              status.succeeded();
+            } catch (IOException | io.shulian.core.catalog.InvalidDocumentException | RuntimeException | StackOverflowError e) {
+              // the policy set in use stays; the failure shows in /readyz and the metrics
+              long n = status.failed(ReloadStatus.describe(e));
+              org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("policy not reloaded ({} failures so far): {}",
+                  n, ReloadStatus.describe(e));
             }
           });
+          b.readinessWarning("policy_reload", status::lastFailure);
+          b.meters(r -> status.bindTo(r, "shulian.policy.reload.failures",
+              "reloads of the catalog and policies from the city bundle that failed (the set in use stays)"));
         }
       } else {
         b.policy(permissions(c.provider.permissions));
