@@ -78,21 +78,26 @@ public final class Gateway implements AutoCloseable {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.transport = Transport.best(b.nativeTransport);
     this.group = transport.group(b.eventLoops);
-    GatewayMetrics metrics = new GatewayMetrics(registry);
+    // only resources this gateway routes or serves become tag values (the context is set below)
+    java.util.concurrent.atomic.AtomicReference<GatewayContext> self = new java.util.concurrent.atomic.AtomicReference<>();
+    GatewayMetrics metrics = new GatewayMetrics(registry, r -> self.get() != null && self.get().knowsResource(r));
     for (java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry> m : b.meterBinders) {
       m.accept(registry);
     }
-    SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
-    BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
-        b.limits.requestTimeout(), b.limits.maxBodyBytes() * 2 + 65536, null);
-    BackendPool backendPool = new BackendPool(transport.channel(), null, b.backendIdleTimeout,
-        b.limits.backendTimeout(), b.limits.maxBodyBytes(), null);
-    EnvelopeSealer.Builder sb = EnvelopeSealer.builder(b.identity).clock(b.clock);
+    // one body limit for both ends; payload and envelope limits follow from it (see Limits)
+    EnvelopeSealer.Builder sb = EnvelopeSealer.builder(b.identity).clock(b.clock).maxPayloadBytes(b.limits.maxPayloadBytes());
     if (!b.ephemeralKeyReuse.isZero()) {
       sb.reuseEphemeralKeys(b.ephemeralKeyReuse, b.ephemeralKeyReuseMaxEnvelopes);
     }
     EnvelopeSealer sealer = sb.build();
-    EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).build();
+    EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock)
+        .maxPayloadBytes(b.limits.maxPayloadBytes()).build();
+    SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
+    // the server must be the route's provider itself, not just any party of the city
+    BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
+        b.limits.requestTimeout(), (int) Math.min(Integer.MAX_VALUE, opener.maxEnvelopeBytes()), b.peers);
+    BackendPool backendPool = new BackendPool(transport.channel(), null, b.backendIdleTimeout,
+        b.limits.backendTimeout(), b.limits.maxBodyBytes(), null);
     GatewayContext.Directory dir = b.directory != null ? b.directory.get()
         : new GatewayContext.Directory(b.routes, b.encryptionCertificates);
     Map<String, List<Endpoint>> configured = Map.copyOf(b.backendEndpoints);
@@ -101,6 +106,7 @@ public final class Gateway implements AutoCloseable {
         : resource -> configured.getOrDefault(resource, List.of());
     this.context = new GatewayContext(b.identity, sealer, opener, b.apiKeys, dir, b.backends, b.policy, b.auditor, metrics,
         backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints);
+    self.set(context);
   }
 
   public static Builder builder() {
@@ -125,7 +131,7 @@ public final class Gateway implements AutoCloseable {
       bind("passthrough", b.passthroughAddress, GatewayInitializer.passthrough(context, b.passthroughUpstream));
     }
     if (b.adminAddress != null) {
-      AdminHandler admin = new AdminHandler(registry, this::readinessProblems);
+      AdminHandler admin = new AdminHandler(registry, this::readinessProblems, this::readinessWarnings);
       bind("admin", b.adminAddress, new ChannelInitializer<SocketChannel>() {
         @Override
         protected void initChannel(SocketChannel ch) {
@@ -135,10 +141,14 @@ public final class Gateway implements AutoCloseable {
     }
     for (Map.Entry<Duration, java.util.function.Consumer<GatewayContext>> t : b.periodic) {
       housekeeping.scheduleWithFixedDelay(() -> {
+        // a task that throws is never run again by the executor: nothing may escape, not even an
+        // Error, or hot reload would stop for good without a word
         try {
           t.getValue().accept(context);
         } catch (RuntimeException e) {
           log.warn("periodic task failed: {}", e.toString());
+        } catch (Throwable e) {
+          log.error("periodic task failed; it stays scheduled", e);
         }
       }, t.getKey().toMillis(), t.getKey().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
@@ -195,6 +205,21 @@ public final class Gateway implements AutoCloseable {
       }
     }
     return p;
+  }
+
+  /**
+   * Returns what an operator should know although the gateway can serve (e.g. the last bundle
+   * reload failed while the bundle held is still valid); empty when there is nothing.
+   */
+  public Map<String, String> readinessWarnings() {
+    Map<String, String> w = new LinkedHashMap<>();
+    for (Map.Entry<String, Supplier<String>> c : b.readinessWarnings.entrySet()) {
+      String warning = c.getValue().get();
+      if (warning != null) {
+        w.put(c.getKey(), warning);
+      }
+    }
+    return w;
   }
 
   /** Returns "epoll" or "nio". */
@@ -271,6 +296,7 @@ public final class Gateway implements AutoCloseable {
     private boolean batchSignatures = true;
     private Duration backendIdleTimeout = Duration.ofSeconds(30);
     private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
+    private final Map<String, Supplier<String>> readinessWarnings = new LinkedHashMap<>();
     private @Nullable Supplier<GatewayContext.Directory> directory;
     private final List<java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry>> meterBinders = new ArrayList<>();
     private final List<Map.Entry<Duration, java.util.function.Consumer<GatewayContext>>> periodic = new ArrayList<>();
@@ -447,6 +473,15 @@ public final class Gateway implements AutoCloseable {
     /** Adds a readiness check: the supplier returns null when fine, else what is wrong. */
     public Builder readinessCheck(String name, Supplier<String> check) {
       readinessChecks.put(name, check);
+      return this;
+    }
+
+    /**
+     * Adds a warning to {@code /readyz} that does not make the gateway unready: the supplier
+     * returns null when fine, else what an operator should know.
+     */
+    public Builder readinessWarning(String name, Supplier<String> warning) {
+      readinessWarnings.put(name, Objects.requireNonNull(warning));
       return this;
     }
 

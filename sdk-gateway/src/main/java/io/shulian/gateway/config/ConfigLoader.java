@@ -80,15 +80,12 @@ public final class ConfigLoader {
       if (Files.size(file) > MAX_CONFIG_BYTES) {
         throw new ConfigException(List.of(file + ": larger than " + MAX_CONFIG_BYTES + " bytes"));
       }
-      ObjectMapper m = new ObjectMapper(new YAMLFactory());
-      m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-      m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
-      c = m.readValue(file.toFile(), GatewayConfig.class);
+      c = mapper().readValue(file.toFile(), GatewayConfig.class);
     } catch (JsonMappingException e) {
-      JsonLocation l = e.getLocation();
-      throw new ConfigException(List.of(file + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": "
-          + e.getOriginalMessage().replaceAll("\\(class io\\.shulian[^)]*\\)", "").replaceAll("\\s+", " ").trim()
-          + " at " + e.getPathReference().replaceAll("io\\.shulian\\.gateway\\.config\\.GatewayConfig(\\$\\w+)?", "")));
+      throw new ConfigException(List.of(at(file, e.getLocation()) + mappingProblem(e)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // malformed YAML, or a key given twice in one mapping (which would silently win otherwise)
+      throw new ConfigException(List.of(at(file, e.getLocation()) + e.getOriginalMessage()));
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
     }
@@ -99,6 +96,9 @@ public final class ConfigLoader {
 
     if (c.identity == null || c.identity.keystore == null) {
       problems.add("identity.keystore: required");
+    }
+    if (c.identity != null && (c.identity.passwordEnv == null || c.identity.passwordEnv.isEmpty())) {
+      problems.add("identity.passwordEnv: required (the environment variable holding the keystore password)");
     }
     if (c.consumer == null && c.provider == null && c.passthrough == null) {
       problems.add("at least one of consumer, provider or passthrough must be configured");
@@ -112,19 +112,26 @@ public final class ConfigLoader {
         problems.add("audit.commitDelay: a duration from 0ms to 1s, got '" + c.audit.commitDelay + "'");
       }
     }
-    listen(c.consumer == null ? null : c.consumer.listen, "consumer.listen", problems);
-    listen(c.provider == null ? null : c.provider.listen, "provider.listen", problems);
-    listen(c.passthrough == null ? null : c.passthrough.listen, "passthrough.listen", problems);
-    listen(c.admin == null ? null : c.admin.listen, "admin.listen", problems);
-    for (String d : new String[] {c.limits.headerTimeout, c.limits.requestTimeout, c.limits.backendTimeout,
-        c.runtime.drainTimeout, c.trust.bundleReload, c.trust.grace, c.envelope.ephemeralKeyReuse}) {
-      if (duration(d) == null) {
-        problems.add("limits/runtime: '" + d + "' is not a duration like 500ms, 10s, 5m");
+    listen(c.consumer == null, c.consumer == null ? null : c.consumer.listen, "consumer.listen", problems);
+    listen(c.provider == null, c.provider == null ? null : c.provider.listen, "provider.listen", problems);
+    listen(c.passthrough == null, c.passthrough == null ? null : c.passthrough.listen, "passthrough.listen", problems);
+    listen(c.admin == null, c.admin == null ? null : c.admin.listen, "admin.listen", problems);
+    durationIn("trust.bundleReload", c.trust.bundleReload, Duration.ofMillis(100), Duration.ofDays(1), problems);
+    durationIn("trust.grace", c.trust.grace, Duration.ZERO, Duration.ofDays(7), problems);
+    durationIn("runtime.drainTimeout", c.runtime.drainTimeout, Duration.ZERO, Duration.ofMinutes(10), problems);
+    durationIn("envelope.ephemeralKeyReuse", c.envelope.ephemeralKeyReuse, Duration.ZERO, Duration.ofHours(1), problems);
+    boolean timeouts = durationIn("limits.headerTimeout", c.limits.headerTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems)
+        & durationIn("limits.requestTimeout", c.limits.requestTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems)
+        & durationIn("limits.backendTimeout", c.limits.backendTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems);
+    if (timeouts) {
+      try {
+        limits(c);
+      } catch (IllegalArgumentException e) {
+        problems.add("limits." + e.getMessage());
       }
     }
-    Duration reuse = duration(c.envelope.ephemeralKeyReuse);
-    if (reuse != null && reuse.compareTo(Duration.ofHours(1)) > 0) {
-      problems.add("envelope.ephemeralKeyReuse: at most 1h, got " + c.envelope.ephemeralKeyReuse);
+    if (c.runtime.eventLoops < 0 || c.runtime.eventLoops > 1024) {
+      problems.add("runtime.eventLoops: from 0 (one per core) to 1024, got " + c.runtime.eventLoops);
     }
     if (c.envelope.ephemeralKeyReuseMaxEnvelopes < 1) {
       problems.add("envelope.ephemeralKeyReuseMaxEnvelopes: must be at least 1");
@@ -162,9 +169,9 @@ public final class ConfigLoader {
       } else {
         try {
           List<java.security.cert.X509Certificate> roots = io.shulian.core.trust.CityTrust.readCertificates(
-              Files.readString(base.resolve(c.trust.root), java.nio.charset.StandardCharsets.US_ASCII));
+              new String(BundleReloader.read(base.resolve(c.trust.root), MAX_CONFIG_BYTES), java.nio.charset.StandardCharsets.US_ASCII));
           holder = io.shulian.core.trust.BundleHolder.of(roots, Clock.systemUTC(), duration(c.trust.grace), duration(c.trust.grace));
-          holder.update(Files.readAllBytes(base.resolve(c.trust.bundle)));
+          holder.update(BundleReloader.read(base.resolve(c.trust.bundle), io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES));
         } catch (IOException e) {
           problems.add("trust: cannot read " + e.getMessage());
         } catch (io.shulian.core.ShulianException e) {
@@ -228,6 +235,9 @@ public final class ConfigLoader {
         }
       }
       if (c.provider.policy != null) {
+        if (c.provider.policy.hashKeyEnv == null || c.provider.policy.hashKeyEnv.isEmpty()) {
+          problems.add("provider.policy.hashKeyEnv: required (the environment variable with the keyed-hash mask secret)");
+        }
         if (!c.provider.permissions.isEmpty()) {
           problems.add("provider: give either policy or permissions, not both");
         }
@@ -326,8 +336,7 @@ public final class ConfigLoader {
     Gateway.Builder b = Gateway.builder()
         .identity(l.identity)
         .auditor(auditor)
-        .limits(new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, duration(c.limits.headerTimeout),
-            duration(c.limits.requestTimeout), duration(c.limits.backendTimeout), c.limits.maxConnections))
+        .limits(limits(c))
         .drainTimeout(duration(c.runtime.drainTimeout))
         .ephemeralKeyReuse(duration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes)
         .batchSignatures(c.envelope.batchSignatures);
@@ -341,9 +350,11 @@ public final class ConfigLoader {
       io.shulian.core.trust.BundleHolder holder = l.bundle;
       b.senderTrust(holder).peers(new io.shulian.gateway.authenticate.CityPeerVerifier(holder, Clock.systemUTC()));
       b.directory(() -> directoryFromBundle(l));
-      Path file = l.resolve(c.trust.bundle);
-      b.periodic(duration(c.trust.bundleReload), ctx -> reloadBundle(l, file, ctx));
+      BundleReloader reloader = new BundleReloader(l, l.resolve(c.trust.bundle));
+      b.periodic(duration(c.trust.bundleReload), reloader::run);
       b.readinessCheck("trust", () -> trustProblem(holder));
+      b.readinessWarning("bundle_reload", reloader::lastFailure);
+      b.meters(reloader::bindTo);
       b.meters(r -> {
         io.micrometer.core.instrument.Gauge.builder("shulian.bundle.age", holder,
                 h -> h.current().map(x -> (double) Duration.between(x.issuedAt(), java.time.Instant.now()).toSeconds()).orElse(Double.NaN))
@@ -406,6 +417,7 @@ public final class ConfigLoader {
         }
         b.policy(new io.shulian.gateway.authorize.CatalogPolicy(engine, hashKey(c.provider.policy, env)));
         if (c.provider.policy.fromBundle) {
+          ReloadStatus status = new ReloadStatus();
           b.periodic(duration(c.trust.bundleReload), ctx -> {
             try {
               io.shulian.core.policy.PolicySet set = policySource(c, l.baseDir, l.bundle).load();
@@ -413,10 +425,17 @@ public final class ConfigLoader {
                 engine.swap(set);
                 org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).info("policy set {} in use", set.versionHash());
               }
-            } catch (IOException | io.shulian.core.catalog.InvalidDocumentException | RuntimeException e) {
-              org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("policy not reloaded: {}", e.getMessage());
+              status.succeeded();
+            } catch (IOException | io.shulian.core.catalog.InvalidDocumentException | RuntimeException | StackOverflowError e) {
+              // the policy set in use stays; the failure shows in /readyz and the metrics
+              long n = status.failed(ReloadStatus.describe(e));
+              org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("policy not reloaded ({} failures so far): {}",
+                  n, ReloadStatus.describe(e));
             }
           });
+          b.readinessWarning("policy_reload", status::lastFailure);
+          b.meters(r -> status.bindTo(r, "shulian.policy.reload.failures",
+              "reloads of the catalog and policies from the city bundle that failed (the set in use stays)"));
         }
       } else {
         b.policy(permissions(c.provider.permissions));
@@ -490,21 +509,6 @@ public final class ConfigLoader {
     }
   }
 
-  /** Reads the bundle file and, if it holds a newer valid bundle, swaps trust and routes. */
-  static void reloadBundle(Loaded l, Path file, io.shulian.gateway.pipeline.GatewayContext ctx) {
-    org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
-    try {
-      long before = l.bundle.current().map(io.shulian.core.trust.CityBundle::version).orElse(-1L);
-      io.shulian.core.trust.CityBundle now = l.bundle.update(Files.readAllBytes(file));
-      if (now.version() != before) {
-        ctx.replaceDirectory(directoryFromBundle(l));
-        log.info("reloaded city bundle v{} (was v{})", now.version(), before);
-      }
-    } catch (IOException | io.shulian.core.ShulianException | RuntimeException e) {
-      log.warn("city bundle {} not reloaded: {}", file, e.getMessage());
-    }
-  }
-
   static String trustProblem(io.shulian.core.trust.BundleHolder holder) {
     try {
       io.shulian.core.trust.CityTrust t = holder.trust();
@@ -572,8 +576,107 @@ public final class ConfigLoader {
     };
   }
 
-  static void listen(String s, String where, List<String> problems) {
-    if (s != null && addressOrNull(s) == null) {
+  /** The gateway limits of a configuration whose durations parse; the one place they are built. */
+  static Limits limits(GatewayConfig c) {
+    return new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, duration(c.limits.headerTimeout),
+        duration(c.limits.requestTimeout), duration(c.limits.backendTimeout), c.limits.maxConnections);
+  }
+
+  /**
+   * The YAML reader: unknown keys, keys given twice and explicit nulls for sections and lists are
+   * errors (a null would otherwise replace a default and fail later, far from its cause).
+   */
+  static ObjectMapper mapper() {
+    ObjectMapper m = new ObjectMapper(YAMLFactory.builder()
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build());
+    m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    com.fasterxml.jackson.annotation.JsonSetter.Value failOnNull = com.fasterxml.jackson.annotation.JsonSetter.Value.forValueNulls(
+        com.fasterxml.jackson.annotation.Nulls.FAIL, com.fasterxml.jackson.annotation.Nulls.FAIL);
+    for (Class<?> section : List.of(GatewayConfig.Trust.class, GatewayConfig.Limits.class, GatewayConfig.Runtime.class,
+        GatewayConfig.Envelope.class, List.class)) {
+      m.configOverride(section).setSetterInfo(failOnNull);
+    }
+    return m;
+  }
+
+  /** Says what is wrong with a value, naming its path, in the operator's terms (no Java types). */
+  private static String mappingProblem(JsonMappingException e) {
+    if (e instanceof com.fasterxml.jackson.databind.exc.InvalidNullException) {
+      return path(e) + ": must not be null (leave it out to use the default)";
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException
+        && !(e instanceof com.fasterxml.jackson.databind.exc.PropertyBindingException)) {
+      Class<?> t = ((com.fasterxml.jackson.databind.exc.MismatchedInputException) e).getTargetType();
+      if (t != null && (t == GatewayConfig.class || t.getEnclosingClass() == GatewayConfig.class)) {
+        return path(e) + ": must be a mapping, not empty, null or a single value";
+      }
+      if (t != null && List.class.isAssignableFrom(t)) {
+        return path(e) + ": must be a list";
+      }
+    }
+    if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) {
+      var u = (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) e;
+      return path(e) + ": unknown key (allowed here: " + new java.util.TreeSet<>(
+          u.getKnownPropertyIds().stream().map(String::valueOf).collect(java.util.stream.Collectors.toList())) + ")";
+    }
+    return path(e) + ": " + e.getOriginalMessage().replaceAll("\\(class io\\.shulian[^)]*\\)", "")
+        .replaceAll("`io\\.shulian[\\w.$]*`", "a mapping").replaceAll("\\s+", " ").trim();
+  }
+
+  private static String at(Path file, JsonLocation l) {
+    return file + (l == null || l.getLineNr() < 0 ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": ";
+  }
+
+  /** The dotted path of the value a mapping error is about, e.g. {@code provider.backends[0]}. */
+  private static String path(JsonMappingException e) {
+    StringBuilder b = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        b.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return b.length() == 0 ? "(document)" : b.toString();
+  }
+
+  /** Checks that {@code value} is a duration within [min, max]; returns whether it is. */
+  static boolean durationIn(String name, String value, Duration min, Duration max, List<String> problems) {
+    Duration d = duration(value);
+    if (d == null) {
+      problems.add(name + ": '" + value + "' is not a duration like 500ms, 10s, 5m");
+      return false;
+    }
+    if (d.compareTo(min) < 0) {
+      problems.add(name + ": at least " + text(min) + ", got " + value);
+      return false;
+    }
+    if (d.compareTo(max) > 0) {
+      problems.add(name + ": at most " + text(max) + ", got " + value);
+      return false;
+    }
+    return true;
+  }
+
+  private static String text(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    }
+    if (d.toMillis() < 1000) {
+      return d.toMillis() + "ms";
+    }
+    return d.toHours() >= 24 && d.toHours() % 24 == 0 ? d.toDays() + "d" : d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  static void listen(boolean absent, String s, String where, List<String> problems) {
+    if (absent) {
+      return;
+    }
+    if (s == null) {
+      problems.add(where + ": required (host:port)");
+    } else if (addressOrNull(s) == null) {
       problems.add(where + ": '" + s + "' is not host:port");
     }
   }

@@ -24,7 +24,11 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.shulian.core.party.PartyId;
+import io.shulian.gateway.authenticate.GatewayTls;
+import io.shulian.gateway.authenticate.PeerVerifier;
 import java.net.URI;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -33,8 +37,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keep-alive HTTP/1.1 connections to upstream servers (backends and provider gateways), kept per
@@ -43,10 +49,20 @@ import org.jspecify.annotations.Nullable;
  * upstream's own idle timeout; a request that fails on a reused connection before any response
  * arrived is retried once on a fresh connection if it is idempotent or replay-protected.
  *
+ * <p>With a {@link PeerVerifier}, a TLS connection is used only for the party it was opened for:
+ * after the handshake the server's certificate must speak for exactly the expected party, else the
+ * connection is closed before a byte of the request is written ({@link
+ * UpstreamException#isPeerMismatch()}). Connections are pooled per target and party, and {@link
+ * #closeUntrusted()} closes those whose server certificate is no longer trusted (revocation).
+ *
  * <p>All methods must be called on the given event loop.
  */
 public final class BackendPool {
+  private static final Logger log = LoggerFactory.getLogger(BackendPool.class);
   private static final AttributeKey<Exchange> CURRENT = AttributeKey.valueOf("shulian.exchange");
+  /** The verified server chain of a TLS connection, and the party it was opened for. */
+  private static final AttributeKey<X509Certificate[]> PEER_CHAIN = AttributeKey.valueOf("shulian.upstream.chain");
+  private static final AttributeKey<PartyId> PEER_PARTY = AttributeKey.valueOf("shulian.upstream.party");
   private static final Set<HttpMethod> IDEMPOTENT =
       Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
@@ -55,36 +71,50 @@ public final class BackendPool {
   private final Duration idleTimeout;
   private final Duration responseTimeout;
   private final int maxResponseBytes;
-  private final @Nullable Consumer<X509Certificate[]> peerCheck;
+  private final @Nullable PeerVerifier peers;
   private final Map<EventLoop, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
+  /** Open TLS connections whose server was verified, for {@link #closeUntrusted()}. */
+  private final Set<Channel> verified = ConcurrentHashMap.newKeySet();
 
   /**
    * @param ssl client TLS context, or null for plain HTTP
-   * @param peerCheck called with the server's certificate chain after the handshake; throws to
-   *     refuse (e.g. the server is not the party we meant to reach)
+   * @param peers when set, every https request must name the party it is meant for, and the
+   *     server's certificate must speak for exactly that party (see {@link #send(EventLoop, URI,
+   *     PartyId, FullHttpRequest, boolean)})
    */
   public BackendPool(Class<? extends SocketChannel> channelClass, @Nullable SslContext ssl, Duration idleTimeout,
-      Duration responseTimeout, int maxResponseBytes, @Nullable Consumer<X509Certificate[]> peerCheck) {
+      Duration responseTimeout, int maxResponseBytes, @Nullable PeerVerifier peers) {
     this.channelClass = channelClass;
     this.ssl = ssl;
     this.idleTimeout = idleTimeout;
     this.responseTimeout = responseTimeout;
     this.maxResponseBytes = maxResponseBytes;
-    this.peerCheck = peerCheck;
+    this.peers = peers;
   }
 
   /** Why an upstream exchange failed. */
   public static final class UpstreamException extends Exception {
     private static final long serialVersionUID = 1L;
     private final boolean timeout;
+    private final boolean peerMismatch;
 
     UpstreamException(String message, boolean timeout) {
+      this(message, timeout, false);
+    }
+
+    private UpstreamException(String message, boolean timeout, boolean peerMismatch) {
       super(message, null, false, false);
       this.timeout = timeout;
+      this.peerMismatch = peerMismatch;
     }
 
     public boolean isTimeout() {
       return timeout;
+    }
+
+    /** The TLS server is a trusted party, but not the one the request was meant for; nothing was sent. */
+    public boolean isPeerMismatch() {
+      return peerMismatch;
     }
   }
 
@@ -94,6 +124,23 @@ public final class BackendPool {
    * retry although their method is not idempotent (sealed envelopes: the receiver opens each once).
    */
   public Future<FullHttpResponse> send(EventLoop loop, URI target, FullHttpRequest request, boolean replayProtected) {
+    return send(loop, target, null, request, replayProtected);
+  }
+
+  /**
+   * Sends a request to the gateway of {@code party} (see {@link #send(EventLoop, URI,
+   * FullHttpRequest, boolean)}): the request is written only on a connection whose TLS server
+   * certificate speaks for exactly that party.
+   *
+   * @param party the party the https server must be; required when this pool has a peer verifier
+   * @throws IllegalArgumentException if this pool verifies peers, the target is https and no party is named
+   */
+  public Future<FullHttpResponse> send(EventLoop loop, URI target, @Nullable PartyId party, FullHttpRequest request,
+      boolean replayProtected) {
+    if (peers != null && party == null && isTls(target)) {
+      ReferenceCountUtil.release(request);
+      throw new IllegalArgumentException("an https request through a verifying pool must name the expected party");
+    }
     Promise<FullHttpResponse> promise = loop.newPromise();
     boolean retryable = replayProtected || IDEMPOTENT.contains(request.method());
     request.headers().set(HttpHeaderNames.HOST, target.getHost() + ":" + port(target));
@@ -101,27 +148,102 @@ public final class BackendPool {
     // each attempt writes a retained duplicate (own indexes, shared content); the original is
     // released once the exchange is over
     promise.addListener(done -> ReferenceCountUtil.release(request));
-    attempt(loop, target, request, promise, retryable);
+    attempt(loop, target, peers == null ? null : party, request, promise, retryable);
     return promise;
   }
 
-  private void attempt(EventLoop loop, URI target, FullHttpRequest request, Promise<FullHttpResponse> promise, boolean mayRetry) {
-    Channel ch = pollIdle(loop, key(target));
+  private void attempt(EventLoop loop, URI target, @Nullable PartyId party, FullHttpRequest request,
+      Promise<FullHttpResponse> promise, boolean mayRetry) {
+    String key = key(target, party);
+    Channel ch = pollIdle(loop, key);
     if (ch != null) {
-      dispatch(loop, target, ch, true, request, promise, mayRetry);
+      dispatch(loop, target, party, ch, true, request, promise, mayRetry);
       return;
     }
-    connect(loop, target).addListener((ChannelFuture f) -> {
+    connect(loop, target, key).addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
         promise.tryFailure(new UpstreamException("cannot connect to upstream", false));
         return;
       }
-      dispatch(loop, target, f.channel(), false, request, promise, false);
+      if (party == null) {
+        dispatch(loop, target, null, f.channel(), false, request, promise, false);
+        return;
+      }
+      SslHandler tls = f.channel().pipeline().get(SslHandler.class);
+      if (tls == null) {
+        promise.tryFailure(new UpstreamException("cannot connect to upstream", false));
+        f.channel().close();
+        return;
+      }
+      // nothing is written before the server is known to be the party the request is for
+      tls.handshakeFuture().addListener(hf -> {
+        if (!hf.isSuccess()) {
+          promise.tryFailure(new UpstreamException("TLS handshake with upstream failed", false));
+          f.channel().close();
+          return;
+        }
+        UpstreamException refused = verifyPeer(f.channel(), tls, party);
+        if (refused != null) {
+          promise.tryFailure(refused);
+          f.channel().close();
+          return;
+        }
+        dispatch(loop, target, party, f.channel(), false, request, promise, false);
+      });
     });
   }
 
-  private void dispatch(EventLoop loop, URI target, Channel ch, boolean reused, FullHttpRequest request,
-      Promise<FullHttpResponse> promise, boolean mayRetry) {
+  /** Returns why the TLS server of {@code ch} may not serve {@code party}, or null (and records its chain). */
+  private @Nullable UpstreamException verifyPeer(Channel ch, SslHandler tls, PartyId party) {
+    X509Certificate[] chain;
+    PartyId actual;
+    try {
+      chain = GatewayTls.x509(tls.engine().getSession().getPeerCertificates());
+      actual = peers.verify(chain);
+    } catch (SSLPeerUnverifiedException | CertificateException | RuntimeException e) {
+      return new UpstreamException("upstream TLS certificate refused", false);
+    }
+    if (!actual.equals(party)) {
+      log.warn("upstream {} presented a TLS certificate of {}, not of {}: connection closed, nothing sent",
+          ch.remoteAddress(), actual, party);
+      return new UpstreamException("upstream is " + actual + ", not " + party, false, true);
+    }
+    ch.attr(PEER_CHAIN).set(chain);
+    ch.attr(PEER_PARTY).set(party);
+    verified.add(ch);
+    ch.closeFuture().addListener(c -> verified.remove(ch));
+    return null;
+  }
+
+  /**
+   * Closes every TLS connection whose server certificate no longer verifies for the party it was
+   * opened for (after a revocation list or trust update); safe from any thread.
+   *
+   * @return how many connections were closed
+   */
+  public int closeUntrusted() {
+    if (peers == null) {
+      return 0;
+    }
+    int closed = 0;
+    for (Channel ch : verified) {
+      boolean trusted;
+      try {
+        trusted = ch.attr(PEER_PARTY).get().equals(peers.verify(ch.attr(PEER_CHAIN).get()));
+      } catch (CertificateException | RuntimeException e) {
+        trusted = false;
+      }
+      if (!trusted) {
+        log.warn("closing the connection to {}: its TLS certificate is no longer trusted", ch.remoteAddress());
+        ch.close();
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  private void dispatch(EventLoop loop, URI target, @Nullable PartyId party, Channel ch, boolean reused,
+      FullHttpRequest request, Promise<FullHttpResponse> promise, boolean mayRetry) {
     Exchange ex = new Exchange(promise);
     ch.attr(CURRENT).set(ex);
     ex.timer = loop.schedule(() -> {
@@ -131,7 +253,7 @@ public final class BackendPool {
     }, responseTimeout.toNanos(), TimeUnit.NANOSECONDS);
     ex.onStale = () -> {
       if (mayRetry && reused) {
-        attempt(loop, target, request, promise, false);
+        attempt(loop, target, party, request, promise, false);
         return true;
       }
       return false;
@@ -154,8 +276,8 @@ public final class BackendPool {
     });
   }
 
-  private ChannelFuture connect(EventLoop loop, URI target) {
-    boolean tls = "https".equalsIgnoreCase(target.getScheme());
+  private ChannelFuture connect(EventLoop loop, URI target, String key) {
+    boolean tls = isTls(target);
     Bootstrap b = new Bootstrap()
         .group(loop)
         .channel(channelClass)
@@ -168,26 +290,13 @@ public final class BackendPool {
               if (ssl == null) {
                 throw new IllegalStateException("https upstream without a TLS client context");
               }
-              SslHandler h = ssl.newHandler(ch.alloc(), target.getHost(), port(target));
-              ch.pipeline().addLast("tls", h);
-              h.handshakeFuture().addListener(hf -> {
-                if (hf.isSuccess() && peerCheck != null) {
-                  try {
-                    peerCheck.accept(io.shulian.gateway.authenticate.GatewayTls.x509(h.engine().getSession().getPeerCertificates()));
-                  } catch (RuntimeException | javax.net.ssl.SSLPeerUnverifiedException e) {
-                    Exchange ex = ch.attr(CURRENT).get();
-                    if (ex != null) {
-                      ex.fail(new UpstreamException("upstream peer is not the expected party", false));
-                    }
-                    ch.close();
-                  }
-                }
-              });
+              ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), target.getHost(), port(target)));
             }
-            ch.pipeline().addLast("codec", new HttpClientCodec(4096, 16384, 65536));
+            ch.pipeline().addLast("codec", new HttpClientCodec(io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_STATUS_LINE_BYTES,
+                io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_HEADER_BYTES, 65536));
             ch.pipeline().addLast("aggregator", new HttpObjectAggregator(maxResponseBytes));
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
-            ch.pipeline().addLast("response", new ResponseHandler(loop, key(target)));
+            ch.pipeline().addLast("response", new ResponseHandler(loop, key));
           }
         });
     return b.connect(target.getHost(), port(target));
@@ -219,8 +328,13 @@ public final class BackendPool {
     }
   }
 
-  static String key(URI u) {
-    return u.getScheme() + "://" + u.getHost() + ":" + port(u);
+  /** Pool key: connections are reused only for the same target and the same expected party. */
+  static String key(URI u, @Nullable PartyId party) {
+    return u.getScheme() + "://" + u.getHost() + ":" + port(u) + (party == null ? "" : " " + party);
+  }
+
+  static boolean isTls(URI u) {
+    return "https".equalsIgnoreCase(u.getScheme());
   }
 
   static int port(URI u) {

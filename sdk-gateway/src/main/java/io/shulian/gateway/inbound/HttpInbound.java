@@ -9,12 +9,24 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 public final class HttpInbound {
   private HttpInbound() {}
 
+  /** Installs the edge with the limits' body limit and no refusal listener (tests of the edge alone). */
+  public static void install(ChannelPipeline p, Limits limits) {
+    install(p, limits, limits.maxBodyBytes(), EdgeRefusals.NONE);
+  }
+
   /**
    * Adds the decoder (strict line parsing; RFC 9112 transfer-encoding rules, so a message with both
    * Transfer-Encoding and Content-Length is rejected, never forwarded), the encoder, the request
+   * sequencer (one request at a time, so pipelined requests are answered in order), the request
    * deadline, a guard that answers decoder failures with 400, and the body aggregator.
+   *
+   * @param maxContentBytes the largest request body this listener takes: the app body limit on
+   *     the consumer, the largest envelope for that limit on the provider
+   * @param edge told about every request refused here
    */
-  public static void install(ChannelPipeline p, Limits limits) {
+  public static void install(ChannelPipeline p, Limits limits, int maxContentBytes, EdgeRefusals edge) {
+    RequestDeadlineHandler deadline = new RequestDeadlineHandler(limits.headerTimeout(), limits.requestTimeout(), edge);
+    p.addLast("first-bytes", deadline.firstBytes());
     p.addLast("http-decoder", new HttpRequestDecoder(new HttpDecoderConfig()
         .setMaxInitialLineLength(limits.maxInitialLineBytes())
         .setMaxHeaderSize(limits.maxHeaderBytes())
@@ -23,8 +35,9 @@ public final class HttpInbound {
         .setUseRfc9112TransferEncoding(true)
         .setAllowDuplicateContentLengths(false)));
     p.addLast("http-encoder", new HttpResponseEncoder());
-    p.addLast("deadline", new RequestDeadlineHandler(limits.headerTimeout(), limits.requestTimeout()));
-    p.addLast("guard", new InboundGuard());
-    p.addLast("aggregator", new LimitedAggregator(limits.maxBodyBytes()));
+    p.addLast("sequencer", new RequestSequencer());
+    p.addLast("deadline", deadline);
+    p.addLast("guard", new InboundGuard(edge));
+    p.addLast("aggregator", new LimitedAggregator(maxContentBytes, edge));
   }
 }

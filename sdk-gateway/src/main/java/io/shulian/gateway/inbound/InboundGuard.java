@@ -8,12 +8,18 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Answers requests the decoder could not parse (malformed, conflicting lengths, header section too
- * large) with a problem response and closes the connection: a connection whose framing is in doubt
- * is never reused, and nothing of it is forwarded.
+ * Answers requests the decoder could not parse (malformed, conflicting lengths, bad chunking,
+ * header section too large) with a problem response and closes the connection: a connection whose
+ * framing is in doubt is never reused, and nothing of it is forwarded. Each refusal is reported to
+ * {@link EdgeRefusals} first.
  */
 final class InboundGuard extends ChannelInboundHandlerAdapter {
+  private final EdgeRefusals edge;
   private boolean failed;
+
+  InboundGuard(EdgeRefusals edge) {
+    this.edge = edge;
+  }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -29,19 +35,10 @@ final class InboundGuard extends ChannelInboundHandlerAdapter {
           ? Problem.of(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "HEADERS_TOO_LARGE",
               "the request line or header section is too large")
           : Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST", "the request is not valid HTTP/1.1");
-      ctx.fireUserEventTriggered(new Rejected(p));
+      edge.refused(ctx, p);
       p.send(ctx, true);
       return;
     }
     ctx.fireChannelRead(msg);
-  }
-
-  /** Fired down the pipeline when the inbound edge refused a request (for audit and metrics). */
-  public static final class Rejected {
-    public final Problem problem;
-
-    Rejected(Problem problem) {
-      this.problem = problem;
-    }
   }
 }

@@ -1,19 +1,71 @@
 package io.shulian.gateway.inbound;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 
-/** Aggregates a request body up to the limit; a larger body gets 413 problem+json and a close. */
+/**
+ * Aggregates a request body up to the limit. A larger body, announced or growing, gets 413
+ * problem+json and a close; so does one announced with {@code Expect: 100-continue} (Netty would
+ * answer a bare 413 and keep the connection), and an unsupported expectation gets 417. Each
+ * refusal is reported to {@link EdgeRefusals}.
+ */
 final class LimitedAggregator extends HttpObjectAggregator {
-  LimitedAggregator(int maxBodyBytes) {
+  private final EdgeRefusals edge;
+
+  LimitedAggregator(int maxBodyBytes, EdgeRefusals edge) {
     super(maxBodyBytes);
+    this.edge = edge;
+  }
+
+  private Problem tooLarge() {
+    return Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
+        "the request body is larger than " + maxContentLength() + " bytes");
   }
 
   @Override
   protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-    Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
-        "the request body is larger than " + maxContentLength() + " bytes").send(ctx, true);
+    Problem p = tooLarge();
+    edge.refused(ctx, p);
+    p.send(ctx, true);
+  }
+
+  @Override
+  protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+    Problem p = null;
+    String expect = start.headers().get(HttpHeaderNames.EXPECT);
+    if (expect != null && start.protocolVersion().compareTo(io.netty.handler.codec.http.HttpVersion.HTTP_1_1) >= 0
+        && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+      p = Problem.of(HttpResponseStatus.EXPECTATION_FAILED, "EXPECTATION_FAILED", "only Expect: 100-continue is supported");
+    } else if (HttpUtil.is100ContinueExpected(start) && isContentLengthInvalid(start, maxContentLength)) {
+      p = tooLarge();
+    }
+    if (p == null) {
+      return super.newContinueResponse(start, maxContentLength, pipeline);
+    }
+    edge.refused(ctx(), p);
+    FullHttpResponse r = p.toResponse();
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    return r;
+  }
+
+  @Override
+  protected boolean closeAfterContinueResponse(Object msg) {
+    return isRefusal(msg);
+  }
+
+  @Override
+  protected boolean ignoreContentAfterContinueResponse(Object msg) {
+    return isRefusal(msg);
+  }
+
+  private static boolean isRefusal(Object msg) {
+    return msg instanceof FullHttpResponse && ((FullHttpResponse) msg).status().code() >= 400;
   }
 }

@@ -3,9 +3,27 @@ package io.shulian.gateway.inbound;
 import java.time.Duration;
 
 /**
- * Size, time and connection limits of one listener. Defaults are safe for a public-facing gateway.
+ * Size, time and connection limits of one gateway. Defaults are safe for a public-facing gateway.
+ *
+ * <p>{@link #maxBodyBytes()} is the one body limit of an exchange, shared by both ends: the
+ * largest body an app may send through the consumer, and the largest body a backend may answer
+ * through the provider. Every other size follows from it: the envelope payload (the body plus its
+ * HTTP start line and header section, {@link #maxPayloadBytes()}), and from that the largest
+ * envelope a provider accepts and a consumer reads back. So gateways configured with the same
+ * {@code maxBodyBytes} agree: a request either fits end to end or is refused with 413 at the
+ * consumer, before anything is sealed.
  */
 public final class Limits {
+  /** Upper bound of {@link #maxBodyBytes()} (the envelope for it must stay below 2 GiB). */
+  public static final int MAX_BODY_BYTES = 128 * 1024 * 1024;
+  /** Room for an HTTP start line and header section next to the body in an envelope payload. */
+  public static final int PAYLOAD_HEAD_BYTES = 64 * 1024;
+  /** Upper bound of request line plus header section, so that they always fit in {@link #PAYLOAD_HEAD_BYTES}. */
+  public static final int MAX_HEAD_BYTES = 56 * 1024;
+  /** Status line and header section limits for upstream responses (backends, provider gateways). */
+  public static final int UPSTREAM_MAX_STATUS_LINE_BYTES = 4096;
+  public static final int UPSTREAM_MAX_HEADER_BYTES = 16384;
+
   private final int maxBodyBytes;
   private final int maxHeaderBytes;
   private final int maxInitialLineBytes;
@@ -14,11 +32,18 @@ public final class Limits {
   private final Duration backendTimeout;
   private final int maxConnections;
 
+  /**
+   * @throws IllegalArgumentException naming the first value out of range and the allowed range
+   */
   public Limits(int maxBodyBytes, int maxHeaderBytes, int maxInitialLineBytes, Duration headerTimeout,
       Duration requestTimeout, Duration backendTimeout, int maxConnections) {
-    if (maxBodyBytes < 0 || maxHeaderBytes < 1024 || maxInitialLineBytes < 256 || maxConnections < 1) {
-      throw new IllegalArgumentException("limits out of range");
-    }
+    range("maxBodyBytes", maxBodyBytes, 1, MAX_BODY_BYTES);
+    range("maxHeaderBytes", maxHeaderBytes, 1024, MAX_HEAD_BYTES - 256);
+    range("maxInitialLineBytes", maxInitialLineBytes, 256, MAX_HEAD_BYTES - maxHeaderBytes);
+    positive("headerTimeout", headerTimeout);
+    positive("requestTimeout", requestTimeout);
+    positive("backendTimeout", backendTimeout);
+    range("maxConnections", maxConnections, 1, 1_000_000);
     this.maxBodyBytes = maxBodyBytes;
     this.maxHeaderBytes = maxHeaderBytes;
     this.maxInitialLineBytes = maxInitialLineBytes;
@@ -28,14 +53,35 @@ public final class Limits {
     this.maxConnections = maxConnections;
   }
 
+  private static void range(String name, int v, int min, int max) {
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(name + ": must be from " + min + " to " + max + ", got " + v);
+    }
+  }
+
+  private static void positive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
+      throw new IllegalArgumentException(name + ": must be a duration above 0 and at most 1 day, got " + d);
+    }
+  }
+
   /** 16 MiB bodies, 8 KiB headers, 10 s to send a request, 30 s per exchange, 10,000 connections. */
   public static Limits defaults() {
     return new Limits(16 * 1024 * 1024, 8192, 4096, Duration.ofSeconds(10), Duration.ofSeconds(30),
         Duration.ofSeconds(10), 10_000);
   }
 
+  /** The largest HTTP body of an exchange, in either direction. */
   public int maxBodyBytes() {
     return maxBodyBytes;
+  }
+
+  /**
+   * The largest envelope payload: an HTTP message ({@code message/http}) with a body of at most
+   * {@link #maxBodyBytes()}; the sealer and opener of both roles use it.
+   */
+  public int maxPayloadBytes() {
+    return maxBodyBytes + PAYLOAD_HEAD_BYTES;
   }
 
   public int maxHeaderBytes() {

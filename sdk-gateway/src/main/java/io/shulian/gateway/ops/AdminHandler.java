@@ -18,20 +18,32 @@ import java.util.function.Supplier;
 
 /**
  * The admin listener: {@code /healthz} (the process runs), {@code /readyz} (it can serve: valid
- * keys, trust material within its validity and grace, a writable audit log) and {@code /metrics}
- * (Prometheus text format). Bind it to a private interface.
+ * keys, trust material within its validity and grace, a writable audit log; 503 with the failed
+ * checks otherwise; warnings such as a failed bundle reload are listed either way) and {@code
+ * /metrics} (Prometheus text format). Bind it to a private interface.
  */
 @ChannelHandler.Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PrometheusMeterRegistry registry;
   private final Supplier<Map<String, String>> readinessProblems;
+  private final Supplier<Map<String, String>> readinessWarnings;
 
   /**
    * @param readinessProblems returns, per failed check, what is wrong; empty when ready
    */
   public AdminHandler(PrometheusMeterRegistry registry, Supplier<Map<String, String>> readinessProblems) {
+    this(registry, readinessProblems, Map::of);
+  }
+
+  /**
+   * @param readinessProblems returns, per failed check, what is wrong; empty when ready
+   * @param readinessWarnings returns what an operator should know that does not stop serving
+   */
+  public AdminHandler(PrometheusMeterRegistry registry, Supplier<Map<String, String>> readinessProblems,
+      Supplier<Map<String, String>> readinessWarnings) {
     this.registry = registry;
     this.readinessProblems = readinessProblems;
+    this.readinessWarnings = readinessWarnings;
   }
 
   @Override
@@ -44,16 +56,10 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         break;
       case "/readyz":
         Map<String, String> problems = readinessProblems.get();
+        Map<String, String> warnings = readinessWarnings.get();
         StringBuilder b = new StringBuilder("{\"status\":\"").append(problems.isEmpty() ? "READY" : "NOT_READY").append('"');
-        if (!problems.isEmpty()) {
-          b.append(",\"problems\":{");
-          int i = 0;
-          for (Map.Entry<String, String> e : problems.entrySet()) {
-            b.append(i++ > 0 ? "," : "").append('"').append(e.getKey()).append("\":\"")
-                .append(e.getValue().replace("\"", "'")).append('"');
-          }
-          b.append('}');
-        }
+        object(b, "problems", problems);
+        object(b, "warnings", warnings);
         b.append('}');
         r = text(problems.isEmpty() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json", b.toString());
         break;
@@ -64,6 +70,37 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         r = text(HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n");
     }
     ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Appends {@code ,"name":{"k":"v",…}} unless {@code m} is empty. */
+  private static void object(StringBuilder b, String name, Map<String, String> m) {
+    if (m.isEmpty()) {
+      return;
+    }
+    b.append(",\"").append(name).append("\":{");
+    int i = 0;
+    for (Map.Entry<String, String> e : m.entrySet()) {
+      b.append(i++ > 0 ? "," : "");
+      quote(b, e.getKey());
+      b.append(':');
+      quote(b, e.getValue());
+    }
+    b.append('}');
+  }
+
+  private static void quote(StringBuilder b, String s) {
+    b.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        b.append('\\').append(c);
+      } else if (c < 0x20) {
+        b.append(String.format("\\u%04x", (int) c));
+      } else {
+        b.append(c);
+      }
+    }
+    b.append('"');
   }
 
   private static FullHttpResponse text(HttpResponseStatus s, String type, String body) {

@@ -59,6 +59,10 @@ public final class GatewayContext {
   private final AtomicReference<Directory> directory;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
+  /** Inbound mutual-TLS connections with the verified client chain, for {@link #closeUntrustedPeers()}. */
+  private final java.util.Set<io.netty.channel.Channel> peerConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  static final io.netty.util.AttributeKey<java.security.cert.X509Certificate[]> PEER_CHAIN =
+      io.netty.util.AttributeKey.valueOf("shulian.peer.chain");
 
   public GatewayContext(PartyIdentity identity, EnvelopeSealer sealer, EnvelopeOpener opener, ApiKeys apiKeys,
       Directory directory, Map<String, URI> backends, ExchangePolicy policy, ExchangeAuditor auditor,
@@ -126,6 +130,53 @@ public final class GatewayContext {
    */
   public List<Endpoint> endpoints(String resource) {
     return endpoints.apply(resource);
+  }
+
+  /** Whether this gateway routes (consumer) or serves (provider) the resource. */
+  public boolean knowsResource(String resource) {
+    return backends.containsKey(resource) || directory.get().routes.containsKey(resource);
+  }
+
+  /**
+   * The largest envelope the opener parses, for a payload of {@link Limits#maxPayloadBytes()}: the
+   * provider's request body limit and the consumer's response limit.
+   */
+  public int maxEnvelopeBytes() {
+    return (int) Math.min(Integer.MAX_VALUE, opener.maxEnvelopeBytes());
+  }
+
+  /** Remembers an inbound mutual-TLS connection and its verified client chain until it closes. */
+  void peerConnected(io.netty.channel.Channel ch, java.security.cert.X509Certificate[] chain) {
+    ch.attr(PEER_CHAIN).set(chain);
+    peerConnections.add(ch);
+    ch.closeFuture().addListener(f -> peerConnections.remove(ch));
+  }
+
+  /**
+   * Closes every open gateway-to-gateway connection, inbound or pooled outbound, whose peer
+   * certificate no longer verifies for the party it was accepted as (revoked, expired, or trust
+   * gone stale); call after the trust material changed. Safe from any thread.
+   *
+   * @return how many connections were closed
+   */
+  public int closeUntrustedPeers() {
+    int closed = peerPool.closeUntrusted();
+    for (io.netty.channel.Channel ch : peerConnections) {
+      PartyId was = ch.attr(io.shulian.gateway.seal.ProviderExchangeHandler.PEER).get();
+      boolean trusted;
+      try {
+        trusted = was != null && was.equals(peers.verify(ch.attr(PEER_CHAIN).get()));
+      } catch (java.security.cert.CertificateException | RuntimeException e) {
+        trusted = false;
+      }
+      if (!trusted) {
+        org.slf4j.LoggerFactory.getLogger(GatewayContext.class).warn(
+            "closing the connection from {} ({}): its TLS certificate is no longer trusted", ch.remoteAddress(), was);
+        ch.close();
+        closed++;
+      }
+    }
+    return closed;
   }
 
   public ExchangePolicy policy() {

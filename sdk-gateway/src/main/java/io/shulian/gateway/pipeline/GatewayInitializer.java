@@ -25,6 +25,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
   private final @Nullable SslContext tls;
   private final ConsumerExchangeHandler consumer;
   private final ProviderExchangeHandler provider;
+  private final EdgeAudit edge;
   private io.netty.channel.ChannelHandler passthrough;
 
   public GatewayInitializer(Role role, GatewayContext g, @Nullable SslContext tls) {
@@ -34,6 +35,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
     this.limiter = new ConnectionLimiter(g.limits().maxConnections());
     this.consumer = new ConsumerExchangeHandler(g);
     this.provider = new ProviderExchangeHandler(g);
+    this.edge = new EdgeAudit(g, role);
     if (role == Role.PROVIDER && tls == null) {
       throw new IllegalArgumentException("the provider listener requires mutual TLS");
     }
@@ -60,7 +62,8 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast("peer", new PeerHandler(g));
       }
     }
-    HttpInbound.install(p, g.limits());
+    // the provider's requests are envelopes: the largest one for the shared body limit
+    HttpInbound.install(p, g.limits(), role == Role.PROVIDER ? g.maxEnvelopeBytes() : g.limits().maxBodyBytes(), edge);
     switch (role) {
       case CONSUMER:
         p.addLast("consumer-exchange", consumer);

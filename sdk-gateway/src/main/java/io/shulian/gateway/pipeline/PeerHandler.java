@@ -37,6 +37,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
         X509Certificate[] chain = io.shulian.gateway.authenticate.GatewayTls.x509(ssl.engine().getSession().getPeerCertificates());
         PartyId peer = g.peers().verify(chain);
         ctx.channel().attr(ProviderExchangeHandler.PEER).set(peer);
+        g.peerConnected(ctx.channel(), chain);
         ctx.pipeline().remove(this);
       } catch (Exception ex) {
         log.info("TLS peer {} refused: {}", ctx.channel().remoteAddress(), ex.getMessage());

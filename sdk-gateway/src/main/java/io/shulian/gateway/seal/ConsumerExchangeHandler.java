@@ -48,6 +48,8 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
   public static final String ENVELOPE_ID_HEADER = "X-Shulian-Envelope-Id";
   public static final String REQUEST_ENVELOPE_ID_HEADER = "X-Shulian-Request-Envelope-Id";
 
+  /** A provider's {@code Allow} list passed on with its 405: methods only. */
+  private static final java.util.regex.Pattern ALLOW_VALUE = java.util.regex.Pattern.compile("[A-Z]{1,16}(, ?[A-Z]{1,16}){0,15}");
   private static final java.util.regex.Pattern TRACEPARENT =
       java.util.regex.Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
 
@@ -171,13 +173,16 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     out.headers().set(HttpHeaderNames.CONTENT_TYPE, Exchanges.ENVELOPE_MEDIA_TYPE);
     out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, env.length);
     req.retain();
-    g.peerPool().send(ctx.channel().eventLoop(), endpoint, out, true).addListener(f -> {
+    g.peerPool().send(ctx.channel().eventLoop(), endpoint, r.provider(), out, true).addListener(f -> {
       try {
         if (!f.isSuccess()) {
           BackendPool.UpstreamException ue = f.cause() instanceof BackendPool.UpstreamException
               ? (BackendPool.UpstreamException) f.cause() : null;
           Problem p = ue != null && ue.isTimeout()
               ? Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "PROVIDER_TIMEOUT", "the provider gateway did not answer in time")
+              : ue != null && ue.isPeerMismatch()
+              ? Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_MISMATCH",
+                  "the gateway at the provider's endpoint is not the provider of this resource")
               : Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_UNAVAILABLE", "the provider gateway cannot be reached");
           finish(ctx, req, t0, sealed, payload, asked, p.toResponse(), p.code(), null);
           return;
@@ -199,19 +204,11 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       HttpPayload payload, Requested asked, FullHttpResponse resp) {
     String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
     if (resp.status().code() != 200 || !ct.startsWith(Exchanges.ENVELOPE_MEDIA_TYPE)) {
-      // the provider refused: pass its problem on (it names no internals), or a generic one
-      FullHttpResponse pass;
-      if (ct.startsWith(Problem.MEDIA_TYPE) && resp.status().code() >= 400) {
-        pass = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, resp.status(), resp.content().retainedDuplicate());
-        pass.headers().set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
-        pass.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, pass.content().readableBytes());
-        String allow = resp.headers().get(HttpHeaderNames.ALLOW);
-        if (resp.status().code() == 405 && allow != null) {
-          pass.headers().set(HttpHeaderNames.ALLOW, allow);
-        }
-      } else {
-        pass = Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_ERROR", "the provider gateway answered "
-            + resp.status().code()).toResponse();
+      // the provider refused: pass on its status and code, in our own words
+      FullHttpResponse pass = Exchanges.providerProblem(resp).toResponse();
+      String allow = resp.headers().get(HttpHeaderNames.ALLOW);
+      if (pass.status().code() == 405 && allow != null && ALLOW_VALUE.matcher(allow).matches()) {
+        pass.headers().set(HttpHeaderNames.ALLOW, allow);
       }
       pass.headers().set(REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
       finish(ctx, req, t0, sealed, payload, asked, pass, "PROVIDER_REFUSED_" + resp.status().code(), null);

@@ -72,6 +72,37 @@ final class Exchanges {
     }
   }
 
+  private static final java.util.regex.Pattern PROBLEM_CODE =
+      java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]{0,63}(,[A-Z][A-Z0-9_]{0,63}){0,7}");
+  private static final int MAX_PROBLEM_BYTES = 8192;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /**
+   * Re-issues a provider gateway's refusal for the app: its status (4xx or 5xx) and its code, if
+   * it is a well-formed code, with our own detail text. Nothing else the provider wrote reaches the
+   * app; anything that is not a problem document becomes {@code 502 PROVIDER_ERROR}.
+   */
+  static Problem providerProblem(FullHttpResponse resp) {
+    int status = resp.status().code();
+    String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+    if (status < 400 || status > 599 || !ct.startsWith(Problem.MEDIA_TYPE)) {
+      return Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_ERROR", "the provider gateway answered " + status);
+    }
+    String code = "PROVIDER_ERROR";
+    if (resp.content().readableBytes() <= MAX_PROBLEM_BYTES) {
+      try {
+        com.fasterxml.jackson.databind.JsonNode c = JSON.readTree(
+            new io.netty.buffer.ByteBufInputStream(resp.content().duplicate())).path("code");
+        if (c.isTextual() && PROBLEM_CODE.matcher(c.textValue()).matches()) {
+          code = c.textValue();
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        // not a problem document: the generic code
+      }
+    }
+    return Problem.of(HttpResponseStatus.valueOf(status), code, "the provider gateway refused the request: " + code);
+  }
+
   static FullHttpResponse envelopeResponse(byte[] sealed) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(sealed));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, ENVELOPE_MEDIA_TYPE);
