@@ -133,7 +133,8 @@ final class TestCity implements AutoCloseable {
         .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
         .auditor(audit)
         .policy(policy)
-        .backend("HOUSING-001", backendUrl)
+        .backend("HOUSING-001", backendUrl, List.of(new io.shulian.core.catalog.Endpoint("GET", "/{name}"),
+            new io.shulian.core.catalog.Endpoint("POST", "/{name}")))
         .consumerCertificate(civil.encryptionCertificate())
         .limits(limits)
         .providerListener(any)

@@ -41,7 +41,7 @@ class GatewayCheckCommandTest {
         "identity: { keystore: gw/key.p12, passwordEnv: " + PASSWORD_ENV + " }",
         "provider:",
         "  listen: 127.0.0.1:0",
-        "  backends: [ { resource: R-1, url: \"http://127.0.0.1:9000/api\" } ]",
+        "  backends: [ { resource: R-1, url: \"http://127.0.0.1:9000/api\", endpoints: [ { method: GET, path: \"/{id}\" } ] } ]",
         "  permissions: [ { consumer: \"" + PARTY + "\", resource: R-1, purposes: [p] } ]",
         "audit: { dir: audit }", ""));
     for (String l : extra) {

@@ -47,8 +47,13 @@ class EndpointConfigTest {
 
   @Test
   void routeEndpoints_checkedLikeTheCatalog() throws Exception {
-    assertThat(problems("consumer: { listen: 127.0.0.1:0, routes: [ { resource: r, provider: \"440600/11440600MB2C1234HN\",",
-        "  endpoint: \"https://127.0.0.1:1\", endpoints: [ { method: GET, path: \"/a;b\" } ] } ] }"))
+    // its own file: the shared minimal config already has a consumer section
+    java.nio.file.Path f = dir.resolve("routes.yaml");
+    java.nio.file.Files.writeString(f, String.join("\n", "identity: { keystore: missing.p12 }", "audit: { dir: audit }",
+        "consumer: { listen: 127.0.0.1:0, routes: [ { resource: r, provider: \"440600/11440600MB2C1234HN\",",
+        "  endpoint: \"https://127.0.0.1:1\", endpoints: [ { method: GET, path: \"/a;b\" } ] } ] }", ""));
+    assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+        () -> ConfigLoader.load(f, java.util.Map.<String, String>of()::get)).problems())
         .anySatisfy(p -> assertThat(p).startsWith("consumer.routes[0].endpoints[0]: '/a;b' is not a path template"));
   }
 
