@@ -91,10 +91,13 @@ public final class Gateway implements AutoCloseable {
     }
     EnvelopeSealer sealer = sb.build();
     EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).build();
+    // request envelopes' ids go to the state directory, so a restart does not make them new again
+    EnvelopeOpener requestOpener = b.state == null ? opener
+        : EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).replayCache(b.state.replayCache()).build();
     GatewayContext.Directory dir = b.directory != null ? b.directory.get()
         : new GatewayContext.Directory(b.routes, b.encryptionCertificates);
-    this.context = new GatewayContext(b.identity, sealer, opener, b.apiKeys, dir, b.backends, b.policy, b.auditor, metrics,
-        backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures);
+    this.context = new GatewayContext(b.identity, sealer, opener, requestOpener, b.state, b.apiKeys, dir, b.backends,
+        b.policy, b.auditor, metrics, backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures);
   }
 
   public static Builder builder() {
@@ -178,6 +181,7 @@ public final class Gateway implements AutoCloseable {
     if (!context.auditor().writable()) {
       p.put("audit", "the audit log cannot be written");
     }
+    context.stateFailure().ifPresent(f -> p.put("state", f));
     var now = b.clock.instant();
     if (now.isAfter(b.identity.signingCertificate().notAfter())) {
       p.put("keys", "the signing certificate expired");
@@ -234,6 +238,9 @@ public final class Gateway implements AutoCloseable {
     context.peerPool().closeIdle();
     context.backendPool().closeIdle();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    if (b.state != null) {
+      b.state.close();
+    }
     context.auditor().close();
     registry.close();
   }
@@ -263,6 +270,7 @@ public final class Gateway implements AutoCloseable {
     private long ephemeralKeyReuseMaxEnvelopes = 100_000;
     private boolean batchSignatures = true;
     private Duration backendIdleTimeout = Duration.ofSeconds(30);
+    private io.shulian.gateway.state.@Nullable StateStore state;
     private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
     private @Nullable Supplier<GatewayContext.Directory> directory;
     private final List<java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry>> meterBinders = new ArrayList<>();
@@ -405,6 +413,16 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Keeps replay ids and grant uses in {@code state} (opened on the gateway's state directory), so
+     * a restart changes no decision; the gateway closes it. Without it they are in memory only:
+     * after a restart an envelope served before could be served again.
+     */
+    public Builder state(io.shulian.gateway.state.StateStore state) {
+      this.state = Objects.requireNonNull(state);
+      return this;
+    }
+
     /** Routes and recipients' certificates from a directory source (the city bundle) instead of {@link #route}. */
     public Builder directory(Supplier<GatewayContext.Directory> source) {
       this.directory = Objects.requireNonNull(source);
@@ -434,16 +452,23 @@ public final class Gateway implements AutoCloseable {
      * @throws SSLException if the TLS client context cannot be built
      */
     public Gateway build() throws SSLException {
-      if (identity == null || senderTrust == null || peers == null || auditor == null) {
-        throw new IllegalStateException("identity, senderTrust, peers and auditor are required");
+      try {
+        if (identity == null || senderTrust == null || peers == null || auditor == null) {
+          throw new IllegalStateException("identity, senderTrust, peers and auditor are required");
+        }
+        if (providerAddress != null && identity.tlsCertificate().isEmpty()) {
+          throw new IllegalStateException("the provider role needs a TLS key in the identity (entry 'tls')");
+        }
+        if ((!routes.isEmpty() || directory != null) && consumerAddress != null && identity.tlsCertificate().isEmpty()) {
+          throw new IllegalStateException("the consumer role needs a TLS key in the identity (entry 'tls')");
+        }
+        return new Gateway(this);
+      } catch (RuntimeException | SSLException e) {
+        if (state != null) {
+          state.close(); // no gateway will own it: release the directory
+        }
+        throw e;
       }
-      if (providerAddress != null && identity.tlsCertificate().isEmpty()) {
-        throw new IllegalStateException("the provider role needs a TLS key in the identity (entry 'tls')");
-      }
-      if ((!routes.isEmpty() || directory != null) && consumerAddress != null && identity.tlsCertificate().isEmpty()) {
-        throw new IllegalStateException("the consumer role needs a TLS key in the identity (entry 'tls')");
-      }
-      return new Gateway(this);
     }
   }
 }
