@@ -30,7 +30,8 @@ public interface ReplayCache {
    * the clock skew the opener allows). At most about {@code maxEntries} unexpired ids are kept (a
    * few more under concurrent calls); when that many have not expired yet, new ids are refused
    * with {@link ReplayStateUnavailableException} rather than an older id evicted, which would let
-   * it be replayed. Size it above the expected envelopes per validity window.
+   * it be replayed. Expired ids are dropped within about a second of their time. Size it above the
+   * expected envelopes per validity window.
    */
   static ReplayCache inMemory(long maxEntries, Clock clock) {
     if (maxEntries < 1) {
@@ -47,6 +48,9 @@ public interface ReplayCache {
                     }))
             .build();
     return (id, forgetAfter) -> {
+      if (cache.getIfPresent(id) != null) {
+        return false; // seen and not expired: a replay, whether or not the cache is full
+      }
       if (cache.estimatedSize() >= maxEntries) {
         cache.cleanUp(); // drop what has expired before deciding that the cache is full
         if (cache.estimatedSize() >= maxEntries) {

@@ -181,6 +181,33 @@ class CityBundleTest {
   }
 
   @Test
+  void verify_grantRevocations_parsedStrictly() throws Exception {
+    String base = "{\"issuer\":\"" + TestParties.HOUSING + "\",\"grant\":\"g-1\"";
+    CityBundle.Draft ok = CityBundle.draft().version(1).validity(T0, T0.plus(Duration.ofDays(1)))
+        .crl(ca(Suite.INTL).crl(T0, Duration.ofHours(24)))
+        .extension("grantRevocations", "[" + base + ",\"until\":\"2026-07-01T00:00:00Z\"}," + base + "}]");
+    CityBundle b = CityBundle.verify(ok.sign(ca(Suite.INTL).at(T0)).getBytes(StandardCharsets.US_ASCII),
+        List.of(ca(Suite.INTL).ca.root()), T0, Duration.ZERO);
+    assertThat(b.revokedGrants()).singleElement().satisfies(g -> assertThat(g.until()).isPresent());
+    assertThat(b.isGrantRevoked(TestParties.HOUSING + "#g-1")).isTrue();
+
+    for (String bad : new String[] {"{}", "[1]", "[" + base + ",\"extra\":1}]", "[{\"issuer\":\"x\",\"grant\":\"g\"}]",
+        "[" + base + ",\"until\":\"tomorrow\"}]", "[{\"issuer\":\"" + TestParties.HOUSING + "\",\"grant\":\"a b\"}]"}) {
+      // refused when drafted ...
+      assertThatThrownBy(() -> CityBundle.draft().extension("grantRevocations", bad))
+          .as(bad).isInstanceOf(IllegalArgumentException.class);
+      // ... and when a signed bundle carries it anyway
+      String payload = "{\"format\":1,\"version\":1,\"issuedAt\":\"" + T0 + "\",\"validUntil\":\""
+          + T0.plus(Duration.ofDays(1)) + "\",\"parties\":[],\"caCertificates\":[" + com.fasterxml.jackson.databind
+          .node.TextNode.valueOf(ca(Suite.INTL).ca.rootPem()) + "],\"crl\":" + com.fasterxml.jackson.databind.node
+          .TextNode.valueOf(CityAuthority.toPem(ca(Suite.INTL).crl(T0, Duration.ofHours(24))))
+          + ",\"extensions\":{\"grantRevocations\":" + bad + "}}";
+      assertThatThrownBy(() -> CityBundle.verify(signRaw(Suite.INTL, payload), List.of(ca(Suite.INTL).ca.root()), T0,
+          Duration.ZERO)).as(bad).isInstanceOf(BundleException.class).hasMessageContaining("grantRevocations");
+    }
+  }
+
+  @Test
   void sign_versionAboveIssuedAtMillis_refused() throws Exception {
     CityBundle.Draft d = CityBundle.draft()
         .version(Long.MAX_VALUE)
