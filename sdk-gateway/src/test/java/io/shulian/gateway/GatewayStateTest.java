@@ -251,6 +251,30 @@ class GatewayStateTest {
   }
 
   @Test
+  void configCheck_readsStateWithoutWritingOrLockingIt() throws Exception {
+    Gateway running = startProvider();
+    Path floor = stateDir().resolve("bundle-version");
+    String v1 = Files.readString(floor);
+    assertThat(v1).contains("version 1\n");
+
+    // while the gateway holds the state directory, --check still validates
+    ConfigLoader.Loaded checked = ConfigLoader.check(dir.resolve("provider.yaml"), env::get);
+    assertThat(checked.state).isNull();
+    assertThat(checked.stateDir).isEqualTo(stateDir());
+    running.close();
+
+    // a newer bundle passes --check, which records nothing
+    writeBundle(2, null);
+    ConfigLoader.check(dir.resolve("provider.yaml"), env::get);
+    assertThat(Files.readString(floor)).isEqualTo(v1);
+    // once a gateway accepted v2, an older bundle is reported by --check too
+    startProvider().close();
+    writeBundle(1, null);
+    Throwable t = catchThrowable(() -> ConfigLoader.check(dir.resolve("provider.yaml"), env::get));
+    assertThat(t).isInstanceOf(ConfigException.class).hasMessageContaining("rollback");
+  }
+
+  @Test
   void grantRevocation_inNewBundle_refusedAfterHotReload() throws Exception {
     String g = grant("g-revoked", 100);
     Gateway provider = startProvider();
