@@ -300,6 +300,7 @@ public final class ConfigLoader {
       } else if (problems.isEmpty()) {
         state = io.shulian.gateway.state.StateStore.builder(stateDir)
             .maxReplayEntries(c.state.maxReplayEntries)
+            .commitDelay(duration(c.audit.commitDelay))
             .open();
       }
     } catch (io.shulian.gateway.state.StateException e) {

@@ -64,9 +64,24 @@ final class Journal {
 
   private static byte[] line(String content) {
     byte[] c = content.getBytes(StandardCharsets.US_ASCII);
+    byte[] out = java.util.Arrays.copyOf(c, c.length + 10);
+    out[c.length] = ' ';
+    hex8(crc(c), out, c.length + 1);
+    out[out.length - 1] = '\n';
+    return out;
+  }
+
+  private static long crc(byte[] c) {
     CRC32C crc = new CRC32C();
     crc.update(c, 0, c.length);
-    return (content + " " + String.format("%08x", crc.getValue()) + "\n").getBytes(StandardCharsets.US_ASCII);
+    return crc.getValue();
+  }
+
+  private static void hex8(long v, byte[] out, int at) {
+    for (int i = 7; i >= 0; i--) {
+      out[at + i] = (byte) Character.forDigit((int) (v & 0xf), 16);
+      v >>>= 4;
+    }
   }
 
   /** Receives the committed facts of a segment, in order. */
@@ -188,10 +203,9 @@ final class Journal {
       return "a line without its checksum";
     }
     String content = line.substring(0, sp);
-    byte[] c = content.getBytes(StandardCharsets.US_ASCII);
-    CRC32C crc = new CRC32C();
-    crc.update(c, 0, c.length);
-    if (!String.format("%08x", crc.getValue()).equals(line.substring(sp + 1))) {
+    byte[] expected = new byte[8];
+    hex8(crc(content.getBytes(StandardCharsets.US_ASCII)), expected, 0);
+    if (!new String(expected, StandardCharsets.US_ASCII).equals(line.substring(sp + 1))) {
       return "a line whose checksum does not match";
     }
     String[] f = content.split(" ", -1);

@@ -290,7 +290,8 @@ class StateStoreTest {
     AtomicLong grantUses = new AtomicLong();
     Set<UUID> ids = ConcurrentHashMap.newKeySet();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try (StateStore s = open()) {
+    // with a commit delay, as the gateway runs it: groups linger under load
+    try (StateStore s = StateStore.builder(dir()).clock(clock).commitDelay(Duration.ofMillis(2)).open()) {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
