@@ -92,6 +92,10 @@ public final class Gateway implements AutoCloseable {
     EnvelopeSealer sealer = sb.build();
     EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock)
         .maxPayloadBytes(b.limits.maxPayloadBytes()).build();
+    // request envelopes' ids go to the state directory, so a restart does not make them new again
+    EnvelopeOpener requestOpener = b.state == null ? opener
+        : EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).maxPayloadBytes(b.limits.maxPayloadBytes())
+            .replayCache(b.state.replayCache()).build();
     SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
     // the server must be the route's provider itself, not just any party of the city
     BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
@@ -104,8 +108,8 @@ public final class Gateway implements AutoCloseable {
     java.util.function.Function<String, List<Endpoint>> endpoints = b.policy instanceof CatalogPolicy
         ? ((CatalogPolicy) b.policy)::endpoints
         : resource -> configured.getOrDefault(resource, List.of());
-    this.context = new GatewayContext(b.identity, sealer, opener, b.apiKeys, dir, b.backends, b.policy, b.auditor, metrics,
-        backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints);
+    this.context = new GatewayContext(b.identity, sealer, opener, requestOpener, b.state, b.apiKeys, dir, b.backends,
+        b.policy, b.auditor, metrics, backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints);
     self.set(context);
   }
 
@@ -194,6 +198,7 @@ public final class Gateway implements AutoCloseable {
     if (!context.auditor().writable()) {
       p.put("audit", "the audit log cannot be written");
     }
+    context.stateFailure().ifPresent(f -> p.put("state", f));
     var now = b.clock.instant();
     if (now.isAfter(b.identity.signingCertificate().notAfter())) {
       p.put("keys", "the signing certificate expired");
@@ -265,6 +270,9 @@ public final class Gateway implements AutoCloseable {
     context.peerPool().closeIdle();
     context.backendPool().closeIdle();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    if (b.state != null) {
+      b.state.close();
+    }
     context.auditor().close();
     registry.close();
   }
@@ -295,6 +303,7 @@ public final class Gateway implements AutoCloseable {
     private long ephemeralKeyReuseMaxEnvelopes = 100_000;
     private boolean batchSignatures = true;
     private Duration backendIdleTimeout = Duration.ofSeconds(30);
+    private io.shulian.gateway.state.@Nullable StateStore state;
     private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
     private final Map<String, Supplier<String>> readinessWarnings = new LinkedHashMap<>();
     private @Nullable Supplier<GatewayContext.Directory> directory;
@@ -452,6 +461,16 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Keeps replay ids and grant uses in {@code state} (opened on the gateway's state directory), so
+     * a restart changes no decision; the gateway closes it. Without it they are in memory only:
+     * after a restart an envelope served before could be served again.
+     */
+    public Builder state(io.shulian.gateway.state.StateStore state) {
+      this.state = Objects.requireNonNull(state);
+      return this;
+    }
+
     /** Routes and recipients' certificates from a directory source (the city bundle) instead of {@link #route}. */
     public Builder directory(Supplier<GatewayContext.Directory> source) {
       this.directory = Objects.requireNonNull(source);
@@ -490,19 +509,26 @@ public final class Gateway implements AutoCloseable {
      * @throws SSLException if the TLS client context cannot be built
      */
     public Gateway build() throws SSLException {
-      if (identity == null || senderTrust == null || peers == null || auditor == null) {
-        throw new IllegalStateException("identity, senderTrust, peers and auditor are required");
+      try {
+        if (identity == null || senderTrust == null || peers == null || auditor == null) {
+          throw new IllegalStateException("identity, senderTrust, peers and auditor are required");
+        }
+        if (policy instanceof CatalogPolicy && !backendEndpoints.isEmpty()) {
+          throw new IllegalStateException("with a catalog policy the catalog declares the endpoints; configure backends without them");
+        }
+        if (providerAddress != null && identity.tlsCertificate().isEmpty()) {
+          throw new IllegalStateException("the provider role needs a TLS key in the identity (entry 'tls')");
+        }
+        if ((!routes.isEmpty() || directory != null) && consumerAddress != null && identity.tlsCertificate().isEmpty()) {
+          throw new IllegalStateException("the consumer role needs a TLS key in the identity (entry 'tls')");
+        }
+        return new Gateway(this);
+      } catch (RuntimeException | SSLException e) {
+        if (state != null) {
+          state.close(); // no gateway will own it: release the directory
+        }
+        throw e;
       }
-      if (policy instanceof CatalogPolicy && !backendEndpoints.isEmpty()) {
-        throw new IllegalStateException("with a catalog policy the catalog declares the endpoints; configure backends without them");
-      }
-      if (providerAddress != null && identity.tlsCertificate().isEmpty()) {
-        throw new IllegalStateException("the provider role needs a TLS key in the identity (entry 'tls')");
-      }
-      if ((!routes.isEmpty() || directory != null) && consumerAddress != null && identity.tlsCertificate().isEmpty()) {
-        throw new IllegalStateException("the consumer role needs a TLS key in the identity (entry 'tls')");
-      }
-      return new Gateway(this);
     }
   }
 }

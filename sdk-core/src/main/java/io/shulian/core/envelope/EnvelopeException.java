@@ -8,7 +8,7 @@ import io.shulian.core.ShulianException;
  * payload or key bytes.
  */
 public abstract sealed class EnvelopeException extends ShulianException
-    permits EnvelopeTooLargeException, MalformedEnvelopeException, DisallowedAlgorithmException, UnknownCriticalHeaderException, EmbeddedKeyException, InvalidPublicKeyException, DecryptionFailedException, WrongReceiverException, UntrustedSenderException, BadSignatureException, EnvelopeExpiredException, EnvelopeNotYetValidException, ReplayedEnvelopeException, SuiteMismatchException {
+    permits EnvelopeTooLargeException, MalformedEnvelopeException, DisallowedAlgorithmException, UnknownCriticalHeaderException, EmbeddedKeyException, InvalidPublicKeyException, DecryptionFailedException, WrongReceiverException, UntrustedSenderException, BadSignatureException, EnvelopeExpiredException, EnvelopeNotYetValidException, ReplayedEnvelopeException, SuiteMismatchException, SenderMismatchException, ReplayStateUnavailableException {
   private static final long serialVersionUID = 1L;
 
   /** Why an envelope was refused. Stable codes for audit records and metrics. */
@@ -41,6 +41,10 @@ public abstract sealed class EnvelopeException extends ShulianException
     REPLAYED,
     /** Sender key and recipient key are of different suites; Shulian never downgrades silently. */
     SUITE_MISMATCH,
+    /** The verified sender is not the party the caller expected (e.g. the TLS peer that delivered the envelope). */
+    SENDER_MISMATCH,
+    /** The replay cache cannot record the envelope id (full of unexpired ids, or its store failed); refused, not forgotten. */
+    REPLAY_STATE_UNAVAILABLE,
   }
 
   EnvelopeException(String message) {

@@ -16,6 +16,7 @@ import io.shulian.core.keys.KeyId;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
+import io.shulian.core.party.PartyId;
 import io.shulian.core.trust.SenderTrust;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +36,8 @@ import java.util.Set;
  * suite's algorithm allow-list, no critical extensions and no embedded keys; our key id; key
  * agreement with point validation; authenticated decryption; the inner signature under a trusted
  * certificate of the claimed sender; the receiver is us; the validity window with the allowed clock
- * skew; and finally that the id was not seen before.
+ * skew; the sender is the one the caller expects, if it names one; and finally that the id was not
+ * seen before.
  *
  * <p>Framed envelopes (first byte {@code 0x89}, see {@link EnvelopeEncoding#FRAMED}) go through the
  * same checks, in the order docs/envelope-format.md gives: header, trust, receiver and time are
@@ -136,9 +138,25 @@ public final class EnvelopeOpener {
    * @throws EnvelopeException a subclass per reason; see the class documentation for the order
    */
   public OpenedEnvelope open(byte[] envelope) throws EnvelopeException {
+    return open(envelope, null);
+  }
+
+  /**
+   * Opens an envelope that {@code expectedSender} delivered (e.g. the party of the TLS peer that
+   * posted it), as {@link #open(byte[])} does, and refuses it with {@link SenderMismatchException}
+   * if its verified sender is another party. That check comes after the signature and before the
+   * replay cache, so an envelope copied in transit and delivered by someone else does not use up
+   * its id: the genuine sender can still deliver it, once. Two concurrent opens of one envelope by
+   * its sender still yield exactly one success.
+   *
+   * @param expectedSender the party the envelope must come from; null accepts any trusted sender
+   * @throws EnvelopeException a subclass per reason; see the class documentation for the order
+   */
+  public OpenedEnvelope open(byte[] envelope, @org.jspecify.annotations.Nullable PartyId expectedSender)
+      throws EnvelopeException {
     Objects.requireNonNull(envelope, "envelope");
     if (FramedCodec.isFramed(envelope)) {
-      return framed.open(envelope, maxPayloadBytes);
+      return framed.open(envelope, maxPayloadBytes, expectedSender);
     }
     if (envelope.length > maxEnvelopeBytes) {
       throw new EnvelopeTooLargeException("envelope of " + envelope.length + " bytes is over the limit of "
@@ -246,7 +264,9 @@ public final class EnvelopeOpener {
     } catch (IllegalArgumentException e) {
       throw new MalformedEnvelopeException("JWS payload: " + e.getMessage());
     }
-    // Last: only a verified, addressed, timely envelope may claim a slot in the replay cache.
+    HeaderChecks.fromExpectedSender(header, expectedSender);
+    // Last: only a verified, addressed, timely envelope from the expected sender may claim a slot
+    // in the replay cache.
     if (!replayCache.firstSeen(header.id(), header.expiresAt().plus(skew))) {
       throw new ReplayedEnvelopeException("envelope " + header.id() + " from " + header.sender()
           + " was already opened");
@@ -411,7 +431,10 @@ public final class EnvelopeOpener {
       return this;
     }
 
-    /** Where seen envelope ids are kept (default: in memory, 2,000,000 entries). */
+    /**
+     * Where seen envelope ids are kept (default: in memory, at most 2,000,000 unexpired ids; beyond
+     * that new envelopes are refused with {@link ReplayStateUnavailableException}).
+     */
     public Builder replayCache(ReplayCache replayCache) {
       this.replayCache = Objects.requireNonNull(replayCache);
       return this;

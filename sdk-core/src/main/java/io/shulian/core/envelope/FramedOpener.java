@@ -10,6 +10,7 @@ import io.shulian.core.internal.crypto.Verifier;
 import io.shulian.core.internal.jose.Json;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.party.PartyId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -70,7 +71,7 @@ final class FramedOpener {
     }
   }
 
-  OpenedEnvelope open(byte[] envelope, int maxPayloadBytes) throws EnvelopeException {
+  OpenedEnvelope open(byte[] envelope, int maxPayloadBytes, @Nullable PartyId expectedSender) throws EnvelopeException {
     long max = maxEnvelopeBytes(maxPayloadBytes);
     if (envelope.length > max) {
       throw new EnvelopeTooLargeException("envelope of " + envelope.length + " bytes is over the limit of " + max
@@ -81,7 +82,7 @@ final class FramedOpener {
       Outer outer = readOuter(src);
       long plain = src.scan(outer.seg);
       ArraySink sink = new ArraySink(plain, maxPayloadBytes);
-      Result r = run(outer, src, sink, maxPayloadBytes);
+      Result r = run(outer, src, sink, maxPayloadBytes, expectedSender);
       return new OpenedEnvelope(r.header, sink.array(), r.signer);
     } catch (IOException e) {
       throw new IllegalStateException("reading from an array failed", e);
@@ -93,7 +94,7 @@ final class FramedOpener {
     StreamSource src = new StreamSource(in);
     Outer outer = readOuter(src);
     src.allocate(outer.seg);
-    return run(outer, src, new StreamSink(out), maxPayloadBytes).header;
+    return run(outer, src, new StreamSink(out), maxPayloadBytes, null).header;
   }
 
   // ---- preamble and outer header --------------------------------------------------------------
@@ -201,7 +202,8 @@ final class FramedOpener {
 
   // ---- the encrypted part -----------------------------------------------------------------------
 
-  private Result run(Outer outer, Source src, Sink sink, long maxPayloadBytes) throws EnvelopeException, IOException {
+  private Result run(Outer outer, Source src, Sink sink, long maxPayloadBytes, @Nullable PartyId expectedSender)
+      throws EnvelopeException, IOException {
     byte[] cek = decapsulate(outer);
     try {
       Segments segs = new Segments(src, outer, cek, decrypter.contentCipher());
@@ -232,7 +234,9 @@ final class FramedOpener {
         throw new BadSignatureException("signature of " + c.header.sender() + " (key " + c.signer.keyId()
             + ") does not verify");
       }
-      // Last: only a verified, addressed, timely envelope may claim a slot in the replay cache.
+      HeaderChecks.fromExpectedSender(c.header, expectedSender);
+      // Last: only a verified, addressed, timely envelope from the expected sender may claim a slot
+      // in the replay cache.
       if (!replayCache.firstSeen(c.header.id(), c.header.expiresAt().plus(skew))) {
         throw new ReplayedEnvelopeException("envelope " + c.header.id() + " from " + c.header.sender()
             + " was already opened");

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The header checks both encodings share: the outer header's key management and content cipher
@@ -95,6 +96,18 @@ final class HeaderChecks {
           + signer.algorithm() + " key");
     }
     return signer;
+  }
+
+  /**
+   * Checks that a verified header's sender is the party the caller expects (null: any trusted
+   * sender). Comes after the signature and before the replay cache, so that an envelope delivered by
+   * someone else does not use up its replay slot.
+   */
+  static void fromExpectedSender(EnvelopeHeader header, @Nullable PartyId expected) throws SenderMismatchException {
+    if (expected != null && !header.sender().equals(expected)) {
+      throw new SenderMismatchException("envelope " + header.id() + " is from " + header.sender() + ", but "
+          + expected + " delivered it", header);
+    }
   }
 
   /** Checks that {@code header} is addressed to us and valid at {@code now} within the allowed skew and lifetime. */

@@ -5,12 +5,23 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Counts uses of grants. {@link #tryUse} is atomic: under any concurrency no more than
- * {@code maxUses} calls for one grant return true. The in-memory default suits one process; several
- * gateways share a counter (e.g. in Redis) through this interface.
+ * {@code maxUses} calls for one grant return true. The in-memory default suits one process; a
+ * gateway keeps its counts in its state directory across restarts, and several gateways share a
+ * counter (e.g. in Redis) through this interface. A counter that cannot record a use throws (any
+ * {@link RuntimeException}); the policy engine then denies ({@code GRANT_STATE_UNAVAILABLE}).
  */
 public interface GrantUseCounter {
   /** Records one use and returns true, or returns false without recording if the limit is reached. */
   boolean tryUse(String grantKey, long maxUses);
+
+  /**
+   * As {@link #tryUse(String, long)}, for a grant that expires at {@code forgetAfter}: after that
+   * its count may be dropped (an expired grant is refused before it is counted). The policy engine
+   * calls this one; the default ignores {@code forgetAfter}.
+   */
+  default boolean tryUse(String grantKey, long maxUses, java.time.Instant forgetAfter) {
+    return tryUse(grantKey, maxUses);
+  }
 
   /** Returns the uses recorded so far. */
   long used(String grantKey);

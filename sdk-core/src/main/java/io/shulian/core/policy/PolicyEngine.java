@@ -148,7 +148,15 @@ public final class PolicyEngine {
     }
     if (ev.usesGrant && ev.decision.isPermit() && vg != null) {
       Grant g = vg.grant();
-      if (!uses.tryUse(g.key(), g.maxUses())) {
+      boolean used;
+      try {
+        used = uses.tryUse(g.key(), g.maxUses(), g.expiresAt());
+      } catch (RuntimeException e) {
+        // a use that cannot be recorded is not granted (fail closed)
+        return Decision.deny(List.of(new Reason("GRANT_STATE_UNAVAILABLE", "the use of grant " + g.id()
+            + " cannot be recorded: " + e.getMessage())), ev.decision.ruleIds(), p.version);
+      }
+      if (!used) {
         return Decision.deny(List.of(new Reason("GRANT_USED_UP", "grant " + g.id() + " has been used its " + g.maxUses()
             + " time(s)")), ev.decision.ruleIds(), p.version);
       }

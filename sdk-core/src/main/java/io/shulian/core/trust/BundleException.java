@@ -14,12 +14,14 @@ public final class BundleException extends ShulianException {
     MALFORMED,
     /** The signature does not verify under a trusted root, or uses another algorithm. */
     BAD_SIGNATURE,
-    /** Its version is lower than the one held (or equal with other content). */
+    /** Its version is lower than the one held or accepted before (or equal with other content). */
     ROLLBACK,
     /** Past its valid-until plus the grace period. */
     EXPIRED,
     /** Issued in the future. */
-    NOT_YET_VALID
+    NOT_YET_VALID,
+    /** The holder could not record it as the newest accepted bundle, so it is not used (fail closed). */
+    NOT_RECORDED
   }
 
   private final Reason reason;

@@ -52,6 +52,10 @@ public final class CityBundle {
   public static final int MAX_DEPTH = 16;
   /** The format number this code writes and reads. */
   public static final int FORMAT = 1;
+  /** The extension that lists revoked grants (see {@link RevokedGrant}). */
+  public static final String GRANT_REVOCATIONS = "grantRevocations";
+  /** Most revoked grants one bundle may list. */
+  public static final int MAX_REVOKED_GRANTS = 100_000;
   private static final Set<String> TOP = Set.of(
       "format", "version", "issuedAt", "validUntil", "parties", "caCertificates", "crl", "extensions");
   private static final Set<String> MEMBER = Set.of("party", "name", "level", "endpoint", "certificates");
@@ -64,10 +68,13 @@ public final class CityBundle {
   private final List<X509Certificate> caCertificates;
   private final X509CRL crl;
   private final Map<String, String> extensions;
+  private final List<RevokedGrant> revokedGrants;
+  private final Set<String> revokedGrantKeys;
   private final byte[] payload;
 
   private CityBundle(long version, Instant issuedAt, Instant validUntil, List<Member> parties,
-      List<X509Certificate> caCertificates, X509CRL crl, Map<String, String> extensions, byte[] payload) {
+      List<X509Certificate> caCertificates, X509CRL crl, Map<String, String> extensions,
+      List<RevokedGrant> revokedGrants, byte[] payload) {
     this.version = version;
     this.issuedAt = issuedAt;
     this.validUntil = validUntil;
@@ -75,6 +82,12 @@ public final class CityBundle {
     this.caCertificates = List.copyOf(caCertificates);
     this.crl = crl;
     this.extensions = Map.copyOf(extensions);
+    this.revokedGrants = List.copyOf(revokedGrants);
+    Set<String> keys = new java.util.HashSet<>();
+    for (RevokedGrant g : revokedGrants) {
+      keys.add(g.grantKey());
+    }
+    this.revokedGrantKeys = Set.copyOf(keys);
     this.payload = payload;
   }
 
@@ -160,9 +173,38 @@ public final class CityBundle {
 
   // ---- accessors -------------------------------------------------------------------------
 
-  /** The bundle version: a holder never goes back to a lower one. */
+  /**
+   * The bundle version: a holder never goes back to a lower one. It is at most the bundle's
+   * {@link #issuedAt} in milliseconds since 1970 (so a version from a clock, or a counter, both
+   * work), which keeps every later bundle able to go higher: a bundle signed with version
+   * 2<sup>63</sup>−1 would have blocked every update for good.
+   */
   public long version() {
     return version;
+  }
+
+  /** Returns the revoked grants this bundle lists (its {@value #GRANT_REVOCATIONS} extension). */
+  public List<RevokedGrant> revokedGrants() {
+    return revokedGrants;
+  }
+
+  /**
+   * Returns true if this bundle lists the grant as revoked.
+   *
+   * @param grantKey the grant's issuer and id as {@code <issuer party id>#<grant id>} (the form of
+   *     {@code Grant.key()})
+   */
+  public boolean isGrantRevoked(String grantKey) {
+    return revokedGrantKeys.contains(grantKey);
+  }
+
+  /** Returns the SHA-256 of the signed JSON, in hex (what a rollback floor records). */
+  String payloadSha256() {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(payload));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public Instant issuedAt() {
@@ -227,7 +269,8 @@ public final class CityBundle {
   @Override
   public String toString() {
     return "CityBundle[v" + version + ", issued " + issuedAt + ", valid until " + validUntil + ", "
-        + parties.size() + " parties, extensions " + extensions.keySet() + "]";
+        + parties.size() + " parties, extensions " + extensions.keySet()
+        + (revokedGrants.isEmpty() ? "" : ", " + revokedGrants.size() + " revoked grants") + "]";
   }
 
   // ---- signing ---------------------------------------------------------------------------
@@ -245,10 +288,14 @@ public final class CityBundle {
     private final List<X509Certificate> caCertificates = new ArrayList<>();
     private @Nullable X509CRL crl;
     private final Map<String, JsonNode> extensions = new LinkedHashMap<>();
+    private final Map<String, RevokedGrant> revokedGrants = new LinkedHashMap<>();
 
     private Draft() {}
 
-    /** The version, at least 1; each published bundle must have a higher one than the last. */
+    /**
+     * The version, at least 1 and at most the issue time in milliseconds since 1970 (checked when
+     * signing); each published bundle must have a higher one than the last.
+     */
     public Draft version(long v) {
       if (v < 1) {
         throw new IllegalArgumentException("bundle version must be at least 1, got " + v);
@@ -296,10 +343,28 @@ public final class CityBundle {
       if (!name.matches("[a-z][a-zA-Z0-9-]{0,63}") || extensions.containsKey(name)) {
         throw new IllegalArgumentException("extension name '" + name + "' is invalid or used twice");
       }
+      JsonNode n;
       try {
-        extensions.put(name, JSON.readTree(json));
+        n = JSON.readTree(json);
       } catch (IOException e) {
         throw new IllegalArgumentException("extension '" + name + "' is not valid JSON within the limits");
+      }
+      if (GRANT_REVOCATIONS.equals(name)) {
+        // checked now, with the same reader as verification: a bundle with a bad list is never signed
+        for (RevokedGrant g : RevokedGrant.fromJson(n)) {
+          revokeGrant(g);
+        }
+        return this;
+      }
+      extensions.put(name, n);
+      return this;
+    }
+
+    /** Lists a grant as revoked (the {@value #GRANT_REVOCATIONS} extension); a repeated grant is listed once. */
+    public Draft revokeGrant(RevokedGrant g) {
+      revokedGrants.putIfAbsent(g.grantKey(), Objects.requireNonNull(g, "g"));
+      if (revokedGrants.size() > MAX_REVOKED_GRANTS) {
+        throw new IllegalArgumentException("a bundle lists at most " + MAX_REVOKED_GRANTS + " revoked grants");
       }
       return this;
     }
@@ -307,11 +372,15 @@ public final class CityBundle {
     /**
      * Signs the bundle with the CA key and returns the compact JWS.
      *
-     * @throws IllegalStateException if version, validity or CRL is missing
+     * @throws IllegalStateException if version, validity or CRL is missing, or the version is
+     *     above the issue time in milliseconds since 1970
      */
     public String sign(CityAuthority ca) {
       if (version < 1 || issuedAt == null || validUntil == null || crl == null) {
         throw new IllegalStateException("a bundle needs a version, a validity and a CRL");
+      }
+      if (version > maxVersion(issuedAt)) {
+        throw new IllegalStateException(versionTooHigh(version, issuedAt));
       }
       ObjectNode n = JSON.createObjectNode();
       n.put("format", FORMAT);
@@ -342,6 +411,9 @@ public final class CityBundle {
       n.put("crl", CityAuthority.toPem(crl));
       ObjectNode ext = n.putObject("extensions");
       extensions.forEach(ext::set);
+      if (!revokedGrants.isEmpty()) {
+        ext.set(GRANT_REVOCATIONS, RevokedGrant.toJsonNode(revokedGrants.values()));
+      }
       byte[] payload;
       try {
         payload = JSON.writeValueAsBytes(n);
@@ -426,6 +498,9 @@ public final class CityBundle {
     if (!until.isAfter(issued)) {
       throw malformed("bundle validUntil is not after issuedAt");
     }
+    if (v.asLong() > maxVersion(issued)) {
+      throw malformed(versionTooHigh(v.asLong(), issued));
+    }
     List<Member> members = new ArrayList<>();
     JsonNode ps = root.path("parties");
     if (!ps.isArray()) {
@@ -467,7 +542,15 @@ public final class CityBundle {
         ext.put(x.getKey(), x.getValue().toString());
       }
     }
-    return new CityBundle(v.asLong(), issued, until, members, cas, crl, ext, payload);
+    List<RevokedGrant> revoked = List.of();
+    if (e.has(GRANT_REVOCATIONS)) {
+      try {
+        revoked = RevokedGrant.fromJson(e.get(GRANT_REVOCATIONS));
+      } catch (IllegalArgumentException ex) {
+        throw malformed("bundle extension '" + GRANT_REVOCATIONS + "': " + ex.getMessage());
+      }
+    }
+    return new CityBundle(v.asLong(), issued, until, members, cas, crl, ext, revoked, payload);
   }
 
   private static Member member(JsonNode p) throws BundleException {
@@ -533,5 +616,177 @@ public final class CityBundle {
 
   private static BundleException malformed(String m) {
     return new BundleException(BundleException.Reason.MALFORMED, m);
+  }
+
+  /** The highest version a bundle issued at {@code issuedAt} may carry: its issue time in milliseconds. */
+  static long maxVersion(Instant issuedAt) {
+    return issuedAt.toEpochMilli();
+  }
+
+  static String versionTooHigh(long version, Instant issuedAt) {
+    return "bundle version " + version + " is above the highest allowed for a bundle issued at " + issuedAt + " ("
+        + maxVersion(issuedAt) + ", the issue time in milliseconds since 1970): no later bundle could replace it";
+  }
+
+  /**
+   * A grant listed as revoked in the city bundle: the issuing party and the grant id ({@code jti}),
+   * optionally until when the listing is needed (the grant's expiry; after it the grant is refused
+   * anyway) and why. JSON: {@code {"issuer": "...", "grant": "...", "until": "2026-12-01T00:00:00Z",
+   * "reason": "..."}}. Immutable.
+   */
+  public static final class RevokedGrant {
+    private static final Set<String> FIELDS = Set.of("issuer", "grant", "until", "reason");
+
+    private final PartyId issuer;
+    private final String grantId;
+    private final @Nullable Instant until;
+    private final @Nullable String reason;
+
+    private RevokedGrant(PartyId issuer, String grantId, @Nullable Instant until, @Nullable String reason) {
+      this.issuer = issuer;
+      this.grantId = grantId;
+      this.until = until;
+      this.reason = reason;
+    }
+
+    /**
+     * Creates an entry.
+     *
+     * @param grantId 1-128 printable ASCII characters, as grant ids are
+     * @param until when the grant expires (null: unknown, listed until removed)
+     * @param reason at most 200 characters, no control characters (null: none given)
+     * @throws IllegalArgumentException naming the bad value
+     */
+    public static RevokedGrant of(PartyId issuer, String grantId, @Nullable Instant until, @Nullable String reason) {
+      Objects.requireNonNull(issuer, "issuer");
+      if (grantId.isEmpty() || grantId.length() > 128 || !grantId.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException("grant id must be 1-128 printable ASCII characters");
+      }
+      if (reason != null && (reason.length() > 200 || reason.chars().anyMatch(Character::isISOControl))) {
+        throw new IllegalArgumentException("revocation reason must have at most 200 characters and no control characters");
+      }
+      return new RevokedGrant(issuer, grantId, until, reason);
+    }
+
+    public PartyId issuer() {
+      return issuer;
+    }
+
+    public String grantId() {
+      return grantId;
+    }
+
+    /** When the revoked grant expires, if known: after it the entry may be dropped. */
+    public Optional<Instant> until() {
+      return Optional.ofNullable(until);
+    }
+
+    public Optional<String> reason() {
+      return Optional.ofNullable(reason);
+    }
+
+    /** The grant's issuer and id as {@code <issuer>#<grant id>}, the form of {@code Grant.key()}. */
+    public String grantKey() {
+      return issuer + "#" + grantId;
+    }
+
+    /**
+     * Parses a JSON array of entries, strictly: only the four members, issuer and grant required,
+     * at most {@link #MAX_REVOKED_GRANTS} entries, duplicate keys refused.
+     *
+     * @throws IllegalArgumentException naming the first problem
+     */
+    public static List<RevokedGrant> parseList(byte[] json) {
+      JsonNode n;
+      try {
+        n = JSON.readTree(json);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("not valid JSON within the limits (nesting, size, duplicate keys)");
+      }
+      return fromJson(n);
+    }
+
+    /** Writes entries as the JSON array {@link #parseList} reads. */
+    public static String toJson(java.util.Collection<RevokedGrant> grants) {
+      return toJsonNode(grants).toString();
+    }
+
+    static ArrayNode toJsonNode(java.util.Collection<RevokedGrant> grants) {
+      ArrayNode a = JSON.createArrayNode();
+      for (RevokedGrant g : grants) {
+        ObjectNode o = a.addObject();
+        o.put("issuer", g.issuer.toString());
+        o.put("grant", g.grantId);
+        if (g.until != null) {
+          o.put("until", g.until.toString());
+        }
+        if (g.reason != null) {
+          o.put("reason", g.reason);
+        }
+      }
+      return a;
+    }
+
+    static List<RevokedGrant> fromJson(@Nullable JsonNode n) {
+      if (n == null || !n.isArray()) {
+        throw new IllegalArgumentException("revoked grants must be a JSON array of {issuer, grant, until, reason}");
+      }
+      if (n.size() > MAX_REVOKED_GRANTS) {
+        throw new IllegalArgumentException("at most " + MAX_REVOKED_GRANTS + " revoked grants, got " + n.size());
+      }
+      List<RevokedGrant> out = new ArrayList<>(n.size());
+      int i = 0;
+      for (JsonNode e : n) {
+        String at = "revoked grant [" + i++ + "]: ";
+        if (!e.isObject()) {
+          throw new IllegalArgumentException(at + "must be an object");
+        }
+        for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
+          String f = it.next();
+          if (!FIELDS.contains(f)) {
+            throw new IllegalArgumentException(at + "unknown member '" + f + "' (allowed: issuer, grant, until, reason)");
+          }
+        }
+        if (!e.path("issuer").isTextual() || !e.path("grant").isTextual()) {
+          throw new IllegalArgumentException(at + "'issuer' and 'grant' are required strings");
+        }
+        Instant until = null;
+        if (e.has("until")) {
+          if (!e.get("until").isTextual()) {
+            throw new IllegalArgumentException(at + "'until' must be an ISO-8601 instant");
+          }
+          try {
+            until = Instant.parse(e.get("until").asText());
+          } catch (DateTimeParseException ex) {
+            throw new IllegalArgumentException(at + "'until' must be an ISO-8601 instant");
+          }
+        }
+        if (e.has("reason") && !e.get("reason").isTextual()) {
+          throw new IllegalArgumentException(at + "'reason' must be a string");
+        }
+        try {
+          out.add(of(PartyId.parse(e.get("issuer").asText()), e.get("grant").asText(), until,
+              e.has("reason") ? e.get("reason").asText() : null));
+        } catch (IllegalArgumentException ex) {
+          throw new IllegalArgumentException(at + ex.getMessage());
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public boolean equals(@Nullable Object o) {
+      return o instanceof RevokedGrant && ((RevokedGrant) o).grantKey().equals(grantKey());
+    }
+
+    @Override
+    public int hashCode() {
+      return grantKey().hashCode();
+    }
+
+    @Override
+    public String toString() {
+      return "RevokedGrant[" + grantKey() + (until == null ? "" : " until " + until) + "]";
+    }
   }
 }

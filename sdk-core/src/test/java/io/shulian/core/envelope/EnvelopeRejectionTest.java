@@ -792,6 +792,37 @@ class EnvelopeRejectionTest {
     }
   }
 
+  @ParameterizedTest
+  @MethodSource("suites")
+  void open_expectedSenderIsAnotherParty_failsWithoutUsingTheReplaySlot(String suite) throws Exception {
+    PartyIdentity[] p = EnvelopeForge.pair(suite);
+    byte[] env = seal(p);
+    EnvelopeOpener o = opener(p);
+
+    assertThatThrownBy(() -> o.open(env, p[1].party()))
+        .isInstanceOf(SenderMismatchException.class)
+        .hasMessageContaining("delivered it")
+        .satisfies(e -> {
+          assertThat(((SenderMismatchException) e).code()).isEqualTo("SENDER_MISMATCH");
+          assertThat(((SenderMismatchException) e).header().sender()).isEqualTo(p[0].party());
+        });
+    // the genuine sender still gets it opened, once
+    assertThat(o.open(env, p[0].party()).payload()).isEqualTo(PAYLOAD);
+    assertRejected(o, env, ReplayedEnvelopeException.class, "already opened");
+  }
+
+  @Test
+  void open_replayCacheFull_failsClosedInsteadOfForgetting() throws Exception {
+    PartyIdentity[] p = intl();
+    EnvelopeOpener o = EnvelopeOpener.builder(p[1], PinnedSenderTrust.of(p[0].certificates())).clock(at(T0))
+        .replayCache(ReplayCache.inMemory(1, at(T0))).build();
+    byte[] first = seal(p);
+    o.open(first);
+
+    assertRejected(o, seal(p), ReplayStateUnavailableException.class, "not expired");
+    assertRejected(o, first, ReplayedEnvelopeException.class, "already opened");
+  }
+
   // ---- suites -----------------------------------------------------------------------------
 
   @Test
@@ -819,5 +850,6 @@ class EnvelopeRejectionTest {
   void reasons_eachExceptionType_hasItsOwnCode() {
     assertThat(new MalformedEnvelopeException("m").code()).isEqualTo("MALFORMED");
     assertThat(new ReplayedEnvelopeException("m").code()).isEqualTo("REPLAYED");
+    assertThat(new ReplayStateUnavailableException("m").code()).isEqualTo("REPLAY_STATE_UNAVAILABLE");
   }
 }

@@ -505,6 +505,17 @@ class FramedRejectionTest {
   }
 
   @Test
+  void open_expectedSenderIsAnotherParty_failsWithoutUsingTheReplaySlot() throws Exception {
+    PartyIdentity[] p = intl();
+    EnvelopeOpener o = opener(p);
+    byte[] env = seal(p);
+
+    assertThatThrownBy(() -> o.open(env, p[1].party())).isInstanceOf(SenderMismatchException.class);
+    assertThat(o.open(env, p[0].party()).payload()).isEqualTo(PAYLOAD);
+    assertThatThrownBy(() -> o.open(env, p[0].party())).isInstanceOf(ReplayedEnvelopeException.class);
+  }
+
+  @Test
   void openStream_sameEnvelopeTwice_failsAsReplayed() throws Exception {
     PartyIdentity[] p = EnvelopeForge.pair("GM");
     EnvelopeOpener o = opener(p);

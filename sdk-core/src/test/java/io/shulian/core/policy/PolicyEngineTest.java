@@ -105,6 +105,45 @@ class PolicyEngineTest {
   }
 
   @Test
+  void decide_grantUseCannotBeRecorded_deniesAndRevokedGrantDenied() throws Exception {
+    Clock clock = Clock.fixed(PolicyFixtures.WED10, ZoneOffset.UTC);
+    AtomicReference<java.time.Instant> forgetAfter = new AtomicReference<>();
+    GrantUseCounter broken = new GrantUseCounter() {
+      @Override
+      public boolean tryUse(String grantKey, long maxUses) {
+        throw new AssertionError("the engine must pass the grant's expiry");
+      }
+
+      @Override
+      public boolean tryUse(String grantKey, long maxUses, java.time.Instant until) {
+        forgetAfter.set(until);
+        throw new IllegalStateException("disk full");
+      }
+
+      @Override
+      public long used(String grantKey) {
+        return 0;
+      }
+    };
+    GrantRevocations.InMemory revoked = GrantRevocations.inMemory();
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).clock(clock).grantUses(broken).revocations(revoked)
+        .grantVerifier(GrantVerifier.of(PinnedSenderTrust.of(List.of(PolicyFixtures.housing().signingCertificate())), clock))
+        .build();
+    Grant g = Grant.builder().issuer(PolicyFixtures.HOUSING).consumer(PolicyFixtures.CIVIL)
+        .resource("housing.provident-fund.balance").fields(List.of("balance")).purpose("social-assistance-review")
+        .validity(PolicyFixtures.WED10.minus(Duration.ofHours(1)), PolicyFixtures.WED10.plus(Duration.ofHours(1)))
+        .maxUses(2).build();
+    String token = GrantIssuer.of(PolicyFixtures.housing()).issue(g);
+
+    Decision d = e.decide(fundRequest(), token);
+    assertThat(d.isPermit()).isFalse();
+    assertThat(d.hasReason("GRANT_STATE_UNAVAILABLE")).isTrue();
+    assertThat(forgetAfter.get()).isEqualTo(g.expiresAt());
+    revoked.revoke(g.key());
+    assertThat(e.decide(fundRequest(), token).hasReason("GRANT_REVOKED")).isTrue();
+  }
+
+  @Test
   void decide_rateCondition_limitsPerConsumer() throws Exception {
     Catalog c = PolicyFixtures.exampleSet().catalog();
     PolicySet s = PolicySet.parse(c, "rate.yaml", ("version: \"1\"\nrules:\n"

@@ -155,6 +155,69 @@ class CityBundleTest {
         .isInstanceOf(BundleException.class).hasMessageContaining("surprise");
   }
 
+  /** The signed payload of a bundle with its version replaced (re-signed by the CA). */
+  private static byte[] withVersion(byte[] jws, String version) {
+    String payload = new String(Base64.getUrlDecoder().decode(new String(jws, StandardCharsets.US_ASCII).split("\\.")[1]),
+        StandardCharsets.UTF_8);
+    assertThat(payload).contains("\"version\":1,");
+    return signRaw(Suite.INTL, payload.replace("\"version\":1,", "\"version\":" + version + ","));
+  }
+
+  @Test
+  void verify_versionSoHighThatNoLaterUpdateIsPossible_refused() throws Exception {
+    byte[] v1 = bundle(Suite.INTL, 1, T0, Duration.ofDays(1));
+    Instant at = T0.plusSeconds(60);
+
+    assertThatThrownBy(() -> CityBundle.verify(withVersion(v1, Long.toString(Long.MAX_VALUE)), List.of(ca(Suite.INTL).ca.root()),
+        at, Duration.ZERO))
+        .isInstanceOf(BundleException.class).hasMessageContaining("version")
+        .satisfies(e -> assertThat(((BundleException) e).reason()).isEqualTo(BundleException.Reason.MALFORMED));
+    // the bound is the bundle's issuedAt in milliseconds: a timestamp version is fine, one past it is not
+    assertThatThrownBy(() -> CityBundle.verify(withVersion(v1, Long.toString(T0.toEpochMilli() + 1)),
+        List.of(ca(Suite.INTL).ca.root()), at, Duration.ZERO))
+        .isInstanceOf(BundleException.class).hasMessageContaining("version");
+    assertThat(CityBundle.verify(withVersion(v1, Long.toString(T0.toEpochMilli())), List.of(ca(Suite.INTL).ca.root()), at,
+        Duration.ZERO).version()).isEqualTo(T0.toEpochMilli());
+  }
+
+  @Test
+  void verify_grantRevocations_parsedStrictly() throws Exception {
+    String base = "{\"issuer\":\"" + TestParties.HOUSING + "\",\"grant\":\"g-1\"";
+    CityBundle.Draft ok = CityBundle.draft().version(1).validity(T0, T0.plus(Duration.ofDays(1)))
+        .crl(ca(Suite.INTL).crl(T0, Duration.ofHours(24)))
+        .extension("grantRevocations", "[" + base + ",\"until\":\"2026-07-01T00:00:00Z\"}," + base + "}]");
+    CityBundle b = CityBundle.verify(ok.sign(ca(Suite.INTL).at(T0)).getBytes(StandardCharsets.US_ASCII),
+        List.of(ca(Suite.INTL).ca.root()), T0, Duration.ZERO);
+    assertThat(b.revokedGrants()).singleElement().satisfies(g -> assertThat(g.until()).isPresent());
+    assertThat(b.isGrantRevoked(TestParties.HOUSING + "#g-1")).isTrue();
+
+    for (String bad : new String[] {"{}", "[1]", "[" + base + ",\"extra\":1}]", "[{\"issuer\":\"x\",\"grant\":\"g\"}]",
+        "[" + base + ",\"until\":\"tomorrow\"}]", "[{\"issuer\":\"" + TestParties.HOUSING + "\",\"grant\":\"a b\"}]"}) {
+      // refused when drafted ...
+      assertThatThrownBy(() -> CityBundle.draft().extension("grantRevocations", bad))
+          .as(bad).isInstanceOf(IllegalArgumentException.class);
+      // ... and when a signed bundle carries it anyway
+      String payload = "{\"format\":1,\"version\":1,\"issuedAt\":\"" + T0 + "\",\"validUntil\":\""
+          + T0.plus(Duration.ofDays(1)) + "\",\"parties\":[],\"caCertificates\":[" + com.fasterxml.jackson.databind
+          .node.TextNode.valueOf(ca(Suite.INTL).ca.rootPem()) + "],\"crl\":" + com.fasterxml.jackson.databind.node
+          .TextNode.valueOf(CityAuthority.toPem(ca(Suite.INTL).crl(T0, Duration.ofHours(24))))
+          + ",\"extensions\":{\"grantRevocations\":" + bad + "}}";
+      assertThatThrownBy(() -> CityBundle.verify(signRaw(Suite.INTL, payload), List.of(ca(Suite.INTL).ca.root()), T0,
+          Duration.ZERO)).as(bad).isInstanceOf(BundleException.class).hasMessageContaining("grantRevocations");
+    }
+  }
+
+  @Test
+  void sign_versionAboveIssuedAtMillis_refused() throws Exception {
+    CityBundle.Draft d = CityBundle.draft()
+        .version(Long.MAX_VALUE)
+        .validity(T0, T0.plus(Duration.ofDays(1)))
+        .crl(ca(Suite.INTL).crl(T0, Duration.ofHours(24)));
+
+    assertThatThrownBy(() -> d.sign(ca(Suite.INTL).at(T0))).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("version");
+  }
+
   @ParameterizedTest
   @EnumSource(Suite.class)
   void update_lowerVersion_rollbackRefusedAndHeldKept(Suite s) throws Exception {

@@ -45,7 +45,10 @@ import picocli.CommandLine.Spec;
       "certificates are checked against the CA first (exit code 3 if one is not).",
       "YAML: version (integer above the last), validFor (e.g. 24h) or validUntil,",
       "parties: [{party, name, endpoint, certificates: [file or inline PEM]}],",
-      "extensions (optional). Certificate files are relative to the YAML file."
+      "extensions (optional). Certificate files are relative to the YAML file.",
+      "The version may be at most the signing time in milliseconds since 1970, so that a later",
+      "bundle can always have a higher one. --grant-revocations adds the revoked grants of lists",
+      "written by 'grant revoke' (entries whose grant has expired are dropped)."
     })
 final class BundleSignCommand implements Callable<Integer> {
   static final long MAX_YAML_BYTES = 4 << 20;
@@ -68,6 +71,9 @@ final class BundleSignCommand implements Callable<Integer> {
 
   @Option(names = "--ca-password", description = "CA key password (else $SHULIAN_CA_PASSWORD, else 'changeit')")
   String caPassword;
+
+  @Option(names = "--grant-revocations", description = "revocation list written by 'grant revoke' (repeatable)")
+  List<Path> grantRevocations = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
@@ -92,6 +98,10 @@ final class BundleSignCommand implements Callable<Integer> {
     JsonNode v = yaml.path("version");
     if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 1) {
       throw new Cli.RejectedException(in + ": version must be a positive integer");
+    }
+    if (v.asLong() > now.toEpochMilli()) {
+      throw new Cli.RejectedException(in + ": version " + v.asLong() + " is above the signing time in milliseconds"
+          + " since 1970 (" + now.toEpochMilli() + "); no later bundle could replace it, so it is refused");
     }
     Instant until;
     if (yaml.has("validUntil")) {
@@ -150,13 +160,31 @@ final class BundleSignCommand implements Callable<Integer> {
         }
       }
     }
+    int revoked = 0;
+    int dropped = 0;
+    for (Path f : grantRevocations) {
+      for (CityBundle.RevokedGrant g : GrantRevokeCommand.read(f)) {
+        if (g.until().isPresent() && g.until().get().isBefore(now)) {
+          dropped++; // the grant has expired: gateways refuse it anyway
+          continue;
+        }
+        try {
+          draft.revokeGrant(g);
+        } catch (IllegalArgumentException e) {
+          throw new Cli.RejectedException(f + ": " + e.getMessage());
+        }
+        revoked++;
+      }
+    }
     String jws = draft.sign(ca);
     if (jws.length() > CityBundle.MAX_BUNDLE_BYTES) {
       throw new Cli.RejectedException("the signed bundle would exceed " + CityBundle.MAX_BUNDLE_BYTES + " bytes");
     }
     PartyIdentity.writeAtomically(out, jws.getBytes(StandardCharsets.US_ASCII));
     err.println("signed city bundle v" + v.asLong() + " (" + ca.suite() + ") to " + out + ": "
-        + yaml.path("parties").size() + " parties, " + nCerts + " certificates, valid until " + until);
+        + yaml.path("parties").size() + " parties, " + nCerts + " certificates, valid until " + until
+        + (grantRevocations.isEmpty() ? "" : ", " + revoked + " revoked grants from --grant-revocations"
+            + (dropped > 0 ? " (" + dropped + " expired ones dropped)" : "")));
     err.flush();
     return ExitCodes.OK;
   }

@@ -64,6 +64,9 @@ final class BundleVerifyCommand implements Callable<Integer> {
     if (!b.extensionNames().isEmpty()) {
       err.println("  extensions: " + b.extensionNames());
     }
+    if (!b.revokedGrants().isEmpty()) {
+      err.println("  revoked grants: " + b.revokedGrants().size());
+    }
     err.flush();
     return ExitCodes.OK;
   }

@@ -34,7 +34,7 @@ final class GatewayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    ConfigLoader.Loaded loaded = ConfigLoader.load(config, System::getenv);
+    ConfigLoader.Loaded loaded = check ? ConfigLoader.check(config, System::getenv) : ConfigLoader.load(config, System::getenv);
     Path auditDir = loaded.resolve(loaded.config.audit.dir);
     if (check) {
       Path parent = auditDir.toAbsolutePath().getParent();
@@ -45,7 +45,7 @@ final class GatewayCommand implements Callable<Integer> {
           + loaded.identity.suite() + "), roles:"
           + (loaded.config.consumer != null ? " consumer" : "")
           + (loaded.config.provider != null ? " provider" : "")
-          + (loaded.config.passthrough != null ? " passthrough" : ""));
+          + (loaded.config.passthrough != null ? " passthrough" : "") + "; state: " + loaded.stateDir);
       err.flush();
       return ExitCodes.OK;
     }

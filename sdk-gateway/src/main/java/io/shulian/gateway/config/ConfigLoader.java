@@ -53,14 +53,23 @@ public final class ConfigLoader {
     public final List<PartyCertificate> peers;
     /** The city bundle holder, when the configuration names a bundle; else trust is pinned. */
     public final io.shulian.core.trust.BundleHolder bundle;
+    /** The state directory (state.dir, or next to the audit directory). */
+    public final Path stateDir;
+    /**
+     * The opened state (replay ids, grant uses), held locked until the gateway built from this
+     * configuration closes it; null when only checked ({@link #check}).
+     */
+    public final io.shulian.gateway.state.StateStore state;
 
     Loaded(GatewayConfig config, Path baseDir, PartyIdentity identity, List<PartyCertificate> peers,
-        io.shulian.core.trust.BundleHolder bundle) {
+        io.shulian.core.trust.BundleHolder bundle, Path stateDir, io.shulian.gateway.state.StateStore state) {
       this.config = config;
       this.baseDir = baseDir;
       this.identity = identity;
       this.peers = peers;
       this.bundle = bundle;
+      this.stateDir = stateDir;
+      this.state = state;
     }
 
     public Path resolve(String p) {
@@ -69,11 +78,27 @@ public final class ConfigLoader {
   }
 
   /**
-   * Parses and validates a configuration, loading the keystore and certificates it names.
+   * Parses and validates a configuration, loading the keystore and certificates it names, and opens
+   * the gateway's state directory (refusing a bundle older than one accepted before). The state
+   * stays locked until the gateway built with {@link #apply} closes.
    *
    * @throws ConfigException listing every problem found, each with its location
    */
   public static Loaded load(Path file, Function<String, String> env) throws ConfigException {
+    return load(file, env, false);
+  }
+
+  /**
+   * Validates a configuration as {@link #load} does, reading but never writing or locking the state
+   * directory ({@code gateway --check}); {@link Loaded#state} is null.
+   *
+   * @throws ConfigException listing every problem found, each with its location
+   */
+  public static Loaded check(Path file, Function<String, String> env) throws ConfigException {
+    return load(file, env, true);
+  }
+
+  private static Loaded load(Path file, Function<String, String> env, boolean checkOnly) throws ConfigException {
     List<String> problems = new ArrayList<>();
     GatewayConfig c;
     try {
@@ -136,6 +161,15 @@ public final class ConfigLoader {
     if (c.envelope.ephemeralKeyReuseMaxEnvelopes < 1) {
       problems.add("envelope.ephemeralKeyReuseMaxEnvelopes: must be at least 1");
     }
+    if (c.state == null) {
+      problems.add("state: must be a mapping (or left out)");
+    } else if (c.state.maxReplayEntries < 1 || c.state.maxReplayEntries > 100_000_000) {
+      problems.add("state.maxReplayEntries: 1 to 100000000, got " + c.state.maxReplayEntries);
+    }
+    Path stateDir = problems.isEmpty() ? stateDir(c, base) : null;
+    if (problems.isEmpty() && stateDir == null) {
+      problems.add("state.dir: required when audit.dir has no name to put the state next to");
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -170,8 +204,19 @@ public final class ConfigLoader {
         try {
           List<java.security.cert.X509Certificate> roots = io.shulian.core.trust.CityTrust.readCertificates(
               new String(BundleReloader.read(base.resolve(c.trust.root), MAX_CONFIG_BYTES), java.nio.charset.StandardCharsets.US_ASCII));
-          holder = io.shulian.core.trust.BundleHolder.of(roots, Clock.systemUTC(), duration(c.trust.grace), duration(c.trust.grace));
-          holder.update(BundleReloader.read(base.resolve(c.trust.bundle), io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES));
+          Path floorFile = stateDir.resolve(io.shulian.gateway.state.StateStore.BUNDLE_VERSION_FILE);
+          io.shulian.core.trust.BundleHolder.VersionFloor floor = checkOnly
+              ? io.shulian.core.trust.BundleHolder.VersionFloor.readOnlyFile(floorFile)
+              : io.shulian.core.trust.BundleHolder.VersionFloor.file(floorFile);
+          try {
+            holder = io.shulian.core.trust.BundleHolder.of(roots, Clock.systemUTC(), duration(c.trust.grace),
+                duration(c.trust.grace), floor);
+          } catch (IOException e) {
+            problems.add("state.dir: " + e.getMessage());
+          }
+          if (holder != null) {
+            holder.update(BundleReloader.read(base.resolve(c.trust.bundle), io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES));
+          }
         } catch (IOException e) {
           problems.add("trust: cannot read " + e.getMessage());
         } catch (io.shulian.core.ShulianException e) {
@@ -280,10 +325,32 @@ public final class ConfigLoader {
     if (c.passthrough != null && (c.passthrough.upstream == null || !c.passthrough.upstream.startsWith("http://"))) {
       problems.add("passthrough.upstream: an http:// URL is required");
     }
+    io.shulian.gateway.state.StateStore state = null;
+    try {
+      if (checkOnly) {
+        io.shulian.gateway.state.StateStore.check(stateDir, Clock.systemUTC());
+      } else if (problems.isEmpty()) {
+        state = io.shulian.gateway.state.StateStore.builder(stateDir)
+            .maxReplayEntries(c.state.maxReplayEntries)
+            .commitDelay(duration(c.audit.commitDelay))
+            .open();
+      }
+    } catch (io.shulian.gateway.state.StateException e) {
+      problems.add("state.dir: " + e.getMessage());
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new Loaded(c, base, identity, peers, holder);
+    return new Loaded(c, base, identity, peers, holder, stateDir, state);
+  }
+
+  /** state.dir, or the audit directory's sibling named after it with "-state" appended; null if it has no name. */
+  static Path stateDir(GatewayConfig c, Path base) {
+    if (c.state.dir != null) {
+      return base.resolve(c.state.dir).normalize();
+    }
+    Path audit = base.resolve(c.audit.dir).normalize();
+    return audit.getFileName() == null ? null : audit.resolveSibling(audit.getFileName() + "-state");
   }
 
   /** Checks configured endpoints like the catalog does: methods, templates, actions, no two of one shape. */
@@ -340,6 +407,9 @@ public final class ConfigLoader {
         .drainTimeout(duration(c.runtime.drainTimeout))
         .ephemeralKeyReuse(duration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes)
         .batchSignatures(c.envelope.batchSignatures);
+    if (l.state != null) {
+      b.state(l.state);
+    }
     if (c.runtime.eventLoops > 0) {
       b.eventLoops(c.runtime.eventLoops);
     }
@@ -409,9 +479,17 @@ public final class ConfigLoader {
         io.shulian.core.trust.SenderTrust grantIssuers = l.bundle != null ? l.bundle : PinnedSenderTrust.of(issuers);
         io.shulian.core.policy.PolicyEngine engine;
         try {
-          engine = io.shulian.core.policy.PolicyEngine.builder(policySource(c, l.baseDir, l.bundle).load())
-              .grantVerifier(io.shulian.core.policy.GrantVerifier.of(grantIssuers))
-              .build();
+          io.shulian.core.policy.PolicyEngine.Builder eb =
+              io.shulian.core.policy.PolicyEngine.builder(policySource(c, l.baseDir, l.bundle).load())
+                  .grantVerifier(io.shulian.core.policy.GrantVerifier.of(grantIssuers));
+          if (l.state != null) {
+            eb.grantUses(l.state.grantUses()); // used-up grants stay used up across restarts
+          }
+          if (l.bundle != null) {
+            // grants revoked in the city bundle; hot reload swaps the bundle, so revocations follow it
+            eb.revocations(io.shulian.core.policy.GrantRevocations.fromBundle(l.bundle));
+          }
+          engine = eb.build();
         } catch (IOException | io.shulian.core.catalog.InvalidDocumentException e) {
           throw new IllegalStateException("policy could not be loaded again: " + e.getMessage(), e);
         }

@@ -21,6 +21,8 @@ public final class GatewayConfig {
   public Passthrough passthrough;
   public Limits limits = new Limits();
   public Audit audit;
+  /** What the gateway remembers across restarts (replayed envelopes, grant uses, newest bundle). */
+  public State state = new State();
   public Admin admin;
   public Runtime runtime = new Runtime();
   public Envelope envelope = new Envelope();
@@ -138,6 +140,21 @@ public final class GatewayConfig {
      * records, for at most 5 ms more latency; at most 1s.
      */
     public String commitDelay = "5ms";
+  }
+
+  /** The state directory (see docs/gateway.md, "State across restarts"). */
+  public static final class State {
+    /**
+     * Directory of the state journal, its lock and the newest accepted bundle version; default: next
+     * to the audit directory, named after it with "-state" appended ({@code audit} → {@code
+     * audit-state}). One gateway per directory; back it up with the audit log.
+     */
+    public String dir;
+    /**
+     * Most envelope ids kept at once (each until its envelope expires); when that many have not
+     * expired, new envelopes are refused (503) rather than an old id forgotten.
+     */
+    public long maxReplayEntries = 2_000_000;
   }
 
   public static final class Admin {

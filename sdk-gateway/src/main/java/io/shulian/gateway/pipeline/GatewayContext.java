@@ -45,6 +45,8 @@ public final class GatewayContext {
   private final EnvelopeSealer sealer;
   private final io.shulian.gateway.seal.SealBatcher sealBatcher;
   private final EnvelopeOpener opener;
+  private final EnvelopeOpener requestOpener;
+  private final io.shulian.gateway.state.@org.jspecify.annotations.Nullable StateStore state;
   private final ApiKeys apiKeys;
   private final Map<String, URI> backends;
   private final ExchangePolicy policy;
@@ -64,7 +66,15 @@ public final class GatewayContext {
   static final io.netty.util.AttributeKey<java.security.cert.X509Certificate[]> PEER_CHAIN =
       io.netty.util.AttributeKey.valueOf("shulian.peer.chain");
 
-  public GatewayContext(PartyIdentity identity, EnvelopeSealer sealer, EnvelopeOpener opener, ApiKeys apiKeys,
+  /**
+   * @param opener opens response envelopes (consumer role); its replay cache may be in memory, as a
+   *     response is accepted only for a request in flight, which no restart keeps
+   * @param requestOpener opens request envelopes (provider role), with the durable replay cache of
+   *     {@code state} when there is one
+   * @param state what survives restarts (replay ids, grant uses); null keeps them in memory only
+   */
+  public GatewayContext(PartyIdentity identity, EnvelopeSealer sealer, EnvelopeOpener opener, EnvelopeOpener requestOpener,
+      io.shulian.gateway.state.@org.jspecify.annotations.Nullable StateStore state, ApiKeys apiKeys,
       Directory directory, Map<String, URI> backends, ExchangePolicy policy, ExchangeAuditor auditor,
       GatewayMetrics metrics, BackendPool backendPool, BackendPool peerPool, PeerVerifier peers, Limits limits,
       Clock clock, boolean batchSignatures, Function<String, List<Endpoint>> endpoints) {
@@ -72,6 +82,8 @@ public final class GatewayContext {
     this.sealer = sealer;
     this.sealBatcher = new io.shulian.gateway.seal.SealBatcher(sealer, batchSignatures, metrics::signatureBatch);
     this.opener = opener;
+    this.requestOpener = requestOpener;
+    this.state = state;
     this.apiKeys = apiKeys;
     this.directory = new AtomicReference<>(directory);
     this.backends = Map.copyOf(backends);
@@ -99,8 +111,28 @@ public final class GatewayContext {
     return sealBatcher;
   }
 
+  /** Opens response envelopes (consumer role). */
   public EnvelopeOpener opener() {
     return opener;
+  }
+
+  /** Opens request envelopes from peer gateways (provider role); its replay cache survives restarts. */
+  public EnvelopeOpener requestOpener() {
+    return requestOpener;
+  }
+
+  /**
+   * Returns a future that completes once every state change made so far (replay slots, grant uses)
+   * is durable; a response that depends on them is released only after it. Completed at once
+   * without a state directory.
+   */
+  public java.util.concurrent.CompletableFuture<Void> stateDurable() {
+    return state == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : state.durable();
+  }
+
+  /** Why the state cannot be written, if it failed. */
+  public java.util.Optional<String> stateFailure() {
+    return state == null ? java.util.Optional.empty() : state.failure();
   }
 
   public ApiKeys apiKeys() {

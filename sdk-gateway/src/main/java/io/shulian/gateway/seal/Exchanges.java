@@ -35,6 +35,11 @@ final class Exchanges {
     switch (e.reason()) {
       case REPLAYED:
         return Problem.of(HttpResponseStatus.CONFLICT, "REPLAYED", "this envelope was already received");
+      case SENDER_MISMATCH:
+        return Problem.of(HttpResponseStatus.FORBIDDEN, "PEER_MISMATCH", "the TLS peer is not the envelope's sender");
+      case REPLAY_STATE_UNAVAILABLE:
+        return Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "STATE_UNAVAILABLE",
+            "the envelope cannot be recorded as received, so it is not processed; try again later");
       case TOO_LARGE:
         return Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "TOO_LARGE", "the envelope is too large");
       case EXPIRED:
@@ -46,6 +51,24 @@ final class Exchanges {
       default:
         return Problem.of(HttpResponseStatus.BAD_REQUEST, "ENVELOPE_REJECTED", "the envelope was rejected");
     }
+  }
+
+  /** Marks a failure of the gateway state (not of the audit) on the way to the response. */
+  private static final class StateUnavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StateUnavailable(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The payload digest for audit: SM3 for a GM gateway, SHA-256 otherwise. */
@@ -123,15 +146,28 @@ final class Exchanges {
     } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
+    if (event.direction == ExchangeEvent.Direction.REQUEST_IN) {
+      // the replay slot and grant use this exchange took must be durable before its answer leaves,
+      // or a restart could serve the same envelope or grant again
+      CompletableFuture<Void> state = g.stateDurable();
+      f = f.thenCombine(state.exceptionally(e -> {
+        throw new java.util.concurrent.CompletionException(new StateUnavailable(e));
+      }), (a, b) -> null);
+    }
     g.metrics().exchange(event);
     f.whenComplete((ok, err) -> ctx.executor().execute(() -> {
       FullHttpResponse out = response;
       boolean close = !keepAlive || g.draining();
       if (err != null) {
         response.release();
-        g.metrics().auditFailure();
-        out = Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "AUDIT_UNAVAILABLE",
-            "the exchange could not be audited, so nothing was released").toResponse();
+        if (causedBy(err, StateUnavailable.class)) {
+          out = Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "STATE_UNAVAILABLE",
+              "the exchange could not be recorded as done, so nothing was released").toResponse();
+        } else {
+          g.metrics().auditFailure();
+          out = Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "AUDIT_UNAVAILABLE",
+              "the exchange could not be audited, so nothing was released").toResponse();
+        }
         close = true;
       }
       if (close) {

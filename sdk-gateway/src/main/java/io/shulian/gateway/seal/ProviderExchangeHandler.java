@@ -19,6 +19,7 @@ import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.envelope.OpenedEnvelope;
 import io.shulian.core.envelope.SealRequest;
+import io.shulian.core.envelope.SenderMismatchException;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.party.PartyId;
 import io.shulian.gateway.audit.ExchangeEvent;
@@ -35,8 +36,8 @@ import java.util.Optional;
 
 /**
  * Provider role: {@code POST /shulian/v1/exchange} from a peer gateway over mutual TLS. Opens the
- * envelope (signature, receiver, expiry, replay), checks that the TLS peer is the envelope's
- * sender, confines the sealed request target and matches it against the endpoints declared for the
+ * envelope (signature, receiver, expiry, the TLS peer is the envelope's sender, then replay),
+ * confines the sealed request target and matches it against the endpoints declared for the
  * resource (whatever the consumer gateway checked), decides policy on the endpoint's action,
  * forwards to the backend over a pooled connection, applies the masking obligations to the
  * response, seals it back to the sender and audits before releasing it.
@@ -69,17 +70,18 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     }
     OpenedEnvelope opened;
     try {
-      opened = g.opener().open(ByteBufUtil.getBytes(req.content()));
+      // The TLS peer must be the envelope's sender, checked inside open before the envelope's id
+      // takes its replay slot: an envelope copied in transit and posted by another party is refused
+      // without using it up, and the genuine sender can still deliver it (once).
+      opened = g.requestOpener().open(ByteBufUtil.getBytes(req.content()), peer);
+    } catch (SenderMismatchException e) {
+      refuse(ctx, req, t0, e.header(), peer.toString(), Exchanges.problemFor(e), null);
+      return;
     } catch (EnvelopeException e) {
       refuse(ctx, req, t0, null, peer.toString(), Exchanges.problemFor(e), e.code());
       return;
     }
     EnvelopeHeader h = opened.header();
-    if (!h.sender().equals(peer)) {
-      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, "PEER_MISMATCH",
-          "the TLS peer is not the envelope's sender"), null);
-      return;
-    }
     HttpPayload inner;
     try {
       inner = HttpPayload.parse(opened.payload(), true);
