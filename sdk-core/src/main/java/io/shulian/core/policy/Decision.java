@@ -89,9 +89,32 @@ public final class Decision {
     return ruleIds;
   }
 
-  /** Returns the obligations; none for a DENY. */
+  /**
+   * Returns the obligations of a PERMIT.
+   *
+   * @throws IllegalStateException for a DENY: nothing may be released for it, so there is nothing
+   *     to mask with (an empty set of masks would release a record unmasked)
+   */
   public Obligations obligations() {
+    requirePermit();
     return obligations;
+  }
+
+  /**
+   * Starts a masker for a response released under this PERMIT (see {@link Obligations#masker()}).
+   *
+   * @throws IllegalStateException for a DENY
+   */
+  public io.shulian.core.policy.mask.Masker.Builder masker() {
+    requirePermit();
+    return obligations.masker();
+  }
+
+  private void requirePermit() {
+    if (effect != Effect.PERMIT) {
+      throw new IllegalStateException("the decision is a DENY (" + reasons.get(0).code()
+          + "); only a PERMIT releases data, so it has no obligations");
+    }
   }
 
   /** Returns the policy-set version hash that decided. */
@@ -117,6 +140,13 @@ public final class Decision {
       e.getValue().params().forEach(m::put);
     }
     ob.put("audit", obligations.audit().wireName());
+    if (!obligations.catalogFields().isEmpty()) {
+      ArrayNode fs = ob.putArray("fields");
+      obligations.catalogFields().forEach(fs::add);
+    }
+    if (obligations.dropUnlisted()) {
+      ob.put("dropUnlisted", true);
+    }
     o.put("policyVersion", policyVersion);
     try {
       return JSON.writeValueAsString(o);
@@ -173,7 +203,24 @@ public final class Decision {
         throw new IllegalArgumentException("unknown audit level " + ob.get("audit").textValue());
       }
     }
-    return Obligations.of(masks, audit);
+    List<String> fields = new ArrayList<>();
+    JsonNode fs = ob.path("fields");
+    if (!fs.isMissingNode()) {
+      if (!fs.isArray()) {
+        throw new IllegalArgumentException("obligations.fields must be an array of field paths");
+      }
+      for (JsonNode f : fs) {
+        if (!f.isTextual()) {
+          throw new IllegalArgumentException("obligations.fields must be an array of field paths");
+        }
+        fields.add(f.textValue());
+      }
+    }
+    JsonNode du = ob.path("dropUnlisted");
+    if (!du.isMissingNode() && !du.isBoolean()) {
+      throw new IllegalArgumentException("obligations.dropUnlisted must be true or false");
+    }
+    return Obligations.of(masks, audit, fields, du.asBoolean(false));
   }
 
   @Override
