@@ -106,4 +106,87 @@ class MaskerShapeTest {
     String in = "{\"bankCard\":{\"n\":\"" + CARD + "\"},\"applicant\":{\"phone\":[\"" + PHONE + "\"]}}";
     assertThat(new String(m.mask(in.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8)).isEqualTo("{\"applicant\":{}}");
   }
+
+  @Test
+  void mask_dropUnlisted_keepsOnlyListedFields() throws Exception {
+    Masker m = fundMasks().listField("balance").listField("members[].name").dropUnlisted(true).build();
+    String in = "{\"applicant\":{\"name\":\"张三丰\",\"age\":30,\"IDNUMBER\":\"" + ID + "\"},\"zjhm\":\"" + ID + "\","
+        + "\"members\":[{\"phone\":\"" + PHONE + "\",\"name\":\"李四\",\"x\":{\"idNumber\":\"" + ID + "\"}}],"
+        + "\"data\":{\"applicant\":{\"idNumber\":\"" + ID + "\"}},\"balance\":1e400,\"bankCard\":\"" + CARD + "\"}";
+    assertThat(new String(m.mask(in.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8))
+        .isEqualTo("{\"applicant\":{\"name\":\"张**\"},\"members\":[{\"phone\":\"138****8000\",\"name\":\"李四\"}],"
+            + "\"balance\":1e400}");
+  }
+
+  @Test
+  void mask_dropUnlisted_shapeOfListedFieldsStillChecked() {
+    Masker m = fundMasks().listField("balance").dropUnlisted(true).build();
+    for (String bad : new String[] {"{\"balance\":{\"idNumber\":\"" + ID + "\"}}", "{\"applicant\":[\"" + ID + "\"]}",
+        "[[\"" + ID + "\"]]", "{\"balance\":1,\"balance\":\"" + ID + "\"}"}) {
+      assertThatThrownBy(() -> m.mask(bad.getBytes(StandardCharsets.UTF_8))).as(bad).isInstanceOf(MaskingException.class)
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain(ID));
+    }
+  }
+
+  @Test
+  void mask_listedUnmaskedLeafHoldingAStructure_refused() {
+    Masker m = fundMasks().listField("balance").build();
+    assertThatThrownBy(() -> m.mask(("{\"balance\":{\"v\":\"" + ID + "\"}}").getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(MaskingException.class).extracting(e -> ((MaskingException) e).code()).isEqualTo("SHAPE_MISMATCH");
+  }
+
+  @Test
+  void mask_invalidTokenHoldingData_messageDoesNotQuoteIt() {
+    Masker m = fundMasks().build();
+    for (String bad : new String[] {"{\"applicant\":{\"idNumber\":" + ID + "X}}", "{\"x\":'" + ID + "'}",
+        "{\"x\":\"" + ID + "\"", "{\"x\":[\"" + ID + "\" \"" + ID + "\"]}", "{\"x\":NaN" + ID + "}"}) {
+      assertThatThrownBy(() -> m.mask(bad.getBytes(StandardCharsets.UTF_8))).as(bad).isInstanceOf(MaskingException.class)
+          .satisfies(e -> {
+            assertThat(((MaskingException) e).code()).as(bad).isEqualTo("INVALID_JSON");
+            assertThat(e.getMessage()).as(bad).doesNotContain(ID).doesNotContain("4406041990");
+          });
+    }
+  }
+
+  @Test
+  void mask_overlongNumberOrString_refusedAsTooLarge() {
+    Masker m = fundMasks().build();
+    String longNumber = "{\"balance\":" + "9".repeat(2000) + "}";
+    assertThatThrownBy(() -> m.mask(longNumber.getBytes(StandardCharsets.UTF_8))).isInstanceOf(MaskingException.class)
+        .extracting(e -> ((MaskingException) e).code()).isEqualTo("JSON_TOO_LARGE");
+  }
+
+  @Test
+  void mask_loneSurrogateEscape_refusedOrCopiedWithoutCrash() throws Exception {
+    Masker m = fundMasks().build();
+    for (String in : new String[] {"{\"x\":\"\\ud800\"}", "{\"applicant\":{\"name\":\"\\udc00\\ud800\"}}",
+        "{\"\\ud800\":1}"}) {
+      try {
+        m.mask(in.getBytes(StandardCharsets.UTF_8));
+      } catch (MaskingException e) {
+        assertThat(e.code()).as(in).isEqualTo("INVALID_JSON");
+      }
+    }
+  }
+
+  @Test
+  void build_listedFieldParentOfAnother_refused() {
+    assertThatThrownBy(() -> Masker.builder().listField("applicant").field("applicant.name", MaskSpec.of(MaskFunction.NAME))
+        .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parent");
+    assertThatThrownBy(() -> Masker.builder().field("members[].phone", MaskSpec.of(MaskFunction.PHONE)).listField("members")
+        .build()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parent");
+    assertThatThrownBy(() -> Masker.builder().listField("tags[]").listField("tags[].x").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parent");
+  }
+
+  @Test
+  void mask_arrayLeaf_elementsMaskedAndShapeChecked() throws Exception {
+    Masker m = Masker.builder().field("phones[]", MaskSpec.of(MaskFunction.PHONE)).build();
+    assertThat(new String(m.mask(("{\"phones\":[\"" + PHONE + "\",null,13912345678]}").getBytes(StandardCharsets.UTF_8)),
+        StandardCharsets.UTF_8)).isEqualTo("{\"phones\":[\"138****8000\",null,\"139****5678\"]}");
+    assertThatThrownBy(() -> m.mask(("{\"phones\":\"" + PHONE + "\"}").getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(MaskingException.class).extracting(e -> ((MaskingException) e).code()).isEqualTo("SHAPE_MISMATCH");
+    assertThatThrownBy(() -> m.mask(("{\"phones\":[[\"" + PHONE + "\"]]}").getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(MaskingException.class).extracting(e -> ((MaskingException) e).code()).isEqualTo("SHAPE_MISMATCH");
+  }
 }
