@@ -147,6 +147,10 @@ public final class Decision {
     if (obligations.dropUnlisted()) {
       ob.put("dropUnlisted", true);
     }
+    if (!obligations.recordDivision().isEmpty()) {
+      ObjectNode rd = ob.putObject("recordDivision");
+      obligations.recordDivision().forEach(rd::put);
+    }
     o.put("policyVersion", policyVersion);
     try {
       return JSON.writeValueAsString(o);
@@ -220,7 +224,21 @@ public final class Decision {
     if (!du.isMissingNode() && !du.isBoolean()) {
       throw new IllegalArgumentException("obligations.dropUnlisted must be true or false");
     }
-    return Obligations.of(masks, audit, fields, du.asBoolean(false));
+    Map<String, String> recordDivision = new LinkedHashMap<>();
+    JsonNode rd = ob.path("recordDivision");
+    if (!rd.isMissingNode()) {
+      if (!rd.isObject()) {
+        throw new IllegalArgumentException("obligations.recordDivision must map field paths to division codes");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = rd.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isTextual()) {
+          throw new IllegalArgumentException("obligations.recordDivision must map field paths to division codes");
+        }
+        recordDivision.put(e.getKey(), e.getValue().textValue());
+      }
+    }
+    return Obligations.of(masks, audit, fields, du.asBoolean(false), recordDivision);
   }
 
   @Override

@@ -378,7 +378,20 @@ public final class PolicyEngine {
       int n2 = dropped;
       reasons.add(Reason.lazy("FIELDS_DROPPED", () -> n2 + " field(s) not released are dropped"));
     }
-    return new Evaluation(Decision.permit(reasons, permitIds, Obligations.owned(out, audit, ri.fieldList, dropUnlisted), version), usesGrant);
+    return new Evaluation(Decision.permit(reasons, permitIds, Obligations.owned(out, audit, ri.fieldList, dropUnlisted,
+        recordDivision(ri, req)), version), usesGrant);
+  }
+
+  /** For return flow, each record's division fields must lie within the requester's division. */
+  private static Map<String, String> recordDivision(ResourceIndex ri, PolicyRequest req) {
+    if (req.action() != Action.RETURN_FLOW || ri.divisionFields.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String f : ri.divisionFields) {
+      m.put(f, req.subject().divisionCode());
+    }
+    return m;
   }
 
   private static final int OK = 0;

@@ -56,4 +56,53 @@ class DecisionMaskerTest {
     assertThatThrownBy(() -> Decision.obligationsFromJson(d.toJson().replace("\"dropUnlisted\" : true", "\"dropUnlisted\" : \"no\"")
         .getBytes(StandardCharsets.UTF_8))).isInstanceOf(IllegalArgumentException.class);
   }
+
+  static Masker returnFlow(String subject) throws Exception {
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).build();
+    Decision d = e.decide(PolicyRequest.builder().subject(PolicyFixtures.SUBJECTS.get(subject))
+        .resource("province.pension.status").action(Action.RETURN_FLOW).purpose("grassroots-governance").build());
+    assertThat(d.isPermit()).as("%s", d).isTrue();
+    return d.masker().build();
+  }
+
+  static String pension(String division) {
+    return "{\"person\":{\"name\":\"张三\",\"idNumber\":\"440604199001011234\"" + (division == null ? "" : ",\"division\":"
+        + division) + "},\"enrolled\":true}";
+  }
+
+  @Test
+  void returnFlow_recordsOfTheRequestersDivision_released() throws Exception {
+    Masker district = returnFlow("district");
+    String out = new String(district.mask(("[" + pension("\"440604\"") + "," + pension("\"440604003\"") + ","
+        + pension("440604003001") + "]").getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    assertThat(out).contains("\"division\":\"440604\"", "\"division\":\"440604003\"", "\"division\":440604003001")
+        .doesNotContain("440604199001011234");
+  }
+
+  @Test
+  void returnFlow_recordOfAnotherDivisionOrWithoutOne_refused() throws Exception {
+    Masker district = returnFlow("district");
+    Masker town = returnFlow("town");
+    String[][] cases = {
+      {"district", "[" + pension("\"440604\"") + "," + pension("\"440605\"") + "]"},
+      {"district", pension("\"44060\"")},
+      {"district", pension("\"4406049\"")},
+      {"district", pension("\"440604abc\"")},
+      {"district", pension(null)},
+      {"district", pension("null")},
+      {"district", "{\"enrolled\":true}"},
+      {"district", "[" + pension("\"440604\"") + ",{\"person\":null}]"},
+      {"district", "{\"person\":{\"division\":[\"440604\"]}}"},
+      {"town", pension("\"440604\"")},
+      {"town", pension("\"440604002\"")},
+    };
+    for (String[] c : cases) {
+      Masker m = c[0].equals("town") ? town : district;
+      assertThatThrownBy(() -> m.mask(c[1].getBytes(StandardCharsets.UTF_8))).as(c[1])
+          .isInstanceOf(io.shulian.core.policy.mask.MaskingException.class)
+          .satisfies(e -> assertThat(((io.shulian.core.policy.mask.MaskingException) e).code()).as(c[1])
+              .isIn("RECORD_OUTSIDE_DIVISION", "SHAPE_MISMATCH"))
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("440604199001011234"));
+    }
+  }
 }

@@ -64,6 +64,9 @@ class DecisionTableTest {
         String[] p = kv.split("=");
         if (p[0].equals("audit")) {
           assertThat(d.obligations().audit().wireName()).as(name).isEqualTo(p[1]);
+        } else if (p[0].equals("records")) {
+          assertThat(d.obligations().recordDivision()).as("%s: records bound to the requester's division", name)
+              .containsEntry(p[1], req.subject().divisionCode());
         } else if (p[0].equals("unlisted")) {
           assertThat(d.obligations().dropUnlisted()).as("%s: unlisted members dropped", name).isEqualTo(p[1].equals("drop"));
         } else {

@@ -70,6 +70,7 @@ public final class CatalogPolicy implements ExchangePolicy {
     if (ob.dropUnlisted()) {
       obligations.add("drop-unlisted");
     }
+    ob.recordDivision().forEach((path, code) -> obligations.add("record-division:" + path + ":" + code));
     UnaryOperator<byte[]> filter = body -> {
       try {
         return m.mask(body);

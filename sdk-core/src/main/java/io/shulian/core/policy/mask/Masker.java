@@ -74,6 +74,11 @@ import org.jspecify.annotations.Nullable;
  * Jackson decodes escapes first, so {@code "id\u004eumber"} is {@code idNumber}. Unlisted
  * duplicates are copied (or dropped) like any unlisted member.
  *
+ * <p><b>Record scope.</b> With {@link Builder#requireDivisionWithin}, every record must carry the
+ * named division field with a GB/T 2260 code inside the given division; a record without it, or
+ * with another division, refuses the payload ({@code RECORD_OUTSIDE_DIVISION}). The policy engine
+ * sets this for return flow, so a lower level receives its own records only.
+ *
  * <p>Values no mask applies to are copied exactly: numbers keep their text ({@code 1e400}, {@code
  * -0}, {@code 12345678901234567.89}); strings are re-encoded with the same characters. Strings,
  * numbers and booleans at a masked path are masked on their text and written as strings.
@@ -92,6 +97,9 @@ public final class Masker {
   private final Set<String> listed;
   private final boolean dropUnlisted;
   private final boolean passThrough;
+  /** The bits of every scoping leaf: each record must carry all of them. */
+  private final long scopeMask;
+  private final Map<String, String> scope;
   private final Aliases aliases;
   private final byte @Nullable [] hashKey;
   private final JsonFactory factory;
@@ -103,6 +111,8 @@ public final class Masker {
     this.hashKey = b.hashKey;
     this.root = root;
     this.passThrough = root.children.isEmpty() && !dropUnlisted;
+    this.scope = Collections.unmodifiableMap(new LinkedHashMap<>(b.scope));
+    this.scopeMask = b.scope.isEmpty() ? 0 : (1L << b.scope.size()) - 1;
     this.aliases = new Aliases(b.fields);
     this.factory = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(b.maxDepth).build())
@@ -124,6 +134,11 @@ public final class Masker {
     return listed;
   }
 
+  /** Returns the division leaves that scope each record, with the digits their values must start with. */
+  public Map<String, String> recordScope() {
+    return scope;
+  }
+
   /** Returns true if members no listed path names are dropped. */
   public boolean dropsUnlisted() {
     return dropUnlisted;
@@ -139,6 +154,10 @@ public final class Masker {
     /** The mask of a leaf; null for an inner node or a leaf released as it is. */
     @Nullable MaskSpec spec;
     boolean leaf;
+    /** For a division leaf that scopes the record: the digits its value must start with; else null. */
+    @Nullable String within;
+    /** The bit of a scoping leaf in {@link State#scopeSeen}. */
+    long scopeBit;
 
     Node(String path, int index) {
       this.path = path;
@@ -298,12 +317,12 @@ public final class Masker {
   private void top(JsonParser p, JsonGenerator g, State st) throws IOException, MaskingException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.START_OBJECT) {
-      object(p, g, root, st);
+      record(p, g, st);
     } else if (t == JsonToken.START_ARRAY) {
       g.writeStartArray();
       while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
         if (t == JsonToken.START_OBJECT) {
-          object(p, g, root, st);
+          record(p, g, st);
         } else if (t == JsonToken.VALUE_NULL) {
           g.writeNull();
         } else {
@@ -315,6 +334,16 @@ public final class Masker {
       g.writeNull();
     } else {
       throw shape(p, "the payload", "a record (an object), an array of records or null", t);
+    }
+  }
+
+  /** One record; with a record scope, it must carry every scoping division leaf. */
+  private void record(JsonParser p, JsonGenerator g, State st) throws IOException, MaskingException {
+    st.scopeSeen = 0;
+    object(p, g, root, st);
+    if (st.scopeSeen != scopeMask) {
+      throw new MaskingException("RECORD_OUTSIDE_DIVISION", "a record ending at " + where(p)
+          + " lacks one of the division fields " + scope + " that show it lies within the requester's division");
     }
   }
 
@@ -346,6 +375,10 @@ public final class Masker {
       if (dup) {
         throw new MaskingException("DUPLICATE_FIELD", "member " + c.path + " occurs twice in one object at " + where(p));
       }
+      if (c.within != null) {
+        checkWithin(p, c);
+        st.scopeSeen |= c.scopeBit;
+      }
       if (c.drops()) {
         p.skipChildren();
         continue;
@@ -354,6 +387,30 @@ public final class Masker {
       value(p, g, c, st);
     }
     g.writeEndObject();
+  }
+
+  /** Refuses a scoping division leaf whose value is not a division code within the node's prefix. */
+  private static void checkWithin(JsonParser p, Node c) throws IOException, MaskingException {
+    JsonToken t = p.currentToken();
+    String prefix = java.util.Objects.requireNonNull(c.within);
+    if (t == JsonToken.VALUE_STRING || t == JsonToken.VALUE_NUMBER_INT) {
+      String v = p.getText();
+      int n = v.length();
+      if ((n == 6 || n == 9 || n == 12) && v.startsWith(prefix) && digits(v)) {
+        return;
+      }
+    }
+    throw new MaskingException("RECORD_OUTSIDE_DIVISION", "field " + c.path + " at " + where(p)
+        + " is not a division code within " + prefix + "; the record is not the requester's to receive");
+  }
+
+  private static boolean digits(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The value of a listed member (or array element); the parser is at its first token. */
@@ -661,12 +718,15 @@ public final class Masker {
   static final class State {
     @Nullable Mac sha256;
     @Nullable HMac sm3;
+    /** The scoping leaves the current record has carried. */
+    long scopeSeen;
   }
 
   /** Builds a {@link Masker}. */
   public static final class Builder {
     private final Map<String, MaskSpec> fields = new LinkedHashMap<>();
     private final Set<String> listed = new LinkedHashSet<>();
+    private final Map<String, String> scope = new LinkedHashMap<>();
     private boolean dropUnlisted;
     private byte @Nullable [] hashKey;
     private int maxDepth = DEFAULT_MAX_DEPTH;
@@ -719,6 +779,30 @@ public final class Masker {
       return this;
     }
 
+    /**
+     * Binds each record to a division: the field at {@code path} (an object path, no {@code []})
+     * must be in every record and hold a GB/T 2260 code (6, 9 or 12 digits, as a string or integer)
+     * starting with {@code prefix}; otherwise the payload is refused ({@code RECORD_OUTSIDE_DIVISION}).
+     * The field is listed; a {@code drop} mask on it still drops it after the check.
+     *
+     * @throws IllegalArgumentException if the path is not an object path or the prefix not 2-12 digits
+     */
+    public Builder requireDivisionWithin(String path, String prefix) {
+      checkPath(path);
+      if (path.contains("[]")) {
+        throw new IllegalArgumentException("a record's division is an object path, not inside an array: " + path);
+      }
+      if (!prefix.matches("[0-9]{2,12}")) {
+        throw new IllegalArgumentException("a division prefix is 2-12 digits, got '" + prefix + "'");
+      }
+      if (!scope.containsKey(path) && scope.size() == 63) {
+        throw new IllegalArgumentException("at most 63 division fields scope a record");
+      }
+      scope.put(path, prefix);
+      listed.add(path);
+      return this;
+    }
+
     private static void checkPath(String path) {
       if (!Catalog.FIELD_PATH.matcher(path).matches()) {
         throw new IllegalArgumentException("'" + path + "' is not a field path (e.g. applicant.idNumber, members[].phone)");
@@ -767,6 +851,15 @@ public final class Masker {
         if (problem != null) {
           throw new IllegalArgumentException(problem);
         }
+      }
+      int bit = 0;
+      for (Map.Entry<String, String> e : scope.entrySet()) {
+        Node n = root;
+        for (String seg : e.getKey().split("\\.")) {
+          n = java.util.Objects.requireNonNull(n.children.get(seg));
+        }
+        n.within = e.getValue();
+        n.scopeBit = 1L << bit++;
       }
       return new Masker(this, root);
     }

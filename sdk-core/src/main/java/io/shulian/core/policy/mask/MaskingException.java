@@ -20,7 +20,8 @@ public final class MaskingException extends ShulianException {
   /**
    * Returns {@code INVALID_JSON}, {@code JSON_TOO_DEEP}, {@code JSON_TOO_LARGE}, {@code SHAPE_MISMATCH}
    * (a value of another type than its path expects), {@code ALIASED_FIELD} (an unlisted member named
-   * like a masked field) or {@code DUPLICATE_FIELD} (a listed member twice in one object).
+   * like a masked field), {@code DUPLICATE_FIELD} (a listed member twice in one object) or {@code
+   * RECORD_OUTSIDE_DIVISION} (a record without its division, or of another division than required).
    */
   @Override
   public String code() {
