@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
+import io.shulian.core.party.CreditCode;
+import io.shulian.core.party.PartyId;
 import io.shulian.core.policy.Grant;
 import io.shulian.core.policy.GrantIssuer;
 import io.shulian.gateway.audit.ExchangeEvent;
@@ -24,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,12 +42,20 @@ class GatewayMaskingEndToEndTest {
   static final String CARD = "6222021234567890123";
   static final String PHONE = "13800138000";
   static final String TARGET = "/api/provident-fund/440604199001015678";
+  static final PartyId CHANCHENG = PartyId.of("440604", CreditCode.withCheckCharacter("11440604MB2C9012D"), null);
+  static final PartyId NANSHAN = PartyId.of("440305", CreditCode.withCheckCharacter("11440305MB2C9012D"), null);
+  /** The property registry with a division field: return-flow records are bound to the requester's division. */
+  static final UnaryOperator<String> WITH_DIVISION = c -> c.replace(
+      "      - {name: floorArea, type: number, classification: general}",
+      "      - {name: floorArea, type: number, classification: general}\n"
+      + "      - {name: division, type: division, classification: general}");
 
   @TempDir Path dir;
   final List<AutoCloseable> closeables = new ArrayList<>();
   final HttpClient http = HttpClient.newHttpClient();
   final MemoryAuditor providerAudit = new MemoryAuditor();
   final MemoryAuditor consumerAudit = new MemoryAuditor();
+  final java.util.concurrent.atomic.AtomicInteger backendCalls = new java.util.concurrent.atomic.AtomicInteger();
   volatile String backendBody = "{}";
   volatile Map<String, String> backendHeaders = Map.of();
   PartyIdentity housing;
@@ -53,20 +64,32 @@ class GatewayMaskingEndToEndTest {
 
   @BeforeEach
   void startCity() throws Exception {
+    start(GatewayEndToEndTest.CIVIL, c -> c);
+  }
+
+  /** Starts the housing bureau's provider gateway and a consumer gateway of {@code consumerParty}. */
+  void start(PartyId consumerParty, UnaryOperator<String> catalogEdit) throws Exception {
+    stop();
+    closeables.clear();
+    providerAudit.events.clear();
+    consumerAudit.events.clear();
+    Path dir = Files.createTempDirectory(this.dir, "city");
     char[] pw = "test-only".toCharArray();
     housing = TestIdentities.create(Suite.INTL, GatewayEndToEndTest.HOUSING);
-    civil = TestIdentities.create(Suite.INTL, GatewayEndToEndTest.CIVIL);
+    civil = TestIdentities.create(Suite.INTL, consumerParty);
     housing.store(dir.resolve("housing.p12"), pw);
     civil.store(dir.resolve("civil.p12"), pw);
     Files.writeString(dir.resolve("housing.pem"), PartyCertificate.toPem(housing.certificates()));
     Files.writeString(dir.resolve("civil.pem"), PartyCertificate.toPem(civil.certificates()));
     Files.createDirectories(dir.resolve("policy"));
     Path examples = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/examples");
-    Files.copy(examples.resolve("catalog.yaml"), dir.resolve("policy/catalog.yaml"));
+    Files.writeString(dir.resolve("policy/catalog.yaml"),
+        catalogEdit.apply(Files.readString(examples.resolve("catalog.yaml"), StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
     Files.copy(examples.resolve("policies.yaml"), dir.resolve("policy/policies.yaml"));
 
     HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     backend.createContext("/", ex -> {
+      backendCalls.incrementAndGet();
       byte[] b = backendBody.getBytes(StandardCharsets.UTF_8);
       ex.getResponseHeaders().set("Content-Type", "application/json");
       backendHeaders.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
@@ -84,6 +107,7 @@ class GatewayMaskingEndToEndTest {
         "  listen: 127.0.0.1:0",
         "  backends:",
         "    - { resource: housing.provident-fund.balance, url: \"" + url + "\" }",
+        "    - { resource: housing.property-registry, url: \"" + url + "\" }",
         "  policy: { dir: policy }",
         "audit: { dir: audit-provider }", ""));
     Map<String, String> env = Map.of("SHULIAN_KEY_PASSWORD", "test-only", "SHULIAN_MASK_KEY", "0123456789abcdef-test");
@@ -98,6 +122,8 @@ class GatewayMaskingEndToEndTest {
         "  apps: [ { name: portal, apiKeySha256: \"" + ApiKeys.hash("k") + "\" } ]",
         "  routes:",
         "    - { resource: housing.provident-fund.balance, provider: \"" + housing.party() + "\", endpoint: \"https://127.0.0.1:"
+            + provider.address("provider").getPort() + "\" }",
+        "    - { resource: housing.property-registry, provider: \"" + housing.party() + "\", endpoint: \"https://127.0.0.1:"
             + provider.address("provider").getPort() + "\" }",
         "audit: { dir: audit-consumer }", ""));
     consumer = ConfigLoader.apply(ConfigLoader.load(dir.resolve("consumer.yaml"), env::get), consumerAudit, env::get)
@@ -199,5 +225,56 @@ class GatewayMaskingEndToEndTest {
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertNoClearData(r);
+  }
+
+  HttpResponse<String> returnFlow() throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.address("consumer").getPort()
+        + "/exchange/housing.property-registry/api/property/440604199001015678")).header("X-Api-Key", "k")
+        .header("X-Shulian-Purpose", "statistics").header("X-Shulian-Action", "return-flow")
+        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String property(String division) {
+    return "{\"owner\":{\"name\":\"张三\",\"idNumber\":\"" + ID + "\"},\"address\":\"广东省佛山市禅城区示例路1号\","
+        + "\"floorArea\":88.5,\"division\":\"" + division + "\"}";
+  }
+
+  @Test
+  void returnFlow_toADistrictOfTheProvidersCity_servedWithItsOwnRecords() throws Exception {
+    start(CHANCHENG, WITH_DIVISION);
+    backendBody = "[" + property("440604") + "," + property("440604003") + "]";
+
+    HttpResponse<String> r = returnFlow();
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    // the rule releases address and floor area; owner fields and the division itself are dropped after the check
+    assertThat(r.body()).isEqualTo("[{\"owner\":{},\"address\":\"广东省佛山市禅城区****\",\"floorArea\":88.5},"
+        + "{\"owner\":{},\"address\":\"广东省佛山市禅城区****\",\"floorArea\":88.5}]");
+    assertThat(providerAudit.events.get(0).obligations).contains("record-division:division:440604");
+  }
+
+  @Test
+  void returnFlow_recordOfAnotherDistrict_is502AndAudited() throws Exception {
+    start(CHANCHENG, WITH_DIVISION);
+    backendBody = "[" + property("440604") + "," + property("440605") + "]";
+
+    HttpResponse<String> r = returnFlow();
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
+    assertThat(r.body()).contains("UNMASKABLE_RESPONSE").doesNotContain("示例路");
+    assertThat(providerAudit.events.get(0).reasons).contains("UNMASKABLE_RESPONSE", "RECORD_OUTSIDE_DIVISION");
+  }
+
+  @Test
+  void returnFlow_toADistrictOfAnotherCity_deniedBeforeTheBackend() throws Exception {
+    start(NANSHAN, c -> c);
+    backendBody = property("440305");
+
+    HttpResponse<String> r = returnFlow();
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+    assertThat(r.body()).contains("RETURN_FLOW_OUTSIDE_DIVISION").doesNotContain("示例路");
+    assertThat(providerAudit.events.get(0).reasons).contains("RETURN_FLOW_OUTSIDE_DIVISION");
+    assertThat(backendCalls.get()).isZero();
   }
 }
