@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.shulian.core.catalog.Catalog;
 import java.io.ByteArrayOutputStream;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -273,6 +274,9 @@ public final class Masker {
       JsonLocation l = e.getLocation();
       throw new MaskingException("INVALID_JSON", "the payload is not valid JSON"
           + (l == null ? "" : " at line " + l.getLineNr() + ", column " + l.getColumnNr()));
+    } catch (CharConversionException e) {
+      // Jackson detects UTF-16 and UTF-32 by their zero bytes and reports bad code units this way.
+      throw new MaskingException("INVALID_JSON", "the payload is not valid Unicode text");
     }
   }
 

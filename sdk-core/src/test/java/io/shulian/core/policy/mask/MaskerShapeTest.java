@@ -189,4 +189,15 @@ class MaskerShapeTest {
     assertThatThrownBy(() -> m.mask(("{\"phones\":[[\"" + PHONE + "\"]]}").getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(MaskingException.class).extracting(e -> ((MaskingException) e).code()).isEqualTo("SHAPE_MISMATCH");
   }
+
+  /** Found by MaskerFuzzTest: Jackson read zero bytes as UTF-32 and threw an unchecked wrapper of CharConversionException. */
+  @Test
+  void mask_invalidUtf32_refusedAsInvalidJson() {
+    Masker m = fundMasks().build();
+    byte[] utf32 = {0x60, 0, 0, 0, 0x5b, 0x74, 0x61, 0x22, 0x3a, 0x7b};
+    assertThatThrownBy(() -> m.mask(utf32)).isInstanceOf(MaskingException.class)
+        .extracting(e -> ((MaskingException) e).code()).isEqualTo("INVALID_JSON");
+    assertThatThrownBy(() -> m.mask(new java.io.ByteArrayInputStream(utf32), new java.io.ByteArrayOutputStream()))
+        .isInstanceOf(MaskingException.class);
+  }
 }
