@@ -115,6 +115,9 @@ public final class Obligations {
 
   @Override
   public boolean equals(@Nullable Object o) {
+    if (o == this) {
+      return true;
+    }
     if (!(o instanceof Obligations)) {
       return false;
     }

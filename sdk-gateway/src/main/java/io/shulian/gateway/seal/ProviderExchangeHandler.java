@@ -144,7 +144,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
   private void respond(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,
       PartyCertificate replyTo, FullHttpResponse resp) {
     byte[] body = ByteBufUtil.getBytes(resp.content());
-    String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+    String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(java.util.Locale.ROOT);
     boolean json = ct.startsWith("application/json") || ct.contains("+json");
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     if (v.hasObligations()) {
@@ -213,11 +213,14 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
   }
 
+  private static final java.util.regex.Pattern JSON_SUFFIX_TYPE =
+      java.util.regex.Pattern.compile("application/[a-z0-9.+-]{1,64}\\+json");
+
   /** Returns the media type of a JSON response without parameters, or application/json. */
   static String maskedContentType(String ct) {
     int semi = ct.indexOf(';');
     String type = (semi < 0 ? ct : ct.substring(0, semi)).trim().toLowerCase(java.util.Locale.ROOT);
-    return type.matches("application/[a-z0-9.+-]{1,64}\\+json") ? type : "application/json";
+    return JSON_SUFFIX_TYPE.matcher(type).matches() ? type : "application/json";
   }
 
   private void notSealable(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v) {

@@ -220,8 +220,10 @@ public final class Masker {
   /** Masks a whole payload held in memory. */
   public byte[] mask(byte[] json) throws MaskingException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 16);
-    try (JsonParser p = factory.createParser(json)) {
+    try (JsonParser p = parser(json, null)) {
       run(p, out);
+    } catch (MaskingException e) {
+      throw e;
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -241,9 +243,18 @@ public final class Masker {
   public void mask(InputStream in, OutputStream out) throws MaskingException, IOException {
     Objects.requireNonNull(in, "in");
     Objects.requireNonNull(out, "out");
-    try (JsonParser p = factory.createParser(in)) {
+    try (JsonParser p = parser(null, in)) {
       p.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
       run(p, out);
+    }
+  }
+
+  /** Creates a parser; Jackson detects the encoding here and reports unusable UTF-16/32 forms as CharConversionException. */
+  private JsonParser parser(byte @Nullable [] json, @Nullable InputStream in) throws IOException, MaskingException {
+    try {
+      return json != null ? factory.createParser(json) : factory.createParser(Objects.requireNonNull(in));
+    } catch (CharConversionException e) {
+      throw new MaskingException("INVALID_JSON", "the payload is not valid Unicode text");
     }
   }
 

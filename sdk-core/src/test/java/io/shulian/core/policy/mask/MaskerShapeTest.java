@@ -199,5 +199,11 @@ class MaskerShapeTest {
         .extracting(e -> ((MaskingException) e).code()).isEqualTo("INVALID_JSON");
     assertThatThrownBy(() -> m.mask(new java.io.ByteArrayInputStream(utf32), new java.io.ByteArrayOutputStream()))
         .isInstanceOf(MaskingException.class);
+    // and a byte order Jackson does not support at all, found by the fuzzer on the second run
+    byte[] ucs4 = {0, 0, 0x3c, 0};
+    assertThatThrownBy(() -> m.mask(ucs4)).isInstanceOf(MaskingException.class)
+        .extracting(e -> ((MaskingException) e).code()).isEqualTo("INVALID_JSON");
+    assertThatThrownBy(() -> m.mask(new java.io.ByteArrayInputStream(ucs4), new java.io.ByteArrayOutputStream()))
+        .isInstanceOf(MaskingException.class);
   }
 }
