@@ -35,7 +35,8 @@ public final class Catalog {
   /** Field paths: identifiers joined by '.', each optionally followed by [] (every array element). */
   public static final Pattern FIELD_PATH =
       Pattern.compile("[A-Za-z_][A-Za-z0-9_-]{0,63}(\\[\\])?(\\.[A-Za-z_][A-Za-z0-9_-]{0,63}(\\[\\])?){0,15}");
-  static final List<String> FIELD_TYPES = List.of("string", "integer", "number", "boolean", "date", "datetime");
+  static final List<String> FIELD_TYPES = List.of("string", "integer", "number", "boolean", "date", "datetime",
+      "division");
   static final List<String> UPDATE_CYCLES =
       List.of("real-time", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly", "irregular");
   static final List<String> OPEN_ATTRIBUTES = List.of("open", "conditional-open", "not-open");

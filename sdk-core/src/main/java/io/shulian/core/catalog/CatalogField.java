@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param name the field path in the payload: segments joined by '.', a segment ending in {@code []}
  *     steps into every element of an array, e.g. {@code members[].phone}
- * @param type one of {@code string, integer, number, boolean, date, datetime}
+ * @param type one of {@code string, integer, number, boolean, date, datetime, division} (a GB/T 2260
+ *     division code the record belongs to, 6, 9 or 12 digits: it binds return flow to the requester)
  * @param classification GB/T 43697 level
  * @param personalInfo personal-information category
  */

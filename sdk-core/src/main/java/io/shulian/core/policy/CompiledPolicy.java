@@ -65,6 +65,12 @@ final class CompiledPolicy {
     final CompiledRule[][] forbids;
     final CompiledRule[][] permits;
     final boolean[] dynamic;
+    /** Every field path in catalog order: the shape a response must have. */
+    final List<String> fieldList;
+    /** True if a field is important or core: members no field names are dropped from responses. */
+    final boolean dropUnlisted;
+    /** Fields of type {@code division} outside arrays: they bind return-flow records to the requester's division. */
+    final List<String> divisionFields;
 
     ResourceIndex(CatalogResource res, List<Rule> rules) {
       this.resource = res;
@@ -76,16 +82,25 @@ final class CompiledPolicy {
       this.piMasks = new MaskSpec[n];
       this.words = (n + 63) >>> 6;
       this.allNonCore = new long[words];
+      boolean sensitive = false;
+      List<String> divisions = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         CatalogField f = res.fields().get(i);
         fieldNames[i] = f.name();
         fieldIndex.put(f.name(), i);
         core[i] = f.classification() == Classification.CORE;
         piMasks[i] = PolicySet.defaultMask(f.personalInfo());
+        sensitive |= f.classification() != Classification.GENERAL;
+        if (f.type().equals("division") && !f.name().contains("[]")) {
+          divisions.add(f.name());
+        }
         if (!core[i]) {
           allNonCore[i >>> 6] |= 1L << i;
         }
       }
+      this.fieldList = List.of(fieldNames);
+      this.dropUnlisted = sensitive;
+      this.divisionFields = List.copyOf(divisions);
       int na = Action.values().length;
       this.forbids = new CompiledRule[na][];
       this.permits = new CompiledRule[na][];

@@ -89,9 +89,32 @@ public final class Decision {
     return ruleIds;
   }
 
-  /** Returns the obligations; none for a DENY. */
+  /**
+   * Returns the obligations of a PERMIT.
+   *
+   * @throws IllegalStateException for a DENY: nothing may be released for it, so there is nothing
+   *     to mask with (an empty set of masks would release a record unmasked)
+   */
   public Obligations obligations() {
+    requirePermit();
     return obligations;
+  }
+
+  /**
+   * Starts a masker for a response released under this PERMIT (see {@link Obligations#masker()}).
+   *
+   * @throws IllegalStateException for a DENY
+   */
+  public io.shulian.core.policy.mask.Masker.Builder masker() {
+    requirePermit();
+    return obligations.masker();
+  }
+
+  private void requirePermit() {
+    if (effect != Effect.PERMIT) {
+      throw new IllegalStateException("the decision is a DENY (" + reasons.get(0).code()
+          + "); only a PERMIT releases data, so it has no obligations");
+    }
   }
 
   /** Returns the policy-set version hash that decided. */
@@ -117,6 +140,17 @@ public final class Decision {
       e.getValue().params().forEach(m::put);
     }
     ob.put("audit", obligations.audit().wireName());
+    if (!obligations.catalogFields().isEmpty()) {
+      ArrayNode fs = ob.putArray("fields");
+      obligations.catalogFields().forEach(fs::add);
+    }
+    if (obligations.dropUnlisted()) {
+      ob.put("dropUnlisted", true);
+    }
+    if (!obligations.recordDivision().isEmpty()) {
+      ObjectNode rd = ob.putObject("recordDivision");
+      obligations.recordDivision().forEach(rd::put);
+    }
     o.put("policyVersion", policyVersion);
     try {
       return JSON.writeValueAsString(o);
@@ -173,7 +207,38 @@ public final class Decision {
         throw new IllegalArgumentException("unknown audit level " + ob.get("audit").textValue());
       }
     }
-    return Obligations.of(masks, audit);
+    List<String> fields = new ArrayList<>();
+    JsonNode fs = ob.path("fields");
+    if (!fs.isMissingNode()) {
+      if (!fs.isArray()) {
+        throw new IllegalArgumentException("obligations.fields must be an array of field paths");
+      }
+      for (JsonNode f : fs) {
+        if (!f.isTextual()) {
+          throw new IllegalArgumentException("obligations.fields must be an array of field paths");
+        }
+        fields.add(f.textValue());
+      }
+    }
+    JsonNode du = ob.path("dropUnlisted");
+    if (!du.isMissingNode() && !du.isBoolean()) {
+      throw new IllegalArgumentException("obligations.dropUnlisted must be true or false");
+    }
+    Map<String, String> recordDivision = new LinkedHashMap<>();
+    JsonNode rd = ob.path("recordDivision");
+    if (!rd.isMissingNode()) {
+      if (!rd.isObject()) {
+        throw new IllegalArgumentException("obligations.recordDivision must map field paths to division codes");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = rd.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isTextual()) {
+          throw new IllegalArgumentException("obligations.recordDivision must map field paths to division codes");
+        }
+        recordDivision.put(e.getKey(), e.getValue().textValue());
+      }
+    }
+    return Obligations.of(masks, audit, fields, du.asBoolean(false), recordDivision);
   }
 
   @Override

@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  * if PERMIT rules apply and together cover every requested field the answer is PERMIT, with their
  * masks merged (strictest wins) and every catalog field that is not released dropped; a FORBID
  * whose evaluation fails denies. Core-level fields are released only by a rule that names them.
+ * A resource with an important or core field keeps responses to its catalog fields (members no field
+ * names are dropped). Return flow is released only to a requester below the provider and within its
+ * division (GB/T 2260 code prefix), whatever the rules say.
  *
  * <p>Hot swap: {@link #swap} replaces the compiled policy and its decision cache in one atomic
  * step; every decision reads the reference once, so no decision mixes two versions.
@@ -188,6 +191,20 @@ public final class PolicyEngine {
     PartyId s = req.subject();
     AdministrativeLevel level = s.level();
     int ai = req.action().ordinal();
+    if (req.action() == Action.RETURN_FLOW) {
+      // Return flow is bound to the division, whatever the rules say: data flows down, within.
+      PartyId provider = ri.resource.provider();
+      if (!Divisions.within(s.divisionCode(), provider.divisionCode())) {
+        return new Evaluation(Decision.deny("RETURN_FLOW_OUTSIDE_DIVISION", "return flow releases data only within the"
+            + " provider's division: requester division " + s.divisionCode() + " is not within " + provider.divisionCode(),
+            version), false);
+      }
+      if (!ri.providerLevel.isAbove(level)) {
+        return new Evaluation(Decision.deny("RETURN_FLOW_NOT_DOWNWARD", "return flow goes from a higher level to a"
+            + " lower one: the requester (" + level.name().toLowerCase(java.util.Locale.ROOT) + ") is not below the provider ("
+            + ri.providerLevel.name().toLowerCase(java.util.Locale.ROOT) + ")", version), false);
+      }
+    }
 
     // 1. FORBID rules: any that applies to the whole resource denies; others remove fields.
     long[] forbidden = null;
@@ -229,6 +246,7 @@ public final class PolicyEngine {
     List<CompiledRule> notApplied = null;
     List<CompiledRule> rateLimited = null; // and permits that failed to evaluate
     boolean usesGrant = false;
+    boolean dropUnlisted = ri.dropUnlisted;
     long[] grantBits = null;
     for (CompiledRule r : ri.permits[ai]) {
       if (!r.rule.subjectMatches(s)) {
@@ -280,6 +298,7 @@ public final class PolicyEngine {
           }
         }
       }
+      dropUnlisted |= r.rule.dropUnlisted;
       if (r.rule.audit != null && r.rule.audit.compareTo(audit) > 0) {
         audit = r.rule.audit;
       }
@@ -367,7 +386,20 @@ public final class PolicyEngine {
       int n2 = dropped;
       reasons.add(Reason.lazy("FIELDS_DROPPED", () -> n2 + " field(s) not released are dropped"));
     }
-    return new Evaluation(Decision.permit(reasons, permitIds, Obligations.owned(out, audit), version), usesGrant);
+    return new Evaluation(Decision.permit(reasons, permitIds, Obligations.owned(out, audit, ri.fieldList, dropUnlisted,
+        recordDivision(ri, req)), version), usesGrant);
+  }
+
+  /** For return flow, each record's division fields must lie within the requester's division. */
+  private static Map<String, String> recordDivision(ResourceIndex ri, PolicyRequest req) {
+    if (req.action() != Action.RETURN_FLOW || ri.divisionFields.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String f : ri.divisionFields) {
+      m.put(f, req.subject().divisionCode());
+    }
+    return m;
   }
 
   private static final int OK = 0;
@@ -383,7 +415,7 @@ public final class PolicyEngine {
     if (r.purposes != null && !r.purposes.contains(req.purpose())) {
       return PURPOSE;
     }
-    if (r.levelRelation != null && !r.levelRelation.holds(ri.providerLevel, level)) {
+    if (r.levelRelation != null && !r.levelRelation.holds(ri.resource.provider(), req.subject())) {
       return LEVEL;
     }
     if (r.time != null) {
@@ -413,8 +445,8 @@ public final class PolicyEngine {
       case LEVEL:
         return Reason.lazy("LEVEL_RELATION_NOT_MET", () -> "rule " + r.id + " needs "
             + Objects.requireNonNull(r.levelRelation).wireName() + " (provider "
-            + ri.providerLevel.name().toLowerCase(java.util.Locale.ROOT) + ", requester "
-            + level.name().toLowerCase(java.util.Locale.ROOT) + ")");
+            + ri.providerLevel.name().toLowerCase(java.util.Locale.ROOT) + " " + ri.resource.provider().divisionCode()
+            + ", requester " + level.name().toLowerCase(java.util.Locale.ROOT) + " " + req.subject().divisionCode() + ")");
       case TIME:
         Rule.TimeWindow w = Objects.requireNonNull(r.time);
         return Reason.lazy("OUTSIDE_TIME_WINDOW", () -> "rule " + r.id + " applies " + w.from() + "-" + w.to() + " " + w.zone()

@@ -175,15 +175,15 @@ public final class PolicySet {
       switch (res.sharingType()) {
         case NOT_SHARED:
           out.add(new Rule(id, Rule.Effect.FORBID, true, String.valueOf(res.legalBasis()), Set.of(), Set.of(), List.of(),
-              Set.of(), EnumSet.allOf(Action.class), Set.of(res.code()), null, null, null, null, false, null, Map.of(), null));
+              Set.of(), EnumSet.allOf(Action.class), Set.of(res.code()), null, null, null, null, false, null, Map.of(), null, false));
           break;
         case CONDITIONAL:
           out.add(new Rule(id, Rule.Effect.PERMIT, true, String.valueOf(res.conditions()), Set.of(), Set.of(), List.of(),
-              Set.of(), shared, Set.of(res.code()), null, res.purposes(), null, null, true, null, Map.of(), null));
+              Set.of(), shared, Set.of(res.code()), null, res.purposes(), null, null, true, null, Map.of(), null, false));
           break;
         default:
           out.add(new Rule(id, Rule.Effect.PERMIT, true, "unconditional sharing (catalog)", Set.of(), Set.of(), List.of(),
-              Set.of(), shared, Set.of(res.code()), null, res.purposes(), null, null, false, null, Map.of(), null));
+              Set.of(), shared, Set.of(res.code()), null, res.purposes(), null, null, false, null, Map.of(), null, false));
       }
     }
     return out;
@@ -376,9 +376,10 @@ public final class PolicySet {
     // obligations
     Map<String, MaskSpec> masks = new LinkedHashMap<>();
     AuditLevel audit = null;
+    boolean dropUnlisted = false;
     if (o.has("obligations")) {
       String op = path + ".obligations";
-      ObjectNode ob = r.object(o.get("obligations"), op, List.of(), List.of("mask", "drop", "audit"));
+      ObjectNode ob = r.object(o.get("obligations"), op, List.of(), List.of("mask", "drop", "audit", "unlisted"));
       if (ob != null) {
         if (effect == Rule.Effect.FORBID) {
           r.problems().add(op, "a forbid rule has no obligations");
@@ -411,6 +412,14 @@ public final class PolicySet {
             }
           }
         }
+        if (ob.has("unlisted")) {
+          String ul = r.text(ob.get("unlisted"), op + ".unlisted", 16);
+          if (ul != null && !ul.equals("drop")) {
+            r.problems().add(op + ".unlisted", "'" + ul + "' is not 'drop' (members no catalog field names are kept by"
+                + " default for general data and always dropped for important and core data)");
+          }
+          dropUnlisted = "drop".equals(ul);
+        }
         if (ob.has("audit")) {
           String al = r.text(ob.get("audit"), op + ".audit", 16);
           audit = al == null ? null : AuditLevel.fromWireName(al);
@@ -424,7 +433,7 @@ public final class PolicySet {
       return null;
     }
     return new Rule(id, effect, false, basis, parties, systems, divisions, levels, actions, resources, fields, purposes,
-        time, rate, grant, level, masks, audit);
+        time, rate, grant, level, masks, audit, dropUnlisted);
   }
 
   private static void checkFields(Reader r, List<String> fields, List<CatalogResource> named, String path) {

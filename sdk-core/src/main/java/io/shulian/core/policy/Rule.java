@@ -24,11 +24,11 @@ public final class Rule {
     FORBID
   }
 
-  /** Relation between the requester's level and the provider's level. */
+  /** Relation between the requester's and the provider's level and division. */
   public enum LevelRelation {
-    /** The provider is above the requester: return flow (回流). */
+    /** The provider is above the requester and the requester lies within the provider's division: return flow (回流). */
     UPPER_TO_LOWER,
-    /** The requester is above the provider. */
+    /** The requester is above the provider and the provider lies within the requester's division. */
     LOWER_TO_UPPER,
     /** Both at one level. */
     SAME_LEVEL;
@@ -37,14 +37,16 @@ public final class Rule {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
-    boolean holds(AdministrativeLevel provider, AdministrativeLevel requester) {
+    boolean holds(PartyId provider, PartyId requester) {
       switch (this) {
         case UPPER_TO_LOWER:
-          return provider.isAbove(requester);
+          return provider.level().isAbove(requester.level())
+              && Divisions.within(requester.divisionCode(), provider.divisionCode());
         case LOWER_TO_UPPER:
-          return requester.isAbove(provider);
+          return requester.level().isAbove(provider.level())
+              && Divisions.within(provider.divisionCode(), requester.divisionCode());
         default:
-          return provider == requester;
+          return provider.level() == requester.level();
       }
     }
   }
@@ -78,12 +80,14 @@ public final class Rule {
   // obligations
   final Map<String, MaskSpec> masks;
   final @Nullable AuditLevel audit;
+  /** Obligation {@code unlisted: drop}: members of the response that no catalog field names are dropped. */
+  final boolean dropUnlisted;
 
   Rule(String id, Effect effect, boolean derived, String basis, Set<PartyId> parties, Set<String> systems,
       List<String> divisionPrefixes, Set<AdministrativeLevel> levels, Set<Action> actions,
       @Nullable Set<String> resources, @Nullable List<String> fields, @Nullable Set<String> purposes,
       @Nullable TimeWindow time, @Nullable Rate rate, boolean grantRequired, @Nullable LevelRelation levelRelation,
-      Map<String, MaskSpec> masks, @Nullable AuditLevel audit) {
+      Map<String, MaskSpec> masks, @Nullable AuditLevel audit, boolean dropUnlisted) {
     this.id = id;
     this.effect = effect;
     this.derived = derived;
@@ -102,6 +106,7 @@ public final class Rule {
     this.levelRelation = levelRelation;
     this.masks = Map.copyOf(masks);
     this.audit = audit;
+    this.dropUnlisted = dropUnlisted;
   }
 
   public String id() {

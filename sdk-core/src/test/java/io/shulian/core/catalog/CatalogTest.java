@@ -26,7 +26,7 @@ class CatalogTest {
         .isEqualTo(Classification.CORE);
     assertThat(c.resource("security.case-records").orElseThrow().legalBasis()).contains("刑事诉讼法");
     PolicySet p = PolicySet.parse(c, "policies.yaml", Files.readAllBytes(EXAMPLES.resolve("policies.yaml")));
-    assertThat(p.explicitRules()).hasSize(5);
+    assertThat(p.explicitRules()).hasSize(6);
     assertThat(p.derivedRules()).hasSize(5);
     assertThat(p.versionHash()).matches("sha256:[0-9a-f]{64}");
   }

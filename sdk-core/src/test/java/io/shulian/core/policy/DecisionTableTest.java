@@ -1,6 +1,7 @@
 package io.shulian.core.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shulian.core.policy.mask.MaskSpec;
 import io.shulian.core.trust.PinnedSenderTrust;
@@ -55,7 +56,7 @@ class DecisionTableTest {
     }
     assertThat(d.policyVersion()).isEqualTo(PolicyFixtures.exampleSet().versionHash());
     if (d.effect() == Decision.Effect.DENY) {
-      assertThat(d.obligations().masks()).as("a DENY carries no obligations").isEmpty();
+      assertThatThrownBy(d::obligations).as("a DENY has no obligations to mask with").isInstanceOf(IllegalStateException.class);
     }
     if (!masks.equals("-")) {
       Map<String, MaskSpec> m = d.obligations().masks();
@@ -63,6 +64,11 @@ class DecisionTableTest {
         String[] p = kv.split("=");
         if (p[0].equals("audit")) {
           assertThat(d.obligations().audit().wireName()).as(name).isEqualTo(p[1]);
+        } else if (p[0].equals("records")) {
+          assertThat(d.obligations().recordDivision()).as("%s: records bound to the requester's division", name)
+              .containsEntry(p[1], req.subject().divisionCode());
+        } else if (p[0].equals("unlisted")) {
+          assertThat(d.obligations().dropUnlisted()).as("%s: unlisted members dropped", name).isEqualTo(p[1].equals("drop"));
         } else {
           assertThat(m.get(p[0])).as("%s: mask of %s in %s", name, p[0], m).isNotNull();
           assertThat(m.get(p[0]).function().wireName()).as("%s: mask of %s", name, p[0]).isEqualTo(p[1]);

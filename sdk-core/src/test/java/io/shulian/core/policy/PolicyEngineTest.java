@@ -198,4 +198,37 @@ class PolicyEngineTest {
     assertThat(d.isPermit()).isFalse();
     assertThat(d.hasReason("PERMIT_ERROR")).isTrue();
   }
+
+  /** A policy with one export rule on the city's property registry under a level condition, for any subject. */
+  static PolicyEngine levelRule(String relation) throws Exception {
+    Catalog c = PolicyFixtures.exampleSet().catalog();
+    PolicySet s = PolicySet.parse(c, "l.yaml", ("version: \"1\"\nrules:\n"
+        + "  - {id: level-export, effect: permit, subject: \"*\", action: export, resource: housing.property-registry,"
+        + " fields: [floorArea], conditions: {purpose: [statistics], level: " + relation + "}, basis: b}\n")
+        .getBytes(StandardCharsets.UTF_8));
+    return PolicyEngine.builder(s).build();
+  }
+
+  static Decision export(PolicyEngine e, String subject) {
+    return e.decide(PolicyRequest.builder().subject(io.shulian.core.party.PartyId.parse(subject))
+        .resource("housing.property-registry").action(Action.EXPORT).purpose("statistics").build());
+  }
+
+  @Test
+  void levelUpperToLower_requesterOutsideProviderDivision_notMet() throws Exception {
+    PolicyEngine e = levelRule("upper-to-lower");
+    assertThat(export(e, "440604/11440604MB2C9012D6").isPermit()).as("a district of the provider's city").isTrue();
+    assertThat(export(e, "440604001/11440604MB2C7777TQ").isPermit()).as("a town of the provider's city").isTrue();
+    assertThat(export(e, "440305/11440604MB2C9012D6").hasReason("LEVEL_RELATION_NOT_MET")).as("another city's district")
+        .isTrue();
+    assertThat(export(e, "430104/11440604MB2C9012D6").hasReason("LEVEL_RELATION_NOT_MET")).as("another province's district")
+        .isTrue();
+  }
+
+  @Test
+  void levelLowerToUpper_providerOutsideRequesterDivision_notMet() throws Exception {
+    PolicyEngine e = levelRule("lower-to-upper");
+    assertThat(export(e, "440000/11440000MB2C3456PM").isPermit()).as("the provider's own province").isTrue();
+    assertThat(export(e, "430000/11440000MB2C3456PM").hasReason("LEVEL_RELATION_NOT_MET")).as("another province").isTrue();
+  }
 }

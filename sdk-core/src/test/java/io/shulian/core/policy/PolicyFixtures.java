@@ -26,16 +26,18 @@ final class PolicyFixtures {
   static final PartyId MARKET = PartyId.parse("440600/11440600MB2C2468BF");
   static final PartyId HOUSING = TestParties.HOUSING;
 
-  static final Map<String, PartyId> SUBJECTS = Map.of(
-      "civil", CIVIL,
-      "civil-sys", PartyId.parse("440600/11440600MB2C5678CX/relief"),
-      "market", MARKET,
-      "housing", PartyId.parse("440600/11440600MB2C1234HN"),
-      "district", PartyId.parse("440604/11440604MB2C9012D6"),
-      "town", PartyId.parse("440604001/11440604MB2C7777TQ"),
-      "village", PartyId.parse("440604001001/11440604MB2C7777TQ"),
-      "province", PartyId.parse("440000/11440000MB2C3456PM"),
-      "hunan", PartyId.parse("430104/11440604MB2C9012D6"));
+  static final Map<String, PartyId> SUBJECTS = Map.ofEntries(
+      Map.entry("civil", CIVIL),
+      Map.entry("civil-sys", PartyId.parse("440600/11440600MB2C5678CX/relief")),
+      Map.entry("market", MARKET),
+      Map.entry("housing", PartyId.parse("440600/11440600MB2C1234HN")),
+      Map.entry("district", PartyId.parse("440604/11440604MB2C9012D6")),
+      Map.entry("town", PartyId.parse("440604001/11440604MB2C7777TQ")),
+      Map.entry("village", PartyId.parse("440604001001/11440604MB2C7777TQ")),
+      Map.entry("province", PartyId.parse("440000/11440000MB2C3456PM")),
+      Map.entry("hunan", PartyId.parse("430104/11440604MB2C9012D6")),
+      Map.entry("shenzhen", PartyId.parse("440305/11440604MB2C9012D6")),
+      Map.entry("shenzhen-town", PartyId.parse("440305001/11440604MB2C7777TQ")));
 
   static final Map<String, String> RESOURCES = Map.of(
       "PROP", "housing.property-registry",

@@ -3,6 +3,7 @@ package io.shulian.core.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shulian.core.catalog.Catalog;
 import io.shulian.core.catalog.InvalidDocumentException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,7 @@ class PolicySetTest {
       {OK + "    obligations: {mask: {salary: phone}}\n", "field 'salary' is not a field"},
       {OK + "    obligations: {drop: [salary]}\n", "field 'salary' is not a field"},
       {OK + "    obligations: {audit: loud}\n", "'loud' is not one of minimal, standard, full"},
+      {OK + "    obligations: {unlisted: keep}\n", "'keep' is not 'drop'"},
       {OK.replace("effect: permit", "effect: forbid") + "    obligations: {audit: full}\n", "a forbid rule has no obligations"},
       {OK.replace("effect: permit", "effect: forbid") + "    conditions: {grant: required}\n", "permit rules only"},
       {OK.replace("id: r1", "id: catalog/x"), "reserved"},
@@ -59,5 +61,17 @@ class PolicySetTest {
       assertThatThrownBy(() -> parse(c[0])).as(c[1]).isInstanceOf(InvalidDocumentException.class)
           .satisfies(e -> assertThat(((InvalidDocumentException) e).problems().toString()).contains(c[1]));
     }
+  }
+
+  @Test
+  void parse_unlistedDropObligation_dropsUnlistedMembersOfGeneralData() throws Exception {
+    Catalog c = PolicyFixtures.exampleSet().catalog();
+    PolicySet s = PolicySet.parse(c, "p.yaml", (HEAD + "  - {id: r1, effect: permit, subject: \"*\", action: query,"
+        + " resource: market.enterprise-registry, obligations: {unlisted: drop}, basis: b}\n").getBytes(StandardCharsets.UTF_8));
+    Decision d = PolicyEngine.builder(s).build().decide(PolicyRequest.builder().subject(PolicyFixtures.CIVIL)
+        .resource("market.enterprise-registry").purpose("business-licensing").build());
+    assertThat(d.isPermit()).isTrue();
+    assertThat(d.obligations().dropUnlisted()).isTrue();
+    assertThat(d.obligations().catalogFields()).contains("enterpriseName", "legalRepresentative");
   }
 }

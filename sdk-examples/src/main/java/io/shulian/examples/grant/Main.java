@@ -14,7 +14,6 @@ import io.shulian.core.policy.PolicyEngine;
 import io.shulian.core.policy.PolicyRequest;
 import io.shulian.core.policy.PolicySet;
 import io.shulian.core.policy.VerifiedGrant;
-import io.shulian.core.policy.mask.Masker;
 import io.shulian.core.trust.PinnedSenderTrust;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +96,7 @@ public final class Main {
     byte[] record = """
         {"applicant":{"name":"陈子轩","idNumber":"44060419900101123X"},"balance":52310.5,"bankCard":"6222020200112233445"}"""
         .getBytes(StandardCharsets.UTF_8);
-    byte[] masked = Masker.builder().fields(with.obligations().masks()).build().mask(record);
+    byte[] masked = with.masker().build().mask(record); // a DENY would throw here: it releases nothing
     out.println("released record:   " + new String(masked, StandardCharsets.UTF_8));
     return !without.isPermit() && with.isPermit() && !new String(masked, StandardCharsets.UTF_8).contains("6222");
   }

@@ -6,27 +6,27 @@ import io.shulian.core.catalog.Endpoint;
 import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.policy.Action;
 import io.shulian.core.policy.Decision;
+import io.shulian.core.policy.Obligations;
 import io.shulian.core.policy.PolicyEngine;
 import io.shulian.core.policy.PolicyRequest;
 import io.shulian.core.policy.Reason;
-import io.shulian.core.policy.mask.MaskSpec;
 import io.shulian.core.policy.mask.Masker;
 import io.shulian.core.policy.mask.MaskingException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Decides with the catalog and policy engine: sharing type, purpose, grant, level relation and
- * explicit rules; a PERMIT's masking obligations become a streaming JSON masker applied to the
- * backend's response before it is sealed.
+ * explicit rules; a PERMIT's obligations (masks, the resource's catalog fields, dropping unlisted
+ * members) become a streaming JSON masker applied to the backend's response before it is sealed. A
+ * response the masker refuses makes the filter throw {@link UnmaskableResponseException}.
  */
 public final class CatalogPolicy implements ExchangePolicy {
   private final PolicyEngine engine;
   private final byte[] hashKey;
-  private final Cache<Map<String, MaskSpec>, Masker> maskers = Caffeine.newBuilder().maximumSize(1_000).executor(Runnable::run).build();
+  private final Cache<Obligations, Masker> maskers = Caffeine.newBuilder().maximumSize(1_000).executor(Runnable::run).build();
 
   /**
    * @param hashKey the provider's secret for keyed-hash masks (at least 16 bytes)
@@ -69,18 +69,22 @@ public final class CatalogPolicy implements ExchangePolicy {
       return new Verdict(false, codes.isEmpty() ? List.of("DENIED") : codes, d.ruleIds(), List.of(), d.policyVersion(),
           UnaryOperator.identity());
     }
-    Map<String, MaskSpec> masks = d.obligations().masks();
-    if (masks.isEmpty()) {
+    Obligations ob = d.obligations();
+    if (!ob.needMasking()) {
       return Verdict.permit(d.ruleIds(), d.policyVersion());
     }
-    Masker m = maskers.get(masks, k -> Masker.builder().fields(k).hashKey(hashKey).build());
+    Masker m = maskers.get(ob, k -> k.masker().hashKey(hashKey).build());
     List<String> obligations = new ArrayList<>();
-    masks.forEach((path, spec) -> obligations.add("mask:" + path + ":" + spec.function().name().toLowerCase(java.util.Locale.ROOT)));
+    ob.masks().forEach((path, spec) -> obligations.add("mask:" + path + ":" + spec.function().name().toLowerCase(java.util.Locale.ROOT)));
+    if (ob.dropUnlisted()) {
+      obligations.add("drop-unlisted");
+    }
+    ob.recordDivision().forEach((path, code) -> obligations.add("record-division:" + path + ":" + code));
     UnaryOperator<byte[]> filter = body -> {
       try {
         return m.mask(body);
       } catch (MaskingException e) {
-        throw new IllegalArgumentException("response cannot be masked: " + e.code());
+        throw new UnmaskableResponseException(e.code(), "response cannot be masked: " + e.getMessage());
       }
     };
     return new Verdict(true, List.of(), d.ruleIds(), obligations, d.policyVersion(), filter);

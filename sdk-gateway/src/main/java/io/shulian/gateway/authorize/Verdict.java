@@ -55,7 +55,11 @@ public final class Verdict {
     return policyVersion;
   }
 
-  /** Applies the obligations to a JSON response body (masking, dropping fields). */
+  /**
+   * Applies the obligations to a JSON response body (masking, dropping fields).
+   *
+   * @throws UnmaskableResponseException (from the function) if the body cannot be masked; it must not be released
+   */
   public UnaryOperator<byte[]> responseFilter() {
     return responseFilter;
   }

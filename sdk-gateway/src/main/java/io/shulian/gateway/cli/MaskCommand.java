@@ -1,8 +1,10 @@
 package io.shulian.gateway.cli;
 
 import io.shulian.core.catalog.Catalog;
+import io.shulian.core.catalog.CatalogField;
 import io.shulian.core.catalog.CatalogResource;
 import io.shulian.core.catalog.InvalidDocumentException;
+import io.shulian.core.envelope.Classification;
 import io.shulian.core.policy.Decision;
 import io.shulian.core.policy.Obligations;
 import io.shulian.core.policy.mask.MaskFunction;
@@ -17,6 +19,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,7 +33,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Apply the masking obligations of a PERMIT decision (from 'shulian policy check --out') to a JSON",
-      "record or array of records, streaming in constant memory. Exit 3 if the input or decision is refused."
+      "record or array of records, streaming in constant memory. A response whose shape does not match the",
+      "catalog's field paths is refused as a whole. Exit 3 if the input or decision is refused."
     })
 final class MaskCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -42,6 +47,10 @@ final class MaskCommand implements Callable<Integer> {
 
   @Option(names = "--resource", description = "resource code the payload belongs to (with --catalog)")
   String resource;
+
+  @Option(names = "--drop-unlisted", description = "drop members no catalog field names (always on for a decision or "
+      + "resource with important or core fields)")
+  boolean dropUnlisted;
 
   @Option(names = "--hash-key-file", description = "provider secret for the hash function (at least 16 bytes)")
   Path hashKeyFile;
@@ -63,6 +72,8 @@ final class MaskCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.REJECTED;
     }
+    List<String> listed = new ArrayList<>(ob.catalogFields());
+    boolean drop = dropUnlisted || ob.dropUnlisted();
     if (catalog != null) {
       if (resource == null) {
         throw Cli.usage(spec, "--catalog needs --resource");
@@ -74,17 +85,26 @@ final class MaskCommand implements Callable<Integer> {
         return CatalogValidateCommand.report(err, e);
       }
       CatalogResource r = c.resource(resource).orElseThrow(() -> Cli.usage(spec, "--resource: " + resource + " is not in " + catalog));
-      for (String f : ob.masks().keySet()) {
+      List<String> named = new ArrayList<>(ob.masks().keySet());
+      named.addAll(listed);
+      for (String f : named) {
         if (r.field(f).isEmpty()) {
-          err.println("shulian mask: decision masks field " + f + ", which is not a field of " + resource);
+          err.println("shulian mask: decision names field " + f + ", which is not a field of " + resource);
           err.flush();
           return ExitCodes.REJECTED;
         }
       }
+      for (CatalogField f : r.fields()) {
+        if (!listed.contains(f.name())) {
+          listed.add(f.name());
+        }
+        // as the policy engine does: a resource with important or core data keeps to its catalog fields
+        drop |= f.classification() != Classification.GENERAL;
+      }
     }
-    Masker.Builder mb = Masker.builder();
+    Masker.Builder mb;
     try {
-      mb.fields(ob.masks());
+      mb = Masker.builder().fields(ob.masks()).listFields(listed).dropUnlisted(drop);
     } catch (IllegalArgumentException e) {
       err.println("shulian mask: decision refused: " + e.getMessage());
       err.flush();
@@ -104,7 +124,14 @@ final class MaskCommand implements Callable<Integer> {
       }
       mb.hashKey(k);
     }
-    Masker masker = mb.build();
+    Masker masker;
+    try {
+      masker = mb.build();
+    } catch (IllegalArgumentException e) {
+      err.println("shulian mask: decision refused: " + e.getMessage());
+      err.flush();
+      return ExitCodes.REJECTED;
+    }
     Path abs = out.toAbsolutePath();
     Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
     try {

@@ -23,6 +23,7 @@ import io.shulian.core.envelope.SenderMismatchException;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.party.PartyId;
 import io.shulian.gateway.audit.ExchangeEvent;
+import io.shulian.gateway.authorize.UnmaskableResponseException;
 import io.shulian.gateway.authorize.Verdict;
 import io.shulian.gateway.forward.BackendPool;
 import io.shulian.gateway.inbound.Problem;
@@ -170,25 +171,33 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
   private void respond(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,
       Requested asked, PartyCertificate replyTo, FullHttpResponse resp, HttpPayload request) {
     byte[] body = ByteBufUtil.getBytes(resp.content());
-    String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+    String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(java.util.Locale.ROOT);
     boolean json = ct.startsWith("application/json") || ct.contains("+json");
+    List<Map.Entry<String, String>> headers = new ArrayList<>();
     if (v.hasObligations()) {
       if (!json && resp.status().code() < 300 && body.length > 0) {
         // obligations name fields of JSON records; anything else cannot be masked, so it is not released
-        refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "UNMASKABLE_RESPONSE",
-            "the provider system's response cannot be masked as the policy requires"), v, asked);
+        unmaskable(ctx, req, t0, h, v, asked, "NOT_JSON");
         return;
       }
-      try {
-        body = v.responseFilter().apply(body);
-      } catch (RuntimeException e) {
-        refuse(ctx, req, t0, h, h.sender().toString(), Problem.of(HttpResponseStatus.BAD_GATEWAY, "UNMASKABLE_RESPONSE",
-            "the provider system's response cannot be masked as the policy requires"), v, asked);
-        return;
+      if (body.length > 0) {
+        // Any JSON body passes the masker, whatever the status: error bodies can carry records too.
+        try {
+          body = v.responseFilter().apply(body);
+        } catch (UnmaskableResponseException e) {
+          unmaskable(ctx, req, t0, h, v, asked, e.code());
+          return;
+        } catch (RuntimeException e) {
+          unmaskable(ctx, req, t0, h, v, asked, "MASKING_FAILED");
+          return;
+        }
+        // The masker writes UTF-8 JSON; parameters of the backend's type are not carried.
+        headers.add(Map.entry("content-type", maskedContentType(ct)));
       }
+      // Headers such as Location, ETag or Last-Modified can carry record data that no mask reaches.
+    } else {
+      resp.headers().forEach(e -> headers.add(Map.entry(e.getKey(), e.getValue())));
     }
-    List<Map.Entry<String, String>> headers = new ArrayList<>();
-    resp.headers().forEach(e -> headers.add(Map.entry(e.getKey(), e.getValue())));
     HttpPayload payload = HttpPayload.response(resp.status().code(), headers, body);
     SealRequest reply;
     try {
@@ -221,6 +230,26 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
         req.release();
       }
     });
+  }
+
+  /** Refuses a response the obligations cannot be applied to: 502, audited with the masker's reason code. */
+  private void unmaskable(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,
+      Requested asked, String code) {
+    Problem p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "UNMASKABLE_RESPONSE",
+        "the provider system's response cannot be masked as the policy requires");
+    ExchangeEvent e = asked.on(event(h, h.sender().toString(), v, Exchanges.digest(g, new byte[0]),
+        req.content().readableBytes(), p.status().code(), p.code(), List.of(p.code(), code), t0));
+    Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
+  }
+
+  private static final java.util.regex.Pattern JSON_SUFFIX_TYPE =
+      java.util.regex.Pattern.compile("application/[a-z0-9.+-]{1,64}\\+json");
+
+  /** Returns the media type of a JSON response without parameters, or application/json. */
+  static String maskedContentType(String ct) {
+    int semi = ct.indexOf(';');
+    String type = (semi < 0 ? ct : ct.substring(0, semi)).trim().toLowerCase(java.util.Locale.ROOT);
+    return JSON_SUFFIX_TYPE.matcher(type).matches() ? type : "application/json";
   }
 
   private void notSealable(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,

@@ -44,13 +44,14 @@ class MaskerTest {
         .field("members[].phone", MaskSpec.of(MaskFunction.PHONE))
         .field("members[].secret", MaskSpec.of(MaskFunction.DROP))
         .field("address", MaskSpec.of(MaskFunction.ADDRESS))
+        .listField("members[].name")
         .build();
     String in = "{\"applicant\":{\"name\":\"张三丰\",\"idNumber\":\"440604199001011234\",\"age\":30},"
         + "\"members\":[{\"phone\":\"13812345678\",\"secret\":{\"x\":1},\"name\":\"李四\"},{\"phone\":null}],"
-        + "\"address\":\"广东省佛山市禅城区人民路1号\",\"other\":{\"applicant\":{\"name\":\"不变\"}}}";
+        + "\"address\":\"广东省佛山市禅城区人民路1号\",\"other\":{\"holder\":{\"title\":\"不变\"}}}";
     assertThat(mask(m, in)).isEqualTo("{\"applicant\":{\"name\":\"张**\",\"idNumber\":\"440604********1234\",\"age\":30},"
         + "\"members\":[{\"phone\":\"138****5678\",\"name\":\"李四\"},{\"phone\":null}],"
-        + "\"address\":\"广东省佛山市禅城区****\",\"other\":{\"applicant\":{\"name\":\"不变\"}}}");
+        + "\"address\":\"广东省佛山市禅城区****\",\"other\":{\"holder\":{\"title\":\"不变\"}}}");
   }
 
   @Test
@@ -61,9 +62,10 @@ class MaskerTest {
   }
 
   @Test
-  void mask_structuredValueAtPartialPath_becomesNull() throws Exception {
+  void mask_structuredValueAtPartialPath_refused() {
     Masker m = Masker.builder().field("name", MaskSpec.of(MaskFunction.NAME)).build();
-    assertThat(mask(m, "{\"name\":{\"first\":\"三\",\"last\":\"张\"}}")).isEqualTo("{\"name\":null}");
+    assertThatThrownBy(() -> mask(m, "{\"name\":{\"first\":\"三\",\"last\":\"张\"}}")).isInstanceOf(MaskingException.class)
+        .extracting(e -> ((MaskingException) e).code()).isEqualTo("SHAPE_MISMATCH");
   }
 
   @Test
@@ -115,23 +117,23 @@ class MaskerTest {
   @Test
   void mask_invalidJson_refused() {
     Masker m = Masker.builder().field("a", MaskSpec.of(MaskFunction.NAME)).build();
-    for (String bad : new String[] {"", "{", "{\"a\":}", "[1,2", "{\"a\":1}{}", "nul"}) {
+    for (String bad : new String[] {"", "{", "{\"a\":}", "[{},", "{\"a\":1}{}", "nul", "{\"x\":[1,2}", "{\"x\":01}"}) {
       assertThatThrownBy(() -> mask(m, bad)).as(bad).isInstanceOf(MaskingException.class)
           .extracting(e -> ((MaskingException) e).code()).isEqualTo("INVALID_JSON");
     }
   }
 
   @Test
-  void mask_duplicateMembers_eachMasked() throws Exception {
+  void mask_duplicateListedMember_refused() {
     Masker m = Masker.builder().field("p", MaskSpec.of(MaskFunction.PHONE)).build();
-    assertThat(mask(m, "{\"p\":\"13812345678\",\"p\":\"13912345678\"}"))
-        .isEqualTo("{\"p\":\"138****5678\",\"p\":\"139****5678\"}");
+    assertThatThrownBy(() -> mask(m, "{\"p\":\"13812345678\",\"p\":\"13912345678\"}")).isInstanceOf(MaskingException.class)
+        .extracting(e -> ((MaskingException) e).code()).isEqualTo("DUPLICATE_FIELD");
   }
 
   @Test
   void mask_tooDeep_refused() {
     Masker m = Masker.builder().field("a", MaskSpec.of(MaskFunction.NAME)).maxDepth(16).build();
-    String deep = "[".repeat(17) + "]".repeat(17);
+    String deep = "{\"x\":" + "[".repeat(16) + "]".repeat(16) + "}";
     assertThatThrownBy(() -> mask(m, deep)).isInstanceOf(MaskingException.class)
         .extracting(e -> ((MaskingException) e).code()).isEqualTo("JSON_TOO_DEEP");
   }
