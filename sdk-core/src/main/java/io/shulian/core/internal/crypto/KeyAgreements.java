@@ -8,6 +8,7 @@ import org.bouncycastle.crypto.engines.SM2Engine;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.math.ec.ECAlgorithms;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.math.ec.rfc7748.X25519;
@@ -172,7 +173,8 @@ final class KeyAgreements {
       ECDomainParameters dom = pub.getParameters();
       BigInteger d = BigIntegers.createRandomInRange(BigInteger.ONE, dom.getN().subtract(BigInteger.ONE), Crypto.random());
       ECPoint q = COMB.multiply(dom.getG(), d).normalize();
-      byte[] z = KeyAgreements.agree(d, pub.getQ(), dom);
+      // The recipient's point is fixed: its comb table is built once and cached on the point.
+      byte[] z = xOf(COMB.multiply(pub.getQ(), d));
       Epk epk =
           new Epk(
               "EC",
@@ -183,12 +185,22 @@ final class KeyAgreements {
     }
   }
 
+  /**
+   * Returns [d]Q's x-coordinate (32 bytes) for our static private key d and a validated peer point
+   * Q that the peer chose. Q differs per sender window, so a comb table would not pay off; Bouncy
+   * Castle's constant-time multiplier (fixed window of odd signed digits, masked table scans) is
+   * used, never {@link ECPoint#multiply}, whose wNAF runs and table indices follow d's bits.
+   */
   static byte[] agree(BigInteger d, ECPoint q, ECDomainParameters dom) {
-    ECPoint p = q.multiply(d).normalize();
-    if (p.isInfinity()) {
+    return xOf(ECAlgorithms.multiplySecret(q, d, dom.getN()));
+  }
+
+  private static byte[] xOf(ECPoint p) {
+    ECPoint n = p.normalize();
+    if (n.isInfinity()) {
       throw new IllegalStateException("ECDH result is the point at infinity");
     }
-    return BigIntegers.asUnsignedByteArray(32, p.getAffineXCoord().toBigInteger());
+    return n.getAffineXCoord().getEncoded();
   }
 
   static final class P256Decrypter implements KeyDecapsulation {
