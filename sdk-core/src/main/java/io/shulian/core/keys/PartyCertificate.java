@@ -1,12 +1,11 @@
 package io.shulian.core.keys;
 
+import io.shulian.core.internal.io.BoundedRead;
 import io.shulian.core.internal.crypto.KeyCodec;
 import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.internal.crypto.PublicKeyHandle;
 import io.shulian.core.party.PartyId;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
@@ -91,16 +90,16 @@ public final class PartyCertificate {
   }
 
   /**
-   * Reads every certificate from a PEM file.
+   * Reads every certificate from a PEM file of at most 1 MiB (however large or endless the file).
    *
-   * @throws KeyMaterialException if the file is unreadable, malformed, or has no party certificate
+   * @throws KeyMaterialException if the file is unreadable, larger than 1 MiB, not PEM text (binary
+   *     data, no PEM block), malformed, or has no party certificate
    */
   public static List<PartyCertificate> readPem(Path file) throws KeyMaterialException {
     try {
-      if (Files.size(file) > Pkix.MAX_FILE_BYTES) {
-        throw new KeyMaterialException(file + " is larger than " + Pkix.MAX_FILE_BYTES + " bytes");
-      }
-      return fromPem(Files.readString(file, StandardCharsets.US_ASCII));
+      return fromPem(BoundedRead.pemFile(file, Pkix.MAX_FILE_BYTES));
+    } catch (BoundedRead.TooLargeException | BoundedRead.NotPemException e) {
+      throw new KeyMaterialException(e.getMessage(), e);
     } catch (IOException e) {
       throw new KeyMaterialException("cannot read " + file + ": " + KeyMaterialException.describe(e), e);
     } catch (KeyMaterialException e) {
