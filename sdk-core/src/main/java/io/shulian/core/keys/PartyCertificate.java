@@ -131,6 +131,15 @@ public final class PartyCertificate {
     return Pkix.toPem(list);
   }
 
+  /**
+   * Returns the certificate's party: the party id of its one subjectAltName URI {@code
+   * urn:shulian:party:<PartyId>}, or null if it has none.
+   *
+   * @throws KeyMaterialException if the identity is ambiguous: more than one party id URI (equal or
+   *     not), one spelled in another case (URNs compare case-insensitively, so another reader could
+   *     take it for the party), an invalid party id, or a subject common name that is a different
+   *     party id
+   */
   static @Nullable PartyId partyOf(X509Certificate c) throws KeyMaterialException {
     Collection<List<?>> sans;
     try {
@@ -141,19 +150,44 @@ public final class PartyCertificate {
     if (sans == null) {
       return null;
     }
+    PartyId party = null;
+    int uris = 0;
     for (List<?> san : sans) {
-      if (Integer.valueOf(6).equals(san.get(0)) && san.get(1) instanceof String) {
-        String uri = (String) san.get(1);
-        if (uri.startsWith(PARTY_URI_PREFIX)) {
-          try {
-            return PartyId.parse(uri.substring(PARTY_URI_PREFIX.length()));
-          } catch (IllegalArgumentException e) {
-            throw new KeyMaterialException("certificate party id is invalid: " + e.getMessage(), e);
-          }
+      if (!Integer.valueOf(6).equals(san.get(0)) || !(san.get(1) instanceof String)) {
+        continue;
+      }
+      String uri = (String) san.get(1);
+      if (!uri.regionMatches(true, 0, PARTY_URI_PREFIX, 0, PARTY_URI_PREFIX.length())) {
+        continue;
+      }
+      if (++uris > 1) {
+        throw new KeyMaterialException("certificate " + c.getSubjectX500Principal().getName()
+            + " carries more than one party id (subjectAltName URI " + PARTY_URI_PREFIX + "...); refused as ambiguous");
+      }
+      if (!uri.startsWith(PARTY_URI_PREFIX)) {
+        throw new KeyMaterialException("certificate party id URI must be written " + PARTY_URI_PREFIX + "<party id>");
+      }
+      try {
+        party = PartyId.parse(uri.substring(PARTY_URI_PREFIX.length()));
+      } catch (IllegalArgumentException e) {
+        throw new KeyMaterialException("certificate party id is invalid: " + e.getMessage(), e);
+      }
+    }
+    if (party != null) {
+      for (String cn : Pkix.subjectCommonNames(c)) {
+        PartyId named;
+        try {
+          named = PartyId.parse(cn);
+        } catch (IllegalArgumentException e) {
+          continue; // a CN that is no party id (a host name, a department name) names no party
+        }
+        if (!named.equals(party)) {
+          throw new KeyMaterialException("certificate subject names " + named + " but its party id is " + party
+              + "; refused as ambiguous");
         }
       }
     }
-    return null;
+    return party;
   }
 
   private static Set<KeyUse> usesOf(X509Certificate c, KeyAlgorithm alg) {

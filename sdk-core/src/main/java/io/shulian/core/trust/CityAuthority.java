@@ -313,8 +313,16 @@ public final class CityAuthority {
 
   private static PartyId partyOf(Pki.ParsedCsr r) throws TrustException {
     PartyId p = null;
+    int uris = 0;
     for (String u : r.uris) {
-      if (u.startsWith(PartyCertificate.PARTY_URI_PREFIX)) {
+      if (u.regionMatches(true, 0, PartyCertificate.PARTY_URI_PREFIX, 0, PartyCertificate.PARTY_URI_PREFIX.length())) {
+        // like PartyCertificate: one party id, spelled canonically, or the request is ambiguous
+        if (++uris > 1) {
+          throw bad("request carries more than one party id (SAN URI " + PartyCertificate.PARTY_URI_PREFIX + "...)");
+        }
+        if (!u.startsWith(PartyCertificate.PARTY_URI_PREFIX)) {
+          throw bad("request party id URI must be written " + PartyCertificate.PARTY_URI_PREFIX + "<party id>");
+        }
         try {
           p = PartyId.parse(u.substring(PartyCertificate.PARTY_URI_PREFIX.length()));
         } catch (IllegalArgumentException e) {
