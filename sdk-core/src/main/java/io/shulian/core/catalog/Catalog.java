@@ -1,5 +1,6 @@
 package io.shulian.core.catalog;
 
+import io.shulian.core.internal.io.BoundedRead;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shulian.core.envelope.Classification;
@@ -8,7 +9,6 @@ import io.shulian.core.internal.yaml.LocatedTree.Problems;
 import io.shulian.core.internal.yaml.LocatedTree.Reader;
 import io.shulian.core.party.PartyId;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,7 +57,7 @@ public final class Catalog {
 
   /** Reads and checks a catalog file. */
   public static Catalog load(Path file) throws InvalidDocumentException, IOException {
-    return parse(file.toString(), Files.readAllBytes(file));
+    return parse(file.toString(), BoundedRead.file(file, LocatedTree.MAX_BYTES));
   }
 
   /**

@@ -26,6 +26,10 @@ public final class KeyMaterialException extends ShulianException {
     if (e instanceof java.nio.file.AccessDeniedException) {
       return "permission denied";
     }
+    if (e instanceof io.shulian.core.internal.io.BoundedRead.TooLargeException
+        || e instanceof io.shulian.core.internal.io.BoundedRead.NotPemException) {
+      return e.getMessage();
+    }
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
   }
 

@@ -1,12 +1,11 @@
 package io.shulian.core.keys;
 
+import io.shulian.core.internal.io.BoundedRead;
 import io.shulian.core.internal.crypto.KeyCodec;
 import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.internal.crypto.PublicKeyHandle;
 import io.shulian.core.party.PartyId;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateParsingException;
@@ -91,16 +90,16 @@ public final class PartyCertificate {
   }
 
   /**
-   * Reads every certificate from a PEM file.
+   * Reads every certificate from a PEM file of at most 1 MiB (however large or endless the file).
    *
-   * @throws KeyMaterialException if the file is unreadable, malformed, or has no party certificate
+   * @throws KeyMaterialException if the file is unreadable, larger than 1 MiB, not PEM text (binary
+   *     data, no PEM block), malformed, or has no party certificate
    */
   public static List<PartyCertificate> readPem(Path file) throws KeyMaterialException {
     try {
-      if (Files.size(file) > Pkix.MAX_FILE_BYTES) {
-        throw new KeyMaterialException(file + " is larger than " + Pkix.MAX_FILE_BYTES + " bytes");
-      }
-      return fromPem(Files.readString(file, StandardCharsets.US_ASCII));
+      return fromPem(BoundedRead.pemFile(file, Pkix.MAX_FILE_BYTES));
+    } catch (BoundedRead.TooLargeException | BoundedRead.NotPemException e) {
+      throw new KeyMaterialException(e.getMessage(), e);
     } catch (IOException e) {
       throw new KeyMaterialException("cannot read " + file + ": " + KeyMaterialException.describe(e), e);
     } catch (KeyMaterialException e) {
@@ -132,6 +131,15 @@ public final class PartyCertificate {
     return Pkix.toPem(list);
   }
 
+  /**
+   * Returns the certificate's party: the party id of its one subjectAltName URI {@code
+   * urn:shulian:party:<PartyId>}, or null if it has none.
+   *
+   * @throws KeyMaterialException if the identity is ambiguous: more than one party id URI (equal or
+   *     not), one spelled in another case (URNs compare case-insensitively, so another reader could
+   *     take it for the party), an invalid party id, or a subject common name that is a different
+   *     party id
+   */
   static @Nullable PartyId partyOf(X509Certificate c) throws KeyMaterialException {
     Collection<List<?>> sans;
     try {
@@ -142,19 +150,44 @@ public final class PartyCertificate {
     if (sans == null) {
       return null;
     }
+    PartyId party = null;
+    int uris = 0;
     for (List<?> san : sans) {
-      if (Integer.valueOf(6).equals(san.get(0)) && san.get(1) instanceof String) {
-        String uri = (String) san.get(1);
-        if (uri.startsWith(PARTY_URI_PREFIX)) {
-          try {
-            return PartyId.parse(uri.substring(PARTY_URI_PREFIX.length()));
-          } catch (IllegalArgumentException e) {
-            throw new KeyMaterialException("certificate party id is invalid: " + e.getMessage(), e);
-          }
+      if (!Integer.valueOf(6).equals(san.get(0)) || !(san.get(1) instanceof String)) {
+        continue;
+      }
+      String uri = (String) san.get(1);
+      if (!uri.regionMatches(true, 0, PARTY_URI_PREFIX, 0, PARTY_URI_PREFIX.length())) {
+        continue;
+      }
+      if (++uris > 1) {
+        throw new KeyMaterialException("certificate " + c.getSubjectX500Principal().getName()
+            + " carries more than one party id (subjectAltName URI " + PARTY_URI_PREFIX + "...); refused as ambiguous");
+      }
+      if (!uri.startsWith(PARTY_URI_PREFIX)) {
+        throw new KeyMaterialException("certificate party id URI must be written " + PARTY_URI_PREFIX + "<party id>");
+      }
+      try {
+        party = PartyId.parse(uri.substring(PARTY_URI_PREFIX.length()));
+      } catch (IllegalArgumentException e) {
+        throw new KeyMaterialException("certificate party id is invalid: " + e.getMessage(), e);
+      }
+    }
+    if (party != null) {
+      for (String cn : Pkix.subjectCommonNames(c)) {
+        PartyId named;
+        try {
+          named = PartyId.parse(cn);
+        } catch (IllegalArgumentException e) {
+          continue; // a CN that is no party id (a host name, a department name) names no party
+        }
+        if (!named.equals(party)) {
+          throw new KeyMaterialException("certificate subject names " + named + " but its party id is " + party
+              + "; refused as ambiguous");
         }
       }
     }
-    return null;
+    return party;
   }
 
   private static Set<KeyUse> usesOf(X509Certificate c, KeyAlgorithm alg) {

@@ -1,5 +1,6 @@
 package io.shulian.core.keys;
 
+import io.shulian.core.internal.io.BoundedRead;
 import io.shulian.core.internal.crypto.KeyCodec;
 import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.internal.crypto.PrivateKeyHandle;
@@ -92,10 +93,7 @@ public final class PartyIdentity {
   public static PartyIdentity load(Path p12, char[] password) throws KeyMaterialException {
     byte[] data;
     try {
-      if (Files.size(p12) > Pkix.MAX_FILE_BYTES) {
-        throw new KeyMaterialException(p12 + " is larger than " + Pkix.MAX_FILE_BYTES + " bytes");
-      }
-      data = Files.readAllBytes(p12);
+      data = BoundedRead.file(p12, Pkix.MAX_FILE_BYTES);
     } catch (IOException e) {
       throw new KeyMaterialException("cannot read " + p12 + ": " + KeyMaterialException.describe(e), e);
     }

@@ -1,5 +1,7 @@
 package io.shulian.core.policy;
 
+import io.shulian.core.internal.io.BoundedRead;
+import io.shulian.core.internal.yaml.LocatedTree;
 import io.shulian.core.catalog.Catalog;
 import io.shulian.core.catalog.InvalidDocumentException;
 import java.io.IOException;
@@ -29,11 +31,11 @@ public interface PolicySource {
     return () -> {
       Path c = dir.resolve("catalog.yaml");
       Path p = dir.resolve("policies.yaml");
-      Catalog catalog = Catalog.parse(c.toString(), Files.readAllBytes(c));
+      Catalog catalog = Catalog.parse(c.toString(), BoundedRead.file(c, LocatedTree.MAX_BYTES));
       if (!Files.exists(p)) {
         return PolicySet.derivedOnly(catalog);
       }
-      return PolicySet.parse(catalog, p.toString(), Files.readAllBytes(p));
+      return PolicySet.parse(catalog, p.toString(), BoundedRead.file(p, LocatedTree.MAX_BYTES));
     };
   }
 }

@@ -1,5 +1,6 @@
 package io.shulian.core.trust;
 
+import io.shulian.core.internal.io.BoundedRead;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -153,10 +154,7 @@ public final class CityAuthority {
       if (!Files.exists(p12)) {
         throw new KeyMaterialException(dir + " holds no city CA (no " + CA_P12 + "); run 'shulian ca init' first");
       }
-      if (Files.size(p12) > Pkix.MAX_FILE_BYTES) {
-        throw new KeyMaterialException(p12 + " is too large");
-      }
-      data = Files.readAllBytes(p12);
+      data = BoundedRead.file(p12, Pkix.MAX_FILE_BYTES);
     } catch (IOException e) {
       throw new KeyMaterialException("cannot read " + p12 + ": " + e.getMessage(), e);
     }
@@ -315,8 +313,16 @@ public final class CityAuthority {
 
   private static PartyId partyOf(Pki.ParsedCsr r) throws TrustException {
     PartyId p = null;
+    int uris = 0;
     for (String u : r.uris) {
-      if (u.startsWith(PartyCertificate.PARTY_URI_PREFIX)) {
+      if (u.regionMatches(true, 0, PartyCertificate.PARTY_URI_PREFIX, 0, PartyCertificate.PARTY_URI_PREFIX.length())) {
+        // like PartyCertificate: one party id, spelled canonically, or the request is ambiguous
+        if (++uris > 1) {
+          throw bad("request carries more than one party id (SAN URI " + PartyCertificate.PARTY_URI_PREFIX + "...)");
+        }
+        if (!u.startsWith(PartyCertificate.PARTY_URI_PREFIX)) {
+          throw bad("request party id URI must be written " + PartyCertificate.PARTY_URI_PREFIX + "<party id>");
+        }
         try {
           p = PartyId.parse(u.substring(PartyCertificate.PARTY_URI_PREFIX.length()));
         } catch (IllegalArgumentException e) {
@@ -501,12 +507,10 @@ public final class CityAuthority {
 
   private ObjectNode readState() throws IOException {
     Path p = dir.resolve(STATE_JSON);
-    if (Files.size(p) > 64L << 20) {
-      throw new IOException(p + " is too large");
-    }
+    byte[] data = BoundedRead.file(p, 64L << 20);
     JsonNode n;
     try {
-      n = JSON.readTree(Files.readAllBytes(p));
+      n = JSON.readTree(data);
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new IOException("CA state " + p + " is not valid JSON");
     }

@@ -68,6 +68,39 @@ class CityAuthorityTest {
   }
 
   @Test
+  void signRequests_requestWithTwoPartyUris_refusedAsAmbiguous() throws Exception {
+    TestCa ca = TestCa.create(Suite.INTL, "CSR Root Ambiguous");
+    PartyIdentity own = TestParties.pair(Suite.INTL)[0];
+    byte[] signPkcs8 = own.internalSigningPkcs8();
+    // subject and last URI agree, so only the first URI makes the request ambiguous
+    org.bouncycastle.asn1.x500.X500Name subject = PartyIdentity.subjectOf(TestParties.CIVIL);
+    List<String> uris = List.of(PartyCertificate.PARTY_URI_PREFIX + TestParties.HOUSING,
+        PartyCertificate.PARTY_URI_PREFIX + TestParties.CIVIL);
+    String pem = io.shulian.core.internal.crypto.Pkix.toPem(List.of(
+        csr(subject, own.signingCertificate(), signPkcs8, uris, org.bouncycastle.asn1.x509.KeyUsage.digitalSignature),
+        csr(subject, own.encryptionCertificate(), signPkcs8, uris, org.bouncycastle.asn1.x509.KeyUsage.keyAgreement)));
+    assertThatThrownBy(() -> ca.at(T0).signRequests(pem, Duration.ofDays(30)))
+        .isInstanceOf(TrustException.class).hasMessageContaining("more than one party id");
+  }
+
+  private static org.bouncycastle.util.io.pem.PemObject csr(org.bouncycastle.asn1.x500.X500Name subject,
+      PartyCertificate key, byte[] signerPkcs8, List<String> uris, int keyUsage) throws Exception {
+    org.bouncycastle.pkcs.PKCS10CertificationRequestBuilder b = new org.bouncycastle.pkcs.PKCS10CertificationRequestBuilder(
+        subject, org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(key.certificate().getPublicKey().getEncoded()));
+    org.bouncycastle.asn1.x509.ExtensionsGenerator ext = new org.bouncycastle.asn1.x509.ExtensionsGenerator();
+    ext.addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true, new org.bouncycastle.asn1.x509.KeyUsage(keyUsage));
+    org.bouncycastle.asn1.x509.GeneralName[] names = new org.bouncycastle.asn1.x509.GeneralName[uris.size()];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, uris.get(i));
+    }
+    ext.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false,
+        new org.bouncycastle.asn1.x509.GeneralNames(names));
+    b.addAttribute(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, ext.generate());
+    return new org.bouncycastle.util.io.pem.PemObject("CERTIFICATE REQUEST",
+        b.build(io.shulian.core.internal.crypto.Pkix.contentSigner(signerPkcs8)).getEncoded());
+  }
+
+  @Test
   void signRequests_encryptionRequestNotSignedBySigningKey_rejected() throws Exception {
     TestCa ca = TestCa.create(Suite.INTL, "CSR Root 2");
     String a = CertificateRequests.create(TestParties.pair(Suite.INTL)[0], TestParties.CIVIL);

@@ -79,13 +79,10 @@ final class BundleSignCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     Duration crlValidity = Cli.duration(spec, crlNextUpdate, "--crl-next-update");
-    long size = Files.size(in);
-    if (size > MAX_YAML_BYTES) {
-      throw new CliSupport.InputTooLargeException(in + " has " + size + " bytes, over the limit of " + MAX_YAML_BYTES);
-    }
+    byte[] text = CliSupport.readFile(in, MAX_YAML_BYTES);
     JsonNode yaml;
     try {
-      yaml = yamlMapper().readTree(Files.readAllBytes(in));
+      yaml = yamlMapper().readTree(text);
     } catch (IOException e) {
       throw new Cli.RejectedException(in + " is not valid YAML within the limits (duplicate keys, nesting, size)");
     }

@@ -4,7 +4,6 @@ import io.shulian.core.catalog.Catalog;
 import io.shulian.core.catalog.CatalogDiff;
 import io.shulian.core.catalog.InvalidDocumentException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,8 +33,8 @@ final class CatalogDiffCommand implements Callable<Integer> {
     Catalog a;
     Catalog b;
     try {
-      a = Catalog.parse(older.toString(), Files.readAllBytes(older));
-      b = Catalog.parse(newer.toString(), Files.readAllBytes(newer));
+      a = Catalog.parse(older.toString(), CliSupport.readFile(older, CliSupport.MAX_DOCUMENT_BYTES));
+      b = Catalog.parse(newer.toString(), CliSupport.readFile(newer, CliSupport.MAX_DOCUMENT_BYTES));
     } catch (InvalidDocumentException e) {
       return CatalogValidateCommand.report(spec.commandLine().getErr(), e);
     }

@@ -5,7 +5,6 @@ import io.shulian.core.catalog.InvalidDocumentException;
 import io.shulian.core.catalog.Problem;
 import io.shulian.core.policy.PolicySet;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,11 +34,11 @@ final class CatalogValidateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      Catalog c = Catalog.parse(catalog.toString(), Files.readAllBytes(catalog));
+      Catalog c = Catalog.parse(catalog.toString(), CliSupport.readFile(catalog, CliSupport.MAX_DOCUMENT_BYTES));
       out.println("catalog " + catalog + ": valid, version " + c.version() + ", " + c.resources().size() + " resources, "
           + c.purposes().size() + " purposes, " + c.contentHash());
       if (policies != null) {
-        PolicySet p = PolicySet.parse(c, policies.toString(), Files.readAllBytes(policies));
+        PolicySet p = PolicySet.parse(c, policies.toString(), CliSupport.readFile(policies, CliSupport.MAX_DOCUMENT_BYTES));
         out.println("policies " + policies + ": valid, version " + p.version() + ", " + p.explicitRules().size()
             + " rules + " + p.derivedRules().size() + " derived; policy-set version " + p.versionHash());
       }

@@ -2,6 +2,7 @@ package io.shulian.gateway.cli;
 
 import io.shulian.core.ShulianException;
 import io.shulian.core.envelope.EnvelopeException;
+import io.shulian.core.internal.io.BoundedRead;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.party.PartyId;
 import io.shulian.core.trust.TrustException;
@@ -80,9 +81,12 @@ final class Cli {
     } else if (e instanceof ShulianException) {
       code = ExitCodes.FAILURE;
       msg = e.getMessage();
-    } else if (e instanceof CliSupport.InputTooLargeException) {
+    } else if (e instanceof BoundedRead.TooLargeException) {
       code = ExitCodes.REJECTED;
       msg = "input rejected (TOO_LARGE): " + e.getMessage();
+    } else if (e instanceof BoundedRead.NotPemException) {
+      code = ExitCodes.REJECTED;
+      msg = "input rejected (NOT_PEM): " + e.getMessage();
     } else if (e instanceof NoSuchFileException) {
       code = ExitCodes.FAILURE;
       msg = "no such file: " + e.getMessage();

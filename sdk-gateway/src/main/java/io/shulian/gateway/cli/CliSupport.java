@@ -1,11 +1,12 @@
 package io.shulian.gateway.cli;
 
+import io.shulian.core.internal.io.BoundedRead;
+import io.shulian.core.internal.yaml.LocatedTree;
 import io.shulian.core.keys.KeyMaterialException;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,23 +47,61 @@ final class CliSupport {
     return PartyIdentity.load(p12, password(passwordOption, err));
   }
 
-  /** Reads every certificate from a PEM file, or from every {@code *.pem} file in a directory. */
-  static List<PartyCertificate> readCertificates(Path fileOrDir) throws KeyMaterialException {
+  /** Limit of a PEM file (certificates, CRLs, requests): far above any real chain or CRL. */
+  static final long MAX_PEM_BYTES = 1 << 20;
+  /** Limit of a catalog or policy document: the YAML parser's own limit. */
+  static final long MAX_DOCUMENT_BYTES = LocatedTree.MAX_BYTES;
+  /** Limit of a file holding a secret such as the masking hash key. */
+  static final long MAX_SECRET_FILE_BYTES = 4096;
+
+  /**
+   * Reads every certificate from a PEM file, or from every {@code *.pem} file in a directory; each
+   * file through {@link #readPem}.
+   */
+  static List<PartyCertificate> readCertificates(Path fileOrDir) throws KeyMaterialException, IOException {
     List<PartyCertificate> out = new ArrayList<>();
     if (Files.isDirectory(fileOrDir)) {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(fileOrDir, "*.pem")) {
         for (Path p : ds) {
-          out.addAll(PartyCertificate.readPem(p));
+          out.addAll(certificatesOf(p));
         }
-      } catch (IOException e) {
-        throw new KeyMaterialException("cannot list " + fileOrDir + ": " + e.getMessage(), e);
       }
       if (out.isEmpty()) {
         throw new KeyMaterialException("no *.pem certificate in directory " + fileOrDir);
       }
       return out;
     }
-    return PartyCertificate.readPem(fileOrDir);
+    return certificatesOf(fileOrDir);
+  }
+
+  private static List<PartyCertificate> certificatesOf(Path file) throws KeyMaterialException, IOException {
+    String pem = readPem(file);
+    try {
+      return PartyCertificate.fromPem(pem);
+    } catch (KeyMaterialException e) {
+      throw new KeyMaterialException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a file that must be PEM text, at most {@link #MAX_PEM_BYTES}.
+   *
+   * @throws BoundedRead.NotPemException for binary data or text without a PEM block
+   * @throws BoundedRead.TooLargeException for a larger or endless file
+   */
+  static String readPem(Path file) throws IOException {
+    return BoundedRead.pemFile(file, MAX_PEM_BYTES);
+  }
+
+  /**
+   * Reads a whole file, at most {@code limit} bytes, whatever size the file system reports (a FIFO
+   * or {@code /dev/zero} reports 0). Every command reads whole files through here or {@link
+   * #readInput}.
+   *
+   * @throws BoundedRead.TooLargeException over the limit
+   */
+  static byte[] readFile(Path file, long limit) throws IOException {
+    return BoundedRead.file(file, limit);
   }
 
   /** Reads a whole file, or standard input for "-", refusing more than {@code limit} bytes. */
@@ -70,27 +109,12 @@ final class CliSupport {
     if ("-".equals(in)) {
       return readLimited(System.in, limit, "standard input");
     }
-    Path p = Path.of(in);
-    long size = Files.size(p);
-    if (size > limit) {
-      throw new InputTooLargeException(in + " has " + size + " bytes, over the limit of " + limit);
-    }
-    return Files.readAllBytes(p);
+    return readFile(Path.of(in), limit);
   }
 
+  /** Reads a stream to its end, refusing more than {@code limit} bytes. */
   static byte[] readLimited(InputStream s, long limit, String name) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buf = new byte[64 * 1024];
-    long total = 0;
-    int n;
-    while ((n = s.read(buf)) > 0) {
-      total += n;
-      if (total > limit) {
-        throw new InputTooLargeException(name + " is over the limit of " + limit + " bytes");
-      }
-      out.write(buf, 0, n);
-    }
-    return out.toByteArray();
+    return BoundedRead.stream(s, limit, name);
   }
 
   /** Writes a whole file atomically (temporary file and rename), or standard output for "-". */
@@ -145,12 +169,4 @@ final class CliSupport {
     }
   }
 
-  /** An input over its size limit: the command reports it as a rejection. */
-  static final class InputTooLargeException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    InputTooLargeException(String message) {
-      super(message);
-    }
-  }
 }

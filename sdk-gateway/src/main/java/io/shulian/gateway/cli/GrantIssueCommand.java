@@ -9,7 +9,6 @@ import io.shulian.core.policy.Grant;
 import io.shulian.core.policy.GrantIssuer;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +73,7 @@ final class GrantIssueCommand implements Callable<Integer> {
     if (catalog != null) {
       Catalog c;
       try {
-        c = Catalog.parse(catalog.toString(), Files.readAllBytes(catalog));
+        c = Catalog.parse(catalog.toString(), CliSupport.readFile(catalog, CliSupport.MAX_DOCUMENT_BYTES));
       } catch (InvalidDocumentException e) {
         return CatalogValidateCommand.report(err, e);
       }

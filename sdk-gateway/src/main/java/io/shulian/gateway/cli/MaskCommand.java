@@ -80,7 +80,7 @@ final class MaskCommand implements Callable<Integer> {
       }
       Catalog c;
       try {
-        c = Catalog.parse(catalog.toString(), Files.readAllBytes(catalog));
+        c = Catalog.parse(catalog.toString(), CliSupport.readFile(catalog, CliSupport.MAX_DOCUMENT_BYTES));
       } catch (InvalidDocumentException e) {
         return CatalogValidateCommand.report(err, e);
       }
@@ -118,7 +118,7 @@ final class MaskCommand implements Callable<Integer> {
       if (hashKeyFile == null) {
         throw Cli.usage(spec, "the decision hashes fields; give the provider secret with --hash-key-file");
       }
-      byte[] k = Files.readAllBytes(hashKeyFile);
+      byte[] k = CliSupport.readFile(hashKeyFile, CliSupport.MAX_SECRET_FILE_BYTES);
       if (k.length < 16) {
         throw Cli.usage(spec, "--hash-key-file must hold at least 16 bytes");
       }

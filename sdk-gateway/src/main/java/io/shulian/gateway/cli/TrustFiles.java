@@ -6,7 +6,6 @@ import io.shulian.core.trust.CityTrust;
 import io.shulian.core.trust.TrustException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.util.List;
 /** Reading trust material for the CA, CSR, bundle and open commands; the CA password. */
 final class TrustFiles {
   static final String CA_PASSWORD_ENV = "SHULIAN_CA_PASSWORD";
-  static final long MAX_PEM_BYTES = 1 << 20;
 
   private TrustFiles() {}
 
@@ -44,12 +42,9 @@ final class TrustFiles {
     return CliSupport.DEV_PASSWORD.toCharArray();
   }
 
+  /** Reads a PEM file with {@link CliSupport#readPem}: bounded, and refused unless it is PEM text. */
   static String readPemText(Path file) throws IOException {
-    long size = Files.size(file);
-    if (size > MAX_PEM_BYTES) {
-      throw new CliSupport.InputTooLargeException(file + " has " + size + " bytes, over the limit of " + MAX_PEM_BYTES);
-    }
-    return Files.readString(file, StandardCharsets.US_ASCII);
+    return CliSupport.readPem(file);
   }
 
   /** Reads a PEM file, or every *.pem file of a directory, into CA certificates, party certificates and CRLs. */

@@ -3,11 +3,12 @@ package io.shulian.core.internal.crypto;
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.params.ParametersWithRandom;
 import org.bouncycastle.crypto.signers.ECDSASigner;
-import org.bouncycastle.crypto.signers.PlainDSAEncoding;
+import org.bouncycastle.math.ec.ECPoint;
+import org.jspecify.annotations.Nullable;
 
 /**
  * ECDSA P-256 with SHA-256 (JOSE ES256, signatures as r||s per RFC 7518 3.4) on Bouncy Castle's
@@ -34,11 +35,24 @@ final class EcdsaP256Keys {
     }
   }
 
+  /**
+   * ECDSA signing (SEC 1 4.1.3) with one private key; thread-safe. Shulian's own rather than BC's
+   * {@code ECDSASigner}, so that no secret goes through {@link BigInteger}: the nonce is drawn as
+   * limbs, [k]G uses the fixed-base comb with masked table scans, and s = k^-1 (e + r d) mod n uses
+   * {@link EcScalars}' constant-time arithmetic.
+   */
   static final class Sign implements Signer {
-    private final ECPrivateKeyParameters key;
+    private final ECDomainParameters dom;
+    private final EcScalars scalars;
+    /** d in the Montgomery domain. */
+    private final int[] dMont;
 
     Sign(ECPrivateKeyParameters key) {
-      this.key = key;
+      this.dom = key.getParameters();
+      this.scalars = EcScalars.of(dom.getN());
+      int[] d = scalars.limbs(key.getD());
+      this.dMont = scalars.toMontgomery(d);
+      java.util.Arrays.fill(d, 0);
     }
 
     @Override
@@ -52,10 +66,44 @@ final class EcdsaP256Keys {
     }
 
     private byte[] signHash(byte[] hash) {
-      ECDSASigner signer = new ECDSASigner();
-      signer.init(true, new ParametersWithRandom(key, Crypto.random()));
-      BigInteger[] rs = signer.generateSignature(hash);
-      return PlainDSAEncoding.INSTANCE.encode(key.getParameters().getN(), rs[0], rs[1]);
+      for (int i = 0; i < 100; i++) {
+        int[] k = scalars.randomNonZero(Crypto.random());
+        byte @Nullable [] sig = signWithK(hash, k);
+        java.util.Arrays.fill(k, 0);
+        if (sig != null) {
+          return sig;
+        }
+      }
+      throw new IllegalStateException("ECDSA signing found no usable nonce");
+    }
+
+    /**
+     * The signature of a SHA-256 hash with nonce k in [1, n-1]; null if r or s is zero (another k
+     * is then drawn). Package-private for the known-answer tests.
+     */
+    byte @Nullable [] signWithK(byte[] hash, int[] k) {
+      int[] e = new int[8];
+      EcScalars.fromBigEndian(hash, e); // a 256-bit hash for a 256-bit n: no truncation
+      e = scalars.reduce(e);
+      ECPoint p = EcScalars.combMultiply(dom.getG(), k).normalize();
+      int[] x = new int[8];
+      EcScalars.fromBigEndian(p.getAffineXCoord().getEncoded(), x);
+      int[] r = scalars.reduce(x); // public: half of the signature
+      if (EcScalars.isZero(r) != 0) {
+        return null;
+      }
+      int[] sum = scalars.add(e, scalars.mul(r, dMont));
+      int[] kInv = scalars.inverse(k);
+      int[] s = scalars.mul(scalars.toMontgomery(kInv), sum);
+      java.util.Arrays.fill(sum, 0);
+      java.util.Arrays.fill(kInv, 0);
+      if (EcScalars.isZero(s) != 0) {
+        return null;
+      }
+      byte[] sig = new byte[64];
+      EcScalars.toBigEndian(r, sig, 0);
+      EcScalars.toBigEndian(s, sig, 32);
+      return sig;
     }
 
     @Override

@@ -8,10 +8,9 @@ import org.bouncycastle.crypto.engines.SM2Engine;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.math.ec.ECAlgorithms;
 import org.bouncycastle.math.ec.ECPoint;
-import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.math.ec.rfc7748.X25519;
-import org.bouncycastle.util.BigIntegers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,9 +29,6 @@ final class KeyAgreements {
   static final String SM2_PKE_KDF = "SM2-PKE-KDF";
   /** Seed length of {@link #SM2_PKE_KDF}. */
   static final int SM2_SEED_BYTES = 32;
-
-  /** Fixed-point comb multiplication (constant-time table lookups; tables cached on each point). */
-  private static final FixedPointCombMultiplier COMB = new FixedPointCombMultiplier();
 
   static {
     X25519.precompute();
@@ -170,25 +166,32 @@ final class KeyAgreements {
     @Override
     Agreement agree() {
       ECDomainParameters dom = pub.getParameters();
-      BigInteger d = BigIntegers.createRandomInRange(BigInteger.ONE, dom.getN().subtract(BigInteger.ONE), Crypto.random());
-      ECPoint q = COMB.multiply(dom.getG(), d).normalize();
-      byte[] z = KeyAgreements.agree(d, pub.getQ(), dom);
-      Epk epk =
-          new Epk(
-              "EC",
-              "P-256",
-              BigIntegers.asUnsignedByteArray(32, q.getAffineXCoord().toBigInteger()),
-              BigIntegers.asUnsignedByteArray(32, q.getAffineYCoord().toBigInteger()));
+      int[] d = EcScalars.of(dom.getN()).randomNonZero(Crypto.random());
+      ECPoint q = EcScalars.combMultiply(dom.getG(), d).normalize();
+      // The recipient's point is fixed: its comb table is built once and cached on the point.
+      byte[] z = xOf(EcScalars.combMultiply(pub.getQ(), d));
+      Arrays.fill(d, 0);
+      Epk epk = new Epk("EC", "P-256", q.getAffineXCoord().getEncoded(), q.getAffineYCoord().getEncoded());
       return new Agreement(epk, z);
     }
   }
 
+  /**
+   * Returns [d]Q's x-coordinate (32 bytes) for our static private key d and a validated peer point
+   * Q that the peer chose. Q differs per sender window, so a comb table would not pay off; Bouncy
+   * Castle's constant-time multiplier (fixed window of odd signed digits, masked table scans) is
+   * used, never {@link ECPoint#multiply}, whose wNAF runs and table indices follow d's bits.
+   */
   static byte[] agree(BigInteger d, ECPoint q, ECDomainParameters dom) {
-    ECPoint p = q.multiply(d).normalize();
-    if (p.isInfinity()) {
+    return xOf(ECAlgorithms.multiplySecret(q, d, dom.getN()));
+  }
+
+  private static byte[] xOf(ECPoint p) {
+    ECPoint n = p.normalize();
+    if (n.isInfinity()) {
       throw new IllegalStateException("ECDH result is the point at infinity");
     }
-    return BigIntegers.asUnsignedByteArray(32, p.getAffineXCoord().toBigInteger());
+    return n.getAffineXCoord().getEncoded();
   }
 
   static final class P256Decrypter implements KeyDecapsulation {
@@ -286,16 +289,18 @@ final class KeyAgreements {
 
   /**
    * SM2 public-key encryption (GB/T 32918.4 section 6.1) in C1||C3||C2 order, with a fresh random
-   * k in [1, n-1]. Both multiplications ([k]G and [k]P_B) use Bouncy Castle's fixed-point comb
-   * (constant-time table lookups); P_B's table is built once per recipient point and cached on it,
-   * which makes [k]P_B about three times cheaper than the wNAF multiplication of BC's SM2Engine.
-   * The result is what SM2Engine in C1C3C2 mode produces and decrypts.
+   * k in [1, n-1]. Both multiplications ([k]G and [k]P_B) use the fixed-point comb on k's limbs
+   * ({@link EcScalars#combMultiply}: the same operations for every k, masked table scans); P_B's
+   * table is built once per recipient point and cached on it, which makes [k]P_B cheaper than
+   * Bouncy Castle's constant-time multiplier for a variable point. The result is what SM2Engine in
+   * C1C3C2 mode produces and decrypts.
    */
   static byte[] sm2Encrypt(ECPublicKeyParameters pub, byte[] msg) {
-    BigInteger n = pub.getParameters().getN();
+    EcScalars scalars = EcScalars.of(pub.getParameters().getN());
     for (int i = 0; i < 100; i++) {
-      BigInteger k = BigIntegers.createRandomInRange(BigInteger.ONE, n.subtract(BigInteger.ONE), Crypto.random());
+      int[] k = scalars.randomNonZero(Crypto.random());
       byte[] out = sm2EncryptWithK(pub, msg, k);
+      Arrays.fill(k, 0);
       if (out != null) {
         return out;
       }
@@ -303,11 +308,24 @@ final class KeyAgreements {
     throw new IllegalStateException("SM2 encryption found no usable k");
   }
 
-  /** Encrypts with the given k; null if the KDF output is all zero (the standard then picks another k). */
+  /**
+   * Encrypts with a given k (the published examples); null if the KDF output is all zero.
+   *
+   * @throws IllegalArgumentException if k is not in [1, n-1]
+   */
   static byte @Nullable [] sm2EncryptWithK(ECPublicKeyParameters pub, byte[] msg, BigInteger k) {
+    BigInteger n = pub.getParameters().getN();
+    if (k.signum() <= 0 || k.compareTo(n) >= 0) {
+      throw new IllegalArgumentException("SM2 k must be in [1, n-1]");
+    }
+    return sm2EncryptWithK(pub, msg, EcScalars.of(n).limbs(k));
+  }
+
+  /** Encrypts with k in [1, n-1] as limbs; null if the KDF output is all zero (the standard then picks another k). */
+  private static byte @Nullable [] sm2EncryptWithK(ECPublicKeyParameters pub, byte[] msg, int[] k) {
     ECDomainParameters dom = pub.getParameters();
-    byte[] c1 = COMB.multiply(dom.getG(), k).normalize().getEncoded(false);
-    ECPoint s = COMB.multiply(pub.getQ(), k).normalize();
+    byte[] c1 = EcScalars.combMultiply(dom.getG(), k).normalize().getEncoded(false);
+    ECPoint s = EcScalars.combMultiply(pub.getQ(), k).normalize();
     if (s.isInfinity()) {
       throw new IllegalStateException("SM2 recipient point times k is the point at infinity");
     }

@@ -238,6 +238,20 @@ public final class Pkix {
 
   // ---- PEM -------------------------------------------------------------------------------
 
+  /** Returns every common name (CN) in a certificate's subject, as strings, in order. */
+  public static List<String> subjectCommonNames(X509Certificate c) {
+    List<String> out = new ArrayList<>();
+    X500Name subject = X500Name.getInstance(c.getSubjectX500Principal().getEncoded());
+    for (org.bouncycastle.asn1.x500.RDN rdn : subject.getRDNs(org.bouncycastle.asn1.x500.style.BCStyle.CN)) {
+      for (org.bouncycastle.asn1.x500.AttributeTypeAndValue atv : rdn.getTypesAndValues()) {
+        if (org.bouncycastle.asn1.x500.style.BCStyle.CN.equals(atv.getType())) {
+          out.add(org.bouncycastle.asn1.x500.style.IETFUtils.valueToString(atv.getValue()));
+        }
+      }
+    }
+    return out;
+  }
+
   public static String toPem(List<?> objects) {
     StringWriter w = new StringWriter();
     try (JcaPEMWriter pw = new JcaPEMWriter(w)) {

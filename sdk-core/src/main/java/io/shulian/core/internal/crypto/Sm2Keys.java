@@ -2,18 +2,10 @@ package io.shulian.core.internal.crypto;
 
 import java.math.BigInteger;
 import java.util.Arrays;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.Supplier;
-import org.bouncycastle.crypto.CryptoException;
 import org.bouncycastle.crypto.digests.SM3Digest;
 import org.bouncycastle.crypto.params.ECDomainParameters;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
-import org.bouncycastle.crypto.params.ParametersWithID;
-import org.bouncycastle.crypto.params.ParametersWithRandom;
-import org.bouncycastle.crypto.signers.PlainDSAEncoding;
-import org.bouncycastle.crypto.signers.SM2Signer;
 import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECFieldElement;
 import org.bouncycastle.math.ec.ECLookupTable;
@@ -22,13 +14,16 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.math.ec.FixedPointPreCompInfo;
 import org.bouncycastle.math.ec.FixedPointUtil;
 import org.bouncycastle.math.raw.Nat;
+import org.jspecify.annotations.Nullable;
 
 /**
- * SM2 signatures with SM3 (GB/T 32918.2, GM/T 0009) on Bouncy Castle, signatures as r||s (64 bytes).
+ * SM2 signatures with SM3 (GB/T 32918.2, GM/T 0009) on Bouncy Castle's curve arithmetic,
+ * signatures as r||s (64 bytes).
  *
- * <p>Initialising a BC {@link SM2Signer} for signing derives the public point and the Z value, which
- * costs about three signatures; so each thread keeps one initialised signer per key and reuses it
- * (BC resets the signer to the Z-prefixed state after every signature).
+ * <p>Signing is Shulian's own, so that no secret goes through {@link BigInteger}: the nonce k is
+ * drawn as limbs, [k]G uses the fixed-base comb with masked table scans, and s = (1 + d)^-1 (k - r
+ * d) mod n uses {@link EcScalars}' constant-time arithmetic. Verification runs on public values only
+ * and uses a faster variable-time joint comb.
  */
 final class Sm2Keys {
   static final String ALG = "SM2-SM3";
@@ -38,51 +33,87 @@ final class Sm2Keys {
 
   private Sm2Keys() {}
 
-  /**
-   * Initialised signers lent to streaming signatures. A stream may outlive one call on its thread
-   * (or interleave with another stream on it), so it cannot borrow the thread's signer; it takes
-   * one from here, or initialises a new one, and returns it when finished. An abandoned stream just
-   * never returns its signer.
-   */
-  static final class Pool {
-    private static final int MAX_IDLE = 16;
-    private final Queue<SM2Signer> idle = new ConcurrentLinkedQueue<>();
-    private final Supplier<SM2Signer> factory;
-
-    Pool(Supplier<SM2Signer> factory) {
-      this.factory = factory;
-    }
-
-    SM2Signer take() {
-      SM2Signer s = idle.poll();
-      if (s == null) {
-        return factory.get();
-      }
-      s.reset(); // back to the Z-prefixed state, whatever the last user left
-      return s;
-    }
-
-    void give(SM2Signer s) {
-      if (idle.size() < MAX_IDLE) {
-        idle.offer(s);
-      }
-    }
-  }
-
+  /** SM2 signing with one private key; thread-safe. */
   static final class Sign implements Signer {
-    private final ThreadLocal<SM2Signer> signers;
-    private final Pool pool;
+    private final ECDomainParameters dom;
+    private final EcScalars scalars;
+    /** d in the Montgomery domain. */
+    private final int[] dMont;
+    /** (1 + d)^-1 mod n in the Montgomery domain. */
+    private final int[] invOnePlusDMont;
+    private final byte[] z;
 
+    /**
+     * @throws IllegalArgumentException if d is n - 1 (GB/T 32918.1 allows d in [1, n-2]: 1 + d must
+     *     be invertible)
+     */
     Sign(ECPrivateKeyParameters key, byte[] userId) {
-      byte[] id = userId.clone();
-      Supplier<SM2Signer> factory =
-          () -> {
-            SM2Signer s = new SM2Signer(PlainDSAEncoding.INSTANCE, new SM3Digest());
-            s.init(true, new ParametersWithID(new ParametersWithRandom(key, Crypto.random()), id));
-            return s;
-          };
-      this.signers = ThreadLocal.withInitial(factory);
-      this.pool = new Pool(factory);
+      this.dom = key.getParameters();
+      this.scalars = EcScalars.of(dom.getN());
+      int[] d = scalars.limbs(key.getD());
+      int[] one = new int[8];
+      one[0] = 1;
+      int[] onePlusD = scalars.add(d, one);
+      if (EcScalars.isZero(onePlusD) != 0) {
+        throw new IllegalArgumentException("SM2 private key must be in [1, n-2]");
+      }
+      int[] inv = scalars.inverse(onePlusD);
+      this.dMont = scalars.toMontgomery(d);
+      this.invOnePlusDMont = scalars.toMontgomery(inv);
+      ECPoint q = EcScalars.combMultiply(dom.getG(), d).normalize();
+      this.z = zValue(userId, dom, q);
+      Arrays.fill(d, 0);
+      Arrays.fill(onePlusD, 0);
+      Arrays.fill(inv, 0);
+    }
+
+    private SM3Digest digest() {
+      SM3Digest d = new SM3Digest();
+      d.update(z, 0, z.length);
+      return d;
+    }
+
+    /** Signs e = SM3(Z || M) with fresh nonces until r and s are usable (GB/T 32918.2 6.1). */
+    private byte[] signDigest(byte[] e) {
+      for (int i = 0; i < 100; i++) {
+        int[] k = scalars.randomNonZero(Crypto.random());
+        byte @Nullable [] sig = signWithK(e, k);
+        Arrays.fill(k, 0);
+        if (sig != null) {
+          return sig;
+        }
+      }
+      throw new IllegalStateException("SM2 signing found no usable nonce");
+    }
+
+    /**
+     * The signature of digest e with nonce k in [1, n-1]; null if r = 0, r + k = n or s = 0 (the
+     * standard then draws another k). Package-private for the known-answer tests.
+     */
+    byte @Nullable [] signWithK(byte[] e, int[] k) {
+      BigInteger n = dom.getN();
+      ECPoint p = EcScalars.combMultiply(dom.getG(), k).normalize();
+      // r = (e + x1) mod n is public: it is half of the signature
+      BigInteger rValue = new BigInteger(1, e).add(p.getAffineXCoord().toBigInteger()).mod(n);
+      if (rValue.signum() == 0) {
+        return null;
+      }
+      int[] r = scalars.limbs(rValue);
+      if (EcScalars.isZero(scalars.add(r, k)) != 0) {
+        return null;
+      }
+      int[] rd = scalars.mul(r, dMont);
+      int[] t = scalars.sub(k, rd);
+      int[] s = scalars.mul(invOnePlusDMont, t);
+      Arrays.fill(rd, 0);
+      Arrays.fill(t, 0);
+      if (EcScalars.isZero(s) != 0) {
+        return null;
+      }
+      byte[] sig = new byte[64];
+      EcScalars.toBigEndian(r, sig, 0);
+      EcScalars.toBigEndian(s, sig, 32);
+      return sig;
     }
 
     @Override
@@ -92,7 +123,7 @@ final class Sm2Keys {
 
     @Override
     public Streaming stream(byte[] context) {
-      SM2Signer s = pool.take();
+      SM3Digest d = digest();
       return new Streaming() {
         private boolean done;
 
@@ -101,7 +132,7 @@ final class Sm2Keys {
           if (done) {
             throw new IllegalStateException("signature already finished");
           }
-          s.update(data, off, len);
+          d.update(data, off, len);
         }
 
         @Override
@@ -110,13 +141,7 @@ final class Sm2Keys {
             throw new IllegalStateException("signature already finished");
           }
           done = true;
-          try {
-            byte[] sig = s.generateSignature();
-            pool.give(s);
-            return sig;
-          } catch (CryptoException e) {
-            throw new IllegalStateException("SM2 signing failed", e);
-          }
+          return signDigest(Verify.finish(d));
         }
       };
     }
@@ -128,13 +153,9 @@ final class Sm2Keys {
 
     @Override
     public byte[] sign(byte[] data, int off, int len) {
-      SM2Signer s = signers.get();
-      s.update(data, off, len);
-      try {
-        return s.generateSignature();
-      } catch (CryptoException e) {
-        throw new IllegalStateException("SM2 signing failed", e);
-      }
+      SM3Digest d = digest();
+      d.update(data, off, len);
+      return signDigest(Verify.finish(d));
     }
   }
 
@@ -186,7 +207,7 @@ final class Sm2Keys {
      * [a]G + [b]Q with one shared run of doublings over both comb tables (Lim-Lee fixed-base comb,
      * Bouncy Castle's tables for G and Q). Variable time: it is only used on public scalars.
      */
-    private ECPoint jointComb(BigInteger a, BigInteger b) {
+    ECPoint jointComb(BigInteger a, BigInteger b) {
       ECCurve c = g.getCurve();
       int size = FixedPointUtil.getCombSize(c);
       FixedPointPreCompInfo ig = FixedPointUtil.precompute(g);
@@ -220,7 +241,7 @@ final class Sm2Keys {
       return d;
     }
 
-    private static byte[] finish(SM3Digest d) {
+    static byte[] finish(SM3Digest d) {
       byte[] e = new byte[d.getDigestSize()];
       d.doFinal(e, 0);
       return e;
