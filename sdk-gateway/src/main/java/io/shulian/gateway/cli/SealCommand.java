@@ -47,7 +47,7 @@ final class SealCommand implements Callable<Integer> {
   @Option(names = "--purpose", required = true, description = "purpose code, e.g. social-assistance-review")
   String purpose;
 
-  @Option(names = "--ttl", description = "validity, e.g. 30s, 5m, 2h (default ${DEFAULT-VALUE})")
+  @Option(names = "--ttl", description = "validity, e.g. 30s, 5m, 2h; at most 24h, the longest lifetime open accepts (default ${DEFAULT-VALUE})")
   String ttl = "5m";
 
   @Option(names = "--content-type", description = "payload media type (default ${DEFAULT-VALUE})")
@@ -87,6 +87,10 @@ final class SealCommand implements Callable<Integer> {
       throw Cli.usage(spec, "--encoding must be compact or framed, got '" + encoding + "'");
     }
     EnvelopeSealer sealer = EnvelopeSealer.builder(identity).build();
+    if (d.compareTo(sealer.maxLifetime()) > 0) {
+      throw Cli.usage(spec, "--ttl " + ttl + " is longer than " + Cli.formatDuration(sealer.maxLifetime())
+          + ": 'shulian open' (and any opener with the default maxLifetime) would refuse the envelope as EXPIRED");
+    }
     SealRequest request;
     try {
       request = SealRequest.builder()

@@ -186,6 +186,8 @@ public final class Pkix {
     public Instant notAfter = Instant.now();
     public int keyUsage;
     public boolean ca;
+    /** For a CA: the path length constraint, or -1 for none. */
+    public int pathLen = -1;
     public List<String> uris = new ArrayList<>();
     public List<org.bouncycastle.asn1.x509.KeyPurposeId> extendedKeyUsages = new ArrayList<>();
     public BigInteger serial = new BigInteger(127, Crypto.random()).setBit(126);
@@ -198,7 +200,8 @@ public final class Pkix {
           new X509v3CertificateBuilder(
               s.issuer, s.serial, Date.from(s.notBefore), Date.from(s.notAfter), s.subject, spki);
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(s.ca));
+      b.addExtension(Extension.basicConstraints, true,
+          s.ca && s.pathLen >= 0 ? new BasicConstraints(s.pathLen) : new BasicConstraints(s.ca));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(s.keyUsage));
       b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(spki));
       if (s.issuerSpki != null) {
