@@ -12,8 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "audit",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify audit logs offline, prove and check single records and checkpoint consistency, and",
-      "report sharing statistics. Format and procedures: docs/audit.md."
+      "Verify audit logs, prove records and consistency, and report sharing statistics.",
+      "Everything works offline on the log files. Format and procedures: docs/audit.md."
     },
     subcommands = {
       AuditVerifyCommand.class,

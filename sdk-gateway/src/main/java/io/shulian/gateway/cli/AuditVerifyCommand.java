@@ -15,8 +15,9 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Recompute the hash chain of every record, the Merkle root and chain head of every checkpoint,",
-      "and verify every checkpoint signature. Exit 0 if intact (records after the last checkpoint are",
+      "Verify an audit log: its hash chain, checkpoints and checkpoint signatures.",
+      "Recomputes the hash chain of every record, the Merkle root and chain head of every checkpoint,",
+      "and verifies every checkpoint signature. Exit 0 if intact (records after the last checkpoint are",
       "reported as not signed), 3 if tampered or damaged, naming the first bad record or checkpoint",
       "with its segment file, offset and seq."
     })

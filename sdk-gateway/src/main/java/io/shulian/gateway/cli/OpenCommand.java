@@ -29,8 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "open",
     mixinStandardHelpOptions = true,
     description = {
-      "Decrypt an envelope with our key, verify its sender against trusted certificates, and write",
-      "the payload. The verified header goes to standard error, or as JSON to standard output with",
+      "Decrypt an envelope, verify its sender and write the payload, once per envelope.",
+      "The envelope is decrypted with our key and its sender verified against trusted certificates.",
+      "The verified header goes to standard error, or as JSON to standard output with",
       "--json. Exit code 3 when the envelope is rejected; the message says why. Compact and framed",
       "envelopes are told apart by their first byte; a framed one is opened as a stream into a",
       "temporary file next to --out, renamed only once the signature verified (for --out -, copied",

@@ -25,9 +25,10 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "seal",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign a payload with our key and encrypt it for a recipient (compact JWS in a compact JWE, or",
-      "with --encoding framed the framed binary stream for large data sets, sealed in constant memory).",
-      "The suite follows the recipient's encryption certificate."
+      "Sign a payload with our key and encrypt it for a recipient.",
+      "The envelope is a compact JWS in a compact JWE, or with --encoding framed the framed binary",
+      "stream for large data sets, sealed in constant memory. The suite follows the recipient's",
+      "encryption certificate."
     })
 final class SealCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
