@@ -35,7 +35,7 @@ final class CaIssueCommand implements Callable<Integer> {
   @Option(names = "--ca", required = true, description = "CA directory")
   Path caDir;
 
-  @Option(names = "--party", required = true, description = "PartyId, e.g. 440600/11440600MB2C1234H5/housing")
+  @Option(names = "--party", required = true, description = "PartyId, e.g. 440600/11440600MB2C1234HN/housing")
   String party;
 
   @Option(names = "--usage", description = "key uses: sign,encrypt[,tls] (default ${DEFAULT-VALUE})")

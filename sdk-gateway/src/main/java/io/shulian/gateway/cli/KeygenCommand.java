@@ -33,7 +33,7 @@ final class KeygenCommand implements Callable<Integer> {
   @Option(names = "--curve", description = "INTL only: 25519 (Ed25519 + X25519, default) or p256 (ECDSA + ECDH P-256)")
   String curve = "25519";
 
-  @Option(names = "--party", required = true, description = "PartyId, e.g. 440600/11440600MB2C1234H5/housing")
+  @Option(names = "--party", required = true, description = "PartyId, e.g. 440600/11440600MB2C1234HN/housing")
   String party;
 
   @Option(names = "--out", required = true, description = "output directory")
