@@ -49,4 +49,15 @@ cmp -s request.json request-gm.out || fail "the GM pair did not round-trip"
 grep -q '(GM, ' walkthrough.log || fail "the GM envelope was not sealed with the GM suite"
 openssl pkcs12 -info -nodes -passin pass:change-me -in housing/key.p12 > /dev/null 2>&1 \
   || fail "openssl cannot read housing/key.p12"
+! grep -q 'SLF4J' walkthrough.log || fail "shulian.jar printed SLF4J warnings (no logging backend shaded in?)"
 echo "README walk-through: ok"
+
+# What docs/developer-guide.md promises of the build: sources and Javadoc jars of the library
+# modules, the Javadoc without the internal packages. Checked when the build made them (mvn verify).
+for m in sdk-core sdk-gateway; do
+  javadoc_jar=$(ls "$root/$m/target/$m"-*-javadoc.jar 2>/dev/null | head -1 || true)
+  [ -n "$javadoc_jar" ] || { echo "no $m javadoc jar (built by mvn package/verify): skipped"; continue; }
+  ls "$root/$m/target/$m"-*-sources.jar > /dev/null 2>&1 || fail "$m has a javadoc jar but no sources jar"
+  ! jar tf "$javadoc_jar" | grep -q '/internal/' || fail "$javadoc_jar documents internal packages"
+done
+echo "developer guide artifacts: ok"
