@@ -112,6 +112,25 @@ class OpenReplayJournalTest {
   }
 
   @Test
+  void open_concurrentProcessesOfOneEnvelope_exactlyOneSucceeds() throws Exception {
+    sealOne("framed");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<Process> procs = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      procs.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ShulianCli.class.getName(),
+          "open", "--key", p("b/key.p12"), "--password", "pw", "--trust", p("a/cert.pem"), "--in", p("env"),
+          "--out", p("proc" + i + ".txt")).redirectErrorStream(true).redirectOutput(tmp.resolve("proc" + i + ".log").toFile())
+          .start());
+    }
+    List<Integer> codes = new ArrayList<>();
+    for (Process pr : procs) {
+      assertThat(pr.waitFor(2, TimeUnit.MINUTES)).isTrue();
+      codes.add(pr.exitValue());
+    }
+    assertThat(codes).as("exit codes").containsExactlyInAnyOrder(0, ExitCodes.REJECTED, ExitCodes.REJECTED);
+  }
+
+  @Test
   void open_corruptJournal_failsClosedAndWritesNothing() throws Exception {
     sealOne("compact");
     Files.createDirectories(tmp.resolve("b/.shulian-replay"));
