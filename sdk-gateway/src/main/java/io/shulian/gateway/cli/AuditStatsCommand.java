@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Report sharing statistics per provider, consumer and resource.",
-      "Counts requests, permitted, denied by reason, response bytes, p50/p95 latency. Give the logs of several gateways to combine them;",
-      "an exchange seen by both gateways counts once. Counting rules: docs/audit.md."
+      "Counts requests, permitted, denied by reason, response bytes, p50/p95 latency. Give the "
+          + "logs of several gateways to combine them; an exchange seen by both gateways counts once. "
+          + "Counting rules: docs/audit.md."
     })
 final class AuditStatsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

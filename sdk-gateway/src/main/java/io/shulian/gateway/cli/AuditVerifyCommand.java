@@ -16,10 +16,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Verify an audit log: its hash chain, checkpoints and checkpoint signatures.",
-      "Recomputes the hash chain of every record, the Merkle root and chain head of every checkpoint,",
-      "and verifies every checkpoint signature. Exit 0 if intact (records after the last checkpoint are",
-      "reported as not signed), 3 if tampered or damaged, naming the first bad record or checkpoint",
-      "with its segment file, offset and seq."
+      "Recomputes the hash chain of every record, the Merkle root and chain head of every "
+          + "checkpoint, and verifies every checkpoint signature. Exit 0 if intact (records after the "
+          + "last checkpoint are reported as not signed), 3 if tampered or damaged, naming the first "
+          + "bad record or checkpoint with its segment file, offset and seq."
     })
 final class AuditVerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -41,11 +41,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Sign a city bundle described in YAML.",
-      "Signed with the CA key; a fresh CRL is issued and included. Each party's",
-      "certificates are checked against the CA first (exit code 3 if one is not).",
-      "YAML: version (integer above the last), validFor (e.g. 24h) or validUntil,",
-      "parties: [{party, name, endpoint, certificates: [file or inline PEM]}],",
-      "extensions (optional). Certificate files are relative to the YAML file."
+      "Signed with the CA key; a fresh CRL is issued and included. Each party's certificates are "
+          + "checked against the CA first (exit code 3 if one is not). YAML: version (integer above the "
+          + "last), validFor (e.g. 24h) or validUntil, parties: [{party, name, endpoint, certificates: "
+          + "[file or inline PEM]}], extensions (optional). Certificate files are relative to the YAML "
+          + "file."
     })
 final class BundleSignCommand implements Callable<Integer> {
   static final long MAX_YAML_BYTES = 4 << 20;

@@ -19,8 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Run a secure exchange gateway from a YAML configuration.",
-      "The roles are consumer, provider and/or pass-through; see docs/gateway.md. SIGTERM drains in-flight exchanges and stops.",
-      "With --check, validate the configuration (and the keys and certificates it names) and exit."
+      "The roles are consumer, provider and/or pass-through; see docs/gateway.md. SIGTERM drains "
+          + "in-flight exchanges and stops. With --check, validate the configuration (and the keys and "
+          + "certificates it names) and exit."
     })
 final class GatewayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -21,8 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Generate a party's signing, encryption and TLS keys with self-signed certificates.",
-      "Writes <dir>/key.p12 (PKCS#12, entries 'sign', 'encrypt' and 'tls') and <dir>/cert.pem (the",
-      "public certificates to give to other parties). Use 'shulian ca issue' once a city CA exists."
+      "Writes <dir>/key.p12 (PKCS#12, entries 'sign', 'encrypt' and 'tls') and <dir>/cert.pem "
+          + "(the public certificates to give to other parties). Use 'shulian ca issue' once a city CA "
+          + "exists."
     })
 final class KeygenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

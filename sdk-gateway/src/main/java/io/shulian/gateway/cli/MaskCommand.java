@@ -29,8 +29,9 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Apply the masking obligations of a PERMIT decision to JSON records.",
-      "The decision comes from 'shulian policy check --out'; the input is a JSON record or an array of",
-      "records, masked while streaming in constant memory. Exit 3 if the input or decision is refused."
+      "The decision comes from 'shulian policy check --out'; the input is a JSON record or an "
+          + "array of records, masked while streaming in constant memory. Exit 3 if the input or "
+          + "decision is refused."
     })
 final class MaskCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

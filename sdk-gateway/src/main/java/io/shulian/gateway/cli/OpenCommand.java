@@ -30,14 +30,14 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Decrypt an envelope, verify its sender and write the payload, once per envelope.",
-      "The envelope is decrypted with our key and its sender verified against trusted certificates.",
-      "The verified header goes to standard error, or as JSON to standard output with",
-      "--json. Exit code 3 when the envelope is rejected; the message says why. Compact and framed",
-      "envelopes are told apart by their first byte; a framed one is opened as a stream into a",
-      "temporary file next to --out, renamed only once the signature verified (for --out -, copied",
-      "to standard output only then).",
-      "Each envelope opens once: its id is recorded in a replay journal (default <key dir>/" + ReplayJournal.DEFAULT_DIR + ")",
-      "until it expires, and a second open exits 3 (REPLAYED)."
+      "The envelope is decrypted with our key and its sender verified against trusted "
+          + "certificates. The verified header goes to standard error, or as JSON to standard output "
+          + "with --json. Exit code 3 when the envelope is rejected; the message says why. Compact and "
+          + "framed envelopes are told apart by their first byte; a framed one is opened as a stream "
+          + "into a temporary file next to --out, renamed only once the signature verified (for --out "
+          + "-, copied to standard output only then). Each envelope opens once: its id is recorded in a "
+          + "replay journal (default <key dir>/.shulian-replay) until it expires, and a second open "
+          + "exits 3 (REPLAYED)."
     })
 final class OpenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -48,11 +48,10 @@ final class OpenCommand implements Callable<Integer> {
   @Option(names = "--password", description = "PKCS#12 password (else $SHULIAN_KEY_PASSWORD, else 'changeit')")
   String password;
 
-  @Option(names = "--trust", required = true, description = {
-      "repeatable: a PEM file or directory of *.pem, or a city bundle (*.jws).",
-      "Only party certificates: those are pinned as before. A CA certificate (root.pem) among",
-      "them: the sender's certificate must chain to it and not be revoked (CRLs from --crl or",
-      "any *.pem holding a CRL). A bundle is verified against the root and supplies the rest."})
+  @Option(names = "--trust", required = true, description = "repeatable: a PEM file or directory of *.pem, or a city bundle (*.jws). Only party "
+    + "certificates: those are pinned as before. A CA certificate (root.pem) among them: the "
+    + "sender's certificate must chain to it and not be revoked (CRLs from --crl or any *.pem "
+    + "holding a CRL). A bundle is verified against the root and supplies the rest.")
   List<Path> trust;
 
   @Option(names = "--crl", description = "CRL of the city CA (PEM), when --trust gives a root")

@@ -26,9 +26,9 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Sign a payload with our key and encrypt it for a recipient.",
-      "The envelope is a compact JWS in a compact JWE, or with --encoding framed the framed binary",
-      "stream for large data sets, sealed in constant memory. The suite follows the recipient's",
-      "encryption certificate."
+      "The envelope is a compact JWS in a compact JWE, or with --encoding framed the framed "
+          + "binary stream for large data sets, sealed in constant memory. The suite follows the "
+          + "recipient's encryption certificate."
     })
 final class SealCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -63,8 +63,8 @@ final class SealCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "envelope file, or - for standard output")
   String out;
 
-  @Option(names = "--encoding", description = {"compact (JOSE, default) or framed (binary, streamed: no",
-      "size limit but --max-stream-bytes; `shulian open` reads both)"})
+  @Option(names = "--encoding", description = "compact (JOSE, default) or framed (binary, streamed: no size limit but --max-stream-bytes; "
+    + "`shulian open` reads both)")
   String encoding = "compact";
 
   @Override

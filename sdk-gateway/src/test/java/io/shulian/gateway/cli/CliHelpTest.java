@@ -42,6 +42,23 @@ class CliHelpTest {
   }
 
   @Test
+  void help_descriptions_areParagraphsThatPicocliWraps() {
+    // picocli prints each description element on its own line(s): an element that stops
+    // mid-sentence shows as a ragged, cut line at any terminal width
+    CommandLine root = ShulianCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+    for (CommandLine c : all(root)) {
+      String name = c.getCommandSpec().qualifiedName();
+      String[] d = c.getCommandSpec().usageMessage().description();
+      for (int i = 1; i < d.length; i++) {
+        assertThat(d[i]).as(name + " description element " + i).matches("(?s)|.*[.:)]");
+      }
+      for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+        assertThat(o.description()).as(name + " " + o.longestName()).hasSizeLessThanOrEqualTo(1);
+      }
+    }
+  }
+
+  @Test
   void help_everyCommand_printsUsageAndExitsZero() {
     CommandLine root = ShulianCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
     for (CommandLine c : all(root)) {
