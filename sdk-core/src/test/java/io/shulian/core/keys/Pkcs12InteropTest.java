@@ -190,6 +190,35 @@ class Pkcs12InteropTest {
   }
 
   @Test
+  void store_eachEncryptedStructure_hasItsOwnSaltAndIv() throws Exception {
+    Path p12 = store(Kind.INTL_25519.generate());
+    org.bouncycastle.pkcs.PKCS12PfxPdu pfx = new org.bouncycastle.pkcs.PKCS12PfxPdu(Files.readAllBytes(p12));
+    List<org.bouncycastle.asn1.x509.AlgorithmIdentifier> algs = new ArrayList<>();
+    for (org.bouncycastle.asn1.pkcs.ContentInfo ci : pfx.getContentInfos()) {
+      if (ci.getContentType().equals(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.encryptedData)) {
+        algs.add(org.bouncycastle.asn1.pkcs.EncryptedData.getInstance(ci.getContent()).getEncryptionAlgorithm());
+      } else {
+        for (org.bouncycastle.pkcs.PKCS12SafeBag b : new org.bouncycastle.pkcs.PKCS12SafeBagFactory(ci).getSafeBags()) {
+          algs.add(((org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo) b.getBagValue()).getEncryptionAlgorithm());
+        }
+      }
+    }
+    assertThat(algs).hasSize(4); // the certificate safe and three keys
+    java.util.Set<String> salts = new java.util.HashSet<>();
+    java.util.Set<String> ivs = new java.util.HashSet<>();
+    for (org.bouncycastle.asn1.x509.AlgorithmIdentifier a : algs) {
+      org.bouncycastle.asn1.pkcs.PBES2Parameters p =
+          org.bouncycastle.asn1.pkcs.PBES2Parameters.getInstance(a.getParameters());
+      salts.add(java.util.HexFormat.of().formatHex(
+          org.bouncycastle.asn1.pkcs.PBKDF2Params.getInstance(p.getKeyDerivationFunc().getParameters()).getSalt()));
+      ivs.add(java.util.HexFormat.of().formatHex(
+          org.bouncycastle.asn1.ASN1OctetString.getInstance(p.getEncryptionScheme().getParameters()).getOctets()));
+    }
+    assertThat(salts).as("PBKDF2 salts").hasSize(4);
+    assertThat(ivs).as("AES-CBC IVs").hasSize(4);
+  }
+
+  @Test
   void store_thenLoad_roundTripsAfterReencoding() throws Exception {
     for (Kind kind : Kind.values()) {
       PartyIdentity id = kind.generate();

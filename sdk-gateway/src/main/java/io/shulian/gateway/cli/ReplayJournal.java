@@ -72,8 +72,11 @@ final class ReplayJournal implements ReplayCache {
   public boolean firstSeen(UUID envelopeId, Instant forgetAfter) {
     synchronized (JVM_LOCK) {
       try {
-        Files.createDirectories(dir);
-        restrict(dir, "rwx------");
+        if (!Files.isDirectory(dir)) {
+          // a directory we make holds only the journal: private to its owner
+          Files.createDirectories(dir);
+          restrict(dir, "rwx------");
+        }
         try (FileChannel lockFile = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = lockFile.lock()) {
           Map<UUID, Instant> entries = read();
