@@ -38,6 +38,7 @@ public final class EnvelopeSealer {
   private final Clock clock;
   private final int maxPayloadBytes;
   private final long maxStreamPayloadBytes;
+  private final Duration maxLifetime;
   private final FramedSealer framed;
   private final @Nullable EphemeralKeyReuse ephemeralReuse;
 
@@ -47,6 +48,7 @@ public final class EnvelopeSealer {
     this.clock = b.clock;
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.maxStreamPayloadBytes = b.maxStreamPayloadBytes;
+    this.maxLifetime = b.maxLifetime;
     this.signer = identity.internalSigningKey().signer(b.sm2UserId);
     this.framed =
         new FramedSealer(signer, identity.signingCertificate().keyId().value(), b.framedSegmentBytes, ephemeralReuse);
@@ -63,7 +65,8 @@ public final class EnvelopeSealer {
    *
    * @throws SuiteMismatchException if the recipient's key is of another suite than our signing key
    * @throws EnvelopeTooLargeException if the payload is larger than the configured maximum
-   * @throws IllegalArgumentException if the recipient certificate is not an encryption certificate
+   * @throws IllegalArgumentException if the recipient certificate is not an encryption certificate,
+   *     or the request's ttl is longer than {@link #maxLifetime()}
    */
   public SealedEnvelope seal(SealRequest request, byte[] payload)
       throws SuiteMismatchException, EnvelopeTooLargeException {
@@ -94,7 +97,8 @@ public final class EnvelopeSealer {
    * @throws SuiteMismatchException if a recipient's suite differs from ours
    * @throws EnvelopeTooLargeException if a payload is over the limit
    * @throws IllegalArgumentException if the lists differ in length, hold more than 256 requests,
-   *     a request asks for the framed encoding, or a recipient certificate is not for encryption
+   *     a request asks for the framed encoding or a ttl longer than {@link #maxLifetime()}, or a
+   *     recipient certificate is not for encryption
    */
   public List<SealedEnvelope> sealBatch(List<SealRequest> requests, List<byte[]> payloads)
       throws SuiteMismatchException, EnvelopeTooLargeException {
@@ -146,7 +150,8 @@ public final class EnvelopeSealer {
    * @throws SuiteMismatchException if the recipient's key is of another suite than our signing key
    * @throws EnvelopeTooLargeException when the input grows past {@code maxStreamPayloadBytes}
    * @throws IOException if reading {@code in} or writing {@code out} fails
-   * @throws IllegalArgumentException if the recipient certificate is not an encryption certificate
+   * @throws IllegalArgumentException if the recipient certificate is not an encryption certificate,
+   *     or the request's ttl is longer than {@link #maxLifetime()}
    */
   public EnvelopeHeader sealStream(SealRequest request, InputStream in, OutputStream out)
       throws SuiteMismatchException, EnvelopeTooLargeException, IOException {
@@ -165,9 +170,15 @@ public final class EnvelopeSealer {
     }
   }
 
-  /** Checks the recipient and makes the header: both encodings sign the same one. */
+  /** Checks the recipient and the lifetime and makes the header: both encodings sign the same one. */
   private EnvelopeHeader newHeader(SealRequest request) throws SuiteMismatchException {
     PartyCertificate to = request.recipient();
+    if (request.ttl().compareTo(maxLifetime) > 0) {
+      // an opener refuses it as EXPIRED ("lifetime longer than allowed"): refuse it here instead
+      throw new IllegalArgumentException("ttl " + request.ttl() + " is longer than the maximum lifetime "
+          + maxLifetime + " (openers refuse longer-lived envelopes; EnvelopeOpener.Builder.maxLifetime and "
+          + "EnvelopeSealer.Builder.maxLifetime raise both)");
+    }
     if (!to.allows(KeyUse.ENCRYPT)) {
       throw new IllegalArgumentException("recipient certificate " + to.keyId() + " of " + to.party()
           + " is not an encryption certificate");
@@ -250,6 +261,15 @@ public final class EnvelopeSealer {
   }
 
   /** Returns the largest payload this sealer accepts. */
+  /**
+   * Returns the longest ttl this sealer accepts: {@link EnvelopeOpener#DEFAULT_MAX_LIFETIME} (24 h)
+   * unless raised with {@link Builder#maxLifetime}, so that it never seals what a default opener
+   * refuses.
+   */
+  public Duration maxLifetime() {
+    return maxLifetime;
+  }
+
   public int maxPayloadBytes() {
     return maxPayloadBytes;
   }
@@ -270,6 +290,7 @@ public final class EnvelopeSealer {
     private Clock clock = Clock.systemUTC();
     private int maxPayloadBytes = EnvelopeOpener.DEFAULT_MAX_PAYLOAD_BYTES;
     private long maxStreamPayloadBytes = EnvelopeOpener.DEFAULT_MAX_STREAM_PAYLOAD_BYTES;
+    private Duration maxLifetime = EnvelopeOpener.DEFAULT_MAX_LIFETIME;
     private int framedSegmentBytes = FramedCodec.DEFAULT_SEGMENT_BYTES;
     private byte[] sm2UserId = EnvelopeOpener.GMT_0009_USER_ID.getBytes(StandardCharsets.US_ASCII);
     private @Nullable Duration reuseMaxAge;
@@ -293,6 +314,20 @@ public final class EnvelopeSealer {
     /** Largest payload {@link EnvelopeSealer#sealStream} seals, default 4 GiB. */
     public Builder maxStreamPayloadBytes(long maxStreamPayloadBytes) {
       this.maxStreamPayloadBytes = EnvelopeOpener.checkMaxStreamPayload(maxStreamPayloadBytes);
+      return this;
+    }
+
+    /**
+     * Longest ttl to seal, default {@link EnvelopeOpener#DEFAULT_MAX_LIFETIME} (24 h), 1 s to 30
+     * days. Raise it only together with the receivers' {@link EnvelopeOpener.Builder#maxLifetime}:
+     * an opener refuses an envelope whose lifetime is longer than its own maximum.
+     */
+    public Builder maxLifetime(Duration maxLifetime) {
+      Objects.requireNonNull(maxLifetime, "maxLifetime");
+      if (maxLifetime.compareTo(Duration.ofSeconds(1)) < 0 || maxLifetime.compareTo(SealRequest.MAX_TTL) > 0) {
+        throw new IllegalArgumentException("max lifetime must be between 1 s and 30 days, got " + maxLifetime);
+      }
+      this.maxLifetime = maxLifetime;
       return this;
     }
 

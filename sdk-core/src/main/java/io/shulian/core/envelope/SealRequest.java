@@ -16,7 +16,10 @@ public final class SealRequest {
   /** Default time to live of an envelope. */
   public static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
 
-  /** Longest time to live (openers refuse lifetimes above their maximum, 24 h by default). */
+  /**
+   * Longest time to live a request can carry. A sealer refuses a ttl above its {@link
+   * EnvelopeSealer#maxLifetime()} (24 h by default, as openers refuse longer lifetimes).
+   */
   public static final Duration MAX_TTL = Duration.ofDays(30);
 
   private final PartyCertificate recipient;

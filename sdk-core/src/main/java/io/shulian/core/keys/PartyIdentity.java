@@ -144,6 +144,8 @@ public final class PartyIdentity {
    * Generates a fresh identity with self-signed certificates, for development before a city CA
    * exists. INTL uses Ed25519 and X25519; GM uses two SM2 keys (signing and encryption, as GM
    * practice keeps them apart). Both also get a P-256 TLS key for mutual TLS between gateways.
+   * The certificates are issued as {@link #generateSelfSigned(KeyAlgorithm, KeyAlgorithm, PartyId,
+   * Duration)} describes.
    */
   public static PartyIdentity generateSelfSigned(Suite suite, PartyId party, Duration validity) {
     return suite == Suite.GM
@@ -152,8 +154,14 @@ public final class PartyIdentity {
   }
 
   /**
-   * Generates a fresh identity with the given algorithms: the signing certificate is self-signed
-   * and certifies the encryption certificate.
+   * Generates a fresh identity with the given algorithms. An X25519 key cannot sign its own
+   * certificate, so, as RFC 5280 wants, a <em>party root</em> issues all three: a self-signed
+   * certificate with a fresh key of the signing algorithm, subject {@code CN=<PartyId>,
+   * OU=self-signed party root, C=CN}, basicConstraints CA with pathLenConstraint 0 and keyUsage
+   * keyCertSign only. Its private key is discarded once the three are issued, so it can certify
+   * nothing else. The signing, encryption and TLS certificates have the profile a city CA gives
+   * them (not CAs; docs/trust.md) and carry the party root as their chain; parties still trust
+   * each other's certificates by pinning them, not through the party root.
    *
    * @throws IllegalArgumentException if the algorithms cannot serve their use or are of two suites
    */
@@ -167,55 +175,60 @@ public final class PartyIdentity {
     }
     Objects.requireNonNull(party, "party");
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    Pkix.GeneratedKey rk = Pkix.generate(signAlg);
     Pkix.GeneratedKey sk = Pkix.generate(signAlg);
     Pkix.GeneratedKey ek = Pkix.generate(encAlg);
-    X500Name subject = subjectOf(party);
-
-    Pkix.CertSpec s = new Pkix.CertSpec();
-    s.subject = subject;
-    s.issuer = subject;
-    s.subjectSpki = sk.spki;
-    s.issuerPkcs8 = sk.pkcs8;
-    s.issuerSpki = sk.spki;
-    s.notBefore = now.minus(Duration.ofMinutes(5));
-    s.notAfter = now.plus(validity);
-    s.keyUsage = KeyUsage.digitalSignature | KeyUsage.keyCertSign;
-    s.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
-    X509Certificate signCert = Pkix.issue(s);
-
-    Pkix.CertSpec e = new Pkix.CertSpec();
-    e.subject = subject;
-    e.issuer = subject;
-    e.subjectSpki = ek.spki;
-    e.issuerPkcs8 = sk.pkcs8;
-    e.issuerSpki = sk.spki;
-    e.notBefore = s.notBefore;
-    e.notAfter = s.notAfter;
-    e.keyUsage = encAlg == KeyAlgorithm.SM2 ? KeyUsage.keyEncipherment | KeyUsage.dataEncipherment : KeyUsage.keyAgreement;
-    e.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
-    X509Certificate encCert = Pkix.issue(e);
-
     // TLS between gateways: P-256 in both suites, since TLS 1.3 stacks (JDK, BoringSSL) have no SM2
     Pkix.GeneratedKey tk = Pkix.generate(KeyAlgorithm.P256);
-    Pkix.CertSpec t = new Pkix.CertSpec();
-    t.subject = subject;
-    t.issuer = subject;
-    t.subjectSpki = tk.spki;
-    t.issuerPkcs8 = sk.pkcs8;
-    t.issuerSpki = sk.spki;
-    t.notBefore = s.notBefore;
-    t.notAfter = s.notAfter;
-    t.keyUsage = KeyUsage.digitalSignature;
-    t.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
+    X500Name rootName = new X500NameBuilder(BCStyle.INSTANCE)
+        .addRDN(BCStyle.CN, party.toString())
+        .addRDN(BCStyle.OU, "self-signed party root")
+        .addRDN(BCStyle.C, "CN")
+        .build();
+
+    Pkix.CertSpec r = new Pkix.CertSpec();
+    r.subject = rootName;
+    r.issuer = rootName;
+    r.subjectSpki = rk.spki;
+    r.issuerPkcs8 = rk.pkcs8;
+    r.issuerSpki = rk.spki;
+    r.notBefore = now.minus(Duration.ofMinutes(5));
+    r.notAfter = now.plus(validity);
+    r.ca = true;
+    r.pathLen = 0;
+    r.keyUsage = KeyUsage.keyCertSign;
+    X509Certificate root = Pkix.issue(r);
+
+    X509Certificate signCert = Pkix.issue(leaf(r, party, sk.spki,
+        KeyUsage.digitalSignature | KeyUsage.nonRepudiation));
+    X509Certificate encCert = Pkix.issue(leaf(r, party, ek.spki, encAlg == KeyAlgorithm.SM2
+        ? KeyUsage.keyEncipherment | KeyUsage.dataEncipherment | KeyUsage.keyAgreement
+        : KeyUsage.keyAgreement));
+    Pkix.CertSpec t = leaf(r, party, tk.spki, KeyUsage.digitalSignature);
     t.extendedKeyUsages.addAll(List.of(tlsPurposes()));
     X509Certificate tlsCert = Pkix.issue(t);
     try {
       return new PartyIdentity(
-          new Entry(sk.pkcs8, List.of(signCert)), new Entry(ek.pkcs8, List.of(encCert, signCert)),
-          new Entry(tk.pkcs8, List.of(tlsCert, signCert)));
+          new Entry(sk.pkcs8, List.of(signCert, root)), new Entry(ek.pkcs8, List.of(encCert, root)),
+          new Entry(tk.pkcs8, List.of(tlsCert, root)));
     } catch (KeyMaterialException ex) {
       throw new IllegalStateException("generated identity is inconsistent", ex);
     }
+  }
+
+  /** A party certificate issued by the party root {@code root}: not a CA, with the party URI. */
+  private static Pkix.CertSpec leaf(Pkix.CertSpec root, PartyId party, byte[] spki, int keyUsage) {
+    Pkix.CertSpec s = new Pkix.CertSpec();
+    s.subject = subjectOf(party);
+    s.issuer = root.subject;
+    s.subjectSpki = spki;
+    s.issuerPkcs8 = root.issuerPkcs8;
+    s.issuerSpki = root.subjectSpki;
+    s.notBefore = root.notBefore;
+    s.notAfter = root.notAfter;
+    s.keyUsage = keyUsage;
+    s.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
+    return s;
   }
 
   /** The X.500 subject Shulian gives a party's certificates: CN = party id text. */

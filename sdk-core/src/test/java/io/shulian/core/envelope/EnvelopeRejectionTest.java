@@ -716,8 +716,10 @@ class EnvelopeRejectionTest {
   @Test
   void open_lifetimeLongerThanMax_failsExpired() throws Exception {
     PartyIdentity[] p = intl();
-    byte[] env = EnvelopeSealer.builder(p[0]).clock(at(T0)).build()
-        .seal(request(p).ttl(EnvelopeOpener.DEFAULT_MAX_LIFETIME.plusSeconds(1)).build(), PAYLOAD).toByteArray();
+    // a default sealer refuses this ttl (SealerLifetimeTest): a sealer raised on purpose makes it
+    Duration tooLong = EnvelopeOpener.DEFAULT_MAX_LIFETIME.plusSeconds(1);
+    byte[] env = EnvelopeSealer.builder(p[0]).clock(at(T0)).maxLifetime(tooLong).build()
+        .seal(request(p).ttl(tooLong).build(), PAYLOAD).toByteArray();
     assertRejected(opener(p), env, EnvelopeExpiredException.class, "lifetime");
   }
 

@@ -15,6 +15,7 @@ import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.testing.TestParties;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.cert.X509CRL;
@@ -24,15 +25,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class CityAuthorityTest {
+  @TempDir Path caDirs;
 
   @ParameterizedTest
   @EnumSource(Suite.class)
   void signRequests_csrOfSelfSignedIdentity_issuesCertificatesThatInstall(Suite s) throws Exception {
-    TestCa ca = TestCa.create(s, "CSR Root");
+    TestCa ca = TestCa.create(caDirs, s, "CSR Root");
     PartyIdentity own = TestParties.pair(s)[1];
     String csr = CertificateRequests.create(own, TestParties.CIVIL);
     assertThat(csr).contains("BEGIN CERTIFICATE REQUEST");
@@ -58,7 +61,7 @@ class CityAuthorityTest {
 
   @Test
   void signRequests_withTlsKey_issuesTlsCertificate() throws Exception {
-    TestCa ca = TestCa.create(Suite.GM, "CSR TLS Root");
+    TestCa ca = TestCa.create(caDirs, Suite.GM, "CSR TLS Root");
     PartyIdentity issued = ca.issue(TestParties.HOUSING, T0, Duration.ofDays(30));
     List<PartyCertificate> again = ca.at(T0).signRequests(
         CertificateRequests.create(issued, TestParties.HOUSING), Duration.ofDays(30));
@@ -102,7 +105,7 @@ class CityAuthorityTest {
 
   @Test
   void signRequests_encryptionRequestNotSignedBySigningKey_rejected() throws Exception {
-    TestCa ca = TestCa.create(Suite.INTL, "CSR Root 2");
+    TestCa ca = TestCa.create(caDirs, Suite.INTL, "CSR Root 2");
     String a = CertificateRequests.create(TestParties.pair(Suite.INTL)[0], TestParties.CIVIL);
     String b = CertificateRequests.create(TestParties.pair(Suite.INTL)[1], TestParties.CIVIL);
     // signing request of one identity, encryption request of another
@@ -114,7 +117,7 @@ class CityAuthorityTest {
 
   @Test
   void signRequests_wrongSuite_rejected() throws Exception {
-    TestCa ca = TestCa.create(Suite.GM, "CSR GM Root");
+    TestCa ca = TestCa.create(caDirs, Suite.GM, "CSR GM Root");
     String intl = CertificateRequests.create(TestParties.pair(Suite.INTL)[0], TestParties.CIVIL);
     assertThatThrownBy(() -> ca.at(T0).signRequests(intl, Duration.ofDays(30)))
         .isInstanceOf(TrustException.class).hasMessageContaining("GM CA");
@@ -122,7 +125,7 @@ class CityAuthorityTest {
 
   @Test
   void signRequests_malformedPem_rejected() throws Exception {
-    TestCa ca = TestCa.create(Suite.INTL, "CSR Root 3");
+    TestCa ca = TestCa.create(caDirs, Suite.INTL, "CSR Root 3");
     assertThatThrownBy(() -> ca.at(T0).signRequests("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n", Duration.ofDays(30)))
         .isInstanceOf(TrustException.class).hasMessageContaining("malformed");
     assertThatThrownBy(() -> ca.at(T0).signRequests("hello", Duration.ofDays(30)))
@@ -131,7 +134,7 @@ class CityAuthorityTest {
 
   @Test
   void open_wrongPassword_keyMaterialException() {
-    TestCa ca = TestCa.create(Suite.INTL, "Password Root");
+    TestCa ca = TestCa.create(caDirs, Suite.INTL, "Password Root");
     assertThatThrownBy(() -> CityAuthority.open(ca.dir, "wrong".toCharArray(), TestCa.clock(T0)))
         .isInstanceOf(KeyMaterialException.class).hasMessageContaining("wrong password")
         .hasMessageNotContaining("wrong\"");
@@ -139,7 +142,7 @@ class CityAuthorityTest {
 
   @Test
   void init_existingCa_refusedAndFilesUntouched() throws Exception {
-    TestCa ca = TestCa.create(Suite.INTL, "Existing Root");
+    TestCa ca = TestCa.create(caDirs, Suite.INTL, "Existing Root");
     byte[] before = Files.readAllBytes(ca.dir.resolve(CityAuthority.CA_P12));
     assertThatThrownBy(() -> CityAuthority.init(Suite.INTL, "Again", ca.dir, TestCa.PASSWORD, Duration.ofDays(10), TestCa.clock(T0)))
         .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
@@ -148,14 +151,14 @@ class CityAuthorityTest {
 
   @Test
   void revoke_unknownSerial_refused() {
-    TestCa ca = TestCa.create(Suite.INTL, "Serial Root");
+    TestCa ca = TestCa.create(caDirs, Suite.INTL, "Serial Root");
     assertThatThrownBy(() -> ca.at(T0).revoke(java.math.BigInteger.valueOf(42), RevocationReason.UNSPECIFIED))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2a");
   }
 
   @Test
   void crl_numbersIncreaseAndRevocationsPersistAcrossReopen() throws Exception {
-    TestCa ca = TestCa.create(Suite.GM, "Persist Root");
+    TestCa ca = TestCa.create(caDirs, Suite.GM, "Persist Root");
     PartyIdentity p = ca.issue(TestParties.HOUSING, T0, Duration.ofDays(30));
     X509CRL first = ca.crl(T0, Duration.ofHours(24));
     ca.at(T0).revoke(p.signingCertificate().certificate().getSerialNumber(), RevocationReason.SUPERSEDED);
@@ -172,7 +175,7 @@ class CityAuthorityTest {
   @ParameterizedTest
   @EnumSource(Suite.class)
   void open_envelopeUnderRotatedKey_opensUntilOldCertificateRevoked(Suite s) throws Exception {
-    TestCa ca = TestCa.create(s, "Rotation Root");
+    TestCa ca = TestCa.create(caDirs, s, "Rotation Root");
     PartyIdentity receiver = ca.issue(TestParties.CIVIL, T0, Duration.ofDays(30));
     PartyIdentity oldKey = ca.issue(TestParties.HOUSING, T0, Duration.ofDays(30));
     Instant t1 = T0.plus(Duration.ofDays(1));
@@ -207,7 +210,7 @@ class CityAuthorityTest {
 
   @Test
   void withCertificates_noCertificateForEncryptionKey_refused() throws Exception {
-    TestCa ca = TestCa.create(Suite.INTL, "Install Root");
+    TestCa ca = TestCa.create(caDirs, Suite.INTL, "Install Root");
     PartyIdentity own = TestParties.pair(Suite.INTL)[0];
     List<PartyCertificate> issued = ca.at(T0).signRequests(CertificateRequests.create(own, TestParties.HOUSING), Duration.ofDays(30));
     assertThatThrownBy(() -> own.withCertificates(List.of(issued.get(0).certificate(), ca.ca.root())))

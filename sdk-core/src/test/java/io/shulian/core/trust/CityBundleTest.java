@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.testing.TestParties;
+import java.nio.file.Path;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509CRL;
@@ -17,15 +18,17 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class CityBundleTest {
+  @TempDir static Path caDirs;
   private static final Map<Suite, TestCa> CAS = new EnumMap<>(Suite.class);
   private static final Map<Suite, PartyIdentity> MEMBER = new EnumMap<>(Suite.class);
 
   static synchronized TestCa ca(Suite s) {
-    return CAS.computeIfAbsent(s, x -> TestCa.create(x, "Bundle Root " + x));
+    return CAS.computeIfAbsent(s, x -> TestCa.create(caDirs, x, "Bundle Root " + x));
   }
 
   static synchronized PartyIdentity member(Suite s) throws Exception {
@@ -82,7 +85,7 @@ class CityBundleTest {
   @EnumSource(Suite.class)
   void verify_otherRoot_badSignature(Suite s) throws Exception {
     byte[] jws = bundle(s, 1, T0, Duration.ofDays(1));
-    TestCa other = TestCa.create(s, "Other Bundle Root");
+    TestCa other = TestCa.create(caDirs, s, "Other Bundle Root");
     assertThatThrownBy(() -> CityBundle.verify(jws, List.of(other.ca.root()), T0, Duration.ZERO))
         .isInstanceOf(BundleException.class)
         .satisfies(e -> assertThat(((BundleException) e).reason()).isEqualTo(BundleException.Reason.BAD_SIGNATURE));

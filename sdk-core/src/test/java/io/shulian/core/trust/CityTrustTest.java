@@ -9,26 +9,29 @@ import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.testing.TestParties;
+import java.nio.file.Path;
 import java.security.cert.X509CRL;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class CityTrustTest {
+  @TempDir static Path caDirs;
   private static final Map<Suite, TestCa> CAS = new EnumMap<>(Suite.class);
   private static final Map<Suite, TestCa> OTHER = new EnumMap<>(Suite.class);
   private static final Map<Suite, PartyIdentity> HOUSING = new EnumMap<>(Suite.class);
 
   static synchronized TestCa ca(Suite s) {
-    return CAS.computeIfAbsent(s, x -> TestCa.create(x, "Test City Root " + x));
+    return CAS.computeIfAbsent(s, x -> TestCa.create(caDirs, x, "Test City Root " + x));
   }
 
   static synchronized TestCa other(Suite s) {
-    return OTHER.computeIfAbsent(s, x -> TestCa.create(x, "Other Root " + x));
+    return OTHER.computeIfAbsent(s, x -> TestCa.create(caDirs, x, "Other Root " + x));
   }
 
   static synchronized PartyIdentity housing(Suite s) throws Exception {
@@ -106,7 +109,7 @@ class CityTrustTest {
   @ParameterizedTest
   @EnumSource(Suite.class)
   void validate_revokedCertificate_revoked(Suite s) throws Exception {
-    TestCa ca = TestCa.create(s, "Revoking Root");
+    TestCa ca = TestCa.create(caDirs, s, "Revoking Root");
     PartyIdentity p = ca.issue(TestParties.CIVIL, T0, Duration.ofDays(30));
     CityTrust before = ca.trust(ca.crl(T0, Duration.ofHours(24)), p.certificates());
     Instant at = T0.plus(Duration.ofHours(2));
@@ -206,7 +209,7 @@ class CityTrustTest {
   @ParameterizedTest
   @EnumSource(Suite.class)
   void current_twoSigningCertificates_picksNewestValid(Suite s) throws Exception {
-    TestCa ca = TestCa.create(s, "Rotation Root");
+    TestCa ca = TestCa.create(caDirs, s, "Rotation Root");
     PartyIdentity old = ca.issue(TestParties.DISTRICT, T0, Duration.ofDays(30));
     PartyIdentity fresh = ca.issue(TestParties.DISTRICT, T0.plus(Duration.ofDays(1)), Duration.ofDays(30));
     List<PartyCertificate> both = new java.util.ArrayList<>(old.certificates());

@@ -16,28 +16,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import io.shulian.core.testing.ExternalTool;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The INTL certificates and CRL as OpenSSL sees them: {@code openssl verify -crl_check}. */
+/**
+ * The city CA's certificates and CRL as OpenSSL sees them: {@code openssl verify -crl_check} (INTL)
+ * and {@code -x509_strict} (both suites; GM with the GM/T 0009 default user id).
+ */
 class OpensslInteropTest {
   @TempDir static Path tmp;
 
   @BeforeAll
   static void requireOpenssl() {
-    Assumptions.assumeTrue(opensslAvailable(),
-        "openssl is not on PATH: skipping the OpenSSL interop check of INTL certificates and CRLs");
-  }
-
-  static boolean opensslAvailable() {
-    try {
-      Process p = new ProcessBuilder("openssl", "version").redirectErrorStream(true).start();
-      return p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
+    ExternalTool.require("the OpenSSL interop check of certificates and CRLs", "openssl", "version");
   }
 
   static String run(List<String> cmd) throws Exception {
@@ -80,5 +75,24 @@ class OpensslInteropTest {
     assertThat(run(cmd)).startsWith("exit=0");
     cmd.set(3, "sslclient");
     assertThat(run(cmd)).startsWith("exit=0");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Suite.class)
+  void opensslVerify_x509Strict_acceptsCityIssuedCertificates(Suite suite) throws Exception {
+    Path dir = tmp.resolve("strict-" + suite);
+    CityAuthority ca = CityAuthority.init(suite, "Strict Root " + suite, dir, TestCa.PASSWORD,
+        Duration.ofDays(30), TestCa.clock(Instant.now()));
+    PartyIdentity party = ca.issue(TestParties.HOUSING, true, Duration.ofDays(10));
+    for (PartyCertificate c : party.certificates()) {
+      Path f = tmp.resolve("strict-" + suite + "-" + c.keyId() + ".pem");
+      Files.writeString(f, PartyCertificate.toPem(List.of(c)));
+      List<String> cmd = new ArrayList<>(List.of("openssl", "verify", "-x509_strict"));
+      if (suite == Suite.GM) {
+        cmd.addAll(List.of("-vfyopt", "distid:1234567812345678"));
+      }
+      cmd.addAll(List.of("-CAfile", dir.resolve(CityAuthority.ROOT_PEM).toString(), f.toString()));
+      assertThat(run(cmd)).as(c.toString()).startsWith("exit=0").contains(": OK");
+    }
   }
 }

@@ -33,9 +33,10 @@ final class TestCa {
     return Clock.fixed(t, ZoneOffset.UTC);
   }
 
-  static TestCa create(Suite suite, String name) {
+  /** Creates a CA in a new directory under {@code parent} (a test's {@code @TempDir}). */
+  static TestCa create(Path parent, Suite suite, String name) {
     try {
-      Path dir = Files.createTempDirectory("shulian-ca-");
+      Path dir = Files.createTempDirectory(parent, "ca-");
       return new TestCa(suite, dir, CityAuthority.init(suite, name, dir, PASSWORD, Duration.ofDays(3650), clock(T0)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.testing.TestParties;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,7 +21,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with its declared exception, never with another runtime exception. Seeded, so reproducible.
  */
 class TrustParsersRobustnessTest {
-  private static final TestCa CA = TestCa.create(Suite.GM, "Robustness Root");
+  @TempDir static Path caDirs;
+  private static TestCa CA;
+
+  @org.junit.jupiter.api.BeforeAll
+  static void createCa() {
+    CA = TestCa.create(caDirs, Suite.GM, "Robustness Root");
+  }
 
   private static String pem(String type, byte[] der) {
     return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)

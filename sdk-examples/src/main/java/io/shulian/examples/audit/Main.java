@@ -54,6 +54,12 @@ public final class Main {
       return verifyAll(demoDir, out);
     }
     Path dir = Files.createTempDirectory("shulian-audit-recipe");
+    out.println("work directory: " + dir);
+    return runSample(dir, out);
+  }
+
+  /** Writes a sample log into {@code dir}, verifies it, proves a record and detects a tampered copy. */
+  public static boolean runSample(Path dir, PrintStream out) throws Exception {
     PartyIdentity operator = writeSampleLog(dir.resolve("audit"));
     CheckpointTrust trust = CheckpointTrust.pinned(List.of(operator.signingCertificate()));
 

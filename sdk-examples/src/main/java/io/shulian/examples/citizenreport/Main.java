@@ -89,8 +89,15 @@ public final class Main {
     System.exit(run(System.out) ? 0 : 1);
   }
 
+  /** As {@link #run(Path, PrintStream)}, in a new temporary directory that is left for inspection. */
   public static boolean run(PrintStream out) throws Exception {
     Path dir = Files.createTempDirectory("shulian-citizen-report");
+    out.println("work directory: " + dir);
+    return run(dir, out);
+  }
+
+  /** Runs the recipe with its CA, keys, bundle and logs in {@code dir}. */
+  public static boolean run(Path dir, PrintStream out) throws Exception {
     char[] password = "recipe-only".toCharArray();
     String maskKey = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
     Function<String, String> env = name -> switch (name) {

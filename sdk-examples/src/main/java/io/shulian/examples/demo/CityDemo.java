@@ -203,7 +203,7 @@ public final class CityDemo implements Callable<Integer> {
         + " --resource " + CityDocuments.PROVIDENT_FUND + " --purpose social-assistance-review --grant " + d
         + "/parties/civil-affairs/grants/provident-fund.jwt --trust " + d + "/parties/housing-bureau/cert.pem");
     out.println("  " + cli + " gateway --check --config " + d + "/parties/housing-bureau/gateway.yaml");
-    out.println("  " + cli + " bundle sign --ca " + d + "/ca/intl --in " + d + "/bundle.yaml --out /tmp/bundle-v1-again.jws");
+    out.println("  " + cli + " bundle sign --ca " + d + "/ca/intl --in " + d + "/bundle.yaml --out " + d + "/bundle-again.jws");
     out.println("  java -cp sdk-examples/target/shulian-demo.jar io.shulian.examples.audit.Main " + d);
   }
 

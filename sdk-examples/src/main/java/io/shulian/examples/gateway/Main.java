@@ -80,9 +80,15 @@ public final class Main {
     stopped.await();
   }
 
-  /** Writes keys and two configurations, starts both gateways, sends one request through them. */
+  /** As {@link #run(Path, PrintStream)}, in a new temporary directory that is left for inspection. */
   public static boolean run(PrintStream out) throws Exception {
     Path dir = Files.createTempDirectory("shulian-gateway-recipe");
+    out.println("work directory: " + dir);
+    return run(dir, out);
+  }
+
+  /** Writes keys and two configurations into {@code dir}, starts both gateways, sends one request through them. */
+  public static boolean run(Path dir, PrintStream out) throws Exception {
     char[] password = "recipe-only".toCharArray();
     Function<String, String> env = name -> name.equals("SHULIAN_KEY_PASSWORD") ? new String(password) : null;
 

@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
     name = "check-proof",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify an inclusion or consistency proof without the log: the audit path or consistency path",
-      "against the checkpoint roots, and the checkpoint signatures against --trust. Exit 0 if it",
-      "holds, 3 if it does not (the message says which check failed)."
+      "Verify an inclusion or consistency proof without the log.",
+      "Checks the audit path or consistency path against the checkpoint roots, and the checkpoint "
+          + "signatures against --trust. Exit 0 if it holds, 3 if it does not (the message says which "
+          + "check failed)."
     })
 final class AuditCheckProofCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

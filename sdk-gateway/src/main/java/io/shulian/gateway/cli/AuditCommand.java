@@ -12,9 +12,9 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "audit",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify audit logs offline, prove and check single records and checkpoint consistency, sign a",
-      "checkpoint with the operator key, and report sharing statistics. Format and procedures:",
-      "docs/audit.md."
+      "Verify audit logs, prove records and consistency, sign checkpoints, and report statistics.",
+      "Everything but 'checkpoint' works offline on the log files; 'checkpoint' signs one with the "
+          + "operator key. Format and procedures: docs/audit.md."
     },
     subcommands = {
       AuditVerifyCommand.class,

@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
     name = "prove",
     mixinStandardHelpOptions = true,
     description = {
-      "Write an inclusion proof (JSON) of one record against the latest signed checkpoint: the record,",
-      "its RFC 9162 audit path, the checkpoint and the signer's certificate. Check it anywhere with",
-      "'shulian audit check-proof'."
+      "Write an inclusion proof (JSON) of one record.",
+      "The proof is against the latest signed checkpoint and holds the record, its RFC 9162 audit "
+          + "path, the checkpoint and the signer's certificate. Check it anywhere with 'shulian audit "
+          + "check-proof'."
     })
 final class AuditProveCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
     name = "prove-consistency",
     mixinStandardHelpOptions = true,
     description = {
-      "Write a consistency proof (JSON) that checkpoint --to extends checkpoint --from: nothing the",
-      "earlier one covers was changed. Checkpoints are numbered from 1 in the order of",
-      "checkpoints.jsonl. Check it with 'shulian audit check-proof'."
+      "Write a consistency proof (JSON) between two checkpoints.",
+      "It shows that checkpoint --to extends checkpoint --from: nothing the earlier one covers "
+          + "was changed. Checkpoints are numbered from 1 in the order of checkpoints.jsonl. Check it "
+          + "with 'shulian audit check-proof'."
     })
 final class AuditProveConsistencyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -21,9 +21,10 @@ import picocli.CommandLine.Spec;
     name = "stats",
     mixinStandardHelpOptions = true,
     description = {
-      "Sharing statistics per provider, consumer and resource: requests, permitted, denied by",
-      "reason, response bytes, p50/p95 latency. Give the logs of several gateways to combine them;",
-      "an exchange seen by both gateways counts once. Counting rules: docs/audit.md."
+      "Report sharing statistics per provider, consumer and resource.",
+      "Counts requests, permitted, denied by reason, response bytes, p50/p95 latency. Give the "
+          + "logs of several gateways to combine them; an exchange seen by both gateways counts once. "
+          + "Counting rules: docs/audit.md."
     })
 final class AuditStatsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

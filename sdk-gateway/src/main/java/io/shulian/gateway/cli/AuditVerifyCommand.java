@@ -19,12 +19,14 @@ import picocli.CommandLine.Spec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Recompute the hash chain of every record, the Merkle root and chain head of every checkpoint,",
-      "and verify every checkpoint signature. Exit 0 only if signed checkpoints vouch for every record;",
-      "3 if tampered or damaged (naming the first bad record or checkpoint with its segment file, offset",
-      "and seq), or if records are not covered by a signed checkpoint or were acknowledged as unproven",
-      "(unless --allow-unsigned-tail / --allow-acknowledged). With --checkpoint, the log must also be",
-      "consistent with checkpoints kept outside it (the collector's copy, the archive register)."
+      "Verify an audit log: its hash chain, checkpoints and checkpoint signatures.",
+      "Recomputes the hash chain of every record, the Merkle root and chain head of every "
+          + "checkpoint, and verifies every checkpoint signature. Exit 0 only if signed checkpoints "
+          + "vouch for every record; 3 if tampered or damaged (naming the first bad record or checkpoint "
+          + "with its segment file, offset and seq), or if records are not covered by a signed checkpoint "
+          + "or were acknowledged as unproven (unless --allow-unsigned-tail / --allow-acknowledged). With "
+          + "--checkpoint, the log must also be consistent with checkpoints kept outside it (the "
+          + "collector's copy, the archive register)."
     })
 final class AuditVerifyCommand implements Callable<Integer> {
   /** Largest --checkpoint file read (the collector's copy of a busy log's checkpoints.jsonl). */

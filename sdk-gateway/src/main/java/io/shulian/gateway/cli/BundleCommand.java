@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {
       "Sign or verify the city bundle.",
-      "It lists member parties, their endpoints and certificates, the CA",
-      "certificates and the current CRL, as JSON in a JWS signed by the city root."
+      "It lists member parties, their endpoints and certificates, the CA certificates and the "
+          + "current CRL, as JSON in a JWS signed by the city root."
     },
     subcommands = {BundleSignCommand.class, BundleVerifyCommand.class})
 final class BundleCommand implements Runnable {

@@ -41,14 +41,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Sign a city bundle described in YAML.",
-      "Signed with the CA key; a fresh CRL is issued and included. Each party's",
-      "certificates are checked against the CA first (exit code 3 if one is not).",
-      "YAML: version (integer above the last), validFor (e.g. 24h) or validUntil,",
-      "parties: [{party, name, endpoint, certificates: [file or inline PEM]}],",
-      "extensions (optional). Certificate files are relative to the YAML file.",
-      "The version may be at most the signing time in milliseconds since 1970, so that a later",
-      "bundle can always have a higher one. --grant-revocations adds the revoked grants of lists",
-      "written by 'grant revoke' (entries whose grant has expired are dropped)."
+      "Signed with the CA key; a fresh CRL is issued and included. Each party's certificates are "
+          + "checked against the CA first (exit code 3 if one is not). YAML: version (integer above the "
+          + "last), validFor (e.g. 24h) or validUntil, parties: [{party, name, endpoint, certificates: "
+          + "[file or inline PEM]}], extensions (optional). Certificate files are relative to the YAML "
+          + "file. The version may be at most the signing time in milliseconds since 1970, so that a "
+          + "later bundle can always have a higher one. --grant-revocations adds the revoked grants of "
+          + "lists written by 'grant revoke' (entries whose grant has expired are dropped)."
     })
 final class BundleSignCommand implements Callable<Integer> {
   static final long MAX_YAML_BYTES = 4 << 20;

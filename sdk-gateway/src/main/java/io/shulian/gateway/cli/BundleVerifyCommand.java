@@ -19,8 +19,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Verify a city bundle against the trusted root.",
-      "Checks signature, size and structure limits, validity (plus --grace) and the",
-      "CRL's signature. Exit code 0 valid, 3 rejected."
+      "Checks signature, size and structure limits, validity (plus --grace) and the CRL's "
+          + "signature. Exit code 0 valid, 3 rejected."
     })
 final class BundleVerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

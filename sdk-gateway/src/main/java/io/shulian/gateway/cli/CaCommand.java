@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = {
       "Run the city root CA: init, issue, sign-csr, revoke, crl.",
-      "The CA directory holds ca.p12 (key), root.pem and ca-state.json (issued and",
-      "revoked serials)."
+      "The CA directory holds ca.p12 (key), root.pem and ca-state.json (issued and revoked "
+          + "serials)."
     },
     subcommands = {
       CaInitCommand.class,

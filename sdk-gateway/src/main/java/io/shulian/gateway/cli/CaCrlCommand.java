@@ -18,9 +18,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Issue a CRL signed by the CA.",
-      "It lists every revocation so far. Gateways refuse this CA's certificates once",
-      "the CRL is past its next update plus their grace period: publish a new one",
-      "well before that (e.g. every 12 h with --next-update 24h)."
+      "It lists every revocation so far. Gateways refuse this CA's certificates once the CRL is "
+          + "past its next update plus their grace period: publish a new one well before that (e.g. "
+          + "every 12 h with --next-update 24h)."
     })
 final class CaCrlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

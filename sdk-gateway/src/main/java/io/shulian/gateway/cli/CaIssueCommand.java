@@ -24,10 +24,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Generate a department's keys and issue their certificates.",
-      "Separate signing and encryption keys of the CA's suite, plus an ECDSA P-256",
-      "TLS key unless --usage leaves out tls. Writes <out>/key.p12 (entries sign,",
-      "encrypt, tls), <out>/cert.pem (the certificates) and <out>/chain.pem (the",
-      "root). Prefer 'shulian csr' + 'ca sign-csr': keys never leave the department."
+      "Separate signing and encryption keys of the CA's suite, plus an ECDSA P-256 TLS key unless "
+          + "--usage leaves out tls. Writes <out>/key.p12 (entries sign, encrypt, tls), <out>/cert.pem "
+          + "(the certificates) and <out>/chain.pem (the root). Prefer 'shulian csr' + 'ca sign-csr': "
+          + "keys never leave the department."
     })
 final class CaIssueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -35,7 +35,7 @@ final class CaIssueCommand implements Callable<Integer> {
   @Option(names = "--ca", required = true, description = "CA directory")
   Path caDir;
 
-  @Option(names = "--party", required = true, description = "PartyId, e.g. 440600/11440600MB2C1234H5/housing")
+  @Option(names = "--party", required = true, description = "PartyId, e.g. 440600/11440600MB2C1234HN/housing")
   String party;
 
   @Option(names = "--usage", description = "key uses: sign,encrypt[,tls] (default ${DEFAULT-VALUE})")

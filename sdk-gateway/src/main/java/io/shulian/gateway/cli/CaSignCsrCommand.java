@@ -21,9 +21,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Issue certificates for a department's certificate requests.",
-      "The requests come from 'shulian csr', one per key. The signing-key request",
-      "must be signed by its own key, the others by that signing key. Writes the",
-      "issued certificates and then the root to --out. Exit code 3 when rejected."
+      "The requests come from 'shulian csr', one per key. The signing-key request must be signed "
+          + "by its own key, the others by that signing key. Writes the issued certificates and then "
+          + "the root to --out. Exit code 3 when rejected."
     })
 final class CaSignCsrCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

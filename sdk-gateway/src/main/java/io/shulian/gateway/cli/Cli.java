@@ -52,6 +52,19 @@ final class Cli {
     return d;
   }
 
+  /** Formats a duration in the units {@link #duration} reads: 24h, 90s, 1500ms. */
+  static String formatDuration(Duration d) {
+    long ms = d.toMillis();
+    long[] units = {3_600_000L, 60_000L, 1000L};
+    String[] names = {"h", "m", "s"};
+    for (int i = 0; i < units.length; i++) {
+      if (ms != 0 && ms % units[i] == 0) {
+        return ms / units[i] + names[i];
+      }
+    }
+    return ms + "ms";
+  }
+
   /** Maps an exception thrown by a command to a one-line message and an exit code; no stack trace. */
   static int handle(Exception e, CommandLine cmd) {
     String name = cmd.getCommandSpec().qualifiedName().replaceFirst("^shulian ", "");

@@ -21,10 +21,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Write certificate requests for our keys, or install the issued certificates.",
-      "One request per key in key.p12: the signing key's is signed by itself, the",
-      "encryption and TLS keys' by the signing key (X25519 cannot sign). The city CA",
-      "answers with 'shulian ca sign-csr'; private keys never leave key.p12.",
-      "With --install, put the certificates the CA issued into key.p12 instead."
+      "One request per key in key.p12: the signing key's is signed by itself, the encryption and "
+          + "TLS keys' by the signing key (X25519 cannot sign). The city CA answers with 'shulian ca "
+          + "sign-csr'; private keys never leave key.p12. With --install, put the certificates the CA "
+          + "issued into key.p12 instead."
     })
 final class CsrCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

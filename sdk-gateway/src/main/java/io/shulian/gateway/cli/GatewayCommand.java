@@ -18,9 +18,10 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "gateway",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a secure exchange gateway (consumer, provider and/or pass-through roles) from a YAML",
-      "configuration; see docs/gateway.md. SIGTERM drains in-flight exchanges and stops.",
-      "With --check, validate the configuration (and the keys and certificates it names) and exit."
+      "Run a secure exchange gateway from a YAML configuration.",
+      "The roles are consumer, provider and/or pass-through; see docs/gateway.md. SIGTERM drains "
+          + "in-flight exchanges and stops. With --check, validate the configuration (and the keys and "
+          + "certificates it names) and exit."
     })
 final class GatewayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

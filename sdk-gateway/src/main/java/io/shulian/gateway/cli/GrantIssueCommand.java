@@ -25,8 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "issue",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign a grant with the provider's signing key (key.p12 'sign' entry): consumer, resource, fields,",
-      "purpose, validity and maximum uses. With --catalog the grant is checked against it first."
+      "Sign a grant with the provider's signing key.",
+      "The grant (signed with the key.p12 'sign' entry) names consumer, resource, fields, "
+          + "purpose, validity and maximum uses. With --catalog the grant is checked against it first."
     })
 final class GrantIssueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -21,8 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "verify",
     mixinStandardHelpOptions = true,
     description = {
-      "Verify a grant token's signature against the provider's certificate, and its validity now;",
-      "with --consumer/--resource/--purpose/--fields also that it fits that request. Exit 0 valid, 3 rejected."
+      "Verify a grant token's signature and validity.",
+      "The signature is checked against the provider's certificate and the validity against now; "
+          + "with --consumer/--resource/--purpose/--fields also that it fits that request. Exit 0 "
+          + "valid, 3 rejected."
     })
 final class GrantVerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

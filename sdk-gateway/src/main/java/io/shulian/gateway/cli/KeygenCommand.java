@@ -21,8 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Generate a party's signing, encryption and TLS keys with self-signed certificates.",
-      "Writes <dir>/key.p12 (PKCS#12, entries 'sign', 'encrypt' and 'tls') and <dir>/cert.pem (the",
-      "public certificates to give to other parties). Use 'shulian ca issue' once a city CA exists."
+      "Writes <dir>/key.p12 (PKCS#12, entries 'sign', 'encrypt' and 'tls') and <dir>/cert.pem "
+          + "(the public certificates to give to other parties). Use 'shulian ca issue' once a city CA "
+          + "exists."
     })
 final class KeygenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -33,7 +34,7 @@ final class KeygenCommand implements Callable<Integer> {
   @Option(names = "--curve", description = "INTL only: 25519 (Ed25519 + X25519, default) or p256 (ECDSA + ECDH P-256)")
   String curve = "25519";
 
-  @Option(names = "--party", required = true, description = "PartyId, e.g. 440600/11440600MB2C1234H5/housing")
+  @Option(names = "--party", required = true, description = "PartyId, e.g. 440600/11440600MB2C1234HN/housing")
   String party;
 
   @Option(names = "--out", required = true, description = "output directory")

@@ -32,9 +32,11 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "mask",
     mixinStandardHelpOptions = true,
     description = {
-      "Apply the masking obligations of a PERMIT decision (from 'shulian policy check --out') to a JSON",
-      "record or array of records, streaming in constant memory. A response whose shape does not match the",
-      "catalog's field paths is refused as a whole. Exit 3 if the input or decision is refused."
+      "Apply the masking obligations of a PERMIT decision to JSON records.",
+      "The decision comes from 'shulian policy check --out'; the input is a JSON record or an "
+          + "array of records, masked while streaming in constant memory. A response whose shape does "
+          + "not match the catalog's field paths is refused as a whole. Exit 3 if the input or decision "
+          + "is refused."
     })
 final class MaskCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

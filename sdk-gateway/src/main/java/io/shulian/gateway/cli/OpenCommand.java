@@ -29,12 +29,15 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "open",
     mixinStandardHelpOptions = true,
     description = {
-      "Decrypt an envelope with our key, verify its sender against trusted certificates, and write",
-      "the payload. The verified header goes to standard error, or as JSON to standard output with",
-      "--json. Exit code 3 when the envelope is rejected; the message says why. Compact and framed",
-      "envelopes are told apart by their first byte; a framed one is opened as a stream into a",
-      "temporary file next to --out, renamed only once the signature verified (for --out -, copied",
-      "to standard output only then)."
+      "Decrypt an envelope, verify its sender and write the payload, once per envelope.",
+      "The envelope is decrypted with our key and its sender verified against trusted "
+          + "certificates. The verified header goes to standard error, or as JSON to standard output "
+          + "with --json. Exit code 3 when the envelope is rejected; the message says why. Compact and "
+          + "framed envelopes are told apart by their first byte; a framed one is opened as a stream "
+          + "into a temporary file next to --out, renamed only once the signature verified (for --out "
+          + "-, copied to standard output only then). Each envelope opens once: its id is recorded in a "
+          + "replay journal (default <key dir>/.shulian-replay) until it expires, and a second open "
+          + "exits 3 (REPLAYED)."
     })
 final class OpenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -45,11 +48,10 @@ final class OpenCommand implements Callable<Integer> {
   @Option(names = "--password", description = "PKCS#12 password (else $SHULIAN_KEY_PASSWORD, else 'changeit')")
   String password;
 
-  @Option(names = "--trust", required = true, description = {
-      "repeatable: a PEM file or directory of *.pem, or a city bundle (*.jws).",
-      "Only party certificates: those are pinned as before. A CA certificate (root.pem) among",
-      "them: the sender's certificate must chain to it and not be revoked (CRLs from --crl or",
-      "any *.pem holding a CRL). A bundle is verified against the root and supplies the rest."})
+  @Option(names = "--trust", required = true, description = "repeatable: a PEM file or directory of *.pem, or a city bundle (*.jws). Only party "
+    + "certificates: those are pinned as before. A CA certificate (root.pem) among them: the "
+    + "sender's certificate must chain to it and not be revoked (CRLs from --crl or any *.pem "
+    + "holding a CRL). A bundle is verified against the root and supplies the rest.")
   List<Path> trust;
 
   @Option(names = "--crl", description = "CRL of the city CA (PEM), when --trust gives a root")
@@ -73,6 +75,13 @@ final class OpenCommand implements Callable<Integer> {
   @Option(names = "--clock-skew", description = "allowed clock difference (default ${DEFAULT-VALUE})")
   String skew = "60s";
 
+  @Option(names = "--state-dir", description = "where the replay journal is kept (default: " + ReplayJournal.DEFAULT_DIR
+      + " in the directory of --key); runs that share it open each envelope once")
+  Path stateDir;
+
+  @Option(names = "--allow-replay", description = "open an envelope even if it was opened before; the journal is neither checked nor updated")
+  boolean allowReplay;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -81,9 +90,26 @@ final class OpenCommand implements Callable<Integer> {
     }
     PartyIdentity identity = CliSupport.loadIdentity(key, password, err);
     SenderTrust senders = senderTrust(err);
-    EnvelopeOpener opener = EnvelopeOpener.builder(identity, senders)
-        .allowClockSkew(Cli.duration(spec, skew, "--clock-skew"))
-        .build();
+    EnvelopeOpener.Builder ob = EnvelopeOpener.builder(identity, senders)
+        .allowClockSkew(Cli.duration(spec, skew, "--clock-skew"));
+    if (allowReplay) {
+      err.println("warning: --allow-replay: this envelope may have been opened before; the replay journal is not used");
+      err.flush();
+    } else {
+      Path parent = key.toAbsolutePath().getParent();
+      ob.replayCache(new ReplayJournal(stateDir != null ? stateDir : parent.resolve(ReplayJournal.DEFAULT_DIR),
+          Clock.systemUTC()));
+    }
+    EnvelopeOpener opener = ob.build();
+    try {
+      return open(opener, err);
+    } catch (ReplayJournal.JournalException e) {
+      // fail closed: nothing was released; exit 1 with the journal's own message
+      throw new java.io.IOException(e.getMessage(), e);
+    }
+  }
+
+  private int open(EnvelopeOpener opener, PrintWriter err) throws Exception {
     Map<String, String> h;
     try (InputStream input = CliSupport.openInput(in)) {
       input.mark(1);

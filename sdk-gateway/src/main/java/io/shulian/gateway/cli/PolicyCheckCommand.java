@@ -26,8 +26,9 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Decide one request against a policy set and print the decision as JSON.",
-      "--bundle is a directory with catalog.yaml and policies.yaml (a signed bundle.jws is read once the",
-      "city bundle exists). Exit 0 for PERMIT, 4 for DENY, 3 if the policy set is invalid."
+      "--bundle is a directory with catalog.yaml and policies.yaml (a signed bundle.jws is read "
+          + "once the city bundle exists). Exit 0 for PERMIT, 4 for DENY, 3 if the policy set is "
+          + "invalid."
     })
 final class PolicyCheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -25,9 +25,10 @@ import picocli.CommandLine.Model.CommandSpec;
     name = "seal",
     mixinStandardHelpOptions = true,
     description = {
-      "Sign a payload with our key and encrypt it for a recipient (compact JWS in a compact JWE, or",
-      "with --encoding framed the framed binary stream for large data sets, sealed in constant memory).",
-      "The suite follows the recipient's encryption certificate."
+      "Sign a payload with our key and encrypt it for a recipient.",
+      "The envelope is a compact JWS in a compact JWE, or with --encoding framed the framed "
+          + "binary stream for large data sets, sealed in constant memory. The suite follows the "
+          + "recipient's encryption certificate."
     })
 final class SealCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -47,7 +48,7 @@ final class SealCommand implements Callable<Integer> {
   @Option(names = "--purpose", required = true, description = "purpose code, e.g. social-assistance-review")
   String purpose;
 
-  @Option(names = "--ttl", description = "validity, e.g. 30s, 5m, 2h (default ${DEFAULT-VALUE})")
+  @Option(names = "--ttl", description = "validity, e.g. 30s, 5m, 2h; at most 24h, the longest lifetime open accepts (default ${DEFAULT-VALUE})")
   String ttl = "5m";
 
   @Option(names = "--content-type", description = "payload media type (default ${DEFAULT-VALUE})")
@@ -62,8 +63,8 @@ final class SealCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "envelope file, or - for standard output")
   String out;
 
-  @Option(names = "--encoding", description = {"compact (JOSE, default) or framed (binary, streamed: no",
-      "size limit but --max-stream-bytes; `shulian open` reads both)"})
+  @Option(names = "--encoding", description = "compact (JOSE, default) or framed (binary, streamed: no size limit but --max-stream-bytes; "
+    + "`shulian open` reads both)")
   String encoding = "compact";
 
   @Override
@@ -87,6 +88,10 @@ final class SealCommand implements Callable<Integer> {
       throw Cli.usage(spec, "--encoding must be compact or framed, got '" + encoding + "'");
     }
     EnvelopeSealer sealer = EnvelopeSealer.builder(identity).build();
+    if (d.compareTo(sealer.maxLifetime()) > 0) {
+      throw Cli.usage(spec, "--ttl " + ttl + " is longer than " + Cli.formatDuration(sealer.maxLifetime())
+          + ": 'shulian open' (and any opener with the default maxLifetime) would refuse the envelope as EXPIRED");
+    }
     SealRequest request;
     try {
       request = SealRequest.builder()

@@ -51,12 +51,29 @@ public final class ShulianCli implements Runnable {
     System.exit(code);
   }
 
-  /** Prints the version from the jar manifest. */
+  /** Prints the project version, which the build filters into {@code version.properties}. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
+      return new String[] {"shulian " + projectVersion()};
+    }
+
+    /** The Maven project version this CLI was built as. */
+    static String projectVersion() {
+      try (java.io.InputStream in = ShulianCli.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          java.util.Properties p = new java.util.Properties();
+          p.load(in);
+          String v = p.getProperty("version", "");
+          if (!v.isEmpty() && !v.startsWith("${")) {
+            return v;
+          }
+        }
+      } catch (java.io.IOException e) {
+        // fall through: report what is known
+      }
       String v = ShulianCli.class.getPackage().getImplementationVersion();
-      return new String[] {"shulian " + (v == null ? "development build" : v)};
+      return v == null ? "unknown (built without Maven resource filtering)" : v;
     }
   }
 }

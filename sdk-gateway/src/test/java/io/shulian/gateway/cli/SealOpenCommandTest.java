@@ -117,6 +117,21 @@ class SealOpenCommandTest {
     assertThat(tmp.resolve("env")).doesNotExist();
   }
 
+  @Test
+  void seal_ttlTwoDays_usageErrorBecauseOpenWouldRefuseIt() throws Exception {
+    keys("intl");
+    Files.writeString(tmp.resolve("payload.txt"), "x");
+    Run r = run("seal", "--key", p("a/key.p12"), "--password", "pw", "--to", p("b/cert.pem"), "--resource", "R-1",
+        "--purpose", "social-assistance-review", "--ttl", "2d", "--in", p("payload.txt"), "--out", p("env"));
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--ttl").contains("24h").doesNotContain("\tat ");
+    assertThat(tmp.resolve("env")).doesNotExist();
+    // the longest ttl open accepts seals and opens
+    ok("seal", "--key", p("a/key.p12"), "--password", "pw", "--to", p("b/cert.pem"), "--resource", "R-1",
+        "--purpose", "social-assistance-review", "--ttl", "24h", "--in", p("payload.txt"), "--out", p("env"));
+    assertThat(open(p("env"), p("out.txt")).code()).isZero();
+  }
+
   /** Temporary files the commands left in the directory. */
   private String[] leftovers() throws Exception {
     try (Stream<Path> s = Files.list(tmp)) {

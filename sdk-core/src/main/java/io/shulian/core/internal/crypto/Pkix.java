@@ -62,9 +62,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Certificates, PKCS#12 and PEM through Bouncy Castle's PKIX API; nothing here is hand-encoded.
  *
- * <p>PKCS#12 files are written as OpenSSL 3 writes them by default: keys and certificates in
- * PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) safes and an HMAC-SHA256 integrity MAC, so that
- * {@code openssl pkcs12} and {@code keytool} read them. When reading, iteration counts above
+ * <p>PKCS#12 files are written as OpenSSL 3 writes them by default: PKCS#8 v1 keys and
+ * certificates in PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) safes, each with its own salt and IV,
+ * and an HMAC-SHA256 integrity MAC, DER-encoded, so that {@code openssl pkcs12}, {@code keytool}
+ * and PyCA read them (Pkcs12InteropTest). When reading, iteration counts above
  * {@link #MAX_ITERATIONS} are refused before any key derivation (a crafted file must not be able to
  * pin a CPU, cf. CVE-2023-52428).
  */
@@ -132,7 +133,7 @@ public final class Pkix {
           throw new IllegalArgumentException("unsupported " + alg);
       }
       KeyPair kp = g.generateKeyPair();
-      return new GeneratedKey(kp.getPrivate().getEncoded(), kp.getPublic().getEncoded());
+      return new GeneratedKey(pkcs8V1(kp.getPrivate().getEncoded()), kp.getPublic().getEncoded());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("key generation failed for " + alg, e);
     }
@@ -185,6 +186,8 @@ public final class Pkix {
     public Instant notAfter = Instant.now();
     public int keyUsage;
     public boolean ca;
+    /** For a CA: the path length constraint, or -1 for none. */
+    public int pathLen = -1;
     public List<String> uris = new ArrayList<>();
     public List<org.bouncycastle.asn1.x509.KeyPurposeId> extendedKeyUsages = new ArrayList<>();
     public BigInteger serial = new BigInteger(127, Crypto.random()).setBit(126);
@@ -197,7 +200,8 @@ public final class Pkix {
           new X509v3CertificateBuilder(
               s.issuer, s.serial, Date.from(s.notBefore), Date.from(s.notAfter), s.subject, spki);
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      b.addExtension(Extension.basicConstraints, true, new BasicConstraints(s.ca));
+      b.addExtension(Extension.basicConstraints, true,
+          s.ca && s.pathLen >= 0 ? new BasicConstraints(s.pathLen) : new BasicConstraints(s.ca));
       b.addExtension(Extension.keyUsage, true, new KeyUsage(s.keyUsage));
       b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(spki));
       if (s.issuerSpki != null) {
@@ -289,37 +293,47 @@ public final class Pkix {
 
   // ---- PKCS#12 ---------------------------------------------------------------------------
 
+  /**
+   * Writes a PKCS#12 file that OpenSSL 3.0, the JDK's keytool and PyCA read: every key as a PKCS#8
+   * v1 PrivateKeyInfo (Bouncy Castle encodes Ed25519 and X25519 keys as RFC 5958 v2 with the
+   * public key in a {@code [1]} field, which OpenSSL 3.0 refuses with "wrong tag ...
+   * Field=attributes"), each shrouded key bag and the certificate safe encrypted under its own salt
+   * and IV, each certificate stored once, and the whole PFX DER-encoded (PyCA warns about BER).
+   */
   public static byte[] writePkcs12(List<KeyEntry> entries, char[] password) {
     try {
-      OutputEncryptor enc =
-          new JcePKCSPBEOutputEncryptorBuilder(NISTObjectIdentifiers.id_aes256_CBC)
-              .setProvider(Crypto.BC)
-              .setPRF(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_hmacWithSHA256, DERNull.INSTANCE))
-              .setIterationCount(ITERATIONS)
-              .build(password);
       PKCS12PfxPduBuilder pfx = new PKCS12PfxPduBuilder();
       List<PKCS12SafeBag> certBags = new ArrayList<>();
       List<PKCS12SafeBag> keyBags = new ArrayList<>();
+      List<X509Certificate> issuers = new ArrayList<>();
       for (KeyEntry e : entries) {
         byte[] localKeyId = e.chain.get(0).getEncoded();
         ASN1Encodable lkid = new org.bouncycastle.asn1.DEROctetString(
             java.security.MessageDigest.getInstance("SHA-1").digest(localKeyId));
         boolean leaf = true;
         for (X509Certificate c : e.chain) {
+          // a leaf carries its entry's attributes; an issuer shared by several entries is written once
+          if (!leaf && issuers.contains(c)) {
+            continue;
+          }
           PKCS12SafeBagBuilder cb = new PKCS12SafeBagBuilder(new X509CertificateHolder(c.getEncoded()));
           if (leaf) {
             cb.addBagAttribute(PKCSObjectIdentifiers.pkcs_9_at_friendlyName, new DERBMPString(e.alias));
             cb.addBagAttribute(PKCSObjectIdentifiers.pkcs_9_at_localKeyId, lkid);
           }
+          if (!leaf) {
+            issuers.add(c);
+          }
           leaf = false;
           certBags.add(cb.build());
         }
-        PKCS12SafeBagBuilder kb = new PKCS12SafeBagBuilder(PrivateKeyInfo.getInstance(e.pkcs8), enc);
+        PKCS12SafeBagBuilder kb = new PKCS12SafeBagBuilder(PrivateKeyInfo.getInstance(pkcs8V1(e.pkcs8)),
+            pbes2(password));
         kb.addBagAttribute(PKCSObjectIdentifiers.pkcs_9_at_friendlyName, new DERBMPString(e.alias));
         kb.addBagAttribute(PKCSObjectIdentifiers.pkcs_9_at_localKeyId, lkid);
         keyBags.add(kb.build());
       }
-      pfx.addEncryptedData(enc, certBags.toArray(new PKCS12SafeBag[0]));
+      pfx.addEncryptedData(pbes2(password), certBags.toArray(new PKCS12SafeBag[0]));
       for (PKCS12SafeBag kb : keyBags) {
         pfx.addData(kb);
       }
@@ -329,10 +343,38 @@ public final class Pkix {
                   .setProvider(Crypto.BC)
                   .setIterationCount(ITERATIONS),
               password);
-      return pdu.getEncoded();
+      // the MAC covers the content octets, which DER re-encoding of the outer structure keeps
+      return pdu.toASN1Structure().getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
     } catch (IOException | GeneralSecurityException | PKCSException
         | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException("cannot write PKCS#12", e);
+    }
+  }
+
+  /**
+   * A fresh PBES2 encryptor (PBKDF2-HMAC-SHA256, AES-256-CBC): Bouncy Castle draws salt and IV when
+   * the encryptor is built, so one is built per encrypted structure.
+   */
+  private static OutputEncryptor pbes2(char[] password) throws org.bouncycastle.operator.OperatorCreationException {
+    return new JcePKCSPBEOutputEncryptorBuilder(NISTObjectIdentifiers.id_aes256_CBC)
+        .setProvider(Crypto.BC)
+        .setPRF(new AlgorithmIdentifier(PKCSObjectIdentifiers.id_hmacWithSHA256, DERNull.INSTANCE))
+        .setIterationCount(ITERATIONS)
+        .build(password);
+  }
+
+  /**
+   * Re-encodes a private key as PKCS#8 v1 (RFC 5208 PrivateKeyInfo: version 0, algorithm, key; no
+   * attributes, no public key). Every reader accepts it; the public key of an Ed25519 or X25519 key
+   * is derived from the private key when it is needed.
+   */
+  public static byte[] pkcs8V1(byte[] pkcs8) {
+    try {
+      PrivateKeyInfo info = PrivateKeyInfo.getInstance(pkcs8);
+      return new PrivateKeyInfo(info.getPrivateKeyAlgorithm(), info.parsePrivateKey()).getEncoded(
+          org.bouncycastle.asn1.ASN1Encoding.DER);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("private key is not a valid PKCS#8 structure");
     }
   }
 
