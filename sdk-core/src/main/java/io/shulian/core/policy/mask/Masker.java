@@ -143,6 +143,9 @@ public final class Masker {
       }
     } catch (StreamConstraintsException e) {
       throw new MaskingException("JSON_TOO_DEEP", "the payload exceeds a limit: " + firstLine(e.getOriginalMessage()));
+    } catch (java.io.CharConversionException e) {
+      // bytes that do not decode in the encoding Jackson detected (e.g. UTF-32 above U+10FFFF)
+      throw new MaskingException("INVALID_JSON", "the payload is not valid JSON text: " + firstLine(e.getMessage()));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new MaskingException("INVALID_JSON", "the payload is not valid JSON: " + firstLine(e.getOriginalMessage())
           + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()));

@@ -48,6 +48,18 @@ class MaskerFuzzTest {
     mask_arbitraryBytes_throwsMaskingExceptionOrWritesJson(in);
   }
 
+  /**
+   * Found by this target: four bytes that look like a UTF-32 byte order (00 00 00 0f) make Jackson
+   * decode UTF-32, and a code point above U+10FFFF then came out as an IllegalStateException.
+   */
+  @Test
+  void mask_bytesDetectedAsUtf32WithInvalidCodePoint_throwsMaskingException() {
+    byte[] in = {0, 0, 0, 0x0f, ':', '1', '}', ' ', '{', '"', 'b', '"', ':', '2', '}'};
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> MASKER.mask(in))
+        .isInstanceOfSatisfying(MaskingException.class, e -> org.assertj.core.api.Assertions.assertThat(e.code())
+            .isEqualTo("INVALID_JSON"));
+  }
+
   @FuzzTest(maxDuration = "30s")
   void mask_arbitraryBytes_throwsMaskingExceptionOrWritesJson(byte[] data) {
     byte[] out;
