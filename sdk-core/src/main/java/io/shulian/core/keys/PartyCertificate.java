@@ -57,7 +57,8 @@ public final class PartyCertificate {
   /**
    * Reads a party certificate.
    *
-   * @throws KeyMaterialException if it carries no party id or its key is of no supported algorithm
+   * @throws KeyMaterialException if it carries no party id, or its key does not decode or is of no
+   *     supported algorithm
    */
   public static PartyCertificate of(X509Certificate certificate) throws KeyMaterialException {
     Objects.requireNonNull(certificate, "certificate");
@@ -85,6 +86,9 @@ public final class PartyCertificate {
       pk = KeyCodec.publicKey(certificate.getPublicKey().getEncoded());
     } catch (IllegalArgumentException e) {
       throw new KeyMaterialException("certificate of " + party + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // Bouncy Castle decodes the key lazily: a point off the curve fails only here
+      throw new KeyMaterialException("certificate of " + party + ": public key does not decode", e);
     }
     return new PartyCertificate(certificate, party, pk.algorithm(), KeyId.ofCertificate(der), usesOf(certificate, pk.algorithm()), pk);
   }

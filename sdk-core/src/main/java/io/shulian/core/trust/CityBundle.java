@@ -59,6 +59,8 @@ public final class CityBundle {
   private static final Set<String> TOP = Set.of(
       "format", "version", "issuedAt", "validUntil", "parties", "caCertificates", "crl", "extensions");
   private static final Set<String> MEMBER = Set.of("party", "name", "level", "endpoint", "certificates");
+  /** Extension names: what {@link Draft#extension} writes is what {@link #verify} reads. */
+  private static final java.util.regex.Pattern EXTENSION_NAME = java.util.regex.Pattern.compile("[a-z][a-zA-Z0-9-]{0,63}");
   private static final ObjectMapper JSON = mapper();
 
   private final long version;
@@ -103,6 +105,8 @@ public final class CityBundle {
     ObjectMapper m = new ObjectMapper(f);
     m.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     m.enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+    // exact decimals: a double would turn 1e400 into the string "Infinity" and 1e-400 into 0.0
+    m.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     m.disable(JsonParser.Feature.ALLOW_COMMENTS);
     return m;
   }
@@ -340,7 +344,7 @@ public final class CityBundle {
      * @throws IllegalArgumentException if the name is a core field or taken, or the text is not JSON
      */
     public Draft extension(String name, String json) {
-      if (!name.matches("[a-z][a-zA-Z0-9-]{0,63}") || extensions.containsKey(name)) {
+      if (!EXTENSION_NAME.matcher(name).matches() || extensions.containsKey(name)) {
         throw new IllegalArgumentException("extension name '" + name + "' is invalid or used twice");
       }
       JsonNode n;
@@ -506,8 +510,13 @@ public final class CityBundle {
     if (!ps.isArray()) {
       throw malformed("bundle 'parties' must be an array");
     }
+    Set<PartyId> listed = new java.util.HashSet<>();
     for (JsonNode p : ps) {
-      members.add(member(p));
+      Member m = member(p);
+      if (!listed.add(m.party)) {
+        throw malformed("party " + m.party + " is listed twice");
+      }
+      members.add(m);
     }
     List<X509Certificate> cas = new ArrayList<>();
     JsonNode cs = root.path("caCertificates");
@@ -539,6 +548,9 @@ public final class CityBundle {
       }
       for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> x = it.next();
+        if (!EXTENSION_NAME.matcher(x.getKey()).matches()) {
+          throw malformed("extension name '" + x.getKey() + "' is invalid (a letter a-z, then up to 63 letters, digits or '-')");
+        }
         ext.put(x.getKey(), x.getValue().toString());
       }
     }

@@ -37,4 +37,14 @@ class MaskerFuzzTest {
       }
     }
   }
+
+  /** Found by fuzzing: bytes Jackson detects as UTF-32 with a code point above U+10FFFF. */
+  @org.junit.jupiter.api.Test
+  void mask_bytesDetectedAsUtf32WithInvalidCodePoint_throwsMaskingException() {
+    byte[] in = {0, 0, 0, 0x0f, ':', '1', '}', ' ', '{', '"', 'b', '"', ':', '2', '}'};
+    for (Masker m : new Masker[] {OPEN, PROJECTED}) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.mask(in))
+          .isInstanceOfSatisfying(MaskingException.class, e -> assertThat(e.code()).isEqualTo("INVALID_JSON"));
+    }
+  }
 }
