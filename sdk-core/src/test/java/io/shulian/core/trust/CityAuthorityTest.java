@@ -72,7 +72,7 @@ class CityAuthorityTest {
 
   @Test
   void signRequests_requestWithTwoPartyUris_refusedAsAmbiguous() throws Exception {
-    TestCa ca = TestCa.create(Suite.INTL, "CSR Root Ambiguous");
+    TestCa ca = TestCa.create(caDirs, Suite.INTL, "CSR Root Ambiguous");
     PartyIdentity own = TestParties.pair(Suite.INTL)[0];
     byte[] signPkcs8 = own.internalSigningPkcs8();
     // subject and last URI agree, so only the first URI makes the request ambiguous
