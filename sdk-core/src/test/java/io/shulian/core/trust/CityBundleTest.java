@@ -18,12 +18,16 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 class CityBundleTest {
-  @TempDir static Path caDirs;
+  /**
+   * The CAs are shared with other test classes (BundleHolderTest builds its bundles here), so their
+   * directory lives as long as the test JVM, not one class: a class-level {@code @TempDir} would be
+   * null, or already deleted, when another class asks first. Deleted when the JVM exits.
+   */
+  private static final Path caDirs = TestCa.jvmTempDir("shulian-bundle-cas-");
   private static final Map<Suite, TestCa> CAS = new EnumMap<>(Suite.class);
   private static final Map<Suite, PartyIdentity> MEMBER = new EnumMap<>(Suite.class);
 

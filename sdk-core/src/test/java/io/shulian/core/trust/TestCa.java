@@ -33,6 +33,23 @@ final class TestCa {
     return Clock.fixed(t, ZoneOffset.UTC);
   }
 
+  /** A temporary directory removed, with everything in it, when the test JVM exits. */
+  static Path jvmTempDir(String prefix) {
+    try {
+      Path dir = Files.createTempDirectory(prefix);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+          all.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+          // best effort at exit
+        }
+      }));
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Creates a CA in a new directory under {@code parent} (a test's {@code @TempDir}). */
   static TestCa create(Path parent, Suite suite, String name) {
     try {
