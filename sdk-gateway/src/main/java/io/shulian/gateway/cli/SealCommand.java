@@ -63,8 +63,8 @@ final class SealCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "envelope file, or - for standard output")
   String out;
 
-  @Option(names = "--encoding", description = "compact (JOSE, default) or framed (binary, streamed: no size limit but --max-stream-bytes; "
-    + "`shulian open` reads both)")
+  @Option(names = "--encoding", description = "compact (JOSE, default) or framed (binary, streamed in constant memory up to the "
+    + "sealer's stream limit; `shulian open` reads both)")
   String encoding = "compact";
 
   @Override
