@@ -41,7 +41,7 @@ class GatewayMaskingEndToEndTest {
   static final String ID = "440604199001011234";
   static final String CARD = "6222021234567890123";
   static final String PHONE = "13800138000";
-  static final String TARGET = "/api/provident-fund/440604199001015678";
+  static final String TARGET = "/440604199001015678"; // the catalog declares GET /{idNumber}
   static final PartyId CHANCHENG = PartyId.of("440604", CreditCode.withCheckCharacter("11440604MB2C9012D"), null);
   static final PartyId NANSHAN = PartyId.of("440305", CreditCode.withCheckCharacter("11440305MB2C9012D"), null);
   /** The property registry with a division field: return-flow records are bound to the requester's division. */
@@ -229,7 +229,7 @@ class GatewayMaskingEndToEndTest {
 
   HttpResponse<String> returnFlow() throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.address("consumer").getPort()
-        + "/exchange/housing.property-registry/api/property/440604199001015678")).header("X-Api-Key", "k")
+        + "/exchange/housing.property-registry/440604199001015678")).header("X-Api-Key", "k")
         .header("X-Shulian-Purpose", "statistics").header("X-Shulian-Action", "return-flow")
         .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
   }

@@ -62,7 +62,7 @@ class GatewayStateTest {
   static final PartyId DISTRICT = PartyId.of("440604", CreditCode.withCheckCharacter("11440604MB2C9012D"), null);
   static final String FUND = "housing.provident-fund.balance";
   static final String PURPOSE = "social-assistance-review";
-  static final String FUND_TARGET = "/api/provident-fund/440604199001011234";
+  static final String FUND_TARGET = "/440604199001011234"; // the catalog declares GET /{idNumber}
 
   @TempDir Path dir;
   final List<AutoCloseable> closeables = new ArrayList<>();

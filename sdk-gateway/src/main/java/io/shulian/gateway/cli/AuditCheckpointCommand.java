@@ -20,12 +20,12 @@ import picocli.CommandLine.Spec;
     name = "checkpoint",
     mixinStandardHelpOptions = true,
     description = {
-      "Open a stopped gateway's log as its writer would and sign a checkpoint over every record with",
-      "the operator key. The writer first checks that the latest checkpoint is signed by this key (or",
-      "by a --trust certificate: the key before a rotation) and matches the records, and refuses",
-      "otherwise. --acknowledge-unproven accepts records that no verifiable checkpoint covers (for",
-      "example after checkpoints.jsonl was lost) and signs that acknowledgement, which 'audit verify'",
-      "reports from then on. Records that contradict a signed checkpoint are never accepted."
+      "Sign a checkpoint over every record of a stopped gateway's log with the operator key.",
+      "The log is opened as its writer would open it: the latest checkpoint must be signed by this key "
+          + "(or by a --trust certificate: the key before a rotation) and match the records, else the "
+          + "command refuses. --acknowledge-unproven accepts records that no verifiable checkpoint covers "
+          + "(for example after checkpoints.jsonl was lost) and signs that acknowledgement, which 'audit "
+          + "verify' reports from then on. Records that contradict a signed checkpoint are never accepted."
     })
 final class AuditCheckpointCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -25,10 +25,11 @@ import picocli.CommandLine.Spec;
     name = "revoke",
     mixinStandardHelpOptions = true,
     description = {
-      "Add a grant to a revocation list (JSON) that the city data bureau signs into the city bundle",
-      "(bundle sign --grant-revocations); gateways refuse the grant after their next bundle reload.",
-      "Name the grant by --token (its issuer, id and expiry are read from it; its signature is not",
-      "checked) or by --issuer and --id. The list is created or extended, and written atomically."
+      "Add a grant to a revocation list that the city bundle will carry.",
+      "The list is JSON; the city data bureau signs it into the city bundle (bundle sign "
+          + "--grant-revocations), and gateways refuse the grant after their next bundle reload. Name the "
+          + "grant by --token (its issuer, id and expiry are read from it; its signature is not checked) or "
+          + "by --issuer and --id. The list is created or extended, and written atomically."
     })
 final class GrantRevokeCommand implements Callable<Integer> {
   /** Largest revocation list read (the bundle's own limit bounds it further). */
