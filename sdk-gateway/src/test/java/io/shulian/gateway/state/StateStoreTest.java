@@ -196,7 +196,7 @@ class StateStoreTest {
     try (StateStore s = open()) {
       s.replayCache().firstSeen(UUID.randomUUID(), in(Duration.ofMinutes(5)));
       s.replayCache().firstSeen(UUID.randomUUID(), in(Duration.ofMinutes(5)));
-      s.close(); // one group of two lines
+      s.close(); // one group of two lines, or two of one under load: either way a commit line counts them
     }
     Path f = segmentWithIds();
     List<String> lines = new ArrayList<>(Files.readAllLines(f, StandardCharsets.US_ASCII));
@@ -207,7 +207,7 @@ class StateStoreTest {
         break;
       }
     }
-    assertThat(lines.get(first + 1)).startsWith("R ");
+    assertThat(first).as("a replay line in the segment").isNotNegative();
     lines.remove(first);
     Files.writeString(f, String.join("\n", lines) + "\n", StandardCharsets.US_ASCII);
 
