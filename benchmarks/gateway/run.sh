@@ -13,7 +13,8 @@
 #   (e.g. a JFR recording); EVENT_LOOPS=n gives each gateway n event loops (default: one per core);
 #   COMMIT_DELAY=5ms sets audit.commitDelay, BATCH=false turns batch signatures off (both default to
 #   the gateway's defaults); CEILING=0 skips the envelope-ceiling probe.
-#   JAR=path runs another build of shulian.jar (e.g. the previous release, for a before/after comparison).
+#   JAR=path runs another build of shulian.jar (e.g. the previous release, for a before/after comparison;
+#   LEGACY_CONFIG=1 for a build from before backends declared their endpoints).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DUR="${1:-20}"
@@ -78,12 +79,16 @@ java -jar "$JAR" keygen --suite "$SUITE" --party "$PROVIDER_ID" --out "$WORK/hou
 java -jar "$JAR" keygen --suite "$SUITE" --party "$CONSUMER_ID" --out "$WORK/civil" 2>/dev/null
 API_KEY="bench-key-$(date +%s)"
 API_HASH=$(printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1)
+# the endpoint the secure exchange calls (a resource without declared endpoints serves nothing);
+# LEGACY_CONFIG=1 leaves it out for builds from before endpoints were declared (JAR=...)
+ENDPOINTS=', endpoints: [ { method: GET, path: /records } ]'
+[ "${LEGACY_CONFIG:-0}" = 1 ] && ENDPOINTS=''
 cat > "$WORK/provider.yaml" <<YML
 identity: { keystore: housing/key.p12 }
 trust: { certificates: [civil/cert.pem] }
 provider:
   listen: 127.0.0.1:$PROVIDER_PORT
-  backends: [ { resource: HOUSING-001, url: "http://127.0.0.1:$BACKEND_PORT/api" } ]
+  backends: [ { resource: HOUSING-001, url: "http://127.0.0.1:$BACKEND_PORT/api"$ENDPOINTS } ]
   permissions: [ { consumer: "$CONSUMER_ID", resource: HOUSING-001, purposes: [social-assistance-review] } ]
 audit: { dir: audit-provider${COMMIT_DELAY:+, commitDelay: $COMMIT_DELAY} }
 admin: { listen: 127.0.0.1:$PROV_ADMIN }
