@@ -217,6 +217,10 @@ public final class RecordCodec {
       long seq = in.u64();
       long sec = in.u64();
       int nano = in.u32();
+      if (nano < 0 || nano > 999_999_999) {
+        // the encoder writes getNano(); anything else would let Instant.ofEpochSecond overflow
+        throw new IllegalArgumentException("nanosecond field " + Integer.toUnsignedString(nano) + " is out of range");
+      }
       Instant time = Instant.ofEpochSecond(sec, nano);
       Direction dir = Direction.ofCode(in.u8());
       AuditRecord.Builder r = AuditRecord.builder()

@@ -67,7 +67,8 @@ final class AuditFuzzFixtures {
         }
       }
       String name = alg == HashAlgorithm.SHA_256 ? "sha256" : "sm3";
-      Files.copy(dir.resolve(SegmentFormat.segmentName(0)), segments.resolve(name + "-4.log"));
+      Files.copy(dir.resolve(SegmentFormat.segmentName(0)), segments.resolve(name + "-4.log"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       try (var files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }

@@ -68,6 +68,27 @@ class AuditSegmentFuzzTest {
     assertThat(AuditLogReader.forEach(dir, e -> { })).isEqualTo(3);
   }
 
+  /**
+   * The time field at its extremes: seconds at the ends of the long range with a nanosecond field
+   * that is negative or above 999,999,999 (which the encoder never writes) must be a malformed
+   * record, not an ArithmeticException from {@code Instant.ofEpochSecond}.
+   */
+  @Test
+  void decode_timeFieldOutOfRange_malformedRecord() {
+    RecordCodec.Sink s = new RecordCodec.Sink(256);
+    RecordCodec.encode(0, AuditFuzzFixtures.record(1), s);
+    byte[] body = java.util.Arrays.copyOf(s.array(), s.position());
+    long[][] cases = {{Long.MIN_VALUE, -1}, {Long.MAX_VALUE, 1_999_999_999}, {0, -1}, {0, 1_000_000_000}};
+    for (long[] c : cases) {
+      byte[] b = body.clone();
+      RecordCodec.putLong(b, 9, c[0]);
+      RecordCodec.putInt(b, 17, (int) c[1]);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordCodec.decode(b, 0, b.length))
+          .as("seconds %d, nanos %d", c[0], c[1])
+          .isInstanceOf(RecordCodec.MalformedRecordException.class);
+    }
+  }
+
   /** Writes the segment and reads it with the scanner, the reader and the verifier. */
   private static void readAll(byte[] segment) {
     Path file = dir.resolve(SegmentFormat.segmentName(0));
