@@ -60,6 +60,7 @@ public final class Gateway implements AutoCloseable {
   private final Builder b;
   private final GatewayContext context;
   private final PrometheusMeterRegistry registry;
+  private final AutoCloseable processMeters;
   private final Transport transport;
   private final EventLoopGroup group;
   private final List<Channel> listeners = new ArrayList<>();
@@ -81,6 +82,7 @@ public final class Gateway implements AutoCloseable {
     // only resources this gateway routes or serves become tag values (the context is set below)
     java.util.concurrent.atomic.AtomicReference<GatewayContext> self = new java.util.concurrent.atomic.AtomicReference<>();
     GatewayMetrics metrics = new GatewayMetrics(registry, r -> self.get() != null && self.get().knowsResource(r));
+    this.processMeters = GatewayMetrics.bindProcess(registry, buildVersion(), b.identity.suite().name());
     for (java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry> m : b.meterBinders) {
       m.accept(registry);
     }
@@ -99,7 +101,8 @@ public final class Gateway implements AutoCloseable {
     SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
     // the server must be the route's provider itself, not just any party of the city
     BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
-        b.limits.requestTimeout(), (int) Math.min(Integer.MAX_VALUE, opener.maxEnvelopeBytes()), b.peers);
+        b.limits.requestTimeout(), (int) Math.min(Integer.MAX_VALUE, opener.maxEnvelopeBytes()), b.peers,
+        metrics::outboundHandshake);
     BackendPool backendPool = new BackendPool(transport.channel(), null, b.backendIdleTimeout,
         b.limits.backendTimeout(), b.limits.maxBodyBytes(), null);
     GatewayContext.Directory dir = b.directory != null ? b.directory.get()
@@ -111,6 +114,12 @@ public final class Gateway implements AutoCloseable {
     this.context = new GatewayContext(b.identity, sealer, opener, requestOpener, b.state, b.apiKeys, dir, b.backends,
         b.policy, b.auditor, metrics, backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints);
     self.set(context);
+  }
+
+  /** The version in the jar's manifest, or {@code unknown} when run from classes (tests, IDE). */
+  static String buildVersion() {
+    String v = Gateway.class.getPackage().getImplementationVersion();
+    return v == null || v.isBlank() ? "unknown" : v;
   }
 
   public static Builder builder() {
@@ -274,6 +283,11 @@ public final class Gateway implements AutoCloseable {
       b.state.close();
     }
     context.auditor().close();
+    try {
+      processMeters.close();
+    } catch (Exception e) {
+      log.warn("JVM meters not closed: {}", e.toString());
+    }
     registry.close();
   }
 

@@ -148,7 +148,8 @@ class GatewayEdgeTest {
       assertThat(e.direction).isEqualTo(ExchangeEvent.Direction.REQUEST_OUT);
       assertThat(e.permitted).isFalse();
     });
-    Counter c = city.consumer.registry().find("shulian.edge.refusals").tag("listener", "consumer").tag("code", code).counter();
+    Counter c = city.consumer.registry().find("shulian.edge.refusals").tag("listener", "consumer")
+        .tag("code", code.toLowerCase(java.util.Locale.ROOT)).counter();
     assertThat(c).isNotNull();
     assertThat(c.count()).isEqualTo(1.0);
   }
@@ -201,7 +202,7 @@ class GatewayEdgeTest {
       assertThat(e.reasons).containsExactly("EDGE_REFUSED");
     });
     assertThat(city.provider.registry().find("shulian.edge.refusals").tag("listener", "provider")
-        .tag("code", "MALFORMED_REQUEST").counter().count()).isEqualTo(1.0);
+        .tag("code", "malformed_request").counter().count()).isEqualTo(1.0);
   }
 
   // ---- metrics cardinality ----

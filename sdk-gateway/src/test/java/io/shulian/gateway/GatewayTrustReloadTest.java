@@ -188,10 +188,10 @@ class GatewayTrustReloadTest {
     HttpResponse<String> ready = admin(g, "/readyz");
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).contains("\"status\":\"READY\"").contains("larger than " + CityBundle.MAX_BUNDLE_BYTES);
-    FunctionCounter failures = g.registry().find("shulian.bundle.reload.failures").functionCounter();
+    FunctionCounter failures = g.registry().find("shulian.bundle.reload.failures").tag("reason", "too_large").functionCounter();
     assertThat(failures).isNotNull();
     assertThat(failures.count()).isGreaterThanOrEqualTo(1.0);
-    assertThat(admin(g, "/metrics").body()).contains("shulian_bundle_reload_failures_total");
+    assertThat(admin(g, "/metrics").body()).contains("shulian_bundle_reload_failures_total{reason=\"too_large\"}");
 
     publish(2);
 
@@ -211,7 +211,7 @@ class GatewayTrustReloadTest {
     Files.writeString(dir.resolve("bundle.jws"), "not a bundle");
 
     assertThat(within(Duration.ofSeconds(10), () -> {
-      FunctionCounter c = g.registry().find("shulian.bundle.reload.failures").functionCounter();
+      FunctionCounter c = g.registry().find("shulian.bundle.reload.failures").tag("reason", "malformed").functionCounter();
       return c != null && c.count() >= 1.0;
     })).isTrue();
     HttpResponse<String> ready = admin(g, "/readyz");
@@ -251,7 +251,8 @@ class GatewayTrustReloadTest {
       }
     })).as("/readyz reports the failed policy reload").isTrue();
     assertThat(admin(p, "/readyz").statusCode()).isEqualTo(200);
-    assertThat(p.registry().find("shulian.policy.reload.failures").functionCounter().count()).isGreaterThanOrEqualTo(1.0);
+    assertThat(p.registry().find("shulian.policy.reload.failures").tag("reason", "invalid").functionCounter().count())
+        .isGreaterThanOrEqualTo(1.0);
     assertThat(bundleVersion(p)).isEqualTo(2.0);
   }
 

@@ -1,12 +1,15 @@
 package io.shulian.gateway.config;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.shulian.core.trust.BundleException;
 import io.shulian.core.trust.CityBundle;
 import io.shulian.gateway.pipeline.GatewayContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * connection whose peer certificate the trust now held no longer accepts (revocation).
  *
  * <p>A failed reload never ends the schedule and never drops the bundle held: it is logged,
- * counted ({@code shulian_bundle_reload_failures_total}) and shown as the {@code bundle_reload}
+ * counted by reason ({@code shulian_bundle_reload_failures_total{reason}}) and shown as the {@code bundle_reload}
  * warning of {@code /readyz} until a later reload reads the file successfully. Thread-safe.
  */
 final class BundleReloader {
@@ -26,7 +29,11 @@ final class BundleReloader {
 
   private final ConfigLoader.Loaded loaded;
   private final Path file;
-  private final ReloadStatus status = new ReloadStatus();
+  private final ReloadStatus status = new ReloadStatus(REASONS, BundleReloader::reason);
+  /** The reason classes of a refused reload: the bundle's own ({@link BundleException.Reason}), or the file's. */
+  static final List<String> REASONS = java.util.stream.Stream.concat(
+      java.util.Arrays.stream(BundleException.Reason.values()).map(r -> r.name().toLowerCase(Locale.ROOT)),
+      java.util.stream.Stream.of("unreadable")).toList();
 
   BundleReloader(ConfigLoader.Loaded loaded, Path file) {
     this.loaded = loaded;
@@ -46,7 +53,7 @@ final class BundleReloader {
     } catch (Exception | OutOfMemoryError | StackOverflowError e) {
       // an oversized allocation or a deep parse fails this attempt only; other VM errors go up
       // to the housekeeping loop, which logs them and keeps the schedule
-      long n = status.failed(ReloadStatus.describe(e));
+      long n = status.failed(e);
       log.warn("city bundle {} not reloaded ({} failures so far): {}", file, n, ReloadStatus.describe(e));
     }
     // every round, not only on a new bundle: certificates also expire and trust goes stale
@@ -63,7 +70,27 @@ final class BundleReloader {
 
   void bindTo(MeterRegistry registry) {
     status.bindTo(registry, "shulian.bundle.reload.failures",
-        "city bundle reloads that failed (unreadable, oversized, invalid or older file)");
+        "city bundle reloads refused (the bundle held stays in use), by reason: a bundle refusal or an unreadable file");
+  }
+
+  /** The reason class of a failed reload, one of {@link #REASONS} or {@value ReloadStatus#OTHER}. */
+  static String reason(Throwable e) {
+    if (e instanceof BundleException) {
+      return ((BundleException) e).reason().name().toLowerCase(Locale.ROOT);
+    }
+    if (e instanceof TooLarge || e instanceof OutOfMemoryError) {
+      return "too_large";
+    }
+    return e instanceof IOException ? "unreadable" : ReloadStatus.OTHER;
+  }
+
+  /** A file over the size limit, refused before it is read. */
+  private static final class TooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TooLarge(Path file, int max) {
+      super(file + " is larger than " + max + " bytes");
+    }
   }
 
   /**
@@ -73,14 +100,14 @@ final class BundleReloader {
    */
   static byte[] read(Path file, int max) throws IOException {
     if (Files.size(file) > max) {
-      throw new IOException(file + " is larger than " + max + " bytes");
+      throw new TooLarge(file, max);
     }
     byte[] b;
     try (InputStream in = Files.newInputStream(file)) {
       b = in.readNBytes(max + 1);
     }
     if (b.length > max) {
-      throw new IOException(file + " is larger than " + max + " bytes");
+      throw new TooLarge(file, max);
     }
     return b;
   }

@@ -495,7 +495,8 @@ public final class ConfigLoader {
         }
         b.policy(new io.shulian.gateway.authorize.CatalogPolicy(engine, hashKey(c.provider.policy, env)));
         if (c.provider.policy.fromBundle) {
-          ReloadStatus status = new ReloadStatus();
+          ReloadStatus status = new ReloadStatus(List.of("unreadable", "invalid"), e -> e instanceof IOException ? "unreadable"
+              : e instanceof io.shulian.core.catalog.InvalidDocumentException ? "invalid" : ReloadStatus.OTHER);
           b.periodic(duration(c.trust.bundleReload), ctx -> {
             try {
               io.shulian.core.policy.PolicySet set = policySource(c, l.baseDir, l.bundle).load();
@@ -506,14 +507,14 @@ public final class ConfigLoader {
               status.succeeded();
             } catch (IOException | io.shulian.core.catalog.InvalidDocumentException | RuntimeException | StackOverflowError e) {
               // the policy set in use stays; the failure shows in /readyz and the metrics
-              long n = status.failed(ReloadStatus.describe(e));
+              long n = status.failed(e);
               org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("policy not reloaded ({} failures so far): {}",
                   n, ReloadStatus.describe(e));
             }
           });
           b.readinessWarning("policy_reload", status::lastFailure);
           b.meters(r -> status.bindTo(r, "shulian.policy.reload.failures",
-              "reloads of the catalog and policies from the city bundle that failed (the set in use stays)"));
+              "reloads of the catalog and policies from the city bundle that failed (the set in use stays), by reason"));
         }
       } else {
         b.policy(permissions(c.provider.permissions));

@@ -3,22 +3,43 @@ package io.shulian.gateway.config;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Failures of one periodic reload (the city bundle, the policy set from it): a counter for the
- * metrics, and the last failure for the {@code /readyz} warnings until the next success.
- * Thread-safe.
+ * Failures of one periodic reload (the city bundle, the policy set from it): a counter per reason
+ * class for the metrics, and the last failure for the {@code /readyz} warnings until the next
+ * success. The reasons are a fixed lower-case set named up front, plus {@value #OTHER}, so the
+ * metric's label values stay bounded whatever fails. Thread-safe.
  */
 final class ReloadStatus {
-  private final AtomicLong failures = new AtomicLong();
+  /** The reason of a failure that the classifier does not name. */
+  static final String OTHER = "other";
+
+  private final Map<String, AtomicLong> failures = new LinkedHashMap<>();
+  private final AtomicLong total = new AtomicLong();
+  private final Function<Throwable, String> reasonOf;
   private volatile @Nullable String lastFailure;
 
-  /** Records a failure and returns how many there were so far. */
-  long failed(String reason) {
-    lastFailure = Instant.now() + ": " + reason;
-    return failures.incrementAndGet();
+  /**
+   * @param reasons the reason classes (lower-case snake case), each counted from zero
+   * @param reasonOf the reason class of a failure; a value outside {@code reasons} counts as {@value #OTHER}
+   */
+  ReloadStatus(List<String> reasons, Function<Throwable, String> reasonOf) {
+    reasons.forEach(r -> failures.put(r, new AtomicLong()));
+    failures.putIfAbsent(OTHER, new AtomicLong());
+    this.reasonOf = reasonOf;
+  }
+
+  /** Records a failure and returns how many there were so far (all reasons). */
+  long failed(Throwable e) {
+    lastFailure = Instant.now() + ": " + describe(e);
+    failures.getOrDefault(reasonOf.apply(e), failures.get(OTHER)).incrementAndGet();
+    return total.incrementAndGet();
   }
 
   void succeeded() {
@@ -30,9 +51,10 @@ final class ReloadStatus {
     return lastFailure;
   }
 
-  /** Registers {@code name} (e.g. {@code shulian.bundle.reload.failures}) counting the failures. */
+  /** Registers {@code name} (e.g. {@code shulian.bundle.reload.failures}) counting the failures, tagged {@code reason}. */
   void bindTo(MeterRegistry registry, String name, String description) {
-    FunctionCounter.builder(name, failures, AtomicLong::get).description(description).register(registry);
+    failures.forEach((reason, n) -> FunctionCounter.builder(name, n, AtomicLong::get).description(description)
+        .tag("reason", reason).register(registry));
   }
 
   /** A one-line reason for an operator; never a stack trace. */

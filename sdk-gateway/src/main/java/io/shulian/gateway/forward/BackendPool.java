@@ -72,6 +72,7 @@ public final class BackendPool {
   private final Duration responseTimeout;
   private final int maxResponseBytes;
   private final @Nullable PeerVerifier peers;
+  private final HandshakeListener handshakes;
   private final Map<EventLoop, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
   /** Open TLS connections whose server was verified, for {@link #closeUntrusted()}. */
   private final Set<Channel> verified = ConcurrentHashMap.newKeySet();
@@ -84,12 +85,28 @@ public final class BackendPool {
    */
   public BackendPool(Class<? extends SocketChannel> channelClass, @Nullable SslContext ssl, Duration idleTimeout,
       Duration responseTimeout, int maxResponseBytes, @Nullable PeerVerifier peers) {
+    this(channelClass, ssl, idleTimeout, responseTimeout, maxResponseBytes, peers, ok -> {});
+  }
+
+  /**
+   * As {@link #BackendPool(Class, SslContext, Duration, Duration, int, PeerVerifier)}, telling
+   * {@code handshakes} how every TLS handshake this pool starts ended (for the metrics).
+   */
+  public BackendPool(Class<? extends SocketChannel> channelClass, @Nullable SslContext ssl, Duration idleTimeout,
+      Duration responseTimeout, int maxResponseBytes, @Nullable PeerVerifier peers, HandshakeListener handshakes) {
+    this.handshakes = java.util.Objects.requireNonNull(handshakes, "handshakes");
     this.channelClass = channelClass;
     this.ssl = ssl;
     this.idleTimeout = idleTimeout;
     this.responseTimeout = responseTimeout;
     this.maxResponseBytes = maxResponseBytes;
     this.peers = peers;
+  }
+
+  /** Told, on the event loop, how each TLS handshake with an upstream ended; must not block. */
+  @FunctionalInterface
+  public interface HandshakeListener {
+    void handshakeEnded(boolean ok);
   }
 
   /** Why an upstream exchange failed. */
@@ -290,7 +307,9 @@ public final class BackendPool {
               if (ssl == null) {
                 throw new IllegalStateException("https upstream without a TLS client context");
               }
-              ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc(), target.getHost(), port(target)));
+              SslHandler handler = ssl.newHandler(ch.alloc(), target.getHost(), port(target));
+              handler.handshakeFuture().addListener(f -> handshakes.handshakeEnded(f.isSuccess()));
+              ch.pipeline().addLast("tls", handler);
             }
             ch.pipeline().addLast("codec", new HttpClientCodec(io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_STATUS_LINE_BYTES,
                 io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_HEADER_BYTES, 65536));

@@ -26,7 +26,7 @@ final class PeerHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof SslHandshakeCompletionEvent) {
       SslHandshakeCompletionEvent e = (SslHandshakeCompletionEvent) evt;
-      g.metrics().handshake(e.isSuccess());
+      g.metrics().inboundHandshake(e.isSuccess());
       if (!e.isSuccess()) {
         log.info("TLS handshake from {} failed: {}", ctx.channel().remoteAddress(), e.cause().getMessage());
         ctx.close();

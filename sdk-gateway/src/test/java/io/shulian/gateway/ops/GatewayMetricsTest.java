@@ -52,7 +52,60 @@ class GatewayMetricsTest {
     metrics.edgeRefusal("consumer", "BODY_TOO_LARGE");
     metrics.edgeRefusal("consumer", "BODY_TOO_LARGE");
 
-    assertThat(registry.find("shulian.edge.refusals").tag("listener", "consumer").tag("code", "BODY_TOO_LARGE")
+    assertThat(registry.find("shulian.edge.refusals").tag("listener", "consumer").tag("code", "body_too_large")
         .counter().count()).isEqualTo(2.0);
+  }
+
+  @Test
+  void exchange_outcomeAndDirection_taggedLowerCase() {
+    metrics.exchange(event("HOUSING-001", "OK"));
+    metrics.exchange(event("HOUSING-001", "PURPOSE_NOT_ALLOWED"));
+
+    assertThat(registry.find("shulian.exchanges").tag("direction", "request_out").tag("outcome", "ok").counter().count())
+        .isEqualTo(1.0);
+    assertThat(registry.find("shulian.exchanges").tag("outcome", "purpose_not_allowed").counter().count()).isEqualTo(1.0);
+    assertThat(registry.find("shulian.exchanges").tag("outcome", "OK").counter()).isNull();
+    assertThat(registry.find("shulian.exchanges").tag("resource", "HOUSING-001").counters()).hasSize(2);
+  }
+
+  @Test
+  void exchange_latencyAndPayload_histogramsHaveTheSloBucketsOnly() {
+    metrics.exchange(event("HOUSING-001", "OK"));
+
+    assertThat(registry.find("shulian.exchange.latency").timer().takeSnapshot().histogramCounts())
+        .extracting(c -> (long) c.bucket(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .containsExactly(5L, 10L, 25L, 50L, 100L, 250L, 500L, 1000L, 2500L, 5000L, 10000L);
+    assertThat(registry.find("shulian.exchange.payload.bytes").summary().takeSnapshot().histogramCounts())
+        .hasSize(GatewayMetrics.PAYLOAD_SLO_BYTES.length);
+  }
+
+  @Test
+  void handshakes_inboundAndOutbound_countedApartByResult() {
+    metrics.inboundHandshake(false);
+    metrics.outboundHandshake(true);
+    metrics.outboundHandshake(true);
+
+    assertThat(registry.find("shulian.tls.handshakes").tag("direction", "inbound").tag("result", "failed").counter().count())
+        .isEqualTo(1.0);
+    assertThat(registry.find("shulian.tls.handshakes").tag("direction", "inbound").tag("result", "ok").counter().count())
+        .isZero();
+    assertThat(registry.find("shulian.tls.handshakes").tag("direction", "outbound").tag("result", "ok").counter().count())
+        .isEqualTo(2.0);
+  }
+
+  @Test
+  void everyMeter_hasADescription() {
+    metrics.exchange(event("HOUSING-001", "OK"));
+    metrics.edgeRefusal("consumer", "BODY_TOO_LARGE");
+    metrics.signatureBatch(3);
+    try (AutoCloseable process = GatewayMetrics.bindProcess(registry, "1.2.3", "INTL")) {
+      // SimpleMeterRegistry shows histogram buckets as extra gauges "….histogram"; Prometheus does not
+      assertThat(registry.getMeters()).filteredOn(m -> !m.getId().getName().endsWith(".histogram")).allSatisfy(m ->
+          assertThat(m.getId().getDescription()).as(m.getId().getName()).isNotBlank());
+      assertThat(registry.find("shulian.build.info").tag("version", "1.2.3").tag("suite", "intl").gauge().value())
+          .isEqualTo(1.0);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
   }
 }

@@ -1,0 +1,48 @@
+package io.shulian.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.shulian.core.trust.BundleException;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReloadStatusTest {
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  @Test
+  void failed_bundleRefusalsAndFileErrors_countedByReasonClass() {
+    ReloadStatus s = new ReloadStatus(BundleReloader.REASONS, BundleReloader::reason);
+    s.bindTo(registry, "shulian.bundle.reload.failures", "d");
+
+    s.failed(new BundleException(BundleException.Reason.ROLLBACK, "v1 is older than v2"));
+    s.failed(new BundleException(BundleException.Reason.BAD_SIGNATURE, "x"));
+    s.failed(new IOException("no such file"));
+    assertThat(s.failed(new IllegalStateException("surprise"))).isEqualTo(4);
+
+    assertThat(count("rollback")).isEqualTo(1.0);
+    assertThat(count("bad_signature")).isEqualTo(1.0);
+    assertThat(count("unreadable")).isEqualTo(1.0);
+    assertThat(count("other")).isEqualTo(1.0);
+    assertThat(count("expired")).isZero();
+    assertThat(s.lastFailure()).contains("surprise");
+  }
+
+  @Test
+  void failed_reasonOutsideTheNamedSet_countedAsOther() {
+    ReloadStatus s = new ReloadStatus(List.of("invalid"), e -> e.getMessage());
+    s.bindTo(registry, "shulian.bundle.reload.failures", "d");
+
+    for (int i = 0; i < 100; i++) {
+      s.failed(new IOException("reason-" + i));
+    }
+
+    assertThat(registry.find("shulian.bundle.reload.failures").functionCounters()).hasSize(2);
+    assertThat(count("other")).isEqualTo(100.0);
+  }
+
+  double count(String reason) {
+    return registry.find("shulian.bundle.reload.failures").tag("reason", reason).functionCounter().count();
+  }
+}
