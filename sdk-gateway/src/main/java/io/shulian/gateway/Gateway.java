@@ -77,12 +77,13 @@ public final class Gateway implements AutoCloseable {
   private Gateway(Builder b) throws SSLException {
     this.b = b;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // first: it configures meter filters, which apply only to meters registered after them
+    this.processMeters = GatewayMetrics.bindProcess(registry, buildVersion(), b.identity.suite().name());
     this.transport = Transport.best(b.nativeTransport);
     this.group = transport.group(b.eventLoops);
     // only resources this gateway routes or serves become tag values (the context is set below)
     java.util.concurrent.atomic.AtomicReference<GatewayContext> self = new java.util.concurrent.atomic.AtomicReference<>();
     GatewayMetrics metrics = new GatewayMetrics(registry, r -> self.get() != null && self.get().knowsResource(r));
-    this.processMeters = GatewayMetrics.bindProcess(registry, buildVersion(), b.identity.suite().name());
     for (java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry> m : b.meterBinders) {
       m.accept(registry);
     }

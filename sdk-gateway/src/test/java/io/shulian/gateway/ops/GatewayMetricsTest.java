@@ -94,18 +94,21 @@ class GatewayMetricsTest {
   }
 
   @Test
-  void everyMeter_hasADescription() {
-    metrics.exchange(event("HOUSING-001", "OK"));
-    metrics.edgeRefusal("consumer", "BODY_TOO_LARGE");
-    metrics.signatureBatch(3);
+  void everyMeter_hasADescription() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (AutoCloseable process = GatewayMetrics.bindProcess(registry, "1.2.3", "INTL")) {
+      GatewayMetrics metrics = new GatewayMetrics(registry);
+      metrics.exchange(event("HOUSING-001", "OK"));
+      metrics.edgeRefusal("consumer", "BODY_TOO_LARGE");
+      metrics.signatureBatch(3);
+
       // SimpleMeterRegistry shows histogram buckets as extra gauges "….histogram"; Prometheus does not
       assertThat(registry.getMeters()).filteredOn(m -> !m.getId().getName().endsWith(".histogram")).allSatisfy(m ->
           assertThat(m.getId().getDescription()).as(m.getId().getName()).isNotBlank());
       assertThat(registry.find("shulian.build.info").tag("version", "1.2.3").tag("suite", "intl").gauge().value())
           .isEqualTo(1.0);
-    } catch (Exception e) {
-      throw new AssertionError(e);
+      assertThat(registry.find("system.cpus").gauge()).isNotNull();
+      assertThat(registry.find("process.cpu.time").meters()).isEmpty();
     }
   }
 }
