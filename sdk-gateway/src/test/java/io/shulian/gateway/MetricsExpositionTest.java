@@ -310,4 +310,26 @@ class MetricsExpositionTest {
 
     assertThat(page).containsPattern("(?m)^shulian_tls_handshakes_total\\{direction=\"outbound\",result=\"ok\"\\} [1-9]");
   }
+
+  @Test
+  void metrics_outboundHandshakeWithAServerThatIsNotTls_countedFailed() throws Exception {
+    com.sun.net.httpserver.HttpServer plain = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    plain.createContext("/", ex -> {
+      ex.sendResponseHeaders(400, -1);
+      ex.close();
+    });
+    plain.start();
+    closeables.add(() -> plain.stop(0));
+    // the request is sealed before the connection is made: any certificate of the party will do
+    PartyIdentity housing = TestIdentities.create(Suite.INTL, GatewayEndToEndTest.HOUSING);
+    city = TestCity.start(GatewayEndToEndTest.permitPurpose(TestCity.PURPOSE), TestCity.limits(1 << 20), List.of(),
+        b -> b.route(new io.shulian.gateway.seal.Route("HOUSING-002", GatewayEndToEndTest.HOUSING,
+            URI.create("https://127.0.0.1:" + plain.getAddress().getPort()), housing.encryptionCertificate())));
+
+    assertThat(city.call("GET", "/exchange/HOUSING-002/x", null).statusCode()).isEqualTo(502);
+
+    assertThat(awaitScrape(city.consumer, "direction=\"outbound\",result=\"failed\"} 1"))
+        .containsPattern("(?m)^shulian_tls_handshakes_total\\{direction=\"outbound\",result=\"failed\"\\} [1-9]");
+  }
 }

@@ -81,6 +81,9 @@ final class BundleReloader {
     if (e instanceof TooLarge || e instanceof OutOfMemoryError) {
       return "too_large";
     }
+    if (e instanceof StackOverflowError) {
+      return "malformed"; // nested too deep to parse
+    }
     return e instanceof IOException ? "unreadable" : ReloadStatus.OTHER;
   }
 

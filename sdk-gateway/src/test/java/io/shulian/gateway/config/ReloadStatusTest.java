@@ -19,11 +19,13 @@ class ReloadStatusTest {
     s.failed(new BundleException(BundleException.Reason.ROLLBACK, "v1 is older than v2"));
     s.failed(new BundleException(BundleException.Reason.BAD_SIGNATURE, "x"));
     s.failed(new IOException("no such file"));
-    assertThat(s.failed(new IllegalStateException("surprise"))).isEqualTo(4);
+    s.failed(new StackOverflowError());
+    assertThat(s.failed(new IllegalStateException("surprise"))).isEqualTo(5);
 
     assertThat(count("rollback")).isEqualTo(1.0);
     assertThat(count("bad_signature")).isEqualTo(1.0);
     assertThat(count("unreadable")).isEqualTo(1.0);
+    assertThat(count("malformed")).isEqualTo(1.0);
     assertThat(count("other")).isEqualTo(1.0);
     assertThat(count("expired")).isZero();
     assertThat(s.lastFailure()).contains("surprise");
