@@ -117,7 +117,7 @@ public final class Gateway implements AutoCloseable {
     self.set(context);
   }
 
-  /** The version in the jar's manifest, or {@code unknown} when run from classes (tests, IDE). */
+  /** The {@code Implementation-Version} of the jar's manifest, or {@code unknown} (classes, tests, a manifest without it). */
   static String buildVersion() {
     String v = Gateway.class.getPackage().getImplementationVersion();
     return v == null || v.isBlank() ? "unknown" : v;

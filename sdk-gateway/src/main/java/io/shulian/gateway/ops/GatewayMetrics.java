@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
@@ -17,6 +16,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.shulian.gateway.audit.ExchangeEvent;
 import java.time.Duration;
 import java.util.Locale;
@@ -112,7 +112,7 @@ public final class GatewayMetrics {
     if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean) {
       FunctionCounter.builder("process.cpu",
               (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean(),
-              os -> os.getProcessCpuTime() / 1e9)
+              os -> Math.max(0, os.getProcessCpuTime()) / 1e9) // -1 where unsupported
           .baseUnit("seconds").description("CPU time used by the gateway process").register(registry);
     }
     JvmGcMetrics gc = new JvmGcMetrics();
