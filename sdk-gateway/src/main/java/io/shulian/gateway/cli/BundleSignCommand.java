@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.shulian.core.catalog.Catalog;
 import io.shulian.core.catalog.InvalidDocumentException;
-import io.shulian.core.catalog.Problem;
 import io.shulian.core.keys.KeyMaterialException;
 import io.shulian.core.keys.KeyUse;
 import io.shulian.core.keys.PartyCertificate;
@@ -250,11 +249,7 @@ final class BundleSignCommand implements Callable<Integer> {
     try {
       return c.run();
     } catch (InvalidDocumentException e) {
-      StringBuilder b = new StringBuilder(what + " is not a valid catalog and policy set; nothing was signed:");
-      for (Problem p : e.problems()) {
-        b.append("\n  ").append(p);
-      }
-      throw new Cli.RejectedException(b.toString());
+      throw Cli.invalid(what + " is not a valid catalog and policy set; nothing was signed", e);
     } catch (RuntimeException | StackOverflowError e) {
       throw new Cli.RejectedException(what + " could not be checked (" + e.getClass().getSimpleName() + "); nothing was signed");
     }

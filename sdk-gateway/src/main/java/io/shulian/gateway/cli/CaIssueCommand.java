@@ -40,8 +40,7 @@ final class CaIssueCommand implements Callable<Integer> {
   @Option(names = "--usage", description = "key uses: sign,encrypt[,tls] (default ${DEFAULT-VALUE})")
   String usage = "sign,encrypt,tls";
 
-  @Option(names = "--days", description = "certificate validity in days (default ${DEFAULT-VALUE})")
-  int days = 365;
+  @Mixin ValidityOptions validityOptions;
 
   @Option(names = "--out", required = true, description = "output directory for key.p12, cert.pem, chain.pem")
   Path out;
@@ -67,16 +66,14 @@ final class CaIssueCommand implements Callable<Integer> {
     if (!uses.contains("sign") || !uses.contains("encrypt")) {
       throw Cli.usage(spec, "--usage must include sign and encrypt (a department always has both keys, kept apart); add tls for a gateway");
     }
-    if (days < 1 || days > 3650) {
-      throw Cli.usage(spec, "--days must be between 1 and 3650");
-    }
+    Duration validity = validityOptions.validity(spec);
     Path p12 = out.resolve("key.p12");
     if (Files.exists(p12) && !force) {
       throw Cli.usage(spec, p12 + " exists; use --force to replace it");
     }
     CityAuthority ca = caOptions.open(err);
     char[] pw = CliSupport.password(password, err);
-    PartyIdentity identity = ca.issue(id, uses.contains("tls"), Duration.ofDays(days));
+    PartyIdentity identity = ca.issue(id, uses.contains("tls"), validity);
     Files.createDirectories(out);
     identity.store(p12, pw);
     PartyIdentity.writeAtomically(out.resolve("cert.pem"),

@@ -37,20 +37,17 @@ final class CaSignCsrCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "output cert.pem")
   Path out;
 
-  @Option(names = "--days", description = "certificate validity in days (default ${DEFAULT-VALUE})")
-  int days = 365;
+  @Mixin ValidityOptions validityOptions;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    if (days < 1 || days > 3650) {
-      throw Cli.usage(spec, "--days must be between 1 and 3650");
-    }
+    Duration validity = validityOptions.validity(spec);
     String pem = TrustFiles.readPemText(csr);
     CityAuthority ca = caOptions.open(err);
     List<PartyCertificate> issued;
     try {
-      issued = ca.signRequests(pem, Duration.ofDays(days));
+      issued = ca.signRequests(pem, validity);
     } catch (TrustException e) {
       throw new Cli.RejectedException(csr + ": " + e.getMessage());
     }

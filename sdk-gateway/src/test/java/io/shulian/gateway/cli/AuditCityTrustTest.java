@@ -9,8 +9,6 @@ import io.shulian.core.audit.AuditLog;
 import io.shulian.core.audit.AuditRecord;
 import io.shulian.core.audit.Direction;
 import io.shulian.core.audit.HashAlgorithm;
-import io.shulian.core.keys.KeyUse;
-import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.party.PartyId;
 import io.shulian.gateway.cli.CliRun.Run;
@@ -57,15 +55,6 @@ class AuditCityTrustTest {
     }
   }
 
-  private static String signingSerial(Path certPem) throws Exception {
-    for (PartyCertificate c : PartyCertificate.readPem(certPem)) {
-      if (c.allows(KeyUse.SIGN) && !c.allows(KeyUse.TLS)) {
-        return c.certificate().getSerialNumber().toString(16);
-      }
-    }
-    throw new AssertionError("no signing certificate");
-  }
-
   @Test
   void auditVerify_cityRootAndCrl_acceptsTheOperatorIssuedByTheCity() throws Exception {
     cityAndLog();
@@ -90,7 +79,7 @@ class AuditCityTrustTest {
   @Test
   void auditVerify_operatorRevokedByTheCity_rejected() throws Exception {
     cityAndLog();
-    ok("ca", "revoke", "--ca", p("ca"), "--serial", signingSerial(tmp.resolve("op/cert.pem")), "--reason",
+    ok("ca", "revoke", "--ca", p("ca"), "--serial", TrustCommandsTest.serialOfSigningCert(tmp.resolve("op/cert.pem")), "--reason",
         "key-compromise", "--ca-password", "capw");
     ok("ca", "crl", "--ca", p("ca"), "--out", p("crl.pem"), "--ca-password", "capw");
 
@@ -132,7 +121,7 @@ class AuditCityTrustTest {
 
     ok("audit", "check-proof", "--proof", p("proof.json"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"));
 
-    ok("ca", "revoke", "--ca", p("ca"), "--serial", signingSerial(tmp.resolve("op/cert.pem")), "--reason",
+    ok("ca", "revoke", "--ca", p("ca"), "--serial", TrustCommandsTest.serialOfSigningCert(tmp.resolve("op/cert.pem")), "--reason",
         "key-compromise", "--ca-password", "capw");
     ok("ca", "crl", "--ca", p("ca"), "--out", p("crl.pem"), "--ca-password", "capw");
     Run r = run("audit", "check-proof", "--proof", p("proof.json"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"));

@@ -116,24 +116,14 @@ class BundleSignCommandTest {
   void bundleSign_policiesNotCompilingAgainstTheCatalog_refusedWithLine() throws Exception {
     caAndParty("");
     Files.copy(EXAMPLES.resolve("catalog.yaml"), tmp.resolve("catalog.yaml"));
-    Files.writeString(tmp.resolve("policies.yaml"), String.join("\n",
-        "version: \"1\"",
-        "rules:",
-        "  - id: r1",
-        "    effect: permit",
-        "    subject: \"*\"",
-        "    action: query",
-        "    resource: housing.property-registry",
-        "    conditions: {purpose: [statistics]}",
-        "    obligations: {mask: {floorArea: scramble}}",
-        "    basis: test",
-        ""));
+    Files.writeString(tmp.resolve("policies.yaml"), PolicyCliTest.INVALID_POLICIES);
 
     Run r = run("bundle", "sign", "--ca", p("ca"), "--in", p("bundle.yaml"), "--catalog", p("catalog.yaml"),
         "--policies", p("policies.yaml"), "--out", p("bundle.jws"), "--ca-password", "capw");
 
     assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.REJECTED);
-    assertThat(r.err()).contains(p("policies.yaml") + ":9:").contains("scramble");
+    assertThat(r.err()).contains(p("policies.yaml") + ":8:").contains("weather")
+        .contains(p("policies.yaml") + ":9:").contains("scramble");
     assertThat(tmp.resolve("bundle.jws")).doesNotExist();
   }
 

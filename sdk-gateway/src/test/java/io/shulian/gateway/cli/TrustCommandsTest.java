@@ -30,7 +30,7 @@ class TrustCommandsTest {
     return tmp.resolve(name).toString();
   }
 
-  private static String serialOfSigningCert(Path certPem) throws Exception {
+  static String serialOfSigningCert(Path certPem) throws Exception {
     for (PartyCertificate c : PartyCertificate.readPem(certPem)) {
       if (c.allows(KeyUse.SIGN) && !c.allows(KeyUse.TLS)) {
         return c.certificate().getSerialNumber().toString(16);
