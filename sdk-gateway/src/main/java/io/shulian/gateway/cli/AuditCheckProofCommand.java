@@ -33,7 +33,7 @@ final class AuditCheckProofCommand implements Callable<Integer> {
   @Option(names = "--proof", required = true, description = "proof file (JSON), or - for standard input")
   String proof;
 
-  @Mixin TrustOptions trustOptions;
+  @Mixin CheckpointTrustOptions trustOptions;
 
   @Option(names = "--log-id", description = "require the proof to be about this log (32 hex digits)")
   String logId;
@@ -44,7 +44,7 @@ final class AuditCheckProofCommand implements Callable<Integer> {
       throw Cli.usage(spec, "--log-id must be 32 hex digits, got '" + logId + "'");
     }
     byte[] json = CliSupport.readInput(proof, 1 << 20);
-    CheckpointTrust anchors = trustOptions.checkpointTrust(spec, spec.commandLine().getErr());
+    CheckpointTrust anchors = trustOptions.resolve(spec, spec.commandLine().getErr());
     PrintWriter out = spec.commandLine().getOut();
     String type;
     try {

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
       "Recomputes the hash chain of every record, the Merkle root and chain head of every "
           + "checkpoint, and verifies every checkpoint signature against --trust: the operator's "
           + "certificate, or the city root with its CRL or a signed bundle (the signer's certificate "
-          + "must then chain to the root and not be revoked). Exit 0 only if signed checkpoints "
+          + "must then chain to the root, not be revoked and belong to --operator). Exit 0 only if signed checkpoints "
           + "vouch for every record; 3 if tampered or damaged (naming the first bad record or checkpoint "
           + "with its segment file, offset and seq), or if records are not covered by a signed checkpoint "
           + "or were acknowledged as unproven (unless --allow-unsigned-tail / --allow-acknowledged). With "
@@ -40,7 +40,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
   @Option(names = "--log", required = true, description = "log directory")
   Path log;
 
-  @Mixin TrustOptions trustOptions;
+  @Mixin CheckpointTrustOptions trustOptions;
 
   @Option(names = "--checkpoint", paramLabel = "<file>",
       description = "checkpoints kept outside the log (JSON lines, e.g. the collector's copy of checkpoints.jsonl"
@@ -73,7 +73,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
           throw new AuditException(e.reason(), "--checkpoint " + f + ": " + e.getMessage());
         }
       }
-      r = AuditVerifier.verify(log, trustOptions.checkpointTrust(spec, spec.commandLine().getErr()), trusted);
+      r = AuditVerifier.verify(log, trustOptions.resolve(spec, spec.commandLine().getErr()), trusted);
     } catch (AuditException e) {
       return AuditCommand.fail(spec, e);
     }

@@ -4,6 +4,7 @@ import io.shulian.core.audit.AuditException;
 import io.shulian.core.audit.CheckpointTrust;
 import io.shulian.core.keys.KeyUse;
 import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.party.PartyId;
 import io.shulian.core.trust.BundleHolder;
 import io.shulian.core.trust.CityBundle;
 import io.shulian.core.trust.CityTrust;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -113,20 +115,38 @@ final class TrustOptions {
   }
 
   /**
-   * Returns the trust for checkpoint signers: the pinned certificates, or any certificate (given
-   * with --trust, in the bundle, or presented by the log or proof) that the city trust validates
-   * for signing at the checkpoint's time.
+   * Returns the trust for checkpoint signers: the pinned certificates, or any certificate of
+   * {@code operator} (given with --trust, in the bundle, or presented by the log or proof) that the
+   * city trust validates for signing at the checkpoint's time.
+   *
+   * @param operator the operator's party id; required with a city root or bundle, since the city
+   *     issues signing certificates to every department and only the operator's may sign its log
    */
-  CheckpointTrust checkpointTrust(CommandSpec spec, PrintWriter err) throws Exception {
+  CheckpointTrust checkpointTrust(CommandSpec spec, PrintWriter err, @Nullable PartyId operator) throws Exception {
     Resolved r = resolve(spec, err);
     if (r.city.isEmpty()) {
+      if (operator != null) {
+        for (PartyCertificate c : r.pinned) {
+          if (!c.party().equals(operator)) {
+            throw Cli.usage(spec, "--trust certificate " + c.keyId() + " belongs to " + c.party() + ", not to --operator "
+                + operator);
+          }
+        }
+      }
       return CheckpointTrust.pinned(r.pinned);
     }
-    return city(r.city.get());
+    if (operator == null) {
+      throw Cli.usage(spec, "with a city root or bundle in --trust, name the log's operator with --operator <PartyId>:"
+          + " the city issues signing certificates to every department, and only the operator's may sign its log");
+    }
+    return city(r.city.get(), operator);
   }
 
-  /** Checkpoint signers validated by the city: chain to a root, not revoked, signing allowed at the checkpoint's time. */
-  static CheckpointTrust city(CityTrust city) {
+  /**
+   * Checkpoint signers validated by the city: a certificate of {@code operator}, chaining to a root,
+   * not revoked, allowed to sign at the checkpoint's time.
+   */
+  static CheckpointTrust city(CityTrust city, PartyId operator) {
     return (checkpoint, presented) -> {
       List<PartyCertificate> candidates = new ArrayList<>();
       city.certificate(checkpoint.keyId()).ifPresent(candidates::add);
@@ -140,16 +160,20 @@ final class TrustOptions {
             + checkpoint.treeSize() + " is signed by key " + checkpoint.keyId()
             + ", and no certificate with that key id was given with --trust or presented by the log");
       }
-      TrustException first = null;
+      String refused = null;
       for (PartyCertificate c : candidates) {
+        if (!c.party().equals(operator)) {
+          refused = "its key " + c.keyId() + " belongs to " + c.party() + ", not to the operator " + operator;
+          continue;
+        }
         try {
           return city.validate(c, KeyUse.SIGN, checkpoint.time());
         } catch (TrustException e) {
-          first = first == null ? e : first;
+          refused = "it is not trusted by the city (" + e.code() + "): " + e.getMessage();
         }
       }
-      throw new AuditException(AuditException.Reason.UNTRUSTED_SIGNER, "signer of the checkpoint at tree size "
-          + checkpoint.treeSize() + " is not trusted by the city (" + first.code() + "): " + first.getMessage());
+      throw new AuditException(AuditException.Reason.UNTRUSTED_SIGNER, "the signer of the checkpoint at tree size "
+          + checkpoint.treeSize() + " is refused: " + refused);
     };
   }
 }

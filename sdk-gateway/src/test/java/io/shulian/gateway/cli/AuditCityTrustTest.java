@@ -59,7 +59,8 @@ class AuditCityTrustTest {
   void auditVerify_cityRootAndCrl_acceptsTheOperatorIssuedByTheCity() throws Exception {
     cityAndLog();
 
-    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"));
+    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"),
+        "--operator", TrustCommandsTest.A);
 
     assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
   }
@@ -71,7 +72,8 @@ class AuditCityTrustTest {
         + TrustCommandsTest.A + "\n    name: operator\n    certificates: [op/cert.pem]\n");
     ok("bundle", "sign", "--ca", p("ca"), "--in", p("bundle.yaml"), "--out", p("bundle.jws"), "--ca-password", "capw");
 
-    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--trust", p("bundle.jws"));
+    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--trust", p("bundle.jws"),
+        "--operator", TrustCommandsTest.A);
 
     assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
   }
@@ -83,7 +85,8 @@ class AuditCityTrustTest {
         "key-compromise", "--ca-password", "capw");
     ok("ca", "crl", "--ca", p("ca"), "--out", p("crl.pem"), "--ca-password", "capw");
 
-    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"));
+    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"),
+        "--operator", TrustCommandsTest.A);
 
     assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.REJECTED);
     assertThat(r.err()).contains("REVOKED").doesNotContain("\tat ");
@@ -95,7 +98,8 @@ class AuditCityTrustTest {
     ok("ca", "init", "--suite", "intl", "--name", "Other Root", "--out", p("other"), "--ca-password", "capw");
     ok("ca", "crl", "--ca", p("other"), "--out", p("other-crl.pem"), "--ca-password", "capw");
 
-    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("other/root.pem"), "--crl", p("other-crl.pem"));
+    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("other/root.pem"), "--crl", p("other-crl.pem"),
+        "--operator", TrustCommandsTest.A);
 
     assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.REJECTED);
     assertThat(r.err()).contains("UNTRUSTED_SIGNER").doesNotContain("\tat ");
@@ -105,11 +109,12 @@ class AuditCityTrustTest {
   void auditVerify_rootWithoutCrl_usageErrorUnlessNoCrlCheck() throws Exception {
     cityAndLog();
 
-    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"));
+    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--operator", TrustCommandsTest.A);
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(r.err()).contains("--crl");
 
-    Run insecure = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--no-crl-check");
+    Run insecure = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--no-crl-check",
+        "--operator", TrustCommandsTest.A);
     assertThat(insecure.code()).as(insecure.err()).isEqualTo(ExitCodes.OK);
     assertThat(insecure.err()).contains("--no-crl-check");
   }
@@ -119,12 +124,36 @@ class AuditCityTrustTest {
     cityAndLog();
     ok("audit", "prove", "--log", p("log"), "--seq", "1", "--out", p("proof.json"));
 
-    ok("audit", "check-proof", "--proof", p("proof.json"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"));
+    ok("audit", "check-proof", "--proof", p("proof.json"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"),
+        "--operator", TrustCommandsTest.A);
 
     ok("ca", "revoke", "--ca", p("ca"), "--serial", TrustCommandsTest.serialOfSigningCert(tmp.resolve("op/cert.pem")), "--reason",
         "key-compromise", "--ca-password", "capw");
     ok("ca", "crl", "--ca", p("ca"), "--out", p("crl.pem"), "--ca-password", "capw");
-    Run r = run("audit", "check-proof", "--proof", p("proof.json"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"));
+    Run r = run("audit", "check-proof", "--proof", p("proof.json"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"),
+        "--operator", TrustCommandsTest.A);
     assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.REJECTED);
+  }
+
+  @Test
+  void auditVerify_checkpointsSignedByAnotherCityParty_rejected() throws Exception {
+    cityAndLog();
+
+    // B's certificate is issued by the same city and not revoked, but B does not operate this log
+    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"),
+        "--operator", TrustCommandsTest.B);
+
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.REJECTED);
+    assertThat(r.err()).contains("UNTRUSTED_SIGNER").contains(TrustCommandsTest.B).doesNotContain("\tat ");
+  }
+
+  @Test
+  void auditVerify_cityRootWithoutOperator_usageError() throws Exception {
+    cityAndLog();
+
+    Run r = run("audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--crl", p("crl.pem"));
+
+    assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("--operator");
   }
 }
