@@ -163,4 +163,33 @@ class BundleSignCommandTest {
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
     assertThat(tmp.resolve("bundle.jws")).doesNotExist();
   }
+
+  @Test
+  void policyCheck_bundleWithGrant_verifiedAgainstTheBundleAndItsRevokedGrants() throws Exception {
+    caAndParty("");
+    Files.copy(EXAMPLES.resolve("catalog.yaml"), tmp.resolve("catalog.yaml"));
+    Files.copy(EXAMPLES.resolve("policies.yaml"), tmp.resolve("policies.yaml"));
+    ok("grant", "issue", "--key", p("a/key.p12"), "--password", "pw", "--consumer", PolicyCliTest.CIVIL,
+        "--resource", PolicyCliTest.FUND, "--fields", "applicant.name,balance", "--purpose", "social-assistance-review",
+        "--ttl", "30d", "--catalog", p("catalog.yaml"), "--out", p("grant.jwt"));
+    ok("bundle", "sign", "--ca", p("ca"), "--in", p("bundle.yaml"), "--catalog", p("catalog.yaml"),
+        "--policies", p("policies.yaml"), "--out", p("bundle.jws"), "--ca-password", "capw");
+
+    Run permit = run("policy", "check", "--bundle", p("bundle.jws"), "--root", p("ca/root.pem"), "--subject",
+        PolicyCliTest.CIVIL, "--resource", PolicyCliTest.FUND, "--purpose", "social-assistance-review",
+        "--grant", p("grant.jwt"));
+    assertThat(permit.code()).as(permit.out() + permit.err()).isEqualTo(ExitCodes.OK);
+    assertThat(permit.out()).contains("\"effect\" : \"PERMIT\"");
+
+    ok("grant", "revoke", "--token", p("grant.jwt"), "--reason", "withdrawn", "--out", p("revoked.json"));
+    Files.writeString(tmp.resolve("bundle.yaml"), Files.readString(tmp.resolve("bundle.yaml")).replace("version: 7", "version: 8"));
+    ok("bundle", "sign", "--ca", p("ca"), "--in", p("bundle.yaml"), "--catalog", p("catalog.yaml"),
+        "--policies", p("policies.yaml"), "--grant-revocations", p("revoked.json"), "--out", p("bundle.jws"),
+        "--ca-password", "capw");
+    Run revoked = run("policy", "check", "--bundle", p("bundle.jws"), "--root", p("ca/root.pem"), "--subject",
+        PolicyCliTest.CIVIL, "--resource", PolicyCliTest.FUND, "--purpose", "social-assistance-review",
+        "--grant", p("grant.jwt"));
+    assertThat(revoked.code()).as(revoked.out() + revoked.err()).isEqualTo(ExitCodes.DENIED);
+    assertThat(revoked.out()).contains("GRANT_REVOKED");
+  }
 }
