@@ -9,10 +9,10 @@ import io.shulian.core.audit.CheckpointTrust;
 import io.shulian.core.audit.ConsistencyProof;
 import io.shulian.core.audit.InclusionProof;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Verify an inclusion or consistency proof without the log.",
       "Checks the audit path or consistency path against the checkpoint roots, and the checkpoint "
-          + "signatures against --trust. Exit 0 if it holds, 3 if it does not (the message says which "
+          + "signatures against --trust (the operator's certificate, or the city root with its CRL or "
+          + "a signed bundle). Exit 0 if it holds, 3 if it does not (the message says which "
           + "check failed)."
     })
 final class AuditCheckProofCommand implements Callable<Integer> {
@@ -32,9 +33,7 @@ final class AuditCheckProofCommand implements Callable<Integer> {
   @Option(names = "--proof", required = true, description = "proof file (JSON), or - for standard input")
   String proof;
 
-  @Option(names = "--trust", required = true,
-      description = "the operator's signing certificate (PEM file or directory of *.pem)")
-  Path trust;
+  @Mixin CheckpointTrustOptions trustOptions;
 
   @Option(names = "--log-id", description = "require the proof to be about this log (32 hex digits)")
   String logId;
@@ -45,7 +44,7 @@ final class AuditCheckProofCommand implements Callable<Integer> {
       throw Cli.usage(spec, "--log-id must be 32 hex digits, got '" + logId + "'");
     }
     byte[] json = CliSupport.readInput(proof, 1 << 20);
-    CheckpointTrust anchors = AuditCommand.trust(trust);
+    CheckpointTrust anchors = trustOptions.resolve(spec, spec.commandLine().getErr());
     PrintWriter out = spec.commandLine().getOut();
     String type;
     try {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,11 +34,7 @@ final class AuditCheckpointCommand implements Callable<Integer> {
   @Option(names = "--log", required = true, description = "log directory (its gateway must be stopped)")
   Path log;
 
-  @Option(names = "--key", required = true, description = "the operator's key.p12 (the gateway's identity)")
-  Path key;
-
-  @Option(names = "--password", description = "PKCS#12 password (else $SHULIAN_KEY_PASSWORD, else 'changeit')")
-  String password;
+  @Mixin KeyOptions keys;
 
   @Option(names = "--trust", paramLabel = "<cert.pem>",
       description = "earlier signing certificate(s) of the operator whose checkpoints to accept (after a key"
@@ -55,7 +52,7 @@ final class AuditCheckpointCommand implements Callable<Integer> {
     if (!Files.isDirectory(log)) {
       throw Cli.usage(spec, "--log " + log + " is not a directory");
     }
-    PartyIdentity operator = CliSupport.loadIdentity(key, password, spec.commandLine().getErr());
+    PartyIdentity operator = keys.load(spec.commandLine().getErr());
     List<PartyCertificate> previous = new ArrayList<>();
     for (Path t : trust) {
       previous.addAll(CliSupport.readCertificates(t));

@@ -1,9 +1,7 @@
 package io.shulian.gateway.cli;
 
 import io.shulian.core.audit.AuditException;
-import io.shulian.core.audit.CheckpointTrust;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,15 +29,6 @@ final class AuditCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
         "an audit command is required: verify, prove, prove-consistency, check-proof, checkpoint or stats");
-  }
-
-  /**
-   * Resolves {@code --trust} to the checkpoint trust. Today: the operator's signing certificate(s)
-   * as PEM (a file or a directory of *.pem), pinned by key id. The city root and bundle plug in
-   * here once chain validation exists, without changing the commands.
-   */
-  static CheckpointTrust trust(Path trust) throws Exception {
-    return CheckpointTrust.pinned(CliSupport.readCertificates(trust));
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,7 +22,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Verify an audit log: its hash chain, checkpoints and checkpoint signatures.",
       "Recomputes the hash chain of every record, the Merkle root and chain head of every "
-          + "checkpoint, and verifies every checkpoint signature. Exit 0 only if signed checkpoints "
+          + "checkpoint, and verifies every checkpoint signature against --trust: the operator's "
+          + "certificate, or the city root with its CRL or a signed bundle (the signer's certificate "
+          + "must then chain to the root, not be revoked and belong to --operator). Exit 0 only if signed checkpoints "
           + "vouch for every record; 3 if tampered or damaged (naming the first bad record or checkpoint "
           + "with its segment file, offset and seq), or if records are not covered by a signed checkpoint "
           + "or were acknowledged as unproven (unless --allow-unsigned-tail / --allow-acknowledged). With "
@@ -37,9 +40,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
   @Option(names = "--log", required = true, description = "log directory")
   Path log;
 
-  @Option(names = "--trust", required = true,
-      description = "the operator's signing certificate (PEM file or directory of *.pem)")
-  Path trust;
+  @Mixin CheckpointTrustOptions trustOptions;
 
   @Option(names = "--checkpoint", paramLabel = "<file>",
       description = "checkpoints kept outside the log (JSON lines, e.g. the collector's copy of checkpoints.jsonl"
@@ -72,7 +73,7 @@ final class AuditVerifyCommand implements Callable<Integer> {
           throw new AuditException(e.reason(), "--checkpoint " + f + ": " + e.getMessage());
         }
       }
-      r = AuditVerifier.verify(log, AuditCommand.trust(trust), trusted);
+      r = AuditVerifier.verify(log, trustOptions.resolve(spec, spec.commandLine().getErr()), trusted);
     } catch (AuditException e) {
       return AuditCommand.fail(spec, e);
     }

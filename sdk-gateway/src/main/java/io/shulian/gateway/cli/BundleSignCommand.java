@@ -4,15 +4,19 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.shulian.core.catalog.Catalog;
+import io.shulian.core.catalog.InvalidDocumentException;
 import io.shulian.core.keys.KeyMaterialException;
 import io.shulian.core.keys.KeyUse;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.party.PartyId;
+import io.shulian.core.policy.PolicySet;
 import io.shulian.core.trust.CityAuthority;
 import io.shulian.core.trust.CityBundle;
 import io.shulian.core.trust.CityTrust;
 import io.shulian.core.trust.TrustException;
+import io.shulian.gateway.config.BundlePolicies;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -20,18 +24,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,7 +52,10 @@ import picocli.CommandLine.Spec;
           + "[file or inline PEM]}], extensions (optional). Certificate files are relative to the YAML "
           + "file. The version may be at most the signing time in milliseconds since 1970, so that a "
           + "later bundle can always have a higher one. --grant-revocations adds the revoked grants of "
-          + "lists written by 'grant revoke' (entries whose grant has expired are dropped)."
+          + "lists written by 'grant revoke' (entries whose grant has expired are dropped). --catalog "
+          + "and --policies include catalog.yaml and policies.yaml; they, and a catalog or policies given "
+          + "inline under extensions, are checked with the gateway's own catalog validation and policy "
+          + "compilation first, and any problem is reported with its file:line:column (exit code 3)."
     })
 final class BundleSignCommand implements Callable<Integer> {
   static final long MAX_YAML_BYTES = 4 << 20;
@@ -56,8 +64,7 @@ final class BundleSignCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--ca", required = true, description = "CA directory")
-  Path caDir;
+  @Mixin CaOptions caOptions;
 
   @Option(names = "--in", required = true, description = "bundle.yaml")
   Path in;
@@ -68,8 +75,11 @@ final class BundleSignCommand implements Callable<Integer> {
   @Option(names = "--crl-next-update", description = "validity of the included CRL (default ${DEFAULT-VALUE})")
   String crlNextUpdate = "24h";
 
-  @Option(names = "--ca-password", description = "CA key password (else $SHULIAN_CA_PASSWORD, else 'changeit')")
-  String caPassword;
+  @Option(names = "--catalog", description = "catalog.yaml to include as the 'catalog' extension, validated as the gateway does")
+  Path catalog;
+
+  @Option(names = "--policies", description = "policies.yaml to include as the 'policies' extension, compiled against --catalog")
+  Path policies;
 
   @Option(names = "--grant-revocations", description = "revocation list written by 'grant revoke' (repeatable)")
   List<Path> grantRevocations = new ArrayList<>();
@@ -89,7 +99,20 @@ final class BundleSignCommand implements Callable<Integer> {
       throw new Cli.RejectedException(in + " must be a YAML mapping");
     }
     checkFields(yaml, TOP, "bundle");
-    CityAuthority ca = CityAuthority.open(caDir, TrustFiles.caPassword(caPassword, err), Clock.systemUTC());
+    if (yaml.has("extensions") && !yaml.path("extensions").isObject()) {
+      throw new Cli.RejectedException(in + ": extensions must be a mapping from name to value");
+    }
+    if (policies != null && catalog == null) {
+      throw Cli.usage(spec, "--policies needs --catalog: the policies are compiled against the catalog");
+    }
+    for (String name : List.of(BundlePolicies.CATALOG, BundlePolicies.POLICIES)) {
+      if (yaml.path("extensions").has(name) && (catalog != null || policies != null)) {
+        throw Cli.usage(spec, in + " already has the extension '" + name + "'; give the catalog and policies either "
+            + "inline under extensions or with --catalog/--policies, not both");
+      }
+    }
+    extensions(yaml.path("extensions")); // the catalog and policies are checked before the CA key is opened
+    CityAuthority ca = caOptions.open(err);
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     JsonNode v = yaml.path("version");
     if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 1) {
@@ -145,15 +168,11 @@ final class BundleSignCommand implements Callable<Integer> {
         throw new Cli.RejectedException(in + ": " + e.getMessage());
       }
     }
-    if (yaml.has("extensions")) {
-      ObjectMapper json = new ObjectMapper();
-      for (Iterator<Map.Entry<String, JsonNode>> it = yaml.path("extensions").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        try {
-          draft.extension(e.getKey(), json.writeValueAsString(e.getValue()));
-        } catch (IllegalArgumentException ex) {
-          throw new Cli.RejectedException(in + ": " + ex.getMessage());
-        }
+    for (Map.Entry<String, String> e : extensions(yaml.path("extensions")).entrySet()) {
+      try {
+        draft.extension(e.getKey(), e.getValue());
+      } catch (IllegalArgumentException ex) {
+        throw new Cli.RejectedException(in + ": " + ex.getMessage());
       }
     }
     int revoked = 0;
@@ -183,6 +202,57 @@ final class BundleSignCommand implements Callable<Integer> {
             + (dropped > 0 ? " (" + dropped + " expired ones dropped)" : "")));
     err.flush();
     return ExitCodes.OK;
+  }
+
+  /**
+   * Returns the extensions to sign as JSON text: those of the YAML, then --catalog and --policies.
+   * A catalog and policies, inline or from files, are first checked by the code the gateway loads
+   * them with; a file's problems name its lines.
+   */
+  private Map<String, String> extensions(JsonNode inline) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = inline.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      out.put(e.getKey(), json.writeValueAsString(e.getValue()));
+    }
+    String where = in + " extensions";
+    if (catalog != null) {
+      byte[] text = CliSupport.readFile(catalog, CliSupport.MAX_DOCUMENT_BYTES);
+      Catalog c = check(() -> Catalog.parse(catalog.toString(), text), catalog.toString());
+      out.put(BundlePolicies.CATALOG, json.writeValueAsString(yamlMapper().readTree(text)));
+      if (policies != null) {
+        byte[] ptext = CliSupport.readFile(policies, CliSupport.MAX_DOCUMENT_BYTES);
+        check(() -> PolicySet.parse(c, policies.toString(), ptext), policies.toString());
+        out.put(BundlePolicies.POLICIES, json.writeValueAsString(yamlMapper().readTree(ptext)));
+      }
+      where = catalog + (policies == null ? "" : " and " + policies);
+    }
+    String cat = out.get(BundlePolicies.CATALOG);
+    String pol = out.get(BundlePolicies.POLICIES);
+    if (pol != null && cat == null) {
+      throw new Cli.RejectedException(in + ": the extension 'policies' needs a 'catalog' extension to be compiled against");
+    }
+    if (cat != null) {
+      // exactly what a gateway with provider.policy.fromBundle will load from the signed bundle
+      check(() -> BundlePolicies.parse(cat, pol), where + " as the bundle carries them");
+    }
+    return out;
+  }
+
+  private interface DocumentCheck<T> {
+    T run() throws InvalidDocumentException;
+  }
+
+  /** Runs a catalog or policy check; its problems become one refusal listing each. */
+  private static <T> T check(DocumentCheck<T> c, String what) throws Cli.RejectedException {
+    try {
+      return c.run();
+    } catch (InvalidDocumentException e) {
+      throw Cli.invalid(what + " is not a valid catalog and policy set; nothing was signed", e);
+    } catch (RuntimeException | StackOverflowError e) {
+      throw new Cli.RejectedException(what + " could not be checked (" + e.getClass().getSimpleName() + "); nothing was signed");
+    }
   }
 
   private void checkFields(JsonNode n, Set<String> allowed, String what) throws Cli.RejectedException {

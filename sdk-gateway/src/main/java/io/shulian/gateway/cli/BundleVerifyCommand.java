@@ -1,9 +1,12 @@
 package io.shulian.gateway.cli;
 
+import io.shulian.core.catalog.InvalidDocumentException;
+import io.shulian.core.policy.PolicySet;
 import io.shulian.core.trust.CityBundle;
 import io.shulian.core.trust.CityTrust;
 import io.shulian.core.trust.CrlStatus;
 import io.shulian.core.trust.TrustException;
+import io.shulian.gateway.config.BundlePolicies;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +23,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Verify a city bundle against the trusted root.",
       "Checks signature, size and structure limits, validity (plus --grace) and the CRL's "
-          + "signature. Exit code 0 valid, 3 rejected."
+          + "signature, and that a catalog and policies it carries load as the gateway loads them. Exit "
+          + "code 0 valid, 3 rejected."
     })
 final class BundleVerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -51,6 +55,19 @@ final class BundleVerifyCommand implements Callable<Integer> {
     } catch (TrustException e) {
       throw new Cli.RejectedException("bundle v" + b.version() + " carries an unusable CRL: " + e.getMessage());
     }
+    String policies = null;
+    if (b.extension(BundlePolicies.CATALOG).isPresent() || b.extension(BundlePolicies.POLICIES).isPresent()) {
+      // what a gateway with provider.policy.fromBundle loads: a bundle it could not load is not valid
+      try {
+        PolicySet set = BundlePolicies.load(b);
+        policies = "valid, " + set.explicitRules().size() + " rules + " + set.derivedRules().size()
+            + " derived; policy-set version " + set.versionHash();
+      } catch (InvalidDocumentException e) {
+        throw Cli.invalid("bundle v" + b.version() + " carries a catalog or policies the gateway cannot load", e);
+      } catch (java.io.IOException e) {
+        throw new Cli.RejectedException("bundle v" + b.version() + ": " + e.getMessage());
+      }
+    }
     err.println("bundle v" + b.version() + " is valid: signed by the trusted root, issued " + b.issuedAt()
         + ", valid until " + b.validUntil());
     err.println("  parties: " + b.parties().size());
@@ -63,6 +80,9 @@ final class BundleVerifyCommand implements Callable<Integer> {
     }
     if (!b.extensionNames().isEmpty()) {
       err.println("  extensions: " + b.extensionNames());
+    }
+    if (policies != null) {
+      err.println("  catalog and policies: " + policies);
     }
     if (!b.revokedGrants().isEmpty()) {
       err.println("  revoked grants: " + b.revokedGrants().size());

@@ -5,10 +5,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,17 +25,13 @@ import picocli.CommandLine.Spec;
 final class CaCrlCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--ca", required = true, description = "CA directory")
-  Path caDir;
+  @Mixin CaOptions caOptions;
 
   @Option(names = "--out", required = true, description = "output crl.pem")
   Path out;
 
   @Option(names = "--next-update", description = "validity of the CRL, e.g. 24h, 7d (default ${DEFAULT-VALUE})")
   String nextUpdate = "24h";
-
-  @Option(names = "--ca-password", description = "CA key password (else $SHULIAN_CA_PASSWORD, else 'changeit')")
-  String caPassword;
 
   @Override
   public Integer call() throws Exception {
@@ -44,7 +40,7 @@ final class CaCrlCommand implements Callable<Integer> {
     if (d.compareTo(Duration.ofMinutes(1)) < 0 || d.compareTo(Duration.ofDays(31)) > 0) {
       throw Cli.usage(spec, "--next-update must be between 1m and 31d");
     }
-    CityAuthority ca = CityAuthority.open(caDir, TrustFiles.caPassword(caPassword, err), Clock.systemUTC());
+    CityAuthority ca = caOptions.open(err);
     X509CRL crl = ca.crl(d);
     io.shulian.core.keys.PartyIdentity.writeAtomically(out, CityAuthority.toPem(crl).getBytes(StandardCharsets.US_ASCII));
     int n = crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();

@@ -8,13 +8,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,8 +32,7 @@ import picocli.CommandLine.Spec;
 final class CaIssueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--ca", required = true, description = "CA directory")
-  Path caDir;
+  @Mixin CaOptions caOptions;
 
   @Option(names = "--party", required = true, description = "PartyId, e.g. 440600/11440600MB2C1234HN/housing")
   String party;
@@ -41,14 +40,10 @@ final class CaIssueCommand implements Callable<Integer> {
   @Option(names = "--usage", description = "key uses: sign,encrypt[,tls] (default ${DEFAULT-VALUE})")
   String usage = "sign,encrypt,tls";
 
-  @Option(names = "--days", description = "certificate validity in days (default ${DEFAULT-VALUE})")
-  int days = 365;
+  @Mixin ValidityOptions validityOptions;
 
   @Option(names = "--out", required = true, description = "output directory for key.p12, cert.pem, chain.pem")
   Path out;
-
-  @Option(names = "--ca-password", description = "CA key password (else $SHULIAN_CA_PASSWORD, else 'changeit')")
-  String caPassword;
 
   @Option(names = "--password", description = "password of the new key.p12 (else $SHULIAN_KEY_PASSWORD, else 'changeit')")
   String password;
@@ -71,16 +66,14 @@ final class CaIssueCommand implements Callable<Integer> {
     if (!uses.contains("sign") || !uses.contains("encrypt")) {
       throw Cli.usage(spec, "--usage must include sign and encrypt (a department always has both keys, kept apart); add tls for a gateway");
     }
-    if (days < 1 || days > 3650) {
-      throw Cli.usage(spec, "--days must be between 1 and 3650");
-    }
+    Duration validity = validityOptions.validity(spec);
     Path p12 = out.resolve("key.p12");
     if (Files.exists(p12) && !force) {
       throw Cli.usage(spec, p12 + " exists; use --force to replace it");
     }
-    CityAuthority ca = CityAuthority.open(caDir, TrustFiles.caPassword(caPassword, err), Clock.systemUTC());
+    CityAuthority ca = caOptions.open(err);
     char[] pw = CliSupport.password(password, err);
-    PartyIdentity identity = ca.issue(id, uses.contains("tls"), Duration.ofDays(days));
+    PartyIdentity identity = ca.issue(id, uses.contains("tls"), validity);
     Files.createDirectories(out);
     identity.store(p12, pw);
     PartyIdentity.writeAtomically(out.resolve("cert.pem"),

@@ -5,9 +5,9 @@ import io.shulian.core.trust.RevocationReason;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,17 +22,13 @@ import picocli.CommandLine.Spec;
 final class CaRevokeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--ca", required = true, description = "CA directory")
-  Path caDir;
+  @Mixin CaOptions caOptions;
 
   @Option(names = "--serial", required = true, description = "serial number in hex, as 'ca issue' printed it")
   String serial;
 
   @Option(names = "--reason", description = "unspecified, key-compromise, ca-compromise, affiliation-changed, superseded, cessation-of-operation (default ${DEFAULT-VALUE})")
   String reason = "unspecified";
-
-  @Option(names = "--ca-password", description = "CA key password (else $SHULIAN_CA_PASSWORD, else 'changeit')")
-  String caPassword;
 
   @Override
   public Integer call() throws Exception {
@@ -49,7 +45,7 @@ final class CaRevokeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw Cli.usage(spec, "--reason: " + e.getMessage());
     }
-    CityAuthority ca = CityAuthority.open(caDir, TrustFiles.caPassword(caPassword, err), Clock.systemUTC());
+    CityAuthority ca = caOptions.open(err);
     boolean changed;
     try {
       changed = ca.revoke(s, r);

@@ -7,11 +7,11 @@ import io.shulian.core.trust.TrustException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,14 +22,14 @@ import picocli.CommandLine.Spec;
     description = {
       "Issue certificates for a department's certificate requests.",
       "The requests come from 'shulian csr', one per key. The signing-key request must be signed "
-          + "by its own key, the others by that signing key. Writes the issued certificates and then "
-          + "the root to --out. Exit code 3 when rejected."
+          + "by its own key, the others by that signing key. Writes the issued certificates, and only "
+          + "those, to --out (the root stays in root.pem); the department installs them with 'shulian csr "
+          + "--install --root root.pem'. Exit code 3 when rejected."
     })
 final class CaSignCsrCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--ca", required = true, description = "CA directory")
-  Path caDir;
+  @Mixin CaOptions caOptions;
 
   @Option(names = "--csr", required = true, description = "csr.pem from 'shulian csr'")
   Path csr;
@@ -37,34 +37,29 @@ final class CaSignCsrCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "output cert.pem")
   Path out;
 
-  @Option(names = "--days", description = "certificate validity in days (default ${DEFAULT-VALUE})")
-  int days = 365;
-
-  @Option(names = "--ca-password", description = "CA key password (else $SHULIAN_CA_PASSWORD, else 'changeit')")
-  String caPassword;
+  @Mixin ValidityOptions validityOptions;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    if (days < 1 || days > 3650) {
-      throw Cli.usage(spec, "--days must be between 1 and 3650");
-    }
+    Duration validity = validityOptions.validity(spec);
     String pem = TrustFiles.readPemText(csr);
-    CityAuthority ca = CityAuthority.open(caDir, TrustFiles.caPassword(caPassword, err), Clock.systemUTC());
+    CityAuthority ca = caOptions.open(err);
     List<PartyCertificate> issued;
     try {
-      issued = ca.signRequests(pem, Duration.ofDays(days));
+      issued = ca.signRequests(pem, validity);
     } catch (TrustException e) {
       throw new Cli.RejectedException(csr + ": " + e.getMessage());
     }
-    String text = PartyCertificate.toPem(issued) + ca.rootPem();
+    String text = PartyCertificate.toPem(issued);
     PartyIdentity.writeAtomically(out, text.getBytes(StandardCharsets.US_ASCII));
     err.println("issued " + issued.size() + " certificates for " + issued.get(0).party() + " into " + out);
     for (PartyCertificate c : issued) {
       err.printf("  %-8s serial %s  key id %s  %s%n", c.uses(), c.certificate().getSerialNumber().toString(16),
           c.keyId(), c.algorithm());
     }
-    err.println("the department installs them with: shulian csr --key key.p12 --install " + out);
+    err.println("the department installs them with: shulian csr --key key.p12 --install " + out
+        + " --root " + caOptions.caDir.resolve(CityAuthority.ROOT_PEM));
     err.flush();
     return ExitCodes.OK;
   }

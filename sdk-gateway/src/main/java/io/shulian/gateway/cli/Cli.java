@@ -125,6 +125,15 @@ final class Cli {
     return code;
   }
 
+  /** Returns the refusal (exit code 3) of a catalog or policy document: {@code what}, then each problem with its location. */
+  static RejectedException invalid(String what, io.shulian.core.catalog.InvalidDocumentException e) {
+    StringBuilder b = new StringBuilder(what + ":");
+    for (io.shulian.core.catalog.Problem p : e.problems()) {
+      b.append("\n  ").append(p);
+    }
+    return new RejectedException(b.toString());
+  }
+
   /** A command's verdict that its input is invalid (exit code 3). */
   static final class RejectedException extends Exception {
     private static final long serialVersionUID = 1L;

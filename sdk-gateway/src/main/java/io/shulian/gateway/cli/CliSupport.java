@@ -43,10 +43,6 @@ final class CliSupport {
     return DEV_PASSWORD.toCharArray();
   }
 
-  static PartyIdentity loadIdentity(Path p12, String passwordOption, PrintWriter err) throws KeyMaterialException {
-    return PartyIdentity.load(p12, password(passwordOption, err));
-  }
-
   /** Limit of a PEM file (certificates, CRLs, requests): far above any real chain or CRL. */
   static final long MAX_PEM_BYTES = 1 << 20;
   /** Limit of a catalog or policy document: the YAML parser's own limit. */

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,11 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class GrantIssueCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--key", required = true, description = "the provider's key.p12")
-  Path key;
-
-  @Option(names = "--password", description = "PKCS#12 password (else $SHULIAN_KEY_PASSWORD, else 'changeit')")
-  String password;
+  @Mixin KeyOptions keys;
 
   @Option(names = "--consumer", required = true, description = "the consumer's party id")
   String consumer;
@@ -70,7 +67,7 @@ final class GrantIssueCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Duration d = Cli.duration(spec, ttl, "--ttl");
     PartyId to = Cli.partyId(spec, consumer, "--consumer");
-    PartyIdentity provider = CliSupport.loadIdentity(key, password, err);
+    PartyIdentity provider = keys.load(err);
     if (catalog != null) {
       Catalog c;
       try {

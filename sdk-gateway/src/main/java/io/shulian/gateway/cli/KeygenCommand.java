@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,8 +41,7 @@ final class KeygenCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "output directory")
   Path out;
 
-  @Option(names = "--days", description = "certificate validity in days (default ${DEFAULT-VALUE})")
-  int days = 365;
+  @Mixin ValidityOptions validityOptions;
 
   @Option(names = "--password", description = "PKCS#12 password (else $SHULIAN_KEY_PASSWORD, else 'changeit')")
   String password;
@@ -54,18 +54,16 @@ final class KeygenCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Suite s = Cli.suite(spec, suite);
     PartyId id = Cli.partyId(spec, party, "--party");
-    if (days < 1 || days > 3650) {
-      throw Cli.usage(spec, "--days must be between 1 and 3650");
-    }
+    Duration validity = validityOptions.validity(spec);
     Path p12 = out.resolve("key.p12");
     if (Files.exists(p12) && !force) {
       throw Cli.usage(spec, p12 + " exists; use --force to replace it");
     }
     PartyIdentity identity;
     if (s == Suite.INTL && "p256".equalsIgnoreCase(curve)) {
-      identity = PartyIdentity.generateSelfSigned(KeyAlgorithm.P256, KeyAlgorithm.P256, id, Duration.ofDays(days));
+      identity = PartyIdentity.generateSelfSigned(KeyAlgorithm.P256, KeyAlgorithm.P256, id, validity);
     } else if (s == Suite.GM || "25519".equals(curve)) {
-      identity = PartyIdentity.generateSelfSigned(s, id, Duration.ofDays(days));
+      identity = PartyIdentity.generateSelfSigned(s, id, validity);
     } else {
       throw Cli.usage(spec, "--curve must be 25519 or p256");
     }

@@ -6,21 +6,15 @@ import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.envelope.EnvelopeOpener;
 import io.shulian.core.envelope.OpenedEnvelope;
 import io.shulian.core.keys.PartyIdentity;
-import io.shulian.core.trust.PinnedSenderTrust;
 import io.shulian.core.trust.SenderTrust;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import io.shulian.core.trust.BundleHolder;
-import io.shulian.core.trust.CityBundle;
-import io.shulian.core.trust.CityTrust;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,26 +36,9 @@ import picocli.CommandLine.Model.CommandSpec;
 final class OpenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--key", required = true, description = "our key.p12")
-  Path key;
+  @Mixin KeyOptions keys;
 
-  @Option(names = "--password", description = "PKCS#12 password (else $SHULIAN_KEY_PASSWORD, else 'changeit')")
-  String password;
-
-  @Option(names = "--trust", required = true, description = "repeatable: a PEM file or directory of *.pem, or a city bundle (*.jws). Only party "
-    + "certificates: those are pinned as before. A CA certificate (root.pem) among them: the "
-    + "sender's certificate must chain to it and not be revoked (CRLs from --crl or any *.pem "
-    + "holding a CRL). A bundle is verified against the root and supplies the rest.")
-  List<Path> trust;
-
-  @Option(names = "--crl", description = "CRL of the city CA (PEM), when --trust gives a root")
-  List<Path> crl = new ArrayList<>();
-
-  @Option(names = "--no-crl-check", description = "insecure: accept a root without a CRL (no revocation checking)")
-  boolean noCrlCheck;
-
-  @Option(names = "--grace", description = "how long a CRL or bundle past its update time is still used (default ${DEFAULT-VALUE})")
-  String grace = "1h";
+  @Mixin TrustOptions trustOptions;
 
   @Option(names = "--in", required = true, description = "envelope file, or - for standard input")
   String in;
@@ -88,15 +65,15 @@ final class OpenCommand implements Callable<Integer> {
     if (json && "-".equals(out)) {
       throw Cli.usage(spec, "--json prints to standard output, so --out must be a file");
     }
-    PartyIdentity identity = CliSupport.loadIdentity(key, password, err);
-    SenderTrust senders = senderTrust(err);
+    PartyIdentity identity = keys.load(err);
+    SenderTrust senders = trustOptions.senderTrust(spec, err);
     EnvelopeOpener.Builder ob = EnvelopeOpener.builder(identity, senders)
         .allowClockSkew(Cli.duration(spec, skew, "--clock-skew"));
     if (allowReplay) {
       err.println("warning: --allow-replay: this envelope may have been opened before; the replay journal is not used");
       err.flush();
     } else {
-      Path parent = key.toAbsolutePath().getParent();
+      Path parent = keys.key.toAbsolutePath().getParent();
       ob.replayCache(new ReplayJournal(stateDir != null ? stateDir : parent.resolve(ReplayJournal.DEFAULT_DIR),
           Clock.systemUTC()));
     }
@@ -147,52 +124,5 @@ final class OpenCommand implements Callable<Integer> {
       err.flush();
     }
     return ExitCodes.OK;
-  }
-
-  /** Pinned certificates, a chain-validating city trust, or a verified bundle: see --trust. */
-  private SenderTrust senderTrust(PrintWriter err) throws Exception {
-    Duration g = Cli.duration(spec, grace, "--grace");
-    TrustFiles.Material m = new TrustFiles.Material();
-    List<Path> bundles = new ArrayList<>();
-    for (Path p : trust) {
-      if (p.getFileName() != null && p.getFileName().toString().endsWith(".jws")) {
-        bundles.add(p);
-      } else {
-        TrustFiles.read(p, m);
-      }
-    }
-    for (Path p : crl) {
-      TrustFiles.read(p, m);
-    }
-    if (bundles.size() > 1) {
-      throw Cli.usage(spec, "give at most one bundle with --trust");
-    }
-    if (!bundles.isEmpty()) {
-      if (m.cas.isEmpty()) {
-        throw Cli.usage(spec, "a bundle is verified against the city root: add --trust root.pem");
-      }
-      BundleHolder holder = BundleHolder.of(m.cas, Clock.systemUTC(), g, g);
-      holder.update(CliSupport.readInput(bundles.get(0).toString(), CityBundle.MAX_BUNDLE_BYTES));
-      return holder;
-    }
-    if (m.cas.isEmpty()) {
-      if (!m.crls.isEmpty()) {
-        throw Cli.usage(spec, "a CRL needs the CA certificate: add --trust root.pem");
-      }
-      if (m.parties.isEmpty()) {
-        throw Cli.usage(spec, "--trust names no certificate");
-      }
-      return PinnedSenderTrust.of(m.parties);
-    }
-    CityTrust.Builder b = CityTrust.builder().roots(m.cas).partyCertificates(m.parties).crls(m.crls).crlGracePeriod(g);
-    if (m.crls.isEmpty()) {
-      if (!noCrlCheck) {
-        throw Cli.usage(spec, "a root needs the CA's CRL to check revocation: add --crl crl.pem (or --no-crl-check, insecure)");
-      }
-      err.println("warning: --no-crl-check: revoked certificates will be accepted");
-      err.flush();
-      b.allowMissingCrl();
-    }
-    return b.build();
   }
 }

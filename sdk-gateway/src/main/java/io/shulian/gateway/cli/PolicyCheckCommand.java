@@ -4,16 +4,22 @@ import io.shulian.core.catalog.InvalidDocumentException;
 import io.shulian.core.party.PartyId;
 import io.shulian.core.policy.Action;
 import io.shulian.core.policy.Decision;
+import io.shulian.core.policy.GrantRevocations;
 import io.shulian.core.policy.GrantVerifier;
 import io.shulian.core.policy.PolicyEngine;
 import io.shulian.core.policy.PolicyRequest;
 import io.shulian.core.policy.PolicySet;
 import io.shulian.core.policy.PolicySource;
+import io.shulian.core.trust.BundleHolder;
+import io.shulian.core.trust.CityBundle;
 import io.shulian.core.trust.PinnedSenderTrust;
+import io.shulian.gateway.config.BundlePolicies;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,15 +32,23 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Decide one request against a policy set and print the decision as JSON.",
-      "--bundle is a directory with catalog.yaml and policies.yaml (a signed bundle.jws is read "
-          + "once the city bundle exists). Exit 0 for PERMIT, 4 for DENY, 3 if the policy set is "
-          + "invalid."
+      "--bundle is a directory with catalog.yaml and policies.yaml, or a signed city bundle "
+          + "(bundle.jws) whose catalog and policies extensions are used once its signature is verified "
+          + "against --root, as the gateway does; with a bundle, a --grant is verified against the "
+          + "bundle's certificates and revoked grants unless --trust is given. Exit 0 for PERMIT, 4 for "
+          + "DENY, 3 if the policy set is invalid or the bundle is not trusted."
     })
 final class PolicyCheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--bundle", required = true, description = "directory holding catalog.yaml and policies.yaml")
+  @Option(names = "--bundle", required = true, description = "directory holding catalog.yaml and policies.yaml, or a signed bundle.jws")
   Path bundle;
+
+  @Option(names = "--root", description = "the city root certificate (root.pem) that --bundle bundle.jws must be signed by")
+  Path root;
+
+  @Option(names = "--grace", description = "how long a bundle or its CRL past its update time is still used (default ${DEFAULT-VALUE})")
+  String grace = "1h";
 
   @Option(names = "--subject", required = true, description = "the requesting party id")
   String subject;
@@ -68,22 +82,48 @@ final class PolicyCheckCommand implements Callable<Integer> {
     if (a == null) {
       throw Cli.usage(spec, "--action must be query, subscribe, export, return-flow or write, got '" + action + "'");
     }
-    if (grant != null && trust == null) {
-      throw Cli.usage(spec, "--grant needs --trust with the provider's certificate");
-    }
-    if (!Files.isDirectory(bundle)) {
-      throw Cli.usage(spec, "--bundle " + bundle + " is not a directory with catalog.yaml and policies.yaml"
-          + " (signed bundle files are not supported yet)");
-    }
     PolicySet set;
-    try {
-      set = PolicySource.directory(bundle).load();
-    } catch (InvalidDocumentException e) {
-      return CatalogValidateCommand.report(spec.commandLine().getErr(), e);
+    BundleHolder holder = null;
+    if (Files.isDirectory(bundle)) {
+      if (root != null) {
+        throw Cli.usage(spec, "--root is for a signed bundle; --bundle " + bundle + " is a directory");
+      }
+      try {
+        set = PolicySource.directory(bundle).load();
+      } catch (InvalidDocumentException e) {
+        return CatalogValidateCommand.report(spec.commandLine().getErr(), e);
+      }
+    } else {
+      if (root == null) {
+        throw Cli.usage(spec, "--bundle " + bundle + " is a signed bundle: add --root root.pem to verify it "
+            + "(or give a directory with catalog.yaml and policies.yaml)");
+      }
+      TrustFiles.Material m = TrustFiles.read(root, new TrustFiles.Material());
+      if (m.cas.isEmpty()) {
+        throw Cli.usage(spec, "--root " + root + " holds no CA certificate");
+      }
+      Duration g = Cli.duration(spec, grace, "--grace");
+      holder = BundleHolder.of(m.cas, Clock.systemUTC(), g, g);
+      CityBundle verified = holder.update(CliSupport.readInput(bundle.toString(), CityBundle.MAX_BUNDLE_BYTES));
+      try {
+        set = BundlePolicies.load(verified);
+      } catch (InvalidDocumentException e) {
+        return CatalogValidateCommand.report(spec.commandLine().getErr(), e);
+      } catch (java.io.IOException e) {
+        throw new Cli.RejectedException(bundle + ": " + e.getMessage());
+      }
+    }
+    if (grant != null && trust == null && holder == null) {
+      throw Cli.usage(spec, "--grant needs --trust with the provider's certificate (or a signed --bundle)");
     }
     PolicyEngine.Builder b = PolicyEngine.builder(set).decisionCacheSize(0);
     if (trust != null) {
       b.grantVerifier(GrantVerifier.of(PinnedSenderTrust.of(CliSupport.readCertificates(trust))));
+    } else if (holder != null) {
+      b.grantVerifier(GrantVerifier.of(holder));
+    }
+    if (holder != null) {
+      b.revocations(GrantRevocations.fromBundle(holder)); // grants the bureau revoked in this bundle, as the gateway does
     }
     PolicyEngine engine = b.build();
     PolicyRequest req = PolicyRequest.builder()

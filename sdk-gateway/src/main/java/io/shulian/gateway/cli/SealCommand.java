@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,11 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class SealCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--key", required = true, description = "our key.p12")
-  Path key;
-
-  @Option(names = "--password", description = "PKCS#12 password (else $SHULIAN_KEY_PASSWORD, else 'changeit')")
-  String password;
+  @Mixin KeyOptions keys;
 
   @Option(names = "--to", required = true, description = "the recipient's cert.pem (its encryption certificate is used)")
   Path to;
@@ -77,7 +74,7 @@ final class SealCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw Cli.usage(spec, "--classification: " + e.getMessage());
     }
-    PartyIdentity identity = CliSupport.loadIdentity(key, password, err);
+    PartyIdentity identity = keys.load(err);
     List<PartyCertificate> certs = CliSupport.readCertificates(to);
     PartyCertificate recipient = certs.stream().filter(c -> c.allows(KeyUse.ENCRYPT)).findFirst()
         .orElseThrow(() -> Cli.usage(spec, to + " holds no encryption certificate"));

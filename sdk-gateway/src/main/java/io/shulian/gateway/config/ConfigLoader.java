@@ -609,12 +609,7 @@ public final class ConfigLoader {
     }
     return () -> {
       io.shulian.core.trust.CityBundle bundle = holder.current().orElseThrow(() -> new IOException("no city bundle held"));
-      String catalog = bundle.extension("catalog").orElseThrow(() -> new IOException("the city bundle has no 'catalog' extension"));
-      io.shulian.core.catalog.Catalog cat = io.shulian.core.catalog.Catalog.parse("bundle:catalog",
-          catalog.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      java.util.Optional<String> policies = bundle.extension("policies");
-      return policies.isEmpty() ? io.shulian.core.policy.PolicySet.derivedOnly(cat)
-          : io.shulian.core.policy.PolicySet.parse(cat, "bundle:policies", policies.get().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return BundlePolicies.load(bundle);
     };
   }
 

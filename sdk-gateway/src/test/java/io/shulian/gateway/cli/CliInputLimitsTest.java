@@ -119,7 +119,11 @@ class CliInputLimitsTest {
     c.add(new String[] {"grant", "verify", "--trust", bad, "--in", p("payload.txt")});
     c.add(new String[] {"audit", "verify", "--log", p("log"), "--trust", bad});
     c.add(new String[] {"ca", "sign-csr", "--ca", p("ca"), "--ca-password", "capw", "--csr", bad, "--out", p("c.pem")});
-    c.add(new String[] {"csr", "--key", p("a/key.p12"), "--password", "pw", "--install", bad});
+    c.add(new String[] {"csr", "--key", p("a/key.p12"), "--password", "pw", "--install", bad, "--root", p("ca/root.pem")});
+    c.add(new String[] {"csr", "--key", p("a/key.p12"), "--password", "pw", "--install", p("a/cert.pem"), "--root", bad});
+    c.add(new String[] {"audit", "verify", "--log", p("log"), "--trust", p("ca/root.pem"), "--crl", bad});
+    c.add(new String[] {"policy", "check", "--bundle", p("payload.txt"), "--root", bad, "--subject",
+        TrustCommandsTest.A, "--resource", "R-1", "--purpose", "p"});
     return c;
   }
 

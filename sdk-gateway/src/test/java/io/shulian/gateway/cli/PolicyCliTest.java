@@ -18,6 +18,20 @@ class PolicyCliTest {
   static final String CIVIL = "440600/11440600MB2C5678CX";
   static final String FUND = "housing.provident-fund.balance";
 
+  /** Policies with an unknown condition (line 8) and an unknown mask function (line 9) for the example catalog. */
+  static final String INVALID_POLICIES = String.join("\n",
+      "version: \"1\"",
+      "rules:",
+      "  - id: r1",
+      "    effect: permit",
+      "    subject: \"*\"",
+      "    action: query",
+      "    resource: housing.property-registry",
+      "    conditions: {purpose: [statistics], weather: sunny}",
+      "    obligations: {mask: {floorArea: scramble}}",
+      "    basis: test",
+      "");
+
   @TempDir static Path dir;
   static Path bundle;
 
@@ -174,18 +188,7 @@ class PolicyCliTest {
   void policyCheck_invalidPolicies_rejectedWithLocation() throws Exception {
     Path b = Files.createDirectories(dir.resolve("bad-bundle"));
     Files.copy(EXAMPLES.resolve("catalog.yaml"), b.resolve("catalog.yaml"));
-    Files.writeString(b.resolve("policies.yaml"), String.join("\n",
-        "version: \"1\"",
-        "rules:",
-        "  - id: r1",
-        "    effect: permit",
-        "    subject: \"*\"",
-        "    action: query",
-        "    resource: housing.property-registry",
-        "    conditions: {purpose: [statistics], weather: sunny}",
-        "    obligations: {mask: {floorArea: scramble}}",
-        "    basis: test",
-        ""));
+    Files.writeString(b.resolve("policies.yaml"), INVALID_POLICIES);
     Run r = run("policy", "check", "--bundle", b.toString(), "--subject", CIVIL, "--resource", FUND, "--purpose",
         "statistics");
     assertThat(r.code()).isEqualTo(ExitCodes.REJECTED);

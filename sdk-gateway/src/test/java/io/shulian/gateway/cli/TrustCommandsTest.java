@@ -30,7 +30,7 @@ class TrustCommandsTest {
     return tmp.resolve(name).toString();
   }
 
-  private static String serialOfSigningCert(Path certPem) throws Exception {
+  static String serialOfSigningCert(Path certPem) throws Exception {
     for (PartyCertificate c : PartyCertificate.readPem(certPem)) {
       if (c.allows(KeyUse.SIGN) && !c.allows(KeyUse.TLS)) {
         return c.certificate().getSerialNumber().toString(16);
@@ -94,10 +94,9 @@ class TrustCommandsTest {
         "  - party: " + B,
         "    name: 禅城区政务服务数据管理局",
         "    certificates: [b/cert.pem]",
-        "extensions:",
-        "  catalog: {resources: []}",
         ""));
-    ok("bundle", "sign", "--ca", p("ca"), "--in", p("bundle.yaml"), "--out", p("bundle.jws"), "--ca-password", "capw");
+    ok("bundle", "sign", "--ca", p("ca"), "--in", p("bundle.yaml"), "--catalog",
+        PolicyCliTest.EXAMPLES.resolve("catalog.yaml").toString(), "--out", p("bundle.jws"), "--ca-password", "capw");
     Run v = ok("bundle", "verify", "--trust", p("ca/root.pem"), "--in", p("bundle.jws"));
     assertThat(v.err()).contains("bundle v7 is valid").contains("住房和城乡建设局").contains("CRL: FRESH")
         .contains("extensions: [catalog]");
@@ -139,7 +138,7 @@ class TrustCommandsTest {
     ok("csr", "--key", p("dept/key.p12"), "--password", "pw", "--party", A, "--out", p("csr.pem"));
     assertThat(Files.readString(tmp.resolve("csr.pem"))).contains("BEGIN CERTIFICATE REQUEST");
     ok("ca", "sign-csr", "--ca", p("ca"), "--csr", p("csr.pem"), "--out", p("issued.pem"), "--ca-password", "capw");
-    ok("csr", "--key", p("dept/key.p12"), "--password", "pw", "--install", p("issued.pem"));
+    ok("csr", "--key", p("dept/key.p12"), "--password", "pw", "--install", p("issued.pem"), "--root", p("ca/root.pem"));
     // the department now signs under the CA-issued certificate
     ok("ca", "issue", "--ca", p("ca"), "--party", B, "--out", p("b"), "--ca-password", "capw", "--password", "pw");
     ok("ca", "crl", "--ca", p("ca"), "--out", p("crl.pem"), "--ca-password", "capw");
