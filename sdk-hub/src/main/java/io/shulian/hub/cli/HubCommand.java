@@ -23,7 +23,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code shulian hub}: runs the city hub, and {@code shulian hub publish} sends it a bundle. */
-@Command(name = "hub", description = "Run the city hub (bundle distribution with push); see docs/hub.md.",
+@Command(
+    name = "hub",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the city hub from a YAML configuration (hub --config hub.yaml), or talk to one.",
+      "The hub serves the newest signed city bundle to gateways with long-poll push and takes "
+          + "publishes from bureau operators; see docs/hub.md. SIGTERM stops it."
+    },
     subcommands = HubCommand.Publish.class)
 public final class HubCommand implements Callable<Integer>, ShulianCli.Extension {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -50,7 +57,8 @@ public final class HubCommand implements Callable<Integer>, ShulianCli.Extension
   }
 
   /** {@code shulian hub publish}: uploads a signed bundle as a security officer. */
-  @Command(name = "publish", description = "Publish a signed city bundle on the hub (role security-officer).")
+  @Command(name = "publish", mixinStandardHelpOptions = true,
+      description = "Publish a signed city bundle on the hub (role security-officer); exit 3 if refused as invalid or not newer.")
   static final class Publish implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
