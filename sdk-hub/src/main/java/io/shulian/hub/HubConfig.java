@@ -56,7 +56,7 @@ public final class HubConfig {
     public String name;
     /** reviewer or security-officer. */
     public String role;
-    /** Hex SHA-256 of the operator's bearer token ({@code shulian gateway hash-key}). */
+    /** Hex SHA-256 of the operator's bearer token ({@code printf %s "$TOKEN" | sha256sum}). */
     public String tokenSha256;
   }
 

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The data bureau's operators and their bearer tokens. The hub keeps only each token's SHA-256
- * (as {@code shulian gateway hash-key} prints it) and compares in constant time; a token is never
+ * (hex, as {@code printf %s "$TOKEN" | sha256sum} prints it) and compares in constant time; a token is never
  * logged. Thread-safe (immutable).
  */
 public final class Operators {
