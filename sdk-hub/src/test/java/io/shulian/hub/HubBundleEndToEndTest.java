@@ -284,6 +284,21 @@ class HubBundleEndToEndTest {
   }
 
   @Test
+  void restart_withADamagedBundleRow_refusesToStart_ratherThanServeIt() throws Exception {
+    Hub h = hub();
+    city.publish(h, TestHubCity.OFFICER_TOKEN, city.bundle(1));
+    h.close();
+    closeables.remove(h);
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+        io.shulian.hub.store.HubStore.h2Url(dir.resolve("hub-data")))) {
+      c.createStatement().executeUpdate("UPDATE bundle_versions SET bytes = X'2e2e'");
+    }
+    assertThatThrownBy(() -> Hub.load(dir.resolve("hub.yaml"), TestHubCity.ENV::get))
+        .isInstanceOf(io.shulian.gateway.config.ConfigException.class)
+        .hasMessageContaining("do not match their SHA-256");
+  }
+
+  @Test
   void adminListener_servesHealthReadinessAndMetrics() throws Exception {
     Hub h = hub();
     HttpClient plain = HttpClient.newHttpClient();
