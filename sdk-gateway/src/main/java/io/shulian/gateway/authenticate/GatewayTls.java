@@ -48,10 +48,14 @@ public final class GatewayTls {
   }
 
   public static SslContext server(PartyIdentity identity, PeerVerifier peers) throws SSLException {
+    return server(identity, peers, ClientAuth.REQUIRE);
+  }
+
+  private static SslContext server(PartyIdentity identity, PeerVerifier peers, ClientAuth clientAuth) throws SSLException {
     return SslContextBuilder.forServer(tlsKey(identity), chain(identity))
         .sslProvider(provider())
         .protocols(PROTOCOLS)
-        .clientAuth(ClientAuth.REQUIRE)
+        .clientAuth(clientAuth)
         .trustManager(new VerifyingTrustManager(peers))
         .build();
   }
@@ -62,12 +66,7 @@ public final class GatewayTls {
    * present a certificate must still pass {@code peers}, or the handshake fails.
    */
   public static SslContext serverClientCertOptional(PartyIdentity identity, PeerVerifier peers) throws SSLException {
-    return SslContextBuilder.forServer(tlsKey(identity), chain(identity))
-        .sslProvider(provider())
-        .protocols(PROTOCOLS)
-        .clientAuth(ClientAuth.OPTIONAL)
-        .trustManager(new VerifyingTrustManager(peers))
-        .build();
+    return server(identity, peers, ClientAuth.OPTIONAL);
   }
 
   /**
