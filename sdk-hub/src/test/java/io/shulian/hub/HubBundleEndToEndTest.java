@@ -265,6 +265,9 @@ class HubBundleEndToEndTest {
     String longHeader = "GET /v1/bundle/intl HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n";
     assertThat(TestWait.rawTls(city, h, longHeader)).startsWith("HTTP/1.1 4");
     assertThat(TestWait.rawTls(city, h, "NOT HTTP AT ALL\r\n\r\n")).startsWith("HTTP/1.1 400");
+    // a second request pipelined behind a parked long-poll is refused, not answered out of order
+    assertThat(TestWait.rawTls(city, h, "GET /v1/bundle/intl?after=1&wait=60s HTTP/1.1\r\nHost: x\r\n\r\n"
+        + "GET /v1/bundle/intl HTTP/1.1\r\nHost: x\r\n\r\n")).isEqualTo("HTTP/1.1 400 Bad Request");
   }
 
   @Test

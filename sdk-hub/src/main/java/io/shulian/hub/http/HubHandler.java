@@ -131,6 +131,11 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (waiting != null) {
+      // a pipelined request behind a parked long-poll would be answered out of order
+      problem(ctx, HttpResponseStatus.BAD_REQUEST, "PIPELINING_NOT_SUPPORTED", "one request at a time per connection", true);
+      return;
+    }
     if (req.decoderResult().isFailure()) {
       problem(ctx, HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST", "the request could not be parsed", true);
       return;
