@@ -277,6 +277,13 @@ public final class Gateway implements AutoCloseable {
       log.warn("gateway closed with {} exchanges still in flight after the drain timeout", context.inFlight());
     }
     housekeeping.shutdownNow();
+    for (AutoCloseable c : b.closeWith) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed: {}", c, e.toString());
+      }
+    }
     context.peerPool().closeIdle();
     context.backendPool().closeIdle();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
@@ -324,6 +331,7 @@ public final class Gateway implements AutoCloseable {
     private @Nullable Supplier<GatewayContext.Directory> directory;
     private final List<java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry>> meterBinders = new ArrayList<>();
     private final List<Map.Entry<Duration, java.util.function.Consumer<GatewayContext>>> periodic = new ArrayList<>();
+    private final List<AutoCloseable> closeWith = new ArrayList<>();
 
     private Builder() {}
 
@@ -493,6 +501,15 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Runs a task every {@code interval} on the gateway's housekeeping thread (e.g. reloading the city bundle). */
+    /**
+     * Runs {@code c}'s close when the gateway closes, after its periodic tasks stopped (a
+     * background task that is not periodic, such as the city hub's bundle long-poll).
+     */
+    public Builder closeWith(AutoCloseable c) {
+      closeWith.add(Objects.requireNonNull(c));
+      return this;
+    }
+
     public Builder periodic(Duration interval, java.util.function.Consumer<GatewayContext> task) {
       periodic.add(Map.entry(interval, task));
       return this;

@@ -48,12 +48,53 @@ public final class GatewayTls {
   }
 
   public static SslContext server(PartyIdentity identity, PeerVerifier peers) throws SSLException {
+    return server(identity, peers, ClientAuth.REQUIRE);
+  }
+
+  private static SslContext server(PartyIdentity identity, PeerVerifier peers, ClientAuth clientAuth) throws SSLException {
     return SslContextBuilder.forServer(tlsKey(identity), chain(identity))
         .sslProvider(provider())
         .protocols(PROTOCOLS)
-        .clientAuth(ClientAuth.REQUIRE)
+        .clientAuth(clientAuth)
         .trustManager(new VerifyingTrustManager(peers))
         .build();
+  }
+
+  /**
+   * Returns a server context like {@link #server} that also admits clients without a certificate
+   * (the city hub: bureau operators authenticate with a bearer token instead). A client that does
+   * present a certificate must still pass {@code peers}, or the handshake fails.
+   */
+  public static SslContext serverClientCertOptional(PartyIdentity identity, PeerVerifier peers) throws SSLException {
+    return server(identity, peers, ClientAuth.OPTIONAL);
+  }
+
+  /**
+   * Returns a JDK {@link javax.net.ssl.SSLContext} (for {@code java.net.http.HttpClient}) that
+   * presents {@code identity}'s TLS certificate (none if null: an operator authenticated otherwise)
+   * and accepts a server only if {@code peers} does. Host names are not checked; the server's
+   * certificate must chain to the city root instead.
+   */
+  public static javax.net.ssl.SSLContext jdkClient(@org.jspecify.annotations.Nullable PartyIdentity identity,
+      PeerVerifier peers) {
+    try {
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+      if (identity == null) {
+        ctx.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[] {new VerifyingTrustManager(peers)}, null);
+        return ctx;
+      }
+      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      char[] pw = new char[0];
+      ks.setKeyEntry("tls", tlsKey(identity), pw, chain(identity));
+      javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+          javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, pw);
+      ctx.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {new VerifyingTrustManager(peers)}, null);
+      return ctx;
+    } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+      throw new IllegalStateException("cannot build a client TLS context", e);
+    }
   }
 
   public static SslContext client(PartyIdentity identity, PeerVerifier peers) throws SSLException {

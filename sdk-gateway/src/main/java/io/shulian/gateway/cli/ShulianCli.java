@@ -34,9 +34,21 @@ public final class ShulianCli implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
   }
 
+  /**
+   * A command another module adds to {@code shulian} (e.g. {@code shulian hub} from sdk-hub, which
+   * depends on this module and so cannot be named here). Implementations are picocli commands
+   * (annotated with {@code @Command}) listed in {@code META-INF/services}; the shaded shulian.jar
+   * merges those files, so the one jar carries every command on the class path.
+   */
+  public interface Extension {}
+
   /** Creates the command line with Shulian's error handling; tests call this too. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     CommandLine cmd = new CommandLine(new ShulianCli());
+    // before setOut/setErr and the handlers, which are passed on to the subcommands present
+    for (Extension e : java.util.ServiceLoader.load(Extension.class, ShulianCli.class.getClassLoader())) {
+      cmd.addSubcommand(e);
+    }
     cmd.setOut(out);
     cmd.setErr(err);
     cmd.setExecutionExceptionHandler((e, c, parseResult) -> Cli.handle(e, c));

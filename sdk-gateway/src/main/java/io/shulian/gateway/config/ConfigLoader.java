@@ -214,8 +214,10 @@ public final class ConfigLoader {
           } catch (IOException e) {
             problems.add("state.dir: " + e.getMessage());
           }
-          if (holder != null) {
+          if (holder != null && !fromHub(c.trust.bundle)) {
             holder.update(BundleReloader.read(base.resolve(c.trust.bundle), io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES));
+          } else if (holder != null) {
+            hubBundle(c, base, stateDir, holder, checkOnly, identity, problems);
           }
         } catch (IOException e) {
           problems.add("trust: cannot read " + e.getMessage());
@@ -225,6 +227,9 @@ public final class ConfigLoader {
       }
     } else if (c.trust.root != null) {
       problems.add("trust.root: only used together with trust.bundle");
+    }
+    if (c.trust.initialBundle != null && (c.trust.bundle == null || !fromHub(c.trust.bundle))) {
+      problems.add("trust.initialBundle: only used when trust.bundle is the hub's https:// URL");
     }
     if (c.consumer != null) {
       Set<String> seen = new java.util.HashSet<>();
@@ -420,11 +425,20 @@ public final class ConfigLoader {
       io.shulian.core.trust.BundleHolder holder = l.bundle;
       b.senderTrust(holder).peers(new io.shulian.gateway.authenticate.CityPeerVerifier(holder, Clock.systemUTC()));
       b.directory(() -> directoryFromBundle(l));
-      BundleReloader reloader = new BundleReloader(l, l.resolve(c.trust.bundle));
-      b.periodic(duration(c.trust.bundleReload), reloader::run);
+      if (fromHub(c.trust.bundle)) {
+        HubBundleSource hub = new HubBundleSource(l, URI.create(c.trust.bundle), l.identity, holder);
+        b.periodic(HubBundleSource.APPLY_INTERVAL, hub::apply);
+        b.periodic(duration(c.trust.bundleReload), hub::closeUntrusted);
+        b.readinessWarning("bundle_hub", hub::lastFailure);
+        b.meters(hub::bindTo);
+        b.closeWith(hub);
+      } else {
+        BundleReloader reloader = new BundleReloader(l, l.resolve(c.trust.bundle));
+        b.periodic(duration(c.trust.bundleReload), reloader::run);
+        b.readinessWarning("bundle_reload", reloader::lastFailure);
+        b.meters(reloader::bindTo);
+      }
       b.readinessCheck("trust", () -> trustProblem(holder));
-      b.readinessWarning("bundle_reload", reloader::lastFailure);
-      b.meters(reloader::bindTo);
       b.meters(r -> {
         io.micrometer.core.instrument.Gauge.builder("shulian.bundle.age", holder,
                 h -> h.current().map(x -> (double) Duration.between(x.issuedAt(), java.time.Instant.now()).toSeconds()).orElse(Double.NaN))
@@ -534,6 +548,49 @@ public final class ConfigLoader {
    * newest valid encryption certificate, each configured route's endpoint from the member unless
    * the configuration gives one.
    */
+  /** Whether {@code trust.bundle} names the city hub (an http(s) URL) rather than a file. */
+  static boolean fromHub(String bundle) {
+    return bundle.startsWith("https://") || bundle.startsWith("http://");
+  }
+
+  /**
+   * Loads the first bundle of a gateway that follows the city hub: the last one accepted from the
+   * hub (state directory), else {@code trust.initialBundle}, which is then saved as the last good one.
+   * The hub itself is not asked here: a gateway starts while the hub is down.
+   */
+  private static void hubBundle(GatewayConfig c, Path base, Path stateDir, io.shulian.core.trust.BundleHolder holder,
+      boolean checkOnly, PartyIdentity identity, List<String> problems) throws IOException, io.shulian.core.ShulianException {
+    URI u;
+    try {
+      u = new URI(c.trust.bundle);
+    } catch (java.net.URISyntaxException e) {
+      problems.add("trust.bundle: not a URL: " + e.getMessage());
+      return;
+    }
+    if (!"https".equals(u.getScheme()) || u.getHost() == null || u.getRawPath() == null || u.getRawPath().isEmpty()
+        || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
+      problems.add("trust.bundle: the hub's bundle URL must be https://host[:port]/v1/bundle/<suite> (no query, "
+          + "no user info; plain http is refused)");
+      return;
+    }
+    if (identity != null && identity.tlsCertificate().isEmpty()) {
+      problems.add("identity.keystore: has no 'tls' key; the city hub authenticates gateways by their TLS certificate");
+    }
+    Path last = stateDir.resolve(HubBundleSource.LAST_GOOD_FILE);
+    if (Files.exists(last)) {
+      holder.update(BundleReloader.read(last, io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES));
+    } else if (c.trust.initialBundle != null) {
+      byte[] first = BundleReloader.read(base.resolve(c.trust.initialBundle), io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES);
+      holder.update(first);
+      if (!checkOnly) {
+        HubBundleSource.saveLastGood(stateDir, first);
+      }
+    } else {
+      problems.add("trust.initialBundle: required for the first start from the hub (a signed bundle file; later "
+          + "starts use the last bundle accepted from the hub, kept in " + last + ")");
+    }
+  }
+
   static io.shulian.gateway.pipeline.GatewayContext.Directory directoryFromBundle(Loaded l) {
     java.time.Instant now = java.time.Instant.now();
     Map<PartyId, PartyCertificate> enc = new HashMap<>();

@@ -39,8 +39,16 @@ public final class GatewayConfig {
     public List<String> certificates = new ArrayList<>();
     /** City root certificate(s) (PEM); with {@link #bundle}, chain validation replaces pinning. */
     public String root;
-    /** The signed city bundle (members, endpoints, certificates, CRL, catalog, policies). */
+    /**
+     * The signed city bundle (members, endpoints, certificates, CRL, catalog, policies): a file, or
+     * the city hub's URL {@code https://hub/v1/bundle/intl} (long-polled; see docs/hub.md).
+     */
     public String bundle;
+    /**
+     * With a hub URL as {@link #bundle}: a signed bundle file for the very first start, before any
+     * bundle was accepted from the hub (later starts use the last one accepted, in the state dir).
+     */
+    public String initialBundle;
     /** How often the bundle file is checked for a new version (hot reload). */
     public String bundleReload = "30s";
     /** How long a bundle past valid-until, or a CRL past next-update, is still used. */

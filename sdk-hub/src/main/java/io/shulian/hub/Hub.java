@@ -1,0 +1,378 @@
+package io.shulian.hub;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.shulian.core.audit.AuditLog;
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.keys.Suite;
+import io.shulian.core.trust.BundleHolder;
+import io.shulian.core.trust.CityTrust;
+import io.shulian.gateway.authenticate.CityPeerVerifier;
+import io.shulian.gateway.authenticate.GatewayTls;
+import io.shulian.gateway.config.ConfigException;
+import io.shulian.gateway.config.ConfigLoader;
+import io.shulian.gateway.ops.AdminHandler;
+import io.shulian.hub.access.Operators;
+import io.shulian.hub.bundle.BundleBoard;
+import io.shulian.hub.http.HubHandler;
+import io.shulian.hub.bundle.Publisher;
+import io.shulian.hub.store.HubStore;
+import io.shulian.hub.store.PublishedBundle;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The city hub: serves the newest signed city bundle of each suite over HTTPS, with long-polls that
+ * answer as soon as a newer one is published, and takes publishes from bureau operators. Its state
+ * lives in a database ({@link HubStore}); every publish and refusal also goes to its own
+ * tamper-evident audit log.
+ *
+ * <p>Built from a {@link HubConfig} with {@link #load} and {@link #start}; {@link #close} stops the
+ * listeners, then the database and the audit log.
+ */
+public final class Hub implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
+  private static final int MAX_CONFIG_BYTES = 1 << 20;
+  /** The longest long-poll wait a client may ask for. */
+  public static final Duration MAX_WAIT = Duration.ofSeconds(60);
+
+  private final HubConfig config;
+  private final PartyIdentity identity;
+  private final Map<Suite, List<X509Certificate>> roots;
+  private final Duration grace;
+  private final HubStore store;
+  private final AuditLog audit;
+  private final Operators operators;
+  private final BundleBoard board;
+  private final BundleHolder clientTrust;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ExecutorService blocking = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "shulian-hub-publish");
+    t.setDaemon(true);
+    return t;
+  });
+  private final List<Channel> listeners = new ArrayList<>();
+  private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
+  private EventLoopGroup group;
+
+  private Hub(HubConfig config, PartyIdentity identity, Map<Suite, List<X509Certificate>> roots, Duration grace,
+      HubStore store, AuditLog audit, Operators operators) throws java.sql.SQLException {
+    this.config = config;
+    this.identity = identity;
+    this.roots = roots;
+    this.grace = grace;
+    this.store = store;
+    this.audit = audit;
+    this.operators = operators;
+    this.board = new BundleBoard(config.limits.maxWaiters);
+    // clients' TLS certificates are checked against the newest bundle of the hub's own suite (its
+    // CRL), so a department revoked by a publish is refused by the hub as well
+    List<X509Certificate> own = roots.get(identity.suite());
+    this.clientTrust = own == null ? null : BundleHolder.of(own, Clock.systemUTC(), grace, grace);
+    for (Suite s : roots.keySet()) {
+      java.util.Optional<PublishedBundle> b = store.newest(s);
+      if (b.isPresent()) {
+        board.offer(b.get());
+        if (s == identity.suite()) {
+          try {
+            clientTrust.update(b.get().bytes());
+          } catch (io.shulian.core.trust.BundleException e) {
+            // past its validity and grace: no client certificate is accepted until the next publish
+            LOG.atWarn().addKeyValue("event", "hub_bundle_stale").addKeyValue("version", b.get().version())
+                .log("the newest published bundle no longer authenticates clients: {}", e.getMessage());
+          }
+        }
+      }
+    }
+    io.micrometer.core.instrument.Gauge.builder("shulian.hub.longpolls", board, BundleBoard::parked)
+        .description("bundle long-polls parked now").register(registry);
+    for (Suite s : roots.keySet()) {
+      io.micrometer.core.instrument.Gauge.builder("shulian.hub.bundle.version", board,
+              x -> x.newest(s).map(b -> (double) b.version()).orElse(Double.NaN))
+          .tag("suite", HubStore.suiteName(s)).description("newest published bundle").register(registry);
+    }
+  }
+
+  /**
+   * Reads and validates {@code file}, opens (and migrates) the database and the audit log.
+   *
+   * @throws ConfigException listing what is wrong; nothing is left open then
+   */
+  public static Hub load(Path file, Function<String, String> env) throws ConfigException {
+    HubConfig c = read(file);
+    Path base = file.toAbsolutePath().getParent();
+    List<String> problems = new ArrayList<>();
+    if (c.identity == null || c.identity.keystore == null) {
+      problems.add("identity.keystore: required (the hub's TLS certificate from the city CA)");
+    }
+    if (c.listen == null || addressOrNull(c.listen) == null) {
+      problems.add("listen: required (host:port)");
+    }
+    if (c.admin != null && (c.admin.listen == null || addressOrNull(c.admin.listen) == null)) {
+      problems.add("admin.listen: host:port");
+    }
+    if (c.dataDir == null) {
+      problems.add("dataDir: required (embedded database and audit log)");
+    }
+    Duration grace = ConfigLoader.duration(c.city.grace);
+    if (grace == null || grace.compareTo(Duration.ofDays(7)) > 0) {
+      problems.add("city.grace: a duration up to 7d, got '" + c.city.grace + "'");
+    }
+    Duration maxWait = ConfigLoader.duration(c.limits.maxWait);
+    if (maxWait == null || maxWait.isZero() || maxWait.compareTo(MAX_WAIT) > 0) {
+      problems.add("limits.maxWait: a duration from 1ms to 60s, got '" + c.limits.maxWait + "'");
+    }
+    Duration idle = ConfigLoader.duration(c.limits.idleTimeout);
+    if (idle == null || maxWait != null && idle.compareTo(maxWait) <= 0) {
+      problems.add("limits.idleTimeout: a duration longer than limits.maxWait, got '" + c.limits.idleTimeout + "'");
+    }
+    if (c.limits.maxWaiters < 1 || c.limits.maxWaiters > 1_000_000) {
+      problems.add("limits.maxWaiters: 1 to 1000000, got " + c.limits.maxWaiters);
+    }
+    Map<Suite, List<X509Certificate>> roots = new EnumMap<>(Suite.class);
+    root(base, c.city.intl, Suite.INTL, "city.intl", roots, problems);
+    root(base, c.city.gm, Suite.GM, "city.gm", roots, problems);
+    if (c.city.intl == null && c.city.gm == null) {
+      problems.add("city: give the root of at least one suite (intl, gm)");
+    }
+    Operators.Builder ops = Operators.builder();
+    for (int i = 0; i < c.operators.size(); i++) {
+      HubConfig.OperatorEntry o = c.operators.get(i);
+      try {
+        ops.operator(o.name, Operators.Role.parse(String.valueOf(o.role)), o.tokenSha256);
+      } catch (IllegalArgumentException e) {
+        problems.add("operators[" + i + "]: " + e.getMessage());
+      }
+    }
+    PartyIdentity identity = null;
+    if (c.identity != null && c.identity.keystore != null) {
+      String pw = env.apply(c.identity.passwordEnv);
+      if (pw == null) {
+        problems.add("identity: environment variable " + c.identity.passwordEnv + " with the keystore password is not set");
+      } else {
+        try {
+          identity = PartyIdentity.load(base.resolve(c.identity.keystore), pw.toCharArray());
+          if (identity.tlsCertificate().isEmpty()) {
+            problems.add("identity.keystore: has no 'tls' key (clients authenticate the hub by it)");
+          } else if (!roots.containsKey(identity.suite())) {
+            problems.add("city." + HubStore.suiteName(identity.suite()) + ": required (the hub's own suite; "
+                + "client certificates are checked against its bundle)");
+          }
+        } catch (io.shulian.core.keys.KeyMaterialException e) {
+          problems.add("identity.keystore: " + e.getMessage());
+        }
+      }
+    }
+    String dbPassword = null;
+    if (c.database != null) {
+      if (c.database.url == null || !c.database.url.startsWith("jdbc:postgresql:") && !c.database.url.startsWith("jdbc:h2:")) {
+        problems.add("database.url: a jdbc:postgresql: (or jdbc:h2:) URL");
+      }
+      if (c.database.passwordEnv != null) {
+        dbPassword = env.apply(c.database.passwordEnv);
+        if (dbPassword == null) {
+          problems.add("database.passwordEnv: environment variable " + c.database.passwordEnv + " is not set");
+        }
+      }
+      if (c.database.maxConnections < 1 || c.database.maxConnections > 100) {
+        problems.add("database.maxConnections: 1 to 100, got " + c.database.maxConnections);
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    Path dataDir = base.resolve(c.dataDir);
+    HubStore store = null;
+    AuditLog audit = null;
+    try {
+      Files.createDirectories(dataDir);
+      store = c.database == null
+          ? HubStore.open(HubStore.h2Url(dataDir), null, null, 4)
+          : HubStore.open(c.database.url, c.database.user, dbPassword, c.database.maxConnections);
+      Files.createDirectories(dataDir.resolve("audit"));
+      audit = AuditLog.builder(dataDir.resolve("audit"), identity).open();
+      return new Hub(c, identity, roots, grace, store, audit, ops.build());
+    } catch (IOException | java.sql.SQLException | io.shulian.core.audit.AuditException | RuntimeException e) {
+      if (audit != null) {
+        audit.close();
+      }
+      if (store != null) {
+        store.close();
+      }
+      throw new ConfigException(List.of((e instanceof java.sql.SQLException ? "database: " : "dataDir: ") + e.getMessage()));
+    }
+  }
+
+  private static void root(Path base, String file, Suite suite, String where, Map<Suite, List<X509Certificate>> roots,
+      List<String> problems) {
+    if (file == null) {
+      return;
+    }
+    try {
+      Path p = base.resolve(file);
+      if (Files.size(p) > MAX_CONFIG_BYTES) {
+        problems.add(where + ": larger than " + MAX_CONFIG_BYTES + " bytes");
+        return;
+      }
+      List<X509Certificate> certs = CityTrust.readCertificates(Files.readString(p, StandardCharsets.US_ASCII));
+      if (certs.isEmpty()) {
+        problems.add(where + ": no certificate in " + file);
+      } else {
+        roots.put(suite, certs);
+      }
+    } catch (IOException | io.shulian.core.trust.TrustException | RuntimeException e) {
+      problems.add(where + ": " + e.getMessage());
+    }
+  }
+
+  private static HubConfig read(Path file) throws ConfigException {
+    ObjectMapper m = new ObjectMapper(YAMLFactory.builder()
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    m.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    try {
+      if (Files.size(file) > MAX_CONFIG_BYTES) {
+        throw new ConfigException(List.of(file + ": larger than " + MAX_CONFIG_BYTES + " bytes"));
+      }
+      HubConfig c = m.readValue(file.toFile(), HubConfig.class);
+      if (c == null) {
+        throw new ConfigException(List.of(file + ": empty configuration"));
+      }
+      if (c.city == null || c.limits == null || c.operators == null) {
+        throw new ConfigException(List.of(file + ": city, limits and operators must not be null"));
+      }
+      return c;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      com.fasterxml.jackson.core.JsonLocation l = e.getLocation();
+      throw new ConfigException(List.of(file + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr())
+          + ": " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
+    }
+  }
+
+  private static InetSocketAddress addressOrNull(String s) {
+    try {
+      return ConfigLoader.address(s);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Binds the HTTPS listener (and the admin listener if configured).
+   *
+   * @throws IOException if the TLS context cannot be built
+   * @throws InterruptedException if interrupted while binding
+   */
+  public Hub start() throws IOException, InterruptedException {
+    group = new MultiThreadIoEventLoopGroup(config.limits.eventLoops, NioIoHandler.newFactory());
+    SslContext tls = GatewayTls.serverClientCertOptional(identity, new CityPeerVerifier(clientTrust, Clock.systemUTC()));
+    Publisher publisher = new Publisher(roots, store, board, clientTrust, audit, identity, blocking);
+    HubHandler.Settings settings = new HubHandler.Settings(
+        ConfigLoader.duration(config.limits.maxWait), new CityPeerVerifier(clientTrust, Clock.systemUTC()));
+    Duration idle = ConfigLoader.duration(config.limits.idleTimeout);
+    bind("hub", ConfigLoader.address(config.listen), new ChannelInitializer<SocketChannel>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+        ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, idle.toMillis(),
+            java.util.concurrent.TimeUnit.MILLISECONDS));
+        ch.pipeline().addLast(new HttpServerCodec(HubHandler.MAX_INITIAL_LINE, HubHandler.MAX_HEADER_BYTES, 8192));
+        ch.pipeline().addLast(new HubHandler.BodyLimit());
+        ch.pipeline().addLast(new HttpObjectAggregator(HubHandler.MAX_BODY_BYTES));
+        ch.pipeline().addLast(new HubHandler(settings, board, operators, publisher, registry));
+      }
+    });
+    if (config.admin != null) {
+      AdminHandler admin = new AdminHandler(registry, this::readinessProblems);
+      bind("admin", ConfigLoader.address(config.admin.listen), new ChannelInitializer<SocketChannel>() {
+        @Override
+        protected void initChannel(SocketChannel ch) {
+          ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(4096), admin);
+        }
+      });
+    }
+    LOG.atInfo().addKeyValue("event", "hub_started").log("hub {} started: {}", identity.party(), bound);
+    return this;
+  }
+
+  private void bind(String name, InetSocketAddress address, ChannelInitializer<SocketChannel> init) throws InterruptedException {
+    Channel ch = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        .childHandler(init).bind(address).sync().channel();
+    listeners.add(ch);
+    bound.put(name, (InetSocketAddress) ch.localAddress());
+  }
+
+  /** Returns the bound address of {@code hub} or {@code admin}. */
+  public InetSocketAddress address(String listener) {
+    InetSocketAddress a = bound.get(listener);
+    if (a == null) {
+      throw new IllegalArgumentException("no listener " + listener);
+    }
+    return a;
+  }
+
+  /** Returns, per failed check, what stops the hub from serving; empty when ready. */
+  public Map<String, String> readinessProblems() {
+    Map<String, String> p = new LinkedHashMap<>();
+    String db = store.check();
+    if (db != null) {
+      p.put("database", db);
+    }
+    audit.failure().ifPresent(e -> p.put("audit", "audit log not writable: " + e.getMessage()));
+    return p;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    for (Channel ch : listeners) {
+      ch.close().awaitUninterruptibly();
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+    blocking.shutdown();
+    try {
+      blocking.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    store.close();
+    audit.close();
+  }
+}

@@ -1,0 +1,72 @@
+package io.shulian.hub;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The YAML configuration of the city hub ({@code shulian hub --config hub.yaml}), field for field
+ * (see docs/hub.md). Paths are relative to the configuration file. Plain data; {@link Hub#load}
+ * validates it.
+ */
+public final class HubConfig {
+  /** The hub's keys: its TLS certificate (issued by the city CA) and the audit checkpoint signer. */
+  public Identity identity;
+  /** The HTTPS listener for departments, gateways and operators (host:port). */
+  public String listen;
+  /** The plain-HTTP listener for /healthz, /readyz and /metrics; bind it to a private interface. */
+  public Admin admin;
+  /** The city roots per suite; a bundle is published only if it verifies against its suite's root. */
+  public City city = new City();
+  /** Where the embedded database (H2) and the audit log live. */
+  public String dataDir;
+  /** A PostgreSQL database instead of the embedded H2 one. */
+  public Database database;
+  /** Bureau operators with a bearer token. */
+  public List<OperatorEntry> operators = new ArrayList<>();
+  public Limits limits = new Limits();
+
+  public static final class Identity {
+    public String keystore;
+    public String passwordEnv = "SHULIAN_KEY_PASSWORD";
+  }
+
+  public static final class Admin {
+    public String listen;
+  }
+
+  public static final class City {
+    /** PEM file of the INTL city root. */
+    public String intl;
+    /** PEM file of the GM city root. */
+    public String gm;
+    /** How long a bundle past valid-until, or its CRL past next-update, still authenticates clients. */
+    public String grace = "1h";
+  }
+
+  public static final class Database {
+    /** jdbc:postgresql://host:port/db (or jdbc:h2:… for tests). */
+    public String url;
+    public String user;
+    /** Environment variable holding the database password. */
+    public String passwordEnv;
+    public int maxConnections = 4;
+  }
+
+  public static final class OperatorEntry {
+    public String name;
+    /** reviewer or security-officer. */
+    public String role;
+    /** Hex SHA-256 of the operator's bearer token ({@code printf %s "$TOKEN" | sha256sum}). */
+    public String tokenSha256;
+  }
+
+  public static final class Limits {
+    /** Long-polls parked at once; more are answered at once with 503 and Retry-After. */
+    public int maxWaiters = 10_000;
+    /** Longest {@code wait} a long-poll may ask for (at most 60s). */
+    public String maxWait = "60s";
+    /** A connection that sends nothing for this long is closed. */
+    public String idleTimeout = "90s";
+    public int eventLoops = 0;
+  }
+}

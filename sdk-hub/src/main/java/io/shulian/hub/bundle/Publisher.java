@@ -1,0 +1,162 @@
+package io.shulian.hub.bundle;
+
+import io.shulian.core.audit.AuditDecision;
+import io.shulian.core.audit.AuditLog;
+import io.shulian.core.audit.AuditRecord;
+import io.shulian.core.audit.Direction;
+import io.shulian.core.audit.HashAlgorithm;
+import io.shulian.core.keys.PartyIdentity;
+import io.shulian.core.keys.Suite;
+import io.shulian.core.trust.BundleException;
+import io.shulian.core.trust.BundleHolder;
+import io.shulian.core.trust.CityBundle;
+import io.shulian.hub.store.HubStore;
+import io.shulian.hub.store.PublishedBundle;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a signed city bundle: verifies it against the suite's city root (signature, format,
+ * validity now, no grace), refuses a version not newer than the published one, stores it in one
+ * database transaction, writes the audit record, and only then hands it to the long-poll waiters.
+ * Refusals are audited too. Runs on one thread, so publishes of a suite are serialised.
+ */
+public final class Publisher {
+  private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+  private static final Duration AUDIT_WAIT = Duration.ofSeconds(10);
+
+  private final Map<Suite, List<X509Certificate>> roots;
+  private final HubStore store;
+  private final BundleBoard board;
+  private final @Nullable BundleHolder clientTrust;
+  private final AuditLog audit;
+  private final PartyIdentity hub;
+  private final ExecutorService thread;
+
+  /** What a publish came to; {@code code} is a stable problem code when refused. */
+  public record Result(boolean published, String code, String detail, long version, String sha256) {}
+
+  public Publisher(Map<Suite, List<X509Certificate>> roots, HubStore store, BundleBoard board,
+      @Nullable BundleHolder clientTrust, AuditLog audit, PartyIdentity hub, ExecutorService thread) {
+    this.roots = Map.copyOf(roots);
+    this.store = store;
+    this.board = board;
+    this.clientTrust = clientTrust;
+    this.audit = audit;
+    this.hub = hub;
+    this.thread = thread;
+  }
+
+  /** Publishes {@code jws} as the newest bundle of {@code suite} for {@code operator}, off the caller's thread. */
+  public CompletableFuture<Result> publish(Suite suite, byte[] jws, String operator) {
+    return CompletableFuture.supplyAsync(() -> publishNow(suite, jws, operator), thread);
+  }
+
+  private Result publishNow(Suite suite, byte[] jws, String operator) {
+    Instant now = Instant.now();
+    byte[] digest = sha256(jws);
+    String sha = HexFormat.of().formatHex(digest);
+    if (audit.failure().isPresent()) {
+      // nothing changes that the audit log cannot record
+      return new Result(false, "AUDIT_UNAVAILABLE", "the hub's audit log is not writable", 0, sha);
+    }
+    List<X509Certificate> r = roots.get(suite);
+    if (r == null) {
+      return refuse(suite, operator, digest, jws.length, 0, "SUITE_NOT_SERVED",
+          "this hub has no city root for suite " + HubStore.suiteName(suite), now);
+    }
+    CityBundle b;
+    try {
+      b = CityBundle.verify(jws, r, now, Duration.ZERO);
+    } catch (BundleException e) {
+      return refuse(suite, operator, digest, jws.length, 0, "BUNDLE_INVALID", e.getMessage(), now);
+    }
+    long version = b.version();
+    try {
+      HubStore.PublishResult pr = store.publish(suite, version, jws, operator, now);
+      if (pr == HubStore.PublishResult.NOT_NEWER) {
+        long newest = board.newest(suite).map(PublishedBundle::version).orElse(0L);
+        return refuse(suite, operator, digest, jws.length, version, "BUNDLE_NOT_NEWER",
+            "version " + version + " is not newer than the published version " + newest, now);
+      }
+    } catch (java.sql.SQLException e) {
+      LOG.atError().addKeyValue("event", "hub_publish_database_failed").addKeyValue("version", version)
+          .log("publish of bundle v{} failed in the database: {}", version, e.getMessage());
+      return new Result(false, "DATABASE_UNAVAILABLE", "the bundle was not stored; try again", version, sha);
+    }
+    record(suite, operator, digest, jws.length, version, AuditDecision.Effect.PERMIT, "PUBLISHED", 201, now);
+    try {
+      PublishedBundle stored = store.newest(suite).orElseThrow();
+      board.offer(stored);
+    } catch (java.sql.SQLException e) {
+      // stored but not re-read: the board catches up on the next publish or restart
+      LOG.atError().addKeyValue("event", "hub_publish_reread_failed").log("{}", e.getMessage());
+    }
+    if (clientTrust != null && suite == hub.suite()) {
+      try {
+        clientTrust.update(jws);
+      } catch (BundleException e) {
+        LOG.atWarn().addKeyValue("event", "hub_client_trust_not_updated").log("{}", e.getMessage());
+      }
+    }
+    LOG.atInfo().addKeyValue("event", "hub_bundle_published").addKeyValue("suite", HubStore.suiteName(suite))
+        .addKeyValue("version", version).addKeyValue("operator", operator).log("published city bundle v{}", version);
+    return new Result(true, "PUBLISHED", "published", version, sha);
+  }
+
+  private Result refuse(Suite suite, String operator, byte[] digest, int length, long version, String code,
+      String detail, Instant now) {
+    record(suite, operator, digest, length, version, AuditDecision.Effect.DENY, code, 409, now);
+    LOG.atWarn().addKeyValue("event", "hub_publish_refused").addKeyValue("code", code)
+        .addKeyValue("operator", operator).log("bundle publish refused: {}", detail);
+    return new Result(false, code, detail, version, HexFormat.of().formatHex(digest));
+  }
+
+  /** Appends one record and waits for it to be durable (a publish is answered only once audited). */
+  private void record(Suite suite, String operator, byte[] digest, int length, long version,
+      AuditDecision.Effect effect, String code, int status, Instant now) {
+    AuditRecord rec = AuditRecord.builder()
+        .time(now)
+        .envelopeId("hub-publish-" + java.util.UUID.randomUUID())
+        .direction(Direction.REQUEST_IN)
+        .sender(operator)
+        .receiver(hub.party())
+        .resource("bundle/" + HubStore.suiteName(suite) + (version > 0 ? "/v" + version : ""))
+        .purpose("publish")
+        .decision(AuditDecision.builder(effect).reasonCodes(List.of(code)).build())
+        .payloadDigest(HashAlgorithm.SHA_256, digest)
+        .payloadBytes(length)
+        .status(status)
+        .outcome(code)
+        .latency(Duration.between(now, Instant.now()).abs())
+        .app(operator)
+        .request("POST", "/v1/admin/bundle/" + HubStore.suiteName(suite))
+        .build();
+    try {
+      audit.append(rec).get(AUDIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.atError().addKeyValue("event", "hub_audit_failed").log("audit record not written: {}", e.toString());
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static byte[] sha256(byte[] b) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

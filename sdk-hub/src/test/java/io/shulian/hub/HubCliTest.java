@@ -1,0 +1,76 @@
+package io.shulian.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shulian.gateway.cli.ShulianCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code shulian hub …} through the real CLI entry point (ShulianCli finds it by ServiceLoader). */
+class HubCliTest {
+  @TempDir Path dir;
+  Hub hub;
+
+  @AfterEach
+  void tearDown() {
+    if (hub != null) {
+      hub.close();
+    }
+  }
+
+  record Run(int code, String out, String err) {}
+
+  static Run shulian(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = ShulianCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void help_listsTheHubCommand_foundThroughServiceLoader() {
+    assertThat(shulian("--help").out()).contains("hub");
+    assertThat(shulian("hub", "--help").out()).contains("publish");
+  }
+
+  @Test
+  void hubPublish_securityOfficer_publishes_andWrongTokenOrStaleBundleFailWithExitCodes() throws Exception {
+    TestHubCity city = new TestHubCity(dir);
+    hub = city.startHub();
+    String url = "https://127.0.0.1:" + hub.address("hub").getPort();
+    Files.writeString(dir.resolve("officer.token"), TestHubCity.OFFICER_TOKEN + "\n");
+    Files.writeString(dir.resolve("wrong.token"), "not-the-token");
+    Files.writeString(dir.resolve("v2.jws"), city.bundle(2));
+    Files.writeString(dir.resolve("v1.jws"), city.bundle(1));
+
+    Run ok = shulian("hub", "publish", "--hub", url, "--bundle", dir.resolve("v2.jws").toString(),
+        "--root", dir.resolve("root.pem").toString(), "--token-file", dir.resolve("officer.token").toString());
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("\"version\":2");
+    HttpResponse<String> served = city.client(city.housing).send(HttpRequest.newBuilder(TestHubCity.url(hub, "/v1/bundle/intl"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(served.body()).isEqualTo(Files.readString(dir.resolve("v2.jws")));
+
+    Run stale = shulian("hub", "publish", "--hub", url, "--bundle", dir.resolve("v1.jws").toString(),
+        "--root", dir.resolve("root.pem").toString(), "--token-file", dir.resolve("officer.token").toString());
+    assertThat(stale.code()).isEqualTo(3);
+    assertThat(stale.err()).contains("BUNDLE_NOT_NEWER");
+
+    Run wrong = shulian("hub", "publish", "--hub", url, "--bundle", dir.resolve("v1.jws").toString(),
+        "--root", dir.resolve("root.pem").toString(), "--token-file", dir.resolve("wrong.token").toString());
+    assertThat(wrong.code()).isEqualTo(1);
+    assertThat(wrong.err()).contains("401").doesNotContain("not-the-token");
+
+    Run plain = shulian("hub", "publish", "--hub", "http://127.0.0.1:1", "--bundle", dir.resolve("v1.jws").toString(),
+        "--root", dir.resolve("root.pem").toString(), "--token-file", dir.resolve("officer.token").toString());
+    assertThat(plain.code()).isEqualTo(2);
+    assertThat(plain.err()).contains("https://");
+  }
+}
