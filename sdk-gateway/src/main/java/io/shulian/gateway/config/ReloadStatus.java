@@ -14,15 +14,33 @@ import org.jspecify.annotations.Nullable;
 final class ReloadStatus {
   private final AtomicLong failures = new AtomicLong();
   private volatile @Nullable String lastFailure;
+  /** The reason of the failure that ended the previous attempt; null after a success. */
+  private volatile @Nullable String lastReason;
 
-  /** Records a failure and returns how many there were so far. */
-  long failed(String reason) {
+  /**
+   * Records a failure. Returns true if it is news to the operator: the previous attempt succeeded
+   * or failed for another reason. A file left broken fails every poll for the same reason, which
+   * is then logged once, not once per poll. Attempts of one reload run one at a time.
+   */
+  boolean failed(String reason) {
     lastFailure = Instant.now() + ": " + reason;
-    return failures.incrementAndGet();
+    failures.incrementAndGet();
+    boolean news = !reason.equals(lastReason);
+    lastReason = reason;
+    return news;
   }
 
-  void succeeded() {
+  /** Records a success; returns true if it ends a run of failures (a recovery worth a log line). */
+  boolean succeeded() {
     lastFailure = null;
+    boolean recovered = lastReason != null;
+    lastReason = null;
+    return recovered;
+  }
+
+  /** How many attempts failed so far. */
+  long failures() {
+    return failures.get();
   }
 
   /** The last failure (time and reason) since the last success; null if none. */
