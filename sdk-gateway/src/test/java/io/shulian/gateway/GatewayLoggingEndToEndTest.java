@@ -13,7 +13,6 @@ import io.shulian.gateway.authenticate.ApiKeys;
 import io.shulian.gateway.cli.ShulianCli;
 import io.shulian.gateway.config.ConfigLoader;
 import java.io.File;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,19 +44,6 @@ class GatewayLoggingEndToEndTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
-
-  static String bundle(CityAuthority ca, long version, PartyIdentity housing, PartyIdentity civil, int providerPort)
-      throws Exception {
-    return CityBundle.draft()
-        .version(version)
-        .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
-        .member(CityBundle.Member.of(housing.party(), "Housing bureau", URI.create("https://127.0.0.1:" + providerPort),
-            housing.certificates()))
-        .member(CityBundle.Member.of(civil.party(), "Civil affairs bureau", null, civil.certificates()))
-        .caCertificate(ca.root())
-        .crl(ca.crl(Duration.ofHours(24)))
-        .sign(ca);
-  }
 
   /** One log line: its level, logger and message, and its key-value pairs as one map. */
   record Line(String level, String logger, String message, Map<String, String> kv) {
@@ -143,18 +128,10 @@ class GatewayLoggingEndToEndTest {
     Files.writeString(dir.resolve("root.pem"), ca.rootPem());
     int providerPort = GatewayBundleConfigTest.freePort();
     int closedPort = GatewayBundleConfigTest.freePort();
-    Files.writeString(dir.resolve("provider-bundle.jws"), bundle(ca, 1, housing, civil, providerPort));
-    Files.writeString(dir.resolve("bundle.jws"), bundle(ca, 1, housing, civil, providerPort));
+    Files.writeString(dir.resolve("provider-bundle.jws"), GatewayBundleConfigTest.bundle(ca, 1, housing, civil, providerPort));
+    Files.writeString(dir.resolve("bundle.jws"), GatewayBundleConfigTest.bundle(ca, 1, housing, civil, providerPort));
 
-    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext("/", ex -> {
-      byte[] b = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
-    backend.start();
+    HttpServer backend = GatewayBundleConfigTest.okBackend();
     Files.writeString(dir.resolve("provider.yaml"), String.join("\n",
         "identity: { keystore: housing.p12 }",
         "trust: { root: root.pem, bundle: provider-bundle.jws }",
@@ -228,7 +205,7 @@ class GatewayLoggingEndToEndTest {
       awaitMetric(http, admin, "shulian_bundle_reload_failures_total", 5);
       Files.write(dir.resolve("bundle.jws"), new byte[CityBundle.MAX_BUNDLE_BYTES + 1]);
       awaitMetric(http, admin, "shulian_bundle_reload_failures_total", 10);
-      Files.writeString(dir.resolve("bundle.jws"), bundle(ca, 2, housing, civil, providerPort));
+      Files.writeString(dir.resolve("bundle.jws"), GatewayBundleConfigTest.bundle(ca, 2, housing, civil, providerPort));
       Line swapped = await(err, l -> l.event().equals("bundle_swapped"), "bundle_swapped");
       assertThat(swapped.kv()).containsEntry("version", "2").containsEntry("previous_version", "1");
       await(err, l -> l.event().equals("bundle_reload_recovered"), "bundle_reload_recovered");
