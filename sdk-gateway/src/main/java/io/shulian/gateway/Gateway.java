@@ -166,9 +166,42 @@ public final class Gateway implements AutoCloseable {
         }
       }, t.getKey().toMillis(), t.getKey().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
-    log.info("gateway {} started ({} transport, TLS {}): {}", b.identity.party(), transport.name(),
+    org.slf4j.spi.LoggingEventBuilder started = log.atInfo().addKeyValue("event", "gateway_started")
+        .addKeyValue("party", b.identity.party()).addKeyValue("suite", b.identity.suite())
+        .addKeyValue("version", version()).addKeyValue("transport", transport.name())
+        .addKeyValue("tls", GatewayTls.provider());
+    for (Map.Entry<String, InetSocketAddress> l : bound.entrySet()) {
+      started = started.addKeyValue(l.getKey(), hostPort(l.getValue()));
+    }
+    started.log("gateway {} {} started ({} transport, TLS {}): {}", b.identity.party(), version(), transport.name(),
         GatewayTls.provider(), bound);
     return this;
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /**
+   * Returns the project version this gateway was built as (from the build's filtered {@code
+   * version.properties}), or a text saying it is unknown.
+   */
+  public static String version() {
+    try (java.io.InputStream in = Gateway.class.getResourceAsStream("cli/version.properties")) {
+      if (in != null) {
+        java.util.Properties p = new java.util.Properties();
+        p.load(in);
+        String v = p.getProperty("version", "");
+        if (!v.isEmpty() && !v.startsWith("${")) {
+          return v;
+        }
+      }
+    } catch (java.io.IOException e) {
+      // fall through: report what is known
+    }
+    String v = Gateway.class.getPackage().getImplementationVersion();
+    return v == null ? "unknown (built without Maven resource filtering)" : v;
   }
 
   private void bind(String name, InetSocketAddress address, ChannelInitializer<SocketChannel> init) throws InterruptedException {
@@ -260,11 +293,16 @@ public final class Gateway implements AutoCloseable {
       return;
     }
     closed = true;
+    long drainStart = System.nanoTime();
+    log.atInfo().addKeyValue("event", "drain_started").addKeyValue("in_flight", context.inFlight())
+        .addKeyValue("drain_timeout_ms", b.drainTimeout.toMillis())
+        .log("gateway {} draining: {} exchanges in flight, waiting up to {}", b.identity.party(), context.inFlight(),
+            b.drainTimeout);
     context.startDraining();
     for (Channel l : listeners) {
       l.close().syncUninterruptibly();
     }
-    long deadline = System.nanoTime() + b.drainTimeout.toNanos();
+    long deadline = drainStart + b.drainTimeout.toNanos();
     while (context.inFlight() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(10);
@@ -273,9 +311,11 @@ public final class Gateway implements AutoCloseable {
         break;
       }
     }
-    if (context.inFlight() > 0) {
-      log.warn("gateway closed with {} exchanges still in flight after the drain timeout", context.inFlight());
-    }
+    long left = context.inFlight();
+    (left > 0 ? log.atWarn() : log.atInfo()).addKeyValue("event", "drain_ended").addKeyValue("in_flight", left)
+        .addKeyValue("duration_ms", Duration.ofNanos(System.nanoTime() - drainStart).toMillis())
+        .log(left > 0 ? "gateway closed with {} exchanges still in flight after the drain timeout"
+            : "gateway drained ({} exchanges left in flight)", left);
     housekeeping.shutdownNow();
     for (AutoCloseable c : b.closeWith) {
       try {
@@ -297,6 +337,7 @@ public final class Gateway implements AutoCloseable {
       log.warn("JVM meters not closed: {}", e.toString());
     }
     registry.close();
+    log.atInfo().addKeyValue("event", "gateway_stopped").log("gateway {} stopped", b.identity.party());
   }
 
   /** Configures a {@link Gateway}; identity, trust, peers and auditor are required. */

@@ -37,7 +37,7 @@ class GatewayBundleConfigTest {
     }
   }
 
-  String bundle(CityAuthority ca, long version, PartyIdentity housing, PartyIdentity civil, int providerPort) throws Exception {
+  static String bundle(CityAuthority ca, long version, PartyIdentity housing, PartyIdentity civil, int providerPort) throws Exception {
     return CityBundle.draft()
         .version(version)
         .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
@@ -47,6 +47,20 @@ class GatewayBundleConfigTest {
         .caCertificate(ca.root())
         .crl(ca.crl(Duration.ofHours(24)))
         .sign(ca);
+  }
+
+  /** A started department system on loopback answering every request {@code {"ok":true}}. */
+  static HttpServer okBackend() throws java.io.IOException {
+    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    backend.createContext("/", ex -> {
+      byte[] b = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, b.length);
+      ex.getResponseBody().write(b);
+      ex.close();
+    });
+    backend.start();
+    return backend;
   }
 
   @Test
@@ -62,15 +76,7 @@ class GatewayBundleConfigTest {
     int providerPort = freePort();
     Files.writeString(dir.resolve("bundle.jws"), bundle(ca, 1, housing, civil, providerPort));
 
-    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext("/", ex -> {
-      byte[] b = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
-    backend.start();
+    HttpServer backend = okBackend();
     Files.writeString(dir.resolve("provider.yaml"), String.join("\n",
         "identity: { keystore: housing.p12 }",
         "trust: { root: root.pem, bundle: bundle.jws, bundleReload: 200ms }",

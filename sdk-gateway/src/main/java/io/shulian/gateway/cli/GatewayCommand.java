@@ -60,14 +60,7 @@ final class GatewayCommand implements Callable<Integer> {
       gateway.close();
       stopped.countDown();
     }, "shulian-shutdown"));
-    StringBuilder b = new StringBuilder("gateway " + loaded.identity.party() + " running:");
-    for (String l : new String[] {"consumer", "provider", "passthrough", "admin"}) {
-      gateway.boundAddress(l).ifPresent(a -> b.append(' ').append(l).append('=').append(a));
-    }
-    b.append(" transport=").append(gateway.transportName()).append(" tls=")
-        .append(io.shulian.gateway.authenticate.GatewayTls.provider());
-    err.println(b);
-    err.flush();
+    // the gateway logs its start (event gateway_started: listeners, version, suite) and its drain
     stopped.await();
     return ExitCodes.OK;
   }

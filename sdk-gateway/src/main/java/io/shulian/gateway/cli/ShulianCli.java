@@ -59,6 +59,12 @@ public final class ShulianCli implements Runnable {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
+    // before anything logs: the logging configuration reads these properties once
+    String bad = LogSettings.apply(args, System.getenv(), System.getProperties());
+    if (bad != null) {
+      err.println(bad);
+      System.exit(ExitCodes.USAGE);
+    }
     int code = commandLine(out, err).execute(args);
     System.exit(code);
   }
@@ -72,20 +78,7 @@ public final class ShulianCli implements Runnable {
 
     /** The Maven project version this CLI was built as. */
     static String projectVersion() {
-      try (java.io.InputStream in = ShulianCli.class.getResourceAsStream("version.properties")) {
-        if (in != null) {
-          java.util.Properties p = new java.util.Properties();
-          p.load(in);
-          String v = p.getProperty("version", "");
-          if (!v.isEmpty() && !v.startsWith("${")) {
-            return v;
-          }
-        }
-      } catch (java.io.IOException e) {
-        // fall through: report what is known
-      }
-      String v = ShulianCli.class.getPackage().getImplementationVersion();
-      return v == null ? "unknown (built without Maven resource filtering)" : v;
+      return io.shulian.gateway.Gateway.version();
     }
   }
 }

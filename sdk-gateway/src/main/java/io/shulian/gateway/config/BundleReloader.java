@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * swaps in a newer valid bundle with its routes, and then closes every gateway-to-gateway
  * connection whose peer certificate the trust now held no longer accepts (revocation).
  *
- * <p>A failed reload never ends the schedule and never drops the bundle held: it is logged,
- * counted by reason ({@code shulian_bundle_reload_failures_total{reason}}) and shown as the {@code bundle_reload}
+ * <p>A failed reload never ends the schedule and never drops the bundle held: it is logged (once
+ * per distinct reason, not on every poll of a file left broken), counted by reason
+ * ({@code shulian_bundle_reload_failures_total{reason}}) and shown as the {@code bundle_reload}
  * warning of {@code /readyz} until a later reload reads the file successfully. Thread-safe.
  */
 final class BundleReloader {
@@ -47,19 +48,29 @@ final class BundleReloader {
       CityBundle now = loaded.bundle.update(read(file, CityBundle.MAX_BUNDLE_BYTES));
       if (now.version() != before) {
         ctx.replaceDirectory(ConfigLoader.directoryFromBundle(loaded));
-        log.info("reloaded city bundle v{} (was v{})", now.version(), before);
+        log.atInfo().addKeyValue("event", "bundle_swapped").addKeyValue("version", now.version())
+            .addKeyValue("previous_version", before).addKeyValue("parties", now.parties().size())
+            .addKeyValue("valid_until", now.validUntil())
+            .log("city bundle v{} in use (was v{})", now.version(), before);
       }
-      status.succeeded();
+      if (status.succeeded()) {
+        log.atInfo().addKeyValue("event", "bundle_reload_recovered").addKeyValue("file", file)
+            .log("city bundle {} read again after {} failed reloads", file, status.failures());
+      }
     } catch (Exception | OutOfMemoryError | StackOverflowError e) {
       // an oversized allocation or a deep parse fails this attempt only; other VM errors go up
       // to the housekeeping loop, which logs them and keeps the schedule
-      long n = status.failed(e);
-      log.warn("city bundle {} not reloaded ({} failures so far): {}", file, n, ReloadStatus.describe(e));
+      String reason = ReloadStatus.describe(e);
+      // a file left broken fails every poll: logged once per distinct reason, counted every time
+      (status.failed(e) ? log.atWarn() : log.atDebug()).addKeyValue("event", "bundle_reload_refused")
+          .addKeyValue("file", file).addKeyValue("reason", reason).addKeyValue("failures", status.failures())
+          .log("city bundle {} not reloaded, the bundle in use stays: {}", file, reason);
     }
     // every round, not only on a new bundle: certificates also expire and trust goes stale
     int closed = ctx.closeUntrustedPeers();
     if (closed > 0) {
-      log.warn("closed {} gateway connections whose TLS certificate is no longer trusted", closed);
+      log.atWarn().addKeyValue("event", "untrusted_peers_closed").addKeyValue("connections", closed)
+          .log("closed {} gateway connections whose TLS certificate is no longer trusted", closed);
     }
   }
 

@@ -516,14 +516,18 @@ public final class ConfigLoader {
               io.shulian.core.policy.PolicySet set = policySource(c, l.baseDir, l.bundle).load();
               if (!set.versionHash().equals(engine.versionHash())) {
                 engine.swap(set);
-                org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).info("policy set {} in use", set.versionHash());
+                org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).atInfo().addKeyValue("event", "policy_swapped")
+                    .addKeyValue("version_hash", set.versionHash()).log("policy set {} in use", set.versionHash());
               }
               status.succeeded();
             } catch (IOException | io.shulian.core.catalog.InvalidDocumentException | RuntimeException | StackOverflowError e) {
-              // the policy set in use stays; the failure shows in /readyz and the metrics
-              long n = status.failed(e);
-              org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("policy not reloaded ({} failures so far): {}",
-                  n, ReloadStatus.describe(e));
+              // the policy set in use stays; the failure shows in /readyz and the metrics, and in the
+              // log once per distinct reason (the same bundle fails every poll)
+              String reason = ReloadStatus.describe(e);
+              org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+              (status.failed(e) ? log.atWarn() : log.atDebug()).addKeyValue("event", "policy_reload_refused")
+                  .addKeyValue("reason", reason).addKeyValue("failures", status.failures())
+                  .log("policy not reloaded, the policy set in use stays: {}", reason);
             }
           });
           b.readinessWarning("policy_reload", status::lastFailure);

@@ -51,7 +51,7 @@ final class HubBundleSource implements AutoCloseable {
   private final URI url;
   private final Path lastGood;
   private final HttpClient http;
-  private final ReloadStatus status = new ReloadStatus();
+  private final ReloadStatus status = new ReloadStatus(BundleReloader.REASONS, BundleReloader::reason);
   /** A bundle fetched by the poller, waiting for the housekeeping thread. */
   private final AtomicReference<@Nullable Pending> pending = new AtomicReference<>();
   private final AtomicReference<@Nullable Thread> thread = new AtomicReference<>();
@@ -135,10 +135,11 @@ final class HubBundleSource implements AutoCloseable {
         if (closed) {
           return;
         }
-        long n = status.failed(e.getMessage() == null ? "hub unreachable (" + e.getClass().getSimpleName() + ")"
-            : ReloadStatus.describe(e));
-        LOG.atWarn().addKeyValue("event", "bundle_hub_poll_failed").addKeyValue("failures", n)
-            .log("city bundle not fetched from {} ({} failures so far): {}", url, n, ReloadStatus.describe(e));
+        // a hub that stays down fails every poll: logged once per distinct reason, counted every time
+        (status.failed(e) ? LOG.atWarn() : LOG.atDebug()).addKeyValue("event", "bundle_hub_poll_failed")
+            .addKeyValue("url", url).addKeyValue("reason", ReloadStatus.describe(e))
+            .addKeyValue("failures", status.failures())
+            .log("city bundle not fetched from {}, the bundle in use stays: {}", url, ReloadStatus.describe(e));
       }
       try {
         Thread.sleep(backoff.toMillis());

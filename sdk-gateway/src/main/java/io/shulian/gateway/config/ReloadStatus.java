@@ -24,6 +24,8 @@ final class ReloadStatus {
   private final AtomicLong total = new AtomicLong();
   private final Function<Throwable, String> reasonOf;
   private volatile @Nullable String lastFailure;
+  /** The reason of the failure that ended the previous attempt; null after a success. */
+  private volatile @Nullable String lastReason;
 
   /**
    * @param reasons the reason classes (lower-case snake case), each counted from zero
@@ -35,15 +37,32 @@ final class ReloadStatus {
     this.reasonOf = reasonOf;
   }
 
-  /** Records a failure and returns how many there were so far (all reasons). */
-  long failed(Throwable e) {
-    lastFailure = Instant.now() + ": " + describe(e);
+  /**
+   * Records a failure. Returns true if it is news to the operator: the previous attempt succeeded
+   * or failed for another reason. A file left broken fails every poll for the same reason, which
+   * is then logged once, not once per poll. Attempts of one reload run one at a time.
+   */
+  boolean failed(Throwable e) {
+    String reason = describe(e);
+    lastFailure = Instant.now() + ": " + reason;
     failures.getOrDefault(reasonOf.apply(e), failures.get(OTHER)).incrementAndGet();
-    return total.incrementAndGet();
+    total.incrementAndGet();
+    boolean news = !reason.equals(lastReason);
+    lastReason = reason;
+    return news;
   }
 
-  void succeeded() {
+  /** Records a success; returns true if it ends a run of failures (a recovery worth a log line). */
+  boolean succeeded() {
     lastFailure = null;
+    boolean recovered = lastReason != null;
+    lastReason = null;
+    return recovered;
+  }
+
+  /** How many attempts failed so far. */
+  long failures() {
+    return total.get();
   }
 
   /** The last failure (time and reason) since the last success; null if none. */

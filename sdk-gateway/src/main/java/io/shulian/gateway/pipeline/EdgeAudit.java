@@ -2,6 +2,7 @@ package io.shulian.gateway.pipeline;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.shulian.core.party.PartyId;
+import io.shulian.gateway.audit.AccessLog;
 import io.shulian.gateway.audit.ExchangeEvent;
 import io.shulian.gateway.inbound.EdgeRefusals;
 import io.shulian.gateway.inbound.Problem;
@@ -64,6 +65,8 @@ final class EdgeAudit implements EdgeRefusals {
         consumer ? self : peer == null ? "-" : peer.toString(), consumer ? "-" : self,
         "-", "-", "", false, List.of(), List.of(), List.of(REASON), "", emptyDigest, 0,
         p.status().code(), p.code(), Duration.ZERO);
+    // the refusal is sent whether or not its record is written: logged as sent
+    AccessLog.answered(e, p.status().code(), p.code());
     CompletableFuture<Void> f;
     try {
       f = g.auditor().record(e);

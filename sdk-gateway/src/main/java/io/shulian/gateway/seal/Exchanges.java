@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.shulian.core.envelope.EnvelopeException;
+import io.shulian.gateway.audit.AccessLog;
 import io.shulian.gateway.audit.ExchangeEvent;
 import io.shulian.gateway.inbound.Problem;
 import io.shulian.gateway.pipeline.GatewayContext;
@@ -160,15 +161,20 @@ final class Exchanges {
       boolean close = !keepAlive || g.draining();
       if (err != null) {
         response.release();
+        Problem p;
         if (causedBy(err, StateUnavailable.class)) {
-          out = Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "STATE_UNAVAILABLE",
-              "the exchange could not be recorded as done, so nothing was released").toResponse();
+          p = Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "STATE_UNAVAILABLE",
+              "the exchange could not be recorded as done, so nothing was released");
         } else {
           g.metrics().auditFailure();
-          out = Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "AUDIT_UNAVAILABLE",
-              "the exchange could not be audited, so nothing was released").toResponse();
+          p = Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "AUDIT_UNAVAILABLE",
+              "the exchange could not be audited, so nothing was released");
         }
+        out = p.toResponse();
         close = true;
+        AccessLog.answered(event, p.status().code(), p.code());
+      } else {
+        AccessLog.answered(event, event.status, event.outcome);
       }
       if (close) {
         out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

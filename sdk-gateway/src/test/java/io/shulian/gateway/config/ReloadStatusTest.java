@@ -8,6 +8,10 @@ import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Reload failures are counted by a bounded reason class; a reload that keeps failing for one
+ * reason is news (a log line) once, and every failure is still counted.
+ */
 class ReloadStatusTest {
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -20,8 +24,9 @@ class ReloadStatusTest {
     s.failed(new BundleException(BundleException.Reason.BAD_SIGNATURE, "x"));
     s.failed(new IOException("no such file"));
     s.failed(new StackOverflowError());
-    assertThat(s.failed(new IllegalStateException("surprise"))).isEqualTo(5);
+    s.failed(new IllegalStateException("surprise"));
 
+    assertThat(s.failures()).isEqualTo(5);
     assertThat(count("rollback")).isEqualTo(1.0);
     assertThat(count("bad_signature")).isEqualTo(1.0);
     assertThat(count("unreadable")).isEqualTo(1.0);
@@ -42,6 +47,39 @@ class ReloadStatusTest {
 
     assertThat(registry.find("shulian.bundle.reload.failures").functionCounters()).hasSize(2);
     assertThat(count("other")).isEqualTo(100.0);
+  }
+
+  @Test
+  void failed_sameReasonAgain_isNotNews_butCounted() {
+    ReloadStatus s = new ReloadStatus(List.of(), e -> "other");
+
+    assertThat(s.failed(new IOException("bundle is not a compact JWS"))).isTrue();
+    assertThat(s.failed(new IOException("bundle is not a compact JWS"))).isFalse();
+    assertThat(s.failed(new IOException("bundle is not a compact JWS"))).isFalse();
+
+    assertThat(s.failures()).isEqualTo(3);
+    assertThat(s.lastFailure()).endsWith("bundle is not a compact JWS");
+  }
+
+  @Test
+  void failed_otherReason_isNews() {
+    ReloadStatus s = new ReloadStatus(List.of(), e -> "other");
+    s.failed(new IOException("a"));
+
+    assertThat(s.failed(new IOException("b"))).isTrue();
+    assertThat(s.failed(new IOException("a"))).isTrue();
+  }
+
+  @Test
+  void succeeded_endsTheRun_soTheSameReasonIsNewsAgain() {
+    ReloadStatus s = new ReloadStatus(List.of(), e -> "other");
+    assertThat(s.succeeded()).as("no failure before: no recovery").isFalse();
+    s.failed(new IOException("a"));
+
+    assertThat(s.succeeded()).as("recovered").isTrue();
+    assertThat(s.succeeded()).isFalse();
+    assertThat(s.lastFailure()).isNull();
+    assertThat(s.failed(new IOException("a"))).isTrue();
   }
 
   double count(String reason) {
