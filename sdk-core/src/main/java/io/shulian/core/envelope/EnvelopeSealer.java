@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.internal.access.CoreAccess;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.Crypto;
 import io.shulian.core.internal.crypto.Encapsulated;
@@ -49,7 +50,7 @@ public final class EnvelopeSealer {
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.maxStreamPayloadBytes = b.maxStreamPayloadBytes;
     this.maxLifetime = b.maxLifetime;
-    this.signer = identity.internalSigningKey().signer(b.sm2UserId);
+    this.signer = CoreAccess.keys().signingKey(identity).signer(b.sm2UserId);
     this.framed =
         new FramedSealer(signer, identity.signingCertificate().keyId().value(), b.framedSegmentBytes, ephemeralReuse);
   }
@@ -232,7 +233,7 @@ public final class EnvelopeSealer {
 
   private byte[] encrypt(byte[] jws, PartyCertificate to) {
     // JWE compact: B64(header) '.' B64(encrypted key) '.' B64(iv) '.' B64(ciphertext) '.' B64(tag)
-    KeyEncapsulation kem = to.internalPublicKey().recipient();
+    KeyEncapsulation kem = CoreAccess.certificates().publicKey(to).recipient();
     ContentCipher cipher = kem.contentCipher();
     Encapsulated e = ephemeralReuse == null
         ? kem.encapsulate(cipher.joseName())

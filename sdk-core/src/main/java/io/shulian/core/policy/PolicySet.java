@@ -1,5 +1,6 @@
 package io.shulian.core.policy;
 
+import io.shulian.core.internal.access.CoreAccess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,7 +62,7 @@ public final class PolicySet {
     this.derivedRules = derive(catalog);
     this.version = version;
     ObjectNode both = JsonNodeFactory.instance.objectNode();
-    both.set("catalog", catalog.internalTree());
+    both.set("catalog", CoreAccess.catalogs().tree(catalog));
     both.set("policies", policyTree);
     this.versionHash = LocatedTree.sha256(LocatedTree.canonicalJson(both));
   }

@@ -625,7 +625,9 @@ public final class ConfigLoader {
     }
     org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn(
         "{} is not set (or shorter than 16 characters): keyed-hash masks use a random key for this process only", p.hashKeyEnv);
-    return io.shulian.core.internal.crypto.Crypto.randomBytes(32);
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
   }
 
   /**
