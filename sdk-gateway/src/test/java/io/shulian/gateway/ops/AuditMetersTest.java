@@ -10,6 +10,7 @@ import io.shulian.core.audit.Direction;
 import io.shulian.core.audit.HashAlgorithm;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
+import io.shulian.core.party.CreditCode;
 import io.shulian.core.party.PartyId;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The Micrometer binding of the audit log listener: same meter names and tags as before it left sdk-core. */
 class AuditMetersTest {
-  static final PartyId PROVIDER = io.shulian.gateway.GatewayEndToEndTest.CIVIL;
-  static final PartyId CONSUMER = io.shulian.gateway.GatewayEndToEndTest.HOUSING;
+  static final PartyId PROVIDER = PartyId.of("440600", CreditCode.withCheckCharacter("11440600MB2C5678C"), null);
+  static final PartyId CONSUMER = PartyId.of("440600", CreditCode.withCheckCharacter("11440600MB2C1234H"), "housing");
 
   @TempDir Path tmp;
 
