@@ -81,6 +81,27 @@ public final class EnvelopeSealer {
   }
 
   /**
+   * Seals {@code payload} as the answer to {@code request}: for {@code requester}, with the
+   * request's resource, purpose, classification and content type, and the request's envelope id
+   * as correlation id (see {@link SealRequest#replyTo}, to change any of them first). Sender and
+   * receiver swap: the request must have been addressed to this sealer's party.
+   *
+   * @param requester the encryption certificate of the request's sender
+   * @throws IllegalArgumentException if the request was not addressed to this sealer's party, or
+   *     {@code requester} is not a certificate of the request's sender or not for encryption
+   * @throws SuiteMismatchException if the requester's key is of another suite than our signing key
+   * @throws EnvelopeTooLargeException if the payload is larger than the configured maximum
+   */
+  public SealedEnvelope reply(OpenedEnvelope request, PartyCertificate requester, byte[] payload)
+      throws SuiteMismatchException, EnvelopeTooLargeException {
+    if (!request.header().receiver().equals(identity.party())) {
+      throw new IllegalArgumentException("the envelope was addressed to " + request.header().receiver()
+          + ", not to " + identity.party() + ": only its receiver answers it");
+    }
+    return seal(SealRequest.replyTo(request, requester).build(), payload);
+  }
+
+  /**
    * Seals several compact envelopes under one <b>batch signature</b>: the signer signs once, over
    * the root of a Merkle tree of the envelopes' signing inputs, and each envelope carries its own
    * inclusion proof (X-Road signs its messages this way). Every envelope keeps its own header, id,

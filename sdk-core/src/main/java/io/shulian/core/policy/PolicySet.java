@@ -151,6 +151,24 @@ public final class PolicySet {
 
   // ---------------------------------------------------------------- derived rules
 
+  /**
+   * Returns where a rule hashes a field, as {@code rule <id>: <field>}, in rule order; empty if no
+   * mask needs a hash key. (Catalog defaults never hash.)
+   */
+  List<String> hashedFields() {
+    List<String> out = new ArrayList<>();
+    for (List<Rule> rules : List.of(explicitRules, derivedRules)) {
+      for (Rule r : rules) {
+        for (Map.Entry<String, MaskSpec> m : r.masks.entrySet()) {
+          if (m.getValue().function() == MaskFunction.HASH) {
+            out.add("rule " + r.id() + ": " + m.getKey());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   static MaskSpec defaultMask(PersonalInfo pi) {
     switch (pi) {
       case ID_NUMBER:

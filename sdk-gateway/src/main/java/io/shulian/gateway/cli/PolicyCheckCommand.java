@@ -81,7 +81,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
     } catch (InvalidDocumentException e) {
       return CatalogValidateCommand.report(spec.commandLine().getErr(), e);
     }
-    PolicyEngine.Builder b = PolicyEngine.builder(set).decisionCacheSize(0);
+    PolicyEngine.Builder b = PolicyEngine.builder(set).decisionCacheSize(0).withoutMaskHashKey();
     if (trust != null) {
       b.grantVerifier(GrantVerifier.of(PinnedSenderTrust.of(CliSupport.readCertificates(trust))));
     }
