@@ -124,8 +124,8 @@ public class PolicyDecisionBenchmark {
     List<PartyId> parties = parties();
     Catalog c = Catalog.parse("catalog.yaml", catalogYaml(rnd, parties).getBytes(StandardCharsets.UTF_8));
     PolicySet set = PolicySet.parse(c, "policies.yaml", rulesYaml(rnd, parties).getBytes(StandardCharsets.UTF_8));
-    uncached = PolicyEngine.builder(set).decisionCacheSize(0).build();
-    cached = PolicyEngine.builder(set).decisionCacheSize(100_000).build();
+    uncached = PolicyEngine.builder(set).decisionCacheSize(0).withoutMaskHashKey().build();
+    cached = PolicyEngine.builder(set).decisionCacheSize(100_000).withoutMaskHashKey().build();
     requests = new PolicyRequest[REQUESTS];
     Action[] actions = {Action.QUERY, Action.QUERY, Action.SUBSCRIBE, Action.EXPORT, Action.RETURN_FLOW};
     int permits = 0;

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.shulian.core.envelope.EnvelopeSealer;
 import io.shulian.core.envelope.SealRequest;
 import io.shulian.core.envelope.SealedEnvelope;
-import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.gateway.audit.ExchangeEvent;
 import io.shulian.gateway.authenticate.GatewayTls;
@@ -18,7 +17,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -156,12 +154,7 @@ class GatewayEdgeTest {
 
   /** A TLS socket to the provider listener that authenticates as {@code who}. */
   static SSLSocket tlsTo(int port, PartyIdentity who) throws Exception {
-    char[] pw = "x".toCharArray();
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    ks.load(null, null);
-    ks.setKeyEntry("tls", Pkix.jcaPrivateKey(who.internalTlsPkcs8()), pw, new X509Certificate[] {who.tlsChain().get(0)});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, pw);
+    KeyManagerFactory kmf = who.tlsKeyManagerFactory();
     SSLContext tls = SSLContext.getInstance("TLSv1.3");
     tls.init(kmf.getKeyManagers(), new TrustManager[] {new X509TrustManager() {
       @Override

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
-import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.party.CreditCode;
@@ -16,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
@@ -104,13 +102,7 @@ class ProviderIdentityTest {
 
   /** A TLS server holding the housing bureau's own TLS key that answers every request with {@code status} and {@code body}. */
   URI fakeProvider(int status, String body) throws Exception {
-    char[] pw = "x".toCharArray();
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    ks.load(null, null);
-    ks.setKeyEntry("tls", Pkix.jcaPrivateKey(city.housing.internalTlsPkcs8()), pw,
-        new X509Certificate[] {city.housing.tlsChain().get(0)});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, pw);
+    KeyManagerFactory kmf = city.housing.tlsKeyManagerFactory();
     SSLContext tls = SSLContext.getInstance("TLSv1.3");
     tls.init(kmf.getKeyManagers(), new TrustManager[] {new X509TrustManager() {
       @Override

@@ -23,7 +23,7 @@ final class TestIdentities {
     Pkix.GeneratedKey sk = Pkix.generate(signAlg);
     Pkix.GeneratedKey ek = Pkix.generate(encAlg);
     Pkix.GeneratedKey tk = Pkix.generate(KeyAlgorithm.P256);
-    var subject = PartyIdentity.subjectOf(party);
+    var subject = io.shulian.core.internal.pki.Pki.subjectOf(party);
     Instant now = Instant.now();
     X509Certificate sc = cert(subject, sk.spki, sk, now, KeyUsage.digitalSignature | KeyUsage.keyCertSign, party, false);
     X509Certificate ec = cert(subject, ek.spki, sk, now,

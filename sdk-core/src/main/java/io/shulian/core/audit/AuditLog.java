@@ -1,7 +1,7 @@
 package io.shulian.core.audit;
 
+import io.shulian.core.internal.access.CoreAccess;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.shulian.core.internal.audit.LogScanner;
 import io.shulian.core.internal.audit.MerkleFrontier;
 import io.shulian.core.internal.audit.RecordCodec;
@@ -96,7 +96,7 @@ public final class AuditLog implements AutoCloseable {
   private final Thread writer;
   private final FileChannel lockChannel;
   private final FileLock lock;
-  private final @Nullable AuditMetrics metrics;
+  private final @Nullable Listener listener;
   private final long recoveredTailBytes;
 
   // confined to the writer thread after construction
@@ -153,7 +153,7 @@ public final class AuditLog implements AutoCloseable {
     int maxBatchRecords = 8192;
     long segmentMaxBytes = 64L << 20;
     int queueCapacity = 65_536;
-    @Nullable MeterRegistry meterRegistry;
+    @Nullable Listener listener;
     Clock clock = Clock.systemUTC();
     List<PartyCertificate> previousSigners = List.of();
     @Nullable String acknowledgeReason;
@@ -162,9 +162,9 @@ public final class AuditLog implements AutoCloseable {
   private AuditLog(Path dir, PartyIdentity operator, Settings s) throws AuditException {
     this.dir = dir;
     this.settings = s;
-    this.signer = operator.internalSigningKey().signer(Checkpoint.SM2_USER_ID);
+    this.signer = CoreAccess.keys().signingKey(operator).signer(Checkpoint.SM2_USER_ID);
     this.keyId = operator.signingCertificate().keyId();
-    this.metrics = s.meterRegistry == null ? null : new AuditMetrics(s.meterRegistry);
+    this.listener = s.listener;
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -544,7 +544,7 @@ public final class AuditLog implements AutoCloseable {
           break;
         }
         try {
-          cp = Checkpoint.fromJson(Checkpoint.JSON.readTree(new String(data, start, nl - start, StandardCharsets.UTF_8)));
+          cp = Checkpoint.fromTree(Checkpoint.JSON.readTree(new String(data, start, nl - start, StandardCharsets.UTF_8)));
         } catch (IOException | AuditException e) {
           throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo
               + " is incomplete (a crash while writing it, or an altered file)");
@@ -583,7 +583,7 @@ public final class AuditLog implements AutoCloseable {
       throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + " is not JSON");
     }
     try {
-      return Checkpoint.fromJson(n);
+      return Checkpoint.fromTree(n);
     } catch (AuditException e) {
       if (e.reason() == AuditException.Reason.UNSUPPORTED_VERSION) {
         throw new AuditException(e.reason(), f + " line " + lineNo + ": " + e.getMessage());
@@ -664,9 +664,7 @@ public final class AuditLog implements AutoCloseable {
     Objects.requireNonNull(record, "record");
     AuditException f = failure;
     if (f != null || closing) {
-      if (metrics != null) {
-        metrics.failed();
-      }
+      notifyFailure();
       return CompletableFuture.failedFuture(f != null ? f
           : new AuditException(AuditException.Reason.LOG_UNAVAILABLE, "audit log " + dir + " is closed"));
     }
@@ -686,8 +684,13 @@ public final class AuditLog implements AutoCloseable {
       return CompletableFuture.failedFuture(new AuditException(AuditException.Reason.LOG_UNAVAILABLE,
           "interrupted while waiting for the audit writer"));
     }
-    if (metrics != null) {
-      metrics.appended(record);
+    Listener l = listener;
+    if (l != null) {
+      try {
+        l.onAppend(record);
+      } catch (RuntimeException e) {
+        listenerFailed(e);
+      }
     }
     return p.seq;
   }
@@ -860,6 +863,7 @@ public final class AuditLog implements AutoCloseable {
       return;
     }
     long firstSeq = nextSeq;
+    long startNanos = System.nanoTime();
     List<CompletableFuture<Checkpoint>> checkpointRequests = null;
     try {
       sink.reset();
@@ -915,6 +919,14 @@ public final class AuditLog implements AutoCloseable {
     lastGroupRecords = (int) (nextSeq - firstSeq);
     if (lastGroupRecords > 0) {
       forcedGroups++;
+      Listener l = listener;
+      if (l != null) {
+        try {
+          l.onCommit(lastGroupRecords, System.nanoTime() - startNanos);
+        } catch (RuntimeException e) {
+          listenerFailed(e);
+        }
+      }
     }
     long seq = firstSeq;
     for (Pending p : batch) {
@@ -989,9 +1001,25 @@ public final class AuditLog implements AutoCloseable {
         p.checkpoint.completeExceptionally(ex);
       }
     }
-    if (metrics != null && !batch.isEmpty()) {
-      metrics.failed();
+    if (!batch.isEmpty()) {
+      notifyFailure();
     }
+  }
+
+  private void notifyFailure() {
+    Listener l = listener;
+    if (l != null) {
+      try {
+        l.onFailure();
+      } catch (RuntimeException e) {
+        listenerFailed(e);
+      }
+    }
+  }
+
+  private void listenerFailed(RuntimeException e) {
+    LOG.atWarn().addKeyValue("event", "audit_listener_failed").addKeyValue("log", dir)
+        .log("audit log listener threw {}; the log itself is unaffected", e.toString());
   }
 
   private static AuditException unavailable(String what, Throwable e) {
@@ -1007,6 +1035,23 @@ public final class AuditLog implements AutoCloseable {
         // closing after a failure: nothing more to report
       }
     }
+  }
+
+  /**
+   * Observes an audit log, e.g. to publish metrics. Calls must return quickly and never block:
+   * {@link #onAppend} runs on the appending thread, {@link #onCommit} on the log's single writer
+   * thread. An exception thrown by a listener is logged and otherwise ignored; it never fails an
+   * append. Every method does nothing by default.
+   */
+  public interface Listener {
+    /** Called after {@code record} is queued for writing (not yet durable). */
+    default void onAppend(AuditRecord record) {}
+
+    /** Called after a group of {@code records} records was written and forced to disk in {@code durationNanos}. */
+    default void onCommit(int records, long durationNanos) {}
+
+    /** Called when an append is refused or a group cannot be written because the log failed or is closed. */
+    default void onFailure() {}
   }
 
   /** Builds an {@link AuditLog}: every option has a secure, durable default. */
@@ -1086,9 +1131,12 @@ public final class AuditLog implements AutoCloseable {
       return this;
     }
 
-    /** Publishes counters and timers per provider, consumer, resource and outcome (default: none). */
-    public Builder meterRegistry(MeterRegistry registry) {
-      s.meterRegistry = Objects.requireNonNull(registry, "registry");
+    /**
+     * Tells {@code listener} about appends, group commits and failures, e.g. to publish metrics
+     * (default: none; the gateway's Micrometer binding is {@code io.shulian.gateway.ops.AuditMeters}).
+     */
+    public Builder listener(Listener listener) {
+      s.listener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.shulian.core.audit;
 
+import io.shulian.core.internal.access.CoreAccess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -142,7 +143,7 @@ public final class Checkpoint {
   boolean signedWith(PartyCertificate cert) {
     Verifier v;
     try {
-      v = cert.internalPublicKey().verifier(SM2_USER_ID);
+      v = CoreAccess.certificates().publicKey(cert).verifier(SM2_USER_ID);
     } catch (IllegalArgumentException e) {
       return false;
     }
@@ -163,7 +164,7 @@ public final class Checkpoint {
     PartyCertificate cert = trust.signerOf(this, presented);
     Verifier v;
     try {
-      v = cert.internalPublicKey().verifier(SM2_USER_ID);
+      v = CoreAccess.certificates().publicKey(cert).verifier(SM2_USER_ID);
     } catch (IllegalArgumentException e) {
       throw new AuditException(AuditException.Reason.UNTRUSTED_SIGNER, "certificate " + cert.keyId() + " cannot verify signatures");
     }
@@ -217,7 +218,7 @@ public final class Checkpoint {
   }
 
   /** Returns the JSON object of this checkpoint (one line of {@code checkpoints.jsonl}). */
-  public ObjectNode toJson() {
+  ObjectNode toTree() {
     Base64.Encoder b64 = Base64.getEncoder();
     ObjectNode n = JSON.createObjectNode();
     n.put("v", VERSION);
@@ -240,7 +241,7 @@ public final class Checkpoint {
 
   /** Returns the JSON text of this checkpoint on one line. */
   public String toJsonLine() {
-    return toJson().toString();
+    return toTree().toString();
   }
 
   /**
@@ -249,7 +250,7 @@ public final class Checkpoint {
    * @throws AuditException MALFORMED_PROOF for missing or malformed fields, UNSUPPORTED_VERSION for
    *     a newer version
    */
-  public static Checkpoint fromJson(JsonNode n) throws AuditException {
+  static Checkpoint fromTree(JsonNode n) throws AuditException {
     if (n == null || !n.isObject()) {
       throw malformed("checkpoint is not a JSON object");
     }
@@ -314,7 +315,7 @@ public final class Checkpoint {
         continue;
       }
       try {
-        out.add(fromJson(JSON.readTree(l)));
+        out.add(fromTree(JSON.readTree(l)));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw malformed("line " + (i + 1) + " is not JSON");
       } catch (AuditException e) {

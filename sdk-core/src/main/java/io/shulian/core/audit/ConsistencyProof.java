@@ -72,8 +72,8 @@ public final class ConsistencyProof {
     n.put("v", VERSION);
     n.put("logId", from.logId());
     n.put("hash", from.hashAlgorithm().displayName());
-    n.set("from", from.toJson());
-    n.set("to", to.toJson());
+    n.set("from", from.toTree());
+    n.set("to", to.toTree());
     n.set("path", ProofSupport.hashes(path));
     n.put("certificates", PartyCertificate.toPem(certificates));
     try {
@@ -86,8 +86,8 @@ public final class ConsistencyProof {
   /** Parses a proof (no verification). */
   public static ConsistencyProof parse(byte[] json) throws AuditException {
     JsonNode n = ProofSupport.parse(json, TYPE, VERSION);
-    Checkpoint a = Checkpoint.fromJson(n.get("from"));
-    Checkpoint b = Checkpoint.fromJson(n.get("to"));
+    Checkpoint a = Checkpoint.fromTree(n.get("from"));
+    Checkpoint b = Checkpoint.fromTree(n.get("to"));
     return new ConsistencyProof(a, b, ProofSupport.hashes(n, "path"), ProofSupport.certificates(n));
   }
 

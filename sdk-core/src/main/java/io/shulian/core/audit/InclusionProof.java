@@ -124,7 +124,7 @@ public final class InclusionProof {
       fields.put("note", "record does not decode: " + e.getMessage());
     }
     n.set("path", ProofSupport.hashes(path));
-    n.set("checkpoint", checkpoint.toJson());
+    n.set("checkpoint", checkpoint.toTree());
     n.put("certificates", PartyCertificate.toPem(certificates));
     try {
       return Checkpoint.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n";
@@ -140,7 +140,7 @@ public final class InclusionProof {
    */
   public static InclusionProof parse(byte[] json) throws AuditException {
     JsonNode n = ProofSupport.parse(json, TYPE, VERSION);
-    Checkpoint cp = Checkpoint.fromJson(n.get("checkpoint"));
+    Checkpoint cp = Checkpoint.fromTree(n.get("checkpoint"));
     long seq = ProofSupport.nonNegative(n, "seq");
     long size = ProofSupport.nonNegative(n, "treeSize");
     if (size != cp.treeSize()) {

@@ -1,6 +1,7 @@
 package io.shulian.core.catalog;
 
-import io.shulian.core.internal.io.BoundedRead;
+import io.shulian.core.internal.access.CoreAccess;
+import io.shulian.core.io.BoundedRead;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shulian.core.envelope.Classification;
@@ -41,11 +42,18 @@ public final class Catalog {
       List.of("real-time", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly", "irregular");
   static final List<String> OPEN_ATTRIBUTES = List.of("open", "conditional-open", "not-open");
 
+  /** The largest catalog or policy document read from a file, in bytes. */
+  public static final long MAX_DOCUMENT_BYTES = LocatedTree.MAX_BYTES;
+
   private final String version;
   private final Map<String, Purpose> purposes;
   private final Map<String, CatalogResource> resources;
   private final JsonNode tree;
   private final String contentHash;
+
+  static {
+    CoreAccess.setCatalogs(c -> c.tree);
+  }
 
   private Catalog(String version, Map<String, Purpose> purposes, Map<String, CatalogResource> resources, JsonNode tree) {
     this.version = version;
@@ -335,11 +343,6 @@ public final class Catalog {
 
   public Collection<CatalogResource> all() {
     return resources.values();
-  }
-
-  /** Internal: the document tree, for the policy-set hash. */
-  public JsonNode internalTree() {
-    return tree;
   }
 
   /** Returns "sha256:" and the hex SHA-256 of the catalog's canonical JSON form. */

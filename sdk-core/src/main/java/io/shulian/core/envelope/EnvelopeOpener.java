@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.internal.access.CoreAccess;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -95,7 +96,7 @@ public final class EnvelopeOpener {
 
   private EnvelopeOpener(Builder b) {
     this.identity = b.identity;
-    this.decrypter = identity.internalDecryptionKey().decrypter();
+    this.decrypter = CoreAccess.keys().decryptionKey(identity).decrypter();
     this.clock = b.clock;
     this.skew = b.skew;
     this.maxPayloadBytes = b.maxPayloadBytes;
@@ -109,7 +110,7 @@ public final class EnvelopeOpener {
 
   /** Returns the (cached) verifier of a trusted signer's key. */
   private Verifier verifier(PartyCertificate signer) {
-    return verifiers.get(signer.keyId(), k -> signer.internalPublicKey().verifier(sm2UserId));
+    return verifiers.get(signer.keyId(), k -> CoreAccess.certificates().publicKey(signer).verifier(sm2UserId));
   }
 
   /** Starts an opener for envelopes addressed to {@code identity}, trusting senders per {@code trust}. */

@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.internal.access.CoreAccess;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.Crypto;
 import io.shulian.core.internal.crypto.Encapsulated;
@@ -49,7 +50,7 @@ public final class EnvelopeSealer {
     this.maxPayloadBytes = b.maxPayloadBytes;
     this.maxStreamPayloadBytes = b.maxStreamPayloadBytes;
     this.maxLifetime = b.maxLifetime;
-    this.signer = identity.internalSigningKey().signer(b.sm2UserId);
+    this.signer = CoreAccess.keys().signingKey(identity).signer(b.sm2UserId);
     this.framed =
         new FramedSealer(signer, identity.signingCertificate().keyId().value(), b.framedSegmentBytes, ephemeralReuse);
   }
@@ -77,6 +78,27 @@ public final class EnvelopeSealer {
       return new SealedEnvelope(header, framed.seal(header, to, payload), EnvelopeEncoding.FRAMED);
     }
     return new SealedEnvelope(header, encode(header, payload, to));
+  }
+
+  /**
+   * Seals {@code payload} as the answer to {@code request}: for {@code requester}, with the
+   * request's resource, purpose, classification and content type, and the request's envelope id
+   * as correlation id (see {@link SealRequest#replyTo}, to change any of them first). Sender and
+   * receiver swap: the request must have been addressed to this sealer's party.
+   *
+   * @param requester the encryption certificate of the request's sender
+   * @throws IllegalArgumentException if the request was not addressed to this sealer's party, or
+   *     {@code requester} is not a certificate of the request's sender or not for encryption
+   * @throws SuiteMismatchException if the requester's key is of another suite than our signing key
+   * @throws EnvelopeTooLargeException if the payload is larger than the configured maximum
+   */
+  public SealedEnvelope reply(OpenedEnvelope request, PartyCertificate requester, byte[] payload)
+      throws SuiteMismatchException, EnvelopeTooLargeException {
+    if (!request.header().receiver().equals(identity.party())) {
+      throw new IllegalArgumentException("the envelope was addressed to " + request.header().receiver()
+          + ", not to " + identity.party() + ": only its receiver answers it");
+    }
+    return seal(SealRequest.replyTo(request, requester).build(), payload);
   }
 
   /**
@@ -232,7 +254,7 @@ public final class EnvelopeSealer {
 
   private byte[] encrypt(byte[] jws, PartyCertificate to) {
     // JWE compact: B64(header) '.' B64(encrypted key) '.' B64(iv) '.' B64(ciphertext) '.' B64(tag)
-    KeyEncapsulation kem = to.internalPublicKey().recipient();
+    KeyEncapsulation kem = CoreAccess.certificates().publicKey(to).recipient();
     ContentCipher cipher = kem.contentCipher();
     Encapsulated e = ephemeralReuse == null
         ? kem.encapsulate(cipher.joseName())

@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.internal.access.CoreAccess;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.Crypto;
 import io.shulian.core.internal.crypto.Encapsulated;
@@ -96,7 +97,7 @@ final class FramedSealer {
     final Signer.Streaming sig;
 
     Session(EnvelopeHeader header, PartyCertificate to) {
-      KeyEncapsulation kem = to.internalPublicKey().recipient();
+      KeyEncapsulation kem = CoreAccess.certificates().publicKey(to).recipient();
       cipher = kem.contentCipher();
       // The KDF algorithm id "SHF1-<enc>" keeps framed content keys apart from compact ones, also
       // when an ephemeral key is reused (each envelope then has its own apu).

@@ -53,6 +53,35 @@ public final class SealRequest {
     return new Builder();
   }
 
+  /**
+   * Starts the request for the answer to {@code request}: the recipient is {@code requester}, and
+   * resource, purpose, classification, content type and traceparent are the request's; the
+   * correlation id is the request's envelope id. Every field can still be changed on the builder
+   * (e.g. the content type of the answer). The grant reference is not copied: grants authorize
+   * requests, not answers.
+   *
+   * @param requester the encryption certificate of the request's sender (the request was signed
+   *     with its signing key, which cannot receive an envelope)
+   * @throws IllegalArgumentException if {@code requester} is not a certificate of the request's
+   *     sender
+   */
+  public static Builder replyTo(OpenedEnvelope request, PartyCertificate requester) {
+    EnvelopeHeader h = request.header();
+    if (!requester.party().equals(h.sender())) {
+      throw new IllegalArgumentException("the answer to an envelope from " + h.sender()
+          + " cannot be sealed for " + requester.party());
+    }
+    Builder b = new Builder()
+        .recipient(requester)
+        .resource(h.resource())
+        .purpose(h.purpose())
+        .classification(h.classification())
+        .contentType(h.contentType())
+        .correlationId(h.id());
+    h.traceparent().ifPresent(b::traceparent);
+    return b;
+  }
+
   public PartyCertificate recipient() {
     return recipient;
   }

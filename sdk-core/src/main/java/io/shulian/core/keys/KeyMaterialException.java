@@ -26,8 +26,8 @@ public final class KeyMaterialException extends ShulianException {
     if (e instanceof java.nio.file.AccessDeniedException) {
       return "permission denied";
     }
-    if (e instanceof io.shulian.core.internal.io.BoundedRead.TooLargeException
-        || e instanceof io.shulian.core.internal.io.BoundedRead.NotPemException) {
+    if (e instanceof io.shulian.core.io.BoundedRead.TooLargeException
+        || e instanceof io.shulian.core.io.BoundedRead.NotPemException) {
       return e.getMessage();
     }
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());

@@ -1,6 +1,7 @@
 package io.shulian.core.keys;
 
-import io.shulian.core.internal.io.BoundedRead;
+import io.shulian.core.internal.access.CoreAccess;
+import io.shulian.core.io.BoundedRead;
 import io.shulian.core.internal.crypto.KeyCodec;
 import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.internal.crypto.PublicKeyHandle;
@@ -40,6 +41,10 @@ public final class PartyCertificate {
   // parsed once: BC's X509Certificate re-parses the ASN.1 time on every getNotBefore/After call
   private final Instant notBefore;
   private final Instant notAfter;
+
+  static {
+    CoreAccess.setCertificates(c -> c.publicKey);
+  }
 
   private PartyCertificate(
       X509Certificate certificate, PartyId party, KeyAlgorithm algorithm, KeyId keyId, Set<KeyUse> uses,
@@ -262,11 +267,6 @@ public final class PartyCertificate {
 
   public Instant notAfter() {
     return notAfter;
-  }
-
-  /** Internal: the decoded public key for the crypto layer. Not part of the API. */
-  public PublicKeyHandle internalPublicKey() {
-    return publicKey;
   }
 
   @Override

@@ -1,6 +1,8 @@
 package io.shulian.core.keys;
 
-import io.shulian.core.internal.io.BoundedRead;
+import io.shulian.core.internal.access.CoreAccess;
+import io.shulian.core.io.BoundedRead;
+import io.shulian.core.internal.pki.Pki;
 import io.shulian.core.internal.crypto.KeyCodec;
 import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.internal.crypto.PrivateKeyHandle;
@@ -9,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +20,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.KeyManagerFactory;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -39,6 +46,36 @@ public final class PartyIdentity {
   private final Entry signing;
   private final Entry encryption;
   private final @Nullable Entry tls;
+
+  static {
+    CoreAccess.setKeys(new CoreAccess.Keys() {
+      @Override
+      public PrivateKeyHandle signingKey(PartyIdentity identity) {
+        return identity.signing.key;
+      }
+
+      @Override
+      public PrivateKeyHandle decryptionKey(PartyIdentity identity) {
+        return identity.encryption.key;
+      }
+
+      @Override
+      public byte[] signingPkcs8(PartyIdentity identity) {
+        return identity.signing.pkcs8.clone();
+      }
+
+      @Override
+      public byte[] encryptionPkcs8(PartyIdentity identity) {
+        return identity.encryption.pkcs8.clone();
+      }
+
+      @Override
+      public byte @Nullable [] tlsPkcs8(PartyIdentity identity) {
+        Entry t = identity.tls;
+        return t == null ? null : t.pkcs8.clone();
+      }
+    });
+  }
 
   /** One private key with its certificate chain, leaf first. */
   static final class Entry {
@@ -219,7 +256,7 @@ public final class PartyIdentity {
   /** A party certificate issued by the party root {@code root}: not a CA, with the party URI. */
   private static Pkix.CertSpec leaf(Pkix.CertSpec root, PartyId party, byte[] spki, int keyUsage) {
     Pkix.CertSpec s = new Pkix.CertSpec();
-    s.subject = subjectOf(party);
+    s.subject = Pki.subjectOf(party);
     s.issuer = root.subject;
     s.subjectSpki = spki;
     s.issuerPkcs8 = root.issuerPkcs8;
@@ -231,12 +268,13 @@ public final class PartyIdentity {
     return s;
   }
 
-  /** The X.500 subject Shulian gives a party's certificates: CN = party id text. */
-  public static X500Name subjectOf(PartyId party) {
-    return new X500NameBuilder(BCStyle.INSTANCE)
-        .addRDN(BCStyle.CN, party.toString())
-        .addRDN(BCStyle.C, "CN")
-        .build();
+  /** Returns the X.500 subject Shulian gives a party's certificates: {@code CN=<party id>, C=CN}. */
+  public static X500Principal subjectOf(PartyId party) {
+    try {
+      return new X500Principal(Pki.subjectOf(party).getEncoded(ASN1Encoding.DER));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode the subject of " + party, e);
+    }
   }
 
   /** Extended key usages for a TLS certificate between gateways (server and client). */
@@ -306,29 +344,32 @@ public final class PartyIdentity {
     return signing.chain;
   }
 
-  /** Internal: the signing key for the crypto layer. Not part of the API. */
-  public PrivateKeyHandle internalSigningKey() {
-    return signing.key;
-  }
-
-  /** Internal: the decryption key for the crypto layer. Not part of the API. */
-  public PrivateKeyHandle internalDecryptionKey() {
-    return encryption.key;
-  }
-
-  /** Internal: the PKCS#8 encoding of the signing key, for certificate and CRL issuance. */
-  public byte[] internalSigningPkcs8() {
-    return signing.pkcs8.clone();
-  }
-
-  /** Internal: the PKCS#8 encoding of the encryption key, for certificate requests. */
-  public byte[] internalEncryptionPkcs8() {
-    return encryption.pkcs8.clone();
-  }
-
-  /** Internal: the PKCS#8 encoding of the TLS key, if any, for certificate requests and TLS. */
-  public byte @Nullable [] internalTlsPkcs8() {
-    return tls == null ? null : tls.pkcs8.clone();
+  /**
+   * Returns a key manager factory holding the TLS key and certificate (the leaf only: peers
+   * validate it against the city roots they already hold), for a JSSE or Netty TLS context.
+   *
+   * <p>The TLS key is the one private key that leaves the identity, because a TLS stack must hold
+   * it; it is never the signing or the decryption key. Each call builds a new factory.
+   *
+   * @throws IllegalStateException if this identity has no TLS key (PKCS#12 entry {@code tls})
+   */
+  public KeyManagerFactory tlsKeyManagerFactory() {
+    Entry t = tls;
+    if (t == null) {
+      throw new IllegalStateException(party + " has no TLS key (PKCS#12 entry 'tls')");
+    }
+    char[] pw = new char[0];
+    try {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      ks.setKeyEntry(TLS, Pkix.jcaPrivateKey(t.pkcs8), pw, new X509Certificate[] {t.chain.get(0)});
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      kmf.init(ks, pw);
+      return kmf;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("the JDK cannot hold the TLS key of " + party + " ("
+          + t.certificate.algorithm() + ")", e);
+    }
   }
 
   /** Returns the TLS certificate chain (leaf first), empty without a TLS key. */

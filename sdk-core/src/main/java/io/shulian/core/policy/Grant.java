@@ -1,5 +1,6 @@
 package io.shulian.core.policy;
 
+import io.shulian.core.internal.jwt.SignedToken;
 import io.shulian.core.party.PartyId;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import org.jspecify.annotations.Nullable;
 public final class Grant {
   /** The JOSE {@code typ} of grant tokens. */
   public static final String TOKEN_TYPE = "shulian-grant+jwt";
+  /** The longest grant token read, in characters. */
+  public static final int MAX_TOKEN_CHARS = SignedToken.MAX_TOKEN_CHARS;
 
   private final String id;
   private final PartyId issuer;

@@ -1,5 +1,6 @@
 package io.shulian.core.policy;
 
+import io.shulian.core.internal.access.CoreAccess;
 import io.shulian.core.internal.crypto.Signer;
 import io.shulian.core.internal.jwt.SignedToken;
 import io.shulian.core.keys.PartyIdentity;
@@ -21,7 +22,7 @@ public final class GrantIssuer {
 
   private GrantIssuer(PartyIdentity provider) {
     this.provider = provider;
-    this.signer = provider.internalSigningKey().signer(SM2_USER_ID);
+    this.signer = CoreAccess.keys().signingKey(provider).signer(SM2_USER_ID);
   }
 
   /** Issues grants signed by this provider identity. */

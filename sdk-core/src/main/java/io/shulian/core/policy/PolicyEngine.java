@@ -7,6 +7,8 @@ import io.shulian.core.policy.CompiledPolicy.CompiledRule;
 import io.shulian.core.policy.CompiledPolicy.ResourceIndex;
 import io.shulian.core.policy.mask.MaskFunction;
 import io.shulian.core.policy.mask.MaskSpec;
+import io.shulian.core.policy.mask.Masker;
+import io.shulian.core.policy.mask.MissingHashKeyException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -57,6 +59,9 @@ public final class PolicyEngine {
   private final long cacheSize;
   private final @Nullable GrantVerifier grants;
 
+  private final byte @Nullable [] maskHashKey;
+  private final boolean decisionsOnly;
+
   private PolicyEngine(Builder b) {
     this.clock = b.clock;
     this.revocations = b.revocations;
@@ -64,7 +69,35 @@ public final class PolicyEngine {
     this.rates = b.rates;
     this.cacheSize = b.cacheSize;
     this.grants = b.grants;
+    this.maskHashKey = b.maskHashKey;
+    this.decisionsOnly = b.decisionsOnly;
+    checkHashKey(b.set);
     this.current = new AtomicReference<>(new CompiledPolicy(b.set, cacheSize));
+  }
+
+  /** Refuses a set that hashes a field when this engine has no key to hash with (and may mask). */
+  private void checkHashKey(PolicySet set) {
+    if (maskHashKey == null && !decisionsOnly) {
+      List<String> hashed = set.hashedFields();
+      if (!hashed.isEmpty()) {
+        throw new MissingHashKeyException(hashed, "PolicyEngine.Builder.maskHashKey");
+      }
+    }
+  }
+
+  /**
+   * Starts a masker for a response released under {@code decision}, with this engine's hash key
+   * (see {@link Decision#masker()}).
+   *
+   * @throws IllegalStateException for a DENY
+   */
+  public Masker.Builder masker(Decision decision) {
+    Masker.Builder b = decision.masker();
+    byte[] key = maskHashKey;
+    if (key != null) {
+      b.hashKey(key);
+    }
+    return b;
   }
 
   /** Starts an engine for a policy set. */
@@ -85,8 +118,12 @@ public final class PolicyEngine {
   /**
    * Replaces the policy set atomically (with a fresh decision cache). Decisions under way finish
    * against the old set; later ones use the new one.
+   *
+   * @throws MissingHashKeyException if the new set hashes a field and the engine has no hash key
+   *     (the current set stays)
    */
   public void swap(PolicySet set) {
+    checkHashKey(Objects.requireNonNull(set, "set"));
     current.set(new CompiledPolicy(Objects.requireNonNull(set, "set"), cacheSize));
   }
 
@@ -497,6 +534,8 @@ public final class PolicyEngine {
     private RateLimiter rates = RateLimiter.inMemory();
     private long cacheSize = 100_000;
     private @Nullable GrantVerifier grants;
+    private byte @Nullable [] maskHashKey;
+    private boolean decisionsOnly;
 
     private Builder(PolicySet set) {
       this.set = Objects.requireNonNull(set, "set");
@@ -540,6 +579,34 @@ public final class PolicyEngine {
       return this;
     }
 
+    /**
+     * Sets the provider's secret for keyed-hash masks ({@code function: hash}), at least 16 bytes
+     * (copied), for {@link PolicyEngine#masker(Decision)}. Required when the policy set hashes a
+     * field, unless the engine only decides ({@link #withoutMaskHashKey()}).
+     */
+    public Builder maskHashKey(byte[] key) {
+      if (key.length < 16) {
+        throw new IllegalArgumentException("maskHashKey must have at least 16 bytes, got " + key.length);
+      }
+      this.maskHashKey = key.clone();
+      return this;
+    }
+
+    /**
+     * Declares that this engine decides but never masks a response (e.g. {@code shulian policy
+     * check}): a policy set that hashes then needs no {@link #maskHashKey}.
+     */
+    public Builder withoutMaskHashKey() {
+      this.decisionsOnly = true;
+      return this;
+    }
+
+    /**
+     * Builds the engine.
+     *
+     * @throws MissingHashKeyException if the policy set hashes a field but no {@link #maskHashKey}
+     *     was set (and not {@link #withoutMaskHashKey()}): the message names every rule and field
+     */
     public PolicyEngine build() {
       return new PolicyEngine(this);
     }

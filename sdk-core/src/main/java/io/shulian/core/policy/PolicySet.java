@@ -1,5 +1,6 @@
 package io.shulian.core.policy;
 
+import io.shulian.core.internal.access.CoreAccess;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,7 +62,7 @@ public final class PolicySet {
     this.derivedRules = derive(catalog);
     this.version = version;
     ObjectNode both = JsonNodeFactory.instance.objectNode();
-    both.set("catalog", catalog.internalTree());
+    both.set("catalog", CoreAccess.catalogs().tree(catalog));
     both.set("policies", policyTree);
     this.versionHash = LocatedTree.sha256(LocatedTree.canonicalJson(both));
   }
@@ -149,6 +150,24 @@ public final class PolicySet {
   }
 
   // ---------------------------------------------------------------- derived rules
+
+  /**
+   * Returns where a rule hashes a field, as {@code rule <id>: <field>}, in rule order; empty if no
+   * mask needs a hash key. (Catalog defaults never hash.)
+   */
+  List<String> hashedFields() {
+    List<String> out = new ArrayList<>();
+    for (List<Rule> rules : List.of(explicitRules, derivedRules)) {
+      for (Rule r : rules) {
+        for (Map.Entry<String, MaskSpec> m : r.masks.entrySet()) {
+          if (m.getValue().function() == MaskFunction.HASH) {
+            out.add("rule " + r.id() + ": " + m.getKey());
+          }
+        }
+      }
+    }
+    return out;
+  }
 
   static MaskSpec defaultMask(PersonalInfo pi) {
     switch (pi) {

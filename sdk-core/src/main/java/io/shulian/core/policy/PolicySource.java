@@ -1,6 +1,6 @@
 package io.shulian.core.policy;
 
-import io.shulian.core.internal.io.BoundedRead;
+import io.shulian.core.io.BoundedRead;
 import io.shulian.core.internal.yaml.LocatedTree;
 import io.shulian.core.catalog.Catalog;
 import io.shulian.core.catalog.InvalidDocumentException;

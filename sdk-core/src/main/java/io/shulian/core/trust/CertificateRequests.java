@@ -1,5 +1,6 @@
 package io.shulian.core.trust;
 
+import io.shulian.core.internal.access.CoreAccess;
 import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.internal.pki.Pki;
 import io.shulian.core.keys.KeyAlgorithm;
@@ -25,20 +26,20 @@ public final class CertificateRequests {
 
   /** Returns the PEM text of the requests for every key of {@code identity}, for {@code party}. */
   public static String create(PartyIdentity identity, PartyId party) {
-    byte[] signPkcs8 = identity.internalSigningPkcs8();
+    byte[] signPkcs8 = CoreAccess.keys().signingPkcs8(identity);
     String uri = PartyCertificate.PARTY_URI_PREFIX + party;
     List<Object> pems = new ArrayList<>();
     PartyCertificate sc = identity.signingCertificate();
-    pems.add(new PemObject("CERTIFICATE REQUEST", Pki.buildCsr(PartyIdentity.subjectOf(party),
+    pems.add(new PemObject("CERTIFICATE REQUEST", Pki.buildCsr(Pki.subjectOf(party),
         spki(sc), signPkcs8, uri, KeyUsage.digitalSignature | KeyUsage.nonRepudiation, false)));
     PartyCertificate ec = identity.encryptionCertificate();
     int encUsage = ec.algorithm() == KeyAlgorithm.SM2
         ? KeyUsage.keyEncipherment | KeyUsage.dataEncipherment | KeyUsage.keyAgreement
         : KeyUsage.keyAgreement;
     pems.add(new PemObject("CERTIFICATE REQUEST",
-        Pki.buildCsr(PartyIdentity.subjectOf(party), spki(ec), signPkcs8, uri, encUsage, false)));
+        Pki.buildCsr(Pki.subjectOf(party), spki(ec), signPkcs8, uri, encUsage, false)));
     if (identity.tlsCertificate().isPresent()) {
-      pems.add(new PemObject("CERTIFICATE REQUEST", Pki.buildCsr(PartyIdentity.subjectOf(party),
+      pems.add(new PemObject("CERTIFICATE REQUEST", Pki.buildCsr(Pki.subjectOf(party),
           spki(identity.tlsCertificate().get()), signPkcs8, uri, KeyUsage.digitalSignature, true)));
     }
     return Pkix.toPem(pems);

@@ -1,6 +1,6 @@
 package io.shulian.core.trust;
 
-import io.shulian.core.internal.io.BoundedRead;
+import io.shulian.core.io.BoundedRead;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -333,8 +333,8 @@ public final class CityAuthority {
     if (p == null) {
       throw bad("request carries no party id (SAN URI " + PartyCertificate.PARTY_URI_PREFIX + "...)");
     }
-    if (!PartyIdentity.subjectOf(p).equals(r.subject)) {
-      throw bad("request subject " + r.subject + " is not " + PartyIdentity.subjectOf(p));
+    if (!Pki.subjectOf(p).equals(r.subject)) {
+      throw bad("request subject " + r.subject + " is not " + Pki.subjectOf(p));
     }
     return p;
   }
@@ -370,7 +370,7 @@ public final class CityAuthority {
           throw bad("the " + use + " key is not a valid public key");
         }
         Pkix.CertSpec s = new Pkix.CertSpec();
-        s.subject = PartyIdentity.subjectOf(party);
+        s.subject = Pki.subjectOf(party);
         s.issuer = X500Name.getInstance(root.getSubjectX500Principal().getEncoded());
         s.subjectSpki = e.getValue();
         s.issuerPkcs8 = caPkcs8;

@@ -10,11 +10,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shulian.core.internal.crypto.Pkix;
+import io.shulian.core.internal.jwt.SignedToken;
 import io.shulian.core.internal.pki.BundleJws;
 import io.shulian.core.keys.KeyMaterialException;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.party.AdministrativeLevel;
 import io.shulian.core.party.PartyId;
+import io.shulian.core.policy.Grant;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -678,6 +680,37 @@ public final class CityBundle {
         throw new IllegalArgumentException("revocation reason must have at most 200 characters and no control characters");
       }
       return new RevokedGrant(issuer, grantId, until, reason);
+    }
+
+    /**
+     * Creates the entry that revokes the grant {@code token} names: its issuer ({@code iss}), id
+     * ({@code jti}) and expiry ({@code exp}). The token's signature is not checked: listing a
+     * forged token's id revokes nothing real, and the bureau that signs the bundle decides.
+     *
+     * @param token a grant token (compact JWS of type {@code shulian-grant+jwt}), at most {@code
+     *     Grant.MAX_TOKEN_CHARS} characters
+     * @throws IllegalArgumentException if it is not a grant token or names no issuer and id
+     */
+    public static RevokedGrant ofToken(String token, @Nullable String reason) {
+      Map<String, Object> claims;
+      try {
+        claims = SignedToken.parse(token, Grant.TOKEN_TYPE).claims();
+      } catch (SignedToken.TokenException e) {
+        throw new IllegalArgumentException("not a grant token: " + e.getMessage(), e);
+      }
+      if (!(claims.get("iss") instanceof String) || !(claims.get("jti") instanceof String)) {
+        throw new IllegalArgumentException("not a grant token: it has no 'iss' and 'jti'");
+      }
+      PartyId from;
+      try {
+        from = PartyId.parse((String) claims.get("iss"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("issuer: " + e.getMessage(), e);
+      }
+      Object exp = claims.get("exp");
+      Instant expires = exp instanceof java.util.Date ? ((java.util.Date) exp).toInstant()
+          : exp instanceof Number ? Instant.ofEpochSecond(((Number) exp).longValue()) : null;
+      return of(from, (String) claims.get("jti"), expires, reason);
     }
 
     public PartyId issuer() {

@@ -3,7 +3,6 @@ package io.shulian.core.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.shulian.core.internal.audit.RecordCodec;
 import io.shulian.core.keys.Suite;
 import java.nio.channels.FileChannel;
@@ -465,19 +464,56 @@ class AuditLogTest {
   }
 
   @Test
-  void metrics_append_publishesCountersWithPartyTags() throws Exception {
-    SimpleMeterRegistry reg = new SimpleMeterRegistry();
-    try (AuditLog log = AuditLog.builder(tmp.resolve("log"), AuditFixtures.operator(Suite.INTL)).meterRegistry(reg).open()) {
-      for (int i = 0; i < 28; i++) {
-        log.append(AuditFixtures.record(i)).get();
+  void listener_appendsCommitsAndFailures_reported() throws Exception {
+    List<AuditRecord> appended = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicInteger committed = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+    AuditLog.Listener l = new AuditLog.Listener() {
+      @Override
+      public void onAppend(AuditRecord r) {
+        appended.add(r);
       }
+
+      @Override
+      public void onCommit(int records, long durationNanos) {
+        assertThat(durationNanos).isNotNegative();
+        committed.addAndGet(records);
+      }
+
+      @Override
+      public void onFailure() {
+        failures.incrementAndGet();
+      }
+    };
+    AuditLog log = AuditLog.builder(tmp.resolve("log"), AuditFixtures.operator(Suite.INTL)).listener(l).open();
+    for (int i = 0; i < 28; i++) {
+      log.append(AuditFixtures.record(i)).get();
     }
-    double denied = reg.find("shulian.audit.records").tag("outcome", "DENY").tag("reason", "NO_GRANT")
-        .counters().stream().mapToDouble(c -> c.count()).sum();
-    assertThat(denied).isEqualTo(4); // i % 7 == 3 for i < 28
-    assertThat(reg.find("shulian.audit.records").tag("provider", io.shulian.core.testing.TestParties.CIVIL.toString())
-        .counters().stream().mapToDouble(c -> c.count()).sum()).isEqualTo(28);
-    assertThat(reg.find("shulian.exchange.latency").timers()).isNotEmpty();
+    log.close();
+    assertThat(appended).hasSize(28).element(3).isEqualTo(AuditFixtures.record(3));
+    assertThat(committed.get()).isEqualTo(28);
+    assertThat(failures.get()).isZero();
+    assertUnavailable(log.append(AuditFixtures.record(28)));
+    assertThat(failures.get()).isEqualTo(1);
+  }
+
+  @Test
+  void listener_throwing_neverFailsAnAppend() throws Exception {
+    AuditLog.Listener l = new AuditLog.Listener() {
+      @Override
+      public void onAppend(AuditRecord r) {
+        throw new IllegalStateException("listener bug");
+      }
+
+      @Override
+      public void onCommit(int records, long durationNanos) {
+        throw new IllegalStateException("listener bug");
+      }
+    };
+    try (AuditLog log = AuditLog.builder(tmp.resolve("log"), AuditFixtures.operator(Suite.INTL)).listener(l).open()) {
+      assertThat(log.append(AuditFixtures.record(0)).get()).isZero();
+      assertThat(log.append(AuditFixtures.record(1)).get()).isEqualTo(1);
+    }
   }
 
   @Test

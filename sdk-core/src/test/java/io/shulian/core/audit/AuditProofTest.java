@@ -110,7 +110,7 @@ class AuditProofTest {
     Path dir = log(Suite.INTL, 30);
     ObjectNode n = (ObjectNode) Checkpoint.JSON.readTree(AuditLogReader.proveConsistency(dir, 1, 3).toJson());
     // claim the later checkpoint extends a different earlier tree: use checkpoint 2 as "from"
-    n.set("from", AuditLogReader.checkpoints(dir).get(1).toJson());
+    n.set("from", AuditLogReader.checkpoints(dir).get(1).toTree());
     ConsistencyProof p = ConsistencyProof.parse(n.toString().getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> p.verify(AuditFixtures.trust(Suite.INTL), null))
         .isInstanceOfSatisfying(AuditException.class, e -> assertThat(e.reason()).isEqualTo(AuditException.Reason.PROOF_INVALID));

@@ -247,7 +247,7 @@ class AuditVerifierTest {
     LogSurgery.truncate(dir, 20);
     List<String> lines = new ArrayList<>();
     for (String l : checkpointLines(dir)) {
-      if (Checkpoint.fromJson(Checkpoint.JSON.readTree(l)).treeSize() <= 20) {
+      if (Checkpoint.fromTree(Checkpoint.JSON.readTree(l)).treeSize() <= 20) {
         lines.add(l);
       }
     }
@@ -268,7 +268,7 @@ class AuditVerifierTest {
     // drop the checkpoints after 20 and rewrite record 25: to the directory alone it looks like a crash tail
     List<String> lines = new ArrayList<>();
     for (String l : checkpointLines(dir)) {
-      if (Checkpoint.fromJson(Checkpoint.JSON.readTree(l)).treeSize() <= 20) {
+      if (Checkpoint.fromTree(Checkpoint.JSON.readTree(l)).treeSize() <= 20) {
         lines.add(l);
       }
     }

@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.internal.access.CoreAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -92,7 +93,7 @@ class BatchSignatureTest {
 
   /** A batch of {@code n} JWS signed with {@code alg}; returns {signingInput, proof} per envelope. */
   private static List<byte[][]> forgeBatch(PartyIdentity[] p, String alg, int n) {
-    Signer signer = p[0].internalSigningKey().signer(EnvelopeForge.sm2Id());
+    Signer signer = CoreAccess.keys().signingKey(p[0]).signer(EnvelopeForge.sm2Id());
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     List<byte[]> inputs = new ArrayList<>();
     for (int i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.internal.access.CoreAccess;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.Crypto;
@@ -49,7 +50,7 @@ final class EnvelopeForge {
             null,
             null,
             null);
-    String alg = sender.internalSigningKey().signer(sm2Id()).joseAlgorithm();
+    String alg = CoreAccess.keys().signingKey(sender).signer(sm2Id()).joseAlgorithm();
     return parse(JoseCodec.jwsHeader(alg, sender.signingCertificate().keyId().value(), h));
   }
 
@@ -84,7 +85,7 @@ final class EnvelopeForge {
 
   /** A compact JWS signed by the sender's real signing key. */
   static byte[] signedJws(ObjectNode header, byte[] payload, PartyIdentity sender) {
-    return signedJws(header, payload, sender.internalSigningKey().signer(sm2Id()));
+    return signedJws(header, payload, CoreAccess.keys().signingKey(sender).signer(sm2Id()));
   }
 
   /** Encrypts {@code inner} to the recipient with the header a sealer would write. */
@@ -97,7 +98,7 @@ final class EnvelopeForge {
    * authenticated data of the content encryption, so the result is a correctly encrypted JWE).
    */
   static byte[] encrypt(PartyCertificate recipient, byte[] inner, Consumer<ObjectNode> edit) {
-    KeyEncapsulation kem = recipient.internalPublicKey().recipient();
+    KeyEncapsulation kem = CoreAccess.certificates().publicKey(recipient).recipient();
     ContentCipher cipher = kem.contentCipher();
     Encapsulated e = kem.encapsulate(cipher.joseName());
     ObjectNode header = parse(JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), recipient.keyId().value(), e.epk, e.apu));
@@ -116,7 +117,7 @@ final class EnvelopeForge {
     private final byte[] cek;
 
     FixedKeyEncrypter(PartyCertificate recipient) {
-      KeyEncapsulation kem = recipient.internalPublicKey().recipient();
+      KeyEncapsulation kem = CoreAccess.certificates().publicKey(recipient).recipient();
       this.cipher = kem.contentCipher();
       Encapsulated e = kem.encapsulate(cipher.joseName());
       this.header = JoseCodec.jweHeader(kem.joseAlgorithm(), cipher.joseName(), recipient.keyId().value(), e.epk, e.apu);

@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.internal.access.CoreAccess;
 import static io.shulian.core.envelope.EnvelopeForge.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -317,7 +318,7 @@ class EnvelopeRejectionTest {
     PartyIdentity[] p = intl();
     ObjectNode h = jwsHeader(p);
     h.put("alg", "ES256");
-    Signer p256 = EnvelopeForge.pair("INTL-P256")[0].internalSigningKey().signer(EnvelopeForge.sm2Id());
+    Signer p256 = CoreAccess.keys().signingKey(EnvelopeForge.pair("INTL-P256")[0]).signer(EnvelopeForge.sm2Id());
     byte[] env = EnvelopeForge.encrypt(p[1].encryptionCertificate(), EnvelopeForge.signedJws(h, PAYLOAD, p256));
     assertRejected(opener(p), env, DisallowedAlgorithmException.class, "ES256", "ED25519");
   }

@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.internal.access.CoreAccess;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.Crypto;
@@ -33,7 +34,7 @@ final class FramedForge {
   }
 
   static Signer signer(PartyIdentity sender) {
-    return sender.internalSigningKey().signer(EnvelopeForge.sm2Id());
+    return CoreAccess.keys().signingKey(sender).signer(EnvelopeForge.sm2Id());
   }
 
   /** {@code u16 M || header || payload || signature} with the given signature bytes. */
@@ -70,7 +71,7 @@ final class FramedForge {
     int seg;
 
     Framer(PartyCertificate recipient, int seg) {
-      KeyEncapsulation kem = recipient.internalPublicKey().recipient();
+      KeyEncapsulation kem = CoreAccess.certificates().publicKey(recipient).recipient();
       this.cipher = kem.contentCipher();
       Encapsulated e = kem.encapsulate(FramedCodec.KDF_PREFIX + cipher.joseName());
       this.cek = e.cek;

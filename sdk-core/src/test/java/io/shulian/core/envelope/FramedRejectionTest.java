@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.internal.access.CoreAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -356,7 +357,7 @@ class FramedRejectionTest {
     // a content key derived as for a compact envelope (enc "A256GCM" instead of "SHF1-A256GCM")
     PartyIdentity[] p = intl();
     io.shulian.core.internal.crypto.KeyEncapsulation kem =
-        p[1].encryptionCertificate().internalPublicKey().recipient();
+        CoreAccess.certificates().publicKey(p[1].encryptionCertificate()).recipient();
     io.shulian.core.internal.crypto.Encapsulated e = kem.encapsulate("A256GCM");
     FramedForge.Framer f = new FramedForge.Framer(p[1].encryptionCertificate(), SEG);
     System.arraycopy(e.cek, 0, f.cek, 0, 32);

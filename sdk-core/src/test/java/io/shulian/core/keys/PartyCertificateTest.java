@@ -65,7 +65,7 @@ class PartyCertificateTest {
   }
 
   private X509Certificate issue(String... uris) {
-    return issue(PartyIdentity.subjectOf(A), uris);
+    return issue(io.shulian.core.internal.pki.Pki.subjectOf(A), uris);
   }
 
   private static String uri(PartyId p) {
@@ -108,7 +108,7 @@ class PartyCertificateTest {
 
   @Test
   void of_subjectNamingAnotherParty_refused() {
-    X509Certificate c = issue(PartyIdentity.subjectOf(B), uri(A));
+    X509Certificate c = issue(io.shulian.core.internal.pki.Pki.subjectOf(B), uri(A));
     assertThatThrownBy(() -> PartyCertificate.of(c))
         .isInstanceOf(KeyMaterialException.class).hasMessageContaining("subject names");
   }

@@ -1,5 +1,6 @@
 package io.shulian.core.keys;
 
+import io.shulian.core.internal.access.CoreAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shulian.core.testing.ExternalTool;
@@ -57,8 +58,8 @@ class Pkcs12InteropTest {
 
   /** The private keys of the identity, sign, encrypt and tls, as raw private key structures. */
   private static List<byte[]> expectedKeys(PartyIdentity id) {
-    return List.of(rawKey(id.internalSigningPkcs8()), rawKey(id.internalEncryptionPkcs8()),
-        rawKey(id.internalTlsPkcs8()));
+    return List.of(rawKey(CoreAccess.keys().signingPkcs8(id)), rawKey(CoreAccess.keys().encryptionPkcs8(id)),
+        rawKey(CoreAccess.keys().tlsPkcs8(id)));
   }
 
   private static byte[] rawKey(byte[] pkcs8) {
@@ -225,8 +226,8 @@ class Pkcs12InteropTest {
       Path p12 = store(id);
       PartyIdentity back = PartyIdentity.load(p12, PASSWORD.toCharArray());
       assertThat(back.signingCertificate().keyId()).isEqualTo(id.signingCertificate().keyId());
-      assertThat(rawKey(back.internalSigningPkcs8())).isEqualTo(rawKey(id.internalSigningPkcs8()));
-      assertThat(rawKey(back.internalEncryptionPkcs8())).isEqualTo(rawKey(id.internalEncryptionPkcs8()));
+      assertThat(rawKey(CoreAccess.keys().signingPkcs8(back))).isEqualTo(rawKey(CoreAccess.keys().signingPkcs8(id)));
+      assertThat(rawKey(CoreAccess.keys().encryptionPkcs8(back))).isEqualTo(rawKey(CoreAccess.keys().encryptionPkcs8(id)));
     }
   }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** Nothing a DENY gives out can mask (and so release) a record. */
 class DecisionMaskerTest {
   static Decision deny() throws Exception {
-    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).build();
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).withoutMaskHashKey().build();
     Decision d = e.decide(PolicyRequest.builder().subject(PolicyFixtures.CIVIL).resource("security.case-records")
         .purpose("social-assistance-review").build());
     assertThat(d.isPermit()).isFalse();
@@ -32,7 +32,7 @@ class DecisionMaskerTest {
 
   @Test
   void masker_fromPermit_masksAndKeepsToCatalogFields() throws Exception {
-    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).build();
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).withoutMaskHashKey().build();
     Decision d = e.decide(PolicyRequest.builder().subject(PolicyFixtures.CIVIL).resource("housing.property-registry")
         .purpose("housing-subsidy-review").build());
     assertThat(d.isPermit()).isTrue();
@@ -46,7 +46,7 @@ class DecisionMaskerTest {
 
   @Test
   void obligationsFromJson_roundTripsFieldsAndProjection() throws Exception {
-    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).build();
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).withoutMaskHashKey().build();
     Decision d = e.decide(PolicyRequest.builder().subject(PolicyFixtures.CIVIL).resource("housing.property-registry")
         .purpose("housing-subsidy-review").build());
     Obligations o = Decision.obligationsFromJson(d.toJson().getBytes(StandardCharsets.UTF_8));
@@ -58,7 +58,7 @@ class DecisionMaskerTest {
   }
 
   static Masker returnFlow(String subject) throws Exception {
-    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).build();
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).withoutMaskHashKey().build();
     Decision d = e.decide(PolicyRequest.builder().subject(PolicyFixtures.SUBJECTS.get(subject))
         .resource("province.pension.status").action(Action.RETURN_FLOW).purpose("grassroots-governance").build());
     assertThat(d.isPermit()).as("%s", d).isTrue();

@@ -84,7 +84,7 @@ class PolicyEngineTest {
   void decide_grantUses_countedOnlyOnPermitAndCachedDecisionsStillCount() throws Exception {
     Clock clock = Clock.fixed(PolicyFixtures.WED10, ZoneOffset.UTC);
     GrantUseCounter uses = GrantUseCounter.inMemory();
-    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).clock(clock).grantUses(uses)
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).withoutMaskHashKey().clock(clock).grantUses(uses)
         .grantVerifier(GrantVerifier.of(PinnedSenderTrust.of(List.of(PolicyFixtures.housing().signingCertificate())), clock))
         .build();
     Grant g = Grant.builder().issuer(PolicyFixtures.HOUSING).consumer(PolicyFixtures.CIVIL)
@@ -126,7 +126,7 @@ class PolicyEngineTest {
       }
     };
     GrantRevocations.InMemory revoked = GrantRevocations.inMemory();
-    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).clock(clock).grantUses(broken).revocations(revoked)
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).withoutMaskHashKey().clock(clock).grantUses(broken).revocations(revoked)
         .grantVerifier(GrantVerifier.of(PinnedSenderTrust.of(List.of(PolicyFixtures.housing().signingCertificate())), clock))
         .build();
     Grant g = Grant.builder().issuer(PolicyFixtures.HOUSING).consumer(PolicyFixtures.CIVIL)
@@ -163,7 +163,7 @@ class PolicyEngineTest {
 
   @Test
   void decision_toJson_roundTripsObligations() throws Exception {
-    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).build();
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).withoutMaskHashKey().build();
     Decision d = e.decide(PolicyRequest.builder().subject(PolicyFixtures.CIVIL).resource("housing.property-registry")
         .purpose("social-assistance-review").build());
     assertThat(d.isPermit()).isTrue();

@@ -1,5 +1,6 @@
 package io.shulian.core.trust;
 
+import io.shulian.core.internal.access.CoreAccess;
 import static io.shulian.core.trust.TestCa.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -74,9 +75,9 @@ class CityAuthorityTest {
   void signRequests_requestWithTwoPartyUris_refusedAsAmbiguous() throws Exception {
     TestCa ca = TestCa.create(caDirs, Suite.INTL, "CSR Root Ambiguous");
     PartyIdentity own = TestParties.pair(Suite.INTL)[0];
-    byte[] signPkcs8 = own.internalSigningPkcs8();
+    byte[] signPkcs8 = CoreAccess.keys().signingPkcs8(own);
     // subject and last URI agree, so only the first URI makes the request ambiguous
-    org.bouncycastle.asn1.x500.X500Name subject = PartyIdentity.subjectOf(TestParties.CIVIL);
+    org.bouncycastle.asn1.x500.X500Name subject = io.shulian.core.internal.pki.Pki.subjectOf(TestParties.CIVIL);
     List<String> uris = List.of(PartyCertificate.PARTY_URI_PREFIX + TestParties.HOUSING,
         PartyCertificate.PARTY_URI_PREFIX + TestParties.CIVIL);
     String pem = io.shulian.core.internal.crypto.Pkix.toPem(List.of(

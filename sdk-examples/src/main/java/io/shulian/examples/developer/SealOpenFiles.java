@@ -5,9 +5,9 @@ import io.shulian.core.envelope.EnvelopeOpener;
 import io.shulian.core.envelope.EnvelopeSealer;
 import io.shulian.core.envelope.OpenedEnvelope;
 import io.shulian.core.envelope.SealRequest;
-import io.shulian.core.keys.KeyMaterialException;
 import io.shulian.core.keys.KeyUse;
 import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyCertificates;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.trust.PinnedSenderTrust;
 import io.shulian.core.trust.SenderTrust;
@@ -27,10 +27,9 @@ public final class SealOpenFiles {
       throws Exception {
     // tag::seal[]
     PartyIdentity me = PartyIdentity.load(civilDir.resolve("key.p12"), password);
-    PartyCertificate recipient = PartyCertificate.readPem(housingDir.resolve("cert.pem")).stream()
-        .filter(c -> c.allows(KeyUse.ENCRYPT))
-        .findFirst()
-        .orElseThrow(() -> new KeyMaterialException("housing/cert.pem has no encryption certificate"));
+    // cert.pem holds the signing, encryption and TLS certificates: seal for the encryption one
+    PartyCertificate recipient =
+        PartyCertificates.readPem(housingDir.resolve("cert.pem")).forUse(KeyUse.ENCRYPT);
 
     EnvelopeSealer sealer = EnvelopeSealer.builder(me).build(); // build once; thread-safe
     byte[] envelope = sealer.seal(
@@ -64,5 +63,20 @@ public final class SealOpenFiles {
       return null;
     }
     // end::open[]
+  }
+
+  /** The housing bureau answers a request it opened, for civil affairs. */
+  public static byte[] reply(Path housingDir, Path civilDir, char[] password, OpenedEnvelope request, byte[] answer)
+      throws Exception {
+    // tag::reply[]
+    PartyIdentity me = PartyIdentity.load(housingDir.resolve("key.p12"), password);
+    PartyCertificate requester =
+        PartyCertificates.readPem(civilDir.resolve("cert.pem")).forUse(KeyUse.ENCRYPT);
+    EnvelopeSealer sealer = EnvelopeSealer.builder(me).build(); // build once; thread-safe
+
+    // same resource, purpose, classification and content type; correlation id = the request's id
+    byte[] envelope = sealer.reply(request, requester, answer).toByteArray();
+    // end::reply[]
+    return envelope;
   }
 }

@@ -2,10 +2,13 @@ package io.shulian.examples.developer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shulian.core.envelope.EnvelopeOpener;
+import io.shulian.core.envelope.OpenedEnvelope;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.party.PartyId;
+import io.shulian.core.trust.PinnedSenderTrust;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +55,7 @@ class DeveloperGuideTest {
   void guide_quotesTheCompiledSampleExactly() throws Exception {
     String guide = Files.readString(GUIDE);
     String source = Files.readString(SOURCE);
-    for (String name : List.of("seal", "open")) {
+    for (String name : List.of("seal", "open", "reply")) {
       assertThat(block(guide, "snippet:" + name)).as(name).isEqualTo(region(source, name));
     }
   }
@@ -78,21 +81,50 @@ class DeveloperGuideTest {
     return m.group(1);
   }
 
+  static final char[] PW = "guide-only".toCharArray();
+
+  /** Keygen files of civil affairs and the housing bureau, password {@link #PW}. */
+  private static void writeBoth(Path civil, Path housing) throws Exception {
+    write(civil, PartyId.parse("440600/11440600MB2C5678CX"), PW);
+    write(housing, PartyId.parse("440600/11440600MB2C1234HN/housing"), PW);
+  }
+
   @Test
   void sample_sealsWithKeygenFiles_andTheOtherDepartmentOpens() throws Exception {
-    char[] pw = "guide-only".toCharArray();
     Path civil = tmp.resolve("civil");
     Path housing = tmp.resolve("housing");
-    write(civil, PartyId.parse("440600/11440600MB2C5678CX"), pw);
-    write(housing, PartyId.parse("440600/11440600MB2C1234HN/housing"), pw);
+    writeBoth(civil, housing);
     byte[] payload = "{\"query\":\"household\"}".getBytes(StandardCharsets.UTF_8);
 
-    byte[] envelope = SealOpenFiles.seal(civil, housing, pw, payload);
+    byte[] envelope = SealOpenFiles.seal(civil, housing, PW, payload);
 
-    assertThat(SealOpenFiles.open(housing, civil, pw, envelope)).isEqualTo(payload);
+    assertThat(SealOpenFiles.open(housing, civil, PW, envelope)).isEqualTo(payload);
     byte[] changed = envelope.clone();
     changed[changed.length / 2] ^= 1;
-    assertThat(SealOpenFiles.open(housing, civil, pw, changed)).isNull();
+    assertThat(SealOpenFiles.open(housing, civil, PW, changed)).isNull();
+  }
+
+  @Test
+  void sample_housingReplies_civilOpensTheAnswerCorrelated() throws Exception {
+    Path civil = tmp.resolve("civil");
+    Path housing = tmp.resolve("housing");
+    writeBoth(civil, housing);
+    byte[] question = "{\"query\":\"household\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] answer = "{\"members\":3}".getBytes(StandardCharsets.UTF_8);
+
+    OpenedEnvelope request = opener(housing, civil, PW).open(SealOpenFiles.seal(civil, housing, PW, question));
+    byte[] reply = SealOpenFiles.reply(housing, civil, PW, request, answer);
+
+    OpenedEnvelope opened = opener(civil, housing, PW).open(reply);
+    assertThat(opened.payload()).isEqualTo(answer);
+    assertThat(opened.header().correlationId()).contains(request.header().id());
+    assertThat(opened.header().sender()).isEqualTo(request.header().receiver());
+    assertThat(opened.header().resource()).isEqualTo("HOUSING-001");
+  }
+
+  private static EnvelopeOpener opener(Path meDir, Path peerDir, char[] pw) throws Exception {
+    return EnvelopeOpener.builder(PartyIdentity.load(meDir.resolve("key.p12"), PW),
+        PinnedSenderTrust.of(PartyCertificate.readPem(peerDir.resolve("cert.pem")))).build();
   }
 
   /** What {@code shulian keygen} writes: key.p12 and cert.pem. */

@@ -5,10 +5,8 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.keys.PartyIdentity;
 import java.net.Socket;
-import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLEngine;
@@ -18,7 +16,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * TLS 1.3 contexts for mutual TLS between gateways: BoringSSL (netty-tcnative) when available,
  * the JDK engine otherwise. Both directions verify the peer with a {@link PeerVerifier}; the
- * provider requires a client certificate.
+ * provider requires a client certificate. Each side presents its TLS leaf only: peers validate it
+ * against the city roots they already hold (an SM2 root, GM suite, cannot even be parsed by the
+ * JDK's certificate factory that TLS stacks use for peers).
  */
 public final class GatewayTls {
   private static final String[] PROTOCOLS = {"TLSv1.3"};
@@ -30,29 +30,12 @@ public final class GatewayTls {
     return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
   }
 
-  private static PrivateKey tlsKey(PartyIdentity identity) {
-    byte[] pkcs8 = identity.internalTlsPkcs8();
-    if (pkcs8 == null) {
-      throw new IllegalStateException(identity.party() + " has no TLS key (PKCS#12 entry 'tls')");
-    }
-    return Pkix.jcaPrivateKey(pkcs8);
-  }
-
-  /**
-   * Returns what we present in the handshake: the TLS leaf only. Peers validate it against the city
-   * roots they already hold; sending the root as well would gain nothing, and an SM2 root (GM
-   * suite) cannot even be parsed by the JDK's certificate factory that TLS stacks use for peers.
-   */
-  private static X509Certificate[] chain(PartyIdentity identity) {
-    return new X509Certificate[] {identity.tlsChain().get(0)};
-  }
-
   public static SslContext server(PartyIdentity identity, PeerVerifier peers) throws SSLException {
     return server(identity, peers, ClientAuth.REQUIRE);
   }
 
   private static SslContext server(PartyIdentity identity, PeerVerifier peers, ClientAuth clientAuth) throws SSLException {
-    return SslContextBuilder.forServer(tlsKey(identity), chain(identity))
+    return SslContextBuilder.forServer(identity.tlsKeyManagerFactory())
         .sslProvider(provider())
         .protocols(PROTOCOLS)
         .clientAuth(clientAuth)
@@ -83,23 +66,17 @@ public final class GatewayTls {
         ctx.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[] {new VerifyingTrustManager(peers)}, null);
         return ctx;
       }
-      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-      ks.load(null, null);
-      char[] pw = new char[0];
-      ks.setKeyEntry("tls", tlsKey(identity), pw, chain(identity));
-      javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
-          javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(ks, pw);
-      ctx.init(kmf.getKeyManagers(), new javax.net.ssl.TrustManager[] {new VerifyingTrustManager(peers)}, null);
+      ctx.init(identity.tlsKeyManagerFactory().getKeyManagers(),
+          new javax.net.ssl.TrustManager[] {new VerifyingTrustManager(peers)}, null);
       return ctx;
-    } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+    } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException("cannot build a client TLS context", e);
     }
   }
 
   public static SslContext client(PartyIdentity identity, PeerVerifier peers) throws SSLException {
     return SslContextBuilder.forClient()
-        .keyManager(tlsKey(identity), chain(identity))
+        .keyManager(identity.tlsKeyManagerFactory())
         .sslProvider(provider())
         .protocols(PROTOCOLS)
         .trustManager(new VerifyingTrustManager(peers))

@@ -2,7 +2,7 @@ package io.shulian.gateway.cli;
 
 import io.shulian.core.ShulianException;
 import io.shulian.core.envelope.EnvelopeException;
-import io.shulian.core.internal.io.BoundedRead;
+import io.shulian.core.io.BoundedRead;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.party.PartyId;
 import io.shulian.core.trust.TrustException;

@@ -1,7 +1,7 @@
 package io.shulian.gateway.cli;
 
-import io.shulian.core.internal.io.BoundedRead;
-import io.shulian.core.internal.yaml.LocatedTree;
+import io.shulian.core.catalog.Catalog;
+import io.shulian.core.io.BoundedRead;
 import io.shulian.core.keys.KeyMaterialException;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
@@ -46,7 +46,7 @@ final class CliSupport {
   /** Limit of a PEM file (certificates, CRLs, requests): far above any real chain or CRL. */
   static final long MAX_PEM_BYTES = 1 << 20;
   /** Limit of a catalog or policy document: the YAML parser's own limit. */
-  static final long MAX_DOCUMENT_BYTES = LocatedTree.MAX_BYTES;
+  static final long MAX_DOCUMENT_BYTES = Catalog.MAX_DOCUMENT_BYTES;
   /** Limit of a file holding a secret such as the masking hash key. */
   static final long MAX_SECRET_FILE_BYTES = 4096;
 

@@ -1,6 +1,5 @@
 package io.shulian.gateway.cli;
 
-import io.shulian.core.internal.jwt.SignedToken;
 import io.shulian.core.party.PartyId;
 import io.shulian.core.policy.Grant;
 import io.shulian.core.trust.CityBundle;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,29 +63,17 @@ final class GrantRevokeCommand implements Callable<Integer> {
       if (issuer != null || id != null) {
         throw Cli.usage(spec, "give either --token or --issuer with --id, not both");
       }
-      String text = new String(CliSupport.readInput(token.toString(), SignedToken.MAX_TOKEN_CHARS + 2L),
+      String text = new String(CliSupport.readInput(token.toString(), Grant.MAX_TOKEN_CHARS + 2L),
           StandardCharsets.US_ASCII).trim();
-      Map<String, Object> claims;
+      CityBundle.RevokedGrant named;
       try {
-        claims = SignedToken.parse(text, Grant.TOKEN_TYPE).claims();
-      } catch (SignedToken.TokenException e) {
-        throw new Cli.RejectedException(token + " is not a grant token: " + e.getMessage());
-      }
-      if (!(claims.get("iss") instanceof String) || !(claims.get("jti") instanceof String)) {
-        throw new Cli.RejectedException(token + " is not a grant token: it has no 'iss' and 'jti'");
-      }
-      try {
-        from = PartyId.parse((String) claims.get("iss"));
+        named = CityBundle.RevokedGrant.ofToken(text, null);
       } catch (IllegalArgumentException e) {
-        throw new Cli.RejectedException(token + ": issuer: " + e.getMessage());
+        throw new Cli.RejectedException(token + ": " + e.getMessage());
       }
-      grantId = (String) claims.get("jti");
-      Object exp = claims.get("exp");
-      if (exp instanceof Date) {
-        expires = ((Date) exp).toInstant();
-      } else if (exp instanceof Number) {
-        expires = Instant.ofEpochSecond(((Number) exp).longValue());
-      }
+      from = named.issuer();
+      grantId = named.grantId();
+      expires = named.until().orElse(null);
     } else {
       if (issuer == null || id == null) {
         throw Cli.usage(spec, "name the grant with --token, or with --issuer and --id");

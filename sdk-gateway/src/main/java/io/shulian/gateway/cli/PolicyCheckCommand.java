@@ -116,7 +116,7 @@ final class PolicyCheckCommand implements Callable<Integer> {
     if (grant != null && trust == null && holder == null) {
       throw Cli.usage(spec, "--grant needs --trust with the provider's certificate (or a signed --bundle)");
     }
-    PolicyEngine.Builder b = PolicyEngine.builder(set).decisionCacheSize(0);
+    PolicyEngine.Builder b = PolicyEngine.builder(set).decisionCacheSize(0).withoutMaskHashKey();
     if (trust != null) {
       b.grantVerifier(GrantVerifier.of(PinnedSenderTrust.of(CliSupport.readCertificates(trust))));
     } else if (holder != null) {

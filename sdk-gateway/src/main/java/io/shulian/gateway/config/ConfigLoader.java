@@ -491,11 +491,13 @@ public final class ConfigLoader {
         List<PartyCertificate> issuers = new ArrayList<>(l.peers);
         issuers.addAll(l.identity.certificates());
         io.shulian.core.trust.SenderTrust grantIssuers = l.bundle != null ? l.bundle : PinnedSenderTrust.of(issuers);
+        byte[] maskKey = hashKey(c.provider.policy, env);
         io.shulian.core.policy.PolicyEngine engine;
         try {
           io.shulian.core.policy.PolicyEngine.Builder eb =
               io.shulian.core.policy.PolicyEngine.builder(policySource(c, l.baseDir, l.bundle).load())
-                  .grantVerifier(io.shulian.core.policy.GrantVerifier.of(grantIssuers));
+                  .grantVerifier(io.shulian.core.policy.GrantVerifier.of(grantIssuers))
+                  .maskHashKey(maskKey);
           if (l.state != null) {
             eb.grantUses(l.state.grantUses()); // used-up grants stay used up across restarts
           }
@@ -507,7 +509,7 @@ public final class ConfigLoader {
         } catch (IOException | io.shulian.core.catalog.InvalidDocumentException e) {
           throw new IllegalStateException("policy could not be loaded again: " + e.getMessage(), e);
         }
-        b.policy(new io.shulian.gateway.authorize.CatalogPolicy(engine, hashKey(c.provider.policy, env)));
+        b.policy(new io.shulian.gateway.authorize.CatalogPolicy(engine, maskKey));
         if (c.provider.policy.fromBundle) {
           ReloadStatus status = new ReloadStatus(List.of("unreadable", "invalid"), e -> e instanceof IOException ? "unreadable"
               : e instanceof io.shulian.core.catalog.InvalidDocumentException ? "invalid" : ReloadStatus.OTHER);
@@ -682,7 +684,9 @@ public final class ConfigLoader {
     }
     org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn(
         "{} is not set (or shorter than 16 characters): keyed-hash masks use a random key for this process only", p.hashKeyEnv);
-    return io.shulian.core.internal.crypto.Crypto.randomBytes(32);
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return key;
   }
 
   /**

@@ -59,7 +59,7 @@ class AmbiguousPartyCertificateTest {
   private X509Certificate issue(KeyAlgorithm alg, int keyUsage, boolean tls, String... parties) {
     Pkix.GeneratedKey k = Pkix.generate(alg);
     Pkix.CertSpec s = new Pkix.CertSpec();
-    s.subject = PartyIdentity.subjectOf(PartyId.parse(A));
+    s.subject = io.shulian.core.internal.pki.Pki.subjectOf(PartyId.parse(A));
     s.issuer = X500Name.getInstance(root.getSubjectX500Principal().getEncoded());
     s.subjectSpki = k.spki;
     s.issuerPkcs8 = caPkcs8;

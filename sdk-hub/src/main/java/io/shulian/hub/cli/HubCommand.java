@@ -91,16 +91,16 @@ public final class HubCommand implements Callable<Integer>, ShulianCli.Extension
         throw new CommandLine.ParameterException(spec.commandLine(), "--suite must be intl or gm");
       }
       String token = tokenFile != null
-          ? new String(io.shulian.core.internal.io.BoundedRead.file(tokenFile, 4096), StandardCharsets.UTF_8).strip()
+          ? new String(io.shulian.core.io.BoundedRead.file(tokenFile, 4096), StandardCharsets.UTF_8).strip()
           : System.getenv(tokenEnv);
       if (token == null || token.isEmpty()) {
         throw new CommandLine.ParameterException(spec.commandLine(), tokenFile != null ? tokenFile + " is empty"
             : "environment variable " + tokenEnv + " is not set");
       }
-      byte[] jws = io.shulian.core.internal.io.BoundedRead.file(bundle, io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES);
+      byte[] jws = io.shulian.core.io.BoundedRead.file(bundle, io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES);
       // the hub is authenticated by the bundle being published: its certificate must chain to the
       // city root and not be revoked by the CRL inside
-      BundleHolder trust = BundleHolder.of(CityTrust.readCertificates(io.shulian.core.internal.io.BoundedRead.pemFile(root, 1 << 20)));
+      BundleHolder trust = BundleHolder.of(CityTrust.readCertificates(io.shulian.core.io.BoundedRead.pemFile(root, 1 << 20)));
       trust.update(jws);
       HttpClient http = HttpClient.newBuilder()
           .sslContext(GatewayTls.jdkClient(null, new CityPeerVerifier(trust, Clock.systemUTC())))

@@ -4,6 +4,7 @@ import io.shulian.core.internal.crypto.Crypto;
 import io.shulian.core.internal.crypto.KeyCodec;
 import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.keys.KeyAlgorithm;
+import io.shulian.core.party.PartyId;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
@@ -29,6 +30,8 @@ import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -57,6 +60,14 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Pki {
   private Pki() {}
+
+  /** Returns the X.500 subject Shulian gives a party's certificates: CN = party id text, C = CN. */
+  public static X500Name subjectOf(PartyId party) {
+    return new X500NameBuilder(BCStyle.INSTANCE)
+        .addRDN(BCStyle.CN, party.toString())
+        .addRDN(BCStyle.C, "CN")
+        .build();
+  }
 
   // ---- keys ------------------------------------------------------------------------------
 

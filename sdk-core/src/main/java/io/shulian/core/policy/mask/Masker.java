@@ -845,13 +845,19 @@ public final class Masker {
     /**
      * Builds the masker.
      *
-     * @throws IllegalStateException if a field is hashed but no hash key was set
+     * @throws MissingHashKeyException if a field is hashed but no hash key was set
      * @throws IllegalArgumentException if a masked or listed field is the parent of another
      */
     public Masker build() {
-      for (Map.Entry<String, MaskSpec> e : fields.entrySet()) {
-        if (e.getValue().function() == MaskFunction.HASH && hashKey == null) {
-          throw new IllegalStateException("field " + e.getKey() + " is masked with hash but no hash key is set");
+      if (hashKey == null) {
+        List<String> hashed = new ArrayList<>();
+        for (Map.Entry<String, MaskSpec> e : fields.entrySet()) {
+          if (e.getValue().function() == MaskFunction.HASH) {
+            hashed.add("field " + e.getKey());
+          }
+        }
+        if (!hashed.isEmpty()) {
+          throw new MissingHashKeyException(hashed, "Masker.Builder.hashKey (or PolicyEngine.Builder.maskHashKey)");
         }
       }
       Node root = new Node("", 0);

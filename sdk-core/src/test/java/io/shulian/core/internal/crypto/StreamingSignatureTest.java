@@ -1,5 +1,6 @@
 package io.shulian.core.internal.crypto;
 
+import io.shulian.core.internal.access.CoreAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shulian.core.keys.PartyIdentity;
@@ -72,8 +73,8 @@ class StreamingSignatureTest {
   @MethodSource("suites")
   void stream_dataInPieces_verifiesAndRejectsForgeries(String suite) {
     PartyIdentity id = signer(suite);
-    Signer s = id.internalSigningKey().signer(ID);
-    Verifier v = id.signingCertificate().internalPublicKey().verifier(ID);
+    Signer s = CoreAccess.keys().signingKey(id).signer(ID);
+    Verifier v = CoreAccess.certificates().publicKey(id.signingCertificate()).verifier(ID);
     Random r = new Random(42);
     byte[] data = new byte[20_000];
     r.nextBytes(data);
@@ -101,8 +102,8 @@ class StreamingSignatureTest {
   @MethodSource("suites")
   void stream_ecdsaAndSm2_matchOneShotAlgorithm(String suite) {
     PartyIdentity id = signer(suite);
-    Signer s = id.internalSigningKey().signer(ID);
-    Verifier v = id.signingCertificate().internalPublicKey().verifier(ID);
+    Signer s = CoreAccess.keys().signingKey(id).signer(ID);
+    Verifier v = CoreAccess.certificates().publicKey(id.signingCertificate()).verifier(ID);
     byte[] data = "one piece or many".getBytes(StandardCharsets.US_ASCII);
     byte[] streamed = streamSign(s, data, new Random(1));
     if (suite.equals("INTL")) {
@@ -120,8 +121,8 @@ class StreamingSignatureTest {
   @Test
   void stream_interleavedSm2StreamsOnOneThread_stayIndependent() {
     PartyIdentity id = TestParties.pair(Suite.GM)[0];
-    Signer s = id.internalSigningKey().signer(ID);
-    Verifier v = id.signingCertificate().internalPublicKey().verifier(ID);
+    Signer s = CoreAccess.keys().signingKey(id).signer(ID);
+    Verifier v = CoreAccess.certificates().publicKey(id.signingCertificate()).verifier(ID);
     byte[] a = "first".getBytes(StandardCharsets.US_ASCII);
     byte[] b = "second".getBytes(StandardCharsets.US_ASCII);
     Signer.Streaming sa = s.stream(CTX);

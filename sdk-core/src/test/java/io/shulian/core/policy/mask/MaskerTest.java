@@ -86,7 +86,7 @@ class MaskerTest {
   @Test
   void build_hashWithoutKey_refused() {
     assertThatThrownBy(() -> Masker.builder().field("id", MaskSpec.of(MaskFunction.HASH)).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("hash key");
+        .isInstanceOf(MissingHashKeyException.class).hasMessageContaining("hash key").hasMessageContaining("field id");
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.shulian.core.internal.io;
+package io.shulian.core.io;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

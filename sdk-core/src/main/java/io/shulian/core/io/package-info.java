@@ -1,8 +1,8 @@
 /**
  * Bounded reading of files and streams that an operator or a peer supplies: every whole-file read
- * has a size limit that holds for huge, growing and endless inputs. Not API.
+ * has a size limit that holds for huge, growing and endless inputs.
  */
 @NullMarked
-package io.shulian.core.internal.io;
+package io.shulian.core.io;
 
 import org.jspecify.annotations.NullMarked;
