@@ -371,7 +371,7 @@ class GatewayMaskingEndToEndTest {
       codes.add(x.path("code").asText());
       assertThat(x.path("message").asText()).isNotEmpty();
     });
-    assertThat(codes).containsExactly("PURPOSE_NOT_ALLOWED", "NO_PERMIT");
+    assertThat(codes).containsExactly("NO_PERMIT", "PURPOSE_NOT_ALLOWED");
     ExchangeEvent e = providerAudit.events.get(providerAudit.events.size() - 1);
     assertThat(e.outcome).isEqualTo("PURPOSE_NOT_ALLOWED");
     assertThat(e.reasons).containsExactly("NO_PERMIT", "PURPOSE_NOT_ALLOWED");

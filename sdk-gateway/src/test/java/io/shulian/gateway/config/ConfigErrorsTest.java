@@ -142,4 +142,21 @@ class ConfigErrorsTest {
     assertThat(ConfigDocument.distance("ca", "abc")).isEqualTo(3);
     assertThat(ConfigDocument.distance("abcd", "acbd")).isEqualTo(1);
   }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "limits: &a { maxBodyBytes: 1024 }\nruntime: *a",
+      "limits: !!binary aGVsbG8=",
+      "runtime: { eventLoops: 1.5, drainTimeout: [1, 2] }",
+      "limits: { maxBodyBytes: 99999999999999999999999999999999999999 }",
+      "? [a, b]\n: c",
+      "envelope: { batchSignatures: [ { x: 1 } ] }",
+  })
+  void load_oddYaml_refusedWithLocatedProblemsNeverAnInternalError(String yaml) throws Exception {
+    ConfigException e = ConfigProblems.load(dir, yaml);
+
+    assertThat(e).isNotNull();
+    assertThat(e.problems()).isNotEmpty().allSatisfy(x -> assertThat(x).contains("gw.yaml"));
+    assertClean(e.problems());
+  }
 }
