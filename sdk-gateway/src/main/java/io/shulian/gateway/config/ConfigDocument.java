@@ -91,15 +91,32 @@ final class ConfigDocument {
     return d;
   }
 
-  /** The parser's words for a syntax error, first line only, without its internal names. */
+  /**
+   * The parser's words for a syntax error without its internal names or excerpts: what it was
+   * parsing and what it expected ("while parsing a flow mapping; expected ',' or '}', but got
+   * <stream end>").
+   */
   private static String syntax(String m) {
-    String s = m == null ? "malformed YAML" : m.split("\n", 2)[0].trim();
-    return "malformed YAML: " + s.replaceAll("\\b(org|com|java)\\.[\\w.$]+", "").trim();
+    List<String> said = new ArrayList<>();
+    for (String line : (m == null ? "" : m).split("\n")) {
+      String t = line.trim();
+      // SnakeYAML adds "in 'reader', line n, column m:" and an excerpt with a caret: the location says it better
+      if (!t.isEmpty() && !t.startsWith("in ") && !t.startsWith("^") && !line.startsWith(" ")) {
+        said.add(t.replaceAll("\\b(org|com|java)\\.[\\w.$]+", "").trim());
+      }
+    }
+    return "malformed YAML" + (said.isEmpty() ? "" : ": " + String.join("; ", said));
   }
 
   /** Builds the node at the parser's current token, recording locations; duplicate keys are problems. */
   private JsonNode node(JsonParser p, String path) throws IOException {
     values.putIfAbsent(path, p.currentTokenLocation());
+    if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser
+        && ((com.fasterxml.jackson.dataformat.yaml.YAMLParser) p).isCurrentAlias()) {
+      at(p.currentTokenLocation(), (path.isEmpty() ? "" : path + ": ")
+          + "YAML aliases (*name) are not supported; write the value out");
+      return F.missingNode();
+    }
     switch (p.currentToken()) {
       case START_OBJECT: {
         ObjectNode o = F.objectNode();
@@ -115,7 +132,10 @@ final class ConfigDocument {
             continue;
           }
           keys.put(child, key);
-          o.set(name, node(p, child));
+          JsonNode v = node(p, child);
+          if (!v.isMissingNode()) {
+            o.set(name, v);
+          }
         }
         return o;
       }
@@ -123,7 +143,10 @@ final class ConfigDocument {
         ArrayNode a = F.arrayNode();
         int i = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
-          a.add(node(p, path + "[" + i++ + "]"));
+          JsonNode v = node(p, path + "[" + i++ + "]");
+          if (!v.isMissingNode()) {
+            a.add(v);
+          }
         }
         return a;
       }
