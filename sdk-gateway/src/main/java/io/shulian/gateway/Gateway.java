@@ -63,7 +63,7 @@ public final class Gateway implements AutoCloseable {
   private final AutoCloseable processMeters;
   private final Transport transport;
   private final EventLoopGroup group;
-  private final List<Channel> listeners = new ArrayList<>();
+  private final Map<String, Channel> listeners = new LinkedHashMap<>();
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private volatile boolean closed;
   /** Runs periodic work that may block (reading the bundle file), never on an event loop. */
@@ -78,7 +78,7 @@ public final class Gateway implements AutoCloseable {
     this.b = b;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // first: it configures meter filters, which apply only to meters registered after them
-    this.processMeters = GatewayMetrics.bindProcess(registry, buildVersion(), b.identity.suite().name());
+    this.processMeters = GatewayMetrics.bindProcess(registry, version(), b.identity.suite().name());
     this.transport = Transport.best(b.nativeTransport);
     this.group = transport.group(b.eventLoops);
     // only resources this gateway routes or serves become tag values (the context is set below)
@@ -117,23 +117,30 @@ public final class Gateway implements AutoCloseable {
     self.set(context);
   }
 
-  /** The {@code Implementation-Version} of the jar's manifest, or {@code unknown} (classes, tests, a manifest without it). */
-  static String buildVersion() {
-    String v = Gateway.class.getPackage().getImplementationVersion();
-    return v == null || v.isBlank() ? "unknown" : v;
-  }
-
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * Binds the configured listeners.
+   * Binds the configured listeners. If one cannot be bound, everything this gateway holds is
+   * released (as by {@link #close}) before the exception is thrown.
    *
    * @throws InterruptedException if interrupted while binding
    * @throws SSLException if the TLS context cannot be built from the identity
+   * @throws java.net.BindException if a listener cannot be bound; the message names the address,
+   *     e.g. {@code cannot listen on 127.0.0.1:8443: address already in use}
    */
-  public Gateway start() throws InterruptedException, SSLException {
+  public Gateway start() throws InterruptedException, java.io.IOException {
+    try {
+      bindAll();
+    } catch (InterruptedException | java.io.IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+    return this;
+  }
+
+  private void bindAll() throws InterruptedException, java.io.IOException {
     if (b.consumerAddress != null) {
       bind("consumer", b.consumerAddress, new GatewayInitializer(GatewayInitializer.Role.CONSUMER, context, null));
     }
@@ -145,7 +152,8 @@ public final class Gateway implements AutoCloseable {
       bind("passthrough", b.passthroughAddress, GatewayInitializer.passthrough(context, b.passthroughUpstream));
     }
     if (b.adminAddress != null) {
-      AdminHandler admin = new AdminHandler(registry, this::readinessProblems, this::readinessWarnings);
+      AdminHandler admin = new AdminHandler(registry, this::readinessProblems, this::readinessWarnings,
+          () -> closed || context.draining());
       bind("admin", b.adminAddress, new ChannelInitializer<SocketChannel>() {
         @Override
         protected void initChannel(SocketChannel ch) {
@@ -175,17 +183,11 @@ public final class Gateway implements AutoCloseable {
     }
     started.log("gateway {} {} started ({} transport, TLS {}): {}", b.identity.party(), version(), transport.name(),
         GatewayTls.provider(), bound);
-    return this;
-  }
-
-  private static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   /**
    * Returns the project version this gateway was built as (from the build's filtered {@code
-   * version.properties}), or a text saying it is unknown.
+   * version.properties}, else the jar manifest's {@code Implementation-Version}), or {@code unknown}.
    */
   public static String version() {
     try (java.io.InputStream in = Gateway.class.getResourceAsStream("cli/version.properties")) {
@@ -201,11 +203,12 @@ public final class Gateway implements AutoCloseable {
       // fall through: report what is known
     }
     String v = Gateway.class.getPackage().getImplementationVersion();
-    return v == null ? "unknown (built without Maven resource filtering)" : v;
+    return v == null || v.isBlank() ? "unknown" : v;
   }
 
-  private void bind(String name, InetSocketAddress address, ChannelInitializer<SocketChannel> init) throws InterruptedException {
-    Channel ch = new ServerBootstrap()
+  private void bind(String name, InetSocketAddress address, ChannelInitializer<SocketChannel> init)
+      throws InterruptedException, java.net.BindException {
+    io.netty.channel.ChannelFuture f = new ServerBootstrap()
         .group(group)
         .channel(transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 1024)
@@ -213,9 +216,33 @@ public final class Gateway implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
         .childHandler(init)
-        .bind(address).sync().channel();
-    listeners.add(ch);
+        .bind(address).await();
+    if (!f.isSuccess()) {
+      throw new java.net.BindException("cannot listen on " + hostPort(address) + ": " + bindFailure(f.cause()));
+    }
+    Channel ch = f.channel();
+    listeners.put(name, ch);
     bound.put(name, (InetSocketAddress) ch.localAddress());
+  }
+
+  private static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** Says why a bind failed in the operator's terms, whichever transport failed (NIO or epoll). */
+  private static String bindFailure(Throwable t) {
+    String m = String.valueOf(t == null ? null : t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    if (m.contains("in use")) {
+      return "address already in use";
+    }
+    if (m.contains("assign requested address") || m.contains("not available")) {
+      return "address not available on this host";
+    }
+    if (m.contains("permission denied") || m.contains("access denied")) {
+      return "permission denied (ports below 1024 need a capability)";
+    }
+    return m.replaceFirst("^bind\\(\\.\\.\\) failed: ", "");
   }
 
   /** Returns the bound address of a listener: "consumer", "provider" or "admin". */
@@ -299,8 +326,14 @@ public final class Gateway implements AutoCloseable {
         .log("gateway {} draining: {} exchanges in flight, waiting up to {}", b.identity.party(), context.inFlight(),
             b.drainTimeout);
     context.startDraining();
-    for (Channel l : listeners) {
-      l.close().syncUninterruptibly();
+    // the admin listener stays up while draining, so that probes see /readyz 503 DRAINING and /livez 200
+    Channel admin = null;
+    for (Map.Entry<String, Channel> l : listeners.entrySet()) {
+      if (l.getKey().equals("admin")) {
+        admin = l.getValue();
+      } else {
+        l.getValue().close().syncUninterruptibly();
+      }
     }
     long deadline = drainStart + b.drainTimeout.toNanos();
     while (context.inFlight() > 0 && System.nanoTime() < deadline) {
@@ -316,6 +349,9 @@ public final class Gateway implements AutoCloseable {
         .addKeyValue("duration_ms", Duration.ofNanos(System.nanoTime() - drainStart).toMillis())
         .log(left > 0 ? "gateway closed with {} exchanges still in flight after the drain timeout"
             : "gateway drained ({} exchanges left in flight)", left);
+    if (admin != null) {
+      admin.close().syncUninterruptibly();
+    }
     housekeeping.shutdownNow();
     for (AutoCloseable c : b.closeWith) {
       try {

@@ -43,6 +43,9 @@ class GatewayEndToEndTest {
   final MemoryAuditor providerAudit = new MemoryAuditor();
   final AtomicInteger backendCalls = new AtomicInteger();
   volatile int backendDelayMs;
+  /** When set, the backend holds each request until the latch opens. */
+  volatile java.util.concurrent.CountDownLatch backendGate;
+  Duration backendTimeout = Duration.ofMillis(1500);
   HttpServer backend;
   PartyIdentity housingId;
   PartyIdentity civilId;
@@ -61,6 +64,14 @@ class GatewayEndToEndTest {
     backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     backend.createContext("/api/housing", ex -> {
       backendCalls.incrementAndGet();
+      java.util.concurrent.CountDownLatch gate = backendGate;
+      if (gate != null) {
+        try {
+          gate.await(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (backendDelayMs > 0) {
         try {
           Thread.sleep(backendDelayMs);
@@ -100,7 +111,7 @@ class GatewayEndToEndTest {
             List.of(new io.shulian.core.catalog.Endpoint("GET", "/{name}")))
         .consumerCertificate(civil.encryptionCertificate())
         .limits(new io.shulian.gateway.inbound.Limits(1 << 20, 8192, 4096, Duration.ofSeconds(5),
-            Duration.ofSeconds(5), Duration.ofMillis(1500), 1000))
+            Duration.ofSeconds(5), backendTimeout, 1000))
         .providerListener(any)
         .adminListener(any)
         .eventLoops(2)
@@ -453,5 +464,47 @@ class GatewayEndToEndTest {
     assertThat(f.isSuccess()).isFalse();
     assertThat(backendCalls.get()).isZero();
     assertThat(providerAudit.events).isEmpty();
+  }
+
+  HttpResponse<String> admin(Gateway g, String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + g.address("admin").getPort() + path))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @org.junit.jupiter.api.Test
+  void close_whileDraining_readyzIs503DrainingAndLivezStays200() throws Exception {
+    backendTimeout = Duration.ofSeconds(30);
+    startCity(Suite.INTL, permitPurpose("social-assistance-review"));
+    backendGate = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<Integer> held = pool.submit(
+          () -> call("/exchange/HOUSING-001/x", "social-assistance-review", API_KEY).statusCode());
+      while (backendCalls.get() == 0) {
+        Thread.sleep(10);
+      }
+      assertThat(admin(provider, "/readyz").statusCode()).isEqualTo(200);
+      java.util.concurrent.Future<?> closing = pool.submit(provider::close);
+      HttpResponse<String> ready = admin(provider, "/readyz");
+      while (ready.statusCode() == 200) {
+        Thread.sleep(10);
+        ready = admin(provider, "/readyz");
+      }
+
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("\"status\":\"DRAINING\"").contains("draining");
+      assertThat(admin(provider, "/livez").statusCode()).isEqualTo(200);
+      assertThat(admin(provider, "/healthz").statusCode()).isEqualTo(200);
+      assertThat(closing).isNotDone();
+      backendGate.countDown();
+      assertThat(held.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+      closing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      // after the drain the admin listener is closed too
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> admin(provider, "/livez"))
+          .isInstanceOf(java.io.IOException.class);
+    } finally {
+      backendGate.countDown();
+      pool.shutdownNow();
+    }
   }
 }

@@ -58,6 +58,9 @@ class GatewayMaskingEndToEndTest {
   final java.util.concurrent.atomic.AtomicInteger backendCalls = new java.util.concurrent.atomic.AtomicInteger();
   volatile String backendBody = "{}";
   volatile Map<String, String> backendHeaders = Map.of();
+  volatile int backendStatus = 200;
+  volatile String backendType = "application/json";
+  Gateway provider;
   PartyIdentity housing;
   PartyIdentity civil;
   Gateway consumer;
@@ -91,9 +94,9 @@ class GatewayMaskingEndToEndTest {
     backend.createContext("/", ex -> {
       backendCalls.incrementAndGet();
       byte[] b = backendBody.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.getResponseHeaders().set("Content-Type", backendType);
       backendHeaders.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-      ex.sendResponseHeaders(200, b.length);
+      ex.sendResponseHeaders(backendStatus, b.length);
       ex.getResponseBody().write(b);
       ex.close();
     });
@@ -111,7 +114,7 @@ class GatewayMaskingEndToEndTest {
         "  policy: { dir: policy }",
         "audit: { dir: audit-provider }", ""));
     Map<String, String> env = Map.of("SHULIAN_KEY_PASSWORD", "test-only", "SHULIAN_MASK_KEY", "0123456789abcdef-test");
-    Gateway provider = ConfigLoader.apply(ConfigLoader.load(dir.resolve("provider.yaml"), env::get), providerAudit, env::get)
+    provider = ConfigLoader.apply(ConfigLoader.load(dir.resolve("provider.yaml"), env::get), providerAudit, env::get)
         .build().start();
     closeables.add(provider);
     Files.writeString(dir.resolve("consumer.yaml"), String.join("\n",
@@ -136,6 +139,17 @@ class GatewayMaskingEndToEndTest {
     for (int i = closeables.size() - 1; i >= 0; i--) {
       closeables.get(i).close();
     }
+  }
+
+  /** Asks for a record of {@code resource} without a grant, for {@code purpose}. */
+  HttpResponse<String> getFor(String resource, String purpose) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.address("consumer").getPort()
+        + "/exchange/" + resource + TARGET)).header("X-Api-Key", "k")
+        .header("X-Shulian-Purpose", purpose).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static com.fasterxml.jackson.databind.JsonNode json(HttpResponse<String> r) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
   }
 
   /** Asks for the provident-fund record with a valid grant for name, id number and balance. */
@@ -276,5 +290,93 @@ class GatewayMaskingEndToEndTest {
     assertThat(r.body()).contains("RETURN_FLOW_OUTSIDE_DIVISION").doesNotContain("示例路");
     assertThat(providerAudit.events.get(0).reasons).contains("RETURN_FLOW_OUTSIDE_DIVISION");
     assertThat(backendCalls.get()).isZero();
+  }
+
+  // ---- issue 13: backend statuses under masking ----
+
+  @Test
+  void backendStatus_404TextBodyUnderMasking_is404BackendNotFoundWithoutTheBody() throws Exception {
+    backendStatus = 404;
+    backendType = "text/plain";
+    backendBody = "no record for " + ID;
+
+    HttpResponse<String> r = getWithGrant();
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
+    assertThat(json(r).path("code").asText()).isEqualTo("BACKEND_NOT_FOUND");
+    assertThat(json(r).path("backendStatus").asInt()).isEqualTo(404);
+    assertNoClearData(r);
+    ExchangeEvent e = providerAudit.events.get(providerAudit.events.size() - 1);
+    assertThat(e.outcome).isEqualTo("BACKEND_NOT_FOUND");
+    assertThat(e.status).isEqualTo(404);
+    assertThat(e.reasons).contains("BACKEND_NOT_FOUND", "NOT_JSON");
+    assertThat(consumerAudit.events).anySatisfy(c -> assertThat(c.status).isEqualTo(404));
+  }
+
+  @Test
+  void backendStatus_501UnderMasking_is502BackendErrorWithoutTheBody() throws Exception {
+    backendStatus = 501;
+    backendType = "text/html";
+    backendBody = "<h1>not implemented for " + ID + "</h1>";
+
+    HttpResponse<String> r = getWithGrant();
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
+    assertThat(json(r).path("code").asText()).isEqualTo("BACKEND_ERROR");
+    assertThat(json(r).path("backendStatus").asInt()).isEqualTo(501);
+    assertNoClearData(r);
+    ExchangeEvent e = providerAudit.events.get(providerAudit.events.size() - 1);
+    assertThat(e.outcome).isEqualTo("BACKEND_ERROR");
+    assertThat(e.status).isEqualTo(502);
+  }
+
+  @Test
+  void backendStatus_200OctetStreamUnderMasking_stays502UnmaskableAndAudited() throws Exception {
+    backendType = "application/octet-stream";
+    backendBody = ID + CARD;
+
+    HttpResponse<String> r = getWithGrant();
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
+    assertThat(json(r).path("code").asText()).isEqualTo("UNMASKABLE_RESPONSE");
+    assertNoClearData(r);
+    ExchangeEvent e = providerAudit.events.get(providerAudit.events.size() - 1);
+    assertThat(e.outcome).isEqualTo("UNMASKABLE_RESPONSE");
+    assertThat(e.reasons).contains("UNMASKABLE_RESPONSE", "NOT_JSON");
+  }
+
+  @Test
+  void backendStatus_409JsonUnderMasking_passesStatusWithMaskedBody() throws Exception {
+    backendStatus = 409;
+    backendBody = "{\"applicant\":{\"name\":\"张三\",\"idNumber\":\"" + ID + "\"},\"bankCard\":\"" + CARD + "\"}";
+
+    HttpResponse<String> r = getWithGrant();
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+    assertThat(r.body()).isEqualTo("{\"applicant\":{\"name\":\"张*\",\"idNumber\":\"440604********1234\"}}");
+    assertNoClearData(r);
+  }
+
+  // ---- issue 13: one primary code plus reasons ----
+
+  @Test
+  void problem_purposeNoRuleAllows_onePrimaryCodeAndDeduplicatedReasons() throws Exception {
+    HttpResponse<String> r = getFor("housing.property-registry", "business-licensing");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+    com.fasterxml.jackson.databind.JsonNode n = json(r);
+    assertThat(n.path("code").asText()).isEqualTo("PURPOSE_NOT_ALLOWED");
+    List<String> codes = new ArrayList<>();
+    n.path("reasons").forEach(x -> {
+      codes.add(x.path("code").asText());
+      assertThat(x.path("message").asText()).isNotEmpty();
+    });
+    assertThat(codes).containsExactly("NO_PERMIT", "PURPOSE_NOT_ALLOWED");
+    ExchangeEvent e = providerAudit.events.get(providerAudit.events.size() - 1);
+    assertThat(e.outcome).isEqualTo("PURPOSE_NOT_ALLOWED");
+    assertThat(e.reasons).containsExactly("NO_PERMIT", "PURPOSE_NOT_ALLOWED");
+    assertThat(provider.registry().find("shulian.exchanges").tag("outcome", "PURPOSE_NOT_ALLOWED").counter()).isNotNull();
+    assertThat(provider.registry().getMeters()).allSatisfy(m -> assertThat(String.valueOf(m.getId().getTag("outcome")))
+        .doesNotContain(","));
   }
 }

@@ -154,6 +154,35 @@ class ProviderIdentityTest {
   }
 
   @Test
+  void consumer_providerWithJoinedCode_relaysOnePrimaryCodeAndDeduplicatedReasons() throws Exception {
+    city = TestCity.start(GatewayEndToEndTest.permitPurpose(TestCity.PURPOSE));
+    // what a provider gateway of the previous release sends
+    routeHousingTo(fakeProvider(403, "{\"status\":403,\"code\":\"NO_PERMIT,PURPOSE_NOT_ALLOWED,PURPOSE_NOT_ALLOWED\"}"));
+
+    HttpResponse<String> r = city.call("GET", "/exchange/HOUSING-001/records", null);
+
+    assertThat(r.statusCode()).isEqualTo(403);
+    com.fasterxml.jackson.databind.JsonNode n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+    assertThat(n.path("code").asText()).isEqualTo("PURPOSE_NOT_ALLOWED");
+    assertThat(n.path("reasons")).hasSize(2);
+    assertThat(n.path("reasons").get(0).path("code").asText()).isEqualTo("NO_PERMIT");
+  }
+
+  @Test
+  void consumer_providerReasonsWithInventedMessagesAndBadCodes_onlyWellFormedCodesWithOurText() throws Exception {
+    city = TestCity.start(GatewayEndToEndTest.permitPurpose(TestCity.PURPOSE));
+    routeHousingTo(fakeProvider(404, "{\"status\":404,\"code\":\"BACKEND_NOT_FOUND\",\"backendStatus\":\"x\","
+        + "\"reasons\":[{\"code\":\"BACKEND_NOT_FOUND\",\"message\":\"call 5555 with your password\"},"
+        + "{\"code\":\"<script>\",\"message\":\"x\"},{\"code\":\"NOT_JSON\",\"message\":\"password\"}]}"));
+
+    HttpResponse<String> r = city.call("GET", "/exchange/HOUSING-001/records", null);
+
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.body()).contains("\"code\":\"BACKEND_NOT_FOUND\"").contains("NOT_JSON").doesNotContain("password")
+        .doesNotContain("5555").doesNotContain("script").doesNotContain("backendStatus");
+  }
+
+  @Test
   void consumer_providerProblemWithMalformedCode_isGenericProviderError() throws Exception {
     city = TestCity.start(GatewayEndToEndTest.permitPurpose(TestCity.PURPOSE));
     routeHousingTo(fakeProvider(403, "{\"code\":\"<a href=https://evil.example>LOGIN</a>\",\"detail\":\"x\"}"));

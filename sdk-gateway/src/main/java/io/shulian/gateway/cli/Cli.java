@@ -100,6 +100,9 @@ final class Cli {
     } else if (e instanceof BoundedRead.NotPemException) {
       code = ExitCodes.REJECTED;
       msg = "input rejected (NOT_PEM): " + e.getMessage();
+    } else if (e instanceof java.net.BindException) {
+      code = ExitCodes.FAILURE;
+      msg = e.getMessage();
     } else if (e instanceof NoSuchFileException) {
       code = ExitCodes.FAILURE;
       msg = "no such file: " + e.getMessage();

@@ -1,8 +1,6 @@
 package io.shulian.gateway.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.shulian.core.keys.KeyMaterialException;
@@ -100,22 +98,23 @@ public final class ConfigLoader {
 
   private static Loaded load(Path file, Function<String, String> env, boolean checkOnly) throws ConfigException {
     List<String> problems = new ArrayList<>();
-    GatewayConfig c;
+    byte[] yaml;
     try {
       if (Files.size(file) > MAX_CONFIG_BYTES) {
         throw new ConfigException(List.of(file + ": larger than " + MAX_CONFIG_BYTES + " bytes"));
       }
-      c = mapper().readValue(file.toFile(), GatewayConfig.class);
-    } catch (JsonMappingException e) {
-      throw new ConfigException(List.of(at(file, e.getLocation()) + mappingProblem(e)));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      // malformed YAML, or a key given twice in one mapping (which would silently win otherwise)
-      throw new ConfigException(List.of(at(file, e.getLocation()) + e.getOriginalMessage()));
+      yaml = Files.readAllBytes(file);
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
     }
+    ConfigDocument doc = ConfigDocument.read(file, yaml);
+    GatewayConfig c = doc.hasProblems() ? null : doc.config(mapper());
     if (c == null) {
-      throw new ConfigException(List.of(file + ": empty configuration"));
+      // the shape is wrong: bind defaults so that the value checks below still run on what is there
+      c = doc.config(lenientMapper());
+    }
+    if (c == null) {
+      throw new ConfigException(doc.problems());
     }
     Path base = file.toAbsolutePath().getParent();
 
@@ -132,10 +131,7 @@ public final class ConfigLoader {
       problems.add("audit.dir: required (the gateway never releases data unaudited)");
     }
     if (c.audit != null) {
-      Duration delay = duration(c.audit.commitDelay);
-      if (delay == null || delay.compareTo(Duration.ofSeconds(1)) > 0) {
-        problems.add("audit.commitDelay: a duration from 0ms to 1s, got '" + c.audit.commitDelay + "'");
-      }
+      durationIn("audit.commitDelay", c.audit.commitDelay, Duration.ZERO, Duration.ofSeconds(1), problems);
     }
     listen(c.consumer == null, c.consumer == null ? null : c.consumer.listen, "consumer.listen", problems);
     listen(c.provider == null, c.provider == null ? null : c.provider.listen, "provider.listen", problems);
@@ -166,12 +162,13 @@ public final class ConfigLoader {
     } else if (c.state.maxReplayEntries < 1 || c.state.maxReplayEntries > 100_000_000) {
       problems.add("state.maxReplayEntries: 1 to 100000000, got " + c.state.maxReplayEntries);
     }
-    Path stateDir = problems.isEmpty() ? stateDir(c, base) : null;
-    if (problems.isEmpty() && stateDir == null) {
+    Path stateDir = problems.isEmpty() && !doc.hasProblems() ? stateDir(c, base) : null;
+    if (problems.isEmpty() && !doc.hasProblems() && stateDir == null) {
       problems.add("state.dir: required when audit.dir has no name to put the state next to");
     }
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+    if (!problems.isEmpty() || doc.hasProblems()) {
+      // the keys and files named are read only once the file itself is right
+      throw located(doc, problems);
     }
 
     PartyIdentity identity = null;
@@ -344,9 +341,17 @@ public final class ConfigLoader {
       problems.add("state.dir: " + e.getMessage());
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw located(doc, problems);
     }
     return new Loaded(c, base, identity, peers, holder, stateDir, state);
+  }
+
+  /** The problems of the document and of the checks, each located in the file. */
+  private static ConfigException located(ConfigDocument doc, List<String> problems) {
+    for (String p : problems) {
+      doc.add(p);
+    }
+    return new ConfigException(doc.problems());
   }
 
   /** state.dir, or the audit directory's sibling named after it with "-state" appended; null if it has no name. */
@@ -725,6 +730,13 @@ public final class ConfigLoader {
    * The YAML reader: unknown keys, keys given twice and explicit nulls for sections and lists are
    * errors (a null would otherwise replace a default and fail later, far from its cause).
    */
+  /** The reader that binds what is left of a document with problems, so that its values are checked too. */
+  private static ObjectMapper lenientMapper() {
+    ObjectMapper m = new ObjectMapper(new YAMLFactory());
+    m.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    return m;
+  }
+
   static ObjectMapper mapper() {
     ObjectMapper m = new ObjectMapper(YAMLFactory.builder()
         .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -740,52 +752,11 @@ public final class ConfigLoader {
     return m;
   }
 
-  /** Says what is wrong with a value, naming its path, in the operator's terms (no Java types). */
-  private static String mappingProblem(JsonMappingException e) {
-    if (e instanceof com.fasterxml.jackson.databind.exc.InvalidNullException) {
-      return path(e) + ": must not be null (leave it out to use the default)";
-    }
-    if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException
-        && !(e instanceof com.fasterxml.jackson.databind.exc.PropertyBindingException)) {
-      Class<?> t = ((com.fasterxml.jackson.databind.exc.MismatchedInputException) e).getTargetType();
-      if (t != null && (t == GatewayConfig.class || t.getEnclosingClass() == GatewayConfig.class)) {
-        return path(e) + ": must be a mapping, not empty, null or a single value";
-      }
-      if (t != null && List.class.isAssignableFrom(t)) {
-        return path(e) + ": must be a list";
-      }
-    }
-    if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) {
-      var u = (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException) e;
-      return path(e) + ": unknown key (allowed here: " + new java.util.TreeSet<>(
-          u.getKnownPropertyIds().stream().map(String::valueOf).collect(java.util.stream.Collectors.toList())) + ")";
-    }
-    return path(e) + ": " + e.getOriginalMessage().replaceAll("\\(class io\\.shulian[^)]*\\)", "")
-        .replaceAll("`io\\.shulian[\\w.$]*`", "a mapping").replaceAll("\\s+", " ").trim();
-  }
-
-  private static String at(Path file, JsonLocation l) {
-    return file + (l == null || l.getLineNr() < 0 ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr()) + ": ";
-  }
-
-  /** The dotted path of the value a mapping error is about, e.g. {@code provider.backends[0]}. */
-  private static String path(JsonMappingException e) {
-    StringBuilder b = new StringBuilder();
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        b.append('[').append(r.getIndex()).append(']');
-      }
-    }
-    return b.length() == 0 ? "(document)" : b.toString();
-  }
-
   /** Checks that {@code value} is a duration within [min, max]; returns whether it is. */
   static boolean durationIn(String name, String value, Duration min, Duration max, List<String> problems) {
     Duration d = duration(value);
     if (d == null) {
-      problems.add(name + ": '" + value + "' is not a duration like 500ms, 10s, 5m");
+      problems.add(name + ": " + (value == null ? "null" : "\"" + value + "\"") + " is not a duration (e.g. 500ms, 5s, 2m)");
       return false;
     }
     if (d.compareTo(min) < 0) {

@@ -17,16 +17,19 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The admin listener: {@code /healthz} (the process runs), {@code /readyz} (it can serve: valid
- * keys, trust material within its validity and grace, a writable audit log; 503 with the failed
- * checks otherwise; warnings such as a failed bundle reload are listed either way) and {@code
- * /metrics} (Prometheus text format). Bind it to a private interface.
+ * The admin listener: {@code /livez} or {@code /healthz} (the process runs; 200 until the admin
+ * listener closes, also while draining), {@code /readyz} (it can serve: valid keys, trust material
+ * within its validity and grace, a writable audit log; 503 with the failed checks otherwise, status
+ * {@code DRAINING} while the gateway drains on shutdown; warnings such as a failed bundle reload
+ * are listed either way) and {@code /metrics} (Prometheus text format). Bind it to a private
+ * interface.
  */
 @ChannelHandler.Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PrometheusMeterRegistry registry;
   private final Supplier<Map<String, String>> readinessProblems;
   private final Supplier<Map<String, String>> readinessWarnings;
+  private final java.util.function.BooleanSupplier draining;
 
   /**
    * @param readinessProblems returns, per failed check, what is wrong; empty when ready
@@ -41,9 +44,20 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
    */
   public AdminHandler(PrometheusMeterRegistry registry, Supplier<Map<String, String>> readinessProblems,
       Supplier<Map<String, String>> readinessWarnings) {
+    this(registry, readinessProblems, readinessWarnings, () -> false);
+  }
+
+  /**
+   * @param readinessProblems returns, per failed check, what is wrong; empty when ready
+   * @param readinessWarnings returns what an operator should know that does not stop serving
+   * @param draining whether the gateway drains on shutdown ({@code /readyz} then says {@code DRAINING})
+   */
+  public AdminHandler(PrometheusMeterRegistry registry, Supplier<Map<String, String>> readinessProblems,
+      Supplier<Map<String, String>> readinessWarnings, java.util.function.BooleanSupplier draining) {
     this.registry = registry;
     this.readinessProblems = readinessProblems;
     this.readinessWarnings = readinessWarnings;
+    this.draining = draining;
   }
 
   @Override
@@ -51,17 +65,19 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
     String path = req.uri().split("\\?", 2)[0];
     FullHttpResponse r;
     switch (path) {
+      case "/livez":
       case "/healthz":
         r = text(HttpResponseStatus.OK, "application/json", "{\"status\":\"UP\"}");
         break;
       case "/readyz":
         Map<String, String> problems = readinessProblems.get();
         Map<String, String> warnings = readinessWarnings.get();
-        StringBuilder b = new StringBuilder("{\"status\":\"").append(problems.isEmpty() ? "READY" : "NOT_READY").append('"');
+        String status = draining.getAsBoolean() ? "DRAINING" : problems.isEmpty() ? "READY" : "NOT_READY";
+        StringBuilder b = new StringBuilder("{\"status\":\"").append(status).append('"');
         object(b, "problems", problems);
         object(b, "warnings", warnings);
         b.append('}');
-        r = text(problems.isEmpty() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json", b.toString());
+        r = text(problems.isEmpty() && !"DRAINING".equals(status) ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json", b.toString());
         break;
       case "/metrics":
         r = text(HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());

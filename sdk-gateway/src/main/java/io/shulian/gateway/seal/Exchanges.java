@@ -96,15 +96,57 @@ final class Exchanges {
     }
   }
 
-  private static final java.util.regex.Pattern PROBLEM_CODE =
-      java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]{0,63}(,[A-Z][A-Z0-9_]{0,63}){0,7}");
+  /** What a client is told about a policy reason code: fixed text, never the engine's message (rule and grant ids). */
+  private static final java.util.Map<String, String> REASON_MESSAGES = java.util.Map.ofEntries(
+      java.util.Map.entry("NO_PERMIT", "no rule permits this request"),
+      java.util.Map.entry("DENIED", "the policy denied the request"),
+      java.util.Map.entry("NO_PERMISSION", "no permission for this consumer, resource and action"),
+      java.util.Map.entry("PURPOSE_NOT_ALLOWED", "the stated purpose is not allowed for this request"),
+      java.util.Map.entry("UNKNOWN_PURPOSE", "the stated purpose is not in the city catalog"),
+      java.util.Map.entry("UNKNOWN_RESOURCE", "the resource is not in the city catalog"),
+      java.util.Map.entry("UNKNOWN_ACTION", "the action is not known"),
+      java.util.Map.entry("UNKNOWN_FIELD", "a requested field is not in the catalog"),
+      java.util.Map.entry("GRANT_REQUIRED", "this request needs a grant"),
+      java.util.Map.entry("NOT_SHARED", "the resource is not shared"),
+      java.util.Map.entry("FORBIDDEN", "a rule forbids this request"),
+      java.util.Map.entry("FIELD_FORBIDDEN", "a requested field is forbidden"),
+      java.util.Map.entry("FIELD_NOT_PERMITTED", "a requested field is not released"),
+      java.util.Map.entry("RATE_LIMITED", "the rate limit of the permitting rule is reached"),
+      java.util.Map.entry("OUTSIDE_TIME_WINDOW", "the permitting rule does not apply at this time"),
+      java.util.Map.entry("LEVEL_RELATION_NOT_MET", "the administrative levels of the parties do not fit the rule"),
+      java.util.Map.entry("RETURN_FLOW_NOT_DOWNWARD", "return flow goes only to lower levels"),
+      java.util.Map.entry("RETURN_FLOW_OUTSIDE_DIVISION", "return flow stays within the provider's division"));
+
+  /** The client text for a reason code; {@code fallback} for a code without fixed text. */
+  static String reasonMessage(String code, String fallback) {
+    String m = REASON_MESSAGES.get(code);
+    if (m != null) {
+      return m;
+    }
+    return code.startsWith("GRANT_") ? "the grant does not fit this request" : fallback;
+  }
+
+  /** A policy denial: 403, the reasons deduplicated, the primary code by {@link Problem#primary}. */
+  static Problem denied(java.util.List<String> codes) {
+    java.util.List<Problem.Reason> reasons = new java.util.ArrayList<>();
+    for (String c : codes.isEmpty() ? java.util.List.of("DENIED") : codes) {
+      reasons.add(new Problem.Reason(c, reasonMessage(c, "the policy denied the request")));
+    }
+    return Problem.of(HttpResponseStatus.FORBIDDEN, reasons, "access denied by the provider's policy");
+  }
+
+  private static final java.util.regex.Pattern PROBLEM_CODE = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+  private static final int MAX_RELAYED_REASONS = 16;
   private static final int MAX_PROBLEM_BYTES = 8192;
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /**
-   * Re-issues a provider gateway's refusal for the app: its status (4xx or 5xx) and its code, if
-   * it is a well-formed code, with our own detail text. Nothing else the provider wrote reaches the
-   * app; anything that is not a problem document becomes {@code 502 PROVIDER_ERROR}.
+   * Re-issues a provider gateway's refusal for the app: its status (4xx or 5xx), its primary code
+   * and its reason codes, where they are well-formed codes, with our own detail and messages. Nothing
+   * else the provider wrote reaches the app; anything that is not a problem document becomes {@code
+   * 502 PROVIDER_ERROR}. The primary code is chosen again by {@link Problem#primary} from the
+   * provider's reasons and code (the provider's own choice, unless it is a summary code); a
+   * comma-joined code of older gateways is split into its codes.
    */
   static Problem providerProblem(FullHttpResponse resp) {
     int status = resp.status().code();
@@ -112,19 +154,47 @@ final class Exchanges {
     if (status < 400 || status > 599 || !ct.startsWith(Problem.MEDIA_TYPE)) {
       return Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_ERROR", "the provider gateway answered " + status);
     }
-    String code = "PROVIDER_ERROR";
+    java.util.List<String> codes = new java.util.ArrayList<>();
+    int backendStatus = -1;
     if (resp.content().readableBytes() <= MAX_PROBLEM_BYTES) {
       try {
-        com.fasterxml.jackson.databind.JsonNode c = JSON.readTree(
-            new io.netty.buffer.ByteBufInputStream(resp.content().duplicate())).path("code");
-        if (c.isTextual() && PROBLEM_CODE.matcher(c.textValue()).matches()) {
-          code = c.textValue();
+        com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(new io.netty.buffer.ByteBufInputStream(resp.content().duplicate()));
+        for (com.fasterxml.jackson.databind.JsonNode r : n.path("reasons")) {
+          com.fasterxml.jackson.databind.JsonNode rc = r.path("code");
+          if (rc.isTextual()) {
+            relayable(rc.textValue(), codes);
+          }
+        }
+        com.fasterxml.jackson.databind.JsonNode bs = n.path("backendStatus");
+        if (bs.isInt() && bs.intValue() >= 100 && bs.intValue() <= 599) {
+          backendStatus = bs.intValue();
+        }
+        com.fasterxml.jackson.databind.JsonNode c = n.path("code");
+        if (c.isTextual()) {
+          for (String part : c.textValue().split(",", MAX_RELAYED_REASONS + 1)) {
+            relayable(part, codes);
+          }
         }
       } catch (java.io.IOException | RuntimeException e) {
         // not a problem document: the generic code
       }
     }
-    return Problem.of(HttpResponseStatus.valueOf(status), code, "the provider gateway refused the request: " + code);
+    if (codes.isEmpty()) {
+      codes.add("PROVIDER_ERROR");
+    }
+    java.util.List<Problem.Reason> reasons = new java.util.ArrayList<>();
+    for (String c : codes) {
+      reasons.add(new Problem.Reason(c, reasonMessage(c, "reported by the provider gateway")));
+    }
+    Problem p = Problem.of(HttpResponseStatus.valueOf(status), reasons, "the provider gateway refused the request");
+    return backendStatus < 0 ? p : p.withMember("backendStatus", backendStatus);
+  }
+
+  private static void relayable(String code, java.util.List<String> codes) {
+    String c = code.trim();
+    if (PROBLEM_CODE.matcher(c).matches() && !codes.contains(c) && codes.size() < MAX_RELAYED_REASONS) {
+      codes.add(c);
+    }
   }
 
   static FullHttpResponse envelopeResponse(byte[] sealed) {

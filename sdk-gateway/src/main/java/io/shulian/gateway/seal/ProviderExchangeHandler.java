@@ -45,6 +45,7 @@ import java.util.Optional;
  */
 @ChannelHandler.Sharable
 public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProviderExchangeHandler.class);
   /** The party the TLS peer's certificate speaks for, set after the handshake. */
   public static final AttributeKey<PartyId> PEER = AttributeKey.valueOf("shulian.peer");
 
@@ -115,8 +116,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     }
     Verdict v = g.policy().decide(h, action, inner.header(HttpPayload.GRANT_HEADER));
     if (!v.isPermit()) {
-      refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, String.join(",", v.reasons()),
-          "access denied: " + String.join(", ", v.reasons())), v, asked);
+      refuse(ctx, req, t0, h, peer.toString(), Exchanges.denied(v.reasons()), v, asked);
       return;
     }
     Optional<URI> backend = g.backend(h.resource());
@@ -174,10 +174,11 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(java.util.Locale.ROOT);
     boolean json = ct.startsWith("application/json") || ct.contains("+json");
     List<Map.Entry<String, String>> headers = new ArrayList<>();
+    int status = resp.status().code();
     if (v.hasObligations()) {
-      if (!json && resp.status().code() < 300 && body.length > 0) {
+      if (!json && body.length > 0) {
         // obligations name fields of JSON records; anything else cannot be masked, so it is not released
-        unmaskable(ctx, req, t0, h, v, asked, "NOT_JSON");
+        unmaskable(ctx, req, t0, h, v, asked, status, ct, "NOT_JSON");
         return;
       }
       if (body.length > 0) {
@@ -185,10 +186,10 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
         try {
           body = v.responseFilter().apply(body);
         } catch (UnmaskableResponseException e) {
-          unmaskable(ctx, req, t0, h, v, asked, e.code());
+          unmaskable(ctx, req, t0, h, v, asked, status, ct, e.code());
           return;
         } catch (RuntimeException e) {
-          unmaskable(ctx, req, t0, h, v, asked, "MASKING_FAILED");
+          unmaskable(ctx, req, t0, h, v, asked, status, ct, "MASKING_FAILED");
           return;
         }
         // The masker writes UTF-8 JSON; parameters of the backend's type are not carried.
@@ -197,6 +198,9 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
       // Headers such as Location, ETag or Last-Modified can carry record data that no mask reaches.
     } else {
       resp.headers().forEach(e -> headers.add(Map.entry(e.getKey(), e.getValue())));
+    }
+    if (status < 200 || status > 299) {
+      logBackendStatus(h, status, ct, true, "-");
     }
     HttpPayload payload = HttpPayload.response(resp.status().code(), headers, body);
     SealRequest reply;
@@ -214,7 +218,6 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
       return;
     }
     byte[] released = body;
-    int status = resp.status().code();
     req.retain();
     g.sealBatcher().seal(ctx.channel().eventLoop(), reply, payload.encode(), (sealed, err) -> {
       try {
@@ -232,14 +235,70 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     });
   }
 
-  /** Refuses a response the obligations cannot be applied to: 502, audited with the masker's reason code. */
+  /**
+   * Refuses a backend body the obligations cannot be applied to; nothing of it is released. A
+   * success (2xx) is {@code 502 UNMASKABLE_RESPONSE}; any other backend status is passed on as the
+   * typed problem {@link #backendProblem} says, without the body. Audited with the masker's reason
+   * code and logged once.
+   */
   private void unmaskable(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,
-      Requested asked, String code) {
-    Problem p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "UNMASKABLE_RESPONSE",
-        "the provider system's response cannot be masked as the policy requires");
+      Requested asked, int backendStatus, String contentType, String code) {
+    boolean success = backendStatus >= 200 && backendStatus <= 299;
+    Problem p = success
+        ? Problem.of(HttpResponseStatus.BAD_GATEWAY, "UNMASKABLE_RESPONSE",
+            "the provider system's response cannot be masked as the policy requires")
+        : backendProblem(backendStatus);
+    if (success) {
+      LOG.atWarn().addKeyValue("event", "unmaskable_response").addKeyValue("envelope_id", h.id().toString())
+          .addKeyValue("resource", h.resource()).addKeyValue("backend_status", backendStatus)
+          .addKeyValue("content_type", logSafe(contentType)).addKeyValue("reason", code)
+          .log("backend response not released: it cannot be masked as the policy requires");
+    } else {
+      logBackendStatus(h, backendStatus, contentType, false, code);
+    }
     ExchangeEvent e = asked.on(event(h, h.sender().toString(), v, Exchanges.digest(g, new byte[0]),
         req.content().readableBytes(), p.status().code(), p.code(), List.of(p.code(), code), t0));
     Exchanges.auditThenRespond(g, ctx, req, e, p.toResponse());
+  }
+
+  /**
+   * What a backend status that is not a success becomes when its body is not released: 404 stays
+   * {@code 404 BACKEND_NOT_FOUND}; other client errors keep their status as {@code BACKEND_REJECTED},
+   * except 401 and 407 (the gateway's own access to the backend failed, which no consumer can fix);
+   * those, 1xx, 3xx (redirects are not followed) and every 5xx are {@code 502 BACKEND_ERROR}. The
+   * backend's status is the {@code backendStatus} member.
+   */
+  static Problem backendProblem(int backendStatus) {
+    Problem p;
+    if (backendStatus == 404) {
+      p = Problem.of(HttpResponseStatus.NOT_FOUND, "BACKEND_NOT_FOUND", "the provider system has no such record");
+    } else if (backendStatus >= 400 && backendStatus <= 499 && backendStatus != 401 && backendStatus != 407) {
+      p = Problem.of(HttpResponseStatus.valueOf(backendStatus), "BACKEND_REJECTED",
+          "the provider system refused the request with status " + backendStatus);
+    } else {
+      p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "BACKEND_ERROR",
+          "the provider system answered with status " + backendStatus);
+    }
+    return p.withMember("backendStatus", backendStatus);
+  }
+
+  /** Logs, once per exchange, a backend answer that is not a success (warn for 5xx, info otherwise). */
+  private static void logBackendStatus(EnvelopeHeader h, int status, String contentType, boolean bodyReleased, String reason) {
+    (status >= 500 ? LOG.atWarn() : LOG.atInfo()).addKeyValue("event", "backend_status")
+        .addKeyValue("envelope_id", h.id().toString()).addKeyValue("resource", h.resource())
+        .addKeyValue("backend_status", status).addKeyValue("content_type", logSafe(contentType))
+        .addKeyValue("body_released", bodyReleased).addKeyValue("reason", reason)
+        .log("backend answered {}", status);
+  }
+
+  /** A backend-supplied header value fit for a log line: printable ASCII, at most 64 characters. */
+  private static String logSafe(String s) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 64; i++) {
+      char c = s.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return b.length() == 0 ? "-" : b.toString();
   }
 
   private static final java.util.regex.Pattern JSON_SUFFIX_TYPE =
@@ -275,7 +334,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
 
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, String peer, Problem p,
       Object why, Requested asked) {
-    List<String> reasons = new ArrayList<>();
+    java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
     if (why instanceof String) {
       reasons.add((String) why);
     } else if (why instanceof Verdict && !((Verdict) why).isPermit()) {
@@ -286,7 +345,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     }
     Verdict v = why instanceof Verdict ? (Verdict) why : null;
     ExchangeEvent e = event(h, peer, v, Exchanges.digest(g, new byte[0]), req.content().readableBytes(), p.status().code(),
-        p.code(), reasons, t0);
+        p.code(), List.copyOf(reasons), t0);
     Exchanges.auditThenRespond(g, ctx, req, asked.on(e), p.toResponse());
   }
 

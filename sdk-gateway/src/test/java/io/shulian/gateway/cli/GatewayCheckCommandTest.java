@@ -144,4 +144,36 @@ class GatewayCheckCommandTest {
 
     assertRefused(r, "bundle.jws", "larger than");
   }
+
+  @Test
+  void check_severalProblems_allPrintedWithFileLineAndColumn() throws Exception {
+    Run r = check("limits: { requestTimeout: 5x }", "admin: { lisen: \"127.0.0.1:9\" }", "runtime: { eventLoops: many }");
+
+    assertRefused(r, "3 problems", "gw.yaml:7:27: limits.requestTimeout: \"5x\" is not a duration",
+        "gw.yaml:8:10: admin.lisen: unknown key; did you mean `listen`?", "gw.yaml:9:24: runtime.eventLoops: ");
+  }
+
+  @Test
+  void start_portInUse_namesTheAddressAndExitsCleanly() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+      taken.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      int port = taken.getLocalPort();
+      Path f = tmp.resolve("gw.yaml");
+      Files.writeString(f, String.join("\n",
+          "identity: { keystore: gw/key.p12, passwordEnv: " + PASSWORD_ENV + " }",
+          "provider:",
+          "  listen: 127.0.0.1:" + port,
+          "  backends: [ { resource: R-1, url: \"http://127.0.0.1:9000/api\", endpoints: [ { method: GET, path: \"/{id}\" } ] } ]",
+          "  permissions: [ { consumer: \"" + PARTY + "\", resource: R-1, purposes: [p] } ]",
+          "audit: { dir: audit }", ""));
+
+      Run r = run("gateway", "--config", f.toString());
+
+      assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.FAILURE);
+      assertThat(r.err()).contains("cannot listen on 127.0.0.1:" + port + ": address already in use")
+          .doesNotContain("Exception").doesNotContain("\tat ").doesNotContain("internal error");
+      // everything the failed start took is given back: the state directory can be opened again
+      io.shulian.gateway.config.ConfigLoader.load(f, System::getenv).state.close();
+    }
+  }
 }

@@ -21,13 +21,13 @@ class AuditConfigTest {
   @Test
   void load_commitDelayOverOneSecond_isAProblem() throws Exception {
     assertThat(load("{ dir: audit, commitDelay: 2s }").problems())
-        .anySatisfy(p -> assertThat(p).startsWith("audit.commitDelay: a duration from 0ms to 1s"));
+        .anySatisfy(p -> assertThat(p).contains(": audit.commitDelay: at most 1s, got 2s"));
   }
 
   @Test
   void load_commitDelayNotADuration_isAProblem() throws Exception {
     assertThat(load("{ dir: audit, commitDelay: later }").problems())
-        .anySatisfy(p -> assertThat(p).startsWith("audit.commitDelay").contains("'later'"));
+        .anySatisfy(p -> assertThat(p).contains(": audit.commitDelay: \"later\" is not a duration"));
   }
 
   @Test
@@ -35,6 +35,6 @@ class AuditConfigTest {
     ConfigException e = load("{ dir: audit, commitDelay: 0ms }");
     // the keystore is missing, so loading fails, but not because of the audit section
     assertThat(e).isNotNull();
-    assertThat(e.problems()).noneSatisfy(p -> assertThat(p).startsWith("audit."));
+    assertThat(e.problems()).noneSatisfy(p -> assertThat(p).contains(": audit."));
   }
 }
