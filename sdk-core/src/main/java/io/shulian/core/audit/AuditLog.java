@@ -162,7 +162,7 @@ public final class AuditLog implements AutoCloseable {
   private AuditLog(Path dir, PartyIdentity operator, Settings s) throws AuditException {
     this.dir = dir;
     this.settings = s;
-    this.signer = operator.internalSigningKey().signer(Checkpoint.SM2_USER_ID);
+    this.signer = operator.internalSigningKey().signer();
     this.keyId = operator.signingCertificate().keyId();
     this.metrics = s.meterRegistry == null ? null : new AuditMetrics(s.meterRegistry);
     try {

@@ -3,7 +3,6 @@ package io.shulian.core.policy;
 import io.shulian.core.internal.crypto.Signer;
 import io.shulian.core.internal.jwt.SignedToken;
 import io.shulian.core.keys.PartyIdentity;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,14 +13,12 @@ import java.util.Map;
  * {@code 1234567812345678}). Thread-safe.
  */
 public final class GrantIssuer {
-  static final byte[] SM2_USER_ID = "1234567812345678".getBytes(StandardCharsets.US_ASCII);
-
   private final PartyIdentity provider;
   private final Signer signer;
 
   private GrantIssuer(PartyIdentity provider) {
     this.provider = provider;
-    this.signer = provider.internalSigningKey().signer(SM2_USER_ID);
+    this.signer = provider.internalSigningKey().signer();
   }
 
   /** Issues grants signed by this provider identity. */
