@@ -207,6 +207,10 @@ final class CanonicalJson {
   }
 
   private static void string(StringBuilder sb, String s) {
+    String problem = stringProblem(s);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem);
+    }
     sb.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -235,12 +239,6 @@ final class CanonicalJson {
         default:
           if (c < 0x20) {
             sb.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
-          } else if (Character.isSurrogate(c)) {
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-              sb.append(c).append(s.charAt(++i));
-            } else {
-              throw new IllegalArgumentException("a string holds a lone UTF-16 surrogate at index " + i);
-            }
           } else {
             sb.append(c);
           }
