@@ -1,24 +1,43 @@
 package io.shulian.core;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Root of every checked security failure that Shulian reports: a rejected envelope, unusable key
  * material, an untrusted certificate.
  *
- * <p>Messages are written for the operator: they name what failed and never contain key material
- * or payload bytes. What a gateway sends back to a remote peer is derived from {@link #code()}
- * only, never from the message, so that a peer cannot learn which cryptographic step failed.
+ * <p>Every exception carries one {@link ErrorCode} from its area's {@code Reason} enum (the area
+ * exception's {@code reason()} returns it typed). Messages are written for the operator: they name
+ * what failed and never contain key material, passwords or payload bytes. What a gateway sends
+ * back to a remote peer is derived from {@link #code()} only, never from the message, so that a
+ * peer cannot learn which cryptographic step failed.
  */
 public abstract class ShulianException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  protected ShulianException(String message) {
+  private final ErrorCode errorCode;
+
+  protected ShulianException(ErrorCode errorCode, String message) {
     super(message);
+    this.errorCode = Objects.requireNonNull(errorCode, "errorCode");
   }
 
-  protected ShulianException(String message, Throwable cause) {
+  protected ShulianException(ErrorCode errorCode, String message, @Nullable Throwable cause) {
     super(message, cause);
+    this.errorCode = Objects.requireNonNull(errorCode, "errorCode");
   }
 
-  /** Returns a stable, machine-readable reason code such as {@code BAD_SIGNATURE}. */
-  public abstract String code();
+  /** Returns the reason, an enum constant of the area's {@code Reason} type. */
+  public ErrorCode errorCode() {
+    return errorCode;
+  }
+
+  /**
+   * Returns the stable, machine-readable code such as {@code BAD_SIGNATURE} or {@code
+   * BUNDLE_ROLLBACK}: {@code errorCode().wireName()}.
+   */
+  public final String code() {
+    return errorCode.wireName();
+  }
 }

@@ -97,15 +97,17 @@ class GatewayLoggingEndToEndTest {
     throw new AssertionError("no log line " + what + " in\n" + Files.readString(log));
   }
 
+  /** The sum of the family's samples over all label values (e.g. every {@code reason}). */
   static double metric(HttpClient http, String admin, String name) throws Exception {
     String body = http.send(HttpRequest.newBuilder(URI.create("http://" + admin + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
+    double sum = 0;
     for (String l : body.split("\n")) {
       if (l.startsWith(name + " ") || l.startsWith(name + "{")) {
-        return Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+        sum += Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
       }
     }
-    return 0;
+    return sum;
   }
 
   static void awaitMetric(HttpClient http, String admin, String name, double atLeast) throws Exception {

@@ -1,5 +1,6 @@
 package io.shulian.core.audit;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 
 /**
@@ -10,7 +11,7 @@ public final class AuditException extends ShulianException {
   private static final long serialVersionUID = 1L;
 
   /** Why an audit operation failed. */
-  public enum Reason {
+  public enum Reason implements ErrorCode {
     /** The log cannot be written (disk full, permission, I/O error) or is closed: fail closed. */
     LOG_UNAVAILABLE,
     /** The directory is not an audit log, or a file in it is not of this format. */
@@ -27,24 +28,16 @@ public final class AuditException extends ShulianException {
     UNTRUSTED_SIGNER
   }
 
-  private final Reason reason;
-
   public AuditException(Reason reason, String message) {
-    super(message);
-    this.reason = reason;
+    super(reason, message);
   }
 
   public AuditException(Reason reason, String message, Throwable cause) {
-    super(message, cause);
-    this.reason = reason;
+    super(reason, message, cause);
   }
 
+  /** Returns why; {@link #code()} is its wire name. */
   public Reason reason() {
-    return reason;
-  }
-
-  @Override
-  public String code() {
-    return reason.name();
+    return (Reason) errorCode();
   }
 }

@@ -162,7 +162,7 @@ public final class AuditLog implements AutoCloseable {
   private AuditLog(Path dir, PartyIdentity operator, Settings s) throws AuditException {
     this.dir = dir;
     this.settings = s;
-    this.signer = CoreAccess.keys().signingKey(operator).signer(Checkpoint.SM2_USER_ID);
+    this.signer = CoreAccess.keys().signingKey(operator).signer();
     this.keyId = operator.signingCertificate().keyId();
     this.listener = s.listener;
     try {

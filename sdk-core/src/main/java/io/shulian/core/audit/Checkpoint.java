@@ -33,8 +33,6 @@ public final class Checkpoint {
   public static final int ACKNOWLEDGMENT_VERSION = 2;
   /** The longest acknowledgment reason, in characters. */
   public static final int MAX_REASON_CHARS = 500;
-  /** The GM/T 0009 default SM2 user id used for checkpoint signatures. */
-  public static final byte[] SM2_USER_ID = "1234567812345678".getBytes(StandardCharsets.US_ASCII);
   static final ObjectMapper JSON = new ObjectMapper()
       .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -143,7 +141,7 @@ public final class Checkpoint {
   boolean signedWith(PartyCertificate cert) {
     Verifier v;
     try {
-      v = CoreAccess.certificates().publicKey(cert).verifier(SM2_USER_ID);
+      v = CoreAccess.certificates().publicKey(cert).verifier();
     } catch (IllegalArgumentException e) {
       return false;
     }
@@ -164,7 +162,7 @@ public final class Checkpoint {
     PartyCertificate cert = trust.signerOf(this, presented);
     Verifier v;
     try {
-      v = CoreAccess.certificates().publicKey(cert).verifier(SM2_USER_ID);
+      v = CoreAccess.certificates().publicKey(cert).verifier();
     } catch (IllegalArgumentException e) {
       throw new AuditException(AuditException.Reason.UNTRUSTED_SIGNER, "certificate " + cert.keyId() + " cannot verify signatures");
     }

@@ -345,7 +345,7 @@ public final class Catalog {
     return resources.values();
   }
 
-  /** Returns "sha256:" and the hex SHA-256 of the catalog's canonical JSON form. */
+  /** Returns "sha256:" and the hex SHA-256 of the catalog's RFC 8785 (JCS) canonical JSON form. */
   public String contentHash() {
     return contentHash;
   }

@@ -1,5 +1,6 @@
 package io.shulian.core.catalog;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 import java.util.List;
 
@@ -10,10 +11,16 @@ import java.util.List;
 public final class InvalidDocumentException extends ShulianException {
   private static final long serialVersionUID = 1L;
 
+  /** Why a document was refused; one reason today, an enum like every area's. */
+  public enum Reason implements ErrorCode {
+    /** The document has problems; {@link #problems()} lists them. */
+    INVALID_DOCUMENT
+  }
+
   private final transient List<Problem> problems;
 
   public InvalidDocumentException(String what, List<Problem> problems) {
-    super(what + " is invalid: " + problems.size() + " problem(s); first: " + (problems.isEmpty() ? "-" : problems.get(0)));
+    super(Reason.INVALID_DOCUMENT, what + " is invalid: " + problems.size() + " problem(s); first: " + (problems.isEmpty() ? "-" : problems.get(0)));
     this.problems = List.copyOf(problems);
   }
 
@@ -22,8 +29,8 @@ public final class InvalidDocumentException extends ShulianException {
     return problems;
   }
 
-  @Override
-  public String code() {
-    return "INVALID_DOCUMENT";
+  /** Returns why; {@link #code()} is its wire name. */
+  public Reason reason() {
+    return (Reason) errorCode();
   }
 }

@@ -5,15 +5,10 @@ public final class BadSignatureException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public BadSignatureException(String message) {
-    super(message);
+    super(Reason.BAD_SIGNATURE, message);
   }
 
   public BadSignatureException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.BAD_SIGNATURE;
+    super(Reason.BAD_SIGNATURE, message, cause);
   }
 }

@@ -5,15 +5,10 @@ public final class DecryptionFailedException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public DecryptionFailedException(String message) {
-    super(message);
+    super(Reason.DECRYPTION_FAILED, message);
   }
 
   public DecryptionFailedException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.DECRYPTION_FAILED;
+    super(Reason.DECRYPTION_FAILED, message, cause);
   }
 }

@@ -5,15 +5,10 @@ public final class DisallowedAlgorithmException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public DisallowedAlgorithmException(String message) {
-    super(message);
+    super(Reason.ALGORITHM_NOT_ALLOWED, message);
   }
 
   public DisallowedAlgorithmException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.ALGORITHM_NOT_ALLOWED;
+    super(Reason.ALGORITHM_NOT_ALLOWED, message, cause);
   }
 }

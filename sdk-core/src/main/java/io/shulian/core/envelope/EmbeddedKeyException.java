@@ -5,15 +5,10 @@ public final class EmbeddedKeyException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public EmbeddedKeyException(String message) {
-    super(message);
+    super(Reason.EMBEDDED_KEY_REFUSED, message);
   }
 
   public EmbeddedKeyException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.EMBEDDED_KEY_REFUSED;
+    super(Reason.EMBEDDED_KEY_REFUSED, message, cause);
   }
 }

@@ -1,5 +1,6 @@
 package io.shulian.core.envelope;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 
 /**
@@ -12,7 +13,7 @@ public abstract sealed class EnvelopeException extends ShulianException
   private static final long serialVersionUID = 1L;
 
   /** Why an envelope was refused. Stable codes for audit records and metrics. */
-  public enum Reason {
+  public enum Reason implements ErrorCode {
     /** The envelope or its payload is over the configured size limit (checked before parsing). */
     TOO_LARGE,
     /** The envelope is not a well-formed compact JWE holding a compact JWS (or framed envelope), or its header JSON is invalid, too deep, or lacks a required field. */
@@ -47,19 +48,16 @@ public abstract sealed class EnvelopeException extends ShulianException
     REPLAY_STATE_UNAVAILABLE,
   }
 
-  EnvelopeException(String message) {
-    super(message);
+  EnvelopeException(Reason reason, String message) {
+    super(reason, message);
   }
 
-  EnvelopeException(String message, Throwable cause) {
-    super(message, cause);
+  EnvelopeException(Reason reason, String message, Throwable cause) {
+    super(reason, message, cause);
   }
 
   /** Returns why the envelope was refused. */
-  public abstract Reason reason();
-
-  @Override
-  public String code() {
-    return reason().name();
+  public Reason reason() {
+    return (Reason) errorCode();
   }
 }

@@ -5,15 +5,10 @@ public final class EnvelopeExpiredException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public EnvelopeExpiredException(String message) {
-    super(message);
+    super(Reason.EXPIRED, message);
   }
 
   public EnvelopeExpiredException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.EXPIRED;
+    super(Reason.EXPIRED, message, cause);
   }
 }

@@ -5,15 +5,10 @@ public final class EnvelopeNotYetValidException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public EnvelopeNotYetValidException(String message) {
-    super(message);
+    super(Reason.NOT_YET_VALID, message);
   }
 
   public EnvelopeNotYetValidException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.NOT_YET_VALID;
+    super(Reason.NOT_YET_VALID, message, cause);
   }
 }

@@ -22,7 +22,7 @@ import io.shulian.core.trust.SenderTrust;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import io.shulian.core.internal.crypto.Crypto;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +60,6 @@ public final class EnvelopeOpener {
   public static final long DEFAULT_MAX_STREAM_PAYLOAD_BYTES = 4L * 1024 * 1024 * 1024;
 
   static final int HARD_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
-  static final String GMT_0009_USER_ID = "1234567812345678";
 
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
   public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(24);
@@ -386,7 +385,7 @@ public final class EnvelopeOpener {
     private Duration maxLifetime = DEFAULT_MAX_LIFETIME;
     private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     private @org.jspecify.annotations.Nullable ReplayCache replayCache;
-    private byte[] sm2UserId = GMT_0009_USER_ID.getBytes(StandardCharsets.US_ASCII);
+    private byte[] sm2UserId = Crypto.sm2DefaultUserId();
     private long maxStreamPayloadBytes = DEFAULT_MAX_STREAM_PAYLOAD_BYTES;
 
     private Builder(PartyIdentity identity, SenderTrust trust) {

@@ -14,7 +14,6 @@ import io.shulian.core.keys.PartyIdentity;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -314,7 +313,7 @@ public final class EnvelopeSealer {
     private long maxStreamPayloadBytes = EnvelopeOpener.DEFAULT_MAX_STREAM_PAYLOAD_BYTES;
     private Duration maxLifetime = EnvelopeOpener.DEFAULT_MAX_LIFETIME;
     private int framedSegmentBytes = FramedCodec.DEFAULT_SEGMENT_BYTES;
-    private byte[] sm2UserId = EnvelopeOpener.GMT_0009_USER_ID.getBytes(StandardCharsets.US_ASCII);
+    private byte[] sm2UserId = Crypto.sm2DefaultUserId();
     private @Nullable Duration reuseMaxAge;
     private long reuseMaxUses;
 

@@ -5,15 +5,10 @@ public final class EnvelopeTooLargeException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public EnvelopeTooLargeException(String message) {
-    super(message);
+    super(Reason.TOO_LARGE, message);
   }
 
   public EnvelopeTooLargeException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.TOO_LARGE;
+    super(Reason.TOO_LARGE, message, cause);
   }
 }

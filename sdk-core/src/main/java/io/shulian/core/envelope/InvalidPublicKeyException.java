@@ -5,15 +5,10 @@ public final class InvalidPublicKeyException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public InvalidPublicKeyException(String message) {
-    super(message);
+    super(Reason.INVALID_KEY, message);
   }
 
   public InvalidPublicKeyException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.INVALID_KEY;
+    super(Reason.INVALID_KEY, message, cause);
   }
 }

@@ -5,15 +5,10 @@ public final class MalformedEnvelopeException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public MalformedEnvelopeException(String message) {
-    super(message);
+    super(Reason.MALFORMED, message);
   }
 
   public MalformedEnvelopeException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.MALFORMED;
+    super(Reason.MALFORMED, message, cause);
   }
 }

@@ -9,15 +9,10 @@ public final class ReplayStateUnavailableException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public ReplayStateUnavailableException(String message) {
-    super(message);
+    super(Reason.REPLAY_STATE_UNAVAILABLE, message);
   }
 
   public ReplayStateUnavailableException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.REPLAY_STATE_UNAVAILABLE;
+    super(Reason.REPLAY_STATE_UNAVAILABLE, message, cause);
   }
 }

@@ -5,15 +5,10 @@ public final class ReplayedEnvelopeException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public ReplayedEnvelopeException(String message) {
-    super(message);
+    super(Reason.REPLAYED, message);
   }
 
   public ReplayedEnvelopeException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.REPLAYED;
+    super(Reason.REPLAYED, message, cause);
   }
 }

@@ -11,17 +11,12 @@ public final class SenderMismatchException extends EnvelopeException {
   private final transient EnvelopeHeader header;
 
   SenderMismatchException(String message, EnvelopeHeader header) {
-    super(message);
+    super(Reason.SENDER_MISMATCH, message);
     this.header = header;
   }
 
   /** Returns the envelope's verified header (signature, receiver and time checked; not its replay slot). */
   public EnvelopeHeader header() {
     return header;
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.SENDER_MISMATCH;
   }
 }

@@ -5,15 +5,10 @@ public final class SuiteMismatchException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public SuiteMismatchException(String message) {
-    super(message);
+    super(Reason.SUITE_MISMATCH, message);
   }
 
   public SuiteMismatchException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.SUITE_MISMATCH;
+    super(Reason.SUITE_MISMATCH, message, cause);
   }
 }

@@ -5,15 +5,10 @@ public final class UnknownCriticalHeaderException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public UnknownCriticalHeaderException(String message) {
-    super(message);
+    super(Reason.UNKNOWN_CRITICAL_HEADER, message);
   }
 
   public UnknownCriticalHeaderException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.UNKNOWN_CRITICAL_HEADER;
+    super(Reason.UNKNOWN_CRITICAL_HEADER, message, cause);
   }
 }

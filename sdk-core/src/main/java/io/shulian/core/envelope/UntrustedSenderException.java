@@ -5,15 +5,10 @@ public final class UntrustedSenderException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public UntrustedSenderException(String message) {
-    super(message);
+    super(Reason.UNTRUSTED_SENDER, message);
   }
 
   public UntrustedSenderException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.UNTRUSTED_SENDER;
+    super(Reason.UNTRUSTED_SENDER, message, cause);
   }
 }

@@ -5,15 +5,10 @@ public final class WrongReceiverException extends EnvelopeException {
   private static final long serialVersionUID = 1L;
 
   public WrongReceiverException(String message) {
-    super(message);
+    super(Reason.WRONG_RECEIVER, message);
   }
 
   public WrongReceiverException(String message, Throwable cause) {
-    super(message, cause);
-  }
-
-  @Override
-  public Reason reason() {
-    return Reason.WRONG_RECEIVER;
+    super(Reason.WRONG_RECEIVER, message, cause);
   }
 }

@@ -1,5 +1,6 @@
 package io.shulian.core.keys;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 
 /**
@@ -10,12 +11,18 @@ import io.shulian.core.ShulianException;
 public final class KeyMaterialException extends ShulianException {
   private static final long serialVersionUID = 1L;
 
+  /** Why key material was refused; one reason today, an enum like every area's. */
+  public enum Reason implements ErrorCode {
+    /** Malformed, wrongly protected, or not usable for the use at hand. */
+    BAD_KEY_MATERIAL
+  }
+
   public KeyMaterialException(String message) {
-    super(message);
+    super(Reason.BAD_KEY_MATERIAL, message);
   }
 
   public KeyMaterialException(String message, Throwable cause) {
-    super(message, cause);
+    super(Reason.BAD_KEY_MATERIAL, message, cause);
   }
 
   /** Describes an I/O failure in a few words, without repeating the path. */
@@ -33,8 +40,8 @@ public final class KeyMaterialException extends ShulianException {
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
   }
 
-  @Override
-  public String code() {
-    return "BAD_KEY_MATERIAL";
+  /** Returns why; {@link #code()} is its wire name. */
+  public Reason reason() {
+    return (Reason) errorCode();
   }
 }

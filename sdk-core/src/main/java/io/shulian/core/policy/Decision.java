@@ -57,7 +57,7 @@ public final class Decision {
     return new Decision(Effect.DENY, reasons, ruleIds, Obligations.none(), version);
   }
 
-  static Decision deny(String code, String message, String version) {
+  static Decision deny(ReasonCode code, String message, String version) {
     return deny(List.of(new Reason(code, message)), List.of(), version);
   }
 
@@ -75,9 +75,19 @@ public final class Decision {
   }
 
   /** Returns true if some reason has this code. */
+  public boolean hasReason(ReasonCode code) {
+    for (Reason r : reasons) {
+      if (r.code() == code) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Returns true if some reason has the code with this wire name. */
   public boolean hasReason(String code) {
     for (Reason r : reasons) {
-      if (r.code().equals(code)) {
+      if (r.code().wireName().equals(code)) {
         return true;
       }
     }
@@ -128,7 +138,7 @@ public final class Decision {
     o.put("effect", effect.name());
     ArrayNode rs = o.putArray("reasons");
     for (Reason r : reasons) {
-      rs.addObject().put("code", r.code()).put("message", r.message());
+      rs.addObject().put("code", r.code().wireName()).put("message", r.message());
     }
     ArrayNode ids = o.putArray("rules");
     ruleIds.forEach(ids::add);

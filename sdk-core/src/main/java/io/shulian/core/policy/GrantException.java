@@ -1,5 +1,6 @@
 package io.shulian.core.policy;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 
 /** A grant token was refused. The reason's name is the code, as in a {@link Decision}. */
@@ -7,7 +8,7 @@ public final class GrantException extends ShulianException {
   private static final long serialVersionUID = 1L;
 
   /** Why a grant was refused. */
-  public enum Reason {
+  public enum Reason implements ErrorCode {
     GRANT_MALFORMED,
     GRANT_UNTRUSTED,
     GRANT_BAD_SIGNATURE,
@@ -22,19 +23,12 @@ public final class GrantException extends ShulianException {
     GRANT_FIELDS_NOT_GRANTED
   }
 
-  private final Reason reason;
-
   public GrantException(Reason reason, String message) {
-    super(message);
-    this.reason = reason;
+    super(reason, message);
   }
 
+  /** Returns why; {@link #code()} is its wire name. */
   public Reason reason() {
-    return reason;
-  }
-
-  @Override
-  public String code() {
-    return reason.name();
+    return (Reason) errorCode();
   }
 }

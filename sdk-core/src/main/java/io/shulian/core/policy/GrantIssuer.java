@@ -4,7 +4,6 @@ import io.shulian.core.internal.access.CoreAccess;
 import io.shulian.core.internal.crypto.Signer;
 import io.shulian.core.internal.jwt.SignedToken;
 import io.shulian.core.keys.PartyIdentity;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,14 +14,12 @@ import java.util.Map;
  * {@code 1234567812345678}). Thread-safe.
  */
 public final class GrantIssuer {
-  static final byte[] SM2_USER_ID = "1234567812345678".getBytes(StandardCharsets.US_ASCII);
-
   private final PartyIdentity provider;
   private final Signer signer;
 
   private GrantIssuer(PartyIdentity provider) {
     this.provider = provider;
-    this.signer = CoreAccess.keys().signingKey(provider).signer(SM2_USER_ID);
+    this.signer = CoreAccess.keys().signingKey(provider).signer();
   }
 
   /** Issues grants signed by this provider identity. */

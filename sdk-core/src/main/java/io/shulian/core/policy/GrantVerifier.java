@@ -79,7 +79,7 @@ public final class GrantVerifier {
       throw new GrantException(GrantException.Reason.GRANT_UNTRUSTED,
           "grant issuer " + g.issuer() + " is not trusted (" + e.code() + "): " + e.getMessage());
     }
-    Verifier v = verifiers.get(cert.keyId(), k -> CoreAccess.certificates().publicKey(cert).verifier(GrantIssuer.SM2_USER_ID));
+    Verifier v = verifiers.get(cert.keyId(), k -> CoreAccess.certificates().publicKey(cert).verifier());
     if (!v.joseAlgorithm().equals(t.algorithm())) {
       throw new GrantException(GrantException.Reason.GRANT_BAD_SIGNATURE, "grant token alg '" + t.algorithm()
           + "' is not the issuer key's algorithm " + v.joseAlgorithm());

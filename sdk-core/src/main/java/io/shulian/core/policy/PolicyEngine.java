@@ -152,7 +152,7 @@ public final class PolicyEngine {
     try {
       vg = grants.verify(grantToken);
     } catch (GrantException e) {
-      return Decision.deny(e.code(), e.getMessage(), current.get().version);
+      return Decision.deny(ReasonCode.of(e.reason()), e.getMessage(), current.get().version);
     }
     return decide(req.withGrant(vg));
   }
@@ -162,7 +162,7 @@ public final class PolicyEngine {
     CompiledPolicy p = current.get();
     ResourceIndex ri = p.byResource.get(req.resource());
     if (ri == null) {
-      return Decision.deny("UNKNOWN_RESOURCE", "resource " + req.resource() + " is not in the catalog", p.version);
+      return Decision.deny(ReasonCode.UNKNOWN_RESOURCE, "resource " + req.resource() + " is not in the catalog", p.version);
     }
     Instant now = clock.instant();
     VerifiedGrant vg = req.grant();
@@ -172,7 +172,7 @@ public final class PolicyEngine {
           req.fields(), now, revocations);
       if (grantProblem != null) {
         // A presented grant that does not fit is refused outright, even where no grant is needed.
-        return Decision.deny(List.of(new Reason(grantProblem.code(), grantProblem.getMessage())), List.of(), p.version);
+        return Decision.deny(List.of(new Reason(ReasonCode.of(grantProblem.reason()), grantProblem.getMessage())), List.of(), p.version);
       }
     }
     Evaluation ev;
@@ -193,11 +193,11 @@ public final class PolicyEngine {
         used = uses.tryUse(g.key(), g.maxUses(), g.expiresAt());
       } catch (RuntimeException e) {
         // a use that cannot be recorded is not granted (fail closed)
-        return Decision.deny(List.of(new Reason("GRANT_STATE_UNAVAILABLE", "the use of grant " + g.id()
+        return Decision.deny(List.of(new Reason(ReasonCode.GRANT_STATE_UNAVAILABLE, "the use of grant " + g.id()
             + " cannot be recorded: " + e.getMessage())), ev.decision.ruleIds(), p.version);
       }
       if (!used) {
-        return Decision.deny(List.of(new Reason("GRANT_USED_UP", "grant " + g.id() + " has been used its " + g.maxUses()
+        return Decision.deny(List.of(new Reason(ReasonCode.GRANT_USED_UP, "grant " + g.id() + " has been used its " + g.maxUses()
             + " time(s)")), ev.decision.ruleIds(), p.version);
       }
     }
@@ -208,7 +208,7 @@ public final class PolicyEngine {
       Instant now) {
     String version = p.version;
     if (!p.set.catalog().purposes().containsKey(req.purpose())) {
-      return new Evaluation(Decision.deny("UNKNOWN_PURPOSE", "purpose " + req.purpose()
+      return new Evaluation(Decision.deny(ReasonCode.UNKNOWN_PURPOSE, "purpose " + req.purpose()
           + " is not in the catalog's purpose list", version), false);
     }
     int words = ri.words;
@@ -219,7 +219,7 @@ public final class PolicyEngine {
       for (int i = 0; i < rf.size(); i++) {
         Integer fi = ri.fieldIndex.get(rf.get(i));
         if (fi == null) {
-          return new Evaluation(Decision.deny("UNKNOWN_FIELD", "field " + rf.get(i) + " is not a field of resource "
+          return new Evaluation(Decision.deny(ReasonCode.UNKNOWN_FIELD, "field " + rf.get(i) + " is not a field of resource "
               + req.resource(), version), false);
         }
         requested[fi >>> 6] |= 1L << fi;
@@ -232,12 +232,12 @@ public final class PolicyEngine {
       // Return flow is bound to the division, whatever the rules say: data flows down, within.
       PartyId provider = ri.resource.provider();
       if (!Divisions.within(s.divisionCode(), provider.divisionCode())) {
-        return new Evaluation(Decision.deny("RETURN_FLOW_OUTSIDE_DIVISION", "return flow releases data only within the"
+        return new Evaluation(Decision.deny(ReasonCode.RETURN_FLOW_OUTSIDE_DIVISION, "return flow releases data only within the"
             + " provider's division: requester division " + s.divisionCode() + " is not within " + provider.divisionCode(),
             version), false);
       }
       if (!ri.providerLevel.isAbove(level)) {
-        return new Evaluation(Decision.deny("RETURN_FLOW_NOT_DOWNWARD", "return flow goes from a higher level to a"
+        return new Evaluation(Decision.deny(ReasonCode.RETURN_FLOW_NOT_DOWNWARD, "return flow goes from a higher level to a"
             + " lower one: the requester (" + level.name().toLowerCase(java.util.Locale.ROOT) + ") is not below the provider ("
             + ri.providerLevel.name().toLowerCase(java.util.Locale.ROOT) + ")", version), false);
       }
@@ -254,14 +254,14 @@ public final class PolicyEngine {
         }
         notApplicable = check(f.rule, ri, req, level, grantProblem, now);
       } catch (RuntimeException e) {
-        return new Evaluation(Decision.deny(List.of(new Reason("FORBID_ERROR", "forbid rule " + f.rule.id
+        return new Evaluation(Decision.deny(List.of(new Reason(ReasonCode.FORBID_ERROR, "forbid rule " + f.rule.id
             + " could not be evaluated, so it denies: " + e.getClass().getSimpleName())), List.of(f.rule.id), version), false);
       }
       if (notApplicable != OK) {
         continue;
       }
       if (f.allFields) {
-        String code = f.rule.derived ? "NOT_SHARED" : "FORBIDDEN";
+        ReasonCode code = f.rule.derived ? ReasonCode.NOT_SHARED : ReasonCode.FORBIDDEN;
         String msg = f.rule.derived
             ? "resource " + req.resource() + " is not shared; legal basis: " + f.rule.basis
             : "forbidden by rule " + f.rule.id + "; basis: " + f.rule.basis;
@@ -346,7 +346,7 @@ public final class PolicyEngine {
     }
     if (permitIds == null) {
       List<Reason> reasons = new ArrayList<>();
-      reasons.add(Reason.lazy("NO_PERMIT", () -> "no rule permits " + s + " to " + req.action().wireName() + " "
+      reasons.add(Reason.lazy(ReasonCode.NO_PERMIT, () -> "no rule permits " + s + " to " + req.action().wireName() + " "
           + req.resource() + " for purpose " + req.purpose()));
       if (notApplied != null) {
         for (CompiledRule r : notApplied) {
@@ -357,8 +357,8 @@ public final class PolicyEngine {
         for (CompiledRule r : rateLimited) {
           Rule.Rate rate = r.rule.rate;
           reasons.add(rate == null
-              ? new Reason("PERMIT_ERROR", "permit rule " + r.rule.id + " could not be evaluated, so it does not apply")
-              : new Reason("RATE_LIMITED", "rule " + r.rule.id + " allows " + rate.max() + " request(s) per "
+              ? new Reason(ReasonCode.PERMIT_ERROR, "permit rule " + r.rule.id + " could not be evaluated, so it does not apply")
+              : new Reason(ReasonCode.RATE_LIMITED, "rule " + r.rule.id + " allows " + rate.max() + " request(s) per "
                   + rate.per() + " per consumer"));
         }
       }
@@ -380,23 +380,23 @@ public final class PolicyEngine {
         }
         String f = ri.fieldNames[i];
         if (forbidden != null && has(forbidden, i)) {
-          return new Evaluation(Decision.deny(List.of(new Reason("FIELD_FORBIDDEN", "field " + f + " is forbidden by rule(s) "
+          return new Evaluation(Decision.deny(List.of(new Reason(ReasonCode.FIELD_FORBIDDEN, "field " + f + " is forbidden by rule(s) "
               + forbidIds)), forbidIds, version), false);
         }
         if (ri.core[i]) {
-          return new Evaluation(Decision.deny(List.of(new Reason("CORE_FIELD_NOT_PERMITTED", "field " + f
+          return new Evaluation(Decision.deny(List.of(new Reason(ReasonCode.CORE_FIELD_NOT_PERMITTED, "field " + f
               + " is core data; only a rule that names it can release it")), List.of(), version), false);
         }
         if (usesGrant && grantBits != null && !has(grantBits, i)) {
-          return new Evaluation(Decision.deny(List.of(new Reason("GRANT_FIELDS_NOT_GRANTED", "field " + f
+          return new Evaluation(Decision.deny(List.of(new Reason(ReasonCode.GRANT_FIELDS_NOT_GRANTED, "field " + f
               + " is not granted")), List.of(), version), false);
         }
-        return new Evaluation(Decision.deny(List.of(new Reason("FIELD_NOT_PERMITTED", "no applicable rule releases field "
+        return new Evaluation(Decision.deny(List.of(new Reason(ReasonCode.FIELD_NOT_PERMITTED, "no applicable rule releases field "
             + f + " (permitting rules: " + permitIds + ")")), List.of(), version), false);
       }
       released = requested;
     } else if (isEmpty(released)) {
-      return new Evaluation(Decision.deny(List.of(new Reason("NO_FIELDS_PERMITTED", "the permitting rules "
+      return new Evaluation(Decision.deny(List.of(new Reason(ReasonCode.NO_FIELDS_PERMITTED, "the permitting rules "
           + permitIds + " release no field of " + req.resource())), List.of(), version), false);
     }
     Map<String, MaskSpec> out = new LinkedHashMap<>();
@@ -418,10 +418,10 @@ public final class PolicyEngine {
     }
     List<Reason> reasons = new ArrayList<>(2);
     List<String> ids = permitIds;
-    reasons.add(Reason.lazy("PERMITTED", () -> "permitted by " + ids));
+    reasons.add(Reason.lazy(ReasonCode.PERMITTED, () -> "permitted by " + ids));
     if (dropped > 0 && requested == null) {
       int n2 = dropped;
-      reasons.add(Reason.lazy("FIELDS_DROPPED", () -> n2 + " field(s) not released are dropped"));
+      reasons.add(Reason.lazy(ReasonCode.FIELDS_DROPPED, () -> n2 + " field(s) not released are dropped"));
     }
     return new Evaluation(Decision.permit(reasons, permitIds, Obligations.owned(out, audit, ri.fieldList, dropUnlisted,
         recordDivision(ri, req)), version), usesGrant);
@@ -477,22 +477,22 @@ public final class PolicyEngine {
       @Nullable GrantException grantProblem) {
     switch (code) {
       case PURPOSE:
-        return Reason.lazy("PURPOSE_NOT_ALLOWED", () -> "purpose " + req.purpose() + " is not allowed by rule " + r.id
+        return Reason.lazy(ReasonCode.PURPOSE_NOT_ALLOWED, () -> "purpose " + req.purpose() + " is not allowed by rule " + r.id
             + " (allowed: " + String.join(", ", new java.util.TreeSet<>(Objects.requireNonNull(r.purposes))) + ")");
       case LEVEL:
-        return Reason.lazy("LEVEL_RELATION_NOT_MET", () -> "rule " + r.id + " needs "
+        return Reason.lazy(ReasonCode.LEVEL_RELATION_NOT_MET, () -> "rule " + r.id + " needs "
             + Objects.requireNonNull(r.levelRelation).wireName() + " (provider "
             + ri.providerLevel.name().toLowerCase(java.util.Locale.ROOT) + " " + ri.resource.provider().divisionCode()
             + ", requester " + level.name().toLowerCase(java.util.Locale.ROOT) + " " + req.subject().divisionCode() + ")");
       case TIME:
         Rule.TimeWindow w = Objects.requireNonNull(r.time);
-        return Reason.lazy("OUTSIDE_TIME_WINDOW", () -> "rule " + r.id + " applies " + w.from() + "-" + w.to() + " " + w.zone()
+        return Reason.lazy(ReasonCode.OUTSIDE_TIME_WINDOW, () -> "rule " + r.id + " applies " + w.from() + "-" + w.to() + " " + w.zone()
             + " on " + w.days());
       case NO_GRANT:
-        return Reason.lazy("GRANT_REQUIRED", () -> "rule " + r.id + " needs a grant from the provider " + ri.resource.provider());
+        return Reason.lazy(ReasonCode.GRANT_REQUIRED, () -> "rule " + r.id + " needs a grant from the provider " + ri.resource.provider());
       case BAD_GRANT:
         GrantException g = Objects.requireNonNull(grantProblem);
-        return new Reason(g.code(), g.getMessage());
+        return new Reason(ReasonCode.of(g.reason()), g.getMessage());
       default:
         throw new IllegalStateException("rule " + r.id + " applies");
     }

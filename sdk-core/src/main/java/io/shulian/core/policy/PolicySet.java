@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A versioned, self-contained policy set: a catalog, the rules it implies and the explicit rules
- * of a policy document. Its {@link #versionHash()} is the SHA-256 over the canonical JSON of both
+ * of a policy document. Its {@link #versionHash()} is the SHA-256 over the RFC 8785 JSON of both
  * documents, so it names exactly this content whatever the YAML layout; the city bundle embeds
  * both documents and every decision names the hash.
  *

@@ -10,27 +10,28 @@ import org.jspecify.annotations.Nullable;
  * only when they are read, so decisions stay cheap. Immutable and thread-safe.
  */
 public final class Reason {
-  private final String code;
+  private final ReasonCode code;
   private @Nullable Supplier<String> supplier;
   private volatile @Nullable String message;
 
   /** Creates a reason with a fixed message. */
-  public Reason(String code, String message) {
+  public Reason(ReasonCode code, String message) {
     this.code = Objects.requireNonNull(code, "code");
     this.message = Objects.requireNonNull(message, "message");
   }
 
-  private Reason(String code, Supplier<String> supplier) {
+  private Reason(ReasonCode code, Supplier<String> supplier) {
     this.code = code;
     this.supplier = supplier;
   }
 
   /** A reason whose message is built on first use; {@code message} must be pure. */
-  static Reason lazy(String code, Supplier<String> message) {
+  static Reason lazy(ReasonCode code, Supplier<String> message) {
     return new Reason(code, message);
   }
 
-  public String code() {
+  /** Returns the code; its {@link ReasonCode#wireName()} is the string in audit records. */
+  public ReasonCode code() {
     return code;
   }
 
@@ -47,7 +48,7 @@ public final class Reason {
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof Reason && ((Reason) o).code.equals(code) && ((Reason) o).message().equals(message());
+    return o instanceof Reason && ((Reason) o).code == code && ((Reason) o).message().equals(message());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.shulian.core.trust;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 
 /** A city bundle was refused; {@link #reason()} says why. */
@@ -7,7 +8,7 @@ public final class BundleException extends ShulianException {
   private static final long serialVersionUID = 1L;
 
   /** Why a bundle was refused. */
-  public enum Reason {
+  public enum Reason implements ErrorCode {
     /** Larger than the size limit (checked before parsing). */
     TOO_LARGE,
     /** Not a compact JWS, not valid bundle JSON, nested too deep, duplicate keys, bad fields. */
@@ -21,22 +22,21 @@ public final class BundleException extends ShulianException {
     /** Issued in the future. */
     NOT_YET_VALID,
     /** The holder could not record it as the newest accepted bundle, so it is not used (fail closed). */
-    NOT_RECORDED
-  }
+    NOT_RECORDED;
 
-  private final Reason reason;
+    /** Returns {@code BUNDLE_} and the name, e.g. {@code BUNDLE_ROLLBACK}. */
+    @Override
+    public String wireName() {
+      return "BUNDLE_" + name();
+    }
+  }
 
   public BundleException(Reason reason, String message) {
-    super(message);
-    this.reason = reason;
+    super(reason, message);
   }
 
+  /** Returns why; {@link #code()} is its wire name. */
   public Reason reason() {
-    return reason;
-  }
-
-  @Override
-  public String code() {
-    return "BUNDLE_" + reason.name();
+    return (Reason) errorCode();
   }
 }

@@ -1,5 +1,6 @@
 package io.shulian.core.trust;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 
 /** A certificate is not trusted for the use at hand; {@link #reason()} says why. */
@@ -7,7 +8,7 @@ public final class TrustException extends ShulianException {
   private static final long serialVersionUID = 1L;
 
   /** Why a certificate was not trusted. */
-  public enum Reason {
+  public enum Reason implements ErrorCode {
     /** No trusted certificate has this key id. */
     UNKNOWN_KEY,
     /** The certificate's validity ended. */
@@ -30,24 +31,16 @@ public final class TrustException extends ShulianException {
     BAD_TRUST_MATERIAL
   }
 
-  private final Reason reason;
-
   public TrustException(Reason reason, String message) {
-    super(message);
-    this.reason = reason;
+    super(reason, message);
   }
 
   public TrustException(Reason reason, String message, Throwable cause) {
-    super(message, cause);
-    this.reason = reason;
+    super(reason, message, cause);
   }
 
+  /** Returns why; {@link #code()} is its wire name. */
   public Reason reason() {
-    return reason;
-  }
-
-  @Override
-  public String code() {
-    return reason.name();
+    return (Reason) errorCode();
   }
 }

@@ -55,7 +55,7 @@ final class EnvelopeForge {
   }
 
   static byte[] sm2Id() {
-    return EnvelopeOpener.GMT_0009_USER_ID.getBytes(StandardCharsets.US_ASCII);
+    return io.shulian.core.internal.crypto.Crypto.sm2DefaultUserId();
   }
 
   static ObjectNode parse(byte[] json) {

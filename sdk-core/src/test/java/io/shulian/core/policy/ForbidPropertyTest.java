@@ -121,7 +121,7 @@ class ForbidPropertyTest {
   }
 
   static boolean deniedByForbid(Decision d) {
-    return !d.isPermit() && d.reasons().stream().anyMatch(r -> FORBID_CODES.contains(r.code()));
+    return !d.isPermit() && d.reasons().stream().anyMatch(r -> FORBID_CODES.contains(r.code().wireName()));
   }
 
   @ParameterizedTest(name = "seed {0}")

@@ -98,7 +98,7 @@ final class GrantFuzzFixtures {
 
   /** A compact JWS of {@code claims} (any bytes) with a grant header, signed by {@code issuer}. */
   static String sign(PartyIdentity issuer, byte[] claims) {
-    io.shulian.core.internal.crypto.Signer s = CoreAccess.keys().signingKey(issuer).signer(GrantIssuer.SM2_USER_ID);
+    io.shulian.core.internal.crypto.Signer s = CoreAccess.keys().signingKey(issuer).signer();
     String header = "{\"alg\":\"" + s.joseAlgorithm() + "\",\"kid\":\"" + issuer.signingCertificate().keyId().value()
         + "\",\"typ\":\"" + Grant.TOKEN_TYPE + "\"}";
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();

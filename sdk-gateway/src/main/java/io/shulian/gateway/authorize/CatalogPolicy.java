@@ -64,7 +64,7 @@ public final class CatalogPolicy implements ExchangePolicy {
     if (!d.isPermit()) {
       List<String> codes = new ArrayList<>();
       for (Reason r : d.reasons()) {
-        codes.add(r.code());
+        codes.add(r.code().wireName());
       }
       return new Verdict(false, codes.isEmpty() ? List.of("DENIED") : codes, d.ruleIds(), List.of(), d.policyVersion(),
           UnaryOperator.identity());

@@ -1,15 +1,21 @@
 package io.shulian.gateway.config;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 import java.util.List;
 
 /** The configuration is invalid; {@link #problems()} lists every problem with its location. */
 public final class ConfigException extends ShulianException {
   private static final long serialVersionUID = 1L;
+
+  /** Why a configuration was refused; one reason today, an enum like every area's. */
+  public enum Reason implements ErrorCode {
+    BAD_CONFIG
+  }
   private final List<String> problems;
 
   public ConfigException(List<String> problems) {
-    super(problems.size() == 1 ? problems.get(0) : problems.size() + " problems:\n  " + String.join("\n  ", problems));
+    super(Reason.BAD_CONFIG, problems.size() == 1 ? problems.get(0) : problems.size() + " problems:\n  " + String.join("\n  ", problems));
     this.problems = List.copyOf(problems);
   }
 
@@ -17,8 +23,7 @@ public final class ConfigException extends ShulianException {
     return problems;
   }
 
-  @Override
-  public String code() {
-    return "BAD_CONFIG";
+  public Reason reason() {
+    return (Reason) errorCode();
   }
 }

@@ -1,5 +1,6 @@
 package io.shulian.gateway.state;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 
 /** The gateway state directory cannot be used; {@link #reason()} says why. */
@@ -7,7 +8,7 @@ public final class StateException extends ShulianException {
   private static final long serialVersionUID = 1L;
 
   /** Why the state cannot be used. */
-  public enum Reason {
+  public enum Reason implements ErrorCode {
     /** A journal file is damaged somewhere other than its torn last group (never silently reset). */
     CORRUPT,
     /** Another gateway process holds the state directory. */
@@ -15,27 +16,24 @@ public final class StateException extends ShulianException {
     /** The state directory cannot be read or written. */
     UNAVAILABLE,
     /** More unexpired replay ids or grants than the configured bound. */
-    FULL
+    FULL;
+
+    /** Returns {@code STATE_} and the name, e.g. {@code STATE_LOCKED}. */
+    @Override
+    public String wireName() {
+      return "STATE_" + name();
+    }
   }
 
-  private final Reason reason;
-
   StateException(Reason reason, String message) {
-    super(message);
-    this.reason = reason;
+    super(reason, message);
   }
 
   StateException(Reason reason, String message, Throwable cause) {
-    super(message, cause);
-    this.reason = reason;
+    super(reason, message, cause);
   }
 
   public Reason reason() {
-    return reason;
-  }
-
-  @Override
-  public String code() {
-    return "STATE_" + reason.name();
+    return (Reason) errorCode();
   }
 }

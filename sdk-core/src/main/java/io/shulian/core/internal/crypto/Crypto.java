@@ -13,6 +13,15 @@ public final class Crypto {
 
   private Crypto() {}
 
+  /**
+   * Returns a copy of the SM2 user id of GM/T 0009-2012, {@code 1234567812345678}: Shulian's
+   * default for envelopes and the only id of grants, checkpoints and bundles. The one definition
+   * is {@code Sm2Keys.DEFAULT_USER_ID}.
+   */
+  public static byte[] sm2DefaultUserId() {
+    return Sm2Keys.DEFAULT_USER_ID.clone();
+  }
+
   /** Returns the process-wide CSPRNG. */
   public static SecureRandom random() {
     return RANDOM;

@@ -2,6 +2,7 @@ package io.shulian.core.internal.crypto;
 
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.Objects;
 import org.bouncycastle.crypto.InvalidCipherTextException;
 import org.bouncycastle.crypto.digests.SM3Digest;
 import org.bouncycastle.crypto.engines.SM2Engine;
@@ -101,38 +102,68 @@ final class KeyAgreements {
     }
   }
 
-  static final class X25519Decrypter implements KeyDecapsulation {
-    private final byte[] sk;
+  /**
+   * ECDH-ES recovery of the content key with one static private key: checks that the sender's
+   * ephemeral key is a key of our curve, computes Z and derives the key with the Concat KDF; with
+   * {@code apu}/{@code apv} (a reused ephemeral key) Z is cached per ephemeral key.
+   */
+  abstract static class EcdhDecrypter implements KeyDecapsulation {
     private final SharedSecretCache sharedSecrets = new SharedSecretCache();
+    private final String notOurKey;
 
-    X25519Decrypter(byte[] sk) {
-      this.sk = sk.clone();
+    EcdhDecrypter(String notOurKey) {
+      this.notOurKey = notOurKey;
     }
 
+    /** Returns true if {@code epk} has the key type, curve and coordinate lengths of our key. */
+    abstract boolean isOurCurve(Epk epk);
+
+    /** Returns the shared secret Z of our key and {@code epk} (whose form {@link #isOurCurve} checked). */
+    abstract byte[] sharedSecret(Epk epk) throws CryptoFailure;
+
     @Override
-    public String joseAlgorithm() {
+    public final String joseAlgorithm() {
       return ECDH_ES;
     }
 
     @Override
-    public ContentCipher contentCipher() {
+    public final ContentCipher contentCipher() {
       return ContentCipher.A256GCM;
     }
 
     @Override
-    public byte[] decapsulate(@Nullable Epk epk, KdfInfo info, byte[] encryptedKey, String enc) throws CryptoFailure {
-      if (epk == null || !"OKP".equals(epk.kty) || !"X25519".equals(epk.crv) || epk.y != null
-          || epk.x.length != X25519.POINT_SIZE) {
-        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not an X25519 public key");
+    public final byte[] decapsulate(@Nullable Epk epk, KdfInfo info, byte[] encryptedKey, String enc)
+        throws CryptoFailure {
+      if (epk == null || !isOurCurve(epk)) {
+        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, notOurKey);
       }
       if (info.isEmpty()) {
-        byte[] z = x25519SharedSecret(sk, epk.x);
+        byte[] z = sharedSecret(epk);
         byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
         Arrays.fill(z, (byte) 0);
         return cek;
       }
-      byte[] z = sharedSecrets.get(SharedSecretCache.key(epk), () -> x25519SharedSecret(sk, epk.x));
+      byte[] z = sharedSecrets.get(SharedSecretCache.key(epk), () -> sharedSecret(epk));
       return ConcatKdf.deriveDirect(z, enc, 256, info.apu, info.apv);
+    }
+  }
+
+  static final class X25519Decrypter extends EcdhDecrypter {
+    private final byte[] sk;
+
+    X25519Decrypter(byte[] sk) {
+      super("epk is not an X25519 public key");
+      this.sk = sk.clone();
+    }
+
+    @Override
+    boolean isOurCurve(Epk epk) {
+      return "OKP".equals(epk.kty) && "X25519".equals(epk.crv) && epk.y == null && epk.x.length == X25519.POINT_SIZE;
+    }
+
+    @Override
+    byte[] sharedSecret(Epk epk) throws CryptoFailure {
+      return x25519SharedSecret(sk, epk.x);
     }
   }
 
@@ -194,38 +225,23 @@ final class KeyAgreements {
     return n.getAffineXCoord().getEncoded();
   }
 
-  static final class P256Decrypter implements KeyDecapsulation {
+  static final class P256Decrypter extends EcdhDecrypter {
     private final ECPrivateKeyParameters priv;
-    private final SharedSecretCache sharedSecrets = new SharedSecretCache();
 
     P256Decrypter(ECPrivateKeyParameters priv) {
+      super("epk is not a P-256 public key");
       this.priv = priv;
     }
 
     @Override
-    public String joseAlgorithm() {
-      return ECDH_ES;
+    boolean isOurCurve(Epk epk) {
+      return "EC".equals(epk.kty) && "P-256".equals(epk.crv) && epk.y != null && epk.x.length == 32
+          && epk.y.length == 32;
     }
 
     @Override
-    public ContentCipher contentCipher() {
-      return ContentCipher.A256GCM;
-    }
-
-    @Override
-    public byte[] decapsulate(@Nullable Epk epk, KdfInfo info, byte[] encryptedKey, String enc) throws CryptoFailure {
-      if (epk == null || !"EC".equals(epk.kty) || !"P-256".equals(epk.crv) || epk.y == null
-          || epk.x.length != 32 || epk.y.length != 32) {
-        throw new CryptoFailure(CryptoFailure.Kind.INVALID_POINT, "epk is not a P-256 public key");
-      }
-      if (info.isEmpty()) {
-        byte[] z = p256SharedSecret(priv, epk.x, epk.y);
-        byte[] cek = ConcatKdf.deriveDirect(z, enc, 256);
-        Arrays.fill(z, (byte) 0);
-        return cek;
-      }
-      byte[] z = sharedSecrets.get(SharedSecretCache.key(epk), () -> p256SharedSecret(priv, epk.x, epk.y));
-      return ConcatKdf.deriveDirect(z, enc, 256, info.apu, info.apv);
+    byte[] sharedSecret(Epk epk) throws CryptoFailure {
+      return p256SharedSecret(priv, epk.x, Objects.requireNonNull(epk.y));
     }
   }
 

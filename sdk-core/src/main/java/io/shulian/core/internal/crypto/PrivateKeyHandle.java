@@ -20,6 +20,11 @@ public final class PrivateKeyHandle {
     return algorithm;
   }
 
+  /** Returns a thread-safe signer; SM2 keys sign with the GM/T 0009 default user id. */
+  public Signer signer() {
+    return signer(Sm2Keys.DEFAULT_USER_ID);
+  }
+
   /** Returns a thread-safe signer; the SM2 user id is used only for SM2 keys. */
   public Signer signer(byte[] sm2UserId) {
     switch (algorithm) {

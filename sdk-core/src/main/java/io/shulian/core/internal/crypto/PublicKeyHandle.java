@@ -21,6 +21,15 @@ public final class PublicKeyHandle {
   }
 
   /**
+   * Returns a verifier for this key; SM2 keys verify with the GM/T 0009 default user id.
+   *
+   * @throws IllegalArgumentException if the key cannot sign or is not a valid point
+   */
+  public Verifier verifier() {
+    return verifier(Sm2Keys.DEFAULT_USER_ID);
+  }
+
+  /**
    * Returns a verifier for this key.
    *
    * @param sm2UserId the GM/T 0009 user id, used only for SM2

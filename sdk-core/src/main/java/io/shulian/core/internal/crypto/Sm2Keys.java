@@ -33,6 +33,33 @@ final class Sm2Keys {
 
   private Sm2Keys() {}
 
+  /** The SM3 digest of a streamed signature or verification (Z_A already in it); finishes once. */
+  private static final class OnceDigest {
+    private final SM3Digest d;
+    private final String what;
+    private boolean done;
+
+    OnceDigest(SM3Digest d, String what) {
+      this.d = d;
+      this.what = what;
+    }
+
+    void update(byte[] data, int off, int len) {
+      if (done) {
+        throw new IllegalStateException(what + " already finished");
+      }
+      d.update(data, off, len);
+    }
+
+    byte[] finish() {
+      if (done) {
+        throw new IllegalStateException(what + " already finished");
+      }
+      done = true;
+      return Verify.finish(d);
+    }
+  }
+
   /** SM2 signing with one private key; thread-safe. */
   static final class Sign implements Signer {
     private final ECDomainParameters dom;
@@ -123,25 +150,16 @@ final class Sm2Keys {
 
     @Override
     public Streaming stream(byte[] context) {
-      SM3Digest d = digest();
+      OnceDigest d = new OnceDigest(digest(), "signature");
       return new Streaming() {
-        private boolean done;
-
         @Override
         public void update(byte[] data, int off, int len) {
-          if (done) {
-            throw new IllegalStateException("signature already finished");
-          }
           d.update(data, off, len);
         }
 
         @Override
         public byte[] finish() {
-          if (done) {
-            throw new IllegalStateException("signature already finished");
-          }
-          done = true;
-          return signDigest(Verify.finish(d));
+          return signDigest(d.finish());
         }
       };
     }
@@ -254,25 +272,16 @@ final class Sm2Keys {
 
     @Override
     public Streaming stream(byte[] context) {
-      SM3Digest d = digest();
+      OnceDigest d = new OnceDigest(digest(), "verification");
       return new Streaming() {
-        private boolean done;
-
         @Override
         public void update(byte[] data, int off, int len) {
-          if (done) {
-            throw new IllegalStateException("verification already finished");
-          }
           d.update(data, off, len);
         }
 
         @Override
         public boolean finish(byte[] sig) {
-          if (done) {
-            throw new IllegalStateException("verification already finished");
-          }
-          done = true;
-          return check(Verify.finish(d), sig);
+          return check(d.finish(), sig);
         }
       };
     }

@@ -4,17 +4,13 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.JWSVerifier;
-import com.nimbusds.jose.crypto.impl.BaseJWSProvider;
-import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.shulian.core.internal.crypto.Signer;
+import io.shulian.core.internal.jose.NimbusJws;
 import io.shulian.core.internal.crypto.Verifier;
 import java.text.ParseException;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A compact JWS with JSON claims, signed and verified through Nimbus with our own algorithms. The
@@ -50,7 +46,7 @@ public final class SignedToken {
         .build();
     try {
       SignedJWT jwt = new SignedJWT(header, JWTClaimsSet.parse(claims));
-      jwt.sign(new SignerAdapter(signer));
+      jwt.sign(NimbusJws.signer(signer));
       return jwt.serialize();
     } catch (ParseException | JOSEException e) {
       throw new IllegalArgumentException("cannot sign token: " + e.getMessage(), e);
@@ -112,43 +108,9 @@ public final class SignedToken {
       return false;
     }
     try {
-      return jwt.verify(new VerifierAdapter(verifier));
+      return jwt.verify(NimbusJws.verifier(verifier));
     } catch (JOSEException | RuntimeException e) {
       return false;
-    }
-  }
-
-  private static final class SignerAdapter extends BaseJWSProvider implements JWSSigner {
-    private final Signer signer;
-
-    SignerAdapter(Signer signer) {
-      super(Set.of(new JWSAlgorithm(signer.joseAlgorithm())));
-      this.signer = signer;
-    }
-
-    @Override
-    public Base64URL sign(JWSHeader header, byte[] signingInput) throws JOSEException {
-      if (!header.getAlgorithm().getName().equals(signer.joseAlgorithm())) {
-        throw new JOSEException("header alg is not the signer's");
-      }
-      return Base64URL.encode(signer.sign(signingInput, 0, signingInput.length));
-    }
-  }
-
-  private static final class VerifierAdapter extends BaseJWSProvider implements JWSVerifier {
-    private final Verifier verifier;
-
-    VerifierAdapter(Verifier verifier) {
-      super(Set.of(new JWSAlgorithm(verifier.joseAlgorithm())));
-      this.verifier = verifier;
-    }
-
-    @Override
-    public boolean verify(JWSHeader header, byte[] signingInput, Base64URL signature) {
-      if (!header.getAlgorithm().getName().equals(verifier.joseAlgorithm())) {
-        return false;
-      }
-      return verifier.verify(signingInput, 0, signingInput.length, signature.decode());
     }
   }
 }

@@ -5,21 +5,16 @@ import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
-import com.nimbusds.jose.JWSSigner;
-import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.Payload;
-import com.nimbusds.jose.jca.JCAContext;
-import com.nimbusds.jose.util.Base64URL;
 import io.shulian.core.internal.crypto.KeyCodec;
 import io.shulian.core.internal.crypto.PrivateKeyHandle;
 import io.shulian.core.internal.crypto.PublicKeyHandle;
 import io.shulian.core.internal.crypto.Signer;
-import io.shulian.core.internal.crypto.Verifier;
+import io.shulian.core.internal.jose.NimbusJws;
 import io.shulian.core.keys.KeyAlgorithm;
 import java.security.cert.X509Certificate;
 import java.text.ParseException;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The compact JWS around a city bundle, through Nimbus with our own signer and verifier: ES256
@@ -30,8 +25,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BundleJws {
   public static final String TYP = "shulian-bundle+jws";
-  /** The user id for SM2 bundle signatures: the GM/T 0009-2012 default. */
-  static final byte[] SM2_USER_ID = "1234567812345678".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   private static final Set<String> ALLOWED_HEADER = Set.of("alg", "kid", "typ");
 
   private BundleJws() {}
@@ -62,11 +55,11 @@ public final class BundleJws {
   public static String sign(byte[] payload, byte[] caPkcs8, String kid) {
     PrivateKeyHandle key = KeyCodec.privateKey(caPkcs8);
     JWSAlgorithm alg = algorithmFor(key.algorithm());
-    Signer s = key.signer(SM2_USER_ID);
+    Signer s = key.signer();
     JWSObject jws = new JWSObject(
         new JWSHeader.Builder(alg).keyID(kid).type(new JOSEObjectType(TYP)).build(), new Payload(payload));
     try {
-      jws.sign(new Adapter(alg, s, null));
+      jws.sign(NimbusJws.signer(s));
     } catch (JOSEException e) {
       throw new IllegalStateException("bundle signing failed", e);
     }
@@ -106,53 +99,12 @@ public final class BundleJws {
       throw new JwsException("JWS algorithm " + h.getAlgorithm() + " is not " + expected + " of the trusted root");
     }
     try {
-      if (!jws.verify(new Adapter(expected, null, pk.verifier(SM2_USER_ID)))) {
+      if (!jws.verify(NimbusJws.verifier(pk.verifier()))) {
         throw new JwsException("bundle signature does not verify under the trusted root");
       }
     } catch (JOSEException | IllegalStateException e) {
       throw new JwsException("bundle signature cannot be verified");
     }
     return jws.getPayload().toBytes();
-  }
-
-  /** One Nimbus signer/verifier over our internal crypto, for exactly one algorithm. */
-  private static final class Adapter implements JWSSigner, JWSVerifier {
-    private final JWSAlgorithm alg;
-    private final @Nullable Signer signer;
-    private final @Nullable Verifier verifier;
-    private final JCAContext jca = new JCAContext();
-
-    Adapter(JWSAlgorithm alg, @Nullable Signer signer, @Nullable Verifier verifier) {
-      this.alg = alg;
-      this.signer = signer;
-      this.verifier = verifier;
-    }
-
-    @Override
-    public Base64URL sign(JWSHeader header, byte[] signingInput) throws JOSEException {
-      if (signer == null || !alg.equals(header.getAlgorithm())) {
-        throw new JOSEException("unsupported algorithm");
-      }
-      return Base64URL.encode(signer.sign(signingInput, 0, signingInput.length));
-    }
-
-    @Override
-    public boolean verify(JWSHeader header, byte[] signingInput, Base64URL signature) throws JOSEException {
-      if (verifier == null || !alg.equals(header.getAlgorithm()) || header.getCriticalParams() != null) {
-        return false;
-      }
-      byte[] sig = signature.decode();
-      return verifier.verify(signingInput, 0, signingInput.length, sig);
-    }
-
-    @Override
-    public Set<JWSAlgorithm> supportedJWSAlgorithms() {
-      return Set.of(alg);
-    }
-
-    @Override
-    public JCAContext getJCAContext() {
-      return jca;
-    }
   }
 }

@@ -1,7 +1,5 @@
 package io.shulian.core.internal.yaml;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -12,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +18,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.yaml.snakeyaml.LoaderOptions;
 
@@ -35,7 +31,6 @@ public final class LocatedTree {
   public static final int MAX_DEPTH = 32;
 
   private static final YAMLFactory YAML = createYaml();
-  private static final JsonFactory JSON = new JsonFactory();
 
   private final String source;
   private final JsonNode root;
@@ -139,7 +134,7 @@ public final class LocatedTree {
       case START_OBJECT: {
         ObjectNode o = f.objectNode();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
+          String name = text(p.currentName(), at(source, p.currentTokenLocation()));
           String child = path.isEmpty() ? name : path + "." + name;
           if (o.has(name)) {
             throw new SyntaxException(at(source, p.currentTokenLocation()), "duplicate key '" + name + "'");
@@ -159,11 +154,11 @@ public final class LocatedTree {
         return a;
       }
       case VALUE_STRING:
-        return f.textNode(p.getText());
+        return f.textNode(text(p.getText(), at(source, l)));
       case VALUE_NUMBER_INT:
-        return f.numberNode(p.getBigIntegerValue());
+        return f.numberNode(number(new java.math.BigDecimal(p.getBigIntegerValue()), at(source, l)).toBigIntegerExact());
       case VALUE_NUMBER_FLOAT:
-        return f.numberNode(p.getDecimalValue());
+        return f.numberNode(number(p.getDecimalValue(), at(source, l)));
       case VALUE_TRUE:
         return f.booleanNode(true);
       case VALUE_FALSE:
@@ -173,6 +168,24 @@ public final class LocatedTree {
       default:
         throw new SyntaxException(at(source, l), "unsupported YAML value " + p.currentToken());
     }
+  }
+
+  // The document's hash is taken over its RFC 8785 form, which holds I-JSON only: refuse what
+  // canonicalization would silently change, with the location, instead of hashing something else.
+  private static java.math.BigDecimal number(java.math.BigDecimal v, String location) throws SyntaxException {
+    String problem = CanonicalJson.doubleProblem(v);
+    if (problem != null) {
+      throw new SyntaxException(location, problem + " (RFC 8785 numbers are IEEE-754 doubles)");
+    }
+    return v;
+  }
+
+  private static String text(String s, String location) throws SyntaxException {
+    String problem = CanonicalJson.stringProblem(s);
+    if (problem != null) {
+      throw new SyntaxException(location, problem);
+    }
+    return s;
   }
 
   public String source() {
@@ -200,48 +213,17 @@ public final class LocatedTree {
   }
 
   /**
-   * Returns the canonical JSON of a tree: object members sorted by name (UTF-16 order), no
-   * whitespace, numbers in their plain decimal form. Two trees with the same content give the same
-   * bytes, whatever their YAML layout.
+   * Returns the RFC 8785 (JSON Canonicalization Scheme) form of a tree: members sorted by name in
+   * UTF-16 order, numbers as ECMAScript writes doubles, minimal string escapes, no whitespace. Two
+   * trees with the same content give the same bytes, whatever their YAML layout, and any JCS
+   * implementation gives the same bytes for the same JSON.
+   *
+   * @throws IllegalArgumentException if a number is outside the range of an IEEE-754 double or a
+   *     string holds a lone surrogate (trees from {@link #parse} never do: it refuses those, and
+   *     numbers more precise than a double, with a location)
    */
   public static byte[] canonicalJson(JsonNode node) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      writeCanonical(g, node);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return out.toByteArray();
-  }
-
-  private static void writeCanonical(JsonGenerator g, JsonNode n) throws IOException {
-    if (n.isObject()) {
-      TreeMap<String, JsonNode> sorted = new TreeMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        sorted.put(e.getKey(), e.getValue());
-      }
-      g.writeStartObject();
-      for (Map.Entry<String, JsonNode> e : sorted.entrySet()) {
-        g.writeFieldName(e.getKey());
-        writeCanonical(g, e.getValue());
-      }
-      g.writeEndObject();
-    } else if (n.isArray()) {
-      g.writeStartArray();
-      for (JsonNode c : n) {
-        writeCanonical(g, c);
-      }
-      g.writeEndArray();
-    } else if (n.isNumber()) {
-      g.writeNumber(n.decimalValue().stripTrailingZeros().toPlainString());
-    } else if (n.isTextual()) {
-      g.writeString(n.textValue());
-    } else if (n.isBoolean()) {
-      g.writeBoolean(n.booleanValue());
-    } else {
-      g.writeNull();
-    }
+    return CanonicalJson.of(node);
   }
 
   /** Returns "sha256:" and the lower-case hex SHA-256 of {@code data}. */

@@ -254,7 +254,7 @@ public final class Masker {
     try {
       return json != null ? factory.createParser(json) : factory.createParser(Objects.requireNonNull(in));
     } catch (CharConversionException e) {
-      throw new MaskingException("INVALID_JSON", "the payload is not valid Unicode text");
+      throw new MaskingException(MaskingException.Reason.INVALID_JSON, "the payload is not valid Unicode text");
     }
   }
 
@@ -266,7 +266,7 @@ public final class Masker {
       g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
       JsonToken t = p.nextToken();
       if (t == null) {
-        throw new MaskingException("INVALID_JSON", "the payload is empty");
+        throw new MaskingException(MaskingException.Reason.INVALID_JSON, "the payload is empty");
       }
       if (passThrough) {
         copy(p, g, false);
@@ -274,20 +274,20 @@ public final class Masker {
         top(p, g, st);
       }
       if (p.nextToken() != null) {
-        throw new MaskingException("INVALID_JSON", "data after the JSON value at " + where(p));
+        throw new MaskingException(MaskingException.Reason.INVALID_JSON, "data after the JSON value at " + where(p));
       }
     } catch (StreamConstraintsException e) {
       String m = firstLine(e.getOriginalMessage());
-      throw new MaskingException(m.contains("nesting depth") ? "JSON_TOO_DEEP" : "JSON_TOO_LARGE",
+      throw new MaskingException(m.contains("nesting depth") ? MaskingException.Reason.JSON_TOO_DEEP : MaskingException.Reason.JSON_TOO_LARGE,
           "the payload exceeds a limit: " + m);
     } catch (JsonProcessingException e) {
       // Jackson's own message may quote the offending token, which can be payload data.
       JsonLocation l = e.getLocation();
-      throw new MaskingException("INVALID_JSON", "the payload is not valid JSON"
+      throw new MaskingException(MaskingException.Reason.INVALID_JSON, "the payload is not valid JSON"
           + (l == null ? "" : " at line " + l.getLineNr() + ", column " + l.getColumnNr()));
     } catch (CharConversionException e) {
       // Jackson detects UTF-16 and UTF-32 by their zero bytes and reports bad code units this way.
-      throw new MaskingException("INVALID_JSON", "the payload is not valid Unicode text");
+      throw new MaskingException(MaskingException.Reason.INVALID_JSON, "the payload is not valid Unicode text");
     }
   }
 
@@ -324,7 +324,7 @@ public final class Masker {
   }
 
   private static MaskingException shape(JsonParser p, String what, String expected, JsonToken found) {
-    return new MaskingException("SHAPE_MISMATCH", what + " must be " + expected + ", found " + kind(found) + " at "
+    return new MaskingException(MaskingException.Reason.SHAPE_MISMATCH, what + " must be " + expected + ", found " + kind(found) + " at "
         + where(p));
   }
 
@@ -357,7 +357,7 @@ public final class Masker {
     st.scopeSeen = 0;
     object(p, g, root, st);
     if (st.scopeSeen != scopeMask) {
-      throw new MaskingException("RECORD_OUTSIDE_DIVISION", "a record ending at " + where(p)
+      throw new MaskingException(MaskingException.Reason.RECORD_OUTSIDE_DIVISION, "a record ending at " + where(p)
           + " lacks one of the division fields " + scope + " that show it lies within the requester's division");
     }
   }
@@ -388,7 +388,7 @@ public final class Masker {
         seenMore[i] = true;
       }
       if (dup) {
-        throw new MaskingException("DUPLICATE_FIELD", "member " + c.path + " occurs twice in one object at " + where(p));
+        throw new MaskingException(MaskingException.Reason.DUPLICATE_FIELD, "member " + c.path + " occurs twice in one object at " + where(p));
       }
       if (c.within != null) {
         checkWithin(p, c);
@@ -415,7 +415,7 @@ public final class Masker {
         return;
       }
     }
-    throw new MaskingException("RECORD_OUTSIDE_DIVISION", "field " + c.path + " at " + where(p)
+    throw new MaskingException(MaskingException.Reason.RECORD_OUTSIDE_DIVISION, "field " + c.path + " at " + where(p)
         + " is not a division code within " + prefix + "; the record is not the requester's to receive");
   }
 
@@ -511,7 +511,7 @@ public final class Masker {
       }
       t = p.nextToken();
       if (t == null) {
-        throw new MaskingException("INVALID_JSON", "the payload ends inside a value");
+        throw new MaskingException(MaskingException.Reason.INVALID_JSON, "the payload ends inside a value");
       }
     }
   }
@@ -536,7 +536,7 @@ public final class Masker {
         g.writeNull();
         break;
       default:
-        throw new MaskingException("INVALID_JSON", "unexpected " + t + " at " + where(p));
+        throw new MaskingException(MaskingException.Reason.INVALID_JSON, "unexpected " + t + " at " + where(p));
     }
   }
 
@@ -575,7 +575,7 @@ public final class Masker {
     void check(String name, JsonParser p) throws MaskingException {
       String path = match(name);
       if (path != null) {
-        throw new MaskingException("ALIASED_FIELD", "an unlisted member at " + where(p) + " is named like masked field "
+        throw new MaskingException(MaskingException.Reason.ALIASED_FIELD, "an unlisted member at " + where(p) + " is named like masked field "
             + path + "; the response does not have the catalog's shape");
       }
     }

@@ -1,5 +1,6 @@
 package io.shulian.core.policy.mask;
 
+import io.shulian.core.ErrorCode;
 import io.shulian.core.ShulianException;
 
 /**
@@ -10,21 +11,30 @@ import io.shulian.core.ShulianException;
 public final class MaskingException extends ShulianException {
   private static final long serialVersionUID = 1L;
 
-  private final String code;
-
-  MaskingException(String code, String message) {
-    super(message);
-    this.code = code;
+  /** Why a payload could not be masked. */
+  public enum Reason implements ErrorCode {
+    /** Not valid JSON or not valid Unicode text. */
+    INVALID_JSON,
+    /** Nested deeper than the masker's limit. */
+    JSON_TOO_DEEP,
+    /** Longer than the masker's limit (a value, a name or the document). */
+    JSON_TOO_LARGE,
+    /** A value of another type than its path expects. */
+    SHAPE_MISMATCH,
+    /** An unlisted member named like a masked field. */
+    ALIASED_FIELD,
+    /** A listed member twice in one object. */
+    DUPLICATE_FIELD,
+    /** A record without its division, or of another division than required. */
+    RECORD_OUTSIDE_DIVISION
   }
 
-  /**
-   * Returns {@code INVALID_JSON}, {@code JSON_TOO_DEEP}, {@code JSON_TOO_LARGE}, {@code SHAPE_MISMATCH}
-   * (a value of another type than its path expects), {@code ALIASED_FIELD} (an unlisted member named
-   * like a masked field), {@code DUPLICATE_FIELD} (a listed member twice in one object) or {@code
-   * RECORD_OUTSIDE_DIVISION} (a record without its division, or of another division than required).
-   */
-  @Override
-  public String code() {
-    return code;
+  MaskingException(Reason reason, String message) {
+    super(reason, message);
+  }
+
+  /** Returns why; {@link #code()} is its wire name. */
+  public Reason reason() {
+    return (Reason) errorCode();
   }
 }
