@@ -19,6 +19,13 @@ public abstract class ShulianException extends Exception {
     super(message, cause);
   }
 
+  /** Returns the operator message given at construction; never null (the code if there was none). */
+  @Override
+  public String getMessage() {
+    String m = super.getMessage();
+    return m != null ? m : code();
+  }
+
   /** Returns a stable, machine-readable reason code such as {@code BAD_SIGNATURE}. */
   public abstract String code();
 }

@@ -28,7 +28,7 @@ public final class KeyMaterialException extends ShulianException {
     }
     if (e instanceof io.shulian.core.internal.io.BoundedRead.TooLargeException
         || e instanceof io.shulian.core.internal.io.BoundedRead.NotPemException) {
-      return e.getMessage();
+      return java.util.Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
     }
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
   }

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,7 +48,7 @@ public final class PolicyEngine {
     }
   }
 
-  private final AtomicReference<CompiledPolicy> current;
+  private volatile CompiledPolicy current;
   private final Clock clock;
   private final GrantRevocations revocations;
   private final GrantUseCounter uses;
@@ -64,7 +63,7 @@ public final class PolicyEngine {
     this.rates = b.rates;
     this.cacheSize = b.cacheSize;
     this.grants = b.grants;
-    this.current = new AtomicReference<>(new CompiledPolicy(b.set, cacheSize));
+    this.current = new CompiledPolicy(b.set, cacheSize);
   }
 
   /** Starts an engine for a policy set. */
@@ -74,12 +73,12 @@ public final class PolicyEngine {
 
   /** Returns the policy set decisions are made against now. */
   public PolicySet policySet() {
-    return current.get().set;
+    return current.set;
   }
 
   /** Returns the version hash of the current policy set. */
   public String versionHash() {
-    return current.get().version;
+    return current.version;
   }
 
   /**
@@ -87,7 +86,7 @@ public final class PolicyEngine {
    * against the old set; later ones use the new one.
    */
   public void swap(PolicySet set) {
-    current.set(new CompiledPolicy(Objects.requireNonNull(set, "set"), cacheSize));
+    current = new CompiledPolicy(Objects.requireNonNull(set, "set"), cacheSize);
   }
 
   /**
@@ -115,14 +114,14 @@ public final class PolicyEngine {
     try {
       vg = grants.verify(grantToken);
     } catch (GrantException e) {
-      return Decision.deny(e.code(), e.getMessage(), current.get().version);
+      return Decision.deny(e.code(), e.getMessage(), current.version);
     }
     return decide(req.withGrant(vg));
   }
 
   /** Decides a request. Never throws for a bad request: the answer is then a DENY with its reason. */
   public Decision decide(PolicyRequest req) {
-    CompiledPolicy p = current.get();
+    CompiledPolicy p = current;
     ResourceIndex ri = p.byResource.get(req.resource());
     if (ri == null) {
       return Decision.deny("UNKNOWN_RESOURCE", "resource " + req.resource() + " is not in the catalog", p.version);
@@ -140,7 +139,7 @@ public final class PolicyEngine {
     }
     Evaluation ev;
     boolean cacheable = p.cache != null && grantProblem == null && !ri.dynamic[req.action().ordinal()];
-    if (cacheable) {
+    if (cacheable && p.cache != null) {
       ev = p.cache.getIfPresent(req);
       if (ev == null) {
         ev = evaluate(p, ri, req, null, now);
@@ -230,7 +229,7 @@ public final class PolicyEngine {
             : "forbidden by rule " + f.rule.id + "; basis: " + f.rule.basis;
         return new Evaluation(Decision.deny(List.of(new Reason(code, msg)), List.of(f.rule.id), version), false);
       }
-      if (forbidden == null) {
+      if (forbidden == null || forbidIds == null) {
         forbidden = new long[words];
         forbidIds = new ArrayList<>(2);
       }
@@ -344,7 +343,7 @@ public final class PolicyEngine {
         String f = ri.fieldNames[i];
         if (forbidden != null && has(forbidden, i)) {
           return new Evaluation(Decision.deny(List.of(new Reason("FIELD_FORBIDDEN", "field " + f + " is forbidden by rule(s) "
-              + forbidIds)), forbidIds, version), false);
+              + forbidIds)), Objects.requireNonNull(forbidIds), version), false);
         }
         if (ri.core[i]) {
           return new Evaluation(Decision.deny(List.of(new Reason("CORE_FIELD_NOT_PERMITTED", "field " + f
