@@ -146,7 +146,7 @@ final class CliSupport {
     boolean stdout = "-".equals(out);
     Path target = stdout ? null : Path.of(out).toAbsolutePath();
     Path tmp;
-    if (stdout) {
+    if (target == null) {
       tmp = Files.createTempFile("shulian-", ".tmp");
     } else {
       Files.createDirectories(target.getParent());
@@ -157,7 +157,7 @@ final class CliSupport {
       try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)) {
         result = writer.write(o);
       }
-      if (stdout) {
+      if (target == null) {
         Files.copy(tmp, System.out);
         System.out.flush();
       } else {

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -96,7 +97,7 @@ final class OpenCommand implements Callable<Integer> {
       err.println("warning: --allow-replay: this envelope may have been opened before; the replay journal is not used");
       err.flush();
     } else {
-      Path parent = key.toAbsolutePath().getParent();
+      Path parent = Objects.requireNonNull(key.toAbsolutePath().getParent());
       ob.replayCache(new ReplayJournal(stateDir != null ? stateDir : parent.resolve(ReplayJournal.DEFAULT_DIR),
           Clock.systemUTC()));
     }
