@@ -10,6 +10,7 @@ import io.shulian.core.keys.Suite;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -58,7 +59,7 @@ public class AuditVerifyBenchmark {
       for (int i = 0; i < RECORDS; i++) {
         last = log.append(records[i & 1023]);
       }
-      last.get();
+      Objects.requireNonNull(last).get();
     }
     trust = CheckpointTrust.pinned(List.of(operator.signingCertificate()));
     VerificationReport r = AuditVerifier.verify(dir.resolve("log"), trust);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Shulian sealing as a busy gateway does: ECDH-ES ephemeral key reuse and batch signatures
@@ -62,7 +63,7 @@ final class BatchExchange implements Exchange {
     for (SealedEnvelope e : sealer.sealBatch(requests, payloads)) {
       last = opener.open(e.toByteArray());
     }
-    return last;
+    return Objects.requireNonNull(last, "empty batch");
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A cross-check for loaded machines, not a JMH benchmark: runs the envelope implementations in
@@ -28,7 +29,7 @@ import java.util.List;
  */
 public final class InterleavedCpuProbe {
   private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
-  private static volatile Object sink;
+  private static volatile @Nullable Object sink;
 
   private InterleavedCpuProbe() {}
 

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -156,8 +157,8 @@ final class NimbusExchange implements Exchange {
     if (!receiver.equals(h.get("aud")) || !sender.equals(h.get("iss"))) {
       throw new IllegalStateException("wrong receiver or sender");
     }
-    long iat = ((Number) h.get("iat")).longValue();
-    long exp = ((Number) h.get("exp")).longValue();
+    long iat = ((Number) Objects.requireNonNull(h.get("iat"), "iat")).longValue();
+    long exp = ((Number) Objects.requireNonNull(h.get("exp"), "exp")).longValue();
     if (iat > now + SKEW.getSeconds() || exp < now - SKEW.getSeconds()) {
       throw new IllegalStateException("not valid now");
     }

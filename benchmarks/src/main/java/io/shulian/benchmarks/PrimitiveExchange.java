@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Objects;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -30,6 +31,7 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.math.ec.rfc7748.X25519;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 import org.bouncycastle.util.BigIntegers;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The bare cryptographic cost of an envelope, on the fastest JVM implementations, called
@@ -54,7 +56,7 @@ abstract class PrimitiveExchange implements Exchange {
 
   final SecureRandom random = new SecureRandom();
   final byte[] payload;
-  private Sealed sealed;
+  private @Nullable Sealed sealed;
 
   /** What travels from sender to receiver, without any encoding. */
   static final class Sealed {
@@ -108,7 +110,7 @@ abstract class PrimitiveExchange implements Exchange {
 
   @Override
   public Object open() throws Exception {
-    return openNow(sealed);
+    return openNow(Objects.requireNonNull(sealed, "sealed"));
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.shulian.core.internal.crypto.KeyCodec;
 import io.shulian.core.internal.crypto.Signer;
 import java.math.BigInteger;
 import java.security.SecureRandom;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.bouncycastle.asn1.gm.GMObjectIdentifiers;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
@@ -23,6 +24,7 @@ import org.bouncycastle.math.ec.ECAlgorithms;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.bouncycastle.util.BigIntegers;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -77,8 +79,8 @@ public class SecretScalarBenchmark {
   private ECPoint recipient;
   private int next;
   private byte[] message;
-  private SM2Signer bcSm2;
-  private ECDSASigner bcEcdsa;
+  private @Nullable SM2Signer bcSm2;
+  private @Nullable ECDSASigner bcEcdsa;
   private Signer shulian;
 
   @Setup
@@ -128,7 +130,7 @@ public class SecretScalarBenchmark {
           bcSm2.update(message, 0, message.length);
           return bcSm2.generateSignature();
         }
-        return bcEcdsa.generateSignature(java.security.MessageDigest.getInstance("SHA-256").digest(message));
+        return Objects.requireNonNull(bcEcdsa).generateSignature(java.security.MessageDigest.getInstance("SHA-256").digest(message));
       default:
         throw new IllegalStateException(op);
     }

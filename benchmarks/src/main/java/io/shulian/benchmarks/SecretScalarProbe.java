@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link SecretScalarBenchmark} operations measured like {@link InterleavedCpuProbe}: all in one
@@ -20,7 +21,7 @@ public final class SecretScalarProbe {
   private static final String[] OPS = {
     "receiver-wnaf", "receiver-ct", "sender-wnaf", "sender-comb", "sign-bc", "sign-shulian"
   };
-  private static volatile Object sink;
+  private static volatile @Nullable Object sink;
 
   private SecretScalarProbe() {}
 

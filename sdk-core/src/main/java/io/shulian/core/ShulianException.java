@@ -40,4 +40,11 @@ public abstract class ShulianException extends Exception {
   public final String code() {
     return errorCode.wireName();
   }
+
+  /** Returns the operator message given at construction; never null (the code if there was none). */
+  @Override
+  public String getMessage() {
+    String m = super.getMessage();
+    return m != null ? m : code();
+  }
 }

@@ -149,7 +149,8 @@ public final class Gateway implements AutoCloseable {
       bind("provider", b.providerAddress, new GatewayInitializer(GatewayInitializer.Role.PROVIDER, context, serverTls));
     }
     if (b.passthroughAddress != null) {
-      bind("passthrough", b.passthroughAddress, GatewayInitializer.passthrough(context, b.passthroughUpstream));
+      bind("passthrough", b.passthroughAddress, GatewayInitializer.passthrough(context,
+          Objects.requireNonNull(b.passthroughUpstream)));
     }
     if (b.adminAddress != null) {
       AdminHandler admin = new AdminHandler(registry, this::readinessProblems, this::readinessWarnings,
@@ -410,6 +411,8 @@ public final class Gateway implements AutoCloseable {
     private final List<Map.Entry<Duration, java.util.function.Consumer<GatewayContext>>> periodic = new ArrayList<>();
     private final List<AutoCloseable> closeWith = new ArrayList<>();
 
+    // identity, senderTrust, peers and auditor stay null until set; build() refuses to start without them
+    @SuppressWarnings("NullAway.Init")
     private Builder() {}
 
     public Builder identity(PartyIdentity identity) {

@@ -3,4 +3,7 @@
  * with {@link io.shulian.gateway.Gateway}; the handler order is drawn in the {@code pipeline}
  * package.
  */
+@NullMarked
 package io.shulian.gateway;
+
+import org.jspecify.annotations.NullMarked;

@@ -146,7 +146,7 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private static final class Settings {
-    HashAlgorithm hashAlgorithm;
+    @Nullable HashAlgorithm hashAlgorithm;
     int checkpointEveryRecords = 10_000;
     Duration checkpointInterval = Duration.ofSeconds(10);
     Duration commitDelay = Duration.ZERO;
@@ -159,6 +159,8 @@ public final class AuditLog implements AutoCloseable {
     @Nullable String acknowledgeReason;
   }
 
+  // segment is set by openNewSegment(), which NullAway does not follow; the finally closes only what was opened
+  @SuppressWarnings("NullAway.Init")
   private AuditLog(Path dir, PartyIdentity operator, Settings s) throws AuditException {
     this.dir = dir;
     this.settings = s;
@@ -266,7 +268,8 @@ public final class AuditLog implements AutoCloseable {
           ch.force(true);
         }
       }
-      long torn = crashTail ? quarantineTail(scan.problem.segment, scan.problem.offset) : 0;
+      LogScanner.Problem tail = crashTail ? scan.problem : null;
+      long torn = tail != null ? quarantineTail(tail.segment, tail.offset) : 0;
       this.recoveredTailBytes = Math.max(0, torn);
       this.hasher = TreeHasher.forId(hashAlgorithm.id());
       this.frontier = scan.frontier != null ? scan.frontier : new MerkleFrontier(hasher);

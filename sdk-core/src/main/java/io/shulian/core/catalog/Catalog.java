@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -285,13 +286,13 @@ public final class Catalog {
         try {
           Endpoint.checkTemplate(pt);
         } catch (IllegalArgumentException ex) {
-          r.problems().add(ep + ".path", ex.getMessage());
+          r.problems().add(ep + ".path", Objects.requireNonNullElse(ex.getMessage(), ex.getClass().getSimpleName()));
           continue;
         }
         try {
           Endpoint.checkAction(m, action);
         } catch (IllegalArgumentException ex) {
-          r.problems().add(ep + ".action", ex.getMessage());
+          r.problems().add(ep + ".action", Objects.requireNonNullElse(ex.getMessage(), ex.getClass().getSimpleName()));
           continue;
         }
         Endpoint endpoint = new Endpoint(m, pt, action);

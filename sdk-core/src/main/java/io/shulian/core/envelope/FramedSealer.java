@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -205,14 +206,14 @@ final class FramedSealer {
         throw new IllegalStateException("framed envelope would have more than 2^32 segments");
       }
       FramedCodec.nonce(noncePrefix, index++, last, nonce);
-      byte[] dst = array != null ? array : ct;
+      byte[] dst = array != null ? array : Objects.requireNonNull(ct);
       int base = array != null ? at : 0;
       int n = cipher.encrypt(cek, nonce, aad, plain, 0, fill, dst, base + FramedCodec.LENGTH_BYTES);
       FramedCodec.putU32(dst, base, n);
       if (array != null) {
         at += FramedCodec.LENGTH_BYTES + n;
       } else {
-        stream.write(dst, 0, FramedCodec.LENGTH_BYTES + n);
+        Objects.requireNonNull(stream).write(dst, 0, FramedCodec.LENGTH_BYTES + n);
       }
       fill = 0;
     }

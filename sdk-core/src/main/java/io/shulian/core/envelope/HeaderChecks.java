@@ -72,7 +72,7 @@ final class HeaderChecks {
       Map<String, KeyAlgorithm> keyOf, Instant now) throws EnvelopeException {
     Suite suite = identity.suite();
     String sigAlg = JoseCodec.text(h, "alg");
-    if (!algs.get(suite).contains(sigAlg)) {
+    if (!algs.getOrDefault(suite, Set.of()).contains(sigAlg)) {
       throw new DisallowedAlgorithmException(layer + " alg '" + JoseCodec.safe(sigAlg) + "' is not allowed in the "
           + suite + " suite (allowed: " + algs.get(suite) + ")");
     }

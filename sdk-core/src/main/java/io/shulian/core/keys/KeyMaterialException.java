@@ -35,7 +35,7 @@ public final class KeyMaterialException extends ShulianException {
     }
     if (e instanceof io.shulian.core.io.BoundedRead.TooLargeException
         || e instanceof io.shulian.core.io.BoundedRead.NotPemException) {
-      return e.getMessage();
+      return java.util.Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
     }
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
   }

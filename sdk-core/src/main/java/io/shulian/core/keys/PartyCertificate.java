@@ -108,7 +108,7 @@ public final class PartyCertificate {
     try {
       return fromPem(BoundedRead.pemFile(file, Pkix.MAX_FILE_BYTES));
     } catch (BoundedRead.TooLargeException | BoundedRead.NotPemException e) {
-      throw new KeyMaterialException(e.getMessage(), e);
+      throw new KeyMaterialException(Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()), e);
     } catch (IOException e) {
       throw new KeyMaterialException("cannot read " + file + ": " + KeyMaterialException.describe(e), e);
     } catch (KeyMaterialException e) {
@@ -122,7 +122,7 @@ public final class PartyCertificate {
     try {
       certs = Pkix.readPemCertificates(pem);
     } catch (IllegalArgumentException e) {
-      throw new KeyMaterialException(e.getMessage(), e);
+      throw new KeyMaterialException(Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()), e);
     }
     List<PartyCertificate> out = new ArrayList<>();
     for (X509Certificate c : certs) {

@@ -89,7 +89,7 @@ public final class PartyIdentity {
       try {
         this.key = KeyCodec.privateKey(pkcs8);
       } catch (IllegalArgumentException e) {
-        throw new KeyMaterialException(e.getMessage(), e);
+        throw new KeyMaterialException(Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()), e);
       }
       this.chain = List.copyOf(chain);
       this.certificate = PartyCertificate.of(chain.get(0));
@@ -147,7 +147,7 @@ public final class PartyIdentity {
     try {
       entries = Pkix.readPkcs12(data, password);
     } catch (Pkix.Pkcs12Exception e) {
-      throw new KeyMaterialException(e.getMessage(), e);
+      throw new KeyMaterialException(Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()), e);
     }
     Entry sign = null;
     Entry enc = null;

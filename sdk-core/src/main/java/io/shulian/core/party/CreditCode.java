@@ -1,5 +1,7 @@
 package io.shulian.core.party;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Validation of the 18-character unified social credit code (统一社会信用代码, GB 32100-2015).
  *
@@ -16,7 +18,7 @@ public final class CreditCode {
    * Returns null if {@code code} is a valid unified social credit code, otherwise a message naming
    * what is wrong with it.
    */
-  static String problem(String code) {
+  static @Nullable String problem(String code) {
     if (code.length() != 18) {
       return "unified social credit code must have 18 characters, got " + code.length();
     }

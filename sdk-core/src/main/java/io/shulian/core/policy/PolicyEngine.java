@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,7 +50,7 @@ public final class PolicyEngine {
     }
   }
 
-  private final AtomicReference<CompiledPolicy> current;
+  private volatile CompiledPolicy current;
   private final Clock clock;
   private final GrantRevocations revocations;
   private final GrantUseCounter uses;
@@ -72,7 +71,7 @@ public final class PolicyEngine {
     this.maskHashKey = b.maskHashKey;
     this.decisionsOnly = b.decisionsOnly;
     checkHashKey(b.set);
-    this.current = new AtomicReference<>(new CompiledPolicy(b.set, cacheSize));
+    this.current = new CompiledPolicy(b.set, cacheSize);
   }
 
   /** Refuses a set that hashes a field when this engine has no key to hash with (and may mask). */
@@ -107,12 +106,12 @@ public final class PolicyEngine {
 
   /** Returns the policy set decisions are made against now. */
   public PolicySet policySet() {
-    return current.get().set;
+    return current.set;
   }
 
   /** Returns the version hash of the current policy set. */
   public String versionHash() {
-    return current.get().version;
+    return current.version;
   }
 
   /**
@@ -124,7 +123,7 @@ public final class PolicyEngine {
    */
   public void swap(PolicySet set) {
     checkHashKey(Objects.requireNonNull(set, "set"));
-    current.set(new CompiledPolicy(Objects.requireNonNull(set, "set"), cacheSize));
+    current = new CompiledPolicy(set, cacheSize);
   }
 
   /**
@@ -152,14 +151,14 @@ public final class PolicyEngine {
     try {
       vg = grants.verify(grantToken);
     } catch (GrantException e) {
-      return Decision.deny(ReasonCode.of(e.reason()), e.getMessage(), current.get().version);
+      return Decision.deny(ReasonCode.of(e.reason()), e.getMessage(), current.version);
     }
     return decide(req.withGrant(vg));
   }
 
   /** Decides a request. Never throws for a bad request: the answer is then a DENY with its reason. */
   public Decision decide(PolicyRequest req) {
-    CompiledPolicy p = current.get();
+    CompiledPolicy p = current;
     ResourceIndex ri = p.byResource.get(req.resource());
     if (ri == null) {
       return Decision.deny(ReasonCode.UNKNOWN_RESOURCE, "resource " + req.resource() + " is not in the catalog", p.version);
@@ -177,7 +176,7 @@ public final class PolicyEngine {
     }
     Evaluation ev;
     boolean cacheable = p.cache != null && grantProblem == null && !ri.dynamic[req.action().ordinal()];
-    if (cacheable) {
+    if (cacheable && p.cache != null) {
       ev = p.cache.getIfPresent(req);
       if (ev == null) {
         ev = evaluate(p, ri, req, null, now);
@@ -267,7 +266,7 @@ public final class PolicyEngine {
             : "forbidden by rule " + f.rule.id + "; basis: " + f.rule.basis;
         return new Evaluation(Decision.deny(List.of(new Reason(code, msg)), List.of(f.rule.id), version), false);
       }
-      if (forbidden == null) {
+      if (forbidden == null || forbidIds == null) {
         forbidden = new long[words];
         forbidIds = new ArrayList<>(2);
       }
@@ -381,7 +380,7 @@ public final class PolicyEngine {
         String f = ri.fieldNames[i];
         if (forbidden != null && has(forbidden, i)) {
           return new Evaluation(Decision.deny(List.of(new Reason(ReasonCode.FIELD_FORBIDDEN, "field " + f + " is forbidden by rule(s) "
-              + forbidIds)), forbidIds, version), false);
+              + forbidIds)), Objects.requireNonNull(forbidIds), version), false);
         }
         if (ri.core[i]) {
           return new Evaluation(Decision.deny(List.of(new Reason(ReasonCode.CORE_FIELD_NOT_PERMITTED, "field " + f

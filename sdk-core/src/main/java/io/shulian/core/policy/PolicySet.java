@@ -30,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -265,7 +266,7 @@ public final class PolicySet {
         }
         JsonNode dn = so.get("division");
         List<String> ds = dn != null && dn.isArray() ? new ArrayList<>() : null;
-        if (dn != null && dn.isArray()) {
+        if (ds != null) {
           for (int i = 0; i < dn.size(); i++) {
             ds.add(dn.get(i).isNumber() ? null : r.text(dn.get(i), path + ".subject.division[" + i + "]", 12));
           }
@@ -490,7 +491,7 @@ public final class PolicySet {
     try {
       return MaskSpec.parse(fn, params);
     } catch (IllegalArgumentException e) {
-      r.problems().add(path, e.getMessage());
+      r.problems().add(path, Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
       return null;
     }
   }

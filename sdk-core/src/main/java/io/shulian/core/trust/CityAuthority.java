@@ -247,7 +247,7 @@ public final class CityAuthority {
     try {
       reqs = Pki.parseCsrs(csrPem);
     } catch (IllegalArgumentException e) {
-      throw bad(e.getMessage());
+      throw bad(Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
     }
     Map<KeyUse, X509Certificate> certs;
     try {
@@ -276,6 +276,9 @@ public final class CityAuthority {
         throw bad("the requests name two parties: " + party + " and " + p);
       }
       party = p;
+    }
+    if (party == null) {
+      throw bad("no certificate requests");
     }
     Pki.ParsedCsr signing = null;
     for (Pki.ParsedCsr r : reqs) {

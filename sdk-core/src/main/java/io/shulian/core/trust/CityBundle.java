@@ -455,7 +455,7 @@ public final class CityBundle {
         payload = BundleJws.verify(compact, r);
         break;
       } catch (BundleJws.JwsException e) {
-        lastError = e.getMessage();
+        lastError = Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName());
       }
     }
     if (payload == null) {
@@ -609,7 +609,7 @@ public final class CityBundle {
     try {
       return Member.of(id, text(p.path("name"), "name"), endpoint, certs);
     } catch (IllegalArgumentException e) {
-      throw malformed(e.getMessage());
+      throw malformed(Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
     }
   }
 

@@ -453,7 +453,7 @@ public final class CityTrust implements SenderTrust {
     try {
       return Pkix.readPemCertificates(pem);
     } catch (IllegalArgumentException e) {
-      throw new TrustException(TrustException.Reason.BAD_TRUST_MATERIAL, e.getMessage(), e);
+      throw new TrustException(TrustException.Reason.BAD_TRUST_MATERIAL, Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()), e);
     }
   }
 
@@ -466,7 +466,7 @@ public final class CityTrust implements SenderTrust {
     try {
       return Pki.readPemCrls(pem);
     } catch (IllegalArgumentException e) {
-      throw new TrustException(TrustException.Reason.BAD_TRUST_MATERIAL, e.getMessage(), e);
+      throw new TrustException(TrustException.Reason.BAD_TRUST_MATERIAL, Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()), e);
     }
   }
 

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Supervisor: verify gateways' audit logs offline (hash chain, signed checkpoints, Merkle tree),
@@ -49,7 +50,7 @@ public final class Main {
    * Verifies every audit log under {@code demoDir}'s {@code parties/}, or a sample log when null;
    * returns true if every log is intact (and, for the sample, the tampered copy is detected).
    */
-  public static boolean run(Path demoDir, PrintStream out) throws Exception {
+  public static boolean run(@Nullable Path demoDir, PrintStream out) throws Exception {
     if (demoDir != null) {
       return verifyAll(demoDir, out);
     }

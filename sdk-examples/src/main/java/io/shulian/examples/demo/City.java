@@ -31,7 +31,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the demo city in a work directory, the way a city data bureau and its departments would:
@@ -140,7 +142,7 @@ final class City implements AutoCloseable {
 
     // the housing bureau approves civil affairs' application: name, ID number and balance, 30 days
     Instant now = Instant.now();
-    grant = GrantIssuer.of(intl.get(CityParty.HOUSING.role())).issue(Grant.builder()
+    grant = GrantIssuer.of(Objects.requireNonNull(intl.get(CityParty.HOUSING.role()))).issue(Grant.builder()
         .id("HZ-2026-0042")
         .issuer(CityParty.HOUSING.id())
         .consumer(CityParty.CIVIL_AFFAIRS.id())
@@ -260,7 +262,7 @@ final class City implements AutoCloseable {
     return consumer(p, app, routes, null);
   }
 
-  private String consumer(CityParty p, String app, Map<String, CityParty> routes, URI endpoint) {
+  private String consumer(CityParty p, String app, Map<String, CityParty> routes, @Nullable URI endpoint) {
     String key = apiKeys.computeIfAbsent(p.role(), r -> {
       byte[] random = new byte[12];
       new java.security.SecureRandom().nextBytes(random);

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 
 /**
@@ -262,12 +263,12 @@ final class Scenarios {
   }
 
   private PartyIdentity civil() {
-    return city.intl.get(CityParty.CIVIL_AFFAIRS.role());
+    return Objects.requireNonNull(city.intl.get(CityParty.CIVIL_AFFAIRS.role()));
   }
 
   /** A valid request envelope from civil affairs to the housing bureau, sealed with the SDK directly. */
   private SealedEnvelope sealDirect() throws Exception {
-    PartyIdentity housing = city.intl.get(CityParty.HOUSING.role());
+    PartyIdentity housing = Objects.requireNonNull(city.intl.get(CityParty.HOUSING.role()));
     byte[] request = HttpPayload.request("GET", "/" + personId, List.of(), new byte[0]).encode();
     return EnvelopeSealer.builder(civil()).build().seal(SealRequest.builder()
         .recipient(housing.encryptionCertificate())

@@ -12,6 +12,7 @@ import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.trust.PinnedSenderTrust;
 import io.shulian.core.trust.SenderTrust;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The code of docs/developer-guide.md, compiled and run by {@code DeveloperGuideTest}: a department
@@ -46,7 +47,7 @@ public final class SealOpenFiles {
   }
 
   /** The housing bureau opens an envelope from civil affairs; null if it is rejected. */
-  public static byte[] open(Path housingDir, Path civilDir, char[] password, byte[] envelope)
+  public static byte @Nullable [] open(Path housingDir, Path civilDir, char[] password, byte[] envelope)
       throws Exception {
     // tag::open[]
     PartyIdentity me = PartyIdentity.load(housingDir.resolve("key.p12"), password);

@@ -3,4 +3,7 @@
  * type, purpose, grant, level, rules) and receives a verdict with the obligations to apply, such
  * as field masking of the response.
  */
+@NullMarked
 package io.shulian.gateway.authorize;
+
+import org.jspecify.annotations.NullMarked;

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,7 +65,7 @@ final class AuditCheckpointCommand implements Callable<Integer> {
         b.acknowledgeUnprovenRecords(acknowledge);
       }
     } catch (IllegalArgumentException e) {
-      throw Cli.usage(spec, e.getMessage());
+      throw Cli.usage(spec, Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
     }
     try (AuditLog l = b.open()) {
       Checkpoint cp = l.checkpoint().get();

@@ -33,6 +33,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -138,7 +139,7 @@ final class BundleSignCommand implements Callable<Integer> {
     X509CRL crl = ca.crl(crlValidity);
     CityTrust check = CityTrust.builder().roots(List.of(ca.root())).crls(List.of(crl)).build();
     CityBundle.Draft draft = CityBundle.draft().version(v.asLong()).validity(now, until).crl(crl);
-    Path base = in.toAbsolutePath().getParent();
+    Path base = Objects.requireNonNull(in.toAbsolutePath().getParent());
     int nCerts = 0;
     for (JsonNode p : yaml.path("parties")) {
       checkFields(p, PARTY, "party");

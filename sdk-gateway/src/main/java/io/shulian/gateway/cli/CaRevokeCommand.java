@@ -5,6 +5,8 @@ import io.shulian.core.trust.RevocationReason;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +52,7 @@ final class CaRevokeCommand implements Callable<Integer> {
     try {
       changed = ca.revoke(s, r);
     } catch (IllegalArgumentException e) {
-      throw Cli.usage(spec, e.getMessage());
+      throw Cli.usage(spec, Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
     }
     err.println(changed
         ? "revoked serial " + s.toString(16) + " (" + r + "); publish it with 'shulian ca crl'"

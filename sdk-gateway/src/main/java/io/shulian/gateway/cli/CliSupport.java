@@ -142,7 +142,7 @@ final class CliSupport {
     boolean stdout = "-".equals(out);
     Path target = stdout ? null : Path.of(out).toAbsolutePath();
     Path tmp;
-    if (stdout) {
+    if (target == null) {
       tmp = Files.createTempFile("shulian-", ".tmp");
     } else {
       Files.createDirectories(target.getParent());
@@ -153,7 +153,7 @@ final class CliSupport {
       try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp), 64 * 1024)) {
         result = writer.write(o);
       }
-      if (stdout) {
+      if (target == null) {
         Files.copy(tmp, System.out);
         System.out.flush();
       } else {

@@ -7,6 +7,7 @@ import io.shulian.gateway.config.ConfigLoader;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -52,7 +53,7 @@ final class GatewayCommand implements Callable<Integer> {
     }
     Files.createDirectories(auditDir);
     AuditLog log = AuditLog.builder(auditDir, loaded.identity)
-        .commitDelay(ConfigLoader.duration(loaded.config.audit.commitDelay))
+        .commitDelay(Objects.requireNonNull(ConfigLoader.duration(loaded.config.audit.commitDelay)))
         .open();
     Gateway gateway = ConfigLoader.apply(loaded, new AuditLogAuditor(log), System::getenv).build().start();
     CountDownLatch stopped = new CountDownLatch(1);

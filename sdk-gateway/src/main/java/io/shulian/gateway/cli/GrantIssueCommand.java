@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,7 +107,7 @@ final class GrantIssueCommand implements Callable<Integer> {
       }
       g = b.build();
     } catch (IllegalArgumentException e) {
-      throw Cli.usage(spec, e.getMessage());
+      throw Cli.usage(spec, Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
     }
     String token = GrantIssuer.of(provider).issue(g);
     CliSupport.writeOutput(out, (token + "\n").getBytes(StandardCharsets.US_ASCII));

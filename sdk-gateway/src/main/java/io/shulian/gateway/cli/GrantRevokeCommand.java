@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -92,7 +93,7 @@ final class GrantRevokeCommand implements Callable<Integer> {
     try {
       entry = CityBundle.RevokedGrant.of(from, grantId, expires, reason);
     } catch (IllegalArgumentException e) {
-      throw Cli.usage(spec, e.getMessage());
+      throw Cli.usage(spec, Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
     }
     Map<String, CityBundle.RevokedGrant> list = new LinkedHashMap<>();
     for (CityBundle.RevokedGrant g : read(out)) {

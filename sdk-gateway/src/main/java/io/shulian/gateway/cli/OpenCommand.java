@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,7 +74,7 @@ final class OpenCommand implements Callable<Integer> {
       err.println("warning: --allow-replay: this envelope may have been opened before; the replay journal is not used");
       err.flush();
     } else {
-      Path parent = keys.key.toAbsolutePath().getParent();
+      Path parent = Objects.requireNonNull(keys.key.toAbsolutePath().getParent());
       ob.replayCache(new ReplayJournal(stateDir != null ? stateDir : parent.resolve(ReplayJournal.DEFAULT_DIR),
           Clock.systemUTC()));
     }

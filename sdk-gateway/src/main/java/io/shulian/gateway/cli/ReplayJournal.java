@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The replay journal of {@code shulian open}: the ids of the envelopes opened with one key, kept in
@@ -126,7 +127,7 @@ final class ReplayJournal implements ReplayCache {
     return out;
   }
 
-  private JournalException corrupt(String what, Exception cause) {
+  private JournalException corrupt(String what, @Nullable Exception cause) {
     return new JournalException("replay journal " + file() + " is unusable: " + what
         + ". Nothing was opened. Move the file away to start a new journal (envelopes opened before"
         + " could then be opened again until they expire).", new IOException(what, cause));

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -101,7 +102,7 @@ final class SealCommand implements Callable<Integer> {
           .encoding(enc)
           .build();
     } catch (IllegalArgumentException e) {
-      throw Cli.usage(spec, e.getMessage());
+      throw Cli.usage(spec, Objects.requireNonNullElse(e.getMessage(), e.getClass().getSimpleName()));
     }
     if (enc == EnvelopeEncoding.FRAMED) {
       long[] bytes = new long[2];

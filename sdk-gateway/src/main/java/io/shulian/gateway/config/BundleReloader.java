@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,7 @@ final class BundleReloader {
   /** Reads the bundle file and, if it holds a newer valid bundle, swaps trust and routes. */
   void run(GatewayContext ctx) {
     try {
-      long before = loaded.bundle.current().map(CityBundle::version).orElse(-1L);
+      long before = Objects.requireNonNull(loaded.bundle, "bundle").current().map(CityBundle::version).orElse(-1L);
       CityBundle now = loaded.bundle.update(read(file, CityBundle.MAX_BUNDLE_BYTES));
       if (now.version() != before) {
         ctx.replaceDirectory(ConfigLoader.directoryFromBundle(loaded));

@@ -30,11 +30,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Reads, validates and applies a gateway configuration file. */
 public final class ConfigLoader {
@@ -50,17 +52,18 @@ public final class ConfigLoader {
     public final PartyIdentity identity;
     public final List<PartyCertificate> peers;
     /** The city bundle holder, when the configuration names a bundle; else trust is pinned. */
-    public final io.shulian.core.trust.BundleHolder bundle;
+    public final io.shulian.core.trust.@Nullable BundleHolder bundle;
     /** The state directory (state.dir, or next to the audit directory). */
     public final Path stateDir;
     /**
      * The opened state (replay ids, grant uses), held locked until the gateway built from this
      * configuration closes it; null when only checked ({@link #check}).
      */
-    public final io.shulian.gateway.state.StateStore state;
+    public final io.shulian.gateway.state.@Nullable StateStore state;
 
     Loaded(GatewayConfig config, Path baseDir, PartyIdentity identity, List<PartyCertificate> peers,
-        io.shulian.core.trust.BundleHolder bundle, Path stateDir, io.shulian.gateway.state.StateStore state) {
+        io.shulian.core.trust.@Nullable BundleHolder bundle, Path stateDir,
+        io.shulian.gateway.state.@Nullable StateStore state) {
       this.config = config;
       this.baseDir = baseDir;
       this.identity = identity;
@@ -116,7 +119,7 @@ public final class ConfigLoader {
     if (c == null) {
       throw new ConfigException(doc.problems());
     }
-    Path base = file.toAbsolutePath().getParent();
+    Path base = Objects.requireNonNull(file.toAbsolutePath().getParent(), "configuration file has no directory");
 
     if (c.identity == null || c.identity.keystore == null) {
       problems.add("identity.keystore: required");
@@ -166,7 +169,7 @@ public final class ConfigLoader {
     if (problems.isEmpty() && !doc.hasProblems() && stateDir == null) {
       problems.add("state.dir: required when audit.dir has no name to put the state next to");
     }
-    if (!problems.isEmpty() || doc.hasProblems()) {
+    if (!problems.isEmpty() || doc.hasProblems() || stateDir == null) {
       // the keys and files named are read only once the file itself is right
       throw located(doc, problems);
     }
@@ -206,8 +209,8 @@ public final class ConfigLoader {
               ? io.shulian.core.trust.BundleHolder.VersionFloor.readOnlyFile(floorFile)
               : io.shulian.core.trust.BundleHolder.VersionFloor.file(floorFile);
           try {
-            holder = io.shulian.core.trust.BundleHolder.of(roots, Clock.systemUTC(), duration(c.trust.grace),
-                duration(c.trust.grace), floor);
+            holder = io.shulian.core.trust.BundleHolder.of(roots, Clock.systemUTC(), checkedDuration(c.trust.grace),
+                checkedDuration(c.trust.grace), floor);
           } catch (IOException e) {
             problems.add("state.dir: " + e.getMessage());
           }
@@ -334,13 +337,13 @@ public final class ConfigLoader {
       } else if (problems.isEmpty()) {
         state = io.shulian.gateway.state.StateStore.builder(stateDir)
             .maxReplayEntries(c.state.maxReplayEntries)
-            .commitDelay(duration(c.audit.commitDelay))
+            .commitDelay(checkedDuration(c.audit.commitDelay))
             .open();
       }
     } catch (io.shulian.gateway.state.StateException e) {
       problems.add("state.dir: " + e.getMessage());
     }
-    if (!problems.isEmpty()) {
+    if (!problems.isEmpty() || identity == null) {
       throw located(doc, problems);
     }
     return new Loaded(c, base, identity, peers, holder, stateDir, state);
@@ -355,7 +358,7 @@ public final class ConfigLoader {
   }
 
   /** state.dir, or the audit directory's sibling named after it with "-state" appended; null if it has no name. */
-  static Path stateDir(GatewayConfig c, Path base) {
+  static @Nullable Path stateDir(GatewayConfig c, Path base) {
     if (c.state.dir != null) {
       return base.resolve(c.state.dir).normalize();
     }
@@ -414,8 +417,8 @@ public final class ConfigLoader {
         .identity(l.identity)
         .auditor(auditor)
         .limits(limits(c))
-        .drainTimeout(duration(c.runtime.drainTimeout))
-        .ephemeralKeyReuse(duration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes)
+        .drainTimeout(checkedDuration(c.runtime.drainTimeout))
+        .ephemeralKeyReuse(checkedDuration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes)
         .batchSignatures(c.envelope.batchSignatures);
     if (l.state != null) {
       b.state(l.state);
@@ -433,13 +436,13 @@ public final class ConfigLoader {
       if (fromHub(c.trust.bundle)) {
         HubBundleSource hub = new HubBundleSource(l, URI.create(c.trust.bundle), l.identity, holder);
         b.periodic(HubBundleSource.APPLY_INTERVAL, hub::apply);
-        b.periodic(duration(c.trust.bundleReload), hub::closeUntrusted);
+        b.periodic(checkedDuration(c.trust.bundleReload), hub::closeUntrusted);
         b.readinessWarning("bundle_hub", hub::lastFailure);
         b.meters(hub::bindTo);
         b.closeWith(hub);
       } else {
         BundleReloader reloader = new BundleReloader(l, l.resolve(c.trust.bundle));
-        b.periodic(duration(c.trust.bundleReload), reloader::run);
+        b.periodic(checkedDuration(c.trust.bundleReload), reloader::run);
         b.readinessWarning("bundle_reload", reloader::lastFailure);
         b.meters(reloader::bindTo);
       }
@@ -518,7 +521,7 @@ public final class ConfigLoader {
         if (c.provider.policy.fromBundle) {
           ReloadStatus status = new ReloadStatus(List.of("unreadable", "invalid"), e -> e instanceof IOException ? "unreadable"
               : e instanceof io.shulian.core.catalog.InvalidDocumentException ? "invalid" : ReloadStatus.OTHER);
-          b.periodic(duration(c.trust.bundleReload), ctx -> {
+          b.periodic(checkedDuration(c.trust.bundleReload), ctx -> {
             try {
               io.shulian.core.policy.PolicySet set = policySource(c, l.baseDir, l.bundle).load();
               if (!set.versionHash().equals(engine.versionHash())) {
@@ -606,7 +609,7 @@ public final class ConfigLoader {
     java.time.Instant now = java.time.Instant.now();
     Map<PartyId, PartyCertificate> enc = new HashMap<>();
     Map<String, Route> routes = new HashMap<>();
-    io.shulian.core.trust.CityBundle bundle = l.bundle.current().orElseThrow();
+    io.shulian.core.trust.CityBundle bundle = Objects.requireNonNull(l.bundle, "bundle").current().orElseThrow();
     io.shulian.core.trust.CityTrust trust;
     try {
       trust = l.bundle.trust();
@@ -642,7 +645,7 @@ public final class ConfigLoader {
   }
 
   /** The catalog the bundle carries, or null if it carries none or one that does not parse (the provider then decides alone). */
-  static io.shulian.core.catalog.Catalog bundleCatalog(io.shulian.core.trust.CityBundle bundle) {
+  static io.shulian.core.catalog.@Nullable Catalog bundleCatalog(io.shulian.core.trust.CityBundle bundle) {
     java.util.Optional<String> text = bundle.extension("catalog");
     if (text.isEmpty()) {
       return null;
@@ -656,7 +659,7 @@ public final class ConfigLoader {
     }
   }
 
-  static String trustProblem(io.shulian.core.trust.BundleHolder holder) {
+  static @Nullable String trustProblem(io.shulian.core.trust.BundleHolder holder) {
     try {
       io.shulian.core.trust.CityTrust t = holder.trust();
       for (io.shulian.core.trust.CrlStatus s : t.crlStatus(java.time.Instant.now())) {
@@ -671,10 +674,12 @@ public final class ConfigLoader {
   }
 
   /** The catalog and policies: a directory, or the extensions of the city bundle held now. */
-  static io.shulian.core.policy.PolicySource policySource(GatewayConfig c, Path base, io.shulian.core.trust.BundleHolder holder) {
+  static io.shulian.core.policy.PolicySource policySource(GatewayConfig c, Path base,
+      io.shulian.core.trust.@Nullable BundleHolder holder) {
     if (!c.provider.policy.fromBundle) {
       return io.shulian.core.policy.PolicySource.directory(base.resolve(c.provider.policy.dir));
     }
+    io.shulian.core.trust.BundleHolder h = Objects.requireNonNull(holder, "policy.fromBundle needs trust.bundle");
     return () -> {
       io.shulian.core.trust.CityBundle bundle = holder.current().orElseThrow(() -> new IOException("no city bundle held"));
       return BundlePolicies.load(bundle);
@@ -722,8 +727,8 @@ public final class ConfigLoader {
 
   /** The gateway limits of a configuration whose durations parse; the one place they are built. */
   static Limits limits(GatewayConfig c) {
-    return new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, duration(c.limits.headerTimeout),
-        duration(c.limits.requestTimeout), duration(c.limits.backendTimeout), c.limits.maxConnections);
+    return new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, checkedDuration(c.limits.headerTimeout),
+        checkedDuration(c.limits.requestTimeout), checkedDuration(c.limits.backendTimeout), c.limits.maxConnections);
   }
 
   /**
@@ -780,7 +785,7 @@ public final class ConfigLoader {
     return d.toHours() >= 24 && d.toHours() % 24 == 0 ? d.toDays() + "d" : d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 
-  static void listen(boolean absent, String s, String where, List<String> problems) {
+  static void listen(boolean absent, @Nullable String s, String where, List<String> problems) {
     if (absent) {
       return;
     }
@@ -799,7 +804,7 @@ public final class ConfigLoader {
     return a;
   }
 
-  static InetSocketAddress addressOrNull(String s) {
+  static @Nullable InetSocketAddress addressOrNull(String s) {
     int i = s.lastIndexOf(':');
     if (i <= 0) {
       return null;
@@ -815,8 +820,13 @@ public final class ConfigLoader {
     }
   }
 
+  /** A duration that load() has already checked with {@link #duration}. */
+  static Duration checkedDuration(@Nullable String s) {
+    return Objects.requireNonNull(duration(s), "unchecked duration");
+  }
+
   /** Parses 500ms, 30s, 5m, 2h or 7d; returns null for anything else. */
-  public static Duration duration(String s) {
+  public static @Nullable Duration duration(@Nullable String s) {
     if (s == null) {
       return null;
     }

@@ -3,11 +3,14 @@ package io.shulian.gateway.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.NullUnmarked;
 
 /**
  * The YAML configuration of one gateway, field for field (see docs/operations.md). Paths are
  * relative to the configuration file. Plain data; {@link ConfigLoader} validates it.
  */
+// Jackson binding target: any field may be absent from the YAML; ConfigLoader checks each before use.
+@NullUnmarked
 public final class GatewayConfig {
   /** The gateway's own keys. */
   public Identity identity;

@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -216,7 +217,7 @@ public final class BackendPool {
     PartyId actual;
     try {
       chain = GatewayTls.x509(tls.engine().getSession().getPeerCertificates());
-      actual = peers.verify(chain);
+      actual = Objects.requireNonNull(peers, "peers").verify(chain); // a party is named only with peers
     } catch (SSLPeerUnverifiedException | CertificateException | RuntimeException e) {
       return new UpstreamException("upstream TLS certificate refused", false);
     }
@@ -370,7 +371,7 @@ public final class BackendPool {
 
   private static final class Exchange {
     final Promise<FullHttpResponse> promise;
-    io.netty.util.concurrent.ScheduledFuture<?> timer;
+    io.netty.util.concurrent.@Nullable ScheduledFuture<?> timer;
     java.util.function.BooleanSupplier onStale = () -> false;
     boolean gotResponse;
 

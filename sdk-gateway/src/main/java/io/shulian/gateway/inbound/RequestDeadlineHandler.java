@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Bounds how long a client may take to send a request (slow-header and slow-body attacks: a
@@ -26,7 +27,7 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
   private final long receiveNanos;
   private final long idleNanos;
   private final EdgeRefusals edge;
-  private ScheduledFuture<?> timer;
+  private @Nullable ScheduledFuture<?> timer;
   private boolean receiving;
   /** Requests started and not yet answered with a final response. */
   private int open;

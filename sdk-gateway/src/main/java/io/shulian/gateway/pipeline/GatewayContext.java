@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -58,7 +57,7 @@ public final class GatewayContext {
   private final Limits limits;
   private final Clock clock;
   private final Function<String, List<Endpoint>> endpoints;
-  private final AtomicReference<Directory> directory;
+  private volatile Directory directory;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   /** Inbound mutual-TLS connections with the verified client chain, for {@link #closeUntrustedPeers()}. */
@@ -85,7 +84,7 @@ public final class GatewayContext {
     this.requestOpener = requestOpener;
     this.state = state;
     this.apiKeys = apiKeys;
-    this.directory = new AtomicReference<>(directory);
+    this.directory = directory;
     this.backends = Map.copyOf(backends);
     this.policy = policy;
     this.auditor = auditor;
@@ -140,16 +139,16 @@ public final class GatewayContext {
   }
 
   public Optional<Route> route(String resource) {
-    return Optional.ofNullable(directory.get().routes.get(resource));
+    return Optional.ofNullable(directory.routes.get(resource));
   }
 
   public Optional<PartyCertificate> encryptionCertificate(PartyId party) {
-    return Optional.ofNullable(directory.get().encryptionCertificates.get(party));
+    return Optional.ofNullable(directory.encryptionCertificates.get(party));
   }
 
   /** Replaces routes and party certificates at once (hot reload). */
   public void replaceDirectory(Directory d) {
-    directory.set(d);
+    directory = d;
   }
 
   public Optional<URI> backend(String resource) {
@@ -166,7 +165,7 @@ public final class GatewayContext {
 
   /** Whether this gateway routes (consumer) or serves (provider) the resource. */
   public boolean knowsResource(String resource) {
-    return backends.containsKey(resource) || directory.get().routes.containsKey(resource);
+    return backends.containsKey(resource) || directory.routes.containsKey(resource);
   }
 
   /**

@@ -8,6 +8,7 @@ import io.shulian.gateway.inbound.ConnectionLimiter;
 import io.shulian.gateway.inbound.HttpInbound;
 import io.shulian.gateway.seal.ConsumerExchangeHandler;
 import io.shulian.gateway.seal.ProviderExchangeHandler;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** Owns the handler order of the consumer and provider listeners (see the package diagram). */
@@ -26,7 +27,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
   private final ConsumerExchangeHandler consumer;
   private final ProviderExchangeHandler provider;
   private final EdgeAudit edge;
-  private io.netty.channel.ChannelHandler passthrough;
+  private io.netty.channel.@Nullable ChannelHandler passthrough;
 
   public GatewayInitializer(Role role, GatewayContext g, @Nullable SslContext tls) {
     this.role = role;
@@ -72,7 +73,7 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
         p.addLast("provider-exchange", provider);
         break;
       default:
-        p.addLast("passthrough", passthrough);
+        p.addLast("passthrough", Objects.requireNonNull(passthrough, "passthrough"));
     }
   }
 }

@@ -18,4 +18,7 @@
  *    (a provider's TLS certificate must speak for the route's provider before a byte is sent)
  * </pre>
  */
+@NullMarked
 package io.shulian.gateway.pipeline;
+
+import org.jspecify.annotations.NullMarked;

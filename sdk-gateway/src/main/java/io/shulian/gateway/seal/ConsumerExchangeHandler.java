@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Consumer role: {@code <METHOD> /exchange/<resource>/<path>} from a department app, with
@@ -251,7 +252,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
 
   /** Audits the exchange, then answers; {@code released} is the response body the app gets, null if none. */
   private void finish(ChannelHandlerContext ctx, FullHttpRequest req, long t0, SealedEnvelope sealed, HttpPayload payload,
-      Requested asked, FullHttpResponse response, String outcome, byte[] released) {
+      Requested asked, FullHttpResponse response, String outcome, byte @Nullable [] released) {
     var h = sealed.header();
     ExchangeEvent e = new ExchangeEvent(g.clock().instant(), h.id().toString(), ExchangeEvent.Direction.REQUEST_OUT,
         h.sender().toString(), h.receiver().toString(), h.resource(), h.purpose(), h.grantRef().orElse(""),

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP request or response carried as an envelope payload, in the {@code message/http} form of
@@ -181,7 +182,7 @@ public final class HttpPayload {
     return headers;
   }
 
-  public String header(String name) {
+  public @Nullable String header(String name) {
     for (Map.Entry<String, String> h : headers) {
       if (h.getKey().equals(name)) {
         return h.getValue();

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Provider role: {@code POST /shulian/v1/exchange} from a peer gateway over mutual TLS. Opens the
@@ -317,7 +318,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
         "the response cannot be sealed for the consumer"), v, asked);
   }
 
-  private ExchangeEvent event(EnvelopeHeader h, String peer, Verdict v, byte[] digest, long bytes, int status,
+  private ExchangeEvent event(@Nullable EnvelopeHeader h, String peer, @Nullable Verdict v, byte[] digest, long bytes, int status,
       String outcome, List<String> reasons, long t0) {
     return new ExchangeEvent(g.clock().instant(), h == null ? "-" : h.id().toString(), ExchangeEvent.Direction.REQUEST_IN,
         h == null ? peer : h.sender().toString(), g.identity().party().toString(), h == null ? "-" : h.resource(),
@@ -327,13 +328,13 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
         Duration.ofNanos(System.nanoTime() - t0));
   }
 
-  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, String peer, Problem p,
-      Object why) {
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, @Nullable EnvelopeHeader h, String peer,
+      Problem p, @Nullable Object why) {
     refuse(ctx, req, t0, h, peer, p, why, Requested.NONE);
   }
 
-  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, String peer, Problem p,
-      Object why, Requested asked) {
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, @Nullable EnvelopeHeader h, String peer,
+      Problem p, @Nullable Object why, Requested asked) {
     java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
     if (why instanceof String) {
       reasons.add((String) why);

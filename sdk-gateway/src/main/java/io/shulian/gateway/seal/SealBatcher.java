@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,7 +133,7 @@ public final class SealBatcher {
     deliver(p, e, null);
   }
 
-  private static void deliver(Pending p, SealedEnvelope e, Exception failure) {
+  private static void deliver(Pending p, @Nullable SealedEnvelope e, @Nullable Exception failure) {
     try {
       p.then.accept(e, failure);
     } catch (RuntimeException ex) {

@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The journal format: text segments {@code journal-<16 digits>.log}, one fact per line, each line
@@ -105,12 +107,12 @@ final class Journal {
 
   private static final class Entry {
     final char kind;
-    final UUID id;
-    final String key;
+    final @Nullable UUID id;
+    final @Nullable String key;
     final long count;
     final long forget;
 
-    Entry(char kind, UUID id, String key, long count, long forget) {
+    Entry(char kind, @Nullable UUID id, @Nullable String key, long count, long forget) {
       this.kind = kind;
       this.id = id;
       this.key = key;
@@ -163,11 +165,11 @@ final class Journal {
         }
         for (Entry e : group) {
           if (e.kind == 'R') {
-            sink.replay(e.id, e.forget);
+            sink.replay(Objects.requireNonNull(e.id), e.forget);
             s.replays++;
             s.maxReplayForget = Math.max(s.maxReplayForget, e.forget);
           } else {
-            sink.grant(e.key, e.count, e.forget);
+            sink.grant(Objects.requireNonNull(e.key), e.count, e.forget);
             s.grants++;
           }
         }

@@ -130,6 +130,8 @@ public final class StateStore implements AutoCloseable {
     }
   }
 
+  // segment is set by a helper NullAway does not follow; on failure only what was opened is closed
+  @SuppressWarnings("NullAway.Init")
   private StateStore(Builder b) throws StateException {
     this.dir = b.dir.toAbsolutePath().normalize();
     this.clock = b.clock;

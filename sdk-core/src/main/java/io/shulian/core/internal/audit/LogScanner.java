@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ForkJoinTask;
@@ -247,7 +248,8 @@ public final class LogScanner {
         Kind k = e.newerVersion ? Kind.NEWER_VERSION
             : e.notALog && !(last && n < SegmentFormat.MAGIC.length) ? (si == 0 ? Kind.NOT_A_LOG : Kind.BAD_SEGMENT)
             : last && n < SegmentFormat.HEADER_BYTES ? Kind.TORN_TAIL : Kind.BAD_SEGMENT;
-        r.problem = new Problem(k, e.getMessage(), seg, 0, seq, last);
+        r.problem = new Problem(k, Objects.requireNonNullElse(e.getMessage(), "bad segment header"), seg, 0, seq,
+            last);
         return false;
       }
       long index = SegmentFormat.segmentIndex(seg.getFileName().toString());
@@ -287,7 +289,7 @@ public final class LogScanner {
       if (si == 0) {
         while (nextCheck < checks.length && checks[nextCheck] <= 0) {
           if (checks[nextCheck++] == 0) {
-            visitor.atSize(0, frontier.root(), chain.clone());
+            visitor.atSize(0, Objects.requireNonNull(frontier).root(), chain.clone());
           }
         }
       }
@@ -469,7 +471,7 @@ public final class LogScanner {
 
     /** Takes a task's result into the scan in log order; false at its problem. */
     private boolean merge(Task t, Path seg, long fileOff, boolean last) throws Exception {
-      MerkleFrontier f = frontier;
+      MerkleFrontier f = Objects.requireNonNull(frontier, "frontier"); // set from the first segment's header
       int end = t.from + t.good;
       if (!wantsRecords && t.tree && (nextCheck == checks.length || checks[nextCheck] > seq + t.good)) {
         // nothing to call back or report inside this task: take its subtree whole

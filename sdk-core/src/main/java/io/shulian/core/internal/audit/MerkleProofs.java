@@ -3,6 +3,7 @@ package io.shulian.core.internal.audit;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RFC 9162 section 2.1 inclusion and consistency proofs: generation over a list of leaf hashes and
@@ -119,7 +120,7 @@ public final class MerkleProofs {
    * {@code leafHash} at {@code index} in a tree of {@code treeSize}, or null if the path cannot be
    * one of that tree (wrong length, index out of range).
    */
-  public static byte[] rootFromInclusion(TreeHasher h, long index, long treeSize, byte[] leafHash, List<byte[]> path) {
+  public static byte @Nullable [] rootFromInclusion(TreeHasher h, long index, long treeSize, byte[] leafHash, List<byte[]> path) {
     if (index < 0 || index >= treeSize || !sized(path) || leafHash.length != TreeHasher.SIZE) {
       return null;
     }

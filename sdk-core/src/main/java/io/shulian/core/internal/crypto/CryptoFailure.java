@@ -19,6 +19,13 @@ public final class CryptoFailure extends Exception {
     this.kind = kind;
   }
 
+  /** Returns the message given at construction; never null (the kind if there was none). */
+  @Override
+  public String getMessage() {
+    String m = super.getMessage();
+    return m != null ? m : kind.name();
+  }
+
   public Kind kind() {
     return kind;
   }

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sender's opt-in reuse of one ECDH-ES ephemeral key per recipient key for a bounded time and
@@ -32,7 +33,7 @@ public final class EphemeralKeyReuse {
 
   /** ECDH-ES: the ephemeral key and Z. SM2-PKE-KDF: the seed (as z) and its SM2 ciphertext. */
   private static final class Shared {
-    final Epk epk;
+    final @Nullable Epk epk;
     final byte[] z;
     final byte[] encryptedKey;
     final AtomicLong uses = new AtomicLong();

@@ -1,6 +1,7 @@
 package io.shulian.core.internal.crypto;
 
 import io.shulian.core.keys.KeyAlgorithm;
+import java.util.Objects;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.jspecify.annotations.Nullable;
 
@@ -29,11 +30,11 @@ public final class PrivateKeyHandle {
   public Signer signer(byte[] sm2UserId) {
     switch (algorithm) {
       case ED25519:
-        return new Ed25519Keys.Sign(raw);
+        return new Ed25519Keys.Sign(Objects.requireNonNull(raw));
       case P256:
-        return new EcdsaP256Keys.Sign(ec);
+        return new EcdsaP256Keys.Sign(Objects.requireNonNull(ec));
       case SM2:
-        return new Sm2Keys.Sign(ec, sm2UserId);
+        return new Sm2Keys.Sign(Objects.requireNonNull(ec), sm2UserId);
       default:
         throw new IllegalArgumentException(algorithm + " keys cannot sign");
     }
@@ -43,11 +44,11 @@ public final class PrivateKeyHandle {
   public KeyDecapsulation decrypter() {
     switch (algorithm) {
       case X25519:
-        return new KeyAgreements.X25519Decrypter(raw);
+        return new KeyAgreements.X25519Decrypter(Objects.requireNonNull(raw));
       case P256:
-        return new KeyAgreements.P256Decrypter(ec);
+        return new KeyAgreements.P256Decrypter(Objects.requireNonNull(ec));
       case SM2:
-        return new KeyAgreements.Sm2Decrypter(ec);
+        return new KeyAgreements.Sm2Decrypter(Objects.requireNonNull(ec));
       default:
         throw new IllegalArgumentException(algorithm + " keys cannot decrypt");
     }

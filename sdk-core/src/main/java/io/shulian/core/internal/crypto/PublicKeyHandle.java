@@ -1,6 +1,7 @@
 package io.shulian.core.internal.crypto;
 
 import io.shulian.core.keys.KeyAlgorithm;
+import java.util.Objects;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.jspecify.annotations.Nullable;
 
@@ -38,11 +39,11 @@ public final class PublicKeyHandle {
   public Verifier verifier(byte[] sm2UserId) {
     switch (algorithm) {
       case ED25519:
-        return new Ed25519Keys.Verify(raw);
+        return new Ed25519Keys.Verify(Objects.requireNonNull(raw));
       case P256:
-        return new EcdsaP256Keys.Verify(ec);
+        return new EcdsaP256Keys.Verify(Objects.requireNonNull(ec));
       case SM2:
-        return new Sm2Keys.Verify(ec, sm2UserId);
+        return new Sm2Keys.Verify(Objects.requireNonNull(ec), sm2UserId);
       default:
         throw new IllegalArgumentException(algorithm + " keys cannot sign");
     }
@@ -56,11 +57,11 @@ public final class PublicKeyHandle {
   public KeyEncapsulation recipient() {
     switch (algorithm) {
       case X25519:
-        return new KeyAgreements.X25519Recipient(raw);
+        return new KeyAgreements.X25519Recipient(Objects.requireNonNull(raw));
       case P256:
-        return new KeyAgreements.P256Recipient(ec);
+        return new KeyAgreements.P256Recipient(Objects.requireNonNull(ec));
       case SM2:
-        return new KeyAgreements.Sm2Recipient(ec);
+        return new KeyAgreements.Sm2Recipient(Objects.requireNonNull(ec));
       default:
         throw new IllegalArgumentException(algorithm + " keys cannot be used for encryption");
     }
