@@ -34,7 +34,7 @@ if ! need wrk || ! need nginx; then
   echo "installing wrk and nginx (Debian packages)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
 fi
-[ -f "$JAR" ] || mvn -B -q -pl sdk-gateway -am package -DskipTests
+[ -f "$JAR" ] || mvn -B -q -pl sdk-hub -am package -DskipTests   # sdk-hub shades shulian.jar
 
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
