@@ -375,7 +375,7 @@ class GatewayMaskingEndToEndTest {
     ExchangeEvent e = providerAudit.events.get(providerAudit.events.size() - 1);
     assertThat(e.outcome).isEqualTo("PURPOSE_NOT_ALLOWED");
     assertThat(e.reasons).containsExactly("NO_PERMIT", "PURPOSE_NOT_ALLOWED");
-    assertThat(provider.registry().find("shulian.exchanges").tag("outcome", "PURPOSE_NOT_ALLOWED").counter()).isNotNull();
+    assertThat(provider.registry().find("shulian.exchanges").tag("outcome", "purpose_not_allowed").counter()).isNotNull();
     assertThat(provider.registry().getMeters()).allSatisfy(m -> assertThat(String.valueOf(m.getId().getTag("outcome")))
         .doesNotContain(","));
   }
