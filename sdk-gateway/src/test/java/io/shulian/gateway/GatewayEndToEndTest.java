@@ -41,6 +41,8 @@ class GatewayEndToEndTest {
   final List<AutoCloseable> closeables = new ArrayList<>();
   final MemoryAuditor consumerAudit = new MemoryAuditor();
   final MemoryAuditor providerAudit = new MemoryAuditor();
+  /** Makes the provider's peer verifier refuse the consumer, as a trust swap revoking it would. */
+  volatile boolean civilUntrustedAtProvider;
   final AtomicInteger backendCalls = new AtomicInteger();
   volatile int backendDelayMs;
   /** When set, the backend holds each request until the latch opens. */
@@ -101,10 +103,17 @@ class GatewayEndToEndTest {
     all.addAll(civil.certificates());
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
 
+    PinnedPeerVerifier pinned = new PinnedPeerVerifier(all, Clock.systemUTC());
     provider = Gateway.builder()
         .identity(housing)
         .senderTrust(PinnedSenderTrust.of(civil.certificates()))
-        .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
+        .peers(chain -> {
+          io.shulian.core.party.PartyId party = pinned.verify(chain);
+          if (civilUntrustedAtProvider && party.equals(CIVIL)) {
+            throw new java.security.cert.CertificateException("revoked");
+          }
+          return party;
+        })
         .auditor(providerAudit)
         .policy(policy)
         .backend("HOUSING-001", URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/api/housing"),
@@ -506,5 +515,20 @@ class GatewayEndToEndTest {
       backendGate.countDown();
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void peerRevokedAfterHandshake_requestOnTheOpenConnection_refusedBeforeTheBackend() throws Exception {
+    startCity(Suite.INTL, permitPurpose("social-assistance-review"));
+    assertThat(call("/exchange/HOUSING-001/x", "social-assistance-review", API_KEY).statusCode()).isEqualTo(200);
+    int served = backendCalls.get();
+
+    // the trust now refuses the consumer, but no reload has closed the pooled connection yet
+    civilUntrustedAtProvider = true;
+    HttpResponse<String> r = call("/exchange/HOUSING-001/x", "social-assistance-review", API_KEY);
+
+    assertThat(r.statusCode()).as(r.body()).isNotEqualTo(200);
+    assertThat(backendCalls.get()).isEqualTo(served);
+    assertThat(providerAudit.events.get(providerAudit.events.size() - 1).outcome).isEqualTo("PEER_UNTRUSTED");
   }
 }

@@ -83,7 +83,7 @@ public final class Hub implements AutoCloseable {
   });
   private final List<Channel> listeners = new ArrayList<>();
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
-  private EventLoopGroup group;
+  private @org.jspecify.annotations.Nullable EventLoopGroup group;
 
   private Hub(HubConfig config, PartyIdentity identity, Map<Suite, List<X509Certificate>> roots, Duration grace,
       HubStore store, AuditLog audit, Operators operators) throws java.sql.SQLException {
@@ -97,8 +97,9 @@ public final class Hub implements AutoCloseable {
     this.board = new BundleBoard(config.limits.maxWaiters);
     // clients' TLS certificates are checked against the newest bundle of the hub's own suite (its
     // CRL), so a department revoked by a publish is refused by the hub as well
-    List<X509Certificate> own = roots.get(identity.suite());
-    this.clientTrust = own == null ? null : BundleHolder.of(own, Clock.systemUTC(), grace, grace);
+    List<X509Certificate> own = java.util.Objects.requireNonNull(roots.get(identity.suite()),
+        "the hub's own suite has a city root (checked by load)");
+    this.clientTrust = BundleHolder.of(own, Clock.systemUTC(), grace, grace);
     for (Suite s : roots.keySet()) {
       java.util.Optional<PublishedBundle> b = store.newest(s);
       if (b.isPresent()) {
@@ -130,7 +131,7 @@ public final class Hub implements AutoCloseable {
    */
   public static Hub load(Path file, Function<String, String> env) throws ConfigException {
     HubConfig c = read(file);
-    Path base = file.toAbsolutePath().getParent();
+    Path base = java.util.Objects.requireNonNull(file.toAbsolutePath().getParent());
     List<String> problems = new ArrayList<>();
     if (c.identity == null || c.identity.keystore == null) {
       problems.add("identity.keystore: required (the hub's TLS certificate from the city CA)");
@@ -208,7 +209,7 @@ public final class Hub implements AutoCloseable {
         problems.add("database.maxConnections: 1 to 100, got " + c.database.maxConnections);
       }
     }
-    if (!problems.isEmpty()) {
+    if (!problems.isEmpty() || identity == null || grace == null) {
       throw new ConfigException(problems);
     }
     Path dataDir = base.resolve(c.dataDir);
@@ -281,7 +282,12 @@ public final class Hub implements AutoCloseable {
     }
   }
 
-  private static InetSocketAddress addressOrNull(String s) {
+  /** A duration that {@link #load} has already checked. */
+  private static Duration checked(String value) {
+    return java.util.Objects.requireNonNull(ConfigLoader.duration(value), "checked by load");
+  }
+
+  private static @org.jspecify.annotations.Nullable InetSocketAddress addressOrNull(String s) {
     try {
       return ConfigLoader.address(s);
     } catch (RuntimeException e) {
@@ -296,12 +302,13 @@ public final class Hub implements AutoCloseable {
    * @throws InterruptedException if interrupted while binding
    */
   public Hub start() throws IOException, InterruptedException {
-    group = new MultiThreadIoEventLoopGroup(config.limits.eventLoops, NioIoHandler.newFactory());
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.limits.eventLoops, NioIoHandler.newFactory());
+    this.group = group;
     SslContext tls = GatewayTls.serverClientCertOptional(identity, new CityPeerVerifier(clientTrust, Clock.systemUTC()));
     Publisher publisher = new Publisher(roots, store, board, clientTrust, audit, identity, blocking);
     HubHandler.Settings settings = new HubHandler.Settings(
-        ConfigLoader.duration(config.limits.maxWait), new CityPeerVerifier(clientTrust, Clock.systemUTC()));
-    Duration idle = ConfigLoader.duration(config.limits.idleTimeout);
+        checked(config.limits.maxWait), new CityPeerVerifier(clientTrust, Clock.systemUTC()));
+    Duration idle = checked(config.limits.idleTimeout);
     bind("hub", ConfigLoader.address(config.listen), new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
@@ -328,7 +335,7 @@ public final class Hub implements AutoCloseable {
   }
 
   private void bind(String name, InetSocketAddress address, ChannelInitializer<SocketChannel> init) throws InterruptedException {
-    Channel ch = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+    Channel ch = new ServerBootstrap().group(java.util.Objects.requireNonNull(group, "start() creates the group")).channel(NioServerSocketChannel.class)
         .childHandler(init).bind(address).sync().channel();
     listeners.add(ch);
     bound.put(name, (InetSocketAddress) ch.localAddress());

@@ -8,6 +8,8 @@ import java.util.List;
  * (see docs/hub.md). Paths are relative to the configuration file. Plain data; {@link Hub#load}
  * validates it.
  */
+// Jackson's binding target: any field may be absent; Hub checks each one before use
+@org.jspecify.annotations.NullUnmarked
 public final class HubConfig {
   /** The hub's keys: its TLS certificate (issued by the city CA) and the audit checkpoint signer. */
   public Identity identity;

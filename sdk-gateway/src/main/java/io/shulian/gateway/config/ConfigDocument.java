@@ -33,6 +33,9 @@ import java.util.TreeMap;
  * (unknown keys with the nearest known key, keys given twice, values of the wrong kind); messages
  * speak of mappings, lists, whole numbers and durations, never of Java or parser types.
  */
+// YAML nodes and locations are looked up by path and may be absent at every step: checked where
+// used, not by NullAway (as GatewayConfig, the binding target it checks)
+@org.jspecify.annotations.NullUnmarked
 final class ConfigDocument {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   /** Keys are compared with the known ones up to this Damerau-Levenshtein distance for a suggestion. */

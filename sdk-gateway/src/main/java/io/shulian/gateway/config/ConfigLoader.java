@@ -216,7 +216,7 @@ public final class ConfigLoader {
           }
           if (holder != null && !fromHub(c.trust.bundle)) {
             holder.update(BundleReloader.read(base.resolve(c.trust.bundle), io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES));
-          } else if (holder != null) {
+          } else if (holder != null && identity != null) {
             hubBundle(c, base, stateDir, holder, checkOnly, identity, problems);
           }
         } catch (IOException e) {

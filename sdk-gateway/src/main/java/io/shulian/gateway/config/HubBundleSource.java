@@ -51,6 +51,7 @@ final class HubBundleSource implements AutoCloseable {
   private final URI url;
   private final Path lastGood;
   private final HttpClient http;
+  private final BundleHolder holder;
   private final ReloadStatus status = new ReloadStatus(BundleReloader.REASONS, BundleReloader::reason);
   /** A bundle fetched by the poller, waiting for the housekeeping thread. */
   private final AtomicReference<@Nullable Pending> pending = new AtomicReference<>();
@@ -59,6 +60,7 @@ final class HubBundleSource implements AutoCloseable {
 
   HubBundleSource(ConfigLoader.Loaded loaded, URI url, PartyIdentity identity, BundleHolder holder) {
     this.loaded = loaded;
+    this.holder = holder;
     this.url = url;
     this.lastGood = loaded.stateDir.resolve(LAST_GOOD_FILE);
     this.http = HttpClient.newBuilder()
@@ -99,8 +101,8 @@ final class HubBundleSource implements AutoCloseable {
       return;
     }
     try {
-      long before = loaded.bundle.current().map(CityBundle::version).orElse(-1L);
-      CityBundle now = loaded.bundle.update(p.jws);
+      long before = holder.current().map(CityBundle::version).orElse(-1L);
+      CityBundle now = holder.update(p.jws);
       if (now.version() != before) {
         ctx.replaceDirectory(ConfigLoader.directoryFromBundle(loaded));
         closeUntrusted(ctx);
@@ -123,7 +125,7 @@ final class HubBundleSource implements AutoCloseable {
   private void pollLoop() {
     Duration backoff = Duration.ofSeconds(1);
     while (!closed) {
-      long held = loaded.bundle.current().map(CityBundle::version).orElse(0L);
+      long held = holder.current().map(CityBundle::version).orElse(0L);
       try {
         pollOnce(held);
         status.succeeded();
@@ -187,7 +189,7 @@ final class HubBundleSource implements AutoCloseable {
         if (t instanceof io.shulian.core.trust.BundleException) {
           throw (io.shulian.core.trust.BundleException) t;
         }
-        throw new IOException("bundle not applied: " + ReloadStatus.describe(t), t);
+        throw new IOException("bundle not applied: " + (t == null ? e.toString() : ReloadStatus.describe(t)), t);
       }
       if (now.version() <= held) {
         // the same bundle again: a hub that does not answer the long-poll properly; do not spin

@@ -45,7 +45,8 @@ final class ReloadStatus {
   boolean failed(Throwable e) {
     String reason = describe(e);
     lastFailure = Instant.now() + ": " + reason;
-    failures.getOrDefault(reasonOf.apply(e), failures.get(OTHER)).incrementAndGet();
+    AtomicLong n = failures.get(reasonOf.apply(e));
+    (n != null ? n : java.util.Objects.requireNonNull(failures.get(OTHER))).incrementAndGet();
     total.incrementAndGet();
     boolean news = !reason.equals(lastReason);
     lastReason = reason;

@@ -176,6 +176,25 @@ public final class GatewayContext {
     return (int) Math.min(Integer.MAX_VALUE, opener.maxEnvelopeBytes());
   }
 
+  /**
+   * Whether the inbound connection's TLS peer still verifies, under the trust held now, as the
+   * party it was accepted as at the handshake. The provider asks before each request: a bundle or
+   * CRL swapped in since the handshake may have revoked the peer, and {@link #closeUntrustedPeers}
+   * runs only after the swap. Chain validation is cached by the city trust.
+   */
+  public boolean peerStillTrusted(io.netty.channel.Channel ch) {
+    PartyId was = ch.attr(io.shulian.gateway.seal.ProviderExchangeHandler.PEER).get();
+    java.security.cert.X509Certificate[] chain = ch.attr(PEER_CHAIN).get();
+    if (was == null || chain == null) {
+      return false;
+    }
+    try {
+      return was.equals(peers.verify(chain));
+    } catch (java.security.cert.CertificateException | RuntimeException e) {
+      return false;
+    }
+  }
+
   /** Remembers an inbound mutual-TLS connection and its verified client chain until it closes. */
   void peerConnected(io.netty.channel.Channel ch, java.security.cert.X509Certificate[] chain) {
     ch.attr(PEER_CHAIN).set(chain);
@@ -193,16 +212,10 @@ public final class GatewayContext {
   public int closeUntrustedPeers() {
     int closed = peerPool.closeUntrusted();
     for (io.netty.channel.Channel ch : peerConnections) {
-      PartyId was = ch.attr(io.shulian.gateway.seal.ProviderExchangeHandler.PEER).get();
-      boolean trusted;
-      try {
-        trusted = was != null && was.equals(peers.verify(ch.attr(PEER_CHAIN).get()));
-      } catch (java.security.cert.CertificateException | RuntimeException e) {
-        trusted = false;
-      }
-      if (!trusted) {
+      if (!peerStillTrusted(ch)) {
         org.slf4j.LoggerFactory.getLogger(GatewayContext.class).warn(
-            "closing the connection from {} ({}): its TLS certificate is no longer trusted", ch.remoteAddress(), was);
+            "closing the connection from {} ({}): its TLS certificate is no longer trusted", ch.remoteAddress(),
+            ch.attr(io.shulian.gateway.seal.ProviderExchangeHandler.PEER).get());
         ch.close();
         closed++;
       }

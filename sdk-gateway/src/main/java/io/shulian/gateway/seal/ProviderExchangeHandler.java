@@ -66,6 +66,13 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "a client certificate of the city trust is required"), null);
       return;
     }
+    if (!g.peerStillTrusted(ctx.channel())) {
+      // revoked (or its trust gone stale) since the handshake: refused before the envelope is
+      // opened; closeUntrustedPeers, which runs right after every trust swap, closes the connection
+      refuse(ctx, req, t0, null, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, "PEER_UNTRUSTED",
+          "the client certificate is no longer trusted"), null);
+      return;
+    }
     if (req.method() != HttpMethod.POST || !req.uri().equals(Exchanges.EXCHANGE_PATH)) {
       refuse(ctx, req, t0, null, peer.toString(), Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND",
           "envelopes are posted to " + Exchanges.EXCHANGE_PATH), null);
