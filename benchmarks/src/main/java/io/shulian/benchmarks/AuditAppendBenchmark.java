@@ -2,9 +2,9 @@ package io.shulian.benchmarks;
 
 import io.shulian.core.audit.AuditLog;
 import io.shulian.core.audit.AuditRecord;
-import io.shulian.core.internal.audit.RecordCodec;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
+import io.shulian.core.testing.Primitives;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -63,7 +63,7 @@ public class AuditAppendBenchmark {
   private OutputStream baseline;
   private Semaphore window;
   private int next;
-  private final RecordCodec.Sink sink = new RecordCodec.Sink(4096);
+  private final Primitives.RecordEncoder encoder = new Primitives.RecordEncoder(4096);
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
@@ -109,10 +109,7 @@ public class AuditAppendBenchmark {
 
   @Benchmark
   public void bufferedBaseline() throws Exception {
-    sink.reset();
-    sink.u32(0);
-    RecordCodec.encode(next, records[next++ & 1023], sink);
-    RecordCodec.putInt(sink.array(), 0, sink.position() - 4);
-    baseline.write(sink.array(), 0, sink.position());
+    int n = encoder.encode(next, records[next++ & 1023]);
+    baseline.write(encoder.array(), 0, n);
   }
 }

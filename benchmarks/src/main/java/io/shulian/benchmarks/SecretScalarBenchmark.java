@@ -1,7 +1,6 @@
 package io.shulian.benchmarks;
 
-import io.shulian.core.internal.crypto.KeyCodec;
-import io.shulian.core.internal.crypto.Signer;
+import io.shulian.core.testing.Primitives;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Objects;
@@ -81,7 +80,7 @@ public class SecretScalarBenchmark {
   private byte[] message;
   private @Nullable SM2Signer bcSm2;
   private @Nullable ECDSASigner bcEcdsa;
-  private Signer shulian;
+  private Primitives.RawSigner shulian;
 
   @Setup
   public void setUp() throws Exception {
@@ -101,7 +100,7 @@ public class SecretScalarBenchmark {
     random.nextBytes(message);
     ECPrivateKeyParameters key = new ECPrivateKeyParameters(d, dom);
     byte[] pkcs8 = PrivateKeyInfoFactory.createPrivateKeyInfo(key).getEncoded();
-    shulian = KeyCodec.privateKey(pkcs8).signer("1234567812345678".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    shulian = Primitives.signer(pkcs8, "1234567812345678".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     if (sm2) {
       bcSm2 = new SM2Signer(PlainDSAEncoding.INSTANCE, new SM3Digest());
       bcSm2.init(true, new ParametersWithID(new ParametersWithRandom(key, random),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shulian.core.internal.audit.RecordCodec;
 import io.shulian.core.keys.Suite;
+import io.shulian.core.testing.LogSurgery;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import io.shulian.core.internal.audit.RecordCodec;
 import io.shulian.core.internal.audit.SegmentFormat;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
+import io.shulian.core.testing.LogSurgery;
 import io.shulian.core.testing.TestParties;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

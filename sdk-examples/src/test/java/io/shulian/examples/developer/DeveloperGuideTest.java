@@ -75,6 +75,21 @@ class DeveloperGuideTest {
         "</dependency>"));
   }
 
+  @Test
+  void guide_installStep_installsTheModulesItNamesWithSourcesAndJavadoc() throws Exception {
+    assertThat(block(Files.readString(GUIDE), "install")).isEqualTo("mvn -B install -DskipTests");
+    String parent = Files.readString(ROOT.resolve("pom.xml"));
+    String version = first(parent, "<artifactId>shulian-parent</artifactId>\\s*<version>([^<]+)</version>");
+    for (String module : List.of("sdk-core", "sdk-gateway")) {
+      assertThat(parent).as("root modules").contains("<module>" + module + "</module>");
+      String pom = Files.readString(ROOT.resolve(module).resolve("pom.xml"));
+      assertThat(first(pom, "<parent>[\\s\\S]*?<version>([^<]+)</version>[\\s\\S]*?</parent>")).as(module).isEqualTo(version);
+      // the -sources.jar and -javadoc.jar the guide promises are attached by these two plugins
+      assertThat(pom).as(module).contains("<artifactId>maven-source-plugin</artifactId>")
+          .contains("<artifactId>maven-javadoc-plugin</artifactId>");
+    }
+  }
+
   private static String first(String text, String regex) {
     Matcher m = Pattern.compile(regex).matcher(text);
     assertThat(m.find()).as(regex).isTrue();

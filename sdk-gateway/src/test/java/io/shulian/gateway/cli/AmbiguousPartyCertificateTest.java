@@ -5,11 +5,10 @@ import static io.shulian.gateway.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.shulian.core.internal.crypto.Pkix;
 import io.shulian.core.keys.KeyAlgorithm;
-import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.party.PartyId;
+import io.shulian.core.testing.CertificateForge;
 import io.shulian.core.trust.BundleHolder;
 import io.shulian.core.trust.CityTrust;
 import io.shulian.gateway.authenticate.CityPeerVerifier;
@@ -20,11 +19,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,35 +46,26 @@ class AmbiguousPartyCertificateTest {
   void city() throws Exception {
     ok("ca", "init", "--suite", "intl", "--name", "Ambiguity Root", "--out", p("ca"), "--ca-password", "capw");
     ok("ca", "issue", "--ca", p("ca"), "--party", A, "--out", p("a"), "--ca-password", "capw", "--password", "pw");
-    caPkcs8 = Pkix.readPkcs12(Files.readAllBytes(tmp.resolve("ca/ca.p12")), "capw".toCharArray()).get(0).pkcs8;
+    caPkcs8 = CertificateForge.firstPrivateKey(Files.readAllBytes(tmp.resolve("ca/ca.p12")), "capw".toCharArray());
     root = CityTrust.readCertificates(Files.readString(tmp.resolve("ca/root.pem"))).get(0);
   }
 
   /** A certificate of the city CA for a fresh key, with subject of A and the given party URIs. */
   private X509Certificate issue(KeyAlgorithm alg, int keyUsage, boolean tls, String... parties) {
-    Pkix.GeneratedKey k = Pkix.generate(alg);
-    Pkix.CertSpec s = new Pkix.CertSpec();
-    s.subject = io.shulian.core.internal.pki.Pki.subjectOf(PartyId.parse(A));
-    s.issuer = X500Name.getInstance(root.getSubjectX500Principal().getEncoded());
-    s.subjectSpki = k.spki;
-    s.issuerPkcs8 = caPkcs8;
-    s.issuerSpki = root.getPublicKey().getEncoded();
-    s.notBefore = Instant.now().minus(Duration.ofMinutes(5));
-    s.notAfter = Instant.now().plus(Duration.ofDays(1));
-    s.keyUsage = keyUsage;
+    CertificateForge.Builder b = CertificateForge.certificate(CertificateForge.generate(alg).spki())
+        .subjectOf(PartyId.parse(A)).issuedBy(root, caPkcs8).keyUsage(keyUsage);
     for (String party : parties) {
-      s.uris.add(PartyCertificate.PARTY_URI_PREFIX + party);
+      b.partyUri(party);
     }
     if (tls) {
-      s.extendedKeyUsages.add(KeyPurposeId.id_kp_serverAuth);
-      s.extendedKeyUsages.add(KeyPurposeId.id_kp_clientAuth);
+      b.tlsServerAndClient();
     }
-    return Pkix.issue(s);
+    return b.issue();
   }
 
   private Path pem(String name, X509Certificate c) throws Exception {
     Path f = tmp.resolve(name);
-    Files.writeString(f, Pkix.toPem(List.of(c)), StandardCharsets.US_ASCII);
+    Files.writeString(f, CertificateForge.pem(List.of(c)), StandardCharsets.US_ASCII);
     return f;
   }
 

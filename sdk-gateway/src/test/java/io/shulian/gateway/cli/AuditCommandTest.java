@@ -12,6 +12,7 @@ import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.party.CreditCode;
 import io.shulian.core.party.PartyId;
+import io.shulian.core.testing.LogSurgery;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -224,7 +225,7 @@ class AuditCommandTest {
   @Test
   void verify_recordsForgedAndCheckpointsDeleted_exit3UnlessAllowUnsignedTail() throws Exception {
     Path forged = copyOfLog("forged");
-    AuditForgery.rewrite(forged, 2, AuditCommandTest::permitted); // a denial turned into a permit
+    LogSurgery.forge(forged, 2, AuditCommandTest::permitted); // a denial turned into a permit
     Files.delete(forged.resolve("checkpoints.jsonl"));
 
     Run r = run("audit", "verify", "--log", forged.toString(), "--trust", cert.toString());
@@ -259,7 +260,7 @@ class AuditCommandTest {
     Path trusted = dir.resolve("trusted-8.json");
     Files.writeString(trusted, checkpointLines(log, 8).get(checkpointLines(log, 8).size() - 1));
     Path cut = copyOfLog("cut");
-    AuditForgery.truncate(cut, 4);
+    LogSurgery.truncate(cut, 4);
     Files.write(cut.resolve("checkpoints.jsonl"), checkpointLines(cut, 4));
 
     Run alone = run("audit", "verify", "--log", cut.toString(), "--trust", cert.toString());
@@ -278,7 +279,7 @@ class AuditCommandTest {
     Files.copy(log.resolve("checkpoints.jsonl"), collectorCopy);
     Path forged = copyOfLog("forged-tail");
     Files.write(forged.resolve("checkpoints.jsonl"), checkpointLines(forged, 4));
-    AuditForgery.rewrite(forged, 6, AuditCommandTest::permitted);
+    LogSurgery.forge(forged, 6, AuditCommandTest::permitted);
 
     Run lenient = run("audit", "verify", "--log", forged.toString(), "--trust", cert.toString(), "--allow-unsigned-tail");
     assertThat(lenient.code).as("with the flag an unsigned tail is accepted").isEqualTo(ExitCodes.OK);
@@ -310,7 +311,7 @@ class AuditCommandTest {
   @Test
   void checkpoint_acknowledgeUnproven_sealsTheGapAndVerifyReportsItLoudly() throws Exception {
     Path forged = copyOfLog("acknowledged");
-    AuditForgery.rewrite(forged, 2, AuditCommandTest::permitted);
+    LogSurgery.forge(forged, 2, AuditCommandTest::permitted);
     Files.delete(forged.resolve("checkpoints.jsonl"));
 
     Run ack = run("audit", "checkpoint", "--log", forged.toString(), "--key", p12.toString(), "--password", "pw",

@@ -1,5 +1,7 @@
-package io.shulian.core.audit;
+package io.shulian.core.testing;
 
+import io.shulian.core.audit.AuditEntry;
+import io.shulian.core.audit.AuditRecord;
 import io.shulian.core.internal.audit.LogScanner;
 import io.shulian.core.internal.audit.RecordCodec;
 import io.shulian.core.internal.audit.SegmentFormat;
@@ -10,13 +12,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
-/** Test tools that alter log files the way an attacker (or a disk) might. */
-final class LogSurgery {
+/**
+ * Test tools that alter audit log files the way an attacker (or a disk) might, for the tests of every
+ * module: they know the segment format so the tests outside sdk-core need not.
+ */
+public final class LogSurgery {
   private LogSurgery() {}
 
-  static Path copy(Path from, Path to) throws IOException {
+  public static Path copy(Path from, Path to) throws IOException {
     Files.createDirectories(to);
     try (Stream<Path> s = Files.list(from)) {
       for (Path p : (Iterable<Path>) s::iterator) {
@@ -29,7 +35,7 @@ final class LogSurgery {
   }
 
   /** Offsets of the frames of a segment file. */
-  static List<int[]> frames(Path segment) throws IOException {
+  public static List<int[]> frames(Path segment) throws IOException {
     byte[] d = Files.readAllBytes(segment);
     List<int[]> out = new ArrayList<>();
     int pos = SegmentFormat.HEADER_BYTES;
@@ -42,12 +48,12 @@ final class LogSurgery {
     return out;
   }
 
-  static List<Path> segments(Path dir) throws IOException {
+  public static List<Path> segments(Path dir) throws IOException {
     return LogScanner.segments(dir);
   }
 
   /** Replaces bytes [from, to) of a file with {@code insert}. */
-  static void splice(Path file, int from, int to, byte[] insert) throws IOException {
+  public static void splice(Path file, int from, int to, byte[] insert) throws IOException {
     byte[] d = Files.readAllBytes(file);
     byte[] out = new byte[d.length - (to - from) + insert.length];
     System.arraycopy(d, 0, out, 0, from);
@@ -60,7 +66,7 @@ final class LogSurgery {
    * Recomputes every CRC, chain value and segment header of the log, as a forger without the
    * signing key would after changing a record: only the signed checkpoints then disagree.
    */
-  static void rechain(Path dir) throws IOException {
+  public static void rechain(Path dir) throws IOException {
     byte[] chain = new byte[TreeHasher.SIZE];
     byte[] leaf = new byte[TreeHasher.SIZE];
     TreeHasher h = null;
@@ -89,7 +95,7 @@ final class LogSurgery {
    * applied (with {@link RecordCodec}, so it is a well-formed record), then recomputes every CRC and
    * chain value ({@link #rechain}). Only a signed checkpoint can tell the difference afterwards.
    */
-  static void forge(Path dir, long seq, java.util.function.UnaryOperator<AuditRecord> change) throws Exception {
+  public static void forge(Path dir, long seq, UnaryOperator<AuditRecord> change) throws Exception {
     long first = 0;
     for (Path seg : segments(dir)) {
       List<int[]> fs = frames(seg);
@@ -112,7 +118,7 @@ final class LogSurgery {
   }
 
   /** Cuts the log after {@code records} records (a frame boundary) and deletes later segments. */
-  static void truncate(Path dir, long records) throws IOException {
+  public static void truncate(Path dir, long records) throws IOException {
     long first = 0;
     for (Path seg : segments(dir)) {
       List<int[]> fs = frames(seg);
@@ -126,7 +132,7 @@ final class LogSurgery {
     }
   }
 
-  static byte[] range(Path file, int from, int to) throws IOException {
+  public static byte[] range(Path file, int from, int to) throws IOException {
     return Arrays.copyOfRange(Files.readAllBytes(file), from, to);
   }
 }
