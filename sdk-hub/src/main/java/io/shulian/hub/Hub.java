@@ -319,7 +319,8 @@ public final class Hub implements AutoCloseable {
         ConfigLoader.duration(config.limits.maxWait), new CityPeerVerifier(clientTrust, Clock.systemUTC()),
         new io.shulian.hub.access.RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst, System::nanoTime));
     io.shulian.hub.apply.Desk desk = new io.shulian.hub.apply.Desk(new io.shulian.hub.apply.CaseStore(store), clientTrust,
-        audit, identity, ConfigLoader.duration(config.applications.responseDeadline), Clock.systemUTC());
+        audit, identity, java.util.Objects.requireNonNull(ConfigLoader.duration(config.applications.responseDeadline)),
+        Clock.systemUTC());
     for (io.shulian.hub.apply.CaseState.Kind k : io.shulian.hub.apply.CaseState.Kind.values()) {
       io.micrometer.core.instrument.Gauge.builder("shulian.hub.cases.overdue", desk, d -> d.overdue(k))
           .tag("kind", k.name().toLowerCase(java.util.Locale.ROOT))

@@ -133,7 +133,7 @@ public final class CaseRoutes {
   /** Answers a request whose path {@link #serves}; {@code party} is the verified client certificate's. */
   public void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, Optional<PartyId> party) {
     Route route = null;
-    String id = null;
+    String id = "";
     List<String> allowed = new ArrayList<>();
     for (Route r : Route.values()) {
       String m = r.match(path);

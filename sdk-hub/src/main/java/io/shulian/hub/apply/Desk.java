@@ -106,7 +106,7 @@ public final class Desk {
     try {
       in = object(body, Set.of("resource", "purpose", "fields", "from", "until", "legalBasis", "maxUses"));
     } catch (BadInput e) {
-      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.getMessage());
+      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.text);
     }
     List<Problem.Reason> reasons = new ArrayList<>();
     String resource = text(in, "resource", 256, reasons);
@@ -178,7 +178,7 @@ public final class Desk {
       return unavailable;
     }
     CaseStore.Application a = new CaseStore.Application("app-" + UUID.randomUUID(), consumer.toString(),
-        res.provider().toString(), resource, purpose, fields, from, until, legalBasis, maxUses, CaseState.SUBMITTED,
+        res.provider().toString(), resource, purpose, fields, java.util.Objects.requireNonNull(from), java.util.Objects.requireNonNull(until), legalBasis, maxUses, CaseState.SUBMITTED,
         now, null, null, null, null);
     try {
       store.insert(a);
@@ -249,7 +249,7 @@ public final class Desk {
       }
       token = g.textValue();
     } catch (BadInput e) {
-      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.getMessage());
+      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.text);
     }
     return answerApplication(party, id, CaseState.APPROVED, null, token, body);
   }
@@ -260,7 +260,7 @@ public final class Desk {
     try {
       reason = reason(body);
     } catch (BadInput e) {
-      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.getMessage());
+      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.text);
     }
     return answerApplication(party, id, CaseState.DECLINED, reason, null, body);
   }
@@ -329,8 +329,8 @@ public final class Desk {
     try {
       vg = GrantVerifier.of(trust.trust(), clock).verify(token);
     } catch (GrantException e) {
-      return Reply.refuse(HttpResponseStatus.UNPROCESSABLE_ENTITY, List.of(new Problem.Reason("GRANT_INVALID", e.getMessage()),
-          new Problem.Reason(e.reason().toString(), e.getMessage())), "the grant does not verify");
+      return Reply.refuse(HttpResponseStatus.UNPROCESSABLE_ENTITY, List.of(new Problem.Reason("GRANT_INVALID", String.valueOf(e.getMessage())),
+          new Problem.Reason(e.reason().toString(), String.valueOf(e.getMessage()))), "the grant does not verify");
     } catch (io.shulian.core.trust.TrustException e) {
       return Reply.refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "TRUST_UNAVAILABLE", "no valid city bundle to verify the grant with");
     }
@@ -349,7 +349,7 @@ public final class Desk {
     GrantException mismatch = GrantVerifier.check(vg, provider, consumer, a.resource(), a.purpose(), a.fields(), at,
         GrantRevocations.fromBundle(trust));
     if (mismatch != null) {
-      reasons.add(new Problem.Reason(mismatch.reason().toString(), mismatch.getMessage()));
+      reasons.add(new Problem.Reason(mismatch.reason().toString(), String.valueOf(mismatch.getMessage())));
     }
     if (!g.consumer().equals(consumer)) {
       reasons.add(new Problem.Reason("GRANT_WRONG_CONSUMER", "the grant names " + g.consumer() + ", not the applicant " + consumer));
@@ -401,7 +401,7 @@ public final class Desk {
     try {
       in = object(body, Set.of("resource", "record", "description"));
     } catch (BadInput e) {
-      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.getMessage());
+      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.text);
     }
     List<Problem.Reason> reasons = new ArrayList<>();
     String resource = text(in, "resource", 256, reasons);
@@ -479,7 +479,7 @@ public final class Desk {
       }
       reason = r.textValue();
     } catch (BadInput e) {
-      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.getMessage());
+      return Reply.refuse(HttpResponseStatus.BAD_REQUEST, "MALFORMED_BODY", e.text);
     }
     return moveObjection(party, id, next, reason, body);
   }
@@ -644,8 +644,11 @@ public final class Desk {
   private static final class BadInput extends Exception {
     private static final long serialVersionUID = 1L;
 
+    final String text;
+
     BadInput(String message) {
       super(message);
+      this.text = message;
     }
   }
 
