@@ -377,4 +377,25 @@ class HubApplicationsEndToEndTest {
     String all = String.join("\n", text);
     assertThat(all).contains("applications/" + id).contains("SUBMITTED").contains("WITHDRAWN");
   }
+
+  @Test
+  void unansweredPastItsPeriod_expired_andCanNoLongerBeApproved() throws Exception {
+    Hub h = hub();
+    until = Instant.now().plusSeconds(2);
+    HttpClient civil = city.client(city.civil);
+    HttpResponse<String> r = send(civil, h, "POST", "/v1/applications", fundApplication());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    String id = json(r).get("id").asText();
+    assertThat(TestWait.within(Duration.ofSeconds(20), () -> {
+      try {
+        return json(send(civil, h, "GET", "/v1/applications/" + id, null)).get("state").asText().equals("expired");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    })).isTrue();
+    HttpResponse<String> late = send(city.client(city.housing), h, "POST", "/v1/applications/" + id + "/decline",
+        "{\"reason\":\"too late\"}");
+    assertThat(late.statusCode()).isEqualTo(409);
+    assertThat(late.body()).contains("ILLEGAL_TRANSITION");
+  }
 }
