@@ -31,13 +31,67 @@ final class CaseCommands {
     return JSON.writeValueAsString(m);
   }
 
+  /** One request to the hub: the department's client options, a method, a path and maybe a JSON body. */
+  abstract static class Req implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @Mixin HubClient client;
+    private final String method;
+    private final String path;
+
+    Req(String method, String path) {
+      this.method = method;
+      this.path = path;
+    }
+
+    /** The path after the collection, e.g. "/" + id + "/approve"; "" for the collection. */
+    String tail() {
+      return "";
+    }
+
+    @org.jspecify.annotations.Nullable String body() throws Exception {
+      return null;
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+      return client.call(spec, method, path + tail(), body());
+    }
+  }
+
+  /** A request about one case, named by its id: {@code <collection>/<id><suffix>}. */
+  abstract static class OnCase extends Req {
+    @Parameters(index = "0", description = "the case's id (app-… or obj-…)")
+    String id;
+    private final String suffix;
+
+    OnCase(String method, String path, String suffix) {
+      super(method, path);
+      this.suffix = suffix;
+    }
+
+    @Override
+    final String tail() {
+      return "/" + id + suffix;
+    }
+  }
+
+  /** A command with subcommands only. */
+  abstract static class Group implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand");
+    }
+  }
+
+  private static final String APPS = "/v1/applications";
+  private static final String OBJS = "/v1/objections";
+
   /** {@code shulian hub apply}. */
   @Command(name = "apply", mixinStandardHelpOptions = true,
       description = "Apply to the resource's provider for a conditional resource (sharing application).")
-  static final class Apply implements Callable<Integer> {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-    @Mixin HubClient client;
-
+  static final class Apply extends Req {
     @Option(names = "--resource", required = true, description = "catalog code of a conditional resource")
     String resource;
 
@@ -59,8 +113,12 @@ final class CaseCommands {
     @Option(names = "--max-uses", required = true, description = "how many requests the grant should allow")
     long maxUses;
 
+    Apply() {
+      super("POST", APPS);
+    }
+
     @Override
-    public Integer call() throws Exception {
+    String body() throws Exception {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("resource", resource);
       m.put("purpose", purpose);
@@ -69,7 +127,7 @@ final class CaseCommands {
       m.put("until", until);
       m.put("legalBasis", legalBasis);
       m.put("maxUses", maxUses);
-      return client.call(spec, "POST", "/v1/applications", json(m));
+      return json(m);
     }
   }
 
@@ -78,94 +136,68 @@ final class CaseCommands {
       description = "List, show, approve, decline or withdraw sharing applications, and fetch a grant.",
       subcommands = {Applications.ListCmd.class, Applications.Show.class, Applications.Approve.class,
           Applications.Decline.class, Applications.Withdraw.class, Applications.GrantCmd.class})
-  static final class Applications implements Callable<Integer> {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-      throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand: list, show, approve, decline, withdraw, grant");
-    }
-
+  static final class Applications extends Group {
     @Command(name = "list", mixinStandardHelpOptions = true,
         description = "List the applications this department filed or that are addressed to it.")
-    static final class ListCmd implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-
-      @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "GET", "/v1/applications", null);
+    static final class ListCmd extends Req {
+      ListCmd() {
+        super("GET", APPS);
       }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one application.")
-    static final class Show implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-      @Parameters(index = "0", description = "the application's id") String id;
-
-      @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "GET", "/v1/applications/" + id, null);
+    static final class Show extends OnCase {
+      Show() {
+        super("GET", APPS, "");
       }
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true,
         description = "Approve an application addressed to this department with a grant it issued.")
-    static final class Approve implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-      @Parameters(index = "0", description = "the application's id") String id;
-
+    static final class Approve extends OnCase {
       @Option(names = "--grant", required = true, description = "the grant (shulian grant issue output)")
       Path grant;
 
+      Approve() {
+        super("POST", APPS, "/approve");
+      }
+
       @Override
-      public Integer call() throws Exception {
+      String body() throws Exception {
         String token = new String(BoundedRead.file(grant, Grant.MAX_TOKEN_CHARS + 2), StandardCharsets.US_ASCII).strip();
-        return client.call(spec, "POST", "/v1/applications/" + id + "/approve", json(Map.of("grant", token)));
+        return json(Map.of("grant", token));
       }
     }
 
     @Command(name = "decline", mixinStandardHelpOptions = true,
         description = "Decline an application addressed to this department, with a reason.")
-    static final class Decline implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-      @Parameters(index = "0", description = "the application's id") String id;
-
+    static final class Decline extends OnCase {
       @Option(names = "--reason", required = true, description = "why it is declined (the applicant sees it)")
       String reason;
 
+      Decline() {
+        super("POST", APPS, "/decline");
+      }
+
       @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "POST", "/v1/applications/" + id + "/decline", json(Map.of("reason", reason)));
+      String body() throws Exception {
+        return json(Map.of("reason", reason));
       }
     }
 
     @Command(name = "withdraw", mixinStandardHelpOptions = true,
         description = "Withdraw an application this department filed, before it is answered.")
-    static final class Withdraw implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-      @Parameters(index = "0", description = "the application's id") String id;
-
-      @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "POST", "/v1/applications/" + id + "/withdraw", null);
+    static final class Withdraw extends OnCase {
+      Withdraw() {
+        super("POST", APPS, "/withdraw");
       }
     }
 
     @Command(name = "grant", mixinStandardHelpOptions = true,
         description = "Print the grant of an approved application (to use at the gateway).")
-    static final class GrantCmd implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-      @Parameters(index = "0", description = "the application's id") String id;
-
-      @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "GET", "/v1/applications/" + id + "/grant", null);
+    static final class GrantCmd extends OnCase {
+      GrantCmd() {
+        super("GET", APPS, "/grant");
       }
     }
   }
@@ -175,20 +207,10 @@ final class CaseCommands {
       description = "Report a wrong record to its provider, or list, show, answer or withdraw objections.",
       subcommands = {Objection.Submit.class, Objection.ListCmd.class, Objection.Show.class, Objection.Answer.class,
           Objection.Withdraw.class})
-  static final class Objection implements Callable<Integer> {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public Integer call() {
-      throw new CommandLine.ParameterException(spec.commandLine(), "give a subcommand: submit, list, show, answer, withdraw");
-    }
-
+  static final class Objection extends Group {
     @Command(name = "submit", mixinStandardHelpOptions = true,
         description = "Report a wrong record of a resource to the resource's provider.")
-    static final class Submit implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-
+    static final class Submit extends Req {
       @Option(names = "--resource", required = true, description = "catalog code of the resource")
       String resource;
 
@@ -198,66 +220,55 @@ final class CaseCommands {
       @Option(names = "--description", required = true, description = "what is wrong with it")
       String description;
 
+      Submit() {
+        super("POST", OBJS);
+      }
+
       @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "POST", "/v1/objections",
-            json(Map.of("resource", resource, "record", record, "description", description)));
+      String body() throws Exception {
+        return json(Map.of("resource", resource, "record", record, "description", description));
       }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
         description = "List the objections this department filed or that are addressed to it.")
-    static final class ListCmd implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-
-      @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "GET", "/v1/objections", null);
+    static final class ListCmd extends Req {
+      ListCmd() {
+        super("GET", OBJS);
       }
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one objection.")
-    static final class Show implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-      @Parameters(index = "0", description = "the objection's id") String id;
-
-      @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "GET", "/v1/objections/" + id, null);
+    static final class Show extends OnCase {
+      Show() {
+        super("GET", OBJS, "");
       }
     }
 
     @Command(name = "answer", mixinStandardHelpOptions = true,
         description = "Answer an objection addressed to this department: corrected or rejected.")
-    static final class Answer implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-      @Parameters(index = "0", description = "the objection's id") String id;
-
+    static final class Answer extends OnCase {
       @Option(names = "--outcome", required = true, description = "corrected or rejected")
       String outcome;
 
       @Option(names = "--reason", required = true, description = "what was corrected, or why the record is right")
       String reason;
 
+      Answer() {
+        super("POST", OBJS, "/answer");
+      }
+
       @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "POST", "/v1/objections/" + id + "/answer", json(Map.of("outcome", outcome, "reason", reason)));
+      String body() throws Exception {
+        return json(Map.of("outcome", outcome, "reason", reason));
       }
     }
 
     @Command(name = "withdraw", mixinStandardHelpOptions = true,
         description = "Withdraw an objection this department filed, before it is answered.")
-    static final class Withdraw implements Callable<Integer> {
-      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-      @Mixin HubClient client;
-      @Parameters(index = "0", description = "the objection's id") String id;
-
-      @Override
-      public Integer call() throws Exception {
-        return client.call(spec, "POST", "/v1/objections/" + id + "/withdraw", null);
+    static final class Withdraw extends OnCase {
+      Withdraw() {
+        super("POST", OBJS, "/withdraw");
       }
     }
   }
