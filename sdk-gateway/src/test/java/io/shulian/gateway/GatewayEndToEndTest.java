@@ -517,7 +517,7 @@ class GatewayEndToEndTest {
     }
   }
 
-  @Test
+  @org.junit.jupiter.api.Test
   void peerRevokedAfterHandshake_requestOnTheOpenConnection_refusedBeforeTheBackend() throws Exception {
     startCity(Suite.INTL, permitPurpose("social-assistance-review"));
     assertThat(call("/exchange/HOUSING-001/x", "social-assistance-review", API_KEY).statusCode()).isEqualTo(200);

@@ -81,6 +81,12 @@ public final class Hub implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  /** Database work of applications and objections, off the event loops. */
+  private final ExecutorService caseWork = Executors.newFixedThreadPool(2, r -> {
+    Thread t = new Thread(r, "shulian-hub-cases");
+    t.setDaemon(true);
+    return t;
+  });
   private final List<Channel> listeners = new ArrayList<>();
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private @org.jspecify.annotations.Nullable EventLoopGroup group;
@@ -156,6 +162,16 @@ public final class Hub implements AutoCloseable {
     Duration idle = ConfigLoader.duration(c.limits.idleTimeout);
     if (idle == null || maxWait != null && idle.compareTo(maxWait) <= 0) {
       problems.add("limits.idleTimeout: a duration longer than limits.maxWait, got '" + c.limits.idleTimeout + "'");
+    }
+    if (!(c.limits.ratePerSecond > 0) || c.limits.ratePerSecond > 1_000_000 || c.limits.rateBurst < 1
+        || c.limits.rateBurst > 1_000_000) {
+      problems.add("limits.ratePerSecond / rateBurst: more than 0 / 1 to 1000000, got " + c.limits.ratePerSecond + " / "
+          + c.limits.rateBurst);
+    }
+    Duration deadline = ConfigLoader.duration(c.applications.responseDeadline);
+    if (deadline == null || deadline.isZero() || deadline.compareTo(Duration.ofDays(366)) > 0) {
+      problems.add("applications.responseDeadline: a duration from 1ms to 366d, got '"
+          + c.applications.responseDeadline + "'");
     }
     if (c.limits.maxWaiters < 1 || c.limits.maxWaiters > 1_000_000) {
       problems.add("limits.maxWaiters: 1 to 1000000, got " + c.limits.maxWaiters);
@@ -269,8 +285,8 @@ public final class Hub implements AutoCloseable {
       if (c == null) {
         throw new ConfigException(List.of(file + ": empty configuration"));
       }
-      if (c.city == null || c.limits == null || c.operators == null) {
-        throw new ConfigException(List.of(file + ": city, limits and operators must not be null"));
+      if (c.city == null || c.limits == null || c.operators == null || c.applications == null) {
+        throw new ConfigException(List.of(file + ": city, limits, operators and applications must not be null"));
       }
       return c;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -307,7 +323,17 @@ public final class Hub implements AutoCloseable {
     SslContext tls = GatewayTls.serverClientCertOptional(identity, new CityPeerVerifier(clientTrust, Clock.systemUTC()));
     Publisher publisher = new Publisher(roots, store, board, clientTrust, audit, identity, blocking);
     HubHandler.Settings settings = new HubHandler.Settings(
-        checked(config.limits.maxWait), new CityPeerVerifier(clientTrust, Clock.systemUTC()));
+        checked(config.limits.maxWait), new CityPeerVerifier(clientTrust, Clock.systemUTC()),
+        new io.shulian.hub.access.RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst, System::nanoTime));
+    io.shulian.hub.apply.Desk desk = new io.shulian.hub.apply.Desk(new io.shulian.hub.apply.CaseStore(store), clientTrust,
+        audit, identity, checked(config.applications.responseDeadline),
+        Clock.systemUTC());
+    for (io.shulian.hub.apply.CaseState.Kind k : io.shulian.hub.apply.CaseState.Kind.values()) {
+      io.micrometer.core.instrument.Gauge.builder("shulian.hub.cases.overdue", desk, d -> d.overdue(k))
+          .tag("kind", k.name().toLowerCase(java.util.Locale.ROOT))
+          .description("applications / objections unanswered past applications.responseDeadline").register(registry);
+    }
+    io.shulian.hub.apply.CaseRoutes cases = new io.shulian.hub.apply.CaseRoutes(desk, caseWork);
     Duration idle = checked(config.limits.idleTimeout);
     bind("hub", ConfigLoader.address(config.listen), new ChannelInitializer<SocketChannel>() {
       @Override
@@ -318,7 +344,7 @@ public final class Hub implements AutoCloseable {
         ch.pipeline().addLast(new HttpServerCodec(HubHandler.MAX_INITIAL_LINE, HubHandler.MAX_HEADER_BYTES, 8192));
         ch.pipeline().addLast(new HubHandler.BodyLimit());
         ch.pipeline().addLast(new HttpObjectAggregator(HubHandler.MAX_BODY_BYTES));
-        ch.pipeline().addLast(new HubHandler(settings, board, operators, publisher, registry));
+        ch.pipeline().addLast(new HubHandler(settings, board, operators, publisher, registry, cases));
       }
     });
     if (config.admin != null) {
@@ -374,7 +400,9 @@ public final class Hub implements AutoCloseable {
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     }
     blocking.shutdown();
+    caseWork.shutdown();
     try {
+      caseWork.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
       blocking.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -26,6 +26,8 @@ public final class HubConfig {
   /** Bureau operators with a bearer token. */
   public List<OperatorEntry> operators = new ArrayList<>();
   public Limits limits = new Limits();
+  /** Sharing applications and data objections. */
+  public Applications applications = new Applications();
 
   public static final class Identity {
     public String keystore;
@@ -70,5 +72,14 @@ public final class HubConfig {
     /** A connection that sends nothing for this long is closed. */
     public String idleTimeout = "90s";
     public int eventLoops = 0;
+    /** Requests per second each client (party, operator, or address) may make on average. */
+    public double ratePerSecond = 20;
+    /** Requests a client may make at once before the average applies. */
+    public int rateBurst = 100;
+  }
+
+  public static final class Applications {
+    /** An application or objection unanswered for longer than this is overdue. */
+    public String responseDeadline = "5d";
   }
 }

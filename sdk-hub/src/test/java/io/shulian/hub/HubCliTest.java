@@ -73,4 +73,25 @@ class HubCliTest {
     assertThat(plain.code()).isEqualTo(2);
     assertThat(plain.err()).contains("https://");
   }
+
+  @Test
+  void help_everyHubCommandSummary_isOneCompleteSentence() {
+    java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+    todo.add(ShulianCli.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()))
+        .getSubcommands().get("hub"));
+    int seen = 0;
+    while (!todo.isEmpty()) {
+      picocli.CommandLine c = todo.poll();
+      seen++;
+      String name = c.getCommandSpec().qualifiedName();
+      String[] d = c.getCommandSpec().usageMessage().description();
+      assertThat(d).as(name).isNotEmpty();
+      assertThat(d[0]).as(name).endsWith(".").hasSizeLessThanOrEqualTo(100);
+      for (picocli.CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+        assertThat(o.description()).as(name + " " + o.longestName()).hasSizeLessThanOrEqualTo(1);
+      }
+      c.getSubcommands().values().stream().filter(x -> !x.getCommandName().equals("help")).forEach(todo::add);
+    }
+    assertThat(seen).isGreaterThanOrEqualTo(16);
+  }
 }

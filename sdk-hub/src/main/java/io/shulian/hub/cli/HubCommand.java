@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
       "The hub serves the newest signed city bundle to gateways with long-poll push and takes "
           + "publishes from bureau operators; see docs/hub.md. SIGTERM stops it."
     },
-    subcommands = HubCommand.Publish.class)
+    subcommands = {HubCommand.Publish.class, CaseCommands.Apply.class, CaseCommands.Applications.class,
+        CaseCommands.Objection.class})
 public final class HubCommand implements Callable<Integer>, ShulianCli.Extension {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -58,7 +59,7 @@ public final class HubCommand implements Callable<Integer>, ShulianCli.Extension
 
   /** {@code shulian hub publish}: uploads a signed bundle as a security officer. */
   @Command(name = "publish", mixinStandardHelpOptions = true,
-      description = "Publish a signed city bundle on the hub (role security-officer); exit 3 if refused as invalid or not newer.")
+      description = "Publish a signed city bundle on the hub as a security officer; exit 3 if invalid or not newer.")
   static final class Publish implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

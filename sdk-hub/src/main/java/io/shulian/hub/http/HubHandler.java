@@ -27,6 +27,9 @@ import io.shulian.gateway.authenticate.PeerVerifier;
 import io.shulian.gateway.config.ConfigLoader;
 import io.shulian.gateway.inbound.Problem;
 import io.shulian.hub.access.Operators;
+import io.shulian.hub.access.RateLimiter;
+import io.shulian.hub.apply.CaseRoutes;
+import io.shulian.hub.apply.Desk;
 import io.shulian.hub.bundle.BundleBoard;
 import io.shulian.hub.bundle.Publisher;
 import io.shulian.hub.store.PublishedBundle;
@@ -44,7 +47,11 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * GET  /v1/bundle/{intl|gm}[?after=N&amp;wait=30s]   department (city-CA client certificate) or operator
  * POST /v1/admin/bundle/{intl|gm}                  operator, role security-officer; body: the JWS
+ * /v1/applications…, /v1/objections…, GET /v1/openapi.yaml   see {@link CaseRoutes}
  * </pre>
+ *
+ * Every request first takes a token from its client's bucket ({@link RateLimiter}); none left: 429
+ * with Retry-After.
  *
  * Errors are problem+json. A GET answers the newest bundle (ETag = its SHA-256; 304 for a matching
  * If-None-Match); with {@code after} it waits up to {@code wait} (at most the configured maximum)
@@ -59,18 +66,24 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
   private static final String BUNDLE = "/v1/bundle/";
   private static final String ADMIN_BUNDLE = "/v1/admin/bundle/";
 
+  /** Every route the hub serves besides {@link CaseRoutes.Route}, as method and path template. */
+  public static final List<String> BUNDLE_ROUTES = List.of("GET /v1/bundle/{suite}", "POST /v1/admin/bundle/{suite}");
+
   /** What every connection shares. */
-  public record Settings(Duration maxWait, PeerVerifier clients) {}
+  public record Settings(Duration maxWait, PeerVerifier clients, RateLimiter rates) {}
 
   private final Settings settings;
   private final BundleBoard board;
   private final Operators operators;
   private final Publisher publisher;
   private final MeterRegistry registry;
+  private final CaseRoutes cases;
   private BundleBoard.@Nullable Waiter waiting;
 
-  public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry) {
+  public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry,
+      CaseRoutes cases) {
     this.settings = settings;
+    this.cases = cases;
     this.board = board;
     this.operators = operators;
     this.publisher = publisher;
@@ -91,6 +104,7 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         HttpRequest r = (HttpRequest) msg;
         discarding = false;
         boolean publish = r.method().equals(HttpMethod.POST) && path(r.uri()).startsWith(ADMIN_BUNDLE);
+        boolean caseBody = CaseRoutes.takesBody(r.method(), path(r.uri()));
         long declared = HttpUtil.getContentLength(r, -1L);
         boolean hasBody = declared > 0 || HttpUtil.isTransferEncodingChunked(r);
         if (r.decoderResult().isFailure()) {
@@ -100,11 +114,12 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
               .send(ctx, true);
           return;
         }
-        if ((!publish && hasBody) || declared > MAX_BODY_BYTES) {
+        long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : 0;
+        if ((!publish && !caseBody && hasBody) || declared > max) {
           discarding = true;
           ReferenceCountUtil.release(msg);
           Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
-              publish ? "a bundle is at most " + MAX_BODY_BYTES + " bytes" : "this request takes no body").send(ctx, true);
+              max > 0 ? "this request's body is at most " + max + " bytes" : "this request takes no body").send(ctx, true);
           return;
         }
       } else if (discarding) {
@@ -142,7 +157,17 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
     QueryStringDecoder q = new QueryStringDecoder(req.uri());
     String path = q.path();
-    if (path.startsWith(BUNDLE)) {
+    Optional<PartyId> party = department(ctx);
+    long retry = settings.rates().acquire(client(ctx, req, party));
+    if (retry > 0) {
+      registry.counter("shulian.hub.requests.limited").increment();
+      Problem.of(HttpResponseStatus.TOO_MANY_REQUESTS, "RATE_LIMITED", "too many requests from this client; retry later")
+          .withHeader("Retry-After", Long.toString(retry)).send(ctx, false);
+      return;
+    }
+    if (CaseRoutes.serves(path)) {
+      cases.handle(ctx, req, path, party);
+    } else if (path.startsWith(BUNDLE)) {
       if (!req.method().equals(HttpMethod.GET)) {
         methodNotAllowed(ctx, "GET");
         return;
@@ -265,6 +290,20 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         problem(ctx, s, r.code(), r.detail(), false);
       }
     }));
+  }
+
+  /** Whose bucket a request takes from: the certificate's party, else the operator, else the address. */
+  private String client(ChannelHandlerContext ctx, FullHttpRequest req, Optional<PartyId> party) {
+    if (party.isPresent()) {
+      return "party:" + party.get();
+    }
+    Optional<Operators.Operator> op = operator(req);
+    if (op.isPresent()) {
+      return "operator:" + op.get().name();
+    }
+    java.net.SocketAddress a = ctx.channel().remoteAddress();
+    return "address:" + (a instanceof java.net.InetSocketAddress ? ((java.net.InetSocketAddress) a).getAddress().getHostAddress()
+        : String.valueOf(a));
   }
 
   private Optional<PartyId> department(ChannelHandlerContext ctx) {

@@ -187,6 +187,16 @@ public final class HubStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Returns a pooled connection (auto-commit off, serializable) for the hub's other tables; the
+   * caller commits or rolls back and closes it.
+   *
+   * @throws SQLException if the database cannot be reached
+   */
+  public Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
   /** Checks that the database answers (for {@code /readyz}); returns a problem or null. */
   public @org.jspecify.annotations.Nullable String check() {
     try (Connection c = pool.getConnection()) {
