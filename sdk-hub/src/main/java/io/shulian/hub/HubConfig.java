@@ -24,6 +24,20 @@ public final class HubConfig {
   /** Bureau operators with a bearer token. */
   public List<OperatorEntry> operators = new ArrayList<>();
   public Limits limits = new Limits();
+  /** The bureau's bundle-signing keys (the city CA directories), per suite; without them the hub signs nothing. */
+  public Signing signing;
+
+  public static final class Signing {
+    public SigningKey intl;
+    public SigningKey gm;
+  }
+
+  /** A city CA directory ({@code shulian ca init}) and where its key password comes from. */
+  public static final class SigningKey {
+    public String ca;
+    /** Environment variable holding the CA key password (the one {@code shulian bundle sign} reads). */
+    public String passwordEnv = "SHULIAN_CA_PASSWORD";
+  }
 
   public static final class Identity {
     public String keystore;

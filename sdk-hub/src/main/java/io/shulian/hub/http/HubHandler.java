@@ -67,14 +67,22 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
   private final Operators operators;
   private final Publisher publisher;
   private final MeterRegistry registry;
+  private final @Nullable ActionRoutes actions;
   private BundleBoard.@Nullable Waiter waiting;
 
   public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry) {
+    this(settings, board, operators, publisher, registry, null, Suite.INTL);
+  }
+
+  /** With the incident-action routes ({@code actions} null: answered 404). */
+  public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry,
+      io.shulian.hub.action.@Nullable IncidentActions actions, Suite hubSuite) {
     this.settings = settings;
     this.board = board;
     this.operators = operators;
     this.publisher = publisher;
     this.registry = registry;
+    this.actions = actions == null ? null : new ActionRoutes(actions, hubSuite);
   }
 
   /**
@@ -91,6 +99,8 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         HttpRequest r = (HttpRequest) msg;
         discarding = false;
         boolean publish = r.method().equals(HttpMethod.POST) && path(r.uri()).startsWith(ADMIN_BUNDLE);
+        boolean action = ActionRoutes.takesBody(r.method(), path(r.uri()));
+        long limit = action ? ActionRoutes.MAX_BODY_BYTES : MAX_BODY_BYTES;
         long declared = HttpUtil.getContentLength(r, -1L);
         boolean hasBody = declared > 0 || HttpUtil.isTransferEncodingChunked(r);
         if (r.decoderResult().isFailure()) {
@@ -100,11 +110,12 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
               .send(ctx, true);
           return;
         }
-        if ((!publish && hasBody) || declared > MAX_BODY_BYTES) {
+        if ((!publish && !action && hasBody) || declared > limit) {
           discarding = true;
           ReferenceCountUtil.release(msg);
           Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
-              publish ? "a bundle is at most " + MAX_BODY_BYTES + " bytes" : "this request takes no body").send(ctx, true);
+              publish || action ? "this request's body is at most " + limit + " bytes" : "this request takes no body")
+              .send(ctx, true);
           return;
         }
       } else if (discarding) {
@@ -154,6 +165,9 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         return;
       }
       publish(ctx, req, path.substring(ADMIN_BUNDLE.length()));
+    } else if (actions != null && (path.equals(ActionRoutes.PREFIX) || path.startsWith(ActionRoutes.PREFIX + "/"))) {
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      actions.handle(ctx, req, path, operator(req).orElse(null), (s, body) -> json(ctx, s, body, keepAlive));
     } else {
       problem(ctx, HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such resource", false);
     }
