@@ -207,6 +207,16 @@ class HubGatewayEndToEndTest {
     Gateway c = consumer();
     assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, bundle(2)).statusCode()).isEqualTo(201);
     assertThat(TestWait.within(Duration.ofSeconds(10), () -> bundleVersion(c) == 2.0)).isTrue();
+    // the last good bundle is written just after the swap: wait for it, or a quick close races the write
+    Path lastGood = dir.resolve("audit-consumer-state/hub-bundle.jws");
+    assertThat(TestWait.within(Duration.ofSeconds(5), () -> {
+      try {
+        return Files.exists(lastGood) && CityBundle.verify(Files.readAllBytes(lastGood), List.of(city.ca.root()),
+            Instant.now(), Duration.ZERO).version() == 2;
+      } catch (Exception e) {
+        return false;
+      }
+    })).isTrue();
     c.close();
     closeables.remove(c);
     hub.close();
