@@ -362,6 +362,36 @@ class HubGatewayEndToEndTest {
   }
 
   @Test
+  void suspendParty_providerClosesTheSuspendedPartysOpenConnection() throws Exception {
+    provider();
+    javax.net.ssl.SSLContext tls = io.shulian.gateway.authenticate.GatewayTls.jdkClient(city.civil,
+        new io.shulian.gateway.authenticate.CityPeerVerifier(trustOfV1(), java.time.Clock.systemUTC()));
+    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", providerPort)) {
+      s.startHandshake();
+      // a harmless request on the connection, so the provider has certainly accepted it as the civil party's
+      s.getOutputStream().write("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      byte[] buf = new byte[8192];
+      s.setSoTimeout(10_000);
+      assertThat(s.getInputStream().read(buf)).isPositive();
+      HttpResponse<String> taken = take("suspend-party", city.civil.party().toString());
+      assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+      // the provider closes the connection when it swaps in the bundle (a timeout here fails the test)
+      int n;
+      do {
+        n = s.getInputStream().read(buf);
+      } while (n > 0);
+      assertThat(n).isEqualTo(-1);
+    }
+  }
+
+  io.shulian.core.trust.BundleHolder trustOfV1() throws Exception {
+    io.shulian.core.trust.BundleHolder h = io.shulian.core.trust.BundleHolder.of(List.of(city.ca.root()));
+    h.update(Files.readAllBytes(dir.resolve("v1.jws")));
+    return h;
+  }
+
+  @Test
   void freezeResource_refusedByTheProvider_thenUnfrozen() throws Exception {
     Gateway p = provider();
     Gateway c = consumerWithoutHub();

@@ -204,14 +204,20 @@ class CityBundleTest {
       assertThatThrownBy(() -> CityBundle.draft().extension("grantRevocations", bad))
           .as(bad).isInstanceOf(IllegalArgumentException.class);
       // ... and when a signed bundle carries it anyway
-      String payload = "{\"format\":1,\"version\":1,\"issuedAt\":\"" + T0 + "\",\"validUntil\":\""
-          + T0.plus(Duration.ofDays(1)) + "\",\"parties\":[],\"caCertificates\":[" + com.fasterxml.jackson.databind
-          .node.TextNode.valueOf(ca(Suite.INTL).ca.rootPem()) + "],\"crl\":" + com.fasterxml.jackson.databind.node
-          .TextNode.valueOf(CityAuthority.toPem(ca(Suite.INTL).crl(T0, Duration.ofHours(24))))
-          + ",\"extensions\":{\"grantRevocations\":" + bad + "}}";
-      assertThatThrownBy(() -> CityBundle.verify(signRaw(Suite.INTL, payload), List.of(ca(Suite.INTL).ca.root()), T0,
+      byte[] signed = signedWithExtension("grantRevocations", bad);
+      assertThatThrownBy(() -> CityBundle.verify(signed, List.of(ca(Suite.INTL).ca.root()), T0,
           Duration.ZERO)).as(bad).isInstanceOf(BundleException.class).hasMessageContaining("grantRevocations");
     }
+  }
+
+  /** An INTL bundle signed as is, bypassing the draft's checks, whose only extension is {@code name: json}. */
+  private static byte[] signedWithExtension(String name, String json) throws Exception {
+    String payload = "{\"format\":1,\"version\":1,\"issuedAt\":\"" + T0 + "\",\"validUntil\":\""
+        + T0.plus(Duration.ofDays(1)) + "\",\"parties\":[],\"caCertificates\":[" + com.fasterxml.jackson.databind
+        .node.TextNode.valueOf(ca(Suite.INTL).ca.rootPem()) + "],\"crl\":" + com.fasterxml.jackson.databind.node
+        .TextNode.valueOf(CityAuthority.toPem(ca(Suite.INTL).crl(T0, Duration.ofHours(24))))
+        + ",\"extensions\":{\"" + name + "\":" + json + "}}";
+    return signRaw(Suite.INTL, payload);
   }
 
   @Test
@@ -251,12 +257,8 @@ class CityBundleTest {
         "{\"frozenResources\":{\"R\":\"a\\nb\"}}"}) {
       assertThatThrownBy(() -> CityBundle.draft().extension("incidents", bad))
           .as(bad).isInstanceOf(IllegalArgumentException.class);
-      String payload = "{\"format\":1,\"version\":1,\"issuedAt\":\"" + T0 + "\",\"validUntil\":\""
-          + T0.plus(Duration.ofDays(1)) + "\",\"parties\":[],\"caCertificates\":[" + com.fasterxml.jackson.databind
-          .node.TextNode.valueOf(ca(Suite.INTL).ca.rootPem()) + "],\"crl\":" + com.fasterxml.jackson.databind.node
-          .TextNode.valueOf(CityAuthority.toPem(ca(Suite.INTL).crl(T0, Duration.ofHours(24))))
-          + ",\"extensions\":{\"incidents\":" + bad + "}}";
-      assertThatThrownBy(() -> CityBundle.verify(signRaw(Suite.INTL, payload), List.of(ca(Suite.INTL).ca.root()), T0,
+      byte[] signed = signedWithExtension("incidents", bad);
+      assertThatThrownBy(() -> CityBundle.verify(signed, List.of(ca(Suite.INTL).ca.root()), T0,
           Duration.ZERO)).as(bad).isInstanceOf(BundleException.class).hasMessageContaining("incidents");
     }
   }
