@@ -29,6 +29,8 @@ import io.shulian.gateway.ops.AdminHandler;
 import io.shulian.hub.access.Operators;
 import io.shulian.hub.bundle.BundleBoard;
 import io.shulian.hub.http.HubHandler;
+import io.shulian.hub.action.IncidentActions;
+import io.shulian.hub.bundle.BundleAuthor;
 import io.shulian.hub.bundle.Publisher;
 import io.shulian.hub.store.HubStore;
 import io.shulian.hub.store.PublishedBundle;
@@ -48,6 +50,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +78,7 @@ public final class Hub implements AutoCloseable {
   private final Operators operators;
   private final BundleBoard board;
   private final BundleHolder clientTrust;
+  private final Map<Suite, io.shulian.core.trust.CityAuthority> signers;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ExecutorService blocking = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "shulian-hub-publish");
@@ -92,8 +96,10 @@ public final class Hub implements AutoCloseable {
   private @org.jspecify.annotations.Nullable EventLoopGroup group;
 
   private Hub(HubConfig config, PartyIdentity identity, Map<Suite, List<X509Certificate>> roots, Duration grace,
-      HubStore store, AuditLog audit, Operators operators) throws java.sql.SQLException {
+      HubStore store, AuditLog audit, Operators operators, Map<Suite, io.shulian.core.trust.CityAuthority> signers)
+      throws java.sql.SQLException {
     this.config = config;
+    this.signers = signers;
     this.identity = identity;
     this.roots = roots;
     this.grace = grace;
@@ -225,6 +231,11 @@ public final class Hub implements AutoCloseable {
         problems.add("database.maxConnections: 1 to 100, got " + c.database.maxConnections);
       }
     }
+    Map<Suite, io.shulian.core.trust.CityAuthority> signers = new EnumMap<>(Suite.class);
+    if (c.signing != null) {
+      signer(base, c.signing.intl, Suite.INTL, "signing.intl", roots, env, signers, problems);
+      signer(base, c.signing.gm, Suite.GM, "signing.gm", roots, env, signers, problems);
+    }
     if (!problems.isEmpty() || identity == null || grace == null) {
       throw new ConfigException(problems);
     }
@@ -238,7 +249,7 @@ public final class Hub implements AutoCloseable {
           : HubStore.open(c.database.url, c.database.user, dbPassword, c.database.maxConnections);
       Files.createDirectories(dataDir.resolve("audit"));
       audit = AuditLog.builder(dataDir.resolve("audit"), identity).open();
-      return new Hub(c, identity, roots, grace, store, audit, ops.build());
+      return new Hub(c, identity, roots, grace, store, audit, ops.build(), signers);
     } catch (IOException | java.sql.SQLException | io.shulian.core.audit.AuditException | RuntimeException e) {
       if (audit != null) {
         audit.close();
@@ -269,6 +280,39 @@ public final class Hub implements AutoCloseable {
       }
     } catch (IOException | io.shulian.core.trust.TrustException | RuntimeException e) {
       problems.add(where + ": " + e.getMessage());
+    }
+  }
+
+  /** Opens a suite's bundle-signing CA: its suite and root must be the configured city root's. */
+  private static void signer(Path base, HubConfig.@Nullable SigningKey k, Suite suite, String where,
+      Map<Suite, List<X509Certificate>> roots, Function<String, String> env,
+      Map<Suite, io.shulian.core.trust.CityAuthority> signers, List<String> problems) {
+    if (k == null) {
+      return;
+    }
+    if (k.ca == null || k.passwordEnv == null) {
+      problems.add(where + ".ca: required (the city CA directory that 'shulian bundle sign --ca' uses)");
+      return;
+    }
+    String pw = env.apply(k.passwordEnv);
+    if (pw == null) {
+      problems.add(where + ": environment variable " + k.passwordEnv + " with the CA key password is not set");
+      return;
+    }
+    try {
+      io.shulian.core.trust.CityAuthority ca = io.shulian.core.trust.CityAuthority.open(base.resolve(k.ca), pw.toCharArray(),
+          Clock.systemUTC());
+      List<X509Certificate> root = roots.get(suite);
+      if (ca.suite() != suite) {
+        problems.add(where + ": the CA in " + k.ca + " is of suite " + ca.suite());
+      } else if (root == null || !root.contains(ca.root())) {
+        problems.add(where + ": the CA's root is not the configured city." + HubStore.suiteName(suite) + " root");
+      } else {
+        signers.put(suite, ca);
+      }
+    } catch (io.shulian.core.keys.KeyMaterialException | RuntimeException e) {
+      // never the password: the message names the file and what failed
+      problems.add(where + ": cannot open the CA in " + k.ca + ": " + e.getMessage());
     }
   }
 
@@ -322,6 +366,8 @@ public final class Hub implements AutoCloseable {
     this.group = group;
     SslContext tls = GatewayTls.serverClientCertOptional(identity, new CityPeerVerifier(clientTrust, Clock.systemUTC()));
     Publisher publisher = new Publisher(roots, store, board, clientTrust, audit, identity, blocking);
+    BundleAuthor author = new BundleAuthor(publisher, store, signers);
+    IncidentActions actions = new IncidentActions(author, publisher, store, identity.party().toString());
     HubHandler.Settings settings = new HubHandler.Settings(
         checked(config.limits.maxWait), new CityPeerVerifier(clientTrust, Clock.systemUTC()),
         new io.shulian.hub.access.RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst, System::nanoTime));
@@ -344,7 +390,7 @@ public final class Hub implements AutoCloseable {
         ch.pipeline().addLast(new HttpServerCodec(HubHandler.MAX_INITIAL_LINE, HubHandler.MAX_HEADER_BYTES, 8192));
         ch.pipeline().addLast(new HubHandler.BodyLimit());
         ch.pipeline().addLast(new HttpObjectAggregator(HubHandler.MAX_BODY_BYTES));
-        ch.pipeline().addLast(new HubHandler(settings, board, operators, publisher, registry, cases));
+        ch.pipeline().addLast(new HubHandler(settings, board, operators, publisher, registry, cases, actions, identity.suite()));
       }
     });
     if (config.admin != null) {

@@ -29,6 +29,21 @@ public final class HubConfig {
   /** Sharing applications and data objections. */
   public Applications applications = new Applications();
 
+  /** The bureau's bundle-signing keys (the city CA directories), per suite; without them the hub signs nothing. */
+  public Signing signing;
+
+  public static final class Signing {
+    public SigningKey intl;
+    public SigningKey gm;
+  }
+
+  /** A city CA directory ({@code shulian ca init}) and where its key password comes from. */
+  public static final class SigningKey {
+    public String ca;
+    /** Environment variable holding the CA key password (the one {@code shulian bundle sign} reads). */
+    public String passwordEnv = "SHULIAN_CA_PASSWORD";
+  }
+
   public static final class Identity {
     public String keystore;
     public String passwordEnv = "SHULIAN_KEY_PASSWORD";

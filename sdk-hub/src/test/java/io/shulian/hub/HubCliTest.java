@@ -94,4 +94,52 @@ class HubCliTest {
     }
     assertThat(seen).isGreaterThanOrEqualTo(16);
   }
+
+  @Test
+  void hubAction_suspendListLift_throughTheCli_andRefusalsExitWithCodes() throws Exception {
+    TestHubCity city = new TestHubCity(dir);
+    hub = city.startHub("signing: { intl: { ca: ca, passwordEnv: SHULIAN_KEY_PASSWORD } }");
+    String url = "https://127.0.0.1:" + hub.address("hub").getPort();
+    Files.writeString(dir.resolve("officer.token"), TestHubCity.OFFICER_TOKEN + "\n");
+    Files.writeString(dir.resolve("reviewer.token"), TestHubCity.REVIEWER_TOKEN);
+    Files.writeString(dir.resolve("v1.jws"), city.bundle(1));
+    assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, city.bundle(1)).statusCode()).isEqualTo(201);
+    String[] common = {"--hub", url, "--root", dir.resolve("root.pem").toString(), "--bundle", dir.resolve("v1.jws").toString()};
+    String party = city.civil.party().toString();
+
+    Run taken = shulian(concat(new String[] {"hub", "action", "suspend-party", party, "--reason", "incident 17",
+        "--token-file", dir.resolve("officer.token").toString()}, common));
+    assertThat(taken.code()).as(taken.err()).isZero();
+    assertThat(taken.out()).contains("\"kind\":\"suspend-party\"").contains("\"inForce\":true");
+
+    Run reviewer = shulian(concat(new String[] {"hub", "action", "freeze-resource", "HOUSING-001", "--reason", "r",
+        "--token-file", dir.resolve("reviewer.token").toString()}, common));
+    assertThat(reviewer.code()).isEqualTo(1);
+    assertThat(reviewer.err()).contains("ROLE_NOT_ALLOWED");
+
+    Run twice = shulian(concat(new String[] {"hub", "action", "suspend-party", party, "--reason", "again",
+        "--token-file", dir.resolve("officer.token").toString()}, common));
+    assertThat(twice.code()).isEqualTo(3);
+    assertThat(twice.err()).contains("ACTION_IN_FORCE");
+
+    Run list = shulian(concat(new String[] {"hub", "action", "list", "--token-file", dir.resolve("reviewer.token").toString()},
+        common));
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).contains(party);
+
+    Run lift = shulian(concat(new String[] {"hub", "action", "lift", "1", "--reason", "cleaned",
+        "--token-file", dir.resolve("officer.token").toString()}, common));
+    assertThat(lift.code()).as(lift.err()).isZero();
+    assertThat(lift.out()).contains("\"inForce\":false");
+
+    Run unknown = shulian(concat(new String[] {"hub", "action", "explode", "x", "--reason", "r",
+        "--token-file", dir.resolve("officer.token").toString()}, common));
+    assertThat(unknown.code()).isEqualTo(2);
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
 }

@@ -46,10 +46,13 @@ class HubGatewayEndToEndTest {
   final HttpClient http = HttpClient.newHttpClient();
   final AtomicInteger backendCalls = new AtomicInteger();
 
-  /** Accepts every record (these tests are about trust, not audit). */
-  static final class NoAudit implements ExchangeAuditor {
+  final java.util.Queue<ExchangeEvent> audited = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** Accepts every record and keeps it in {@link #audited}. */
+  final class NoAudit implements ExchangeAuditor {
     @Override
     public CompletableFuture<Void> record(ExchangeEvent event) {
+      audited.add(event);
       return CompletableFuture.completedFuture(null);
     }
 
@@ -68,7 +71,8 @@ class HubGatewayEndToEndTest {
     try (ServerSocket s = new ServerSocket(0)) {
       providerPort = s.getLocalPort();
     }
-    hub = city.startHub();
+    // the hub holds the bureau's bundle-signing key (the test CA) for its incident actions
+    hub = city.startHub("signing: { intl: { ca: ca, passwordEnv: SHULIAN_KEY_PASSWORD } }");
     Files.writeString(dir.resolve("v1.jws"), bundle(1));
     assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, bundle(1)).statusCode()).isEqualTo(201);
   }
@@ -98,10 +102,22 @@ class HubGatewayEndToEndTest {
   }
 
   Path consumerYaml(String bundleUrl) throws Exception {
+    return consumerYamlWith("trust: { root: root.pem, bundle: \"" + bundleUrl + "\", initialBundle: v1.jws, bundleReload: 200ms }");
+  }
+
+  /** A consumer that keeps the bundle file v1.jws: it never learns of the hub's actions, the provider must refuse alone. */
+  Gateway consumerWithoutHub() throws Exception {
+    Gateway g = ConfigLoader.apply(ConfigLoader.load(consumerYamlWith("trust: { root: root.pem, bundle: v1.jws }"),
+        TestHubCity.ENV::get), new NoAudit()).build().start();
+    closeables.add(g);
+    return g;
+  }
+
+  Path consumerYamlWith(String trustLine) throws Exception {
     Path p = dir.resolve("consumer.yaml");
     Files.writeString(p, String.join("\n",
         "identity: { keystore: civil.p12 }",
-        "trust: { root: root.pem, bundle: \"" + bundleUrl + "\", initialBundle: v1.jws, bundleReload: 200ms }",
+        trustLine,
         "consumer:",
         "  listen: 127.0.0.1:0",
         "  apps: [ { name: portal, apiKeySha256: \"" + ApiKeys.hash("k") + "\" } ]",
@@ -191,6 +207,16 @@ class HubGatewayEndToEndTest {
     Gateway c = consumer();
     assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, bundle(2)).statusCode()).isEqualTo(201);
     assertThat(TestWait.within(Duration.ofSeconds(10), () -> bundleVersion(c) == 2.0)).isTrue();
+    // the last good bundle is written just after the swap: wait for it, or a quick close races the write
+    Path lastGood = dir.resolve("audit-consumer-state/hub-bundle.jws");
+    assertThat(TestWait.within(Duration.ofSeconds(5), () -> {
+      try {
+        return Files.exists(lastGood) && CityBundle.verify(Files.readAllBytes(lastGood), List.of(city.ca.root()),
+            Instant.now(), Duration.ZERO).version() == 2;
+      } catch (Exception e) {
+        return false;
+      }
+    })).isTrue();
     c.close();
     closeables.remove(c);
     hub.close();
@@ -240,5 +266,221 @@ class HubGatewayEndToEndTest {
         return false;
       }
     })).as("saved after it was accepted").isTrue();
+  }
+
+  // ---- incident actions (issue 15 item 4) ------------------------------------------------------
+
+  HttpResponse<String> action(String token, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(TestHubCity.url(hub, path)).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return hubClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpClient hubClient;
+
+  HttpClient hubClient() throws Exception {
+    if (hubClient == null) {
+      hubClient = city.client(null);
+    }
+    return hubClient;
+  }
+
+  /** The backend is not reached by a refused exchange (after the refusal was first seen). */
+  void refusedWithoutTheBackend(Gateway c, int status) throws Exception {
+    int served = backendCalls.get();
+    assertThat(exchange(c).statusCode()).isEqualTo(status);
+    assertThat(backendCalls.get()).isEqualTo(served);
+  }
+
+  HttpResponse<String> take(String kind, String target) throws Exception {
+    return action(TestHubCity.OFFICER_TOKEN, "POST", "/v1/admin/actions",
+        "{\"kind\":\"" + kind + "\",\"target\":\"" + target + "\",\"reason\":\"incident 2026-17\"}");
+  }
+
+  static long field(HttpResponse<String> r, String name) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path(name).asLong(-1);
+  }
+
+  boolean eventually(java.util.function.Predicate<HttpResponse<String>> ok, Gateway c) throws Exception {
+    return TestWait.within(Duration.ofSeconds(10), () -> {
+      try {
+        return ok.test(exchange(c));
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  boolean auditedWith(String code) {
+    return audited.stream().anyMatch(e -> !e.permitted && (code.equals(e.outcome) || e.reasons.contains(code)));
+  }
+
+  @Test
+  void suspendParty_throughTheHub_refusedWithinSeconds_auditedThenRestoredAfterLift() throws Exception {
+    Gateway p = provider();
+    Gateway c = consumer();
+    assertThat(exchange(c).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> taken = take("suspend-party", city.civil.party().toString());
+    assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+    long v = field(taken, "bundleVersion");
+    assertThat(v).isGreaterThan(1);
+    assertThat(TestWait.within(Duration.ofSeconds(10), () -> bundleVersion(c) == v && bundleVersion(p) == v)).isTrue();
+    assertThat(eventually(r -> r.statusCode() == 403 && r.body().contains("PARTY_SUSPENDED"), c)).isTrue();
+    refusedWithoutTheBackend(c, 403);
+    assertThat(auditedWith("PARTY_SUSPENDED")).as("the refusal is audited").isTrue();
+    // the same action twice is refused and publishes nothing
+    HttpResponse<String> again = take("suspend-party", city.civil.party().toString());
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(again.body()).contains("ACTION_IN_FORCE");
+
+    HttpResponse<String> lifted = action(TestHubCity.OFFICER_TOKEN, "DELETE", "/v1/admin/actions/" + field(taken, "id"),
+        "{\"reason\":\"system cleaned\"}");
+    assertThat(lifted.statusCode()).as(lifted.body()).isEqualTo(200);
+    assertThat(lifted.body()).contains("\"inForce\":false");
+    assertThat(eventually(r -> r.statusCode() == 200, c)).as("restored after the lift").isTrue();
+    assertThat(action(TestHubCity.REVIEWER_TOKEN, "GET", "/v1/admin/actions", null).body())
+        .contains("suspend-party").contains("\"liftedBy\":\"alice\"");
+  }
+
+  @Test
+  void suspendParty_providerRefusesTheEnvelopes_evenIfTheConsumerGatewayNeverLearnsOfIt() throws Exception {
+    Gateway p = provider();
+    Gateway c = consumerWithoutHub();
+    assertThat(exchange(c).statusCode()).isEqualTo(200);
+    HttpResponse<String> taken = take("suspend-party", city.civil.party().toString());
+    assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+    long v = field(taken, "bundleVersion");
+    assertThat(TestWait.within(Duration.ofSeconds(10), () -> bundleVersion(p) == v)).isTrue();
+    assertThat(eventually(r -> r.statusCode() == 403 && r.body().contains("PARTY_SUSPENDED"), c)).isTrue();
+    refusedWithoutTheBackend(c, 403);
+    assertThat(audited.stream().anyMatch(e -> !e.permitted && e.reasons.contains("PARTY_SUSPENDED")
+        && e.sender.equals(city.civil.party().toString()))).isTrue();
+  }
+
+  @Test
+  void suspendParty_providerClosesTheSuspendedPartysOpenConnection() throws Exception {
+    provider();
+    javax.net.ssl.SSLContext tls = io.shulian.gateway.authenticate.GatewayTls.jdkClient(city.civil,
+        new io.shulian.gateway.authenticate.CityPeerVerifier(trustOfV1(), java.time.Clock.systemUTC()));
+    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", providerPort)) {
+      s.startHandshake();
+      // a harmless request on the connection, so the provider has certainly accepted it as the civil party's
+      s.getOutputStream().write("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      byte[] buf = new byte[8192];
+      s.setSoTimeout(10_000);
+      assertThat(s.getInputStream().read(buf)).isPositive();
+      HttpResponse<String> taken = take("suspend-party", city.civil.party().toString());
+      assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+      // the provider closes the connection when it swaps in the bundle (a timeout here fails the test)
+      int n;
+      do {
+        n = s.getInputStream().read(buf);
+      } while (n > 0);
+      assertThat(n).isEqualTo(-1);
+    }
+  }
+
+  io.shulian.core.trust.BundleHolder trustOfV1() throws Exception {
+    io.shulian.core.trust.BundleHolder h = io.shulian.core.trust.BundleHolder.of(List.of(city.ca.root()));
+    h.update(Files.readAllBytes(dir.resolve("v1.jws")));
+    return h;
+  }
+
+  @Test
+  void freezeResource_refusedByTheProvider_thenUnfrozen() throws Exception {
+    Gateway p = provider();
+    Gateway c = consumerWithoutHub();
+    assertThat(exchange(c).statusCode()).isEqualTo(200);
+    HttpResponse<String> taken = take("freeze-resource", "HOUSING-001");
+    assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+    assertThat(eventually(r -> r.statusCode() == 403 && r.body().contains("RESOURCE_FROZEN"), c)).isTrue();
+    refusedWithoutTheBackend(c, 403);
+    assertThat(auditedWith("RESOURCE_FROZEN")).isTrue();
+    HttpResponse<String> lifted = action(TestHubCity.OFFICER_TOKEN, "DELETE", "/v1/admin/actions/" + field(taken, "id"),
+        "{\"reason\":\"checked\"}");
+    assertThat(lifted.statusCode()).as(lifted.body()).isEqualTo(200);
+    assertThat(eventually(r -> r.statusCode() == 200, c)).isTrue();
+    assertThat(bundleVersion(p)).isEqualTo((double) field(lifted, "liftedBundleVersion"));
+  }
+
+  @Test
+  void emergencyCrl_throughTheHub_closesAndRefusesThePeer_andCannotBeLifted() throws Exception {
+    Gateway p = provider();
+    Gateway c = consumerWithoutHub();
+    assertThat(exchange(c).statusCode()).isEqualTo(200);
+    String serial = city.civil.tlsCertificate().orElseThrow().certificate().getSerialNumber().toString(16);
+    HttpResponse<String> taken = take("revoke-cert", serial);
+    assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+    assertThat(eventually(r -> r.statusCode() != 200, c)).as("the provider refuses the revoked consumer").isTrue();
+    refusedWithoutTheBackend(c, 502);
+    HttpResponse<String> lift = action(TestHubCity.OFFICER_TOKEN, "DELETE", "/v1/admin/actions/" + field(taken, "id"),
+        "{\"reason\":\"oops\"}");
+    assertThat(lift.statusCode()).isEqualTo(409);
+    assertThat(lift.body()).contains("NOT_LIFTABLE");
+  }
+
+  @Test
+  void actions_wrongRole_unauthenticated_malformed_refusedAndChangeNothing() throws Exception {
+    String party = city.civil.party().toString();
+    String ok = "{\"kind\":\"suspend-party\",\"target\":\"" + party + "\",\"reason\":\"r\"}";
+    assertThat(action(null, "POST", "/v1/admin/actions", ok).statusCode()).isEqualTo(401);
+    assertThat(action("wrong-token", "POST", "/v1/admin/actions", ok).statusCode()).isEqualTo(401);
+    HttpResponse<String> reviewer = action(TestHubCity.REVIEWER_TOKEN, "POST", "/v1/admin/actions", ok);
+    assertThat(reviewer.statusCode()).isEqualTo(403);
+    assertThat(reviewer.body()).contains("ROLE_NOT_ALLOWED");
+    assertThat(action(TestHubCity.REVIEWER_TOKEN, "DELETE", "/v1/admin/actions/1", "{\"reason\":\"r\"}").statusCode())
+        .isEqualTo(403);
+    for (String bad : new String[] {"", "not json", "[]", "{\"kind\":\"suspend-party\"}",
+        "{\"kind\":\"explode\",\"target\":\"x\",\"reason\":\"r\"}",
+        "{\"kind\":\"suspend-party\",\"target\":\"" + party + "\",\"reason\":\"r\",\"extra\":1}",
+        "{\"kind\":\"suspend-party\",\"target\":\"not-a-party\",\"reason\":\"r\"}",
+        "{\"kind\":\"suspend-party\",\"target\":\"" + party + "\",\"reason\":\"\"}",
+        "{\"kind\":\"suspend-party\",\"target\":\"" + party + "\",\"reason\":\"" + "x".repeat(201) + "\"}",
+        "{\"kind\":\"suspend-party\",\"target\":\"" + party + "\",\"reason\":\"r\",\"kind\":\"freeze-resource\"}",
+        "{\"kind\":\"freeze-resource\",\"target\":\"../etc\",\"reason\":\"r\"}",
+        "{\"kind\":\"revoke-grant\",\"target\":\"no-issuer\",\"reason\":\"r\"}",
+        "{\"kind\":\"revoke-cert\",\"target\":\"XYZ\",\"reason\":\"r\"}",
+        "{\"kind\":\"suspend-party\",\"target\":\"" + party + "\",\"reason\":\"r\",\"suite\":\"rot13\"}"}) {
+      HttpResponse<String> r = action(TestHubCity.OFFICER_TOKEN, "POST", "/v1/admin/actions", bad);
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).contains("problem+json"));
+    }
+    // well-formed but impossible: a party not in the bundle, a certificate the CA never issued, a lift of nothing
+    assertThat(take("suspend-party", TestHubCity.HUB.toString().replace("hub", "other")).statusCode()).isEqualTo(422);
+    assertThat(take("revoke-cert", "abcdef0123").statusCode()).isEqualTo(422);
+    assertThat(action(TestHubCity.OFFICER_TOKEN, "DELETE", "/v1/admin/actions/999", "{\"reason\":\"r\"}").statusCode())
+        .isEqualTo(404);
+    assertThat(action(TestHubCity.OFFICER_TOKEN, "DELETE", "/v1/admin/actions/abc", "{\"reason\":\"r\"}").statusCode())
+        .isEqualTo(400);
+    assertThat(action(TestHubCity.OFFICER_TOKEN, "POST", "/v1/admin/actions", "{\"reason\":\"" + "x".repeat(20_000) + "\"}")
+        .statusCode()).isEqualTo(413);
+    // nothing changed: still bundle v1, no action recorded
+    HttpResponse<String> b = hubClient().send(HttpRequest.newBuilder(TestHubCity.url(hub, "/v1/bundle/intl"))
+        .header("Authorization", "Bearer " + TestHubCity.REVIEWER_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(b.headers().firstValue("X-Shulian-Bundle-Version")).hasValue("1");
+    assertThat(action(TestHubCity.REVIEWER_TOKEN, "GET", "/v1/admin/actions", null).body()).isEqualTo("{\"actions\":[]}");
+  }
+
+  @Test
+  void action_whoseBundleCannotBeSigned_changesNothing() throws Exception {
+    hubClient();
+    Path state = dir.resolve("ca").resolve(io.shulian.core.trust.CityAuthority.STATE_JSON);
+    byte[] good = Files.readAllBytes(state);
+    Files.writeString(state, "{ damaged");
+    HttpResponse<String> r = take("suspend-party", city.civil.party().toString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+    assertThat(r.body()).contains("BUNDLE_NOT_SIGNED");
+    assertThat(action(TestHubCity.REVIEWER_TOKEN, "GET", "/v1/admin/actions", null).body()).isEqualTo("{\"actions\":[]}");
+    HttpResponse<String> b = hubClient().send(HttpRequest.newBuilder(TestHubCity.url(hub, "/v1/bundle/intl"))
+        .header("Authorization", "Bearer " + TestHubCity.REVIEWER_TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(b.headers().firstValue("X-Shulian-Bundle-Version")).hasValue("1");
+    // repaired, the same action goes through
+    Files.write(state, good);
+    assertThat(take("suspend-party", city.civil.party().toString()).statusCode()).isEqualTo(201);
   }
 }

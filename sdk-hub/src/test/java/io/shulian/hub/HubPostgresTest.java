@@ -76,6 +76,26 @@ class HubPostgresTest {
   }
 
   @Test
+  void postgres_incidentAction_takenListedLifted_inOneTransactionWithItsBundle() throws Exception {
+    hub = city.startHub("database: { url: \"" + pg.jdbcUrl() + "\", user: " + PostgresServer.USER + " }",
+        "signing: { intl: { ca: ca, passwordEnv: SHULIAN_KEY_PASSWORD } }");
+    assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, city.bundle(1)).statusCode()).isEqualTo(201);
+    HttpClient ops = city.client(null);
+    HttpResponse<String> taken = ops.send(HttpRequest.newBuilder(TestHubCity.url(hub, "/v1/admin/actions"))
+        .header("Authorization", "Bearer " + TestHubCity.OFFICER_TOKEN).POST(HttpRequest.BodyPublishers.ofString(
+            "{\"kind\":\"freeze-resource\",\"target\":\"HOUSING-001\",\"reason\":\"incident\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(taken.statusCode()).as(taken.body()).isEqualTo(201);
+    assertThat(taken.body()).contains("\"id\":1").contains("\"inForce\":true");
+    HttpResponse<String> lifted = ops.send(HttpRequest.newBuilder(TestHubCity.url(hub, "/v1/admin/actions/1"))
+        .header("Authorization", "Bearer " + TestHubCity.OFFICER_TOKEN)
+        .method("DELETE", HttpRequest.BodyPublishers.ofString("{\"reason\":\"done\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(lifted.statusCode()).as(lifted.body()).isEqualTo(200);
+    assertThat(lifted.body()).contains("\"inForce\":false").contains("\"liftReason\":\"done\"");
+  }
+
+  @Test
   void databaseDown_publishRefused503_readyzFails_lastBundleStillServed() throws Exception {
     hub = startHub();
     String v1 = city.bundle(1);

@@ -56,6 +56,8 @@ public final class CityBundle {
   public static final int FORMAT = 1;
   /** The extension that lists revoked grants (see {@link RevokedGrant}). */
   public static final String GRANT_REVOCATIONS = "grantRevocations";
+  /** The extension that lists the incident actions in force (see {@link Incidents}). */
+  public static final String INCIDENTS = "incidents";
   /** Most revoked grants one bundle may list. */
   public static final int MAX_REVOKED_GRANTS = 100_000;
   private static final Set<String> TOP = Set.of(
@@ -74,11 +76,12 @@ public final class CityBundle {
   private final Map<String, String> extensions;
   private final List<RevokedGrant> revokedGrants;
   private final Set<String> revokedGrantKeys;
+  private final Incidents incidents;
   private final byte[] payload;
 
   private CityBundle(long version, Instant issuedAt, Instant validUntil, List<Member> parties,
       List<X509Certificate> caCertificates, X509CRL crl, Map<String, String> extensions,
-      List<RevokedGrant> revokedGrants, byte[] payload) {
+      List<RevokedGrant> revokedGrants, Incidents incidents, byte[] payload) {
     this.version = version;
     this.issuedAt = issuedAt;
     this.validUntil = validUntil;
@@ -92,6 +95,7 @@ public final class CityBundle {
       keys.add(g.grantKey());
     }
     this.revokedGrantKeys = Set.copyOf(keys);
+    this.incidents = incidents;
     this.payload = payload;
   }
 
@@ -204,6 +208,30 @@ public final class CityBundle {
     return revokedGrantKeys.contains(grantKey);
   }
 
+  /** Returns the incident actions in force (its {@value #INCIDENTS} extension; none if absent). */
+  public Incidents incidents() {
+    return incidents;
+  }
+
+  /**
+   * Returns a draft with this bundle's content — parties, CA certificates, extensions, revoked
+   * grants, incidents — to change and sign as a new bundle; version, validity and CRL are not
+   * copied (a new bundle needs its own).
+   */
+  public Draft toDraft() {
+    Draft d = new Draft();
+    parties.forEach(d::member);
+    caCertificates.forEach(d::caCertificate);
+    extensions.forEach((name, json) -> {
+      if (!GRANT_REVOCATIONS.equals(name) && !INCIDENTS.equals(name)) {
+        d.extension(name, json);
+      }
+    });
+    revokedGrants.forEach(d::revokeGrant);
+    d.incidents(incidents);
+    return d;
+  }
+
   /** Returns the SHA-256 of the signed JSON, in hex (what a rollback floor records). */
   String payloadSha256() {
     try {
@@ -295,8 +323,25 @@ public final class CityBundle {
     private @Nullable X509CRL crl;
     private final Map<String, JsonNode> extensions = new LinkedHashMap<>();
     private final Map<String, RevokedGrant> revokedGrants = new LinkedHashMap<>();
+    private Incidents incidents = Incidents.none();
 
     private Draft() {}
+
+    /** The incident actions in force (the {@value #INCIDENTS} extension; written only if not empty). */
+    public Draft incidents(Incidents i) {
+      incidents = Objects.requireNonNull(i, "i");
+      return this;
+    }
+
+    /** The incident actions this draft carries so far. */
+    public Incidents incidents() {
+      return incidents;
+    }
+
+    /** Removes a grant from the revoked list, by {@link RevokedGrant#grantKey()}; true if it was listed. */
+    public boolean unrevokeGrant(String grantKey) {
+      return revokedGrants.remove(grantKey) != null;
+    }
 
     /**
      * The version, at least 1 and at most the issue time in milliseconds since 1970 (checked when
@@ -362,6 +407,10 @@ public final class CityBundle {
         }
         return this;
       }
+      if (INCIDENTS.equals(name)) {
+        incidents = Incidents.fromJson(n);
+        return this;
+      }
       extensions.put(name, n);
       return this;
     }
@@ -419,6 +468,9 @@ public final class CityBundle {
       extensions.forEach(ext::set);
       if (!revokedGrants.isEmpty()) {
         ext.set(GRANT_REVOCATIONS, RevokedGrant.toJsonNode(revokedGrants.values()));
+      }
+      if (!incidents.isEmpty()) {
+        ext.set(INCIDENTS, incidents.toJsonNode());
       }
       byte[] payload;
       try {
@@ -564,7 +616,15 @@ public final class CityBundle {
         throw malformed("bundle extension '" + GRANT_REVOCATIONS + "': " + ex.getMessage());
       }
     }
-    return new CityBundle(v.asLong(), issued, until, members, cas, crl, ext, revoked, payload);
+    Incidents incidents = Incidents.none();
+    if (e.has(INCIDENTS)) {
+      try {
+        incidents = Incidents.fromJson(e.get(INCIDENTS));
+      } catch (IllegalArgumentException ex) {
+        throw malformed("bundle extension '" + INCIDENTS + "': " + ex.getMessage());
+      }
+    }
+    return new CityBundle(v.asLong(), issued, until, members, cas, crl, ext, revoked, incidents, payload);
   }
 
   private static Member member(JsonNode p) throws BundleException {

@@ -204,13 +204,62 @@ class CityBundleTest {
       assertThatThrownBy(() -> CityBundle.draft().extension("grantRevocations", bad))
           .as(bad).isInstanceOf(IllegalArgumentException.class);
       // ... and when a signed bundle carries it anyway
-      String payload = "{\"format\":1,\"version\":1,\"issuedAt\":\"" + T0 + "\",\"validUntil\":\""
-          + T0.plus(Duration.ofDays(1)) + "\",\"parties\":[],\"caCertificates\":[" + com.fasterxml.jackson.databind
-          .node.TextNode.valueOf(ca(Suite.INTL).ca.rootPem()) + "],\"crl\":" + com.fasterxml.jackson.databind.node
-          .TextNode.valueOf(CityAuthority.toPem(ca(Suite.INTL).crl(T0, Duration.ofHours(24))))
-          + ",\"extensions\":{\"grantRevocations\":" + bad + "}}";
-      assertThatThrownBy(() -> CityBundle.verify(signRaw(Suite.INTL, payload), List.of(ca(Suite.INTL).ca.root()), T0,
+      byte[] signed = signedWithExtension("grantRevocations", bad);
+      assertThatThrownBy(() -> CityBundle.verify(signed, List.of(ca(Suite.INTL).ca.root()), T0,
           Duration.ZERO)).as(bad).isInstanceOf(BundleException.class).hasMessageContaining("grantRevocations");
+    }
+  }
+
+  /** An INTL bundle signed as is, bypassing the draft's checks, whose only extension is {@code name: json}. */
+  private static byte[] signedWithExtension(String name, String json) throws Exception {
+    String payload = "{\"format\":1,\"version\":1,\"issuedAt\":\"" + T0 + "\",\"validUntil\":\""
+        + T0.plus(Duration.ofDays(1)) + "\",\"parties\":[],\"caCertificates\":[" + com.fasterxml.jackson.databind
+        .node.TextNode.valueOf(ca(Suite.INTL).ca.rootPem()) + "],\"crl\":" + com.fasterxml.jackson.databind.node
+        .TextNode.valueOf(CityAuthority.toPem(ca(Suite.INTL).crl(T0, Duration.ofHours(24))))
+        + ",\"extensions\":{\"" + name + "\":" + json + "}}";
+    return signRaw(Suite.INTL, payload);
+  }
+
+  @Test
+  void incidents_signedAndVerified_andCopiedByToDraft() throws Exception {
+    Incidents in = Incidents.none().withSuspended(TestParties.HOUSING, "compromised system").withFrozen("HOUSING-001", "leak");
+    CityBundle.Draft d = CityBundle.draft().version(1).validity(T0, T0.plus(Duration.ofDays(1)))
+        .crl(ca(Suite.INTL).crl(T0, Duration.ofHours(24))).extension("catalog", "{\"resources\":[]}")
+        .revokeGrant(CityBundle.RevokedGrant.of(TestParties.HOUSING, "g-1", null, null)).incidents(in);
+    CityBundle b = CityBundle.verify(d.sign(ca(Suite.INTL).at(T0)).getBytes(StandardCharsets.US_ASCII),
+        List.of(ca(Suite.INTL).ca.root()), T0, Duration.ZERO);
+    assertThat(b.incidents()).isEqualTo(in);
+    assertThat(b.incidents().isSuspended(TestParties.HOUSING)).isTrue();
+    assertThat(b.incidents().isFrozen("HOUSING-001")).isTrue();
+    assertThat(b.incidents().isFrozen("HOUSING-002")).isFalse();
+
+    // a new bundle from this one keeps every content and changes only what it is told
+    CityBundle.Draft next = b.toDraft();
+    next.incidents(next.incidents().withoutSuspended(TestParties.HOUSING));
+    CityBundle b2 = CityBundle.verify(next.version(2).validity(T0, T0.plus(Duration.ofDays(1)))
+        .crl(ca(Suite.INTL).crl(T0, Duration.ofHours(24))).sign(ca(Suite.INTL).at(T0)).getBytes(StandardCharsets.US_ASCII),
+        List.of(ca(Suite.INTL).ca.root()), T0, Duration.ZERO);
+    assertThat(b2.incidents().isSuspended(TestParties.HOUSING)).isFalse();
+    assertThat(b2.incidents().isFrozen("HOUSING-001")).isTrue();
+    assertThat(b2.extension("catalog")).isEqualTo(b.extension("catalog"));
+    assertThat(b2.isGrantRevoked(TestParties.HOUSING + "#g-1")).isTrue();
+    assertThat(b2.parties()).hasSameSizeAs(b.parties());
+    // a bundle without the extension (every bundle before it) has none in force
+    assertThat(CityBundle.verify(bundle(Suite.INTL, 1, T0, Duration.ofDays(1)), List.of(ca(Suite.INTL).ca.root()), T0,
+        Duration.ZERO).incidents().isEmpty()).isTrue();
+  }
+
+  @Test
+  void verify_malformedIncidents_refusedWhenDraftedAndWhenSigned() throws Exception {
+    for (String bad : new String[] {"[]", "{\"suspended\":{}}", "{\"suspendedParties\":[]}",
+        "{\"suspendedParties\":{\"not-a-party\":\"r\"}}", "{\"suspendedParties\":{\"" + TestParties.HOUSING + "\":1}}",
+        "{\"suspendedParties\":{\"" + TestParties.HOUSING + "\":\"\"}}", "{\"frozenResources\":{\"../x\":\"r\"}}",
+        "{\"frozenResources\":{\"R\":\"a\\nb\"}}"}) {
+      assertThatThrownBy(() -> CityBundle.draft().extension("incidents", bad))
+          .as(bad).isInstanceOf(IllegalArgumentException.class);
+      byte[] signed = signedWithExtension("incidents", bad);
+      assertThatThrownBy(() -> CityBundle.verify(signed, List.of(ca(Suite.INTL).ca.root()), T0,
+          Duration.ZERO)).as(bad).isInstanceOf(BundleException.class).hasMessageContaining("incidents");
     }
   }
 

@@ -614,7 +614,7 @@ public final class ConfigLoader {
     try {
       trust = l.bundle.trust();
     } catch (io.shulian.core.trust.TrustException e) {
-      return new io.shulian.gateway.pipeline.GatewayContext.Directory(Map.of(), Map.of());
+      return new io.shulian.gateway.pipeline.GatewayContext.Directory(Map.of(), Map.of(), bundle.incidents());
     }
     for (io.shulian.core.trust.CityBundle.Member m : bundle.parties()) {
       try {
@@ -641,7 +641,7 @@ public final class ConfigLoader {
         }
       }
     }
-    return new io.shulian.gateway.pipeline.GatewayContext.Directory(routes, enc);
+    return new io.shulian.gateway.pipeline.GatewayContext.Directory(routes, enc, bundle.incidents());
   }
 
   /** The catalog the bundle carries, or null if it carries none or one that does not parse (the provider then decides alone). */

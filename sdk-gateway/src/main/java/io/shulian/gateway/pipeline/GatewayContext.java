@@ -34,9 +34,18 @@ public final class GatewayContext {
     final Map<String, Route> routes;
     final Map<PartyId, PartyCertificate> encryptionCertificates;
 
+    final io.shulian.core.trust.Incidents incidents;
+
     public Directory(Map<String, Route> routes, Map<PartyId, PartyCertificate> encryptionCertificates) {
+      this(routes, encryptionCertificates, io.shulian.core.trust.Incidents.none());
+    }
+
+    /** With the incident actions of the bundle the routes come from (suspended parties, frozen resources). */
+    public Directory(Map<String, Route> routes, Map<PartyId, PartyCertificate> encryptionCertificates,
+        io.shulian.core.trust.Incidents incidents) {
       this.routes = Map.copyOf(routes);
       this.encryptionCertificates = Map.copyOf(encryptionCertificates);
+      this.incidents = incidents;
     }
   }
 
@@ -146,6 +155,14 @@ public final class GatewayContext {
     return Optional.ofNullable(directory.encryptionCertificates.get(party));
   }
 
+  /**
+   * The incident actions of the city bundle held (suspended parties, frozen resources), swapped
+   * with the routes; none without a city bundle.
+   */
+  public io.shulian.core.trust.Incidents incidents() {
+    return directory.incidents;
+  }
+
   /** Replaces routes and party certificates at once (hot reload). */
   public void replaceDirectory(Directory d) {
     directory = d;
@@ -216,6 +233,13 @@ public final class GatewayContext {
         org.slf4j.LoggerFactory.getLogger(GatewayContext.class).warn(
             "closing the connection from {} ({}): its TLS certificate is no longer trusted", ch.remoteAddress(),
             ch.attr(io.shulian.gateway.seal.ProviderExchangeHandler.PEER).get());
+        ch.close();
+        closed++;
+      } else if (directory.incidents.isSuspended(
+          java.util.Objects.requireNonNull(ch.attr(io.shulian.gateway.seal.ProviderExchangeHandler.PEER).get()))) {
+        PartyId was = java.util.Objects.requireNonNull(ch.attr(io.shulian.gateway.seal.ProviderExchangeHandler.PEER).get());
+        org.slf4j.LoggerFactory.getLogger(GatewayContext.class).atWarn().addKeyValue("event", "peer_closed_suspended")
+            .addKeyValue("party", was.toString()).log("closing the connection from {}: the city bureau suspended its party", was);
         ch.close();
         closed++;
       }

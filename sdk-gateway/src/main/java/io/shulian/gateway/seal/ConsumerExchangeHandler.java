@@ -96,6 +96,12 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
           "no provider serves resource '" + safe(resource) + "' in the city catalog"), asked);
       return;
     }
+    // the bureau's incident actions: a suspended consumer or provider, a frozen resource (checked again by the provider)
+    Problem incident = Exchanges.incident(g.incidents(), resource, g.identity().party(), route.get().provider());
+    if (incident != null) {
+      refuse(ctx, req, t0, resource, incident, asked);
+      return;
+    }
     if (route.get().endpoints().isPresent()) {
       // the provider gateway checks again; refusing here keeps undeclared requests off the network
       EndpointMatch m = EndpointMatch.find(route.get().endpoints().get(), method, target);

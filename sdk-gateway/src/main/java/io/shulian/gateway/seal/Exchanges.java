@@ -32,6 +32,29 @@ final class Exchanges {
    * Maps a rejected envelope to what a peer is told: replays, size and time are named; every
    * cryptographic or trust failure is one opaque {@code ENVELOPE_REJECTED}.
    */
+  /**
+   * The refusal the city bureau's incident actions in force call for, or null: a suspended party
+   * (403 {@code PARTY_SUSPENDED}) or a frozen resource (403 {@code RESOURCE_FROZEN}).
+   *
+   * @param resource the resource asked for, or null if not known yet
+   * @param parties the parties taking part (the consumer, the provider); each is checked
+   */
+  static @org.jspecify.annotations.Nullable Problem incident(io.shulian.core.trust.Incidents in,
+      @org.jspecify.annotations.Nullable String resource,
+      io.shulian.core.party.PartyId... parties) {
+    for (io.shulian.core.party.PartyId p : parties) {
+      if (in.isSuspended(p)) {
+        return Problem.of(HttpResponseStatus.FORBIDDEN, "PARTY_SUSPENDED",
+            "the city data bureau suspended party " + p + "; its exchanges are refused");
+      }
+    }
+    if (resource != null && in.isFrozen(resource)) {
+      return Problem.of(HttpResponseStatus.FORBIDDEN, "RESOURCE_FROZEN",
+          "the city data bureau froze resource " + resource + "; it is not served");
+    }
+    return null;
+  }
+
   static Problem problemFor(EnvelopeException e) {
     switch (e.reason()) {
       case REPLAYED:

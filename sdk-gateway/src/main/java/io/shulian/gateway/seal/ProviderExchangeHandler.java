@@ -78,6 +78,12 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "envelopes are posted to " + Exchanges.EXCHANGE_PATH), null);
       return;
     }
+    // a suspended sender is refused before its envelope is opened (it takes no replay slot)
+    Problem suspended = Exchanges.incident(g.incidents(), null, peer, g.identity().party());
+    if (suspended != null) {
+      refuse(ctx, req, t0, null, peer.toString(), suspended, null);
+      return;
+    }
     OpenedEnvelope opened;
     try {
       // The TLS peer must be the envelope's sender, checked inside open before the envelope's id
@@ -92,6 +98,12 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
       return;
     }
     EnvelopeHeader h = opened.header();
+    // the bundle may have changed while the envelope was opened: decide on the incidents held now
+    Problem incident = Exchanges.incident(g.incidents(), h.resource(), h.sender(), g.identity().party());
+    if (incident != null) {
+      refuse(ctx, req, t0, h, peer.toString(), incident, null);
+      return;
+    }
     HttpPayload inner;
     try {
       inner = HttpPayload.parse(opened.payload(), true);

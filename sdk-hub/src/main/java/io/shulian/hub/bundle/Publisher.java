@@ -46,6 +46,13 @@ public final class Publisher {
   /** What a publish came to; {@code code} is a stable problem code when refused. */
   public record Result(boolean published, String code, String detail, long version, String sha256) {}
 
+  /** How a publish is audited: the purpose and the request that caused it. */
+  public record Cause(String purpose, String method, String path) {
+    static Cause upload(Suite suite) {
+      return new Cause("publish", "POST", "/v1/admin/bundle/" + HubStore.suiteName(suite));
+    }
+  }
+
   public Publisher(Map<Suite, List<X509Certificate>> roots, HubStore store, BundleBoard board,
       @Nullable BundleHolder clientTrust, AuditLog audit, PartyIdentity hub, ExecutorService thread) {
     this.roots = Map.copyOf(roots);
@@ -59,10 +66,24 @@ public final class Publisher {
 
   /** Publishes {@code jws} as the newest bundle of {@code suite} for {@code operator}, off the caller's thread. */
   public CompletableFuture<Result> publish(Suite suite, byte[] jws, String operator) {
-    return CompletableFuture.supplyAsync(() -> publishNow(suite, jws, operator), thread);
+    return CompletableFuture.supplyAsync(() -> publishNow(suite, jws, operator, null, Cause.upload(suite)), thread);
   }
 
-  private Result publishNow(Suite suite, byte[] jws, String operator) {
+  /** Runs {@code task} on the publishing thread, serialised with every publish. */
+  <T> CompletableFuture<T> onPublishThread(java.util.function.Supplier<T> task) {
+    return CompletableFuture.supplyAsync(task, thread);
+  }
+
+  /** The city roots bundles are verified against, per suite. */
+  Map<Suite, List<X509Certificate>> roots() {
+    return roots;
+  }
+
+  /**
+   * Publishes on the calling thread (the publishing thread): verify, store with {@code alongside}
+   * in one transaction, audit, then wake the waiters.
+   */
+  Result publishNow(Suite suite, byte[] jws, String operator, HubStore.@Nullable InTransaction alongside, Cause cause) {
     Instant now = Instant.now();
     byte[] digest = sha256(jws);
     String sha = HexFormat.of().formatHex(digest);
@@ -73,28 +94,28 @@ public final class Publisher {
     List<X509Certificate> r = roots.get(suite);
     if (r == null) {
       return refuse(suite, operator, digest, jws.length, 0, "SUITE_NOT_SERVED",
-          "this hub has no city root for suite " + HubStore.suiteName(suite), now);
+          "this hub has no city root for suite " + HubStore.suiteName(suite), now, cause);
     }
     CityBundle b;
     try {
       b = CityBundle.verify(jws, r, now, Duration.ZERO);
     } catch (BundleException e) {
-      return refuse(suite, operator, digest, jws.length, 0, "BUNDLE_INVALID", e.getMessage(), now);
+      return refuse(suite, operator, digest, jws.length, 0, "BUNDLE_INVALID", e.getMessage(), now, cause);
     }
     long version = b.version();
     try {
-      HubStore.PublishResult pr = store.publish(suite, version, jws, operator, now);
+      HubStore.PublishResult pr = store.publish(suite, version, jws, operator, now, alongside);
       if (pr == HubStore.PublishResult.NOT_NEWER) {
         long newest = board.newest(suite).map(PublishedBundle::version).orElse(0L);
         return refuse(suite, operator, digest, jws.length, version, "BUNDLE_NOT_NEWER",
-            "version " + version + " is not newer than the published version " + newest, now);
+            "version " + version + " is not newer than the published version " + newest, now, cause);
       }
     } catch (java.sql.SQLException e) {
       LOG.atError().addKeyValue("event", "hub_publish_database_failed").addKeyValue("version", version)
           .log("publish of bundle v{} failed in the database: {}", version, e.getMessage());
       return new Result(false, "DATABASE_UNAVAILABLE", "the bundle was not stored; try again", version, sha);
     }
-    record(suite, operator, digest, jws.length, version, AuditDecision.Effect.PERMIT, "PUBLISHED", 201, now);
+    record(suite, operator, digest, jws.length, version, AuditDecision.Effect.PERMIT, "PUBLISHED", 201, now, cause);
     try {
       PublishedBundle stored = store.newest(suite).orElseThrow();
       board.offer(stored);
@@ -115,8 +136,8 @@ public final class Publisher {
   }
 
   private Result refuse(Suite suite, String operator, byte[] digest, int length, long version, String code,
-      String detail, Instant now) {
-    record(suite, operator, digest, length, version, AuditDecision.Effect.DENY, code, 409, now);
+      String detail, Instant now, Cause cause) {
+    record(suite, operator, digest, length, version, AuditDecision.Effect.DENY, code, 409, now, cause);
     LOG.atWarn().addKeyValue("event", "hub_publish_refused").addKeyValue("code", code)
         .addKeyValue("operator", operator).log("bundle publish refused: {}", detail);
     return new Result(false, code, detail, version, HexFormat.of().formatHex(digest));
@@ -124,7 +145,7 @@ public final class Publisher {
 
   /** Appends one record and waits for it to be durable (a publish is answered only once audited). */
   private void record(Suite suite, String operator, byte[] digest, int length, long version,
-      AuditDecision.Effect effect, String code, int status, Instant now) {
+      AuditDecision.Effect effect, String code, int status, Instant now, Cause cause) {
     AuditRecord rec = AuditRecord.builder()
         .time(now)
         .envelopeId("hub-publish-" + java.util.UUID.randomUUID())
@@ -132,7 +153,7 @@ public final class Publisher {
         .sender(operator)
         .receiver(hub.party())
         .resource("bundle/" + HubStore.suiteName(suite) + (version > 0 ? "/v" + version : ""))
-        .purpose("publish")
+        .purpose(cause.purpose())
         .decision(AuditDecision.builder(effect).reasonCodes(List.of(code)).build())
         .payloadDigest(HashAlgorithm.SHA_256, digest)
         .payloadBytes(length)
@@ -140,8 +161,13 @@ public final class Publisher {
         .outcome(code)
         .latency(Duration.between(now, Instant.now()).abs())
         .app(operator)
-        .request("POST", "/v1/admin/bundle/" + HubStore.suiteName(suite))
+        .request(cause.method(), cause.path())
         .build();
+    append(rec);
+  }
+
+  /** Appends one record to the hub's audit log and waits until it is durable. */
+  public void append(AuditRecord rec) {
     try {
       audit.append(rec).get(AUDIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {

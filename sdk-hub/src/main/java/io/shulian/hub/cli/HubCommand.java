@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
           + "publishes from bureau operators; see docs/hub.md. SIGTERM stops it."
     },
     subcommands = {HubCommand.Publish.class, CaseCommands.Apply.class, CaseCommands.Applications.class,
-        CaseCommands.Objection.class})
+        CaseCommands.Objection.class, ActionCommand.class})
 public final class HubCommand implements Callable<Integer>, ShulianCli.Extension {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -76,12 +76,7 @@ public final class HubCommand implements Callable<Integer>, ShulianCli.Extension
         description = "the city root (PEM); the hub's TLS certificate must chain to it and not be revoked in the bundle")
     Path root;
 
-    @Option(names = "--token-env", defaultValue = "SHULIAN_HUB_TOKEN",
-        description = "environment variable holding the operator's bearer token (default SHULIAN_HUB_TOKEN)")
-    String tokenEnv;
-
-    @Option(names = "--token-file", description = "file holding the operator's bearer token (instead of --token-env)")
-    Path tokenFile;
+    @CommandLine.Mixin TokenOptions tokenOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -91,21 +86,11 @@ public final class HubCommand implements Callable<Integer>, ShulianCli.Extension
       if (!suite.equals("intl") && !suite.equals("gm")) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--suite must be intl or gm");
       }
-      String token = tokenFile != null
-          ? new String(io.shulian.core.io.BoundedRead.file(tokenFile, 4096), StandardCharsets.UTF_8).strip()
-          : System.getenv(tokenEnv);
-      if (token == null || token.isEmpty()) {
-        throw new CommandLine.ParameterException(spec.commandLine(), tokenFile != null ? tokenFile + " is empty"
-            : "environment variable " + tokenEnv + " is not set");
-      }
+      String token = tokenOptions.token(spec);
       byte[] jws = io.shulian.core.io.BoundedRead.file(bundle, io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES);
       // the hub is authenticated by the bundle being published: its certificate must chain to the
       // city root and not be revoked by the CRL inside
-      BundleHolder trust = BundleHolder.of(CityTrust.readCertificates(io.shulian.core.io.BoundedRead.pemFile(root, 1 << 20)));
-      trust.update(jws);
-      HttpClient http = HttpClient.newBuilder()
-          .sslContext(GatewayTls.jdkClient(null, new CityPeerVerifier(trust, Clock.systemUTC())))
-          .connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient http = client(root, jws);
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(hub.resolve("/v1/admin/bundle/" + suite))
           .header("Authorization", "Bearer " + token)
           .header("Content-Type", "application/jose")
@@ -122,5 +107,38 @@ public final class HubCommand implements Callable<Integer>, ShulianCli.Extension
       err.flush();
       return r.statusCode() == 409 || r.statusCode() == 422 ? 3 : 1;
     }
+  }
+
+  /** {@code --token-env} / {@code --token-file}: the operator's bearer token. */
+  static final class TokenOptions {
+    @Option(names = "--token-env", defaultValue = "SHULIAN_HUB_TOKEN",
+        description = "environment variable holding the operator's bearer token (default SHULIAN_HUB_TOKEN)")
+    String tokenEnv;
+
+    @Option(names = "--token-file", description = "file holding the operator's bearer token (instead of --token-env)")
+    Path tokenFile;
+
+    String token(CommandLine.Model.CommandSpec spec) throws java.io.IOException {
+      String token = tokenFile != null
+          ? new String(io.shulian.core.io.BoundedRead.file(tokenFile, 4096), StandardCharsets.UTF_8).strip()
+          : System.getenv(tokenEnv);
+      if (token == null || token.isEmpty()) {
+        throw new CommandLine.ParameterException(spec.commandLine(), tokenFile != null ? tokenFile + " is empty"
+            : "environment variable " + tokenEnv + " is not set");
+      }
+      return token;
+    }
+  }
+
+  /**
+   * An HTTPS client that accepts the hub only with a TLS certificate chaining to {@code root} and
+   * not revoked by the CRL of {@code bundle} (verified against the root).
+   */
+  static HttpClient client(Path root, byte[] bundle) throws Exception {
+    BundleHolder trust = BundleHolder.of(CityTrust.readCertificates(io.shulian.core.io.BoundedRead.pemFile(root, 1 << 20)));
+    trust.update(bundle);
+    return HttpClient.newBuilder()
+        .sslContext(GatewayTls.jdkClient(null, new CityPeerVerifier(trust, Clock.systemUTC())))
+        .connectTimeout(Duration.ofSeconds(10)).build();
   }
 }

@@ -78,16 +78,19 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
   private final Publisher publisher;
   private final MeterRegistry registry;
   private final CaseRoutes cases;
+  private final @Nullable ActionRoutes actions;
   private BundleBoard.@Nullable Waiter waiting;
 
+  /** With the case routes and the incident-action routes ({@code actions} null: answered 404). */
   public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry,
-      CaseRoutes cases) {
+      CaseRoutes cases, io.shulian.hub.action.@Nullable IncidentActions actions, Suite hubSuite) {
     this.settings = settings;
     this.cases = cases;
     this.board = board;
     this.operators = operators;
     this.publisher = publisher;
     this.registry = registry;
+    this.actions = actions == null ? null : new ActionRoutes(actions, hubSuite);
   }
 
   /**
@@ -105,6 +108,7 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         discarding = false;
         boolean publish = r.method().equals(HttpMethod.POST) && path(r.uri()).startsWith(ADMIN_BUNDLE);
         boolean caseBody = CaseRoutes.takesBody(r.method(), path(r.uri()));
+        boolean action = ActionRoutes.takesBody(r.method(), path(r.uri()));
         long declared = HttpUtil.getContentLength(r, -1L);
         boolean hasBody = declared > 0 || HttpUtil.isTransferEncodingChunked(r);
         if (r.decoderResult().isFailure()) {
@@ -114,8 +118,8 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
               .send(ctx, true);
           return;
         }
-        long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : 0;
-        if ((!publish && !caseBody && hasBody) || declared > max) {
+        long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : action ? ActionRoutes.MAX_BODY_BYTES : 0;
+        if ((!publish && !caseBody && !action && hasBody) || declared > max) {
           discarding = true;
           ReferenceCountUtil.release(msg);
           Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
@@ -179,6 +183,9 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         return;
       }
       publish(ctx, req, path.substring(ADMIN_BUNDLE.length()));
+    } else if (actions != null && (path.equals(ActionRoutes.PREFIX) || path.startsWith(ActionRoutes.PREFIX + "/"))) {
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      actions.handle(ctx, req, path, operator(req).orElse(null), (s, body) -> json(ctx, s, body, keepAlive));
     } else {
       problem(ctx, HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such resource", false);
     }

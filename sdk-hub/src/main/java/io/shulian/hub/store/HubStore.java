@@ -12,6 +12,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
@@ -114,6 +115,23 @@ public final class HubStore implements AutoCloseable {
    */
   public PublishResult publish(Suite suite, long version, byte[] bundle, String publishedBy, Instant at)
       throws SQLException {
+    return publish(suite, version, bundle, publishedBy, at, null);
+  }
+
+  /** More changes committed in the same transaction as a bundle version (an incident action's row). */
+  @FunctionalInterface
+  public interface InTransaction {
+    void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * As {@link #publish(Suite, long, byte[], String, Instant)}, and runs {@code alongside} in the
+   * same transaction: both are committed or neither.
+   *
+   * @throws SQLException if the database or {@code alongside} fails; nothing was stored then
+   */
+  public PublishResult publish(Suite suite, long version, byte[] bundle, String publishedBy, Instant at,
+      @org.jspecify.annotations.Nullable InTransaction alongside) throws SQLException {
     String sha = sha256Hex(bundle);
     try (Connection c = pool.getConnection()) {
       try {
@@ -131,6 +149,9 @@ public final class HubStore implements AutoCloseable {
           ps.setTimestamp(5, Timestamp.from(at));
           ps.setString(6, publishedBy);
           ps.executeUpdate();
+        }
+        if (alongside != null) {
+          alongside.run(c);
         }
         c.commit();
         return PublishResult.PUBLISHED;
@@ -195,6 +216,100 @@ public final class HubStore implements AutoCloseable {
    */
   public Connection connection() throws SQLException {
     return pool.getConnection();
+  }
+
+  // ---- incident actions -----------------------------------------------------------------
+
+  private static final String ACTION_COLUMNS = "id, kind, target, reason, requested_by, created_at, suite, bundle_version,"
+      + " lifted_at, lifted_by, lifted_bundle_version, lift_reason";
+
+  /**
+   * Inserts an action in force since bundle {@code version}, inside a publish's transaction.
+   *
+   * @return its id
+   */
+  public static long insertAction(Connection c, HubAction.Kind kind, String target, String reason, String by,
+      Instant at, Suite suite, long version) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_actions (kind, target, reason, requested_by,"
+        + " created_at, suite, bundle_version) VALUES (?, ?, ?, ?, ?, ?, ?)", new String[] {"id"})) {
+      ps.setString(1, kind.name());
+      ps.setString(2, target);
+      ps.setString(3, reason);
+      ps.setString(4, by);
+      ps.setTimestamp(5, Timestamp.from(at));
+      ps.setString(6, suiteName(suite));
+      ps.setLong(7, version);
+      ps.executeUpdate();
+      try (ResultSet rs = ps.getGeneratedKeys()) {
+        if (!rs.next()) {
+          throw new SQLException("no id generated for the action");
+        }
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * Marks action {@code id} lifted by bundle {@code version}, inside a publish's transaction.
+   *
+   * @throws SQLException if it is not (or no longer) in force: the transaction must not commit
+   */
+  public static void liftAction(Connection c, long id, String by, Instant at, long version, String reason)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE hub_actions SET lifted_at = ?, lifted_by = ?,"
+        + " lifted_bundle_version = ?, lift_reason = ? WHERE id = ? AND lifted_at IS NULL")) {
+      ps.setTimestamp(1, Timestamp.from(at));
+      ps.setString(2, by);
+      ps.setLong(3, version);
+      ps.setString(4, reason);
+      ps.setLong(5, id);
+      if (ps.executeUpdate() != 1) {
+        throw new SQLException("action " + id + " is not in force", "SHL01");
+      }
+    }
+  }
+
+  /** Returns action {@code id}, if there is one. */
+  public Optional<HubAction> action(long id) throws SQLException {
+    List<HubAction> l = actions("WHERE id = ?", ps -> ps.setLong(1, id));
+    return l.stream().findFirst();
+  }
+
+  /** Returns the actions of {@code suite} in force, oldest first. */
+  public List<HubAction> actionsInForce(Suite suite) throws SQLException {
+    return actions("WHERE suite = ? AND lifted_at IS NULL ORDER BY id", ps -> ps.setString(1, suiteName(suite)));
+  }
+
+  /** Returns the newest {@code limit} actions, in force or lifted, newest first. */
+  public List<HubAction> recentActions(int limit) throws SQLException {
+    return actions("ORDER BY id DESC FETCH FIRST " + Math.max(1, Math.min(limit, 10_000)) + " ROWS ONLY", ps -> { });
+  }
+
+  private interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  private List<HubAction> actions(String where, Binder binder) throws SQLException {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT " + ACTION_COLUMNS + " FROM hub_actions " + where)) {
+      binder.bind(ps);
+      List<HubAction> out = new java.util.ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new HubAction(rs.getLong(1), HubAction.Kind.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
+              rs.getString(5), rs.getTimestamp(6).toInstant(), rs.getString(7), nullableLong(rs, 8),
+              rs.getTimestamp(9) == null ? null : rs.getTimestamp(9).toInstant(), rs.getString(10),
+              nullableLong(rs, 11), rs.getString(12)));
+        }
+      }
+      c.commit();
+      return out;
+    }
+  }
+
+  private static @org.jspecify.annotations.Nullable Long nullableLong(ResultSet rs, int i) throws SQLException {
+    long v = rs.getLong(i);
+    return rs.wasNull() ? null : v;
   }
 
   /** Checks that the database answers (for {@code /readyz}); returns a problem or null. */
