@@ -189,8 +189,10 @@ class HubGatewayEndToEndTest {
     city.ca.revoke(city.civil.tlsCertificate().orElseThrow().certificate().getSerialNumber(), RevocationReason.KEY_COMPROMISE);
     assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, bundle(2)).statusCode()).isEqualTo(201);
 
-    // pushed by the long-poll (no file, no reload interval): both gateways hold v2 within seconds
-    assertThat(TestWait.within(Duration.ofSeconds(10), () -> bundleVersion(p) == 2.0 && bundleVersion(c) == 2.0)).isTrue();
+    // pushed by the long-poll (no file, no reload interval): the provider holds v2 within seconds. The
+    // revoked consumer may not: the hub checks client certificates against the newest CRL, so its
+    // gateway gets v2 only if its long-poll was parked before the publish
+    assertThat(TestWait.within(Duration.ofSeconds(10), () -> bundleVersion(p) == 2.0)).isTrue();
     assertThat(TestWait.within(Duration.ofSeconds(10), () -> {
       try {
         return exchange(c).statusCode() != 200;
