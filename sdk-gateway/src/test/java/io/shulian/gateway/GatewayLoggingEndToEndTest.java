@@ -162,11 +162,17 @@ class GatewayLoggingEndToEndTest {
 
     Path out = dir.resolve("stdout.txt");
     Path err = dir.resolve("stderr.txt");
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1",
-        "-Dlogback.configurationFile=" + Path.of("src/shade/logback.xml").toAbsolutePath(),
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+    if (Runtime.version().feature() >= 22) {
+      // what shulian.jar's manifest (Enable-Native-Access) gives `java -jar`: without it, JDK 22+
+      // print a plain-text warning when Netty loads its native transport and TLS
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
+    command.addAll(List.of("-Dlogback.configurationFile=" + Path.of("src/shade/logback.xml").toAbsolutePath(),
         "-cp", System.getProperty("java.class.path"), ShulianCli.class.getName(),
-        "gateway", "--config", dir.resolve("consumer.yaml").toString());
+        "gateway", "--config", dir.resolve("consumer.yaml").toString()));
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().keySet().removeIf(k -> k.startsWith("SHULIAN_"));
     pb.environment().put("SHULIAN_KEY_PASSWORD", KEY_PASSWORD);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
