@@ -72,6 +72,8 @@ final class City implements AutoCloseable {
   URI housingEndpoint = URI.create("https://127.0.0.1");
   URI housingGmEndpoint = URI.create("https://127.0.0.1");
   URI provinceEndpoint = URI.create("https://127.0.0.1");
+  /** The city data bureau's hub; started after the bundles are signed, before the gateways. */
+  private @Nullable CityHub hub;
 
   private City(Path dir, char[] password) {
     this.dir = dir;
@@ -85,6 +87,7 @@ final class City implements AutoCloseable {
       c.issueIdentities();
       c.writeCatalogAndGrant();
       c.signBundles();
+      c.startHub();
       c.startGateways();
       return c;
     } catch (Exception | Error e) {
@@ -206,6 +209,19 @@ final class City implements AutoCloseable {
         + YAML.writeValueAsString(source));
   }
 
+  /**
+   * Step b, continued: the bureau's hub, holding bundle.jws as its first published version. The INTL
+   * gateways follow it; the GM pair keeps its bundle file (the hub's TLS certificate is an INTL one,
+   * which a GM gateway cannot authenticate).
+   */
+  private void startHub() throws Exception {
+    hub = CityHub.start(dir, authorities.get(0), password, freePort(), dir.resolve("bundle.jws"));
+  }
+
+  CityHub hub() {
+    return Objects.requireNonNull(hub, "build() starts the hub");
+  }
+
   static CityParty party(String role) {
     for (CityParty p : CityParty.ALL) {
       if (p.role().equals(role)) {
@@ -282,7 +298,9 @@ final class City implements AutoCloseable {
     Path pd = partyDir(p, suite);
     String trust;
     if (suite == Suite.INTL) {
-      trust = "trust: {root: ../../ca/intl/root.pem, bundle: ../../bundle.jws, bundleReload: 30s}";
+      // pushed by the hub (long-poll); bundle.jws only for the first start, hub-bundle.jws in audit-state/ after it
+      trust = "trust: {root: ../../ca/intl/root.pem, bundle: \"" + hub().bundleUrl()
+          + "\", initialBundle: ../../bundle.jws, bundleReload: 30s}";
     } else {
       trust = "trust: {root: ../../../ca/gm/root.pem, bundle: ../../../bundle-gm.jws, bundleReload: 30s}";
     }
@@ -343,11 +361,14 @@ final class City implements AutoCloseable {
     }
   }
 
-  /** Closes every gateway (drain, then the audit log's final checkpoint) and the systems. */
+  /** Closes every gateway (drain, then the audit log's final checkpoint), the hub and the systems. */
   @Override
   public void close() {
     for (RunningGateway g : gateways.values()) {
       g.gateway().close();
+    }
+    if (hub != null) {
+      hub.close();
     }
     backends.close();
   }

@@ -23,8 +23,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The city demo: builds a small city of Shulian parties in a work directory, runs real gateways on
- * loopback, plays the sharing scenarios through them, verifies every audit log and prints the
+ * The city demo: builds a small city of Shulian parties in a work directory, runs the city hub and
+ * real gateways that follow it on loopback, plays the sharing scenarios through them, verifies every audit log and prints the
  * sharing statistics. Exit code 0 only if every scenario passed and every log verified.
  */
 @Command(
@@ -32,8 +32,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run the Shulian city demo: root CAs (INTL and GM), five departments on city, district, street and",
-      "provincial level, a signed city bundle with catalog and policies, real gateways on loopback, the",
-      "sharing scenarios, audit verification and the sharing-statistics table.",
+      "provincial level, a signed city bundle with catalog and policies, a city hub (embedded H2) that the",
+      "gateways follow, real gateways on loopback, the sharing scenarios (a sharing application and an",
+      "incident action through the hub among them), audit verification and the sharing-statistics table.",
       "The keystore password is $SHULIAN_KEY_PASSWORD if set, else a demo password (printed)."
     })
 public final class CityDemo implements Callable<Integer> {
@@ -87,10 +88,16 @@ public final class CityDemo implements Callable<Integer> {
 
     List<Outcome> outcomes;
     List<RunningGateway> gateways;
+    Path hubAudit;
+    io.shulian.core.keys.PartyCertificate hubSigner;
     CountDownLatch finished = new CountDownLatch(0);
     try (City city = City.build(dir, password)) {
       out.println("city built: 2 root CAs, " + (city.intl.size() + city.gm.size()) + " department identities, "
           + city.gateways.size() + " gateways on loopback");
+      out.println("city hub (" + CityHub.BUREAU.name() + ") at " + city.hub().bundleUrl()
+          + ": embedded H2, bundle v1 published; the INTL gateways follow it, the GM pair reads bundle-gm.jws");
+      hubAudit = city.hub().auditDirectory();
+      hubSigner = city.hub().identity().signingCertificate();
       out.println();
       out.println("Scenarios");
       outcomes = new Scenarios(city).all(o -> out.println("  " + o.line()));
@@ -102,20 +109,16 @@ public final class CityDemo implements Callable<Integer> {
     } // closing drains every gateway and writes each audit log's final checkpoint
 
     out.println();
-    out.println("Audit logs (verified against each department's signing certificate)");
+    out.println("Audit logs (verified against each department's and the hub's signing certificate)");
     List<String> problems = new ArrayList<>();
     List<Path> logs = new ArrayList<>();
     for (RunningGateway g : gateways) {
       Path log = g.audit().directory();
       logs.add(log);
-      VerificationReport r = AuditVerifier.verify(log, CheckpointTrust.pinned(List.of(g.identity().signingCertificate())));
-      String line = String.format("%-20s %4d records, %d checkpoint(s): %s", g.name(), r.records(), r.checkpoints(),
-          r.intact() ? "intact" : "PROBLEM " + r.problem().map(Object::toString).orElse(""));
-      out.println("  " + (r.intact() ? "✓ " : "✗ ") + line);
-      if (!r.intact()) {
-        problems.add(line);
-      }
+      verify(g.name(), log, g.identity().signingCertificate(), out, problems);
     }
+    // the hub's own log: every publish, action, application and answer (not exchanges: not in the statistics)
+    verify("city hub", hubAudit, hubSigner, out, problems);
     out.println();
     out.println("Sharing statistics (all audit logs, one row per provider, consumer and resource)");
     out.print(AuditStatistics.compute(logs, null, null).toTable().indent(2));
@@ -127,10 +130,21 @@ public final class CityDemo implements Callable<Integer> {
     out.println();
     out.printf("%s: %d of %d scenarios passed, %d audit logs verified, %.1f s%n",
         result.passed() ? "PASSED" : "FAILED", outcomes.stream().filter(Outcome::passed).count(), outcomes.size(),
-        gateways.size() - problems.size(), (System.nanoTime() - t0) / 1e9);
+        gateways.size() + 1 - problems.size(), (System.nanoTime() - t0) / 1e9);
     out.flush();
     finished.countDown();
     return result;
+  }
+
+  private static void verify(String name, Path log, io.shulian.core.keys.PartyCertificate signer, PrintStream out,
+      List<String> problems) throws io.shulian.core.audit.AuditException {
+    VerificationReport r = AuditVerifier.verify(log, CheckpointTrust.pinned(List.of(signer)));
+    String line = String.format("%-20s %4d records, %d checkpoint(s): %s", name, r.records(), r.checkpoints(),
+        r.intact() ? "intact" : "PROBLEM " + r.problem().map(Object::toString).orElse(""));
+    out.println("  " + (r.intact() ? "✓ " : "✗ ") + line);
+    if (!r.intact()) {
+      problems.add(line);
+    }
   }
 
   /** Creates the work directory, or empties one that an earlier demo run left (and nothing else). */
@@ -178,6 +192,8 @@ public final class CityDemo implements Callable<Integer> {
       {"parties/<role>/", "key.p12, cert.pem, gateway.yaml, audit/ per department gateway"},
       {"parties/<role>/gm/", "the same for the GM identities (housing-bureau, district-office)"},
       {"parties/civil-affairs/grants/", "the housing bureau's grant for the provident-fund balance"},
+      {"parties/<role>/audit-state/", "hub-bundle.jws: the last bundle an INTL gateway accepted from the hub"},
+      {"hub/", "the city hub: hub.yaml, key.p12, cert.pem, hub-data/ (H2 database, audit log)"},
     };
     for (String[] l : lines) {
       out.printf("  %-34s %s%n", l[0], l[1]);

@@ -60,6 +60,7 @@ final class Scenarios {
     scenarios.put("replayed envelope", this::replayed);
     scenarios.put("return flow", this::returnFlow);
     scenarios.put("GM suite end to end", this::gm);
+    new HubScenarios(city, this).register(scenarios);
     List<Outcome> out = new ArrayList<>();
     scenarios.forEach((name, body) -> {
       Outcome o = attempt(name, body);
@@ -267,7 +268,7 @@ final class Scenarios {
   }
 
   /** A valid request envelope from civil affairs to the housing bureau, sealed with the SDK directly. */
-  private SealedEnvelope sealDirect() throws Exception {
+  SealedEnvelope sealDirect() throws Exception {
     PartyIdentity housing = Objects.requireNonNull(city.intl.get(CityParty.HOUSING.role()));
     byte[] request = HttpPayload.request("GET", "/" + personId, List.of(), new byte[0]).encode();
     return EnvelopeSealer.builder(civil()).build().seal(SealRequest.builder()

@@ -22,9 +22,9 @@ class CityDemoTest {
 
     assertThat(r.failedScenarios()).as(out).isEmpty();
     assertThat(r.auditProblems()).as(out).isEmpty();
-    assertThat(r.scenarios()).hasSize(9);
+    assertThat(r.scenarios()).hasSize(11);
     assertThat(r.passed()).isTrue();
-    assertThat(out).contains("PASSED: 9 of 9 scenarios passed").doesNotContain("✗");
+    assertThat(out).contains("PASSED: 11 of 11 scenarios passed").doesNotContain("✗");
   }
 
   @Test
