@@ -7,6 +7,15 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.shulian.core.keys.Suite;
+import io.shulian.core.trust.CityAuthority;
+import io.shulian.core.trust.CityBundle;
+import io.shulian.hub.access.Operators;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,9 +31,14 @@ class CityDemoTest {
 
     assertThat(r.failedScenarios()).as(out).isEmpty();
     assertThat(r.auditProblems()).as(out).isEmpty();
-    assertThat(r.scenarios()).hasSize(11);
+    assertThat(r.scenarios()).extracting(Scenarios.Outcome::name).containsExactly("unconditional query",
+        "conditional query and grant", "not-shared resource", "wrong purpose", "path traversal", "tampered envelope",
+        "replayed envelope", "return flow", "GM suite end to end", "sharing application through the hub",
+        "incident action: party suspended, then restored");
     assertThat(r.passed()).isTrue();
-    assertThat(out).contains("PASSED: 11 of 11 scenarios passed").doesNotContain("✗");
+    assertThat(out).contains("PASSED: 11 of 11 scenarios passed, 8 audit logs verified").doesNotContain("✗")
+        .contains("✓ city hub").containsPattern("Response time recorded by the hub: \\d+ s")
+        .containsPattern("refused civil affairs' envelopes with 403 PARTY_SUSPENDED \\d+ ms after the publish");
   }
 
   @Test
@@ -35,13 +49,45 @@ class CityDemoTest {
     for (String f : new String[] {"ca/intl/root.pem", "ca/gm/root.pem", "bundle.jws", "bundle.yaml", "bundle-gm.jws",
         "catalog.yaml", "policies.yaml", "parties/housing-bureau/key.p12", "parties/housing-bureau/cert.pem",
         "parties/housing-bureau/gateway.yaml", "parties/housing-bureau/gm/gateway.yaml",
-        "parties/civil-affairs/grants/provident-fund.jwt"}) {
+        "parties/civil-affairs/grants/provident-fund.jwt", "hub/hub.yaml", "hub/key.p12", "hub/cert.pem",
+        "hub/hub-data/hub.mv.db", "parties/civil-affairs/audit-state/hub-bundle.jws"}) {
       assertThat(work.resolve(f)).as(f).isRegularFile();
     }
     for (String role : new String[] {"housing-bureau", "civil-affairs", "district-office", "street-office", "province-pension"}) {
       assertThat(work.resolve("parties/" + role + "/audit")).as(role).isDirectory();
     }
-    assertThat(Files.readString(work.resolve("parties/housing-bureau/gateway.yaml"))).contains("policy: {fromBundle: true}");
+    assertThat(work.resolve("hub/hub-data/audit")).isDirectory();
+    String housing = Files.readString(work.resolve("parties/housing-bureau/gateway.yaml"));
+    assertThat(housing).contains("policy: {fromBundle: true}")
+        .containsPattern("bundle: \"https://127\\.0\\.0\\.1:\\d+/v1/bundle/intl\", initialBundle: \\.\\./\\.\\./bundle\\.jws");
+    // the GM pair cannot authenticate the hub's INTL certificate: it keeps its bundle file
+    assertThat(Files.readString(work.resolve("parties/housing-bureau/gm/gateway.yaml"))).contains("bundle: ../../../bundle-gm.jws");
+  }
+
+  @Test
+  void hub_operatorTokens_randomPerRun_onlyTheirHashesWritten() throws Exception {
+    Path work = dir.resolve("hubs");
+    Files.createDirectories(work);
+    char[] pw = "test-only".toCharArray();
+    CityAuthority ca = CityAuthority.init(Suite.INTL, "Test root", work.resolve("ca/intl"), pw, Duration.ofDays(30),
+        Clock.systemUTC());
+    Files.writeString(work.resolve("bundle.jws"), CityBundle.draft().version(1)
+        .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
+        .caCertificate(ca.root()).crl(ca.crl(Duration.ofHours(24))).sign(ca));
+    List<String> hashes = new ArrayList<>();
+    for (String run : new String[] {"one", "two"}) {
+      try (CityHub hub = CityHub.start(work, ca, pw, City.freePort(), work.resolve("bundle.jws"))) {
+        // the security officer's token worked (start publishes v1 with it); the reviewer's is refused for publishing
+        assertThat(hub.operator(Operators.Role.REVIEWER, "POST", "/v1/admin/bundle/intl", "x").statusCode()).isEqualTo(403);
+      }
+      String yaml = Files.readString(work.resolve("hub/hub.yaml"));
+      Files.move(work.resolve("hub"), work.resolve("hub-" + run));
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("tokenSha256: \"([0-9a-f]{64})\"").matcher(yaml);
+      while (m.find()) {
+        hashes.add(m.group(1));
+      }
+    }
+    assertThat(hashes).hasSize(4).doesNotHaveDuplicates();
   }
 
   @Test
