@@ -166,7 +166,7 @@ final class HubScenarios {
       refused = within(() -> {
         try {
           DirectPeer.Answer r = peer.post(city.housingEndpoint, scenarios.sealDirect().toByteArray());
-          last.set(r.toString());
+          last.set(r.status() == 200 ? "200 (served)" : r.status() + " " + r.body());
           return r.status() == 403 && r.body().contains("PARTY_SUSPENDED");
         } catch (Exception e) {
           last.set(e.toString()); // the provider closes a suspended party's open connection: try again
