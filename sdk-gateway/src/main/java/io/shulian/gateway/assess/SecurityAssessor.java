@@ -142,14 +142,14 @@ public final class SecurityAssessor {
     }
     if (r.sharingType() == SharingType.UNCONDITIONAL && !core.isEmpty()) {
       out.add(new Finding("CORE_DATA_UNCONDITIONAL", Severity.CRITICAL, "resource", r.code(),
-          r.code() + " holds core data (" + String.join(", ", core) + ") and is shared unconditionally: any party"
+          label(r) + " holds core data (" + String.join(", ", core) + ") and is shared unconditionally: any party"
               + " stating one of its purposes may query it, without application or grant",
           "make the resource conditional (sharing.type: conditional, with conditions), or move the core fields to a"
               + " separate conditional or not-shared resource"));
     }
     if (r.sharingType() == SharingType.UNCONDITIONAL && importantOrCore && hasPersonal(r)) {
       out.add(new Finding("PERSONAL_INFO_UNCONDITIONAL", Severity.MEDIUM, "resource", r.code(),
-          r.code() + " releases important personal information (masked) to any party stating one of its purposes,"
+          label(r) + " releases important personal information (masked) to any party stating one of its purposes,"
               + " without application or grant",
           "make the resource conditional, or restrict it with a forbid rule for parties outside the departments that"
               + " need it; check that every purpose it lists needs the personal fields"));
@@ -157,7 +157,7 @@ public final class SecurityAssessor {
     if (!generalPersonal.isEmpty() && !importantOrCore && r.sharingType() != SharingType.NOT_SHARED
         && rules.stream().noneMatch(x -> x.permit && x.dropUnlisted && x.covers(r.code()))) {
       out.add(new Finding("UNLISTED_MEMBERS_KEPT", Severity.MEDIUM, "resource", r.code(),
-          r.code() + " has personal information (" + String.join(", ", generalPersonal) + ") classified general and no"
+          label(r) + " has personal information (" + String.join(", ", generalPersonal) + ") classified general and no"
               + " important field, so members of the backend's response that the catalog does not list are passed on"
               + " unmasked (only names aliasing a masked field are refused)",
           "classify personal fields as important (the gateway then drops unlisted members), or add the obligation"
@@ -165,18 +165,18 @@ public final class SecurityAssessor {
     }
     if (r.sharingType() == SharingType.NOT_SHARED && !r.endpoints().isEmpty()) {
       out.add(new Finding("NOT_SHARED_WITH_ENDPOINTS", Severity.LOW, "resource", r.code(),
-          r.code() + " is not shared but declares " + r.endpoints().size() + " endpoint(s) of its provider system;"
+          label(r) + " is not shared but declares " + r.endpoints().size() + " endpoint(s) of its provider system;"
               + " requests are refused (NOT_SHARED), but the catalog advertises what the system serves",
           "remove the endpoints unless the refusal with the legal basis is wanted for these paths"));
     }
     if (r.sharingType() != SharingType.NOT_SHARED && r.endpoints().isEmpty()) {
       out.add(new Finding("NO_ENDPOINTS", Severity.INFO, "resource", r.code(),
-          r.code() + " is shared but declares no endpoint, so nothing is served (UNKNOWN_ENDPOINT)",
+          label(r) + " is shared but declares no endpoint, so nothing is served (UNKNOWN_ENDPOINT)",
           "declare the provider system's endpoints, or mark the resource not-shared"));
     }
     if (r.sharingType() == SharingType.CONDITIONAL && rules.stream().noneMatch(x -> x.covers(r.code()) && x.named(r.code()))) {
       out.add(new Finding("CONDITIONAL_WITHOUT_RULES", Severity.LOW, "resource", r.code(),
-          r.code() + " is conditional but no explicit rule names it: a valid grant is the only control (no rate"
+          label(r) + " is conditional but no explicit rule names it: a valid grant is the only control (no rate"
               + " limit, no time window, no forbid of export)",
           "add rules for it: e.g. a rate condition on a permit, a forbid of export, masks stricter than the defaults"));
     }
@@ -187,6 +187,11 @@ public final class SecurityAssessor {
             "check that an export permit exists only for the parties that need the bulk data, with a rate condition"));
       }
     }
+  }
+
+  /** Returns the code and display name of a resource, for messages. */
+  private static String label(CatalogResource r) {
+    return r.code() + " (" + r.name() + ")";
   }
 
   private static boolean hasPersonal(CatalogResource r) {
