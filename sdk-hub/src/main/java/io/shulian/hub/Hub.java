@@ -316,7 +316,13 @@ public final class Hub implements AutoCloseable {
     }
   }
 
-  private static HubConfig read(Path file) throws ConfigException {
+  /**
+   * Reads {@code file} as a hub configuration (unknown and duplicate keys refused) without checking
+   * or opening anything; {@code shulian evaluate} uses it to find the database.
+   *
+   * @throws ConfigException naming the problem and its location
+   */
+  public static HubConfig read(Path file) throws ConfigException {
     ObjectMapper m = new ObjectMapper(YAMLFactory.builder()
         .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     m.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

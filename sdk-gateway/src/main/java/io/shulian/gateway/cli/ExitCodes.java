@@ -11,6 +11,12 @@ public final class ExitCodes {
   public static final int REJECTED = 3;
   /** A policy decision was DENY. */
   public static final int DENIED = 4;
+  /** {@code shulian assess}: the worst finding is medium (and {@code --fail-on} is medium). */
+  public static final int FINDINGS_MEDIUM = 5;
+  /** {@code shulian assess}: the worst finding is high (and {@code --fail-on} is at most high). */
+  public static final int FINDINGS_HIGH = 6;
+  /** {@code shulian assess}: the worst finding is critical. */
+  public static final int FINDINGS_CRITICAL = 7;
 
   private ExitCodes() {}
 }

@@ -23,9 +23,10 @@ import picocli.CommandLine.Command;
       GrantCommand.class,
       PolicyCommand.class,
       MaskCommand.class,
+      AssessCommand.class,
       CommandLine.HelpCommand.class
     },
-    footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected (envelope, certificate, bundle, log), 4 policy denied."})
+    footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected (envelope, certificate, bundle, log), 4 policy denied, 5/6/7 assess found medium/high/critical."})
 public final class ShulianCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
