@@ -368,20 +368,19 @@ public final class Registry {
         throw new Refusal(Answer.refuse(HttpResponseStatus.UNPROCESSABLE_ENTITY, "CATALOG_INVALID",
             "the resource does not pass the catalog checks", all));
       }
-      CatalogDiff d = CatalogDiff.between(catalog, after);
-      if (d.isEmpty()) {
-        throw new Refusal(HttpResponseStatus.UNPROCESSABLE_ENTITY, "NO_CHANGE", "the resource is already in the catalog as submitted");
-      }
-      resource = d.changes().get(0).resource();
+      resource = codeOf(document);
       if (code != null && !code.equals(resource)) {
         throw new IllegalStateException("submission " + id + " changes " + resource + ", stored as " + code);
       }
+      // whose it is comes first: another party learns nothing about the resource from a refusal
       CatalogResource mine = after.resource(resource).orElseThrow();
       Optional<CatalogResource> old = catalog.resource(resource);
       if (!mine.provider().equals(party) || old.isPresent() && !old.get().provider().equals(party)) {
         throw new Refusal(HttpResponseStatus.FORBIDDEN, "WRONG_PARTY", "a department registers and changes only "
-            + "resources it provides itself (" + resource + ": provider " + old.map(CatalogResource::provider).orElse(mine.provider())
-            + ", submitted by " + party + ")");
+            + "resources it provides itself (" + resource + ", submitted by " + party + ")");
+      }
+      if (CatalogDiff.between(catalog, after).isEmpty()) {
+        throw new Refusal(HttpResponseStatus.UNPROCESSABLE_ENTITY, "NO_CHANGE", "the resource is already in the catalog as submitted");
       }
     } else {
       resource = java.util.Objects.requireNonNull(code, "a withdrawal names its resource");
@@ -391,7 +390,7 @@ public final class Registry {
       }
       if (!old.get().provider().equals(party)) {
         throw new Refusal(HttpResponseStatus.FORBIDDEN, "WRONG_PARTY", "a department withdraws only resources it provides ("
-            + resource + ": provider " + old.get().provider() + ", submitted by " + party + ")");
+            + resource + ", submitted by " + party + ")");
       }
       after = catalog.withoutResource(resource);
     }
@@ -424,6 +423,16 @@ public final class Registry {
     String base = plus < 0 ? previous : previous.substring(0, plus);
     String suffix = "+r" + now.getEpochSecond();
     return (base.length() + suffix.length() > 64 ? base.substring(0, 64 - suffix.length()) : base) + suffix;
+  }
+
+  /** The code of a resource document that {@link Catalog#withResource} accepted (so it has a valid one). */
+  private static String codeOf(byte @Nullable [] document) {
+    try {
+      return new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+          .readTree(document == null ? new byte[0] : document).path("code").asText();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a resource document the catalog accepted does not parse", e);
+    }
   }
 
   private static @Nullable Catalog catalogOf(CityBundle b) {
