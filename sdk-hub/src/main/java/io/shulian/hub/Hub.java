@@ -386,6 +386,9 @@ public final class Hub implements AutoCloseable {
           .description("applications / objections unanswered past applications.responseDeadline").register(registry);
     }
     io.shulian.hub.apply.CaseRoutes cases = new io.shulian.hub.apply.CaseRoutes(desk, caseWork);
+    io.shulian.hub.review.ReviewRoutes reviews = new io.shulian.hub.review.ReviewRoutes(new io.shulian.hub.review.Registry(
+        new io.shulian.hub.review.SubmissionStore(store), author, publisher, clientTrust, audit, identity, Clock.systemUTC()),
+        caseWork);
     Duration idle = checked(config.limits.idleTimeout);
     bind("hub", ConfigLoader.address(config.listen), new ChannelInitializer<SocketChannel>() {
       @Override
@@ -396,7 +399,8 @@ public final class Hub implements AutoCloseable {
         ch.pipeline().addLast(new HttpServerCodec(HubHandler.MAX_INITIAL_LINE, HubHandler.MAX_HEADER_BYTES, 8192));
         ch.pipeline().addLast(new HubHandler.BodyLimit());
         ch.pipeline().addLast(new HttpObjectAggregator(HubHandler.MAX_BODY_BYTES));
-        ch.pipeline().addLast(new HubHandler(settings, board, operators, publisher, registry, cases, actions, identity.suite()));
+        ch.pipeline().addLast(new HubHandler(settings, board, operators, publisher, registry, cases, actions, identity.suite(),
+            reviews));
       }
     });
     if (config.admin != null) {

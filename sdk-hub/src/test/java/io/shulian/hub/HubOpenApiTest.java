@@ -38,6 +38,7 @@ class HubOpenApiTest {
 
   static Set<String> served() {
     Set<String> routes = new TreeSet<>(HubHandler.BUNDLE_ROUTES);
+    routes.addAll(io.shulian.hub.review.ReviewRoutes.ROUTES);
     for (CaseRoutes.Route r : CaseRoutes.Route.values()) {
       routes.add(r.method() + " " + r.template());
     }

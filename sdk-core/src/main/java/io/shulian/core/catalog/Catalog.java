@@ -324,6 +324,110 @@ public final class Catalog {
     }
   }
 
+  /**
+   * Returns this catalog with the resource in {@code resourceDocument} (one resource, YAML or JSON,
+   * as under {@code resources}) added, or replacing the resource with the same code; checked with
+   * the same rules as {@link #parse} (its purposes must be in this catalog's purpose list).
+   *
+   * @param source the name used in problem locations
+   * @throws InvalidDocumentException listing every problem, located in the resource document
+   */
+  public Catalog withResource(String source, byte[] resourceDocument) throws InvalidDocumentException {
+    LocatedTree doc;
+    try {
+      doc = LocatedTree.parse(source, resourceDocument);
+    } catch (LocatedTree.SyntaxException e) {
+      throw new InvalidDocumentException("resource " + source, List.of(new Problem(e.location(), "", e.detail())));
+    }
+    Problems problems = new Problems(doc, "resource");
+    CatalogResource res = resource(new Reader(problems), doc.root(), "resource", purposes.keySet());
+    if (res == null || !problems.isEmpty()) {
+      throw new InvalidDocumentException("resource " + source, toProblems(problems));
+    }
+    ObjectNode merged = tree.deepCopy();
+    com.fasterxml.jackson.databind.node.ArrayNode list = resourceList(merged);
+    int at = indexOf(list, res.code());
+    if (at < 0) {
+      list.add(doc.root().deepCopy());
+    } else {
+      list.set(at, doc.root().deepCopy());
+    }
+    return reparse(merged);
+  }
+
+  /**
+   * Returns this catalog without resource {@code code}.
+   *
+   * @throws IllegalArgumentException if it has no such resource
+   */
+  public Catalog withoutResource(String code) {
+    ObjectNode copy = tree.deepCopy();
+    com.fasterxml.jackson.databind.node.ArrayNode list = resourceList(copy);
+    int at = indexOf(list, code);
+    if (at < 0) {
+      throw new IllegalArgumentException("the catalog has no resource '" + code + "'");
+    }
+    list.remove(at);
+    try {
+      return reparse(copy);
+    } catch (InvalidDocumentException e) {
+      throw new IllegalStateException("a catalog without one resource is still valid", e);
+    }
+  }
+
+  /**
+   * Returns this catalog with another {@code version} string.
+   *
+   * @throws IllegalArgumentException if the version is blank or longer than 64 characters
+   */
+  public Catalog withVersion(String newVersion) {
+    if (newVersion.isBlank() || newVersion.length() > 64) {
+      throw new IllegalArgumentException("a catalog version is 1 to 64 characters");
+    }
+    ObjectNode copy = tree.deepCopy();
+    copy.put("version", newVersion);
+    try {
+      return reparse(copy);
+    } catch (InvalidDocumentException e) {
+      throw new IllegalArgumentException("version '" + newVersion + "' is not valid", e);
+    }
+  }
+
+  /** Returns the catalog document as RFC 8785 canonical JSON (what a city bundle's {@code catalog} extension holds). */
+  public String toJson() {
+    return new String(LocatedTree.canonicalJson(tree), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Returns "sha256:" and the hex SHA-256 of resource {@code code}'s canonical JSON form, or empty if
+   * there is no such resource: equal exactly when the resource's document is unchanged.
+   */
+  public Optional<String> resourceHash(String code) {
+    com.fasterxml.jackson.databind.node.ArrayNode list = resourceList(tree.deepCopy());
+    int at = indexOf(list, code);
+    return at < 0 ? Optional.empty() : Optional.of(LocatedTree.sha256(LocatedTree.canonicalJson(list.get(at))));
+  }
+
+  private static com.fasterxml.jackson.databind.node.ArrayNode resourceList(JsonNode root) {
+    ObjectNode o = (ObjectNode) root;
+    JsonNode rs = o.get("resources");
+    return rs instanceof com.fasterxml.jackson.databind.node.ArrayNode
+        ? (com.fasterxml.jackson.databind.node.ArrayNode) rs : o.putArray("resources");
+  }
+
+  private static int indexOf(com.fasterxml.jackson.databind.node.ArrayNode list, String code) {
+    for (int i = 0; i < list.size(); i++) {
+      if (code.equals(list.get(i).path("code").asText(null))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static Catalog reparse(JsonNode root) throws InvalidDocumentException {
+    return parse("catalog", LocatedTree.canonicalJson(root));
+  }
+
   public String version() {
     return version;
   }

@@ -415,6 +415,16 @@ public final class CityBundle {
       return this;
     }
 
+    /**
+     * Removes an extension (to replace it with {@link #extension}); the revoked grants and incidents
+     * are changed through their own methods.
+     *
+     * @return whether the draft had it
+     */
+    public boolean removeExtension(String name) {
+      return extensions.remove(name) != null;
+    }
+
     /** Lists a grant as revoked (the {@value #GRANT_REVOCATIONS} extension); a repeated grant is listed once. */
     public Draft revokeGrant(RevokedGrant g) {
       revokedGrants.putIfAbsent(g.grantKey(), Objects.requireNonNull(g, "g"));

@@ -41,14 +41,23 @@ public final class ShulianCli implements Runnable {
    * (annotated with {@code @Command}) listed in {@code META-INF/services}; the shaded shulian.jar
    * merges those files, so the one jar carries every command on the class path.
    */
-  public interface Extension {}
+  public interface Extension {
+    /** The command this one is added under, e.g. {@code catalog}; empty (the default) for a top-level command. */
+    default String parent() {
+      return "";
+    }
+  }
 
   /** Creates the command line with Shulian's error handling; tests call this too. */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     CommandLine cmd = new CommandLine(new ShulianCli());
     // before setOut/setErr and the handlers, which are passed on to the subcommands present
     for (Extension e : java.util.ServiceLoader.load(Extension.class, ShulianCli.class.getClassLoader())) {
-      cmd.addSubcommand(e);
+      CommandLine parent = e.parent().isEmpty() ? cmd : cmd.getSubcommands().get(e.parent());
+      if (parent == null) {
+        throw new IllegalStateException("command extension " + e.getClass().getName() + " names no command '" + e.parent() + "'");
+      }
+      parent.addSubcommand(e);
     }
     cmd.setOut(out);
     cmd.setErr(err);

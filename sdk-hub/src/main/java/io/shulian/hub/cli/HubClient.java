@@ -46,14 +46,26 @@ final class HubClient {
    * problem on stderr (exit 3 when the hub refused the request itself, 1 otherwise).
    */
   int call(CommandLine.Model.CommandSpec spec, String method, String path, @Nullable String json) throws Exception {
-    if (!"https".equals(hub.getScheme()) || hub.getHost() == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--hub must be an https:// URL");
-    }
+    return call(spec, method, path, json, "application/json");
+  }
+
+  /** The department's identity from {@code --key} (its TLS and signing keys). */
+  PartyIdentity identity(CommandLine.Model.CommandSpec spec) throws Exception {
     String pw = password != null ? password : System.getenv("SHULIAN_KEY_PASSWORD");
     if (pw == null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "give --password or set SHULIAN_KEY_PASSWORD");
     }
-    PartyIdentity me = PartyIdentity.load(key, pw.toCharArray());
+    return PartyIdentity.load(key, pw.toCharArray());
+  }
+
+  /** As {@link #call(CommandLine.Model.CommandSpec, String, String, String)} with a body of {@code contentType}. */
+  int call(CommandLine.Model.CommandSpec spec, String method, String path, @Nullable String body, String contentType)
+      throws Exception {
+    if (!"https".equals(hub.getScheme()) || hub.getHost() == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--hub must be an https:// URL");
+    }
+    String json = body;
+    PartyIdentity me = identity(spec);
     BundleHolder trust = BundleHolder.of(CityTrust.readCertificates(BoundedRead.pemFile(root, 1 << 20)));
     trust.update(BoundedRead.file(bundle, CityBundle.MAX_BUNDLE_BYTES));
     HttpClient http = HttpClient.newBuilder()
@@ -63,7 +75,7 @@ final class HubClient {
     if (json == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
-      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+      b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(json));
     }
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() / 100 == 2) {

@@ -48,6 +48,7 @@ import org.jspecify.annotations.Nullable;
  * GET  /v1/bundle/{intl|gm}[?after=N&amp;wait=30s]   department (city-CA client certificate) or operator
  * POST /v1/admin/bundle/{intl|gm}                  operator, role security-officer; body: the JWS
  * /v1/applications…, /v1/objections…, GET /v1/openapi.yaml   see {@link CaseRoutes}
+ * /v1/catalog/submissions…, /v1/admin/reviews…                see {@link io.shulian.hub.review.ReviewRoutes}
  * </pre>
  *
  * Every request first takes a token from its client's bucket ({@link RateLimiter}); none left: 429
@@ -79,11 +80,14 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
   private final MeterRegistry registry;
   private final CaseRoutes cases;
   private final @Nullable ActionRoutes actions;
+  private final io.shulian.hub.review.@Nullable ReviewRoutes reviews;
   private BundleBoard.@Nullable Waiter waiting;
 
   /** With the case routes and the incident-action routes ({@code actions} null: answered 404). */
   public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry,
-      CaseRoutes cases, io.shulian.hub.action.@Nullable IncidentActions actions, Suite hubSuite) {
+      CaseRoutes cases, io.shulian.hub.action.@Nullable IncidentActions actions, Suite hubSuite,
+      io.shulian.hub.review.@Nullable ReviewRoutes reviews) {
+    this.reviews = reviews;
     this.settings = settings;
     this.cases = cases;
     this.board = board;
@@ -109,6 +113,7 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         boolean publish = r.method().equals(HttpMethod.POST) && path(r.uri()).startsWith(ADMIN_BUNDLE);
         boolean caseBody = CaseRoutes.takesBody(r.method(), path(r.uri()));
         boolean action = ActionRoutes.takesBody(r.method(), path(r.uri()));
+        int review = io.shulian.hub.review.ReviewRoutes.maxBody(r.method(), path(r.uri()));
         long declared = HttpUtil.getContentLength(r, -1L);
         boolean hasBody = declared > 0 || HttpUtil.isTransferEncodingChunked(r);
         if (r.decoderResult().isFailure()) {
@@ -118,8 +123,8 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
               .send(ctx, true);
           return;
         }
-        long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : action ? ActionRoutes.MAX_BODY_BYTES : 0;
-        if ((!publish && !caseBody && !action && hasBody) || declared > max) {
+        long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : action ? ActionRoutes.MAX_BODY_BYTES : review;
+        if ((!publish && !caseBody && !action && review == 0 && hasBody) || declared > max) {
           discarding = true;
           ReferenceCountUtil.release(msg);
           Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
@@ -171,6 +176,8 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
     if (CaseRoutes.serves(path)) {
       cases.handle(ctx, req, path, party);
+    } else if (reviews != null && io.shulian.hub.review.ReviewRoutes.serves(path)) {
+      reviews.handle(ctx, req, path, party, operator(req).orElse(null));
     } else if (path.startsWith(BUNDLE)) {
       if (!req.method().equals(HttpMethod.GET)) {
         methodNotAllowed(ctx, "GET");

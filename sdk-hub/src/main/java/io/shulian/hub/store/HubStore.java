@@ -42,9 +42,11 @@ public final class HubStore implements AutoCloseable {
   /** Returns the JDBC URL of the embedded H2 database in {@code dataDir}. */
   public static String h2Url(Path dataDir) {
     // file mode; the database closes with the pool, not with the JVM's shutdown hook (the hub
-    // closes its pool itself, after its last request)
+    // closes its pool itself, after its last request). WRITE_DELAY=0: a commit is written to the
+    // file before it returns (H2's default buffers commits for up to 500 ms, which a kill -9 loses
+    // although the hub had already answered and long-polls had served the bundle)
     return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("hub").toString().replace('\\', '/')
-        + ";DB_CLOSE_ON_EXIT=FALSE";
+        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
   }
 
   /**

@@ -60,8 +60,13 @@ public final class SignedToken {
    *     another {@code typ}
    */
   public static SignedToken parse(String token, String expectedTyp) throws TokenException {
-    if (token.length() > MAX_TOKEN_CHARS) {
-      throw new TokenException("token is longer than " + MAX_TOKEN_CHARS + " characters");
+    return parse(token, expectedTyp, MAX_TOKEN_CHARS);
+  }
+
+  /** As {@link #parse(String, String)}, for a token type with its own size limit. */
+  public static SignedToken parse(String token, String expectedTyp, int maxChars) throws TokenException {
+    if (token.length() > maxChars) {
+      throw new TokenException("token is longer than " + maxChars + " characters");
     }
     SignedJWT jwt;
     Map<String, Object> claims;

@@ -243,15 +243,27 @@ public final class LocatedTree {
   /** Collects located problems while a document is checked. */
   public static final class Problems {
     private final LocatedTree tree;
+    private final String prefix;
     private final List<String[]> items = new ArrayList<>();
 
     public Problems(LocatedTree tree) {
+      this(tree, "");
+    }
+
+    /**
+     * Problems of a document checked under a path {@code prefix} it does not have itself (one
+     * resource checked as {@code resource}): the prefix is dropped when the location is looked up.
+     */
+    public Problems(LocatedTree tree, String prefix) {
       this.tree = tree;
+      this.prefix = prefix;
     }
 
     /** Records a problem at {@code path}. */
     public void add(String path, String message) {
-      items.add(new String[] {tree.locate(path), path, message});
+      String local = prefix.isEmpty() || !path.startsWith(prefix) ? path
+          : path.substring(prefix.length()).replaceFirst("^\\.", "");
+      items.add(new String[] {tree.locate(local), path, message});
     }
 
     public boolean isEmpty() {
