@@ -51,7 +51,7 @@ final class Secrets {
         Arrays.fill(all, '\0');
         if (line.length == 0) {
           throw new ShulianConfigurationException(Problem.MISSING_SECRET, fileSetting,
-              file + " holds no " + what + " (its first line is empty)", null);
+              file + ": the first line, which must hold " + what + ", is empty", null);
         }
         return line;
       } catch (CharacterCodingException e) {
