@@ -2,6 +2,7 @@ package io.shulian.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shulian.spring.boot.testing.LoopbackCity;
 import io.shulian.core.envelope.EnvelopeOpener;
 import io.shulian.core.envelope.EnvelopeSealer;
 import io.shulian.core.envelope.ReplayCache;

@@ -3,6 +3,7 @@ package io.shulian.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shulian.spring.boot.testing.LoopbackCity;
 import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.EnvelopeOpener;
 import io.shulian.core.envelope.EnvelopeSealer;

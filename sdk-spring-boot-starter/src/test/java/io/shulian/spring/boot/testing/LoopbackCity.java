@@ -1,4 +1,4 @@
-package io.shulian.spring.boot;
+package io.shulian.spring.boot.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import io.shulian.core.keys.PartyCertificate;
