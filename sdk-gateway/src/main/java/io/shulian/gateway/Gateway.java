@@ -114,6 +114,7 @@ public final class Gateway implements AutoCloseable {
         : resource -> configured.getOrDefault(resource, List.of());
     this.context = new GatewayContext(b.identity, sealer, opener, requestOpener, b.state, b.apiKeys, dir, b.backends,
         b.policy, b.auditor, metrics, backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints);
+    context.tracing(b.tracing);
     self.set(context);
   }
 
@@ -408,6 +409,7 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, Supplier<String>> readinessWarnings = new LinkedHashMap<>();
     private @Nullable Supplier<GatewayContext.Directory> directory;
     private final List<java.util.function.Consumer<io.micrometer.core.instrument.MeterRegistry>> meterBinders = new ArrayList<>();
+    private io.shulian.gateway.ops.Tracing tracing = io.shulian.gateway.ops.Tracing.NOOP;
     private final List<Map.Entry<Duration, java.util.function.Consumer<GatewayContext>>> periodic = new ArrayList<>();
     private final List<AutoCloseable> closeWith = new ArrayList<>();
 
@@ -592,6 +594,15 @@ public final class Gateway implements AutoCloseable {
 
     public Builder periodic(Duration interval, java.util.function.Consumer<GatewayContext> task) {
       periodic.add(Map.entry(interval, task));
+      return this;
+    }
+
+    /**
+     * Records the gateway's spans with {@code otel} (an OpenTelemetry SDK, e.g. with an OTLP
+     * exporter); without it spans are no-ops and traceparents are still propagated (docs/tracing.md).
+     */
+    public Builder openTelemetry(io.opentelemetry.api.OpenTelemetry otel) {
+      this.tracing = io.shulian.gateway.ops.Tracing.of(otel);
       return this;
     }
 

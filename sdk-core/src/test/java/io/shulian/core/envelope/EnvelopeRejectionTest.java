@@ -580,6 +580,26 @@ class EnvelopeRejectionTest {
     assertRejected(opener(p), env, BadSignatureException.class, "does not verify");
   }
 
+  /**
+   * The traceparent travels in the signed header (docs/tracing.md): one changed in transit, keeping
+   * the sender's signature, does not verify; the same header with the original traceparent does.
+   */
+  @ParameterizedTest
+  @MethodSource("suites")
+  void open_traceparentChangedAfterSigning_failsBadSignature(String suite) throws Exception {
+    PartyIdentity[] p = EnvelopeForge.pair(suite);
+    ObjectNode h = jwsHeader(p);
+    h.put("tp", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    String[] parts = EnvelopeForge.parts(EnvelopeForge.signedJws(h, PAYLOAD, p[0]));
+    assertThat(opener(p).open(EnvelopeForge.encrypt(p[1].encryptionCertificate(), EnvelopeForge.compact(parts)))
+        .header().traceparent()).hasValue("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+
+    h.put("tp", "00-4bf92f3577b34da6a3ce929d0e0e4736-1111111111111111-01");
+    parts[0] = b64(h.toString().getBytes(StandardCharsets.UTF_8));
+    byte[] env = EnvelopeForge.encrypt(p[1].encryptionCertificate(), EnvelopeForge.compact(parts));
+    assertRejected(opener(p), env, BadSignatureException.class, "does not verify");
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {0, 63, 65, 128})
   void open_signatureOfWrongLength_failsBadSignature(int length) {

@@ -67,6 +67,8 @@ public final class GatewayContext {
   private final Clock clock;
   private final Function<String, List<Endpoint>> endpoints;
   private volatile Directory directory;
+  /** Set once by the gateway before it starts (docs/tracing.md). */
+  private volatile io.shulian.gateway.ops.Tracing tracing = io.shulian.gateway.ops.Tracing.NOOP;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean draining;
   /** Inbound mutual-TLS connections with the verified client chain, for {@link #closeUntrustedPeers()}. */
@@ -108,6 +110,16 @@ public final class GatewayContext {
 
   public PartyIdentity identity() {
     return identity;
+  }
+
+  /** The gateway's spans; no-op unless the builder was given an OpenTelemetry SDK. */
+  public io.shulian.gateway.ops.Tracing tracing() {
+    return tracing;
+  }
+
+  /** Sets the tracing, before the gateway starts. */
+  public void tracing(io.shulian.gateway.ops.Tracing t) {
+    this.tracing = java.util.Objects.requireNonNull(t);
   }
 
   public EnvelopeSealer sealer() {

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.shulian.core.catalog.Endpoint;
 import io.shulian.core.catalog.EndpointMatch;
 import io.shulian.core.catalog.RequestTarget;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.OpenedEnvelope;
 import io.shulian.core.envelope.SealRequest;
@@ -23,6 +25,7 @@ import io.shulian.core.envelope.SealedEnvelope;
 import io.shulian.gateway.audit.ExchangeEvent;
 import io.shulian.gateway.forward.BackendPool;
 import io.shulian.gateway.inbound.Problem;
+import io.shulian.gateway.ops.Tracing;
 import io.shulian.gateway.pipeline.GatewayContext;
 import java.net.URI;
 import java.time.Duration;
@@ -126,6 +129,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     req.headers().forEach(h -> headers.add(Map.entry(h.getKey(), h.getValue())));
     HttpPayload payload;
     SealRequest request;
+    Span exchange = Span.getInvalid();
     try {
       payload = HttpPayload.request(method, target.toString(), headers, ByteBufUtil.getBytes(req.content()));
       SealRequest.Builder sr = SealRequest.builder()
@@ -135,17 +139,26 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
           .contentType(HttpPayload.MEDIA_TYPE)
           .grantRef(grant == null ? null : Grants.reference(grant));
       String tp = req.headers().get("traceparent");
-      if (tp != null && TRACEPARENT.matcher(tp).matches()) {
-        sr.traceparent(tp);
-      }
+      // the exchange's span, under the app's trace; its context is sealed into the signed header
+      exchange = g.tracing().start("shulian.consumer.exchange", SpanKind.SERVER,
+          tp != null && TRACEPARENT.matcher(tp).matches() ? tp : null);
+      exchange.setAttribute("shulian.resource", resource);
+      sr.traceparent(Tracing.traceparent(exchange));
       request = sr.build();
     } catch (IllegalArgumentException e) {
+      Tracing.end(exchange, "MALFORMED_REQUEST");
       refuse(ctx, req, t0, resource, malformed(e), asked);
       return;
     }
     Route r = route.get();
+    Span span = exchange;
+    Span seal = g.tracing().child(span, "shulian.seal", SpanKind.INTERNAL);
     req.retain();
     g.sealBatcher().seal(ctx.channel().eventLoop(), request, payload.encode(), (sealed, err) -> {
+      Tracing.end(seal, err == null ? null : "NOT_SEALABLE");
+      if (err != null) {
+        Tracing.end(span, "NOT_SEALABLE");
+      }
       try {
         if (err instanceof IllegalArgumentException) {
           refuse(ctx, req, t0, resource, malformed((IllegalArgumentException) err), asked);
@@ -158,7 +171,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
           refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, code,
               "the request cannot be sealed for this provider"), asked);
         } else {
-          send(ctx, req, t0, r, sealed, payload, asked);
+          send(ctx, req, t0, r, sealed, payload, asked, span);
         }
       } finally {
         req.release();
@@ -172,7 +185,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
 
   /** Sends the sealed request to the provider gateway and handles its answer. */
   private void send(ChannelHandlerContext ctx, FullHttpRequest req, long t0, Route r, SealedEnvelope sealed,
-      HttpPayload payload, Requested asked) {
+      HttpPayload payload, Requested asked, Span span) {
     URI endpoint = r.endpoint().resolve(Exchanges.EXCHANGE_PATH);
     byte[] env = sealed.toByteArray();
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, endpoint.getRawPath(),
@@ -181,6 +194,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, env.length);
     req.retain();
     g.peerPool().send(ctx.channel().eventLoop(), endpoint, r.provider(), out, true).addListener(f -> {
+      Tracing.end(span, f.isSuccess() ? null : "PROVIDER_UNAVAILABLE");
       try {
         if (!f.isSuccess()) {
           BackendPool.UpstreamException ue = f.cause() instanceof BackendPool.UpstreamException
@@ -222,9 +236,13 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       return;
     }
     OpenedEnvelope opened;
+    // under the exchange's span, whose context the request envelope carries
+    Span open = g.tracing().start("shulian.open", SpanKind.INTERNAL, sealed.header().traceparent().orElse(null));
     try {
       opened = g.opener().open(ByteBufUtil.getBytes(resp.content()));
+      Tracing.end(open, null);
     } catch (EnvelopeException e) {
+      Tracing.end(open, e.code());
       Problem p = Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
           "the provider's response envelope was rejected");
       finish(ctx, req, t0, sealed, payload, asked, p.toResponse(), "RESPONSE_" + e.code(), null);

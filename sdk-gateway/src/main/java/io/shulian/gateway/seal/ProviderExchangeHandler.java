@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AttributeKey;
 import io.shulian.core.catalog.EndpointMatch;
 import io.shulian.core.catalog.RequestTarget;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.envelope.OpenedEnvelope;
@@ -27,6 +29,7 @@ import io.shulian.gateway.authorize.UnmaskableResponseException;
 import io.shulian.gateway.authorize.Verdict;
 import io.shulian.gateway.forward.BackendPool;
 import io.shulian.gateway.inbound.Problem;
+import io.shulian.gateway.ops.Tracing;
 import io.shulian.gateway.pipeline.GatewayContext;
 import java.net.URI;
 import java.time.Duration;
@@ -134,19 +137,27 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "this endpoint does not serve the action asked for"), null, asked);
       return;
     }
+    // the exchange's span, under the trace context of the opened, signature-checked envelope header
+    Span span = g.tracing().start("shulian.provider.exchange", SpanKind.SERVER, h.traceparent().orElse(null));
+    span.setAttribute("shulian.resource", h.resource());
+    Span policy = g.tracing().child(span, "shulian.policy", SpanKind.INTERNAL);
     Verdict v = g.policy().decide(h, action, inner.header(HttpPayload.GRANT_HEADER));
+    Tracing.end(policy, v.isPermit() ? null : "DENIED");
     if (!v.isPermit()) {
+      Tracing.end(span, "DENIED");
       refuse(ctx, req, t0, h, peer.toString(), Exchanges.denied(v.reasons()), v, asked);
       return;
     }
     Optional<URI> backend = g.backend(h.resource());
     if (backend.isEmpty()) {
+      Tracing.end(span, "UNKNOWN_RESOURCE");
       refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.NOT_FOUND, "UNKNOWN_RESOURCE",
           "this gateway does not serve resource " + h.resource()), v, asked);
       return;
     }
     Optional<PartyCertificate> replyTo = g.encryptionCertificate(h.sender());
     if (replyTo.isEmpty()) {
+      Tracing.end(span, "UNKNOWN_CONSUMER");
       refuse(ctx, req, t0, h, peer.toString(), Problem.of(HttpResponseStatus.FORBIDDEN, "UNKNOWN_CONSUMER",
           "no encryption certificate is known for the sender"), v, asked);
       return;
@@ -164,8 +175,14 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     out.headers().set("X-Shulian-Consumer", h.sender().toString());
     out.headers().set("X-Shulian-Purpose", h.purpose());
     out.headers().set("X-Shulian-Envelope-Id", h.id().toString());
+    Span upstream = g.tracing().child(span, "shulian.backend", SpanKind.CLIENT);
+    String tp = Tracing.traceparent(upstream);
+    if (tp != null) {
+      out.headers().set("traceparent", tp);
+    }
     req.retain();
     g.backendPool().send(ctx.channel().eventLoop(), base, out, false).addListener(f -> {
+      Tracing.end(upstream, f.isSuccess() ? null : "BACKEND_UNAVAILABLE");
       try {
         if (!f.isSuccess()) {
           BackendPool.UpstreamException ue = f.cause() instanceof BackendPool.UpstreamException
@@ -178,18 +195,19 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
         }
         FullHttpResponse resp = (FullHttpResponse) f.getNow();
         try {
-          respond(ctx, req, t0, h, v, asked, replyTo.get(), resp, inner);
+          respond(ctx, req, t0, h, v, asked, replyTo.get(), resp, inner, span);
         } finally {
           resp.release();
         }
       } finally {
+        Tracing.end(span, null);
         req.release();
       }
     });
   }
 
   private void respond(ChannelHandlerContext ctx, FullHttpRequest req, long t0, EnvelopeHeader h, Verdict v,
-      Requested asked, PartyCertificate replyTo, FullHttpResponse resp, HttpPayload request) {
+      Requested asked, PartyCertificate replyTo, FullHttpResponse resp, HttpPayload request, Span span) {
     byte[] body = ByteBufUtil.getBytes(resp.content());
     String ct = resp.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(java.util.Locale.ROOT);
     boolean json = ct.startsWith("application/json") || ct.contains("+json");
@@ -203,12 +221,16 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
       }
       if (body.length > 0) {
         // Any JSON body passes the masker, whatever the status: error bodies can carry records too.
+        Span mask = g.tracing().child(span, "shulian.mask", SpanKind.INTERNAL);
         try {
           body = v.responseFilter().apply(body);
+          Tracing.end(mask, null);
         } catch (UnmaskableResponseException e) {
+          Tracing.end(mask, e.code());
           unmaskable(ctx, req, t0, h, v, asked, status, ct, e.code());
           return;
         } catch (RuntimeException e) {
+          Tracing.end(mask, "MASKING_FAILED");
           unmaskable(ctx, req, t0, h, v, asked, status, ct, "MASKING_FAILED");
           return;
         }
@@ -232,6 +254,8 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           .classification(h.classification())
           .contentType(HttpPayload.MEDIA_TYPE)
           .correlationId(h.id())
+          // the answer carries the provider's span, signed like the request's traceparent
+          .traceparent(Tracing.traceparent(span))
           .build();
     } catch (IllegalArgumentException e) {
       notSealable(ctx, req, t0, h, v, asked);
