@@ -31,6 +31,21 @@ public final class HubConfig {
 
   /** The bureau's bundle-signing keys (the city CA directories), per suite; without them the hub signs nothing. */
   public Signing signing;
+  /** City-wide event collection and alerts (issue 16). */
+  public Events events = new Events();
+
+  public static final class Events {
+    /** How long collected events are kept (by the time they were received); logs, checkpoints and alerts stay. */
+    public String retention = "90d";
+  }
+
+  /** Alerts (监测预警): where they are delivered. */
+  public AlertSettings alerts = new AlertSettings();
+
+  public static final class AlertSettings {
+    /** An Alertmanager-compatible webhook (http or https URL) that receives every alert raised and closed; none if unset. */
+    public String webhook;
+  }
 
   public static final class Signing {
     public SigningKey intl;

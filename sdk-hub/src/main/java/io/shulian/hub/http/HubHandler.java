@@ -48,6 +48,7 @@ import org.jspecify.annotations.Nullable;
  * GET  /v1/bundle/{intl|gm}[?after=N&amp;wait=30s]   department (city-CA client certificate) or operator
  * POST /v1/admin/bundle/{intl|gm}                  operator, role security-officer; body: the JWS
  * /v1/applications…, /v1/objections…, GET /v1/openapi.yaml   see {@link CaseRoutes}
+ * /v1/events…, /v1/admin/alerts…                  see {@link io.shulian.hub.events.EventRoutes}
  * </pre>
  *
  * Every request first takes a token from its client's bucket ({@link RateLimiter}); none left: 429
@@ -79,11 +80,20 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
   private final MeterRegistry registry;
   private final CaseRoutes cases;
   private final @Nullable ActionRoutes actions;
+  private final io.shulian.hub.events.@Nullable EventRoutes events;
   private BundleBoard.@Nullable Waiter waiting;
 
   /** With the case routes and the incident-action routes ({@code actions} null: answered 404). */
   public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry,
       CaseRoutes cases, io.shulian.hub.action.@Nullable IncidentActions actions, Suite hubSuite) {
+    this(settings, board, operators, publisher, registry, cases, actions, hubSuite, null);
+  }
+
+  /** As above, with the collector's and the alerts' routes ({@code events} null: answered 404). */
+  public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry,
+      CaseRoutes cases, io.shulian.hub.action.@Nullable IncidentActions actions, Suite hubSuite,
+      io.shulian.hub.events.@Nullable EventRoutes events) {
+    this.events = events;
     this.settings = settings;
     this.cases = cases;
     this.board = board;
@@ -118,8 +128,9 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
               .send(ctx, true);
           return;
         }
-        long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : action ? ActionRoutes.MAX_BODY_BYTES : 0;
-        if ((!publish && !caseBody && !action && hasBody) || declared > max) {
+        long eventMax = io.shulian.hub.events.EventRoutes.maxBody(r.method(), path(r.uri()));
+        long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : action ? ActionRoutes.MAX_BODY_BYTES : eventMax;
+        if ((!publish && !caseBody && !action && eventMax == 0 && hasBody) || declared > max) {
           discarding = true;
           ReferenceCountUtil.release(msg);
           Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
@@ -186,6 +197,9 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
     } else if (actions != null && (path.equals(ActionRoutes.PREFIX) || path.startsWith(ActionRoutes.PREFIX + "/"))) {
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       actions.handle(ctx, req, path, operator(req).orElse(null), (s, body) -> json(ctx, s, body, keepAlive));
+    } else if (events != null && io.shulian.hub.events.EventRoutes.serves(path)) {
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      events.handle(ctx, req, path, party, operator(req).orElse(null), (s, body) -> json(ctx, s, body, keepAlive));
     } else {
       problem(ctx, HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such resource", false);
     }
