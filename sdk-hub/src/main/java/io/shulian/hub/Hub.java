@@ -189,6 +189,13 @@ public final class Hub implements AutoCloseable {
     if (retention == null || retention.compareTo(Duration.ofHours(1)) < 0 || retention.compareTo(Duration.ofDays(3660)) > 0) {
       problems.add("events.retention: a duration from 1h to 3660d, got '" + (c.events == null ? null : c.events.retention) + "'");
     }
+    if (c.alerts != null) {
+      try {
+        thresholds(c.alerts);
+      } catch (RuntimeException e) {
+        problems.add("alerts: " + e.getMessage());
+      }
+    }
     if (c.alerts != null && c.alerts.webhook != null && !c.alerts.webhook.matches("https?://[^\\s]+")) {
       problems.add("alerts.webhook: an http:// or https:// URL, got '" + c.alerts.webhook + "'");
     }
@@ -422,12 +429,65 @@ public final class Hub implements AutoCloseable {
     return this;
   }
 
+  /** The rule thresholds of {@code alerts:}. */
+  static io.shulian.hub.alert.Rules.Thresholds thresholds(HubConfig.AlertSettings a) {
+    java.util.function.BiFunction<String, String, Duration> d = (name, v) -> {
+      Duration x = ConfigLoader.duration(v);
+      if (x == null || x.isZero()) {
+        throw new IllegalArgumentException(name + ": a duration, got '" + v + "'");
+      }
+      return x;
+    };
+    if (a.denialSpikeCount < 1 || a.bulkExportPerHour < 1) {
+      throw new IllegalArgumentException("denialSpikeCount and bulkExportPerHour: at least 1");
+    }
+    String[] hours = String.valueOf(a.workingHours).split("-", 2);
+    java.time.LocalTime from;
+    java.time.LocalTime to;
+    try {
+      from = java.time.LocalTime.parse(hours[0].trim());
+      to = java.time.LocalTime.parse(hours.length == 2 ? hours[1].trim() : "");
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("workingHours: HH:MM-HH:MM, got '" + a.workingHours + "'");
+    }
+    java.time.ZoneId zone;
+    try {
+      zone = java.time.ZoneId.of(String.valueOf(a.workingZone));
+    } catch (java.time.DateTimeException e) {
+      throw new IllegalArgumentException("workingZone: a time zone id, got '" + a.workingZone + "'");
+    }
+    return new io.shulian.hub.alert.Rules.Thresholds(a.denialSpikeCount, d.apply("denialSpikeWindow", a.denialSpikeWindow),
+        a.bulkExportPerHour, new java.util.HashSet<>(a.offHoursResources == null ? List.of() : a.offHoursResources), zone,
+        from, to, a.newConsumer, d.apply("gatewaySilence", a.gatewaySilence),
+        d.apply("certificateExpiry", a.certificateExpiry), d.apply("bundleStaleness", a.bundleStaleness));
+  }
+
   /** The collector and the alerts, with the retention purge (hourly). */
   private io.shulian.hub.events.EventRoutes events() {
     java.net.URI hook = config.alerts.webhook == null ? null : java.net.URI.create(config.alerts.webhook);
     io.shulian.hub.alert.Alerts alerts = new io.shulian.hub.alert.Alerts(store, Clock.systemUTC(), hook, registry);
     io.shulian.hub.events.Collector collector = new io.shulian.hub.events.Collector(store, clientTrust::trust, alerts,
         Clock.systemUTC());
+    io.shulian.hub.alert.Rules rules;
+    try {
+      rules = new io.shulian.hub.alert.Rules(alerts, thresholds(config.alerts), collector.knownPairs());
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot read the collected events: " + e.getMessage(), e);
+    }
+    collector.addListener(rules::stored);
+    io.shulian.hub.alert.Rules.Inputs inputs = new io.shulian.hub.alert.Rules.Inputs() {
+      @Override
+      public List<io.shulian.hub.alert.Rules.LogContact> logs() throws java.sql.SQLException {
+        return collector.contacts();
+      }
+
+      @Override
+      public io.shulian.core.trust.@Nullable CityBundle bundle() {
+        return clientTrust.current().orElse(null);
+      }
+    };
+    eventWork.scheduleWithFixedDelay(() -> rules.checkNow(java.time.Instant::now, inputs), 30, 30,
+        java.util.concurrent.TimeUnit.SECONDS);
     Duration retention = checked(config.events.retention);
     eventWork.scheduleWithFixedDelay(() -> {
       try {

@@ -45,6 +45,25 @@ public final class HubConfig {
   public static final class AlertSettings {
     /** An Alertmanager-compatible webhook (http or https URL) that receives every alert raised and closed; none if unset. */
     public String webhook;
+    /** denial_spike: this many refusals of one consumer ... */
+    public int denialSpikeCount = 20;
+    /** ... within this window. */
+    public String denialSpikeWindow = "5m";
+    /** bulk_export: more responses of one resource to one consumer within an hour than this. */
+    public long bulkExportPerHour = 10_000;
+    /** off_hours_access: the resources holding core or important data (catalog codes). */
+    public List<String> offHoursResources = new ArrayList<>();
+    /** Working hours (in workingZone, Monday to Friday), e.g. "08:00-18:00". */
+    public String workingHours = "08:00-18:00";
+    public String workingZone = "Asia/Shanghai";
+    /** new_consumer: on (true) or off. */
+    public boolean newConsumer = true;
+    /** gateway_silent: a gateway not heard of (not even a heartbeat) for this long. */
+    public String gatewaySilence = "3m";
+    /** certificate_expiring: a member certificate expiring within this. */
+    public String certificateExpiry = "30d";
+    /** bundle_stale: the newest bundle within this of its end. */
+    public String bundleStaleness = "6h";
   }
 
   public static final class Signing {

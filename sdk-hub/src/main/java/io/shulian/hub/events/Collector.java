@@ -523,6 +523,36 @@ public final class Collector {
     }
   }
 
+  /** The consumer-resource pairs of the permitted requests stored, as {@code consumer|resource}. */
+  public Set<String> knownPairs() throws SQLException {
+    Set<String> out = new java.util.HashSet<>();
+    try (Connection c = store.connection()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT sender, resource FROM hub_events WHERE effect = 'PERMIT'"
+          + " AND direction IN ('REQUEST_IN', 'REQUEST_OUT')"); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1) + "|" + rs.getString(2));
+        }
+      }
+      c.commit();
+    }
+    return out;
+  }
+
+  /** Every party whose logs the collector knows, with the last time its gateway shipped (any of its logs). */
+  public List<io.shulian.hub.alert.Rules.LogContact> contacts() throws SQLException {
+    List<io.shulian.hub.alert.Rules.LogContact> out = new ArrayList<>();
+    try (Connection c = store.connection()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT MAX(log_id), party, MAX(last_seen) FROM hub_event_logs GROUP BY party");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new io.shulian.hub.alert.Rules.LogContact(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+        }
+      }
+      c.commit();
+    }
+    return out;
+  }
+
   /**
    * Deletes events received before {@code before} (the retention setting); logs, checkpoints and
    * alerts stay.
