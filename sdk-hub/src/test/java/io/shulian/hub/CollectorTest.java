@@ -104,7 +104,7 @@ class CollectorTest {
     if (System.getenv("CI") == null) {
       assumeTrue(bin.isPresent(), "PostgreSQL is not installed (apt-get install postgresql)");
     }
-    try (PostgresServer pg = PostgresServer.start(bin.orElseThrow(), dir.resolve("pg"));
+    try (PostgresServer pg = PostgresServer.start(bin.orElseThrow(), dir);
         HubStore db = HubStore.open(pg.jdbcUrl(), PostgresServer.USER, null, 4)) {
       exercise(db);
     }

@@ -41,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HubEventsEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** new_consumer (info) would fire on every first exchange here; AlertRulesTest covers it. */
+  static final String QUIET_NEW_CONSUMERS = "alerts: { newConsumer: false }";
   @TempDir Path dir;
 
   static AuditRecord record(PartyIdentity from, int i, String outcome) {
@@ -93,7 +95,7 @@ class HubEventsEndToEndTest {
 
   /** The test city's hub on a fixed port, so that a restarted hub is found at the same address. */
   private static Hub hubOn(TestHubCity city, int port) throws Exception {
-    Path yaml = city.hubYaml();
+    Path yaml = city.hubYaml(QUIET_NEW_CONSUMERS);
     java.nio.file.Files.writeString(yaml, java.nio.file.Files.readString(yaml).replace("listen: 127.0.0.1:0\n",
         "listen: 127.0.0.1:" + port + "\n"));
     return Hub.load(yaml, TestHubCity.ENV::get).start();
@@ -128,7 +130,8 @@ class HubEventsEndToEndTest {
         for (int i = 25; i < 60; i++) {
           audit.append(record(city.housing, i, i % 2 == 0 ? "OK" : "DENIED")).get();
         }
-        assertThat(TestWait.within(Duration.ofSeconds(3), () -> s.lastFailure() != null)).as("failure noticed").isTrue();
+        // a request in flight while the hub stops ends with the request timeout (60 s)
+        assertThat(TestWait.within(Duration.ofSeconds(90), () -> s.lastFailure() != null)).as("failure noticed").isTrue();
         assertThat(s.acknowledged()).isEqualTo(25);
         h = hubOn(city, port);
         assertThat(TestWait.within(Duration.ofSeconds(60), () -> s.acknowledged() == 60)).as("caught up").isTrue();
@@ -173,7 +176,8 @@ class HubEventsEndToEndTest {
     receiver.start();
     Path log = dir.resolve("housing-audit");
     try (AuditLog audit = AuditLog.builder(log, city.housing).checkpointEveryRecords(5).open();
-        Hub h = city.startHub("alerts: { webhook: \"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\" }")) {
+        Hub h = city.startHub("alerts: { newConsumer: false, webhook: \"http://127.0.0.1:" + receiver.getAddress().getPort()
+            + "/hook\" }")) {
       assertThat(city.publish(h, TestHubCity.OFFICER_TOKEN, city.bundle(1)).statusCode()).isEqualTo(201);
       for (int i = 0; i < 12; i++) {
         audit.append(record(city.housing, i, "OK")).get();
@@ -268,6 +272,63 @@ class HubEventsEndToEndTest {
       assertThat(resolved).isEqualTo(1);
     } finally {
       receiver.stop(0);
+    }
+  }
+
+  @Test
+  void cli_hubAlerts_listAckClose_withExitCodes() throws Exception {
+    TestHubCity city = new TestHubCity(dir);
+    Path log = dir.resolve("housing-audit");
+    try (AuditLog audit = AuditLog.builder(log, city.housing).open(); Hub h = city.startHub(QUIET_NEW_CONSUMERS)) {
+      assertThat(city.publish(h, TestHubCity.OFFICER_TOKEN, city.bundle(1)).statusCode()).isEqualTo(201);
+      for (int i = 0; i < 4; i++) {
+        audit.append(record(city.housing, i, "OK")).get();
+      }
+      // a gap raises an alert
+      assertThat(post(city.client(city.housing), h, EventShipper.toJson(AuditLogReader.readBatch(log, 0, 2, null)))
+          .statusCode()).isEqualTo(200);
+      assertThat(post(city.client(city.housing), h, EventShipper.toJson(AuditLogReader.readBatch(log, 3, 1, null)))
+          .statusCode()).isEqualTo(409);
+      java.nio.file.Files.writeString(dir.resolve("officer.token"), TestHubCity.OFFICER_TOKEN + "\n");
+      java.nio.file.Files.writeString(dir.resolve("reviewer.token"), TestHubCity.REVIEWER_TOKEN + "\n");
+      java.nio.file.Files.writeString(dir.resolve("b.jws"), city.bundle(1));
+      String[] common = {"--hub", "https://127.0.0.1:" + h.address("hub").getPort(), "--root",
+          dir.resolve("root.pem").toString(), "--bundle", dir.resolve("b.jws").toString()};
+      java.util.function.Function<String[], HubCliTest.Run> cli = args -> {
+        String[] all = new String[args.length + common.length + 2];
+        all[0] = "hub";
+        all[1] = "alerts";
+        System.arraycopy(args, 0, all, 2, args.length);
+        System.arraycopy(common, 0, all, 2 + args.length, common.length);
+        return HubCliTest.shulian(all);
+      };
+      String officer = dir.resolve("officer.token").toString();
+      HubCliTest.Run list = cli.apply(new String[] {"list", "--state", "open", "--token-file", officer});
+      assertThat(list.code()).as(list.err()).isZero();
+      JsonNode a = JSON.readTree(list.out()).get("alerts");
+      assertThat(a).hasSize(1);
+      assertThat(a.get(0).get("rule").asText()).isEqualTo("sequence_gap");
+      String id = a.get(0).get("id").asText();
+      HubCliTest.Run byReviewer = cli.apply(new String[] {"ack", id, "--note", "seen",
+          "--token-file", dir.resolve("reviewer.token").toString()});
+      assertThat(byReviewer.code()).isEqualTo(1);
+      assertThat(cli.apply(new String[] {"ack", id, "--note", "seen", "--token-file", officer}).code()).isZero();
+      HubCliTest.Run close = cli.apply(new String[] {"close", id, "--note", "gateway restored", "--token-file", officer});
+      assertThat(close.code()).as(close.err()).isZero();
+      assertThat(close.out()).contains("\"state\":\"closed\"").contains("gateway restored");
+      assertThat(cli.apply(new String[] {"close", id, "--note", "again", "--token-file", officer}).code()).isEqualTo(3);
+      assertThat(cli.apply(new String[] {"close", "12345", "--note", "x", "--token-file", officer}).code()).isEqualTo(3);
+      assertThat(cli.apply(new String[] {"close", id, "--token-file", officer}).code()).isEqualTo(2);
+      assertThat(cli.apply(new String[] {"bogus", "--token-file", officer}).code()).isEqualTo(2);
+      // acknowledging and closing are in the hub's audit log
+      List<String> purposes = new java.util.ArrayList<>();
+      AuditLogReader.forEach(dir.resolve("hub-data/audit"), e -> {
+        if (e.record().resource().equals("alert/" + id)) {
+          purposes.add(e.record().purpose() + " " + e.record().outcome() + " " + e.record().sender());
+        }
+      });
+      assertThat(purposes).containsExactly("acknowledge ALERT_ACKNOWLEDGED alice", "close ALERT_CLOSED alice",
+          "close ILLEGAL_TRANSITION alice");
     }
   }
 }

@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "alerts", mixinStandardHelpOptions = true,
     description = {
-      "List, acknowledge or close the hub's alerts (list: any operator; ack and close: role security-officer,"
-          + " recorded in the hub's audit log).",
+      "List, acknowledge or close the hub's alerts.",
+      "list: any operator; ack and close: role security-officer, recorded in the hub's audit log.",
       "list [--state open|acknowledged|closed] prints {\"alerts\":[…]} (newest first, at most 500); ack <id> --note …"
           + " and close <id> --note … print the alert. Exit 0 done, 3 refused (not found, already closed or"
           + " acknowledged, bad note), 1 other failure (401, 403, hub down), 2 usage."
