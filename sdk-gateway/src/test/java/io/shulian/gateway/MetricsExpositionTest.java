@@ -112,7 +112,9 @@ class MetricsExpositionTest {
         "  policy: { fromBundle: true }",
         "admin: { listen: 127.0.0.1:0 }",
         "runtime: { eventLoops: 1 }",
-        "audit: { dir: audit-provider }", ""));
+        "audit: { dir: audit-provider }",
+        // shipping to a hub that is not there: the shipping families exist, shipping fails and retries
+        "collector: { hub: \"https://127.0.0.1:9/v1/events\", interval: 1s }", ""));
     Gateway g = ConfigLoader.apply(ConfigLoader.load(dir.resolve("provider.yaml"), Map.of("SHULIAN_KEY_PASSWORD", "test-only")::get),
         new MemoryAuditor()).build().start();
     closeables.add(g);

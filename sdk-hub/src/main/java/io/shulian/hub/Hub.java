@@ -91,6 +91,12 @@ public final class Hub implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  /** Event ingest, alert changes and the retention purge, off the event loops (one thread: ingest is serial anyway). */
+  private final java.util.concurrent.ScheduledExecutorService eventWork = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "shulian-hub-events");
+    t.setDaemon(true);
+    return t;
+  });
   private final List<Channel> listeners = new ArrayList<>();
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private @org.jspecify.annotations.Nullable EventLoopGroup group;
@@ -178,6 +184,20 @@ public final class Hub implements AutoCloseable {
     if (deadline == null || deadline.isZero() || deadline.compareTo(Duration.ofDays(366)) > 0) {
       problems.add("applications.responseDeadline: a duration from 1ms to 366d, got '"
           + c.applications.responseDeadline + "'");
+    }
+    Duration retention = c.events == null ? null : ConfigLoader.duration(c.events.retention);
+    if (retention == null || retention.compareTo(Duration.ofHours(1)) < 0 || retention.compareTo(Duration.ofDays(3660)) > 0) {
+      problems.add("events.retention: a duration from 1h to 3660d, got '" + (c.events == null ? null : c.events.retention) + "'");
+    }
+    if (c.alerts != null) {
+      try {
+        thresholds(c.alerts);
+      } catch (RuntimeException e) {
+        problems.add("alerts: " + e.getMessage());
+      }
+    }
+    if (c.alerts != null && c.alerts.webhook != null && !c.alerts.webhook.matches("https?://[^\\s]+")) {
+      problems.add("alerts.webhook: an http:// or https:// URL, got '" + c.alerts.webhook + "'");
     }
     if (c.limits.maxWaiters < 1 || c.limits.maxWaiters > 1_000_000) {
       problems.add("limits.maxWaiters: 1 to 1000000, got " + c.limits.maxWaiters);
@@ -335,8 +355,9 @@ public final class Hub implements AutoCloseable {
       if (c == null) {
         throw new ConfigException(List.of(file + ": empty configuration"));
       }
-      if (c.city == null || c.limits == null || c.operators == null || c.applications == null) {
-        throw new ConfigException(List.of(file + ": city, limits, operators and applications must not be null"));
+      if (c.city == null || c.limits == null || c.operators == null || c.applications == null || c.events == null
+          || c.alerts == null) {
+        throw new ConfigException(List.of(file + ": city, limits, operators, applications, events and alerts must not be null"));
       }
       return c;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -389,6 +410,7 @@ public final class Hub implements AutoCloseable {
     io.shulian.hub.review.ReviewRoutes reviews = new io.shulian.hub.review.ReviewRoutes(new io.shulian.hub.review.Registry(
         new io.shulian.hub.review.SubmissionStore(store), author, publisher, clientTrust, audit, identity, Clock.systemUTC()),
         caseWork);
+    io.shulian.hub.events.EventRoutes events = events();
     Duration idle = checked(config.limits.idleTimeout);
     bind("hub", ConfigLoader.address(config.listen), new ChannelInitializer<SocketChannel>() {
       @Override
@@ -400,7 +422,7 @@ public final class Hub implements AutoCloseable {
         ch.pipeline().addLast(new HubHandler.BodyLimit());
         ch.pipeline().addLast(new HttpObjectAggregator(HubHandler.MAX_BODY_BYTES));
         ch.pipeline().addLast(new HubHandler(settings, board, operators, publisher, registry, cases, actions, identity.suite(),
-            reviews));
+            reviews, events));
       }
     });
     if (config.admin != null) {
@@ -414,6 +436,80 @@ public final class Hub implements AutoCloseable {
     }
     LOG.atInfo().addKeyValue("event", "hub_started").log("hub {} started: {}", identity.party(), bound);
     return this;
+  }
+
+  /** The rule thresholds of {@code alerts:}. */
+  static io.shulian.hub.alert.Rules.Thresholds thresholds(HubConfig.AlertSettings a) {
+    java.util.function.BiFunction<String, String, Duration> d = (name, v) -> {
+      Duration x = ConfigLoader.duration(v);
+      if (x == null || x.isZero()) {
+        throw new IllegalArgumentException(name + ": a duration, got '" + v + "'");
+      }
+      return x;
+    };
+    if (a.denialSpikeCount < 1 || a.bulkExportPerHour < 1) {
+      throw new IllegalArgumentException("denialSpikeCount and bulkExportPerHour: at least 1");
+    }
+    String[] hours = String.valueOf(a.workingHours).split("-", 2);
+    java.time.LocalTime from;
+    java.time.LocalTime to;
+    try {
+      from = java.time.LocalTime.parse(hours[0].trim());
+      to = java.time.LocalTime.parse(hours.length == 2 ? hours[1].trim() : "");
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException("workingHours: HH:MM-HH:MM, got '" + a.workingHours + "'");
+    }
+    java.time.ZoneId zone;
+    try {
+      zone = java.time.ZoneId.of(String.valueOf(a.workingZone));
+    } catch (java.time.DateTimeException e) {
+      throw new IllegalArgumentException("workingZone: a time zone id, got '" + a.workingZone + "'");
+    }
+    return new io.shulian.hub.alert.Rules.Thresholds(a.denialSpikeCount, d.apply("denialSpikeWindow", a.denialSpikeWindow),
+        a.bulkExportPerHour, new java.util.HashSet<>(a.offHoursResources == null ? List.of() : a.offHoursResources), zone,
+        from, to, a.newConsumer, d.apply("gatewaySilence", a.gatewaySilence),
+        d.apply("certificateExpiry", a.certificateExpiry), d.apply("bundleStaleness", a.bundleStaleness));
+  }
+
+  /** The collector and the alerts, with the retention purge (hourly). */
+  private io.shulian.hub.events.EventRoutes events() {
+    java.net.URI hook = config.alerts.webhook == null ? null : java.net.URI.create(config.alerts.webhook);
+    io.shulian.hub.alert.Alerts alerts = new io.shulian.hub.alert.Alerts(store, Clock.systemUTC(), hook, registry);
+    io.shulian.hub.events.Collector collector = new io.shulian.hub.events.Collector(store, clientTrust::trust, alerts,
+        Clock.systemUTC());
+    io.shulian.hub.alert.Rules rules;
+    try {
+      rules = new io.shulian.hub.alert.Rules(alerts, thresholds(config.alerts), collector.knownPairs());
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot read the collected events: " + e.getMessage(), e);
+    }
+    collector.addListener(rules::stored);
+    io.shulian.hub.alert.Rules.Inputs inputs = new io.shulian.hub.alert.Rules.Inputs() {
+      @Override
+      public List<io.shulian.hub.alert.Rules.LogContact> logs() throws java.sql.SQLException {
+        return collector.contacts();
+      }
+
+      @Override
+      public io.shulian.core.trust.@Nullable CityBundle bundle() {
+        return clientTrust.current().orElse(null);
+      }
+    };
+    eventWork.scheduleWithFixedDelay(() -> rules.checkNow(java.time.Instant::now, inputs), 30, 30,
+        java.util.concurrent.TimeUnit.SECONDS);
+    Duration retention = checked(config.events.retention);
+    eventWork.scheduleWithFixedDelay(() -> {
+      try {
+        int n = collector.purge(java.time.Instant.now().minus(retention));
+        if (n > 0) {
+          LOG.atInfo().addKeyValue("event", "hub_events_purged").addKeyValue("count", n)
+              .log("deleted {} events older than the retention of {}", n, retention);
+        }
+      } catch (java.sql.SQLException | RuntimeException e) {
+        LOG.atWarn().addKeyValue("event", "hub_events_purge_failed").log("event retention purge failed: {}", e.getMessage());
+      }
+    }, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+    return new io.shulian.hub.events.EventRoutes(collector, alerts, audit, identity.party().toString(), eventWork, registry);
   }
 
   private void bind(String name, InetSocketAddress address, ChannelInitializer<SocketChannel> init) throws InterruptedException {
@@ -457,8 +553,10 @@ public final class Hub implements AutoCloseable {
     }
     blocking.shutdown();
     caseWork.shutdown();
+    eventWork.shutdown();
     try {
       caseWork.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+      eventWork.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
       blocking.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -31,6 +31,40 @@ public final class HubConfig {
 
   /** The bureau's bundle-signing keys (the city CA directories), per suite; without them the hub signs nothing. */
   public Signing signing;
+  /** City-wide event collection and alerts (issue 16). */
+  public Events events = new Events();
+
+  public static final class Events {
+    /** How long collected events are kept (by the time they were received); logs, checkpoints and alerts stay. */
+    public String retention = "90d";
+  }
+
+  /** Alerts (监测预警): where they are delivered. */
+  public AlertSettings alerts = new AlertSettings();
+
+  public static final class AlertSettings {
+    /** An Alertmanager-compatible webhook (http or https URL) that receives every alert raised and closed; none if unset. */
+    public String webhook;
+    /** denial_spike: this many refusals of one consumer ... */
+    public int denialSpikeCount = 20;
+    /** ... within this window. */
+    public String denialSpikeWindow = "5m";
+    /** bulk_export: more responses of one resource to one consumer within an hour than this. */
+    public long bulkExportPerHour = 10_000;
+    /** off_hours_access: the resources holding core or important data (catalog codes). */
+    public List<String> offHoursResources = new ArrayList<>();
+    /** Working hours (in workingZone, Monday to Friday), e.g. "08:00-18:00". */
+    public String workingHours = "08:00-18:00";
+    public String workingZone = "Asia/Shanghai";
+    /** new_consumer: on (true) or off. */
+    public boolean newConsumer = true;
+    /** gateway_silent: a gateway not heard of (not even a heartbeat) for this long. */
+    public String gatewaySilence = "3m";
+    /** certificate_expiring: a member certificate expiring within this. */
+    public String certificateExpiry = "30d";
+    /** bundle_stale: the newest bundle within this of its end. */
+    public String bundleStaleness = "6h";
+  }
 
   public static final class Signing {
     public SigningKey intl;

@@ -39,6 +39,7 @@ class HubOpenApiTest {
   static Set<String> served() {
     Set<String> routes = new TreeSet<>(HubHandler.BUNDLE_ROUTES);
     routes.addAll(io.shulian.hub.review.ReviewRoutes.ROUTES);
+    routes.addAll(io.shulian.hub.events.EventRoutes.ROUTES);
     for (CaseRoutes.Route r : CaseRoutes.Route.values()) {
       routes.add(r.method() + " " + r.template());
     }
@@ -59,7 +60,8 @@ class HubOpenApiTest {
       for (String route : documented()) {
         String method = route.substring(0, route.indexOf(' '));
         String path = route.substring(route.indexOf(' ') + 1).replace("{suite}", "intl")
-            .replace("{id}", "app-00000000-0000-0000-0000-000000000000");
+            .replace("{logId}", "00000000000000000000000000000000")
+            .replace("/alerts/{id}/", "/alerts/1/").replace("{id}", "app-00000000-0000-0000-0000-000000000000");
         HttpRequest.Builder b = HttpRequest.newBuilder(TestHubCity.url(h, path)).timeout(Duration.ofSeconds(30));
         b.method(method, HttpRequest.BodyPublishers.noBody());
         HttpResponse<String> r = c.send(b.build(), HttpResponse.BodyHandlers.ofString());

@@ -3,10 +3,12 @@ package io.shulian.core.audit;
 import io.shulian.core.internal.audit.LogScanner;
 import io.shulian.core.internal.audit.MerkleProofs;
 import io.shulian.core.internal.audit.RecordCodec;
+import io.shulian.core.internal.audit.SegmentFormat;
 import io.shulian.core.internal.audit.TreeHasher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -47,6 +49,37 @@ public final class AuditLogReader {
       }
     }, null);
     return r.records;
+  }
+
+  /** The most bytes of record bodies {@link #readBatch} returns at once. */
+  public static final int MAX_BATCH_BYTES = 8 << 20;
+
+  /**
+   * Reads up to {@code maxRecords} records from seq {@code fromSeq} as they are stored, with the
+   * checkpoints inside that run and the certificates the writer presented: the unit a shipper sends
+   * to the collector. Safe while a writer appends: the checkpoints are read first, so every
+   * checkpoint returned is covered by the records returned (or lies past them and is left for the
+   * next batch); a frame still being written at the end is not returned yet. Frame CRCs and sequence
+   * numbers are checked on the way; hashes and signatures are the collector's to verify.
+   *
+   * @param previous the batch read before, if it ended at {@code fromSeq}: reading then continues at
+   *     its file position instead of skipping from the start of the segment; may be null
+   * @return the batch, empty if the log holds no record at {@code fromSeq} yet
+   * @throws AuditException NOT_A_LOG, LOG_CORRUPT (a bad frame before the end, a chain that does
+   *     not link, a seq beyond the log's first record missing), LOG_UNAVAILABLE on I/O errors
+   */
+  public static RecordBatch readBatch(Path dir, long fromSeq, int maxRecords, @Nullable RecordBatch previous)
+      throws AuditException {
+    if (fromSeq < 0 || maxRecords < 1) {
+      throw new IllegalArgumentException("fromSeq " + fromSeq + " and maxRecords " + maxRecords + " must be >= 0 and >= 1");
+    }
+    requireLog(dir);
+    List<Checkpoint> cps = checkpoints(dir);
+    try {
+      return new BatchReader(dir, fromSeq, maxRecords, previous, cps, AuditVerifier.presentedCertificates(dir)).read();
+    } catch (IOException e) {
+      throw new AuditException(AuditException.Reason.LOG_UNAVAILABLE, "cannot read " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /** Returns the checkpoints of the log, oldest first (signatures not checked). */
@@ -180,5 +213,157 @@ public final class AuditLogReader {
       }
     }
     return r;
+  }
+
+  /** One {@link #readBatch}: finds the segment that holds {@code fromSeq} and reads frames from there. */
+  private static final class BatchReader {
+    private final Path dir;
+    private final long fromSeq;
+    private final int maxRecords;
+    private final @Nullable RecordBatch previous;
+    private final List<Checkpoint> checkpoints;
+    private final List<io.shulian.core.keys.PartyCertificate> certificates;
+
+    BatchReader(Path dir, long fromSeq, int maxRecords, @Nullable RecordBatch previous, List<Checkpoint> checkpoints,
+        List<io.shulian.core.keys.PartyCertificate> certificates) {
+      this.dir = dir;
+      this.fromSeq = fromSeq;
+      this.maxRecords = maxRecords;
+      this.previous = previous;
+      this.checkpoints = checkpoints;
+      this.certificates = certificates;
+    }
+
+    RecordBatch read() throws IOException, AuditException {
+      List<Path> segs = LogScanner.segments(dir);
+      SegmentFormat.Header first = header(segs.get(0));
+      String logId = first.logIdHex();
+      HashAlgorithm alg = HashAlgorithm.ofId(first.hashAlgorithm);
+      // the segment that holds fromSeq: the last whose first seq is not after it
+      int si = 0;
+      long offset = SegmentFormat.HEADER_BYTES;
+      long seq;
+      byte[] chain;
+      if (previous != null && previous.logId().equals(logId) && previous.nextSeq() == fromSeq
+          && previous.segment >= 0 && previous.segment < segs.size()) {
+        si = previous.segment;
+        offset = previous.offset;
+        seq = fromSeq;
+        chain = previous.chainHead();
+      } else {
+        SegmentFormat.Header h = first;
+        for (int i = 1; i < segs.size(); i++) {
+          SegmentFormat.Header next = header(segs.get(i));
+          if (next.firstSeq > fromSeq) {
+            break;
+          }
+          si = i;
+          h = next;
+        }
+        seq = h.firstSeq;
+        chain = h.prevChain.clone();
+      }
+      List<byte[]> bodies = new ArrayList<>();
+      long bytes = 0;
+      byte[] head = new byte[8];
+      outer:
+      for (; si < segs.size(); si++) {
+        if (offset < 0) {
+          SegmentFormat.Header h = header(segs.get(si));
+          if (h.firstSeq != seq || !Arrays.equals(h.prevChain, chain) || !h.logIdHex().equals(logId)) {
+            throw corrupt(segs.get(si), 0, seq, "segment header does not continue the segment before it");
+          }
+          offset = SegmentFormat.HEADER_BYTES;
+        }
+        boolean last = si == segs.size() - 1;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(segs.get(si),
+            java.nio.file.StandardOpenOption.READ)) {
+          long size = ch.size();
+          while (offset < size) {
+            if (bodies.size() >= maxRecords || bytes >= MAX_BATCH_BYTES) {
+              break outer;
+            }
+            if (readFully(ch, head, offset) < 8) {
+              break outer; // a frame still being written (or a torn tail the writer moves aside on reopen)
+            }
+            int len = RecordCodec.getInt(head, 0);
+            if (len < SegmentFormat.MIN_BODY_BYTES || len > SegmentFormat.MAX_BODY_BYTES) {
+              if (last) {
+                break outer;
+              }
+              throw corrupt(segs.get(si), offset, seq, "record length field is impossible");
+            }
+            boolean wanted = seq >= fromSeq;
+            int frameBytes = len + SegmentFormat.FRAME_OVERHEAD;
+            byte[] frame = new byte[frameBytes];
+            if (readFully(ch, frame, offset) < frameBytes) {
+              break outer;
+            }
+            if (RecordCodec.getInt(frame, 4) != SegmentFormat.crc(frame, 8, len + TreeHasher.SIZE)) {
+              if (last && offset + frameBytes >= size) {
+                break outer; // the newest frame, perhaps not completely in the file yet
+              }
+              throw corrupt(segs.get(si), offset, seq, "record frame checksum does not match");
+            }
+            if (RecordCodec.getLong(frame, 8 + RecordCodec.SEQ_OFFSET) != seq) {
+              throw corrupt(segs.get(si), offset, seq, "record has seq " + RecordCodec.getLong(frame,
+                  8 + RecordCodec.SEQ_OFFSET) + " where seq " + seq + " belongs");
+            }
+            chain = Arrays.copyOfRange(frame, 8 + len, frameBytes);
+            if (wanted) {
+              bodies.add(Arrays.copyOfRange(frame, 8, 8 + len));
+              bytes += len;
+            }
+            seq++;
+            offset += frameBytes;
+          }
+        }
+        if (!last) {
+          offset = -1;
+        }
+      }
+      int endSegment = Math.min(si, segs.size() - 1);
+      if (seq < fromSeq) {
+        return new RecordBatch(logId, alg, fromSeq, List.of(), chain, List.of(), certificates, seq, -1, 0);
+      }
+      long end = fromSeq + bodies.size();
+      List<Checkpoint> inside = new ArrayList<>();
+      for (Checkpoint cp : checkpoints) {
+        if (cp.treeSize() >= fromSeq && cp.treeSize() <= end && cp.logId().equals(logId)) {
+          inside.add(cp);
+        }
+      }
+      long logSize = seq;
+      return new RecordBatch(logId, alg, fromSeq, bodies, chain, inside, certificates, logSize, endSegment, offset);
+    }
+
+    private static int readFully(java.nio.channels.FileChannel ch, byte[] b, long at) throws IOException {
+      java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+      while (bb.hasRemaining()) {
+        if (ch.read(bb, at + bb.position()) < 0) {
+          break;
+        }
+      }
+      return bb.position();
+    }
+
+    private static SegmentFormat.Header header(Path seg) throws IOException, AuditException {
+      byte[] b = new byte[SegmentFormat.HEADER_BYTES];
+      int n;
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(seg, java.nio.file.StandardOpenOption.READ)) {
+        n = readFully(ch, b, 0);
+      }
+      try {
+        return SegmentFormat.decodeHeader(b, n);
+      } catch (SegmentFormat.BadHeaderException e) {
+        throw new AuditException(e.newerVersion ? AuditException.Reason.UNSUPPORTED_VERSION : AuditException.Reason.LOG_CORRUPT,
+            seg.getFileName() + ": " + e.getMessage());
+      }
+    }
+
+    private static AuditException corrupt(Path seg, long offset, long seq, String what) {
+      return new AuditException(AuditException.Reason.LOG_CORRUPT, seg.getFileName() + " offset " + offset + " (seq " + seq
+          + "): " + what + "; run 'shulian audit verify'");
+    }
   }
 }

@@ -147,33 +147,6 @@ final class TrustOptions {
    * not revoked, allowed to sign at the checkpoint's time.
    */
   static CheckpointTrust city(CityTrust city, PartyId operator) {
-    return (checkpoint, presented) -> {
-      List<PartyCertificate> candidates = new ArrayList<>();
-      city.certificate(checkpoint.keyId()).ifPresent(candidates::add);
-      for (PartyCertificate c : presented) {
-        if (c.keyId().equals(checkpoint.keyId())) {
-          candidates.add(c);
-        }
-      }
-      if (candidates.isEmpty()) {
-        throw new AuditException(AuditException.Reason.UNTRUSTED_SIGNER, "checkpoint at tree size "
-            + checkpoint.treeSize() + " is signed by key " + checkpoint.keyId()
-            + ", and no certificate with that key id was given with --trust or presented by the log");
-      }
-      String refused = null;
-      for (PartyCertificate c : candidates) {
-        if (!c.party().equals(operator)) {
-          refused = "its key " + c.keyId() + " belongs to " + c.party() + ", not to the operator " + operator;
-          continue;
-        }
-        try {
-          return city.validate(c, KeyUse.SIGN, checkpoint.time());
-        } catch (TrustException e) {
-          refused = "it is not trusted by the city (" + e.code() + "): " + e.getMessage();
-        }
-      }
-      throw new AuditException(AuditException.Reason.UNTRUSTED_SIGNER, "the signer of the checkpoint at tree size "
-          + checkpoint.treeSize() + " is refused: " + refused);
-    };
+    return CheckpointTrust.city(city, operator);
   }
 }

@@ -160,6 +160,19 @@ public final class ConfigLoader {
     if (c.envelope.ephemeralKeyReuseMaxEnvelopes < 1) {
       problems.add("envelope.ephemeralKeyReuseMaxEnvelopes: must be at least 1");
     }
+    if (c.collector != null) {
+      if (c.collector.hub == null || !c.collector.hub.startsWith("https://")) {
+        problems.add("collector.hub: an https:// URL of the hub's collector (…/v1/events), got '" + c.collector.hub + "'");
+      }
+      if (c.collector.batch < 1 || c.collector.batch > 10_000) {
+        problems.add("collector.batch: 1 to 10000, got " + c.collector.batch);
+      }
+      durationIn("collector.interval", c.collector.interval, Duration.ofMillis(10), Duration.ofMinutes(10), problems);
+      durationIn("collector.heartbeat", c.collector.heartbeat, Duration.ofSeconds(1), Duration.ofHours(1), problems);
+      if (c.trust.root == null) {
+        problems.add("collector: needs trust.root (the hub's TLS certificate is checked against the city trust)");
+      }
+    }
     if (c.state == null) {
       problems.add("state: must be a mapping (or left out)");
     } else if (c.state.maxReplayEntries < 1 || c.state.maxReplayEntries > 100_000_000) {
@@ -447,6 +460,17 @@ public final class ConfigLoader {
         b.meters(reloader::bindTo);
       }
       b.readinessCheck("trust", () -> trustProblem(holder));
+      if (c.collector != null) {
+        io.shulian.gateway.ship.EventShipper shipper = new io.shulian.gateway.ship.EventShipper(URI.create(c.collector.hub),
+            l.resolve(c.audit.dir), l.stateDir, c.collector.batch, checkedDuration(c.collector.interval),
+            checkedDuration(c.collector.heartbeat),
+            io.shulian.gateway.authenticate.GatewayTls.jdkClient(l.identity, new io.shulian.gateway.authenticate.CityPeerVerifier(holder, Clock.systemUTC())));
+        // started by the first housekeeping run: only a started gateway ships
+        b.periodic(Duration.ofSeconds(1), ctx -> shipper.start());
+        b.readinessWarning("event_shipping", shipper::lastFailure);
+        b.meters(shipper::bindTo);
+        b.closeWith(shipper);
+      }
       b.meters(r -> {
         io.micrometer.core.instrument.Gauge.builder("shulian.bundle.age", holder,
                 h -> h.current().map(x -> (double) Duration.between(x.issuedAt(), java.time.Instant.now()).toSeconds()).orElse(Double.NaN))

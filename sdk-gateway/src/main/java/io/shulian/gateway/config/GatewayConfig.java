@@ -29,6 +29,20 @@ public final class GatewayConfig {
   public Admin admin;
   public Runtime runtime = new Runtime();
   public Envelope envelope = new Envelope();
+  /** Ships this gateway's audit log to the city hub's collector; off when absent. */
+  public Collector collector;
+
+  /** Event shipping to the city collector (docs/gateway.md "Event shipping"). */
+  public static final class Collector {
+    /** The collector's URL: https://hub…/v1/events (the gateway's city-CA TLS identity authenticates it). */
+    public String hub;
+    /** Records per batch, 1 to 10000. */
+    public int batch = 500;
+    /** How often new records are shipped when there is no backlog. */
+    public String interval = "1s";
+    /** How often an empty batch is sent when there is nothing new, so the hub can tell a quiet gateway from a dead one. */
+    public String heartbeat = "30s";
+  }
 
   public static final class Identity {
     /** PKCS#12 file with entries sign, encrypt and tls. */

@@ -32,7 +32,8 @@ import picocli.CommandLine.Option;
           + "publishes from bureau operators; see docs/hub.md. SIGTERM stops it."
     },
     subcommands = {HubCommand.Publish.class, CaseCommands.Apply.class, CaseCommands.Applications.class,
-        CaseCommands.Objection.class, ActionCommand.class, ReviewCommand.class})
+        CaseCommands.Objection.class, ActionCommand.class, ReviewCommand.class,
+        AlertsCommand.class})
 public final class HubCommand implements Callable<Integer>, ShulianCli.Extension {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -49,6 +49,7 @@ import org.jspecify.annotations.Nullable;
  * POST /v1/admin/bundle/{intl|gm}                  operator, role security-officer; body: the JWS
  * /v1/applications…, /v1/objections…, GET /v1/openapi.yaml   see {@link CaseRoutes}
  * /v1/catalog/submissions…, /v1/admin/reviews…                see {@link io.shulian.hub.review.ReviewRoutes}
+ * /v1/events…, /v1/admin/alerts…                  see {@link io.shulian.hub.events.EventRoutes}
  * </pre>
  *
  * Every request first takes a token from its client's bucket ({@link RateLimiter}); none left: 429
@@ -81,13 +82,15 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
   private final CaseRoutes cases;
   private final @Nullable ActionRoutes actions;
   private final io.shulian.hub.review.@Nullable ReviewRoutes reviews;
+  private final io.shulian.hub.events.@Nullable EventRoutes events;
   private BundleBoard.@Nullable Waiter waiting;
 
   /** With the case routes and the incident-action routes ({@code actions} null: answered 404). */
   public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry,
       CaseRoutes cases, io.shulian.hub.action.@Nullable IncidentActions actions, Suite hubSuite,
-      io.shulian.hub.review.@Nullable ReviewRoutes reviews) {
+      io.shulian.hub.review.@Nullable ReviewRoutes reviews, io.shulian.hub.events.@Nullable EventRoutes events) {
     this.reviews = reviews;
+    this.events = events;
     this.settings = settings;
     this.cases = cases;
     this.board = board;
@@ -123,8 +126,10 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
               .send(ctx, true);
           return;
         }
-        long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : action ? ActionRoutes.MAX_BODY_BYTES : review;
-        if ((!publish && !caseBody && !action && review == 0 && hasBody) || declared > max) {
+        long eventMax = io.shulian.hub.events.EventRoutes.maxBody(r.method(), path(r.uri()));
+        long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : action ? ActionRoutes.MAX_BODY_BYTES
+            : review > 0 ? review : eventMax;
+        if ((!publish && !caseBody && !action && review == 0 && eventMax == 0 && hasBody) || declared > max) {
           discarding = true;
           ReferenceCountUtil.release(msg);
           Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
@@ -193,6 +198,9 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
     } else if (actions != null && (path.equals(ActionRoutes.PREFIX) || path.startsWith(ActionRoutes.PREFIX + "/"))) {
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       actions.handle(ctx, req, path, operator(req).orElse(null), (s, body) -> json(ctx, s, body, keepAlive));
+    } else if (events != null && io.shulian.hub.events.EventRoutes.serves(path)) {
+      boolean keepAlive = HttpUtil.isKeepAlive(req);
+      events.handle(ctx, req, path, party, operator(req).orElse(null), (s, body) -> json(ctx, s, body, keepAlive));
     } else {
       problem(ctx, HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such resource", false);
     }

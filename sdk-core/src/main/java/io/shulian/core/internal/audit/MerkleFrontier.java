@@ -62,6 +62,41 @@ public final class MerkleFrontier {
     size += 1L << h;
   }
 
+  /**
+   * Returns the frontier as bytes: the size (8 bytes, big-endian) and then the subtree roots, largest
+   * first (one per set bit of the size). {@link #decode} reads it back.
+   */
+  public byte[] encode() {
+    byte[] out = new byte[8 + depth * TreeHasher.SIZE];
+    RecordCodec.putLong(out, 0, size);
+    for (int i = 0; i < depth; i++) {
+      System.arraycopy(stack[i], 0, out, 8 + i * TreeHasher.SIZE, TreeHasher.SIZE);
+    }
+    return out;
+  }
+
+  /**
+   * Reads a frontier written by {@link #encode}.
+   *
+   * @throws IllegalArgumentException if the bytes do not hold exactly one root per set bit of the size
+   */
+  public static MerkleFrontier decode(TreeHasher hasher, byte[] b) {
+    if (b.length < 8) {
+      throw new IllegalArgumentException("frontier shorter than its size field");
+    }
+    long size = RecordCodec.getLong(b, 0);
+    if (size < 0 || b.length != 8 + Long.bitCount(size) * TreeHasher.SIZE) {
+      throw new IllegalArgumentException("frontier of size " + size + " cannot be " + b.length + " bytes long");
+    }
+    MerkleFrontier f = new MerkleFrontier(hasher);
+    f.depth = Long.bitCount(size);
+    for (int i = 0; i < f.depth; i++) {
+      System.arraycopy(b, 8 + i * TreeHasher.SIZE, f.stack[i], 0, TreeHasher.SIZE);
+    }
+    f.size = size;
+    return f;
+  }
+
   /** Returns an independent copy of this frontier. */
   public MerkleFrontier copy() {
     MerkleFrontier c = new MerkleFrontier(hasher);

@@ -1,0 +1,291 @@
+package io.shulian.gateway.ship;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.shulian.core.audit.AuditException;
+import io.shulian.core.audit.AuditLogReader;
+import io.shulian.core.audit.Checkpoint;
+import io.shulian.core.audit.RecordBatch;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.keys.PartyIdentity;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ships the gateway's audit log to the city collector ({@code POST /v1/events}) from its own
+ * thread: never on the exchange path, and with no queue of its own — the log files are the buffer.
+ * It reads a batch of records as stored (with the checkpoints among them and the signing
+ * certificates) through {@link AuditLogReader#readBatch}, sends it over TLS with the gateway's
+ * city-CA identity, and moves its cursor to the {@code nextSeq} the hub acknowledged, kept in
+ * {@code <state dir>/ship-cursor}. On start, and after any refusal, it asks the hub where the log
+ * stands ({@code GET /v1/events/logs/<logId>}): the hub's word wins, so a restarted gateway or a
+ * restored hub database resumes without loss or duplicates (duplicates would be harmless anyway).
+ * A hub that is away only delays shipping: failures back off from the interval doubling to 60 s,
+ * and the backlog is sent batch after batch when the hub is back. With nothing new, an empty batch
+ * every {@code heartbeat} tells the hub the gateway is alive.
+ *
+ * <p>Metrics: {@code shulian_ship_records_total} (records the hub stored), {@code
+ * shulian_ship_failures_total} (batches not accepted), {@code shulian_ship_lag_records} (records in
+ * the log the hub has not acknowledged).
+ */
+public final class EventShipper implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EventShipper.class);
+  /** The cursor file in the state directory: {@code <log id> <next seq>}. */
+  public static final String CURSOR_FILE = "ship-cursor";
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI hub;
+  private final Path logDir;
+  private final Path cursorFile;
+  private final int batch;
+  private final Duration interval;
+  private final Duration heartbeat;
+  private final HttpClient http;
+  private final AtomicLong acknowledged = new AtomicLong(-1);
+  private final AtomicLong logSize = new AtomicLong();
+  private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
+  private final AtomicReference<@Nullable Thread> thread = new AtomicReference<>();
+  private @Nullable Counter shipped;
+  private @Nullable Counter failures;
+  private volatile boolean closed;
+
+  /**
+   * @param hub the collector URL, {@code https://…/v1/events}
+   * @param tls the gateway's client TLS context (its city-CA identity; the hub checked against the city trust)
+   */
+  public EventShipper(URI hub, Path logDir, Path stateDir, int batch, Duration interval, Duration heartbeat, SSLContext tls) {
+    if (!"https".equals(hub.getScheme())) {
+      throw new IllegalArgumentException("collector.hub must be an https:// URL");
+    }
+    if (batch < 1 || batch > 10_000) {
+      throw new IllegalArgumentException("collector.batch: 1 to 10000, got " + batch);
+    }
+    this.hub = hub;
+    this.logDir = logDir;
+    this.cursorFile = stateDir.resolve(CURSOR_FILE);
+    this.batch = batch;
+    this.interval = interval;
+    this.heartbeat = heartbeat;
+    this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10))
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  /** Registers the shipping metrics. */
+  public void bindTo(MeterRegistry r) {
+    shipped = Counter.builder("shulian.ship.records").description("audit records the city collector stored").register(r);
+    failures = Counter.builder("shulian.ship.failures")
+        .description("event batches the city collector did not accept (unreachable, refused)").register(r);
+    Gauge.builder("shulian.ship.lag", this, s -> (double) Math.max(0, s.logSize.get() - Math.max(0, s.acknowledged.get())))
+        .baseUnit("records").description("audit records not yet acknowledged by the city collector").register(r);
+  }
+
+  /** Starts the shipping thread once; later calls do nothing. */
+  public void start() {
+    if (thread.get() != null || closed) {
+      return;
+    }
+    Thread t = new Thread(this::loop, "shulian-event-shipper");
+    t.setDaemon(true);
+    if (thread.compareAndSet(null, t)) {
+      t.start();
+    }
+  }
+
+  /** The last shipping failure, null after a success. */
+  public @Nullable String lastFailure() {
+    return lastFailure.get();
+  }
+
+  /** The next seq the hub acknowledged (-1 until it answered). */
+  public long acknowledged() {
+    return acknowledged.get();
+  }
+
+  private void loop() {
+    Duration backoff = interval;
+    long lastSent = 0;
+    RecordBatch previous = null;
+    String logId = null;
+    boolean askHub = true;
+    while (!closed) {
+      boolean more = false;
+      try {
+        if (askHub || logId == null) {
+          logId = AuditLogReader.readBatch(logDir, 0, 1, null).logId();
+          acknowledged.set(cursorAtHub(logId));
+          saveCursor(logId, acknowledged.get());
+          previous = null;
+          askHub = false;
+        }
+        long from = acknowledged.get();
+        RecordBatch b = AuditLogReader.readBatch(logDir, from, batch, previous);
+        logSize.set(b.logSize());
+        long now = System.nanoTime();
+        if (b.bodies().isEmpty() && lastSent != 0 && now - lastSent < heartbeat.toNanos()) {
+          sleep(interval);
+          continue;
+        }
+        JsonNode ack = post(b);
+        lastSent = now;
+        long next = ack.path("nextSeq").asLong(-1);
+        if (next < 0) {
+          throw new IOException("the hub's answer has no nextSeq");
+        }
+        if (shipped != null) {
+          shipped.increment(ack.path("stored").asLong(0));
+        }
+        acknowledged.set(next);
+        saveCursor(b.logId(), next);
+        previous = next == b.nextSeq() ? b : null;
+        more = b.bodies().size() == batch;
+        lastFailure.set(null);
+        backoff = interval;
+      } catch (Refused e) {
+        fail(e.getMessage());
+        askHub = true;
+      } catch (IOException | AuditException | RuntimeException e) {
+        fail(e instanceof IOException || e instanceof AuditException ? e.getMessage() : e.toString());
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (lastFailure.get() != null) {
+        if (!sleep(backoff)) {
+          return;
+        }
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+      } else if (!more && !sleep(interval)) {
+        return;
+      }
+    }
+  }
+
+  private void fail(@Nullable String why) {
+    String w = String.valueOf(why);
+    String before = lastFailure.getAndSet(w);
+    if (failures != null) {
+      failures.increment();
+    }
+    // a hub that stays away fails every batch: logged once per distinct reason
+    (w.equals(before) ? LOG.atDebug() : LOG.atWarn()).addKeyValue("event", "event_ship_failed").addKeyValue("hub", hub)
+        .log("audit events not shipped to the collector (the log keeps them; shipping resumes): {}", w);
+  }
+
+  private boolean sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+      return !closed;
+    } catch (InterruptedException e) {
+      return false;
+    }
+  }
+
+  /** A refusal by the hub (4xx): the cursor is asked again before the next batch. */
+  private static final class Refused extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message) {
+      super(message);
+    }
+  }
+
+  private long cursorAtHub(String logId) throws IOException, InterruptedException {
+    URI u = URI.create(hub + "/logs/" + logId);
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() == 404) {
+      return 0; // the hub has never seen this log: ship it from the start
+    }
+    if (r.statusCode() != 200) {
+      throw new IOException("the hub answered " + r.statusCode() + " when asked for the log cursor");
+    }
+    long n = JSON.readTree(r.body()).path("nextSeq").asLong(-1);
+    if (n < 0) {
+      throw new IOException("the hub's log cursor has no nextSeq");
+    }
+    return n;
+  }
+
+  /** Returns the collector's JSON form of a batch (the body of {@code POST /v1/events}). */
+  public static byte[] toJson(RecordBatch b) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("logId", b.logId()).put("hash", b.hashAlgorithm().displayName()).put("firstSeq", b.firstSeq());
+    ArrayNode recs = o.putArray("records");
+    Base64.Encoder enc = Base64.getEncoder();
+    for (byte[] body : b.bodies()) {
+      recs.add(enc.encodeToString(body));
+    }
+    o.put("chainHead", enc.encodeToString(b.chainHead()));
+    ArrayNode cps = o.putArray("checkpoints");
+    for (Checkpoint c : b.checkpoints()) {
+      cps.add(c.toJsonLine());
+    }
+    if (!b.certificates().isEmpty()) {
+      o.put("certificates", PartyCertificate.toPem(b.certificates()));
+    }
+    return o.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private JsonNode post(RecordBatch b) throws IOException, InterruptedException {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(hub).timeout(Duration.ofSeconds(60))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(b))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() == 200) {
+      return JSON.readTree(r.body());
+    }
+    String code = "";
+    try {
+      code = JSON.readTree(r.body()).path("code").asText("");
+    } catch (IOException e) {
+      // not a problem document
+    }
+    String msg = "the hub answered " + r.statusCode() + (code.isEmpty() ? "" : " " + code) + " for seq " + b.firstSeq()
+        + ".." + (b.nextSeq() - 1);
+    if (r.statusCode() >= 400 && r.statusCode() < 500 && r.statusCode() != 429) {
+      throw new Refused(msg);
+    }
+    throw new IOException(msg);
+  }
+
+  private void saveCursor(String logId, long next) throws IOException {
+    PartyIdentity.writeAtomically(cursorFile, (logId + " " + next + "\n").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Thread t = thread.getAndSet(null);
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EventShipper{" + hub + "}";
+  }
+}

@@ -1,0 +1,218 @@
+package io.shulian.hub.alert;
+
+import io.shulian.core.audit.AuditDecision;
+import io.shulian.core.audit.AuditEntry;
+import io.shulian.core.audit.AuditRecord;
+import io.shulian.core.keys.PartyCertificate;
+import io.shulian.core.party.PartyId;
+import io.shulian.core.trust.CityBundle;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The built-in early-warning rules (监测预警). Stream rules see every record the collector stored
+ * ({@link #stored}), in log order, and judge by the record's own time, so a gateway that catches up
+ * after an outage is judged as its records happened; the state they keep (sliding windows, pairs
+ * seen) is in memory, per hub. Periodic rules ({@link #check}) look at the gateways' last contact
+ * and the newest bundle. Every alert names the events behind it ({@code <log id>:<seq>}).
+ *
+ * <table>
+ *   <caption>rules</caption>
+ *   <tr><td>denial_spike</td><td>a consumer refused at least {@code denialSpike.count} times within {@code denialSpike.window}</td></tr>
+ *   <tr><td>rejected_envelope</td><td>an envelope refused as tampered, replayed or from an untrusted sender</td></tr>
+ *   <tr><td>bulk_export</td><td>a consumer released more than {@code bulkExport.recordsPerHour} responses of one resource within an hour</td></tr>
+ *   <tr><td>off_hours_access</td><td>a permitted request for a resource in {@code offHours.resources} outside working hours</td></tr>
+ *   <tr><td>new_consumer</td><td>the first permitted request of a consumer for a resource</td></tr>
+ *   <tr><td>gateway_silent</td><td>a log whose gateway has not shipped (not even a heartbeat) for {@code gatewaySilence}</td></tr>
+ *   <tr><td>certificate_expiring</td><td>a member certificate in the newest bundle expiring within {@code certificateExpiry}</td></tr>
+ *   <tr><td>bundle_stale</td><td>the newest bundle (or its CRL) within {@code bundleStaleness} of its end</td></tr>
+ * </table>
+ *
+ * Thread-safe (synchronized): the collector calls it from its one ingest thread, the periodic check
+ * from a scheduler.
+ */
+public final class Rules {
+  private static final Logger LOG = LoggerFactory.getLogger(Rules.class);
+  /** Outcomes of an envelope refused as tampered, replayed or from an untrusted sender. */
+  public static final Set<String> REJECTED_ENVELOPE = Set.of("BAD_SIGNATURE", "DECRYPTION_FAILED", "REPLAYED",
+      "UNTRUSTED_SENDER", "SENDER_MISMATCH", "WRONG_RECEIVER", "MALFORMED", "ALGORITHM_NOT_ALLOWED",
+      "EMBEDDED_KEY_REFUSED", "INVALID_KEY", "UNKNOWN_CRITICAL_HEADER", "SUITE_MISMATCH");
+
+  /** Thresholds (hub.yaml {@code alerts:}). */
+  public record Thresholds(int denialCount, Duration denialWindow, long bulkRecordsPerHour, Set<String> offHoursResources,
+      ZoneId zone, LocalTime workFrom, LocalTime workTo, boolean newConsumer, Duration gatewaySilence,
+      Duration certificateExpiry, Duration bundleStaleness) {
+    public Thresholds {
+      offHoursResources = Set.copyOf(offHoursResources);
+    }
+
+    /** The defaults documented in docs/security-operations.md. */
+    public static Thresholds defaults() {
+      return new Thresholds(20, Duration.ofMinutes(5), 10_000, Set.of(), ZoneId.of("Asia/Shanghai"), LocalTime.of(8, 0),
+          LocalTime.of(18, 0), true, Duration.ofMinutes(3), Duration.ofDays(30), Duration.ofHours(6));
+    }
+  }
+
+  /** A log the collector knows and when its gateway was last heard of. */
+  public record LogContact(String logId, String party, Instant lastSeen) {}
+
+  private final Alerts alerts;
+  private final Thresholds t;
+  private final Map<String, ArrayDeque<Timed>> denials = new HashMap<>();
+  private final Map<String, ArrayDeque<Timed>> exports = new HashMap<>();
+  private final Set<String> pairs = new HashSet<>();
+
+  private record Timed(Instant at, String ref) {}
+
+  /**
+   * @param knownPairs consumer-resource pairs already seen (as {@code consumer|resource}), e.g. from
+   *     the stored events, so that a restart does not call every consumer new
+   */
+  public Rules(Alerts alerts, Thresholds thresholds, Set<String> knownPairs) {
+    this.alerts = alerts;
+    this.t = thresholds;
+    this.pairs.addAll(knownPairs);
+  }
+
+  /** Judges the records of one accepted batch of {@code logId}, shipped by {@code party}. */
+  public synchronized void stored(PartyId party, String logId, List<AuditEntry> entries) {
+    for (AuditEntry e : entries) {
+      try {
+        judge(logId, e);
+      } catch (SQLException x) {
+        LOG.atWarn().addKeyValue("event", "alert_rule_failed").log("an alert could not be stored: {}", x.getMessage());
+      }
+    }
+  }
+
+  private void judge(String logId, AuditEntry e) throws SQLException {
+    AuditRecord r = e.record();
+    String ref = logId + ":" + e.seq();
+    boolean permit = r.decision().effect() == AuditDecision.Effect.PERMIT;
+    String consumer = r.consumer();
+    if (r.direction().isRequest() && !permit) {
+      if (REJECTED_ENVELOPE.contains(r.outcome())
+          || r.decision().reasonCodes().stream().anyMatch(REJECTED_ENVELOPE::contains)) {
+        alerts.raise("rejected_envelope", Alert.Severity.CRITICAL, r.outcome() + " " + r.sender() + " -> " + r.receiver(),
+            "an envelope from " + r.sender() + " to " + r.receiver() + " was refused: " + r.outcome(), List.of(ref));
+      }
+      ArrayDeque<Timed> w = window(denials, consumer, r.time(), t.denialWindow(), ref);
+      if (w.size() >= t.denialCount()) {
+        alerts.raise("denial_spike", Alert.Severity.WARNING, consumer, consumer + " was refused " + w.size()
+            + " times within " + t.denialWindow(), refs(w));
+      }
+    }
+    if (!r.direction().isRequest() && permit) {
+      // a response released to the consumer: one per exchange
+      String key = consumer + " " + r.resource();
+      ArrayDeque<Timed> w = window(exports, key, r.time(), Duration.ofHours(1), ref);
+      if (w.size() > t.bulkRecordsPerHour()) {
+        alerts.raise("bulk_export", Alert.Severity.WARNING, key, consumer + " received " + w.size() + " responses of "
+            + r.resource() + " within an hour (limit " + t.bulkRecordsPerHour() + ")", refs(w));
+      }
+    }
+    if (r.direction().isRequest() && permit) {
+      if (t.offHoursResources().contains(r.resource()) && offHours(r.time())) {
+        alerts.raise("off_hours_access", Alert.Severity.WARNING, consumer + " " + r.resource(), consumer
+            + " accessed " + r.resource() + " (core or important data) at " + r.time().atZone(t.zone()).toLocalDateTime()
+            + ", outside working hours", List.of(ref));
+      }
+      if (t.newConsumer() && pairs.add(consumer + "|" + r.resource())) {
+        alerts.raise("new_consumer", Alert.Severity.INFO, consumer + " " + r.resource(), consumer
+            + " received access to " + r.resource() + " for the first time", List.of(ref));
+      }
+    }
+  }
+
+  private boolean offHours(Instant at) {
+    ZonedDateTime z = at.atZone(t.zone());
+    LocalTime lt = z.toLocalTime();
+    java.time.DayOfWeek d = z.getDayOfWeek();
+    return d == java.time.DayOfWeek.SATURDAY || d == java.time.DayOfWeek.SUNDAY || lt.isBefore(t.workFrom())
+        || !lt.isBefore(t.workTo());
+  }
+
+  private static ArrayDeque<Timed> window(Map<String, ArrayDeque<Timed>> m, String key, Instant at, Duration span,
+      String ref) {
+    ArrayDeque<Timed> w = m.computeIfAbsent(key, k -> new ArrayDeque<>());
+    w.addLast(new Timed(at, ref));
+    Instant from = at.minus(span);
+    while (!w.isEmpty() && w.peekFirst().at().isBefore(from)) {
+      w.removeFirst();
+    }
+    return w;
+  }
+
+  private static List<String> refs(ArrayDeque<Timed> w) {
+    List<String> out = new ArrayList<>();
+    for (Timed x : w) {
+      if (out.size() == Alerts.MAX_EVENT_REFS) {
+        break;
+      }
+      out.add(x.ref());
+    }
+    return out;
+  }
+
+  /**
+   * The periodic rules at {@code now}: silent gateways, expiring certificates, a bundle near its end.
+   *
+   * @param logs the logs the collector knows and their last contact
+   * @param bundle the newest published bundle of the hub's suite, or null before the first
+   */
+  public synchronized void check(Instant now, List<LogContact> logs, @Nullable CityBundle bundle) throws SQLException {
+    for (LogContact l : logs) {
+      if (l.lastSeen().isBefore(now.minus(t.gatewaySilence()))) {
+        alerts.raise("gateway_silent", Alert.Severity.WARNING, l.party(), "the gateway of " + l.party() + " (log "
+            + l.logId() + ") has not shipped events since " + l.lastSeen(), List.of());
+      }
+    }
+    if (bundle == null) {
+      return;
+    }
+    for (CityBundle.Member m : bundle.parties()) {
+      for (PartyCertificate c : m.certificates()) {
+        if (c.notAfter().isBefore(now.plus(t.certificateExpiry()))) {
+          alerts.raise("certificate_expiring", c.notAfter().isBefore(now) ? Alert.Severity.CRITICAL : Alert.Severity.WARNING,
+              m.party() + " " + c.keyId(), "certificate " + c.keyId() + " of " + m.party() + " expires " + c.notAfter(),
+              List.of());
+        }
+      }
+    }
+    if (bundle.validUntil().isBefore(now.plus(t.bundleStaleness()))) {
+      alerts.raise("bundle_stale", Alert.Severity.CRITICAL, "bundle v" + bundle.version(), "the newest city bundle (v"
+          + bundle.version() + ") is valid only until " + bundle.validUntil() + ": publish a fresh one", List.of());
+    }
+  }
+
+  /** A supplier of the inputs of {@link #check}, for the hub's scheduler. */
+  public interface Inputs {
+    List<LogContact> logs() throws SQLException;
+
+    @Nullable CityBundle bundle();
+  }
+
+  /** Runs {@link #check} now with {@code inputs}; failures are logged, never thrown. */
+  public void checkNow(Supplier<Instant> clock, Inputs inputs) {
+    try {
+      check(clock.get(), inputs.logs(), inputs.bundle());
+    } catch (SQLException | RuntimeException e) {
+      LOG.atWarn().addKeyValue("event", "alert_rule_failed").log("periodic alert rules failed: {}", e.getMessage());
+    }
+  }
+}

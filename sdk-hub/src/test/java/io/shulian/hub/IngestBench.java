@@ -1,0 +1,83 @@
+package io.shulian.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shulian.core.audit.AuditLog;
+import io.shulian.core.audit.AuditLogReader;
+import io.shulian.core.audit.AuditStreamVerifier;
+import io.shulian.core.audit.RecordBatch;
+import io.shulian.gateway.ship.EventShipper;
+import io.shulian.hub.events.Collector;
+import io.shulian.hub.store.HubStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The collector ingest benchmark of docs/benchmarks.md, not a unit test (runs only with
+ * {@code -Dshulian.bench=true}; benchmarks/hub/ingest.sh): a real gateway audit log of N records
+ * (checkpoint every 10,000), read in batches of B as the shipper reads them, and taken by
+ * {@link Collector#ingest} — JSON parse, full verification (records, chain, Merkle root and
+ * signature at every checkpoint) and storage in embedded H2 — timed over all batches. Also the
+ * verification alone ({@link AuditStreamVerifier}), for comparison.
+ */
+class IngestBench {
+  @TempDir Path dir;
+
+  @Test
+  @EnabledIfSystemProperty(named = "shulian.bench", matches = "true")
+  void ingest() throws Exception {
+    int n = Integer.getInteger("shulian.bench.events", 200_000);
+    int batch = Integer.getInteger("shulian.bench.batch", 5_000);
+    TestHubCity city = new TestHubCity(dir.resolve("city"));
+    Path log = dir.resolve("log");
+    try (AuditLog a = AuditLog.builder(log, city.housing).maxBatchRecords(8192).open()) {
+      List<java.util.concurrent.CompletableFuture<Long>> pending = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        pending.add(a.append(HubEventsEndToEndTest.record(city.housing, i, i % 10 == 0 ? "DENIED" : "OK")));
+        if (pending.size() == 10_000) {
+          pending.get(pending.size() - 1).get();
+          pending.clear();
+        }
+      }
+    }
+    List<byte[]> bodies = new ArrayList<>();
+    List<RecordBatch> batches = new ArrayList<>();
+    RecordBatch prev = null;
+    for (long from = 0; from < n; from += batch) {
+      prev = AuditLogReader.readBatch(log, from, batch, prev);
+      batches.add(prev);
+      bodies.add(EventShipper.toJson(prev));
+    }
+    StringBuilder out = new StringBuilder();
+    // verification alone
+    long t0 = System.nanoTime();
+    AuditStreamVerifier v = AuditStreamVerifier.start(batches.get(0).logId(), batches.get(0).hashAlgorithm());
+    for (RecordBatch b : batches) {
+      for (byte[] body : b.bodies()) {
+        v.append(body);
+      }
+    }
+    double verifyRate = n / ((System.nanoTime() - t0) / 1e9);
+    try (HubStore db = HubStore.open(HubStore.h2Url(dir), null, null, 4)) {
+      Collector c = CollectorTest.collector(city, db);
+      long t1 = System.nanoTime();
+      for (byte[] body : bodies) {
+        Collector.Result r = c.ingest(city.housing.party(), body);
+        assertThat(r.accepted()).as(r.detail()).isTrue();
+      }
+      double secs = (System.nanoTime() - t1) / 1e9;
+      out.append(String.format("events %d, batch %d: ingest (parse + verify + store in H2) %.0f events/s (%.2f s);"
+          + " verification alone %.0f events/s%n", n, batch, n / secs, secs, verifyRate));
+    }
+    String o = System.getProperty("shulian.bench.out");
+    if (o != null) {
+      Files.writeString(Path.of(o), out.toString());
+    }
+    System.out.print(out);
+  }
+}
