@@ -1,5 +1,6 @@
 package io.shulian.hub.apply;
 
+import io.shulian.hub.audit.AuditUnavailableException;
 import io.shulian.hub.store.HubStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -47,8 +48,12 @@ public final class CaseStore {
     this.db = db;
   }
 
-  /** Stores a new application. */
-  public void insert(Application a) throws SQLException {
+  /**
+   * Stores a new application; {@code beforeCommit} runs in the same transaction, last (the audit record).
+   *
+   * @throws AuditUnavailableException if {@code beforeCommit} could not audit it: nothing was stored
+   */
+  public void insert(Application a, HubStore.@Nullable InTransaction beforeCommit) throws SQLException, AuditUnavailableException {
     try (Connection c = db.connection()) {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_applications (" + APP_COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -69,16 +74,19 @@ public final class CaseStore {
         ps.setString(15, null);
         ps.setString(16, null);
         ps.executeUpdate();
+        if (beforeCommit != null) {
+          beforeCommit.run(c);
+        }
         c.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | AuditUnavailableException | RuntimeException e) {
         c.rollback();
         throw e;
       }
     }
   }
 
-  /** Stores a new objection. */
-  public void insert(Objection o) throws SQLException {
+  /** Stores a new objection; {@code beforeCommit} as for an application. */
+  public void insert(Objection o, HubStore.@Nullable InTransaction beforeCommit) throws SQLException, AuditUnavailableException {
     try (Connection c = db.connection()) {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_objections (" + OBJ_COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -93,8 +101,11 @@ public final class CaseStore {
         ps.setTimestamp(9, null);
         ps.setString(10, null);
         ps.executeUpdate();
+        if (beforeCommit != null) {
+          beforeCommit.run(c);
+        }
         c.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | AuditUnavailableException | RuntimeException e) {
         c.rollback();
         throw e;
       }
@@ -139,10 +150,14 @@ public final class CaseStore {
   /**
    * Moves a case from {@code SUBMITTED} to {@code next} if it is still submitted.
    *
+   * {@code beforeCommit} runs in the same transaction, last, only when the case moved.
+   *
    * @return false if it was not (already answered, withdrawn or expired): nothing changed then
+   * @throws AuditUnavailableException if {@code beforeCommit} could not audit it: nothing changed
    */
   public boolean answer(CaseState.Kind kind, String id, CaseState next, Instant at, @Nullable String reason,
-      @Nullable String grantId, @Nullable String grantToken) throws SQLException {
+      @Nullable String grantId, @Nullable String grantToken, HubStore.@Nullable InTransaction beforeCommit)
+      throws SQLException, AuditUnavailableException {
     boolean app = kind == CaseState.Kind.APPLICATION;
     try (Connection c = db.connection()) {
       try (PreparedStatement ps = c.prepareStatement("UPDATE " + table(kind)
@@ -158,13 +173,23 @@ public final class CaseStore {
         }
         ps.setString(i, id);
         int n = ps.executeUpdate();
+        if (n != 1) {
+          c.rollback();
+          return false;
+        }
+        if (beforeCommit != null) {
+          beforeCommit.run(c);
+        }
         c.commit();
-        return n == 1;
+        return true;
       } catch (SQLException e) {
         c.rollback();
         if ("40001".equals(e.getSQLState())) {
           return false;
         }
+        throw e;
+      } catch (AuditUnavailableException | RuntimeException e) {
+        c.rollback();
         throw e;
       }
     }
