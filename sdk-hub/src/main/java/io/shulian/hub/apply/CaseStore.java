@@ -113,23 +113,33 @@ public final class CaseStore {
   }
 
   public Optional<Application> application(String id) throws SQLException {
-    List<Application> l = applications("id = ?", id);
+    List<Application> l = applications("id = ?", 0, id);
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
   }
 
   public Optional<Objection> objection(String id) throws SQLException {
-    List<Objection> l = objections("id = ?", id);
+    List<Objection> l = objections("id = ?", 0, id);
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
   }
 
   /** Applications {@code party} filed or that are addressed to it, oldest first. */
   public List<Application> applicationsOf(String party) throws SQLException {
-    return applications("consumer = ? OR provider = ?", party, party);
+    return applications("consumer = ? OR provider = ?", 0, party, party);
   }
 
   /** Objections {@code party} filed or that are addressed to it, oldest first. */
   public List<Objection> objectionsOf(String party) throws SQLException {
-    return objections("consumer = ? OR provider = ?", party, party);
+    return objections("consumer = ? OR provider = ?", 0, party, party);
+  }
+
+  /** The oldest {@code limit} applications in {@code state} (any state if null), of every party. */
+  public List<Application> applicationsIn(@Nullable CaseState state, int limit) throws SQLException {
+    return state == null ? applications("1 = 1", limit) : applications("state = ?", limit, state.name());
+  }
+
+  /** The oldest {@code limit} objections in {@code state} (any state if null), of every party. */
+  public List<Objection> objectionsIn(@Nullable CaseState state, int limit) throws SQLException {
+    return state == null ? objections("1 = 1", limit) : objections("state = ?", limit, state.name());
   }
 
   /** How many cases of {@code kind} are still submitted since before {@code before}. */
@@ -199,10 +209,11 @@ public final class CaseStore {
     return kind == CaseState.Kind.APPLICATION ? "hub_applications" : "hub_objections";
   }
 
-  private List<Application> applications(String where, String... args) throws SQLException {
+  /** Rows matching {@code where}, oldest first; at most {@code limit} (0: all). */
+  private List<Application> applications(String where, int limit, String... args) throws SQLException {
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement("SELECT " + APP_COLUMNS + " FROM hub_applications WHERE " + where
-            + " ORDER BY submitted_at, id")) {
+            + " ORDER BY submitted_at, id" + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : ""))) {
       for (int i = 0; i < args.length; i++) {
         ps.setString(i + 1, args[i]);
       }
@@ -220,10 +231,10 @@ public final class CaseStore {
     }
   }
 
-  private List<Objection> objections(String where, String... args) throws SQLException {
+  private List<Objection> objections(String where, int limit, String... args) throws SQLException {
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement("SELECT " + OBJ_COLUMNS + " FROM hub_objections WHERE " + where
-            + " ORDER BY submitted_at, id")) {
+            + " ORDER BY submitted_at, id" + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : ""))) {
       for (int i = 0; i < args.length; i++) {
         ps.setString(i + 1, args[i]);
       }

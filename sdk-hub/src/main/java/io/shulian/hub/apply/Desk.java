@@ -408,6 +408,44 @@ public final class Desk {
     return store.application(a.id()).orElse(a);
   }
 
+  // ---------------------------------------------------------------- operators
+
+  /** The most cases of one kind an operator listing returns (the oldest first). */
+  public static final int MAX_LISTED = 1000;
+
+  /**
+   * {@code GET /v1/admin/cases}: every department's applications and objections for the bureau's
+   * operators, optionally only those in {@code state}, of {@code kind}, or overdue.
+   */
+  public Reply cases(@Nullable CaseState state, CaseState.@Nullable Kind kind, boolean overdueOnly) {
+    try {
+      Instant now = clock.instant();
+      ObjectNode out = JSON.createObjectNode();
+      if (kind == null || kind == CaseState.Kind.APPLICATION) {
+        ArrayNode list = out.putArray("applications");
+        for (CaseStore.Application a : store.applicationsIn(state, MAX_LISTED)) {
+          CaseStore.Application current = expireIfDue(a, now);
+          ObjectNode o = render(current, now);
+          if ((state == null || current.state() == state) && (!overdueOnly || o.path("overdue").asBoolean())) {
+            list.add(o);
+          }
+        }
+      }
+      if (kind == null || kind == CaseState.Kind.OBJECTION) {
+        ArrayNode list = out.putArray("objections");
+        for (CaseStore.Objection x : store.objectionsIn(state, MAX_LISTED)) {
+          ObjectNode o = render(x, now);
+          if (!overdueOnly || o.path("overdue").asBoolean()) {
+            list.add(o);
+          }
+        }
+      }
+      return Reply.json(HttpResponseStatus.OK, out.toString());
+    } catch (SQLException e) {
+      return databaseDown(e);
+    }
+  }
+
   // ---------------------------------------------------------------- objections
 
   /** {@code POST /v1/objections}: {@code consumer} reports a wrong record of a resource. */

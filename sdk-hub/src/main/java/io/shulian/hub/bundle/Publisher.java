@@ -6,11 +6,13 @@ import io.shulian.core.audit.Direction;
 import io.shulian.core.audit.HashAlgorithm;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
+import io.shulian.core.party.PartyId;
 import io.shulian.core.trust.BundleException;
 import io.shulian.core.trust.BundleHolder;
 import io.shulian.core.trust.CityBundle;
 import io.shulian.hub.audit.AuditUnavailableException;
 import io.shulian.hub.audit.HubAudit;
+import io.shulian.hub.store.HubAction;
 import io.shulian.hub.store.HubStore;
 import io.shulian.hub.store.PublishedBundle;
 import java.security.cert.X509Certificate;
@@ -66,7 +68,7 @@ public final class Publisher {
 
   /** Publishes {@code jws} as the newest bundle of {@code suite} for {@code operator}, off the caller's thread. */
   public CompletableFuture<Result> publish(Suite suite, byte[] jws, String operator) {
-    return CompletableFuture.supplyAsync(() -> publishNow(suite, jws, operator, null, Cause.upload(suite)), thread);
+    return CompletableFuture.supplyAsync(() -> publishNow(suite, jws, operator, null, Cause.upload(suite), true), thread);
   }
 
   /** Runs {@code task} on the publishing thread, serialised with every publish. */
@@ -89,6 +91,15 @@ public final class Publisher {
    * in one transaction, audit, then wake the waiters.
    */
   Result publishNow(Suite suite, byte[] jws, String operator, HubStore.@Nullable InTransaction alongside, Cause cause) {
+    return publishNow(suite, jws, operator, alongside, cause, false);
+  }
+
+  /**
+   * As above; {@code uploaded}: the bundle was signed elsewhere, so it must keep every incident
+   * action in force (a bundle the hub authors starts from the newest one and keeps them).
+   */
+  private Result publishNow(Suite suite, byte[] jws, String operator, HubStore.@Nullable InTransaction alongside, Cause cause,
+      boolean uploaded) {
     Instant now = Instant.now();
     byte[] digest = HubAudit.sha256(jws);
     String sha = HexFormat.of().formatHex(digest);
@@ -110,6 +121,19 @@ public final class Publisher {
       return refuse(suite, operator, digest, jws.length, 0, "BUNDLE_INVALID", e.getMessage(), now, cause);
     }
     long version = b.version();
+    if (uploaded) {
+      List<String> dropped;
+      try {
+        dropped = droppedIncidents(suite, b);
+      } catch (java.sql.SQLException e) {
+        return new Result(false, "DATABASE_UNAVAILABLE", "the actions in force could not be read; try again", version, sha);
+      }
+      if (!dropped.isEmpty()) {
+        return refuse(suite, operator, digest, jws.length, version, "INCIDENT_DROPPED", "the bundle drops incident actions "
+            + "in force: " + String.join("; ", dropped) + ". Build it from the newest published bundle (it carries them), "
+            + "or lift them first", now, cause);
+      }
+    }
     AuditRecord published = record(suite, operator, digest, jws.length, version, AuditDecision.Effect.PERMIT, "PUBLISHED",
         201, now, cause);
     try {
@@ -150,6 +174,28 @@ public final class Publisher {
     LOG.atInfo().addKeyValue("event", "hub_bundle_published").addKeyValue("suite", HubStore.suiteName(suite))
         .addKeyValue("version", version).addKeyValue("operator", operator).log("published city bundle v{}", version);
     return new Result(true, "PUBLISHED", "published", version, sha);
+  }
+
+  /** The incident actions in force that {@code b} does not carry, described; empty if it carries all. */
+  private List<String> droppedIncidents(Suite suite, CityBundle b) throws java.sql.SQLException {
+    List<String> dropped = new java.util.ArrayList<>();
+    for (HubAction a : store.actionsInForce(suite)) {
+      boolean kept;
+      try {
+        kept = switch (a.kind()) {
+          case SUSPEND_PARTY -> b.incidents().isSuspended(PartyId.parse(a.target()));
+          case FREEZE_RESOURCE -> b.incidents().isFrozen(a.target());
+          case REVOKE_GRANT -> b.revokedGrants().stream().anyMatch(g -> g.grantKey().equals(a.target()));
+          case EMERGENCY_CRL -> b.crl().getRevokedCertificate(new java.math.BigInteger(a.target(), 16)) != null;
+        };
+      } catch (IllegalArgumentException e) {
+        kept = false;
+      }
+      if (!kept) {
+        dropped.add(a.kind().cliName() + " " + a.target() + " (action " + a.id() + ")");
+      }
+    }
+    return dropped;
   }
 
   private static Result unavailable(long version, String sha) {
