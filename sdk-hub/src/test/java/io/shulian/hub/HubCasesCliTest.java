@@ -33,6 +33,16 @@ class HubCasesCliTest {
     return a;
   }
 
+  /** {@code shulian hub apply} as civil affairs for the provident fund; returns the application's id. */
+  String applyAsCivil() throws Exception {
+    Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    HubCliTest.Run applied = shulian(as("civil", "hub", "apply", "--resource", "housing.provident-fund.balance",
+        "--purpose", "social-assistance-review", "--field", "applicant.name,balance", "--from", from.toString(),
+        "--until", from.plus(Duration.ofDays(30)).toString(), "--legal-basis", "《社会救助暂行办法》", "--max-uses", "100"));
+    assertThat(applied.code()).as(applied.err()).isZero();
+    return new ObjectMapper().readTree(applied.out()).get("id").asText();
+  }
+
   static HubCliTest.Run shulian(List<String> args) {
     return HubCliTest.shulian(args.toArray(new String[0]));
   }
@@ -44,12 +54,7 @@ class HubCasesCliTest {
     String bundle = HubApplicationsEndToEndTest.catalogBundle(city, 1);
     Files.writeString(dir.resolve("bundle.jws"), bundle);
     assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, bundle).statusCode()).isEqualTo(201);
-    Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    HubCliTest.Run applied = shulian(as("civil", "hub", "apply", "--resource", "housing.provident-fund.balance",
-        "--purpose", "social-assistance-review", "--field", "applicant.name,balance", "--from", from.toString(),
-        "--until", from.plus(Duration.ofDays(30)).toString(), "--legal-basis", "《社会救助暂行办法》", "--max-uses", "100"));
-    assertThat(applied.code()).as(applied.err()).isZero();
-    String id = new ObjectMapper().readTree(applied.out()).get("id").asText();
+    String id = applyAsCivil();
 
     HubCliTest.Run listed = shulian(as("housing", "hub", "applications", "list"));
     assertThat(listed.code()).isZero();
@@ -99,12 +104,7 @@ class HubCasesCliTest {
     Files.writeString(dir.resolve("bundle.jws"), bundle);
     Files.writeString(dir.resolve("reviewer.token"), TestHubCity.REVIEWER_TOKEN + "\n");
     assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, bundle).statusCode()).isEqualTo(201);
-    Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    HubCliTest.Run applied = shulian(as("civil", "hub", "apply", "--resource", "housing.provident-fund.balance",
-        "--purpose", "social-assistance-review", "--field", "applicant.name,balance", "--from", from.toString(),
-        "--until", from.plus(Duration.ofDays(30)).toString(), "--legal-basis", "《社会救助暂行办法》", "--max-uses", "100"));
-    assertThat(applied.code()).as(applied.err()).isZero();
-    String id = new ObjectMapper().readTree(applied.out()).get("id").asText();
+    String id = applyAsCivil();
 
     List<String> operator = List.of("--hub", "https://127.0.0.1:" + hub.address("hub").getPort(), "--root",
         dir.resolve("root.pem").toString(), "--bundle", dir.resolve("bundle.jws").toString(), "--token-file",
