@@ -99,7 +99,7 @@ class GatewayLoggingEndToEndTest {
 
   /** The sum of the family's samples over all label values (e.g. every {@code reason}). */
   static double metric(HttpClient http, String admin, String name) throws Exception {
-    String body = http.send(HttpRequest.newBuilder(URI.create("http://" + admin + "/metrics")).build(),
+    String body = http.send(HttpRequest.newBuilder(URI.create("http://" + admin + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString()).body();
     double sum = 0;
     for (String l : body.split("\n")) {
@@ -198,6 +198,8 @@ class GatewayLoggingEndToEndTest {
           .header("X-Api-Key", API_KEY).header("X-Shulian-Purpose", "social-assistance-review").build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+      // the gateway's own audit log publishes its meters (AuditMeters): the exchange above moved them
+      awaitMetric(http, admin, "shulian_audit_records_total", 1);
       HttpResponse<String> badKey = http.send(HttpRequest.newBuilder(URI.create("http://" + consumer
               + "/exchange/HOUSING-001/y")).header("X-Api-Key", API_KEY + "-wrong")
           .header("X-Shulian-Purpose", "social-assistance-review").build(), HttpResponse.BodyHandlers.ofString());

@@ -16,7 +16,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
-import io.shulian.core.audit.AuditLog;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.trust.BundleHolder;
@@ -27,6 +26,7 @@ import io.shulian.gateway.config.ConfigException;
 import io.shulian.gateway.config.ConfigLoader;
 import io.shulian.gateway.ops.AdminHandler;
 import io.shulian.hub.access.Operators;
+import io.shulian.hub.audit.HubAudit;
 import io.shulian.hub.bundle.BundleBoard;
 import io.shulian.hub.http.HubHandler;
 import io.shulian.hub.action.IncidentActions;
@@ -74,12 +74,12 @@ public final class Hub implements AutoCloseable {
   private final Map<Suite, List<X509Certificate>> roots;
   private final Duration grace;
   private final HubStore store;
-  private final AuditLog audit;
+  private final HubAudit audit;
   private final Operators operators;
   private final BundleBoard board;
   private final BundleHolder clientTrust;
   private final Map<Suite, io.shulian.core.trust.CityAuthority> signers;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry;
   private final ExecutorService blocking = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "shulian-hub-publish");
     t.setDaemon(true);
@@ -102,9 +102,10 @@ public final class Hub implements AutoCloseable {
   private @org.jspecify.annotations.Nullable EventLoopGroup group;
 
   private Hub(HubConfig config, PartyIdentity identity, Map<Suite, List<X509Certificate>> roots, Duration grace,
-      HubStore store, AuditLog audit, Operators operators, Map<Suite, io.shulian.core.trust.CityAuthority> signers)
-      throws java.sql.SQLException {
+      HubStore store, HubAudit audit, Operators operators, Map<Suite, io.shulian.core.trust.CityAuthority> signers,
+      PrometheusMeterRegistry registry) throws java.sql.SQLException {
     this.config = config;
+    this.registry = registry;
     this.signers = signers;
     this.identity = identity;
     this.roots = roots;
@@ -261,15 +262,16 @@ public final class Hub implements AutoCloseable {
     }
     Path dataDir = base.resolve(c.dataDir);
     HubStore store = null;
-    AuditLog audit = null;
+    HubAudit audit = null;
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try {
       Files.createDirectories(dataDir);
       store = c.database == null
           ? HubStore.open(HubStore.h2Url(dataDir), null, null, 4)
           : HubStore.open(c.database.url, c.database.user, dbPassword, c.database.maxConnections);
       Files.createDirectories(dataDir.resolve("audit"));
-      audit = AuditLog.builder(dataDir.resolve("audit"), identity).open();
-      return new Hub(c, identity, roots, grace, store, audit, ops.build(), signers);
+      audit = HubAudit.open(dataDir.resolve("audit"), identity, registry);
+      return new Hub(c, identity, roots, grace, store, audit, ops.build(), signers, registry);
     } catch (IOException | java.sql.SQLException | io.shulian.core.audit.AuditException | RuntimeException e) {
       if (audit != null) {
         audit.close();
@@ -394,7 +396,7 @@ public final class Hub implements AutoCloseable {
     SslContext tls = GatewayTls.serverClientCertOptional(identity, new CityPeerVerifier(clientTrust, Clock.systemUTC()));
     Publisher publisher = new Publisher(roots, store, board, clientTrust, audit, identity, blocking);
     BundleAuthor author = new BundleAuthor(publisher, store, signers);
-    IncidentActions actions = new IncidentActions(author, publisher, store, identity.party().toString());
+    IncidentActions actions = new IncidentActions(author, store, audit, identity.party().toString());
     HubHandler.Settings settings = new HubHandler.Settings(
         checked(config.limits.maxWait), new CityPeerVerifier(clientTrust, Clock.systemUTC()),
         new io.shulian.hub.access.RateLimiter(config.limits.ratePerSecond, config.limits.rateBurst, System::nanoTime));
@@ -535,7 +537,8 @@ public final class Hub implements AutoCloseable {
     if (db != null) {
       p.put("database", db);
     }
-    audit.failure().ifPresent(e -> p.put("audit", "audit log not writable: " + e.getMessage()));
+    // a failed log is reopened here (at most once a second) once its directory is writable again
+    audit.problem().ifPresent(e -> p.put("audit", e));
     return p;
   }
 

@@ -33,7 +33,7 @@ class CaseStoreTest {
     CaseStore s = new CaseStore(db);
     Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     String id = "app-00000000-0000-0000-0000-000000000001";
-    s.insert(app(id, t.minusSeconds(600)));
+    s.insert(app(id, t.minusSeconds(600)), null);
     CaseStore.Application back = s.application(id).orElseThrow();
     assertThat(back.fields()).containsExactly("a", "b.c", "d[].e");
     assertThat(back.submittedAt()).isEqualTo(t.minusSeconds(600));
@@ -43,13 +43,13 @@ class CaseStoreTest {
     assertThat(s.countSubmittedBefore(CaseState.Kind.APPLICATION, t.minusSeconds(60))).isEqualTo(1);
     assertThat(s.countSubmittedBefore(CaseState.Kind.APPLICATION, t.minusSeconds(6000))).isZero();
     // the same id twice is refused by the primary key
-    assertThatThrownBy(() -> s.insert(app(id, t))).isInstanceOf(java.sql.SQLException.class);
+    assertThatThrownBy(() -> s.insert(app(id, t), null)).isInstanceOf(java.sql.SQLException.class);
 
     // two answers racing: exactly one wins
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      Callable<Boolean> approve = () -> s.answer(CaseState.Kind.APPLICATION, id, CaseState.APPROVED, t, null, "g-1", "tok");
-      Callable<Boolean> decline = () -> s.answer(CaseState.Kind.APPLICATION, id, CaseState.DECLINED, t, "no", null, null);
+      Callable<Boolean> approve = () -> s.answer(CaseState.Kind.APPLICATION, id, CaseState.APPROVED, t, null, "g-1", "tok", null);
+      Callable<Boolean> decline = () -> s.answer(CaseState.Kind.APPLICATION, id, CaseState.DECLINED, t, "no", null, null, null);
       Future<Boolean> a = pool.submit(approve);
       Future<Boolean> b = pool.submit(decline);
       assertThat(List.of(a.get(), b.get())).containsExactlyInAnyOrder(true, false);
@@ -59,12 +59,12 @@ class CaseStoreTest {
     CaseStore.Application answered = s.application(id).orElseThrow();
     assertThat(answered.state()).isIn(CaseState.APPROVED, CaseState.DECLINED);
     assertThat(answered.answeredAt()).isEqualTo(t);
-    assertThat(s.answer(CaseState.Kind.APPLICATION, id, CaseState.WITHDRAWN, t, null, null, null)).isFalse();
+    assertThat(s.answer(CaseState.Kind.APPLICATION, id, CaseState.WITHDRAWN, t, null, null, null, null)).isFalse();
     assertThat(s.countSubmittedBefore(CaseState.Kind.APPLICATION, t)).isZero();
 
     String oid = "obj-00000000-0000-0000-0000-000000000001";
-    s.insert(new CaseStore.Objection(oid, "440600/c", "440600/p", "r.x", "rec 1", "wrong 数据", CaseState.SUBMITTED, t, null, null));
-    assertThat(s.answer(CaseState.Kind.OBJECTION, oid, CaseState.CORRECTED, t.plusSeconds(5), "fixed", null, null)).isTrue();
+    s.insert(new CaseStore.Objection(oid, "440600/c", "440600/p", "r.x", "rec 1", "wrong 数据", CaseState.SUBMITTED, t, null, null), null);
+    assertThat(s.answer(CaseState.Kind.OBJECTION, oid, CaseState.CORRECTED, t.plusSeconds(5), "fixed", null, null, null)).isTrue();
     CaseStore.Objection o = s.objection(oid).orElseThrow();
     assertThat(o.state()).isEqualTo(CaseState.CORRECTED);
     assertThat(o.description()).isEqualTo("wrong 数据");

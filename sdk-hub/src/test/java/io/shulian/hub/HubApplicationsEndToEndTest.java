@@ -361,6 +361,55 @@ class HubApplicationsEndToEndTest {
         "resource", "nope", "record", "r", "description", "d"))).body()).contains("RESOURCE_UNKNOWN");
   }
 
+  static HttpResponse<String> asOperator(Hub h, String token, String path) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(TestHubCity.url(h, path)).timeout(Duration.ofSeconds(30)).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return HttpClient.newBuilder().sslContext(io.shulian.gateway.authenticate.GatewayTls.jdkClient(null, chain -> TestHubCity.HUB))
+        .build().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void adminCases_operatorsListByStateWithOverdueFlag_departmentsAndBadQueriesRefused() throws Exception {
+    Hub h = hub("applications: { responseDeadline: 1ms }");
+    String open = applyAsCivil(h);
+    String withdrawn = applyAsCivil(h);
+    send(city.client(city.civil), h, "POST", "/v1/applications/" + withdrawn + "/withdraw", null);
+    HttpResponse<String> obj = send(city.client(city.civil), h, "POST", "/v1/objections", JSON.writeValueAsString(
+        java.util.Map.of("resource", "housing.property-registry", "record", "r-1", "description", "wrong")));
+    assertThat(obj.statusCode()).as(obj.body()).isEqualTo(201);
+
+    // both roles see every department's cases
+    for (String token : List.of(TestHubCity.REVIEWER_TOKEN, TestHubCity.OFFICER_TOKEN)) {
+      HttpResponse<String> all = asOperator(h, token, "/v1/admin/cases");
+      assertThat(all.statusCode()).as(all.body()).isEqualTo(200);
+      assertThat(json(all).get("applications")).hasSize(2);
+      assertThat(json(all).get("objections")).hasSize(1);
+    }
+    JsonNode submitted = json(asOperator(h, TestHubCity.REVIEWER_TOKEN, "/v1/admin/cases?state=submitted&kind=application"));
+    assertThat(submitted.get("applications")).hasSize(1);
+    assertThat(submitted.has("objections")).isFalse();
+    assertThat(submitted.get("applications").get(0).get("id").asText()).isEqualTo(open);
+    assertThat(submitted.get("applications").get(0).get("overdue").asBoolean()).isTrue();
+    JsonNode overdue = json(asOperator(h, TestHubCity.REVIEWER_TOKEN, "/v1/admin/cases?overdue=true"));
+    assertThat(overdue.get("applications")).hasSize(1);
+    assertThat(overdue.get("objections")).hasSize(1);
+    assertThat(json(asOperator(h, TestHubCity.REVIEWER_TOKEN, "/v1/admin/cases?state=withdrawn")).get("applications").get(0)
+        .get("id").asText()).isEqualTo(withdrawn);
+
+    assertThat(asOperator(h, null, "/v1/admin/cases").statusCode()).isEqualTo(401);
+    assertThat(asOperator(h, "wrong", "/v1/admin/cases").statusCode()).isEqualTo(401);
+    // a department's certificate is not an operator credential
+    assertThat(send(city.client(city.housing), h, "GET", "/v1/admin/cases", null).statusCode()).isEqualTo(401);
+    for (String bad : List.of("state=nope", "kind=x", "overdue=maybe", "state=submitted&state=approved")) {
+      HttpResponse<String> r = asOperator(h, TestHubCity.REVIEWER_TOKEN, "/v1/admin/cases?" + bad);
+      assertThat(r.statusCode()).as(bad).isEqualTo(400);
+      assertThat(r.body()).contains("BAD_QUERY");
+    }
+    assertThat(send(city.client(city.housing), h, "POST", "/v1/admin/cases", "{}").statusCode()).isIn(405, 413);
+  }
+
   @Test
   void stateChanges_writtenToTheHubsAuditLog() throws Exception {
     Hub h = hub();

@@ -308,6 +308,8 @@ class HubBundleEndToEndTest {
     String base = "http://127.0.0.1:" + h.address("admin").getPort();
     assertThat(plain.send(HttpRequest.newBuilder(java.net.URI.create(base + "/healthz")).build(),
         HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    assertThat(plain.send(HttpRequest.newBuilder(java.net.URI.create(base + "/livez")).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     HttpResponse<String> ready = plain.send(HttpRequest.newBuilder(java.net.URI.create(base + "/readyz")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);

@@ -33,6 +33,16 @@ class HubCasesCliTest {
     return a;
   }
 
+  /** {@code shulian hub apply} as civil affairs for the provident fund; returns the application's id. */
+  String applyAsCivil() throws Exception {
+    Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    HubCliTest.Run applied = shulian(as("civil", "hub", "apply", "--resource", "housing.provident-fund.balance",
+        "--purpose", "social-assistance-review", "--field", "applicant.name,balance", "--from", from.toString(),
+        "--until", from.plus(Duration.ofDays(30)).toString(), "--legal-basis", "《社会救助暂行办法》", "--max-uses", "100"));
+    assertThat(applied.code()).as(applied.err()).isZero();
+    return new ObjectMapper().readTree(applied.out()).get("id").asText();
+  }
+
   static HubCliTest.Run shulian(List<String> args) {
     return HubCliTest.shulian(args.toArray(new String[0]));
   }
@@ -44,12 +54,7 @@ class HubCasesCliTest {
     String bundle = HubApplicationsEndToEndTest.catalogBundle(city, 1);
     Files.writeString(dir.resolve("bundle.jws"), bundle);
     assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, bundle).statusCode()).isEqualTo(201);
-    Instant from = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    HubCliTest.Run applied = shulian(as("civil", "hub", "apply", "--resource", "housing.provident-fund.balance",
-        "--purpose", "social-assistance-review", "--field", "applicant.name,balance", "--from", from.toString(),
-        "--until", from.plus(Duration.ofDays(30)).toString(), "--legal-basis", "《社会救助暂行办法》", "--max-uses", "100"));
-    assertThat(applied.code()).as(applied.err()).isZero();
-    String id = new ObjectMapper().readTree(applied.out()).get("id").asText();
+    String id = applyAsCivil();
 
     HubCliTest.Run listed = shulian(as("housing", "hub", "applications", "list"));
     assertThat(listed.code()).isZero();
@@ -89,5 +94,37 @@ class HubCasesCliTest {
         dir.resolve("civil.p12").toString(), "--password", "test-only", "--root", dir.resolve("root.pem").toString(),
         "--bundle", dir.resolve("bundle.jws").toString());
     assertThat(plain.code()).isEqualTo(2);
+  }
+
+  @Test
+  void cli_operatorListsEveryCaseByStateWithOverdueFlag_badStateExit3_noTokenExit2() throws Exception {
+    TestHubCity city = new TestHubCity(dir);
+    hub = city.startHub("applications: { responseDeadline: 1ms }");
+    String bundle = HubApplicationsEndToEndTest.catalogBundle(city, 1);
+    Files.writeString(dir.resolve("bundle.jws"), bundle);
+    Files.writeString(dir.resolve("reviewer.token"), TestHubCity.REVIEWER_TOKEN + "\n");
+    assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, bundle).statusCode()).isEqualTo(201);
+    String id = applyAsCivil();
+
+    List<String> operator = List.of("--hub", "https://127.0.0.1:" + hub.address("hub").getPort(), "--root",
+        dir.resolve("root.pem").toString(), "--bundle", dir.resolve("bundle.jws").toString(), "--token-file",
+        dir.resolve("reviewer.token").toString());
+    List<String> args = new ArrayList<>(List.of("hub", "cases", "--state", "submitted", "--kind", "application", "--overdue"));
+    args.addAll(operator);
+    HubCliTest.Run listed = shulian(args);
+    assertThat(listed.code()).as(listed.err()).isZero();
+    com.fasterxml.jackson.databind.JsonNode apps = new ObjectMapper().readTree(listed.out()).get("applications");
+    assertThat(apps).hasSize(1);
+    assertThat(apps.get(0).get("id").asText()).isEqualTo(id);
+    assertThat(apps.get(0).get("overdue").asBoolean()).isTrue();
+
+    List<String> bad = new ArrayList<>(List.of("hub", "cases", "--state", "nope"));
+    bad.addAll(operator);
+    HubCliTest.Run refused = shulian(bad);
+    assertThat(refused.code()).isEqualTo(3);
+    assertThat(refused.err()).contains("BAD_QUERY");
+    HubCliTest.Run noToken = HubCliTest.shulian("hub", "cases", "--hub", "https://127.0.0.1:1", "--root",
+        dir.resolve("root.pem").toString(), "--bundle", dir.resolve("bundle.jws").toString(), "--token-env", "SHULIAN_NOT_SET_ANYWHERE");
+    assertThat(noToken.code()).isEqualTo(2);
   }
 }

@@ -37,7 +37,7 @@ class HubOpenApiTest {
   }
 
   static Set<String> served() {
-    Set<String> routes = new TreeSet<>(HubHandler.BUNDLE_ROUTES);
+    Set<String> routes = new TreeSet<>(HubHandler.ROUTES);
     routes.addAll(io.shulian.hub.review.ReviewRoutes.ROUTES);
     routes.addAll(io.shulian.hub.events.EventRoutes.ROUTES);
     for (CaseRoutes.Route r : CaseRoutes.Route.values()) {
@@ -60,10 +60,10 @@ class HubOpenApiTest {
       for (String route : documented()) {
         String method = route.substring(0, route.indexOf(' '));
         String path = route.substring(route.indexOf(' ') + 1).replace("{suite}", "intl")
-            .replace("{logId}", "00000000000000000000000000000000")
+            .replace("{logId}", "00000000000000000000000000000000").replace("{actionId}", "1")
             .replace("/alerts/{id}/", "/alerts/1/").replace("{id}", "app-00000000-0000-0000-0000-000000000000");
         HttpRequest.Builder b = HttpRequest.newBuilder(TestHubCity.url(h, path)).timeout(Duration.ofSeconds(30));
-        b.method(method, HttpRequest.BodyPublishers.noBody());
+        b.method(method, HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer " + TestHubCity.REVIEWER_TOKEN);
         HttpResponse<String> r = c.send(b.build(), HttpResponse.BodyHandlers.ofString());
         // routed: anything but the router's "no such resource" or a wrong method
         assertThat(r.statusCode()).as(route + " " + r.body()).isNotEqualTo(405);

@@ -52,10 +52,13 @@ final class GatewayCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     Files.createDirectories(auditDir);
+    // the audit log's meters (records, commit time, failures) go on the gateway's /metrics
+    io.shulian.gateway.ops.AuditMeters meters = io.shulian.gateway.ops.AuditMeters.unbound();
     AuditLog log = AuditLog.builder(auditDir, loaded.identity)
         .commitDelay(Objects.requireNonNull(ConfigLoader.duration(loaded.config.audit.commitDelay)))
+        .listener(meters)
         .open();
-    Gateway gateway = ConfigLoader.apply(loaded, new AuditLogAuditor(log), System::getenv).build().start();
+    Gateway gateway = ConfigLoader.apply(loaded, new AuditLogAuditor(log), System::getenv).meters(meters::bind).build().start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener: {@code /livez} or {@code /healthz} (the process runs; 200 until the admin
@@ -26,6 +28,7 @@ import java.util.function.Supplier;
  */
 @ChannelHandler.Sharable
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
   private final PrometheusMeterRegistry registry;
   private final Supplier<Map<String, String>> readinessProblems;
   private final Supplier<Map<String, String>> readinessWarnings;
@@ -64,6 +67,22 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     String path = req.uri().split("\\?", 2)[0];
     FullHttpResponse r;
+    try {
+      r = answer(path);
+    } catch (RuntimeException e) {
+      // a probe is always answered: a hung probe looks like a hung process
+      LOG.atWarn().addKeyValue("event", "admin_probe_failed").addKeyValue("path", path)
+          .log("admin request failed: {}", e.toString());
+      r = "/readyz".equals(path)
+          ? text(HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json",
+              "{\"status\":\"NOT_READY\",\"problems\":{\"readiness\":\"the readiness check failed\"}}")
+          : text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain", "internal error\n");
+    }
+    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private FullHttpResponse answer(String path) {
+    FullHttpResponse r;
     switch (path) {
       case "/livez":
       case "/healthz":
@@ -85,7 +104,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
       default:
         r = text(HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n");
     }
-    ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    return r;
   }
 
   /** Appends {@code ,"name":{"k":"v",…}} unless {@code m} is empty. */

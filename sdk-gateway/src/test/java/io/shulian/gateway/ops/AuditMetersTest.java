@@ -61,8 +61,8 @@ class AuditMetersTest {
         .counters().stream().mapToDouble(c -> c.count()).sum()).isEqualTo(28);
     assertThat(reg.find("shulian.audit.payload.bytes").counters().stream().mapToDouble(c -> c.count()).sum())
         .isEqualTo(24 * 100);
-    assertThat(reg.find("shulian.exchange.latency").timers()).isNotEmpty();
+    assertThat(reg.find("shulian.audit.latency").timers()).isNotEmpty();
     assertThat(reg.get("shulian.audit.commit").timer().count()).isPositive();
-    assertThat(reg.get("shulian.audit.failures").counter().count()).isEqualTo(1);
+    assertThat(reg.get("shulian.audit.log.failures").counter().count()).isEqualTo(1);
   }
 }

@@ -11,6 +11,7 @@ import io.shulian.core.trust.CityBundle;
 import io.shulian.core.trust.Incidents;
 import io.shulian.core.trust.RevocationReason;
 import io.shulian.hub.bundle.BundleAuthor;
+import io.shulian.hub.audit.HubAudit;
 import io.shulian.hub.bundle.Publisher;
 import io.shulian.hub.store.HubAction;
 import io.shulian.hub.store.HubStore;
@@ -30,23 +31,24 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes and lifts incident actions: each one is a {@link BundleAuthor.Change} published as an
  * emergency bundle at once, with the action's row written in the same database transaction as the
- * bundle version, and an audit record of the outcome (taken, lifted or refused).
+ * bundle version and its audit record (the publish's, appended before the commit), then a record
+ * of the outcome (taken, lifted or refused).
  */
 public final class IncidentActions {
   private static final Logger LOG = LoggerFactory.getLogger(IncidentActions.class);
 
   private final BundleAuthor author;
-  private final Publisher publisher;
   private final HubStore store;
+  private final HubAudit audit;
   private final String hubParty;
 
   /** What an action request came to: {@code code} is a stable problem code when refused. */
   public record Outcome(boolean done, String code, String detail, @Nullable HubAction action) {}
 
-  public IncidentActions(BundleAuthor author, Publisher publisher, HubStore store, String hubParty) {
+  public IncidentActions(BundleAuthor author, HubStore store, HubAudit audit, String hubParty) {
     this.author = author;
-    this.publisher = publisher;
     this.store = store;
+    this.audit = audit;
     this.hubParty = hubParty;
   }
 
@@ -217,7 +219,7 @@ public final class IncidentActions {
 
   private Outcome audited(Outcome o, String what, String target, String operator, String method, String path) {
     Instant now = Instant.now();
-    byte[] digest = sha256((what + " " + target).getBytes(StandardCharsets.UTF_8));
+    byte[] digest = HubAudit.sha256((what + " " + target).getBytes(StandardCharsets.UTF_8));
     HubAction action = o.action();
     long id = action == null ? 0 : action.id();
     AuditRecord rec = AuditRecord.builder()
@@ -238,7 +240,8 @@ public final class IncidentActions {
         .app(operator)
         .request(method, path)
         .build();
-    publisher.append(rec);
+    // the change itself was recorded before its commit (the publish's record); this one says why
+    audit.note(rec);
     LOG.atInfo().addKeyValue("event", o.done() ? "hub_action_done" : "hub_action_refused").addKeyValue("code", o.code())
         .addKeyValue("operator", operator).addKeyValue("action", what).log("{} {}: {}", what, target, o.detail());
     return o;
@@ -264,14 +267,6 @@ public final class IncidentActions {
           throw new IllegalArgumentException("a certificate is named by its serial number in lower-case hex");
         }
       }
-    }
-  }
-
-  private static byte[] sha256(byte[] b) {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(b);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

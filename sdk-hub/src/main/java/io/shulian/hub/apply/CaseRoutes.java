@@ -182,11 +182,65 @@ public final class CaseRoutes {
     PartyId who = party.get();
     Route r = route;
     String caseId = id;
+    run(ctx, () -> dispatch(r, who, caseId, body), keepAlive);
+  }
+
+  /**
+   * {@code GET /v1/admin/cases?state=…&kind=…&overdue=…} for an operator (the caller has checked
+   * the token): each parameter at most once; a bad one is 400 {@code BAD_QUERY}.
+   */
+  public void handleAdmin(ChannelHandlerContext ctx, io.netty.handler.codec.http.QueryStringDecoder q, boolean keepAlive) {
+    CaseState state = null;
+    CaseState.Kind kind = null;
+    boolean overdue = false;
+    try {
+      for (java.util.Map.Entry<String, List<String>> e : q.parameters().entrySet()) {
+        if (e.getValue().size() != 1) {
+          throw new IllegalArgumentException(e.getKey() + " given more than once");
+        }
+        String v = e.getValue().get(0);
+        switch (e.getKey()) {
+          case "state" -> state = parse(CaseState.values(), v, "state");
+          case "kind" -> kind = parse(CaseState.Kind.values(), v, "kind");
+          case "overdue" -> {
+            if (!v.equals("true") && !v.equals("false")) {
+              throw new IllegalArgumentException("overdue: true or false");
+            }
+            overdue = v.equals("true");
+          }
+          default -> throw new IllegalArgumentException("unknown parameter (state, kind, overdue)");
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      Problem.of(HttpResponseStatus.BAD_REQUEST, "BAD_QUERY", String.valueOf(e.getMessage())).send(ctx, false);
+      return;
+    }
+    CaseState s = state;
+    CaseState.Kind k = kind;
+    boolean o = overdue;
+    run(ctx, () -> desk.cases(s, k, o), keepAlive);
+  }
+
+  private static <E extends Enum<E>> E parse(E[] values, String v, String what) {
+    for (E x : values) {
+      if (x.name().toLowerCase(java.util.Locale.ROOT).equals(v)) {
+        return x;
+      }
+    }
+    List<String> names = new ArrayList<>();
+    for (E x : values) {
+      names.add(x.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    throw new IllegalArgumentException(what + ": one of " + names);
+  }
+
+  /** Runs {@code work} on the blocking executor and sends its reply on the channel's event loop. */
+  private void run(ChannelHandlerContext ctx, java.util.function.Supplier<Reply> work, boolean keepAlive) {
     try {
       blocking.execute(() -> {
         Reply reply;
         try {
-          reply = dispatch(r, who, caseId, body);
+          reply = work.get();
         } catch (RuntimeException e) {
           reply = Reply.refuse(HttpResponseStatus.INTERNAL_SERVER_ERROR, "INTERNAL", "the request failed");
         }

@@ -1,5 +1,6 @@
 package io.shulian.hub.apply;
 
+import io.shulian.hub.audit.AuditUnavailableException;
 import io.shulian.hub.store.HubStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -47,8 +48,12 @@ public final class CaseStore {
     this.db = db;
   }
 
-  /** Stores a new application. */
-  public void insert(Application a) throws SQLException {
+  /**
+   * Stores a new application; {@code beforeCommit} runs in the same transaction, last (the audit record).
+   *
+   * @throws AuditUnavailableException if {@code beforeCommit} could not audit it: nothing was stored
+   */
+  public void insert(Application a, HubStore.@Nullable InTransaction beforeCommit) throws SQLException, AuditUnavailableException {
     try (Connection c = db.connection()) {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_applications (" + APP_COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -69,16 +74,19 @@ public final class CaseStore {
         ps.setString(15, null);
         ps.setString(16, null);
         ps.executeUpdate();
+        if (beforeCommit != null) {
+          beforeCommit.run(c);
+        }
         c.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | AuditUnavailableException | RuntimeException e) {
         c.rollback();
         throw e;
       }
     }
   }
 
-  /** Stores a new objection. */
-  public void insert(Objection o) throws SQLException {
+  /** Stores a new objection; {@code beforeCommit} as for an application. */
+  public void insert(Objection o, HubStore.@Nullable InTransaction beforeCommit) throws SQLException, AuditUnavailableException {
     try (Connection c = db.connection()) {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_objections (" + OBJ_COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -93,8 +101,11 @@ public final class CaseStore {
         ps.setTimestamp(9, null);
         ps.setString(10, null);
         ps.executeUpdate();
+        if (beforeCommit != null) {
+          beforeCommit.run(c);
+        }
         c.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | AuditUnavailableException | RuntimeException e) {
         c.rollback();
         throw e;
       }
@@ -102,23 +113,33 @@ public final class CaseStore {
   }
 
   public Optional<Application> application(String id) throws SQLException {
-    List<Application> l = applications("id = ?", id);
+    List<Application> l = applications("id = ?", 0, id);
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
   }
 
   public Optional<Objection> objection(String id) throws SQLException {
-    List<Objection> l = objections("id = ?", id);
+    List<Objection> l = objections("id = ?", 0, id);
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
   }
 
   /** Applications {@code party} filed or that are addressed to it, oldest first. */
   public List<Application> applicationsOf(String party) throws SQLException {
-    return applications("consumer = ? OR provider = ?", party, party);
+    return applications("consumer = ? OR provider = ?", 0, party, party);
   }
 
   /** Objections {@code party} filed or that are addressed to it, oldest first. */
   public List<Objection> objectionsOf(String party) throws SQLException {
-    return objections("consumer = ? OR provider = ?", party, party);
+    return objections("consumer = ? OR provider = ?", 0, party, party);
+  }
+
+  /** The oldest {@code limit} applications in {@code state} (any state if null), of every party. */
+  public List<Application> applicationsIn(@Nullable CaseState state, int limit) throws SQLException {
+    return state == null ? applications("1 = 1", limit) : applications("state = ?", limit, state.name());
+  }
+
+  /** The oldest {@code limit} objections in {@code state} (any state if null), of every party. */
+  public List<Objection> objectionsIn(@Nullable CaseState state, int limit) throws SQLException {
+    return state == null ? objections("1 = 1", limit) : objections("state = ?", limit, state.name());
   }
 
   /** How many cases of {@code kind} are still submitted since before {@code before}. */
@@ -139,10 +160,14 @@ public final class CaseStore {
   /**
    * Moves a case from {@code SUBMITTED} to {@code next} if it is still submitted.
    *
+   * {@code beforeCommit} runs in the same transaction, last, only when the case moved.
+   *
    * @return false if it was not (already answered, withdrawn or expired): nothing changed then
+   * @throws AuditUnavailableException if {@code beforeCommit} could not audit it: nothing changed
    */
   public boolean answer(CaseState.Kind kind, String id, CaseState next, Instant at, @Nullable String reason,
-      @Nullable String grantId, @Nullable String grantToken) throws SQLException {
+      @Nullable String grantId, @Nullable String grantToken, HubStore.@Nullable InTransaction beforeCommit)
+      throws SQLException, AuditUnavailableException {
     boolean app = kind == CaseState.Kind.APPLICATION;
     try (Connection c = db.connection()) {
       try (PreparedStatement ps = c.prepareStatement("UPDATE " + table(kind)
@@ -158,13 +183,23 @@ public final class CaseStore {
         }
         ps.setString(i, id);
         int n = ps.executeUpdate();
+        if (n != 1) {
+          c.rollback();
+          return false;
+        }
+        if (beforeCommit != null) {
+          beforeCommit.run(c);
+        }
         c.commit();
-        return n == 1;
+        return true;
       } catch (SQLException e) {
         c.rollback();
         if ("40001".equals(e.getSQLState())) {
           return false;
         }
+        throw e;
+      } catch (AuditUnavailableException | RuntimeException e) {
+        c.rollback();
         throw e;
       }
     }
@@ -174,10 +209,11 @@ public final class CaseStore {
     return kind == CaseState.Kind.APPLICATION ? "hub_applications" : "hub_objections";
   }
 
-  private List<Application> applications(String where, String... args) throws SQLException {
+  /** Rows matching {@code where}, oldest first; at most {@code limit} (0: all). */
+  private List<Application> applications(String where, int limit, String... args) throws SQLException {
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement("SELECT " + APP_COLUMNS + " FROM hub_applications WHERE " + where
-            + " ORDER BY submitted_at, id")) {
+            + " ORDER BY submitted_at, id" + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : ""))) {
       for (int i = 0; i < args.length; i++) {
         ps.setString(i + 1, args[i]);
       }
@@ -195,10 +231,10 @@ public final class CaseStore {
     }
   }
 
-  private List<Objection> objections(String where, String... args) throws SQLException {
+  private List<Objection> objections(String where, int limit, String... args) throws SQLException {
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement("SELECT " + OBJ_COLUMNS + " FROM hub_objections WHERE " + where
-            + " ORDER BY submitted_at, id")) {
+            + " ORDER BY submitted_at, id" + (limit > 0 ? " FETCH FIRST " + limit + " ROWS ONLY" : ""))) {
       for (int i = 0; i < args.length; i++) {
         ps.setString(i + 1, args[i]);
       }

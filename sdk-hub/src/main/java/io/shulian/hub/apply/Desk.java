@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.shulian.core.audit.AuditDecision;
-import io.shulian.core.audit.AuditLog;
 import io.shulian.core.audit.AuditRecord;
 import io.shulian.core.audit.Direction;
 import io.shulian.core.audit.HashAlgorithm;
@@ -27,6 +26,9 @@ import io.shulian.core.policy.VerifiedGrant;
 import io.shulian.core.trust.BundleHolder;
 import io.shulian.core.trust.CityBundle;
 import io.shulian.gateway.inbound.Problem;
+import io.shulian.hub.audit.AuditUnavailableException;
+import io.shulian.hub.audit.HubAudit;
+import io.shulian.hub.store.HubStore;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -41,7 +43,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * issued (verified with {@link GrantVerifier} against the bundle's certificates and compared with
  * the application) or decline it, and lets the consumer fetch the grant or withdraw. Objections
  * follow the same state machine ({@link CaseState}). Every state change is one database
- * transaction followed by an audit record; nothing changes while the audit log is not writable.
+ * transaction whose last step before the commit is its durable audit record ({@link HubAudit}):
+ * nothing changes while the audit log is not writable.
  *
  * <p>Blocking (database, audit): call it off the event loop. Thread-safe.
  */
@@ -60,7 +62,6 @@ public final class Desk {
   private static final Logger LOG = LoggerFactory.getLogger(Desk.class);
   /** The largest request body a case route takes. */
   public static final int MAX_BODY_BYTES = 64 * 1024;
-  private static final Duration AUDIT_WAIT = Duration.ofSeconds(10);
   private static final Duration MAX_PERIOD = Duration.ofDays(5 * 366);
   private static final int MAX_FIELDS = 200;
   private static final ObjectMapper JSON = JsonMapper.builder()
@@ -70,12 +71,12 @@ public final class Desk {
 
   private final CaseStore store;
   private final BundleHolder trust;
-  private final AuditLog audit;
+  private final HubAudit audit;
   private final PartyIdentity hub;
   private final Duration deadline;
   private final Clock clock;
 
-  public Desk(CaseStore store, BundleHolder trust, AuditLog audit, PartyIdentity hub, Duration deadline, Clock clock) {
+  public Desk(CaseStore store, BundleHolder trust, HubAudit audit, PartyIdentity hub, Duration deadline, Clock clock) {
     this.store = store;
     this.trust = trust;
     this.audit = audit;
@@ -180,12 +181,17 @@ public final class Desk {
     CaseStore.Application a = new CaseStore.Application("app-" + UUID.randomUUID(), consumer.toString(),
         res.provider().toString(), resource, purpose, fields, java.util.Objects.requireNonNull(from), java.util.Objects.requireNonNull(until), legalBasis, maxUses, CaseState.SUBMITTED,
         now, null, null, null, null);
+    AuditRecord rec = record(consumer.toString(), a.provider(), "applications/" + a.id(), "apply", CaseState.SUBMITTED, body, now);
     try {
-      store.insert(a);
+      write(rec, beforeCommit -> {
+        store.insert(a, beforeCommit);
+        return true;
+      });
     } catch (SQLException e) {
       return databaseDown(e);
+    } catch (AuditUnavailableException e) {
+      return auditDown();
     }
-    record(consumer.toString(), a.provider(), "applications/" + a.id(), "apply", CaseState.SUBMITTED, body, now);
     return Reply.json(HttpResponseStatus.CREATED, render(a, now).toString());
   }
 
@@ -304,14 +310,18 @@ public final class Desk {
       if (token != null) {
         grantId = grantIdOf(token);
       }
-      if (!store.answer(CaseState.Kind.APPLICATION, id, next, now, reason, grantId, token)) {
+      String g = grantId;
+      AuditRecord rec = record(actor, consumerActs ? a.provider() : a.consumer(), "applications/" + id, next.wireName(), next,
+          body, now);
+      if (!write(rec, beforeCommit -> store.answer(CaseState.Kind.APPLICATION, id, next, now, reason, g, token, beforeCommit))) {
         CaseStore.Application again = store.application(id).orElse(a);
         return illegal(again.state(), next);
       }
-      record(actor, consumerActs ? a.provider() : a.consumer(), "applications/" + id, next.wireName(), next, body, now);
       return Reply.json(HttpResponseStatus.OK, render(store.application(id).orElseThrow(), now).toString());
     } catch (SQLException e) {
       return databaseDown(e);
+    } catch (AuditUnavailableException e) {
+      return auditDown();
     }
   }
 
@@ -383,14 +393,57 @@ public final class Desk {
 
   /** An application still submitted when its period has ended is expired (stored as such, audited). */
   private CaseStore.Application expireIfDue(CaseStore.Application a, Instant now) throws SQLException {
-    if (a.state() != CaseState.SUBMITTED || now.isBefore(a.until()) || audit.failure().isPresent()) {
+    if (a.state() != CaseState.SUBMITTED || now.isBefore(a.until())) {
       return a;
     }
-    if (store.answer(CaseState.Kind.APPLICATION, a.id(), CaseState.EXPIRED, now, "not answered before the end of the applied period",
-        null, null)) {
-      record(hub.party().toString(), a.consumer(), "applications/" + a.id(), "expire", CaseState.EXPIRED, new byte[0], now);
+    AuditRecord rec = record(hub.party().toString(), a.consumer(), "applications/" + a.id(), "expire", CaseState.EXPIRED,
+        new byte[0], now);
+    try {
+      write(rec, beforeCommit -> store.answer(CaseState.Kind.APPLICATION, a.id(), CaseState.EXPIRED, now,
+          "not answered before the end of the applied period", null, null, beforeCommit));
+    } catch (AuditUnavailableException e) {
+      // stays submitted until the audit log can record its expiry
+      return a;
     }
     return store.application(a.id()).orElse(a);
+  }
+
+  // ---------------------------------------------------------------- operators
+
+  /** The most cases of one kind an operator listing returns (the oldest first). */
+  public static final int MAX_LISTED = 1000;
+
+  /**
+   * {@code GET /v1/admin/cases}: every department's applications and objections for the bureau's
+   * operators, optionally only those in {@code state}, of {@code kind}, or overdue.
+   */
+  public Reply cases(@Nullable CaseState state, CaseState.@Nullable Kind kind, boolean overdueOnly) {
+    try {
+      Instant now = clock.instant();
+      ObjectNode out = JSON.createObjectNode();
+      if (kind == null || kind == CaseState.Kind.APPLICATION) {
+        ArrayNode list = out.putArray("applications");
+        for (CaseStore.Application a : store.applicationsIn(state, MAX_LISTED)) {
+          CaseStore.Application current = expireIfDue(a, now);
+          ObjectNode o = render(current, now);
+          if ((state == null || current.state() == state) && (!overdueOnly || o.path("overdue").asBoolean())) {
+            list.add(o);
+          }
+        }
+      }
+      if (kind == null || kind == CaseState.Kind.OBJECTION) {
+        ArrayNode list = out.putArray("objections");
+        for (CaseStore.Objection x : store.objectionsIn(state, MAX_LISTED)) {
+          ObjectNode o = render(x, now);
+          if (!overdueOnly || o.path("overdue").asBoolean()) {
+            list.add(o);
+          }
+        }
+      }
+      return Reply.json(HttpResponseStatus.OK, out.toString());
+    } catch (SQLException e) {
+      return databaseDown(e);
+    }
   }
 
   // ---------------------------------------------------------------- objections
@@ -429,12 +482,17 @@ public final class Desk {
     Instant now = clock.instant();
     CaseStore.Objection o = new CaseStore.Objection("obj-" + UUID.randomUUID(), consumer.toString(),
         r.get().provider().toString(), resource, record, description, CaseState.SUBMITTED, now, null, null);
+    AuditRecord rec = record(o.consumer(), o.provider(), "objections/" + o.id(), "object", CaseState.SUBMITTED, body, now);
     try {
-      store.insert(o);
+      write(rec, beforeCommit -> {
+        store.insert(o, beforeCommit);
+        return true;
+      });
     } catch (SQLException e) {
       return databaseDown(e);
+    } catch (AuditUnavailableException e) {
+      return auditDown();
     }
-    record(o.consumer(), o.provider(), "objections/" + o.id(), "object", CaseState.SUBMITTED, body, now);
     return Reply.json(HttpResponseStatus.CREATED, render(o, now).toString());
   }
 
@@ -512,13 +570,16 @@ public final class Desk {
         return unavailable;
       }
       Instant now = clock.instant();
-      if (!store.answer(CaseState.Kind.OBJECTION, id, next, now, reason, null, null)) {
+      AuditRecord rec = record(actor, consumerActs ? o.provider() : o.consumer(), "objections/" + id, next.wireName(), next,
+          body, now);
+      if (!write(rec, beforeCommit -> store.answer(CaseState.Kind.OBJECTION, id, next, now, reason, null, null, beforeCommit))) {
         return illegal(store.objection(id).orElse(o).state(), next);
       }
-      record(actor, consumerActs ? o.provider() : o.consumer(), "objections/" + id, next.wireName(), next, body, now);
       return Reply.json(HttpResponseStatus.OK, render(store.objection(id).orElseThrow(), now).toString());
     } catch (SQLException e) {
       return databaseDown(e);
+    } catch (AuditUnavailableException e) {
+      return auditDown();
     }
   }
 
@@ -598,15 +659,34 @@ public final class Desk {
   }
 
   private @Nullable Reply auditUnavailable() {
-    return audit.failure().isPresent()
-        ? Reply.refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "AUDIT_UNAVAILABLE", "the hub's audit log is not writable")
-        : null;
+    try {
+      audit.checkWritable();
+      return null;
+    } catch (AuditUnavailableException e) {
+      return auditDown();
+    }
   }
 
-  /** Appends one audit record for a state change and waits for it to be durable. */
-  private void record(String actor, String counterpart, String resource, String purpose, CaseState state, byte[] body,
+  private static Reply auditDown() {
+    return Reply.refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, AuditUnavailableException.CODE,
+        "the hub's audit log is not writable; nothing was changed");
+  }
+
+  /** A case change: {@code beforeCommit} is its transaction's last step; true if the case moved. */
+  @FunctionalInterface
+  private interface CaseWrite {
+    boolean run(HubStore.InTransaction beforeCommit) throws SQLException, AuditUnavailableException;
+  }
+
+  /** Runs {@code w} with {@code rec} appended before its commit (no record, no change). */
+  private boolean write(AuditRecord rec, CaseWrite w) throws SQLException, AuditUnavailableException {
+    return audit.commitWith(rec, before -> w.run(c -> before.append()), moved -> moved);
+  }
+
+  /** The audit record of a state change. */
+  private AuditRecord record(String actor, String counterpart, String resource, String purpose, CaseState state, byte[] body,
       Instant at) {
-    AuditRecord rec = AuditRecord.builder()
+    return AuditRecord.builder()
         .time(at)
         .envelopeId("hub-case-" + UUID.randomUUID())
         .direction(Direction.REQUEST_IN)
@@ -615,29 +695,13 @@ public final class Desk {
         .resource(resource)
         .purpose(purpose)
         .decision(AuditDecision.builder(AuditDecision.Effect.PERMIT).reasonCodes(List.of(state.name())).build())
-        .payloadDigest(HashAlgorithm.SHA_256, sha256(body))
+        .payloadDigest(HashAlgorithm.SHA_256, HubAudit.sha256(body))
         .payloadBytes(body.length)
         .status(200)
         .outcome(state.name())
         .latency(Duration.between(at, clock.instant()).abs())
         .app(actor)
         .build();
-    try {
-      audit.append(rec).get(AUDIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      LOG.atError().addKeyValue("event", "hub_audit_failed").log("audit record not written: {}", e.toString());
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static byte[] sha256(byte[] b) {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(b);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** A body that is not the JSON object a route takes. */

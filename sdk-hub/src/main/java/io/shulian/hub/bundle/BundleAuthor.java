@@ -88,6 +88,12 @@ public final class BundleAuthor {
   }
 
   private Publisher.Result publishNow(Suite suite, Change change, String operator, Publisher.Cause cause) {
+    try {
+      publisher.checkAudit();
+    } catch (io.shulian.hub.audit.AuditUnavailableException e) {
+      return refused(io.shulian.hub.audit.AuditUnavailableException.CODE,
+          "the hub's audit log is not writable; nothing was changed");
+    }
     CityAuthority ca = signers.get(suite);
     if (ca == null) {
       return refused("NO_SIGNING_KEY", "this hub holds no bundle-signing key for suite " + HubStore.suiteName(suite));

@@ -7,6 +7,7 @@ import io.shulian.core.trust.CityBundle;
 import io.shulian.core.trust.CityTrust;
 import io.shulian.gateway.authenticate.CityPeerVerifier;
 import io.shulian.gateway.authenticate.GatewayTls;
+import io.shulian.gateway.cli.ExitCodes;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,9 +62,7 @@ final class HubClient {
   /** As {@link #call(CommandLine.Model.CommandSpec, String, String, String)} with a body of {@code contentType}. */
   int call(CommandLine.Model.CommandSpec spec, String method, String path, @Nullable String body, String contentType)
       throws Exception {
-    if (!"https".equals(hub.getScheme()) || hub.getHost() == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--hub must be an https:// URL");
-    }
+    requireHttps(spec, hub);
     String json = body;
     PartyIdentity me = identity(spec);
     BundleHolder trust = BundleHolder.of(CityTrust.readCertificates(BoundedRead.pemFile(root, 1 << 20)));
@@ -77,17 +76,42 @@ final class HubClient {
     } else {
       b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofString(json));
     }
-    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return answer(spec, http.send(b.build(), HttpResponse.BodyHandlers.ofString()), true);
+  }
+
+  /** Refuses a {@code --hub} that is not an https:// URL (usage error). */
+  static void requireHttps(CommandLine.Model.CommandSpec spec, URI hub) {
+    if (!"https".equals(hub.getScheme()) || hub.getHost() == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--hub must be an https:// URL");
+    }
+  }
+
+  /**
+   * The one answer of every hub command: a 2xx body on stdout (exit 0), else the problem on stderr
+   * with {@link #exitCode}.
+   *
+   * @param department whether a department sent it (then 403 is the hub refusing the wrong party)
+   */
+  static int answer(CommandLine.Model.CommandSpec spec, HttpResponse<String> r, boolean department) {
     if (r.statusCode() / 100 == 2) {
       PrintWriter out = spec.commandLine().getOut();
       out.println(r.body());
       out.flush();
-      return 0;
+      return ExitCodes.OK;
     }
     PrintWriter err = spec.commandLine().getErr();
     err.println(spec.qualifiedName() + ": refused (" + r.statusCode() + "): " + r.body());
     err.flush();
-    int s = r.statusCode();
-    return s == 400 || s == 403 || s == 404 || s == 409 || s == 413 || s == 415 || s == 422 ? 3 : 1;
+    return exitCode(r.statusCode(), department);
+  }
+
+  /**
+   * {@link ExitCodes#REJECTED} when the hub refused the request itself (400, 404, 409, 413, 415,
+   * 422; for a department also 403: not its case), else {@link ExitCodes#FAILURE} (401, 403 for an
+   * operator's role, 429, 5xx).
+   */
+  static int exitCode(int status, boolean department) {
+    return status == 400 || status == 404 || status == 409 || status == 413 || status == 415 || status == 422
+        || department && status == 403 ? ExitCodes.REJECTED : ExitCodes.FAILURE;
   }
 }

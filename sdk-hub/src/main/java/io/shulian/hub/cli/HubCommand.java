@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
           + "publishes from bureau operators; see docs/hub.md. SIGTERM stops it."
     },
     subcommands = {HubCommand.Publish.class, CaseCommands.Apply.class, CaseCommands.Applications.class,
-        CaseCommands.Objection.class, ActionCommand.class, ReviewCommand.class,
+        CaseCommands.Objection.class, ActionCommand.class, CasesCommand.class, ReviewCommand.class,
         AlertsCommand.class})
 public final class HubCommand implements Callable<Integer>, ShulianCli.Extension {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -81,9 +81,7 @@ public final class HubCommand implements Callable<Integer>, ShulianCli.Extension
 
     @Override
     public Integer call() throws Exception {
-      if (!"https".equals(hub.getScheme()) || hub.getHost() == null) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--hub must be an https:// URL");
-      }
+      HubClient.requireHttps(spec, hub);
       if (!suite.equals("intl") && !suite.equals("gm")) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--suite must be intl or gm");
       }
@@ -97,16 +95,7 @@ public final class HubCommand implements Callable<Integer>, ShulianCli.Extension
           .header("Content-Type", "application/jose")
           .timeout(Duration.ofSeconds(60))
           .POST(HttpRequest.BodyPublishers.ofByteArray(jws)).build(), HttpResponse.BodyHandlers.ofString());
-      PrintWriter out = spec.commandLine().getOut();
-      if (r.statusCode() == 201) {
-        out.println(r.body());
-        out.flush();
-        return 0;
-      }
-      PrintWriter err = spec.commandLine().getErr();
-      err.println("hub publish: refused (" + r.statusCode() + "): " + r.body());
-      err.flush();
-      return r.statusCode() == 409 || r.statusCode() == 422 ? 3 : 1;
+      return HubClient.answer(spec, r, false);
     }
   }
 

@@ -67,9 +67,11 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
   private static final String JOSE = "application/jose";
   private static final String BUNDLE = "/v1/bundle/";
   private static final String ADMIN_BUNDLE = "/v1/admin/bundle/";
+  private static final String ADMIN_CASES = "/v1/admin/cases";
 
   /** Every route the hub serves besides {@link CaseRoutes.Route}, as method and path template. */
-  public static final List<String> BUNDLE_ROUTES = List.of("GET /v1/bundle/{suite}", "POST /v1/admin/bundle/{suite}");
+  public static final List<String> ROUTES = List.of("GET /v1/bundle/{suite}", "POST /v1/admin/bundle/{suite}",
+      "POST /v1/admin/actions", "GET /v1/admin/actions", "DELETE /v1/admin/actions/{actionId}", "GET /v1/admin/cases");
 
   /** What every connection shares. */
   public record Settings(Duration maxWait, PeerVerifier clients, RateLimiter rates) {}
@@ -195,6 +197,17 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         return;
       }
       publish(ctx, req, path.substring(ADMIN_BUNDLE.length()));
+    } else if (path.equals(ADMIN_CASES)) {
+      if (!req.method().equals(HttpMethod.GET)) {
+        methodNotAllowed(ctx, "GET");
+        return;
+      }
+      if (operator(req).isEmpty()) {
+        problem(ctx, HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED",
+            "listing every department's cases needs an operator token (reviewer or security-officer)", false);
+        return;
+      }
+      cases.handleAdmin(ctx, q, HttpUtil.isKeepAlive(req));
     } else if (actions != null && (path.equals(ActionRoutes.PREFIX) || path.startsWith(ActionRoutes.PREFIX + "/"))) {
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       actions.handle(ctx, req, path, operator(req).orElse(null), (s, body) -> json(ctx, s, body, keepAlive));
@@ -305,7 +318,7 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         registry.counter("shulian.hub.publishes", "outcome", r.code()).increment();
         HttpResponseStatus s = switch (r.code()) {
           case "BUNDLE_INVALID" -> HttpResponseStatus.UNPROCESSABLE_ENTITY;
-          case "BUNDLE_NOT_NEWER" -> HttpResponseStatus.CONFLICT;
+          case "BUNDLE_NOT_NEWER", "INCIDENT_DROPPED" -> HttpResponseStatus.CONFLICT;
           case "SUITE_NOT_SERVED" -> HttpResponseStatus.NOT_FOUND;
           default -> HttpResponseStatus.SERVICE_UNAVAILABLE;
         };

@@ -116,14 +116,14 @@ public final class HubStore implements AutoCloseable {
    * @throws SQLException if the database fails; nothing was stored then
    */
   public PublishResult publish(Suite suite, long version, byte[] bundle, String publishedBy, Instant at)
-      throws SQLException {
+      throws SQLException, io.shulian.hub.audit.AuditUnavailableException {
     return publish(suite, version, bundle, publishedBy, at, null);
   }
 
   /** More changes committed in the same transaction as a bundle version (an incident action's row). */
   @FunctionalInterface
   public interface InTransaction {
-    void run(Connection c) throws SQLException;
+    void run(Connection c) throws SQLException, io.shulian.hub.audit.AuditUnavailableException;
   }
 
   /**
@@ -131,9 +131,11 @@ public final class HubStore implements AutoCloseable {
    * same transaction: both are committed or neither.
    *
    * @throws SQLException if the database or {@code alongside} fails; nothing was stored then
+   * @throws io.shulian.hub.audit.AuditUnavailableException if {@code alongside} could not audit the
+   *     change; nothing was stored then
    */
   public PublishResult publish(Suite suite, long version, byte[] bundle, String publishedBy, Instant at,
-      @org.jspecify.annotations.Nullable InTransaction alongside) throws SQLException {
+      @org.jspecify.annotations.Nullable InTransaction alongside) throws SQLException, io.shulian.hub.audit.AuditUnavailableException {
     String sha = sha256Hex(bundle);
     try (Connection c = pool.getConnection()) {
       try {
@@ -163,6 +165,9 @@ public final class HubStore implements AutoCloseable {
         if ("23505".equals(e.getSQLState()) || "40001".equals(e.getSQLState())) {
           return PublishResult.NOT_NEWER;
         }
+        throw e;
+      } catch (io.shulian.hub.audit.AuditUnavailableException | RuntimeException e) {
+        c.rollback();
         throw e;
       }
     }
@@ -328,11 +333,7 @@ public final class HubStore implements AutoCloseable {
   }
 
   static String sha256Hex(byte[] b) {
-    try {
-      return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(io.shulian.hub.audit.HubAudit.sha256(b));
   }
 
   @Override
