@@ -87,8 +87,8 @@ class EvaluateCommandTest {
       application(cases, "a3", "2026-12-30T09:00:00", CaseState.APPROVED, "2027-01-01T00:00:00");      // January
       application(cases, "a4", "2026-12-02T09:00:00", CaseState.WITHDRAWN, "2026-12-02T10:00:00");     // no answer
       cases.insert(new CaseStore.Objection("o1", TestHubCity.CIVIL.toString(), TestHubCity.HOUSING.toString(), "fund",
-          "r-1", "wrong balance", CaseState.SUBMITTED, at("2026-12-05T10:00:00"), null, null));
-      cases.answer(CaseState.Kind.OBJECTION, "o1", CaseState.CORRECTED, at("2026-12-05T16:00:00"), "fixed", null, null);
+          "r-1", "wrong balance", CaseState.SUBMITTED, at("2026-12-05T10:00:00"), null, null), null);
+      cases.answer(CaseState.Kind.OBJECTION, "o1", CaseState.CORRECTED, at("2026-12-05T16:00:00"), "fixed", null, null, null);
     }
   }
 
@@ -114,8 +114,8 @@ class EvaluateCommandTest {
     Instant s = at(submitted);
     cases.insert(new CaseStore.Application(id, TestHubCity.CIVIL.toString(), TestHubCity.HOUSING.toString(), "fund",
         "review", List.of("balance"), s, s.plus(Duration.ofDays(90)), "basis", 10, CaseState.SUBMITTED, s, null, null,
-        null, null));
-    cases.answer(CaseState.Kind.APPLICATION, id, state, at(answered), "r", null, null);
+        null, null), null);
+    cases.answer(CaseState.Kind.APPLICATION, id, state, at(answered), "r", null, null, null);
   }
 
   private static String[] run(String... args) {

@@ -50,7 +50,7 @@ class SubmissionStoreTest {
     SubmissionStore s = new SubmissionStore(db);
     Instant t = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     String id = "sub-00000000-0000-0000-0000-000000000001";
-    s.insert(pending(id, "jti-1", t));
+    s.insert(pending(id, "jti-1", t), null);
     SubmissionStore.Submission back = s.get(id).orElseThrow();
     assertThat(back.document()).isEqualTo("code: r.x\n名: 数据");
     assertThat(back.baseVersion()).isEqualTo(7);
@@ -58,14 +58,14 @@ class SubmissionStoreTest {
     assertThat(s.ofParty("440600/p", 10)).hasSize(1);
     assertThat(s.ofParty("440600/other", 10)).isEmpty();
     // the same signed token (jti) twice is refused by the unique key, reported as 23505
-    assertThatThrownBy(() -> s.insert(pending("sub-00000000-0000-0000-0000-000000000002", "jti-1", t)))
+    assertThatThrownBy(() -> s.insert(pending("sub-00000000-0000-0000-0000-000000000002", "jti-1", t), null))
         .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23505"));
 
     // approve and reject racing: exactly one wins
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       Callable<Boolean> approve = () -> approve(db, id, t);
-      Callable<Boolean> reject = () -> s.reject(id, "alice", t, "no");
+      Callable<Boolean> reject = () -> s.reject(id, "alice", t, "no", null);
       Future<Boolean> a = pool.submit(approve);
       Future<Boolean> b = pool.submit(reject);
       assertThat(List.of(a.get(), b.get())).containsExactlyInAnyOrder(true, false);
@@ -76,9 +76,9 @@ class SubmissionStoreTest {
     assertThat(decided.state()).isIn(SubmissionStore.State.APPROVED, SubmissionStore.State.REJECTED);
     assertThat(decided.decidedAt()).isEqualTo(t);
     assertThat(approve(db, id, t)).isFalse();
-    assertThat(s.reject(id, "alice", t, "again")).isFalse();
+    assertThat(s.reject(id, "alice", t, "again", null)).isFalse();
     assertThat(s.get(id).orElseThrow().state()).isEqualTo(decided.state());
-    s.insert(pending("sub-00000000-0000-0000-0000-000000000003", "jti-3", t.plusSeconds(1)));
+    s.insert(pending("sub-00000000-0000-0000-0000-000000000003", "jti-3", t.plusSeconds(1)), null);
     assertThat(s.recent(10).get(0).state()).isEqualTo(SubmissionStore.State.PENDING);
   }
 

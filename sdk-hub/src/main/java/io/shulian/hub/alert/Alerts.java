@@ -159,9 +159,11 @@ public final class Alerts {
 
   /**
    * Acknowledges ({@code OPEN → ACKNOWLEDGED}) or closes ({@code OPEN|ACKNOWLEDGED → CLOSED}) an
-   * alert, compare-and-set on its state so two operators cannot both move it.
+   * alert, compare-and-set on its state so two operators cannot both move it. {@code beforeCommit}
+   * (the audit record) runs in the same transaction, last, only when the alert moves: no record, no move.
    */
-  public Move move(long id, Alert.State to, String by, String note) throws SQLException {
+  public Move move(long id, Alert.State to, String by, String note, HubStore.@Nullable InTransaction beforeCommit)
+      throws SQLException, io.shulian.hub.audit.AuditUnavailableException {
     if (to == Alert.State.OPEN) {
       throw new IllegalArgumentException("an alert is never reopened");
     }
@@ -181,8 +183,11 @@ public final class Alerts {
         ps.setString(4, clip(note, 2000));
         ps.setLong(5, id);
         n = ps.executeUpdate();
+        if (n == 1 && beforeCommit != null) {
+          beforeCommit.run(c);
+        }
         c.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | io.shulian.hub.audit.AuditUnavailableException | RuntimeException e) {
         c.rollback();
         throw e;
       }

@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.shulian.core.audit.AuditDecision;
-import io.shulian.core.audit.AuditLog;
 import io.shulian.core.audit.AuditRecord;
 import io.shulian.core.audit.Direction;
 import io.shulian.core.audit.HashAlgorithm;
@@ -64,12 +63,12 @@ public final class EventRoutes {
 
   private final Collector collector;
   private final Alerts alerts;
-  private final AuditLog audit;
+  private final io.shulian.hub.audit.HubAudit audit;
   private final String hubParty;
   private final Executor blocking;
   private final MeterRegistry registry;
 
-  public EventRoutes(Collector collector, Alerts alerts, AuditLog audit, String hubParty, Executor blocking,
+  public EventRoutes(Collector collector, Alerts alerts, io.shulian.hub.audit.HubAudit audit, String hubParty, Executor blocking,
       MeterRegistry registry) {
     this.collector = collector;
     this.alerts = alerts;
@@ -197,11 +196,31 @@ public final class EventRoutes {
   }
 
   private Collector.Result move(long id, Alert.State to, String by, String note, String path) throws Exception {
-    Alerts.Move r = alerts.move(id, to, by, note);
-    String code = r == Alerts.Move.MOVED ? (to == Alert.State.CLOSED ? "ALERT_CLOSED" : "ALERT_ACKNOWLEDGED")
-        : r == Alerts.Move.NOT_FOUND ? "ALERT_NOT_FOUND" : "ILLEGAL_TRANSITION";
-    // recorded before the answer: an unaudited change is answered 503 (the change itself stays)
-    AuditRecord rec = AuditRecord.builder()
+    String done = to == Alert.State.CLOSED ? "ALERT_CLOSED" : "ALERT_ACKNOWLEDGED";
+    // the record of the move is appended inside its transaction, before the commit: no record, no move
+    Alerts.Move r;
+    try {
+      r = audit.commitWith(moveRecord(id, to, by, note, path, 200, done), before -> alerts.move(id, to, by, note,
+          c -> before.append()), m -> m == Alerts.Move.MOVED);
+    } catch (io.shulian.hub.audit.AuditUnavailableException e) {
+      return Collector.Result.refuse(503, io.shulian.hub.audit.AuditUnavailableException.CODE,
+          "the hub's audit log is not writable; nothing was changed");
+    }
+    switch (r) {
+      case MOVED:
+        return Collector.Result.ok(Alerts.toJson(alerts.get(id).orElseThrow()).toString());
+      case NOT_FOUND:
+        audit.note(moveRecord(id, to, by, note, path, 404, "ALERT_NOT_FOUND"));
+        return Collector.Result.refuse(404, "ALERT_NOT_FOUND", "no alert " + id);
+      default:
+        audit.note(moveRecord(id, to, by, note, path, 409, "ILLEGAL_TRANSITION"));
+        return Collector.Result.refuse(409, "ILLEGAL_TRANSITION", "alert " + id + " is closed, or acknowledged already");
+    }
+  }
+
+  private AuditRecord moveRecord(long id, Alert.State to, String by, String note, String path, int status, String code) {
+    byte[] body = note.getBytes(StandardCharsets.UTF_8);
+    return AuditRecord.builder()
         .time(Instant.now())
         .envelopeId("hub-alert-" + java.util.UUID.randomUUID())
         .direction(Direction.REQUEST_IN)
@@ -209,28 +228,15 @@ public final class EventRoutes {
         .receiver(hubParty)
         .resource("alert/" + id)
         .purpose(to == Alert.State.CLOSED ? "close" : "acknowledge")
-        .decision(r == Alerts.Move.MOVED ? AuditDecision.permit() : AuditDecision.deny(code))
-        .payloadDigest(HashAlgorithm.SHA_256, MessageDigest.getInstance("SHA-256").digest(note.getBytes(StandardCharsets.UTF_8)))
-        .payloadBytes(note.length())
-        .status(r == Alerts.Move.MOVED ? 200 : r == Alerts.Move.NOT_FOUND ? 404 : 409)
+        .decision(status == 200 ? AuditDecision.permit() : AuditDecision.deny(code))
+        .payloadDigest(HashAlgorithm.SHA_256, io.shulian.hub.audit.HubAudit.sha256(body))
+        .payloadBytes(body.length)
+        .status(status)
         .outcome(code)
         .latency(Duration.ZERO)
         .app(by)
         .request("POST", path)
         .build();
-    try {
-      audit.append(rec).get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      return Collector.Result.refuse(503, "AUDIT_UNAVAILABLE", "the change could not be recorded in the audit log");
-    }
-    switch (r) {
-      case MOVED:
-        return Collector.Result.ok(Alerts.toJson(alerts.get(id).orElseThrow()).toString());
-      case NOT_FOUND:
-        return Collector.Result.refuse(404, code, "no alert " + id);
-      default:
-        return Collector.Result.refuse(409, code, "alert " + id + " is closed, or acknowledged already");
-    }
   }
 
   @FunctionalInterface

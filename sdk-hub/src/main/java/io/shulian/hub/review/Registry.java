@@ -8,8 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.shulian.core.audit.AuditDecision;
-import io.shulian.core.audit.AuditLog;
 import io.shulian.core.audit.AuditRecord;
+import io.shulian.hub.audit.AuditUnavailableException;
+import io.shulian.hub.audit.HubAudit;
 import io.shulian.core.audit.Direction;
 import io.shulian.core.audit.HashAlgorithm;
 import io.shulian.core.catalog.Catalog;
@@ -66,11 +67,11 @@ public final class Registry {
   private final BundleAuthor author;
   private final Publisher publisher;
   private final BundleHolder trust;
-  private final AuditLog audit;
+  private final HubAudit audit;
   private final PartyIdentity hub;
   private final Clock clock;
 
-  public Registry(SubmissionStore store, BundleAuthor author, Publisher publisher, BundleHolder trust, AuditLog audit,
+  public Registry(SubmissionStore store, BundleAuthor author, Publisher publisher, BundleHolder trust, HubAudit audit,
       PartyIdentity hub, Clock clock) {
     this.store = store;
     this.author = author;
@@ -109,7 +110,7 @@ public final class Registry {
     String id = "sub-" + UUID.randomUUID();
     String resource = "";
     try {
-      if (audit.failure().isPresent()) {
+      if (audit.problem().isPresent()) {
         return auditUnavailable();
       }
       String token = new String(body, StandardCharsets.US_ASCII).strip();
@@ -136,21 +137,30 @@ public final class Registry {
           s.document().map(d -> new String(d, StandardCharsets.UTF_8)).orElse(null), token,
           HubStore.suiteName(hub.suite()), bundle.version(), applied.before().resourceHash(resource).orElse(""),
           SubmissionStore.State.PENDING, now, null, null, null, null);
+      ObjectNode o = render(row);
+      o.set("diff", diff(applied.diff()));
+      Answer created = Answer.json(HttpResponseStatus.CREATED, o.toString());
+      String what = "catalog/" + id + "/" + resource;
+      // the record of the submission is appended inside its transaction, before the commit
+      AuditRecord rec = recordOf(party.toString(), what, "submit", created, body, "POST", path);
       try {
-        store.insert(row);
+        audit.commitWith(rec, before -> {
+          store.insert(row, c -> before.append());
+          return true;
+        }, stored -> stored);
       } catch (SQLException e) {
         if ("23505".equals(e.getSQLState())) {
           throw new Refusal(HttpResponseStatus.CONFLICT, "SUBMISSION_REPLAYED", "this signed submission was submitted before");
         }
         throw e;
       }
-      ObjectNode o = render(row);
-      o.set("diff", diff(applied.diff()));
-      a = Answer.json(HttpResponseStatus.CREATED, o.toString());
+      return logged(party.toString(), what, "submit", created);
     } catch (Refusal r) {
       a = r.answer;
     } catch (SQLException e) {
       a = databaseDown(e);
+    } catch (AuditUnavailableException e) {
+      return logged(party.toString(), "catalog/submissions", "submit", auditUnavailable());
     }
     record(party.toString(), a.refused() ? "catalog/submissions" : "catalog/" + id + "/" + resource, "submit", a, body,
         "POST", path);
@@ -255,7 +265,7 @@ public final class Registry {
     if (found.get().state() != SubmissionStore.State.PENDING) {
       return done(record(operator, what, "approve", decided(found.get()), new byte[0], "POST", path));
     }
-    if (audit.failure().isPresent()) {
+    if (audit.problem().isPresent()) {
       return done(auditUnavailable());
     }
     AtomicReference<@Nullable Answer> refusal = new AtomicReference<>();
@@ -322,17 +332,19 @@ public final class Registry {
       if (found.get().state() != SubmissionStore.State.PENDING) {
         throw new Refusal(decided(found.get()));
       }
-      if (audit.failure().isPresent()) {
-        return auditUnavailable();
-      }
-      if (!store.reject(id, operator, clock.instant(), reason)) {
+      // the record of the rejection is appended inside its transaction, before the commit
+      AuditRecord rec = recordOf(operator, what, "reject", Answer.json(HttpResponseStatus.OK, "{}"), body, "POST", path);
+      if (!audit.commitWith(rec, before -> store.reject(id, operator, clock.instant(), reason, c -> before.append()),
+          moved -> moved)) {
         throw new Refusal(decided(store.get(id).orElse(found.get())));
       }
-      a = Answer.json(HttpResponseStatus.OK, render(store.get(id).orElseThrow()).toString());
+      return logged(operator, what, "reject", Answer.json(HttpResponseStatus.OK, render(store.get(id).orElseThrow()).toString()));
     } catch (Refusal r) {
       a = r.answer;
     } catch (SQLException e) {
       a = databaseDown(e);
+    } catch (AuditUnavailableException e) {
+      return logged(operator, what, "reject", auditUnavailable());
     }
     return record(operator, what, "reject", a, body, "POST", path);
   }
@@ -517,7 +529,8 @@ public final class Registry {
   }
 
   private static Answer auditUnavailable() {
-    return Answer.refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "AUDIT_UNAVAILABLE", "the hub's audit log is not writable");
+    return Answer.refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, AuditUnavailableException.CODE,
+        "the hub's audit log is not writable; nothing was changed");
   }
 
   private static Answer databaseDown(SQLException e) {
@@ -529,10 +542,26 @@ public final class Registry {
     return CompletableFuture.completedFuture(a);
   }
 
-  /** Writes one audit record (through the publisher's audit path) and returns {@code a}. */
+  /**
+   * Notes one audit record of something that changed nothing, or was committed with its own record
+   * already (an approval: the publish's record), and returns {@code a}.
+   */
   private Answer record(String actor, String resource, String purpose, Answer a, byte[] body, String method, String path) {
+    audit.note(recordOf(actor, resource, purpose, a, body, method, path));
+    return logged(actor, resource, purpose, a);
+  }
+
+  private static Answer logged(String actor, String resource, String purpose, Answer a) {
+    LOG.atInfo().addKeyValue("event", a.refused() ? "hub_catalog_refused" : "hub_catalog_" + purpose)
+        .addKeyValue("code", a.refused() ? a.code() : "").addKeyValue("actor", actor)
+        .log("catalog {} {}: {}", purpose, resource, a.status().code());
+    return a;
+  }
+
+  private AuditRecord recordOf(String actor, String resource, String purpose, Answer a, byte[] body, String method,
+      String path) {
     Instant now = clock.instant();
-    AuditRecord rec = AuditRecord.builder()
+    return AuditRecord.builder()
         .time(now)
         .envelopeId("hub-catalog-" + UUID.randomUUID())
         .direction(Direction.REQUEST_IN)
@@ -542,7 +571,7 @@ public final class Registry {
         .purpose(purpose)
         .decision(AuditDecision.builder(a.refused() ? AuditDecision.Effect.DENY : AuditDecision.Effect.PERMIT)
             .reasonCodes(List.of(a.refused() ? a.code() : purpose.toUpperCase(java.util.Locale.ROOT) + "_DONE")).build())
-        .payloadDigest(HashAlgorithm.SHA_256, sha256(body))
+        .payloadDigest(HashAlgorithm.SHA_256, HubAudit.sha256(body))
         .payloadBytes(body.length)
         .status(a.status().code())
         .outcome(a.refused() ? a.code() : purpose.toUpperCase(java.util.Locale.ROOT) + "_DONE")
@@ -550,18 +579,5 @@ public final class Registry {
         .app(actor)
         .request(method, path)
         .build();
-    publisher.append(rec);
-    LOG.atInfo().addKeyValue("event", a.refused() ? "hub_catalog_refused" : "hub_catalog_" + purpose)
-        .addKeyValue("code", a.refused() ? a.code() : "").addKeyValue("actor", actor)
-        .log("catalog {} {}: {}", purpose, resource, a.status().code());
-    return a;
-  }
-
-  private static byte[] sha256(byte[] b) {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256").digest(b);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

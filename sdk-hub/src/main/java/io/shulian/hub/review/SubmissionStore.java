@@ -2,6 +2,7 @@ package io.shulian.hub.review;
 
 import io.shulian.core.catalog.CatalogSubmission;
 import io.shulian.hub.store.HubStore;
+import io.shulian.hub.audit.AuditUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,7 +55,7 @@ public final class SubmissionStore {
    *
    * @throws SQLException if the database fails, or (SQL state 23505) the same signed token was stored before
    */
-  public void insert(Submission s) throws SQLException {
+  public void insert(Submission s, HubStore.@Nullable InTransaction beforeCommit) throws SQLException, AuditUnavailableException {
     try (Connection c = db.connection()) {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_submissions (" + COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)")) {
@@ -71,8 +72,11 @@ public final class SubmissionStore {
         ps.setString(11, s.state().name());
         ps.setTimestamp(12, Timestamp.from(s.submittedAt()));
         ps.executeUpdate();
+        if (beforeCommit != null) {
+          beforeCommit.run(c);
+        }
         c.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | AuditUnavailableException | RuntimeException e) {
         c.rollback();
         throw e;
       }
@@ -99,7 +103,8 @@ public final class SubmissionStore {
    *
    * @return false if it was not pending (nothing changed then)
    */
-  public boolean reject(String id, String by, Instant at, String reason) throws SQLException {
+  public boolean reject(String id, String by, Instant at, String reason, HubStore.@Nullable InTransaction beforeCommit)
+      throws SQLException, AuditUnavailableException {
     try (Connection c = db.connection()) {
       try (PreparedStatement ps = c.prepareStatement("UPDATE hub_submissions SET state = 'REJECTED', decided_at = ?,"
           + " decided_by = ?, reason = ? WHERE id = ? AND state = 'PENDING'")) {
@@ -108,11 +113,18 @@ public final class SubmissionStore {
         ps.setString(3, reason);
         ps.setString(4, id);
         int n = ps.executeUpdate();
+        if (n != 1) {
+          c.rollback();
+          return false;
+        }
+        if (beforeCommit != null) {
+          beforeCommit.run(c);
+        }
         c.commit();
-        return n == 1;
-      } catch (SQLException e) {
+        return true;
+      } catch (SQLException | AuditUnavailableException | RuntimeException e) {
         c.rollback();
-        if ("40001".equals(e.getSQLState())) {
+        if (e instanceof SQLException && "40001".equals(((SQLException) e).getSQLState())) {
           return false;
         }
         throw e;
