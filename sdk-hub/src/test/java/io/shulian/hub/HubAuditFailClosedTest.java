@@ -151,4 +151,29 @@ class HubAuditFailClosedTest {
     assertThat(applied.statusCode()).as(applied.body()).isEqualTo(201);
     assertThat(HubApplicationsEndToEndTest.send(civil, hub, "GET", "/v1/applications", null).body()).contains("submitted");
   }
+
+  @Test
+  void auditBrokenMidRun_catalogSubmissionAndRejection_refused503_nothingStored_workAfterRepair() throws Exception {
+    String yaml = HubCatalogReviewEndToEndTest.resource("housing.rental-subsidy", city.housing.party(), "social-assistance-review");
+    breakAudit();
+    assertUnavailable(HubCatalogReviewEndToEndTest.submit(city.client(city.housing), hub,
+        HubCatalogReviewEndToEndTest.sign(city.housing, yaml)));
+    assertThat(officer("GET", "/v1/admin/reviews", null).body()).doesNotContain("housing.rental-subsidy");
+
+    repairAudit();
+    HttpResponse<String> submitted = HubCatalogReviewEndToEndTest.submit(city.client(city.housing), hub,
+        HubCatalogReviewEndToEndTest.sign(city.housing, yaml));
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
+    String id = com.fasterxml.jackson.databind.json.JsonMapper.builder().build().readTree(submitted.body()).path("id").asText();
+
+    // a rejection while the log is broken changes nothing either: the submission stays pending
+    breakAudit();
+    assertUnavailable(officer("POST", "/v1/admin/reviews/" + id + "/reject", "{\"reason\":\"duplicate of an existing resource\"}"));
+    assertThat(officer("GET", "/v1/admin/reviews/" + id, null).body()).contains("\"state\":\"pending\"");
+    repairAudit();
+    HttpResponse<String> rejected = officer("POST", "/v1/admin/reviews/" + id + "/reject",
+        "{\"reason\":\"duplicate of an existing resource\"}");
+    assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(200);
+    assertThat(rejected.body()).contains("\"state\":\"rejected\"");
+  }
 }
