@@ -162,6 +162,26 @@ class PolicyEngineTest {
   }
 
   @Test
+  void decide_rateLimiterThrows_deniesWithRateStateUnavailable() throws Exception {
+    Catalog c = PolicyFixtures.exampleSet().catalog();
+    PolicySet s = PolicySet.parse(c, "rate.yaml", ("version: \"1\"\nrules:\n"
+        + "  - {id: export-3, effect: permit, subject: \"*\", action: export, resource: market.enterprise-registry,"
+        + " conditions: {rate: {max: 3, per: 1h}}, basis: b}\n").getBytes(StandardCharsets.UTF_8));
+    RateLimiter broken = (key, max, per, now) -> {
+      throw new IllegalStateException("shared counter unreachable");
+    };
+    PolicyEngine e = PolicyEngine.builder(s).clock(Clock.fixed(PolicyFixtures.WED10, ZoneOffset.UTC)).rateLimiter(broken)
+        .build();
+    PolicyRequest r = PolicyRequest.builder().subject(PolicyFixtures.CIVIL).resource("market.enterprise-registry")
+        .action(Action.EXPORT).purpose("statistics").build();
+
+    Decision d = e.decide(r);
+
+    assertThat(d.isPermit()).isFalse();
+    assertThat(d.hasReason("RATE_STATE_UNAVAILABLE")).isTrue();
+  }
+
+  @Test
   void decision_toJson_roundTripsObligations() throws Exception {
     PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).withoutMaskHashKey().build();
     Decision d = e.decide(PolicyRequest.builder().subject(PolicyFixtures.CIVIL).resource("housing.property-registry")

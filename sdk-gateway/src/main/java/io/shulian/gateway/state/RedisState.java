@@ -534,6 +534,16 @@ public final class RedisState implements SharedState {
       }
     }
 
+    /**
+     * Checks the address without connecting (as {@link #open} would parse it).
+     *
+     * @throws StateException UNAVAILABLE naming what is wrong with it
+     */
+    public Builder checkAddress() throws StateException {
+      uris(address);
+      return this;
+    }
+
     /** The addresses in {@code s}, checked: known scheme, a host, no user information. */
     static List<RedisURI> uris(String s) throws StateException {
       if (s.startsWith("redis-sentinel://")) {
