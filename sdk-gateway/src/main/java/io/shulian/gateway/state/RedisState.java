@@ -481,13 +481,14 @@ public final class RedisState implements SharedState {
           // the password stays in this builder's copy; the client reads it on each (re)connect
           u.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(u0, p0 == null ? null : p0.clone())));
         }
-        u.setTimeout(timeout);
+        // the handshake (HELLO/AUTH) may take longer than a command on a busy machine
+        u.setTimeout(connectTimeout());
       }
       SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
       if (caFile != null) {
         ssl.trustManager(caFile.toFile());
       }
-      SocketOptions socket = SocketOptions.builder().connectTimeout(timeout.multipliedBy(4)).keepAlive(true).build();
+      SocketOptions socket = SocketOptions.builder().connectTimeout(connectTimeout()).keepAlive(true).build();
       TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(timeout).build();
       // reconnect quickly: while Redis is away, replay and grants are refused (or decided locally)
       ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
@@ -532,6 +533,11 @@ public final class RedisState implements SharedState {
         throw new StateException(StateException.Reason.UNAVAILABLE, "state.redis: cannot connect to " + address
             + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
       }
+    }
+
+    private Duration connectTimeout() {
+      Duration d = timeout.multipliedBy(4);
+      return d.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : d;
     }
 
     /**
