@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A throw-away Redis server for tests: the Debian package's {@code redis-server} started on a free
- * loopback port with its files in a temporary directory and no persistence, stopped on close. It
+ * loopback port with its files in a temporary directory, persisted as production should be (AOF,
+ * fsync on every write: a kill loses nothing acknowledged), stopped on close. It
  * can be stopped and started again on the same port (Redis down, Redis back). When the binary is
  * missing the test is skipped, except under CI ({@code CI=true}), where .ci/run installs it.
  */
@@ -66,7 +67,7 @@ public final class RedisServer implements AutoCloseable {
   /** Starts the server (again) on its port. */
   public void startAgain() throws Exception {
     process = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
+        "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning")
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
         .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
