@@ -89,21 +89,8 @@ class ScaleOutEndToEndTest {
             housing.certificates()))
         .member(CityBundle.Member.of(civil.party(), "Civil affairs bureau", null, civil.certificates()))
         .caCertificate(ca.root()).crl(ca.crl(Duration.ofHours(24))).sign(ca));
-    Files.createDirectories(dir.resolve("policy"));
-    Path examples = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/examples");
-    Files.copy(examples.resolve("catalog.yaml"), dir.resolve("policy/catalog.yaml"));
-    Files.copy(examples.resolve("policies.yaml"), dir.resolve("policy/policies.yaml"));
-    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext("/", ex -> {
-      backendCalls.incrementAndGet();
-      byte[] b = GatewayPolicyConfigTest.FUND.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
-    backend.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
-    backend.start();
+    GatewayStateTest.copyExamplePolicy(dir);
+    HttpServer backend = GatewayStateTest.fundBackend(backendCalls);
     closeables.add(() -> backend.stop(0));
     for (int i = 1; i <= 3; i++) {
       Files.writeString(dir.resolve("replica-" + i + ".yaml"), String.join("\n",
@@ -140,26 +127,13 @@ class ScaleOutEndToEndTest {
     }
     Files.writeString(dir.resolve("civil-tls.pem"), chain);
     Files.writeString(dir.resolve("civil-tls.key"), pem("PRIVATE KEY", key.getEncoded()));
-    nginxPort = NginxFrontEndToEndTest.freePort();
-    Files.createDirectories(dir.resolve("body"));
-    Files.createDirectories(dir.resolve("proxy"));
     StringBuilder upstream = new StringBuilder();
     for (Gateway g : replicas) {
       upstream.append("    server 127.0.0.1:").append(g.address("provider").getPort()).append(" max_fails=1 fail_timeout=30s;\n");
     }
-    Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
-        "worker_processes 1;",
-        "pid " + dir.resolve("nginx.pid") + ";",
-        "events { worker_connections 256; }",
-        "http {",
-        "  access_log off;",
-        "  client_body_temp_path " + dir.resolve("body") + ";",
-        "  proxy_temp_path " + dir.resolve("proxy") + ";",
-        "  upstream replicas {",
-        upstream.toString(),
-        "  }",
-        "  server {",
-        "    listen 127.0.0.1:" + nginxPort + ";",
+    nginxPort = NginxFrontEndToEndTest.freePort();
+    NginxFrontEndToEndTest.startNginx(nginx, dir, closeables, nginxPort,
+        "  upstream replicas {\n" + upstream + "  }",
         "    location / {",
         "      proxy_pass https://replicas;",
         "      proxy_ssl_certificate " + dir.resolve("civil-tls.pem") + ";",
@@ -168,19 +142,7 @@ class ScaleOutEndToEndTest {
         "      proxy_next_upstream error timeout;",
         "      proxy_connect_timeout 5s;",
         "      proxy_read_timeout 60s;",
-        "    }",
-        "  }",
-        "}", ""));
-    Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-e", dir.resolve("error.log").toString(),
-        "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
-    closeables.add(() -> {
-      p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    });
-    NginxFrontEndToEndTest.awaitPort(p, nginxPort);
+        "    }");
   }
 
   static String pem(String type, byte[] der) {
