@@ -95,10 +95,12 @@ public final class Gateway implements AutoCloseable {
     EnvelopeSealer sealer = sb.build();
     EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock)
         .maxPayloadBytes(b.limits.maxPayloadBytes()).build();
-    // request envelopes' ids go to the state directory, so a restart does not make them new again
-    EnvelopeOpener requestOpener = b.state == null ? opener
+    // request envelopes' ids go to the shared state or the state directory, so neither another
+    // replica nor a restart makes them new again
+    io.shulian.gateway.state.SharedState replayState = b.shared != null ? b.shared : b.state;
+    EnvelopeOpener requestOpener = replayState == null ? opener
         : EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).maxPayloadBytes(b.limits.maxPayloadBytes())
-            .replayCache(b.state.replayCache()).build();
+            .replayCache(replayState.replayCache()).build();
     SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
     // the server must be the route's provider itself, not just any party of the city
     BackendPool peerPool = new BackendPool(transport.channel(), clientTls, Duration.ofSeconds(50),
@@ -271,6 +273,9 @@ public final class Gateway implements AutoCloseable {
       p.put("audit", "the audit log cannot be written");
     }
     context.stateFailure().ifPresent(f -> p.put("state", f));
+    if (b.shared != null) {
+      b.shared.unavailable().ifPresent(f -> p.put("sharedState", f));
+    }
     var now = b.clock.instant();
     if (now.isAfter(b.identity.signingCertificate().notAfter())) {
       p.put("keys", "the signing certificate expired");
@@ -368,6 +373,9 @@ public final class Gateway implements AutoCloseable {
     if (b.state != null) {
       b.state.close();
     }
+    if (b.shared != null) {
+      b.shared.close();
+    }
     context.auditor().close();
     try {
       processMeters.close();
@@ -405,6 +413,7 @@ public final class Gateway implements AutoCloseable {
     private boolean batchSignatures = true;
     private Duration backendIdleTimeout = Duration.ofSeconds(30);
     private io.shulian.gateway.state.@Nullable StateStore state;
+    private io.shulian.gateway.state.@Nullable SharedState shared;
     private final Map<String, Supplier<String>> readinessChecks = new LinkedHashMap<>();
     private final Map<String, Supplier<String>> readinessWarnings = new LinkedHashMap<>();
     private @Nullable Supplier<GatewayContext.Directory> directory;
@@ -576,6 +585,17 @@ public final class Gateway implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Keeps the replay ids of request envelopes in {@code shared} (e.g. {@link
+     * io.shulian.gateway.state.RedisState}), shared by the replicas of one department, instead of
+     * {@link #state}; give the policy engine its grant counter and rate limiter too. Reported on
+     * {@code /readyz} while it cannot be used; the gateway closes it.
+     */
+    public Builder sharedState(io.shulian.gateway.state.SharedState shared) {
+      this.shared = Objects.requireNonNull(shared);
+      return this;
+    }
+
     /** Routes and recipients' certificates from a directory source (the city bundle) instead of {@link #route}. */
     public Builder directory(Supplier<GatewayContext.Directory> source) {
       this.directory = Objects.requireNonNull(source);
@@ -649,6 +669,9 @@ public final class Gateway implements AutoCloseable {
       } catch (RuntimeException | SSLException e) {
         if (state != null) {
           state.close(); // no gateway will own it: release the directory
+        }
+        if (shared != null) {
+          shared.close();
         }
         throw e;
       }

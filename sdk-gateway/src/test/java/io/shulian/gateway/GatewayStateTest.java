@@ -86,21 +86,8 @@ class GatewayStateTest {
     housing.store(dir.resolve("housing.p12"), pw);
     Files.writeString(dir.resolve("root.pem"), ca.rootPem());
     writeBundle(1, null);
-    Files.createDirectories(dir.resolve("policy"));
-    Path examples = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/examples");
-    Files.copy(examples.resolve("catalog.yaml"), dir.resolve("policy/catalog.yaml"));
-    Files.copy(examples.resolve("policies.yaml"), dir.resolve("policy/policies.yaml"));
-
-    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    backend.createContext("/", ex -> {
-      backendCalls.incrementAndGet();
-      byte[] b = GatewayPolicyConfigTest.FUND.getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
-    backend.start();
+    copyExamplePolicy(dir);
+    HttpServer backend = fundBackend(backendCalls);
     closeables.add(() -> backend.stop(0));
     Files.writeString(dir.resolve("provider.yaml"), String.join("\n",
         "identity: { keystore: housing.p12 }",
@@ -112,6 +99,30 @@ class GatewayStateTest {
         "audit: { dir: audit-provider }", ""));
     clientLoops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     closeables.add(() -> clientLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+  }
+
+  /** Copies the example catalog and policies of docs/examples into {@code dir}/policy. */
+  static void copyExamplePolicy(Path dir) throws java.io.IOException {
+    Files.createDirectories(dir.resolve("policy"));
+    Path examples = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/examples");
+    Files.copy(examples.resolve("catalog.yaml"), dir.resolve("policy/catalog.yaml"));
+    Files.copy(examples.resolve("policies.yaml"), dir.resolve("policy/policies.yaml"));
+  }
+
+  /** A started backend on loopback answering every request with the fund balance, counting the calls. */
+  static HttpServer fundBackend(AtomicInteger calls) throws java.io.IOException {
+    HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    backend.createContext("/", ex -> {
+      calls.incrementAndGet();
+      byte[] b = GatewayPolicyConfigTest.FUND.getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, b.length);
+      ex.getResponseBody().write(b);
+      ex.close();
+    });
+    backend.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    backend.start();
+    return backend;
   }
 
   @AfterEach

@@ -71,32 +71,9 @@ class NginxFrontEndToEndTest {
     backend = new RecordingBackend();
     closeables.add(backend);
     nginxPort = freePort();
-    Files.createDirectories(dir.resolve("body"));
-    Files.createDirectories(dir.resolve("proxy"));
-    Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
-        "worker_processes 1;",
-        "pid " + dir.resolve("nginx.pid") + ";",
-        "events { worker_connections 64; }",
-        "http {",
-        "  access_log off;",
-        "  client_body_temp_path " + dir.resolve("body") + ";",
-        "  proxy_temp_path " + dir.resolve("proxy") + ";",
-        "  server {",
-        "    listen 127.0.0.1:" + nginxPort + ";",
+    startNginx(nginx, dir, closeables, nginxPort, "",
         "    location /api/housing/ { proxy_pass http://127.0.0.1:" + backend.port() + "/housing/; }",
-        "    location /api/fund/ { proxy_pass http://127.0.0.1:" + backend.port() + "/fund/; }",
-        "  }",
-        "}", ""));
-    Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-e", dir.resolve("error.log").toString(),
-        "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
-    closeables.add(() -> {
-      p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    });
-    awaitPort(p, nginxPort);
+        "    location /api/fund/ { proxy_pass http://127.0.0.1:" + backend.port() + "/fund/; }");
 
     PartyIdentity housing = TestIdentities.create(Suite.INTL, GatewayEndToEndTest.HOUSING);
     PartyIdentity civil = TestIdentities.create(Suite.INTL, GatewayEndToEndTest.CIVIL);
@@ -135,6 +112,40 @@ class NginxFrontEndToEndTest {
     for (int i = closeables.size() - 1; i >= 0; i--) {
       closeables.get(i).close();
     }
+  }
+
+  /**
+   * Starts nginx (one worker, files in {@code dir}) with an http block holding {@code httpLines}
+   * and one server on loopback {@code port} holding {@code serverLines}; stopped by {@code closeables}.
+   */
+  static void startNginx(Path nginx, Path dir, List<AutoCloseable> closeables, int port, String httpLines,
+      String... serverLines) throws Exception {
+    Files.createDirectories(dir.resolve("body"));
+    Files.createDirectories(dir.resolve("proxy"));
+    Files.writeString(dir.resolve("nginx.conf"), String.join("\n",
+        "worker_processes 1;",
+        "pid " + dir.resolve("nginx.pid") + ";",
+        "events { worker_connections 256; }",
+        "http {",
+        "  access_log off;",
+        "  client_body_temp_path " + dir.resolve("body") + ";",
+        "  proxy_temp_path " + dir.resolve("proxy") + ";",
+        httpLines,
+        "  server {",
+        "    listen 127.0.0.1:" + port + ";",
+        String.join("\n", serverLines),
+        "  }",
+        "}", ""));
+    Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-e", dir.resolve("error.log").toString(),
+        "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+    closeables.add(() -> {
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    });
+    awaitPort(p, port);
   }
 
   static int freePort() throws IOException {

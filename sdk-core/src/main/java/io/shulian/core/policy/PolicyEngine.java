@@ -281,6 +281,7 @@ public final class PolicyEngine {
     List<String> permitIds = null;
     List<CompiledRule> notApplied = null;
     List<CompiledRule> rateLimited = null; // and permits that failed to evaluate
+    List<CompiledRule> rateStateUnavailable = null;
     boolean usesGrant = false;
     boolean dropUnlisted = ri.dropUnlisted;
     long[] grantBits = null;
@@ -307,12 +308,25 @@ public final class PolicyEngine {
         notApplied.add(r);
         continue;
       }
-      if (r.rule.rate != null && !rates.tryAcquire(r.rule.id + "|" + s, r.rule.rate.max(), r.rule.rate.per(), now)) {
-        if (rateLimited == null) {
-          rateLimited = new ArrayList<>(2);
+      if (r.rule.rate != null) {
+        boolean acquired;
+        try {
+          acquired = rates.tryAcquire(r.rule.id + "|" + s, r.rule.rate.max(), r.rule.rate.per(), now);
+        } catch (RuntimeException e) {
+          // a request that cannot be counted is not let through (fail closed)
+          if (rateStateUnavailable == null) {
+            rateStateUnavailable = new ArrayList<>(1);
+          }
+          rateStateUnavailable.add(r);
+          continue;
         }
-        rateLimited.add(r);
-        continue;
+        if (!acquired) {
+          if (rateLimited == null) {
+            rateLimited = new ArrayList<>(2);
+          }
+          rateLimited.add(r);
+          continue;
+        }
       }
       long[] cov = r.bits;
       if (r.rule.grantRequired) {
@@ -350,6 +364,12 @@ public final class PolicyEngine {
       if (notApplied != null) {
         for (CompiledRule r : notApplied) {
           reasons.add(reason(check(r.rule, ri, req, level, grantProblem, now), r.rule, ri, req, level, grantProblem));
+        }
+      }
+      if (rateStateUnavailable != null) {
+        for (CompiledRule r : rateStateUnavailable) {
+          reasons.add(new Reason(ReasonCode.RATE_STATE_UNAVAILABLE, "rule " + r.rule.id
+              + " is rate limited and its counter cannot be reached, so it does not apply"));
         }
       }
       if (rateLimited != null) {

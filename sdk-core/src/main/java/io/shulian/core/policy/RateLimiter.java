@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Counts requests per consumer and rule in fixed windows, for {@code rate} conditions. The
  * in-memory default suits one process; several gateways share counts (e.g. in Redis) through this
- * interface. Implementations are thread-safe.
+ * interface. Implementations are thread-safe. One that cannot count a request throws (any {@link
+ * RuntimeException}); the policy engine then does not apply the rule ({@code RATE_STATE_UNAVAILABLE}).
  */
 public interface RateLimiter {
   /** Counts one request under {@code key} and returns true, or returns false if {@code max} are already counted in the window. */

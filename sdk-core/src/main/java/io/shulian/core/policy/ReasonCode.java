@@ -42,6 +42,8 @@ public enum ReasonCode implements ErrorCode {
   PERMIT_ERROR,
   /** The permitting rule's rate limit is used up. */
   RATE_LIMITED,
+  /** The rate limiter cannot count the request, so the rate-limited rule does not apply (fail closed). */
+  RATE_STATE_UNAVAILABLE,
   /** The purpose is not among the rule's purposes. */
   PURPOSE_NOT_ALLOWED,
   /** The rule's administrative-level relation between requester and provider does not hold. */

@@ -143,22 +143,46 @@ class PolicyEngineTest {
     assertThat(e.decide(fundRequest(), token).hasReason("GRANT_REVOKED")).isTrue();
   }
 
-  @Test
-  void decide_rateCondition_limitsPerConsumer() throws Exception {
+  /** One rule: anyone may export the enterprise registry 3 times an hour. */
+  static PolicySet exportThreePerHour() throws Exception {
     Catalog c = PolicyFixtures.exampleSet().catalog();
-    PolicySet s = PolicySet.parse(c, "rate.yaml", ("version: \"1\"\nrules:\n"
+    return PolicySet.parse(c, "rate.yaml", ("version: \"1\"\nrules:\n"
         + "  - {id: export-3, effect: permit, subject: \"*\", action: export, resource: market.enterprise-registry,"
         + " conditions: {rate: {max: 3, per: 1h}}, basis: b}\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  static PolicyRequest exportRequest(io.shulian.core.party.PartyId subject) {
+    return PolicyRequest.builder().subject(subject).resource("market.enterprise-registry").action(Action.EXPORT)
+        .purpose("statistics").build();
+  }
+
+  @Test
+  void decide_rateCondition_limitsPerConsumer() throws Exception {
+    PolicySet s = exportThreePerHour();
     PolicyEngine e = PolicyEngine.builder(s).clock(Clock.fixed(PolicyFixtures.WED10, ZoneOffset.UTC)).build();
-    PolicyRequest r = PolicyRequest.builder().subject(PolicyFixtures.CIVIL).resource("market.enterprise-registry")
-        .action(Action.EXPORT).purpose("statistics").build();
-    PolicyRequest other = PolicyRequest.builder().subject(PolicyFixtures.MARKET).resource("market.enterprise-registry")
-        .action(Action.EXPORT).purpose("statistics").build();
+    PolicyRequest r = exportRequest(PolicyFixtures.CIVIL);
+    PolicyRequest other = exportRequest(PolicyFixtures.MARKET);
     for (int i = 0; i < 3; i++) {
       assertThat(e.decide(r).isPermit()).isTrue();
     }
     assertThat(e.decide(r).hasReason("RATE_LIMITED")).isTrue();
     assertThat(e.decide(other).isPermit()).as("another consumer has its own count").isTrue();
+  }
+
+  @Test
+  void decide_rateLimiterThrows_deniesWithRateStateUnavailable() throws Exception {
+    PolicySet s = exportThreePerHour();
+    RateLimiter broken = (key, max, per, now) -> {
+      throw new IllegalStateException("shared counter unreachable");
+    };
+    PolicyEngine e = PolicyEngine.builder(s).clock(Clock.fixed(PolicyFixtures.WED10, ZoneOffset.UTC)).rateLimiter(broken)
+        .build();
+    PolicyRequest r = exportRequest(PolicyFixtures.CIVIL);
+
+    Decision d = e.decide(r);
+
+    assertThat(d.isPermit()).isFalse();
+    assertThat(d.hasReason("RATE_STATE_UNAVAILABLE")).isTrue();
   }
 
   @Test

@@ -60,10 +60,12 @@ public final class ConfigLoader {
      * configuration closes it; null when only checked ({@link #check}).
      */
     public final io.shulian.gateway.state.@Nullable StateStore state;
+    /** The shared state in Redis (state.redis), connected; null without it or when only checked. */
+    public final io.shulian.gateway.state.@Nullable RedisState shared;
 
     Loaded(GatewayConfig config, Path baseDir, PartyIdentity identity, List<PartyCertificate> peers,
         io.shulian.core.trust.@Nullable BundleHolder bundle, Path stateDir,
-        io.shulian.gateway.state.@Nullable StateStore state) {
+        io.shulian.gateway.state.@Nullable StateStore state, io.shulian.gateway.state.@Nullable RedisState shared) {
       this.config = config;
       this.baseDir = baseDir;
       this.identity = identity;
@@ -71,6 +73,7 @@ public final class ConfigLoader {
       this.bundle = bundle;
       this.stateDir = stateDir;
       this.state = state;
+      this.shared = shared;
     }
 
     public Path resolve(String p) {
@@ -356,10 +359,110 @@ public final class ConfigLoader {
     } catch (io.shulian.gateway.state.StateException e) {
       problems.add("state.dir: " + e.getMessage());
     }
+    io.shulian.gateway.state.RedisState shared = null;
+    if (c.state.redis != null) {
+      io.shulian.gateway.state.RedisState.Builder rb = redis(c, base, env, identity, problems);
+      if (rb != null && !checkOnly && problems.isEmpty()) {
+        try {
+          shared = rb.open();
+        } catch (io.shulian.gateway.state.StateException e) {
+          problems.add(e.getMessage());
+        }
+      }
+    }
     if (!problems.isEmpty() || identity == null) {
+      if (state != null) {
+        state.close();
+      }
+      if (shared != null) {
+        shared.close();
+      }
       throw located(doc, problems);
     }
-    return new Loaded(c, base, identity, peers, holder, stateDir, state);
+    return new Loaded(c, base, identity, peers, holder, stateDir, state, shared);
+  }
+
+  /** The Redis connection state.redis* describes (not yet opened), or null with its problems added. */
+  private static io.shulian.gateway.state.RedisState.@Nullable Builder redis(GatewayConfig c, Path base,
+      Function<String, String> env, @Nullable PartyIdentity identity, List<String> problems) {
+    GatewayConfig.State st = c.state;
+    int before = problems.size();
+    io.shulian.gateway.state.RedisState.Builder b = io.shulian.gateway.state.RedisState.builder(st.redis);
+    try {
+      b.checkAddress();
+    } catch (io.shulian.gateway.state.StateException e) {
+      problems.add(e.getMessage());
+    }
+    if (st.redisUser != null) {
+      b.user(st.redisUser);
+    }
+    if (st.redisPasswordEnv != null && st.redisPasswordFile != null) {
+      problems.add("state.redisPasswordEnv, state.redisPasswordFile: give one of them");
+    } else if (st.redisPasswordEnv != null) {
+      String pw = env.apply(st.redisPasswordEnv);
+      if (pw == null || pw.isEmpty()) {
+        problems.add("state.redisPasswordEnv: environment variable " + st.redisPasswordEnv + " is not set");
+      } else {
+        b.password(pw.toCharArray());
+      }
+    } else if (st.redisPasswordFile != null) {
+      Path f = base.resolve(st.redisPasswordFile);
+      try {
+        String pw = Files.readString(f, java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
+        if (pw.isEmpty()) {
+          problems.add("state.redisPasswordFile: " + f + " is empty");
+        } else {
+          b.password(pw.toCharArray());
+        }
+      } catch (IOException e) {
+        problems.add("state.redisPasswordFile: cannot read " + f + ": " + e.getClass().getSimpleName());
+      }
+    } else if (st.redisUser != null) {
+      problems.add("state.redisUser: needs state.redisPasswordEnv or state.redisPasswordFile");
+    }
+    if (st.redisCaFile != null) {
+      Path ca = base.resolve(st.redisCaFile);
+      if (!Files.isReadable(ca)) {
+        problems.add("state.redisCaFile: cannot read " + ca);
+      } else {
+        b.caFile(ca);
+      }
+    }
+    Duration timeout = duration(st.redisTimeout);
+    try {
+      if (timeout == null) {
+        problems.add("state.redisTimeout: a duration such as 500ms or 2s, got '" + st.redisTimeout + "'");
+      } else {
+        b.timeout(timeout);
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add("state.redisTimeout: " + e.getMessage());
+    }
+    try {
+      if (st.redisKeyPrefix != null) {
+        b.keyPrefix(st.redisKeyPrefix);
+      } else if (identity != null) {
+        b.keyPrefix("shulian:" + identity.party() + ":");
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add("state.redisKeyPrefix: " + e.getMessage());
+    }
+    GatewayConfig.OnUnavailable on = st.onUnavailable;
+    if (on == null) {
+      problems.add("state.onUnavailable: must be a mapping (or left out)");
+    } else {
+      String[][] concerns = {{"replay", on.replay}, {"grants", on.grants}, {"rates", on.rates}};
+      io.shulian.gateway.state.RedisState.Concern[] kinds = io.shulian.gateway.state.RedisState.Concern.values();
+      for (int i = 0; i < concerns.length; i++) {
+        try {
+          b.onUnavailable(kinds[i], io.shulian.gateway.state.RedisState.OnUnavailable.parse(String.valueOf(concerns[i][1])));
+        } catch (IllegalArgumentException e) {
+          problems.add("state.onUnavailable." + concerns[i][0] + ": " + e.getMessage());
+        }
+      }
+    }
+    b.maxLocalReplayEntries(st.maxReplayEntries);
+    return problems.size() == before ? b : null;
   }
 
   /** The problems of the document and of the checks, each located in the file. */
@@ -433,6 +536,11 @@ public final class ConfigLoader {
         .drainTimeout(checkedDuration(c.runtime.drainTimeout))
         .ephemeralKeyReuse(checkedDuration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes)
         .batchSignatures(c.envelope.batchSignatures);
+    if (l.shared != null) {
+      io.shulian.gateway.state.RedisState shared = l.shared;
+      b.sharedState(shared);
+      b.meters(shared::bindMetrics);
+    }
     if (l.state != null) {
       b.state(l.state);
     }
@@ -530,7 +638,10 @@ public final class ConfigLoader {
               io.shulian.core.policy.PolicyEngine.builder(policySource(c, l.baseDir, l.bundle).load())
                   .grantVerifier(io.shulian.core.policy.GrantVerifier.of(grantIssuers))
                   .maskHashKey(maskKey);
-          if (l.state != null) {
+          if (l.shared != null) {
+            // replicas of the department count grant uses and rates together
+            eb.grantUses(l.shared.grantUses()).rateLimiter(l.shared.rateLimiter());
+          } else if (l.state != null) {
             eb.grantUses(l.state.grantUses()); // used-up grants stay used up across restarts
           }
           if (l.bundle != null) {

@@ -180,6 +180,38 @@ public final class GatewayConfig {
      * expired, new envelopes are refused (503) rather than an old id forgotten.
      */
     public long maxReplayEntries = 2_000_000;
+    /**
+     * Replay ids, grant uses and rate limits shared by the replicas of one department, in Redis:
+     * {@code redis://host:6379[/db]}, {@code rediss://…} (TLS), {@code
+     * redis-sentinel://host:26379[,host:26379]/db#master}, or several {@code redis://} addresses
+     * separated by commas (Cluster). Unset: kept by this process (the state directory). Never a user
+     * or password in the address.
+     */
+    public String redis;
+    /** The Redis ACL user (default: none, or {@code default} with a password). */
+    public String redisUser;
+    /** Environment variable holding the Redis password (or {@link #redisPasswordFile}). */
+    public String redisPasswordEnv;
+    /** File holding the Redis password (its first line). */
+    public String redisPasswordFile;
+    /** PEM file of the CA of the Redis server's certificate ({@code rediss://}); default: the JVM's trust store. */
+    public String redisCaFile;
+    /** How long one Redis command may take before Redis counts as unavailable. */
+    public String redisTimeout = "500ms";
+    /** Prefix of the keys; default {@code shulian:<party id>:}. All replicas of a department share it. */
+    public String redisKeyPrefix;
+    /** What each concern does while Redis does not answer: {@code refuse} or {@code allow-local}. */
+    public OnUnavailable onUnavailable = new OnUnavailable();
+  }
+
+  /** What each kind of shared state does while Redis does not answer. */
+  public static final class OnUnavailable {
+    /** Replay ids: refuse (503 STATE_UNAVAILABLE) or allow-local (this replica's memory only). */
+    public String replay = "refuse";
+    /** Grant uses: refuse (503 STATE_UNAVAILABLE) or allow-local (each replica counts alone). */
+    public String grants = "refuse";
+    /** Rate limits: allow-local (each replica counts alone) or refuse (503 STATE_UNAVAILABLE). */
+    public String rates = "allow-local";
   }
 
   public static final class Admin {

@@ -135,6 +135,9 @@ final class Exchanges {
       java.util.Map.entry("FIELD_FORBIDDEN", "a requested field is forbidden"),
       java.util.Map.entry("FIELD_NOT_PERMITTED", "a requested field is not released"),
       java.util.Map.entry("RATE_LIMITED", "the rate limit of the permitting rule is reached"),
+      java.util.Map.entry("RATE_STATE_UNAVAILABLE", "the rate limit cannot be counted now; try again later"),
+      java.util.Map.entry("GRANT_STATE_UNAVAILABLE", "the use of the grant cannot be recorded now; try again later"),
+      java.util.Map.entry("STATE_UNAVAILABLE", "the gateway's shared state does not answer; try again later"),
       java.util.Map.entry("OUTSIDE_TIME_WINDOW", "the permitting rule does not apply at this time"),
       java.util.Map.entry("LEVEL_RELATION_NOT_MET", "the administrative levels of the parties do not fit the rule"),
       java.util.Map.entry("RETURN_FLOW_NOT_DOWNWARD", "return flow goes only to lower levels"),
@@ -149,13 +152,23 @@ final class Exchanges {
     return code.startsWith("GRANT_") ? "the grant does not fit this request" : fallback;
   }
 
-  /** A policy denial: 403, the reasons deduplicated, the primary code by {@link Problem#primary}. */
+  /**
+   * A policy denial: 403, the reasons deduplicated, the primary code by {@link Problem#primary}. A
+   * denial because a grant use or a rate count could not be recorded ({@code *_STATE_UNAVAILABLE})
+   * is no verdict on the request: 503 {@code STATE_UNAVAILABLE}, with the reasons after it.
+   */
   static Problem denied(java.util.List<String> codes) {
     java.util.List<Problem.Reason> reasons = new java.util.ArrayList<>();
+    boolean state = codes.contains("GRANT_STATE_UNAVAILABLE") || codes.contains("RATE_STATE_UNAVAILABLE");
+    if (state) {
+      reasons.add(new Problem.Reason("STATE_UNAVAILABLE", reasonMessage("STATE_UNAVAILABLE", "")));
+    }
     for (String c : codes.isEmpty() ? java.util.List.of("DENIED") : codes) {
       reasons.add(new Problem.Reason(c, reasonMessage(c, "the policy denied the request")));
     }
-    return Problem.of(HttpResponseStatus.FORBIDDEN, reasons, "access denied by the provider's policy");
+    return state
+        ? Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, reasons, "the gateway's shared state does not answer, so nothing was released")
+        : Problem.of(HttpResponseStatus.FORBIDDEN, reasons, "access denied by the provider's policy");
   }
 
   private static final java.util.regex.Pattern PROBLEM_CODE = java.util.regex.Pattern.compile("[A-Z][A-Z0-9_]{0,63}");

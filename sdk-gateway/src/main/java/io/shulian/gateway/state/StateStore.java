@@ -3,6 +3,7 @@ package io.shulian.gateway.state;
 import io.shulian.core.envelope.ReplayCache;
 import io.shulian.core.envelope.ReplayStateUnavailableException;
 import io.shulian.core.policy.GrantUseCounter;
+import io.shulian.core.policy.RateLimiter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One process per directory (a file lock). Thread-safe.
  */
-public final class StateStore implements AutoCloseable {
+public final class StateStore implements SharedState {
   private static final Logger LOG = LoggerFactory.getLogger(StateStore.class);
   static final String LOCK_FILE = "lock";
   /** The file the bundle holder keeps the newest accepted bundle in (see BundleHolder.VersionFloor). */
@@ -86,6 +87,7 @@ public final class StateStore implements AutoCloseable {
   private final ConcurrentHashMap<String, GrantCount> grants = new ConcurrentHashMap<>();
   private final ReplayCache replayCache = this::firstSeen;
   private final GrantUseCounter grantUses = new Uses();
+  private final RateLimiter rates = RateLimiter.inMemory();
   private final Thread writer;
 
   // guarded by mon
@@ -211,13 +213,26 @@ public final class StateStore implements AutoCloseable {
   // ---------------------------------------------------------------- API
 
   /** The envelope ids opened, durable across restarts (see the class comment). */
+  @Override
   public ReplayCache replayCache() {
     return replayCache;
   }
 
   /** The uses of grants, durable across restarts (see the class comment). */
+  @Override
   public GrantUseCounter grantUses() {
     return grantUses;
+  }
+
+  /** Rate-limit counters of this process, in memory only (a restart starts the windows anew). */
+  @Override
+  public RateLimiter rateLimiter() {
+    return rates;
+  }
+
+  @Override
+  public Optional<String> unavailable() {
+    return failure();
   }
 
   /**

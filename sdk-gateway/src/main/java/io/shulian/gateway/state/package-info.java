@@ -1,7 +1,9 @@
 /**
- * What a gateway must remember across restarts so that a restart changes none of its decisions:
- * the ids of opened envelopes until they expire and the uses of grants, in a crash-safe journal in
- * the gateway's state directory (the newest accepted city bundle is kept there too).
+ * What a gateway must remember across requests and restarts: the ids of opened envelopes until they
+ * expire, the uses of grants and rate counters — in a crash-safe journal in the gateway's state
+ * directory (the newest accepted city bundle is kept there too), or shared by a department's
+ * replicas in Redis ({@link io.shulian.gateway.state.RedisState}); both behind {@link
+ * io.shulian.gateway.state.SharedState}.
  */
 @NullMarked
 package io.shulian.gateway.state;

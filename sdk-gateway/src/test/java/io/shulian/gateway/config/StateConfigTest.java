@@ -31,4 +31,34 @@ class StateConfigTest {
     assertThat(ConfigProblems.load(dir, "audit: { dir: audit }", "state: { directory: x }").problems())
         .anySatisfy(p -> assertThat(p).contains("directory"));
   }
+
+  @Test
+  void load_redisPasswordInTheAddress_isAProblemThatDoesNotEchoIt() throws Exception {
+    ConfigException e = ConfigProblems.load(dir, "audit: { dir: audit }",
+        "state: { redis: \"redis://gw:s3cret-pw@127.0.0.1:6379\" }");
+
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("state.redis").contains("no user or password"));
+    assertThat(e.getMessage()).doesNotContain("s3cret-pw");
+  }
+
+  @Test
+  void load_redisBadOptions_eachAProblem() throws Exception {
+    ConfigException e = ConfigProblems.load(dir, "audit: { dir: audit }",
+        "state: { redis: \"http://127.0.0.1:6379\", redisUser: gw, redisTimeout: 30s,"
+            + " onUnavailable: { replay: ignore, grants: refuse, rates: allow-local } }");
+
+    assertThat(e.problems())
+        .anySatisfy(p -> assertThat(p).contains("state.redis").contains("redis://"))
+        .anySatisfy(p -> assertThat(p).contains("state.redisUser").contains("redisPasswordEnv"))
+        .anySatisfy(p -> assertThat(p).contains("state.redisTimeout"))
+        .anySatisfy(p -> assertThat(p).contains("state.onUnavailable.replay").contains("refuse, allow-local"));
+  }
+
+  @Test
+  void load_redisPasswordEnvNotSet_isAProblem() throws Exception {
+    ConfigException e = ConfigProblems.load(dir, "audit: { dir: audit }",
+        "state: { redis: \"redis://127.0.0.1:6379\", redisPasswordEnv: SHULIAN_REDIS_PASSWORD }");
+
+    assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("SHULIAN_REDIS_PASSWORD").contains("not set"));
+  }
 }

@@ -1,0 +1,596 @@
+package io.shulian.gateway.state;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.shulian.core.envelope.ReplayCache;
+import io.shulian.core.envelope.ReplayStateUnavailableException;
+import io.shulian.core.policy.GrantUseCounter;
+import io.shulian.core.policy.RateLimiter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state of a department's gateway replicas, shared in Redis (Lettuce): replay ids as {@code SET
+ * NX PX} bounded by the envelope's validity, grant uses counted by a Lua script that checks and
+ * increments atomically, rate limits as a sliding-window counter in a Lua script. Every command is
+ * one key, so a Redis Cluster routes it to the node that holds the key.
+ *
+ * <p><b>Local front.</b> Only what cannot become wrong is remembered in the process: envelope ids
+ * already seen (a replay stays a replay). "Not seen" and grant counts are always asked of Redis.
+ *
+ * <p><b>When Redis is slow or down</b> (no answer within {@code timeout}, connection lost, an error)
+ * each concern does what it is configured to do ({@link OnUnavailable}): {@code REFUSE} (the
+ * default for replay and grants) refuses the exchange — 503 {@code STATE_UNAVAILABLE} — and
+ * {@code ALLOW_LOCAL} (the default for rate limits) decides with this process's own in-memory state
+ * until Redis answers again, which for replay and grants gives up the guarantee across replicas.
+ * Each such event is counted ({@code shulian_state_unavailable_total{concern,action}}) and logged
+ * ({@code event=state_unavailable}); the client reconnects on its own and the next command that
+ * succeeds ends the episode.
+ *
+ * <p><b>Durability</b> is Redis's: a use is acknowledged once Redis applied it; what survives a
+ * Redis crash depends on its persistence ({@code appendonly yes}; see docs/scale-out.md).
+ *
+ * <p>Commands are synchronous (bounded by {@code timeout}) and thread-safe; one connection is
+ * shared by all event loops (Lettuce pipelines their commands).
+ */
+public final class RedisState implements SharedState {
+  private static final Logger LOG = LoggerFactory.getLogger(RedisState.class);
+  /** Grant counts are kept this much longer than their grant, for replicas whose clocks lag. */
+  static final Duration GRANT_KEEP_EXTRA = Duration.ofHours(1);
+  private static final long LOCAL_SEEN_MAX = 200_000;
+
+  /** Checks and increments a grant's count in one step; ARGV: max uses, keep-for millis (0: forever). */
+  static final String GRANT_SCRIPT = String.join("\n",
+      "local n = tonumber(redis.call('GET', KEYS[1]) or '0')",
+      "if n >= tonumber(ARGV[1]) then return 0 end",
+      "redis.call('INCR', KEYS[1])",
+      "local keep = tonumber(ARGV[2])",
+      "if keep > 0 and redis.call('PTTL', KEYS[1]) < keep then redis.call('PEXPIRE', KEYS[1], keep) end",
+      "return 1");
+
+  /**
+   * A sliding-window counter: the previous window's count weighted by how much of it still
+   * overlaps the last {@code per}, plus this window's. ARGV: max, per millis, now millis (the
+   * gateway's clock; a replica whose clock lags counts into the newest window stored).
+   */
+  static final String RATE_SCRIPT = String.join("\n",
+      "local max = tonumber(ARGV[1])",
+      "local per = tonumber(ARGV[2])",
+      "local now = tonumber(ARGV[3])",
+      "local win = math.floor(now / per)",
+      "local h = redis.call('HMGET', KEYS[1], 'w', 'c', 'p')",
+      "local w = tonumber(h[1])",
+      "local c = tonumber(h[2]) or 0",
+      "local p = tonumber(h[3]) or 0",
+      "if w == nil then c = 0; p = 0",
+      "elseif w > win then win = w",
+      "elseif w == win - 1 then p = c; c = 0",
+      "elseif w < win then p = 0; c = 0 end",
+      "local into = (now - win * per) / per",
+      "if into < 0 then into = 0 elseif into > 1 then into = 1 end",
+      "if p * (1 - into) + c >= max then return 0 end",
+      "redis.call('HSET', KEYS[1], 'w', string.format('%d', win), 'c', c + 1, 'p', p)",
+      "redis.call('PEXPIRE', KEYS[1], per * 2)",
+      "return 1");
+
+  /** What a concern does while Redis does not answer. */
+  public enum OnUnavailable {
+    /** Refuse the exchange (503 STATE_UNAVAILABLE): nothing is served without the shared state. */
+    REFUSE,
+    /** Decide with this process's in-memory state only (no guarantee across replicas meanwhile). */
+    ALLOW_LOCAL;
+
+    /** Parses {@code refuse} or {@code allow-local}. */
+    public static OnUnavailable parse(String s) {
+      switch (s) {
+        case "refuse":
+          return REFUSE;
+        case "allow-local":
+          return ALLOW_LOCAL;
+        default:
+          throw new IllegalArgumentException("'" + s + "' is not one of refuse, allow-local");
+      }
+    }
+
+    public String wireName() {
+      return this == REFUSE ? "refuse" : "allow-local";
+    }
+  }
+
+  /** The three kinds of shared state. */
+  public enum Concern {
+    REPLAY, GRANTS, RATES;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final String address;
+  private final String prefix;
+  private final Clock clock;
+  private final EnumMap<Concern, OnUnavailable> onUnavailable;
+  private final ClientResources resources;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterCommands<String, String> redis;
+  private final String grantSha = sha1(GRANT_SCRIPT);
+  private final String rateSha = sha1(RATE_SCRIPT);
+  private final Cache<UUID, Instant> seen;
+  private final ReplayCache localReplay;
+  private final GrantUseCounter localGrants = GrantUseCounter.inMemory();
+  private final RateLimiter localRates = RateLimiter.inMemory();
+  private final ReplayCache replayCache = this::firstSeen;
+  private final GrantUseCounter grantUses = new Grants();
+  private final RateLimiter rateLimiter = this::tryAcquire;
+  /** Commands sent and episodes of unavailability, by concern (index: ordinal; [c][0] refused, [c][1] local). */
+  private final AtomicLong[] ops = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+  private final AtomicLong[][] unavailableCount = {
+      {new AtomicLong(), new AtomicLong()}, {new AtomicLong(), new AtomicLong()}, {new AtomicLong(), new AtomicLong()}};
+  private final AtomicLong localSeenHits = new AtomicLong();
+  private volatile @Nullable String lastFailure;
+  private volatile long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+
+  private RedisState(Builder b, ClientResources resources, AbstractRedisClient client,
+      StatefulConnection<String, String> connection, RedisClusterCommands<String, String> redis) {
+    this.address = b.address;
+    this.prefix = b.keyPrefix;
+    this.clock = b.clock;
+    this.onUnavailable = new EnumMap<>(b.onUnavailable);
+    this.resources = resources;
+    this.client = client;
+    this.connection = connection;
+    this.redis = redis;
+    this.localReplay = ReplayCache.inMemory(b.maxLocalReplayEntries, clock);
+    this.seen = Caffeine.newBuilder()
+        .executor(Runnable::run)
+        .maximumSize(LOCAL_SEEN_MAX) // evicting a seen id is safe: Redis still holds it
+        .expireAfter(Expiry.<UUID, Instant>creating((id, forgetAfter) -> {
+          Duration d = Duration.between(clock.instant(), forgetAfter);
+          return d.isNegative() ? Duration.ZERO : d;
+        }))
+        .build();
+  }
+
+  /** Starts configuring a connection to {@code address} (see {@link Builder#open} for the forms). */
+  public static Builder builder(String address) {
+    return new Builder(address);
+  }
+
+  @Override
+  public ReplayCache replayCache() {
+    return replayCache;
+  }
+
+  @Override
+  public GrantUseCounter grantUses() {
+    return grantUses;
+  }
+
+  @Override
+  public RateLimiter rateLimiter() {
+    return rateLimiter;
+  }
+
+  /** What each concern does while Redis does not answer. */
+  public OnUnavailable onUnavailable(Concern c) {
+    return Objects.requireNonNull(onUnavailable.get(c));
+  }
+
+  /**
+   * Returns why Redis cannot be used, when it cannot and a concern is configured to refuse
+   * meanwhile: the connection is down, or the last command failed and none succeeded since.
+   */
+  @Override
+  public Optional<String> unavailable() {
+    String f = lastFailure;
+    if (!connection.isOpen()) {
+      f = "the connection to Redis " + address + " is down (reconnecting)";
+    }
+    if (f == null || !onUnavailable.containsValue(OnUnavailable.REFUSE)) {
+      return Optional.empty();
+    }
+    return Optional.of(f);
+  }
+
+  /** Registers this store's meters (commands sent, unavailability, connection state). */
+  public void bindMetrics(MeterRegistry registry) {
+    for (Concern c : Concern.values()) {
+      FunctionCounter.builder("shulian_state_redis_commands", ops[c.ordinal()], AtomicLong::get)
+          .description("commands sent to the shared state in Redis").tag("concern", c.label()).register(registry);
+      String[] actions = {"refused", "local"};
+      for (int a = 0; a < 2; a++) {
+        FunctionCounter.builder("shulian_state_unavailable", unavailableCount[c.ordinal()][a], AtomicLong::get)
+            .description("decisions taken while the shared state in Redis did not answer")
+            .tag("concern", c.label()).tag("action", actions[a]).register(registry);
+      }
+    }
+    FunctionCounter.builder("shulian_state_replay_local_hits", localSeenHits, AtomicLong::get)
+        .description("replays recognised by the local front without asking Redis").register(registry);
+    Gauge.builder("shulian_state_redis_up", this, s -> s.connection.isOpen() && s.lastFailure == null ? 1 : 0)
+        .description("1 while the shared state in Redis answers").register(registry);
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisState[" + address + "]";
+  }
+
+  // ---------------------------------------------------------------- the three concerns
+
+  private boolean firstSeen(UUID id, Instant forgetAfter) throws ReplayStateUnavailableException {
+    if (seen.getIfPresent(id) != null) {
+      localSeenHits.incrementAndGet();
+      return false;
+    }
+    long keepMillis = Math.max(1, forgetAfter.toEpochMilli() - clock.millis());
+    String answer;
+    try {
+      ops[Concern.REPLAY.ordinal()].incrementAndGet();
+      answer = redis.set(prefix + "replay:" + id, "1", SetArgs.Builder.nx().px(keepMillis));
+      answered();
+    } catch (RuntimeException e) {
+      if (unavailable(Concern.REPLAY, e) == OnUnavailable.REFUSE) {
+        throw new ReplayStateUnavailableException("the shared replay state in Redis does not answer ("
+            + e.getClass().getSimpleName() + "); the envelope is refused, not served unprotected");
+      }
+      return localReplay.firstSeen(id, forgetAfter);
+    }
+    // set or not, the id is in Redis now: remembering it locally cannot be wrong
+    seen.put(id, forgetAfter);
+    return "OK".equals(answer);
+  }
+
+  private final class Grants implements GrantUseCounter {
+    @Override
+    public boolean tryUse(String grantKey, long maxUses) {
+      return tryUse(grantKey, maxUses, Instant.ofEpochMilli(Long.MAX_VALUE));
+    }
+
+    @Override
+    public boolean tryUse(String grantKey, long maxUses, Instant forgetAfter) {
+      long keep = forgetAfter.toEpochMilli() == Long.MAX_VALUE ? 0
+          : Math.max(1, forgetAfter.toEpochMilli() - clock.millis() + GRANT_KEEP_EXTRA.toMillis());
+      Long r;
+      try {
+        r = script(Concern.GRANTS, GRANT_SCRIPT, grantSha, prefix + "grant:" + grantKey, Long.toString(maxUses),
+            Long.toString(keep));
+      } catch (RuntimeException e) {
+        if (unavailable(Concern.GRANTS, e) == OnUnavailable.REFUSE) {
+          throw new IllegalStateException("the shared grant state in Redis does not answer (" + e.getClass().getSimpleName()
+              + ")", e);
+        }
+        return localGrants.tryUse(grantKey, maxUses, forgetAfter);
+      }
+      return r != null && r == 1L;
+    }
+
+    @Override
+    public long used(String grantKey) {
+      ops[Concern.GRANTS.ordinal()].incrementAndGet();
+      String v = redis.get(prefix + "grant:" + grantKey);
+      return v == null ? 0 : Long.parseLong(v);
+    }
+  }
+
+  private boolean tryAcquire(String key, long max, Duration per, Instant now) {
+    Long r;
+    try {
+      r = script(Concern.RATES, RATE_SCRIPT, rateSha, prefix + "rate:" + key, Long.toString(max),
+          Long.toString(Math.max(1, per.toMillis())), Long.toString(now.toEpochMilli()));
+    } catch (RuntimeException e) {
+      if (unavailable(Concern.RATES, e) == OnUnavailable.REFUSE) {
+        throw new IllegalStateException("the shared rate-limit state in Redis does not answer ("
+            + e.getClass().getSimpleName() + ")", e);
+      }
+      return localRates.tryAcquire(key, max, per, now);
+    }
+    return r != null && r == 1L;
+  }
+
+  /** Runs a script by its digest, sending its text once if Redis does not know it yet. */
+  private @Nullable Long script(Concern c, String body, String sha, String key, String... args) {
+    String[] keys = {key};
+    ops[c.ordinal()].incrementAndGet();
+    Long r;
+    try {
+      r = redis.evalsha(sha, ScriptOutputType.INTEGER, keys, args);
+    } catch (RedisNoScriptException e) {
+      r = redis.eval(body, ScriptOutputType.INTEGER, keys, args);
+    }
+    answered();
+    return r;
+  }
+
+  private void answered() {
+    if (lastFailure != null) {
+      lastFailure = null;
+      LOG.atInfo().addKeyValue("event", "state_available").addKeyValue("store", "redis").log(
+          "the shared state in Redis {} answers again", address);
+    }
+  }
+
+  /** Counts and logs (at most every 10 s) a command that failed; returns what the concern does now. */
+  private OnUnavailable unavailable(Concern c, RuntimeException e) {
+    OnUnavailable action = onUnavailable(c);
+    unavailableCount[c.ordinal()][action == OnUnavailable.REFUSE ? 0 : 1].incrementAndGet();
+    boolean first = lastFailure == null;
+    lastFailure = "the shared state in Redis " + address + " does not answer: " + e.getClass().getSimpleName();
+    long now = System.nanoTime();
+    if (first || now - lastWarnNanos > TimeUnit.SECONDS.toNanos(10)) {
+      lastWarnNanos = now;
+      LOG.atWarn().addKeyValue("event", "state_unavailable").addKeyValue("store", "redis")
+          .addKeyValue("concern", c.label()).addKeyValue("action", action.wireName())
+          .addKeyValue("error", e.getClass().getSimpleName())
+          .log("the shared state in Redis {} does not answer ({}); {} {}", address, e.getClass().getSimpleName(),
+              c.label(), action == OnUnavailable.REFUSE ? "refused" : "decided by this process alone");
+    }
+    return action;
+  }
+
+  private static String sha1(String script) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+    }
+  }
+
+  /** Configures and opens a {@link RedisState}. */
+  public static final class Builder {
+    private final String address;
+    private @Nullable String user;
+    private char @Nullable [] password;
+    private @Nullable Path caFile;
+    private Duration timeout = Duration.ofMillis(500);
+    private String keyPrefix = "shulian:";
+    private Clock clock = Clock.systemUTC();
+    private long maxLocalReplayEntries = StateStore.DEFAULT_MAX_REPLAY_ENTRIES;
+    private final EnumMap<Concern, OnUnavailable> onUnavailable = new EnumMap<>(Map.of(
+        Concern.REPLAY, OnUnavailable.REFUSE, Concern.GRANTS, OnUnavailable.REFUSE, Concern.RATES,
+        OnUnavailable.ALLOW_LOCAL));
+
+    private Builder(String address) {
+      this.address = Objects.requireNonNull(address, "address").trim();
+    }
+
+    /** The ACL user (default: none, or {@code default} with a password). */
+    public Builder user(String user) {
+      this.user = Objects.requireNonNull(user);
+      return this;
+    }
+
+    /** The password of the ACL user (read from an environment variable or a file, never the YAML). */
+    public Builder password(char[] password) {
+      this.password = password.clone();
+      return this;
+    }
+
+    /** PEM file of the CA that signed the Redis server certificate ({@code rediss://}); default: the JVM's. */
+    public Builder caFile(Path caFile) {
+      this.caFile = Objects.requireNonNull(caFile);
+      return this;
+    }
+
+    /** How long a command may take before the concern counts Redis as unavailable (default 500 ms, at most 10 s). */
+    public Builder timeout(Duration d) {
+      if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofSeconds(10)) > 0) {
+        throw new IllegalArgumentException("timeout must be in (0, 10s], got " + d);
+      }
+      this.timeout = d;
+      return this;
+    }
+
+    /** Prefix of every key (default {@code shulian:}); replicas of one department must share it. */
+    public Builder keyPrefix(String prefix) {
+      if (prefix.isEmpty() || prefix.length() > 100 || !prefix.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+        throw new IllegalArgumentException("keyPrefix must be 1-100 printable ASCII characters without spaces");
+      }
+      this.keyPrefix = prefix;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** What {@code concern} does while Redis does not answer. */
+    public Builder onUnavailable(Concern concern, OnUnavailable action) {
+      onUnavailable.put(concern, Objects.requireNonNull(action));
+      return this;
+    }
+
+    /** Bound of the in-memory replay cache used by {@code allow-local} for replay while Redis is down. */
+    public Builder maxLocalReplayEntries(long n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxLocalReplayEntries must be positive, got " + n);
+      }
+      this.maxLocalReplayEntries = n;
+      return this;
+    }
+
+    /**
+     * Parses the address and connects. Forms: {@code redis://host:port[/db]}, {@code
+     * rediss://host:port[/db]} (TLS), {@code redis-sentinel://host:port[,host:port]/db#master}
+     * (Sentinel), or several {@code redis://} / {@code rediss://} addresses separated by commas
+     * (Cluster seeds). No user or password in the address: {@link #user} and {@link #password}.
+     *
+     * @throws StateException UNAVAILABLE if the address is malformed or Redis cannot be reached
+     */
+    public RedisState open() throws StateException {
+      List<RedisURI> uris = uris(address);
+      boolean cluster = uris.size() > 1;
+      String u0 = user;
+      char[] p0 = password;
+      for (RedisURI u : uris) {
+        if (u0 != null || p0 != null) {
+          // the password stays in this builder's copy; the client reads it on each (re)connect
+          u.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(u0, p0 == null ? null : p0.clone())));
+        }
+        // the handshake (HELLO/AUTH) may take longer than a command on a busy machine
+        u.setTimeout(connectTimeout());
+      }
+      SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+      if (caFile != null) {
+        ssl.trustManager(caFile.toFile());
+      }
+      SocketOptions socket = SocketOptions.builder().connectTimeout(connectTimeout()).keepAlive(true).build();
+      TimeoutOptions timeouts = TimeoutOptions.builder().fixedTimeout(timeout).build();
+      // reconnect quickly: while Redis is away, replay and grants are refused (or decided locally)
+      ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+          .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+          .build();
+      AbstractRedisClient client = null;
+      try {
+        StatefulConnection<String, String> conn;
+        RedisClusterCommands<String, String> commands;
+        if (cluster) {
+          RedisClusterClient c = RedisClusterClient.create(resources, uris);
+          client = c;
+          c.setOptions(ClusterClientOptions.builder().autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).socketOptions(socket)
+              .timeoutOptions(timeouts).sslOptions(ssl.build()).build());
+          var cc = c.connect();
+          conn = cc;
+          commands = cc.sync();
+        } else {
+          RedisClient c = RedisClient.create(resources);
+          client = c;
+          c.setOptions(ClientOptions.builder().autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).socketOptions(socket)
+              .timeoutOptions(timeouts).sslOptions(ssl.build()).build());
+          var sc = c.connect(uris.get(0));
+          conn = sc;
+          commands = sc.sync();
+        }
+        commands.ping();
+        RedisState s = new RedisState(this, resources, client, conn, commands);
+        LOG.atInfo().addKeyValue("event", "state_connected").addKeyValue("store", "redis")
+            .addKeyValue("mode", cluster ? "cluster" : uris.get(0).getSentinels().isEmpty() ? "standalone" : "sentinel")
+            .log("shared state in Redis {} (replay: {}, grants: {}, rates: {} when it does not answer)", address,
+                s.onUnavailable(Concern.REPLAY).wireName(), s.onUnavailable(Concern.GRANTS).wireName(),
+                s.onUnavailable(Concern.RATES).wireName());
+        return s;
+      } catch (RuntimeException e) {
+        if (client != null) {
+          client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        }
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        throw new StateException(StateException.Reason.UNAVAILABLE, "state.redis: cannot connect to " + address
+            + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+      }
+    }
+
+    private Duration connectTimeout() {
+      Duration d = timeout.multipliedBy(4);
+      return d.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : d;
+    }
+
+    /**
+     * Checks the address without connecting (as {@link #open} would parse it).
+     *
+     * @throws StateException UNAVAILABLE naming what is wrong with it
+     */
+    public Builder checkAddress() throws StateException {
+      uris(address);
+      return this;
+    }
+
+    /** The addresses in {@code s}, checked: known scheme, a host, no user information. */
+    static List<RedisURI> uris(String s) throws StateException {
+      if (s.startsWith("redis-sentinel://")) {
+        return List.of(uri(s));
+      }
+      List<RedisURI> out = new ArrayList<>();
+      for (String part : s.split(",", -1)) {
+        RedisURI u = uri(part.trim());
+        if (!u.getSentinels().isEmpty()) {
+          throw bad("a Sentinel address stands alone");
+        }
+        out.add(u);
+      }
+      return out;
+    }
+
+    private static RedisURI uri(String s) throws StateException {
+      if (!s.startsWith("redis://") && !s.startsWith("rediss://") && !s.startsWith("redis-sentinel://")) {
+        throw bad("'" + shown(s) + "' is not a redis://, rediss:// or redis-sentinel:// address");
+      }
+      if (s.substring(s.indexOf("//") + 2).contains("@")) {
+        throw bad("no user or password in the address: give state.redisUser and state.redisPasswordEnv or redisPasswordFile");
+      }
+      try {
+        URI.create(s.replace(",", "%2C")); // well-formed at all
+        RedisURI u = RedisURI.create(s);
+        if (u.getSentinels().isEmpty() && (u.getHost() == null || u.getHost().isEmpty())) {
+          throw bad("'" + shown(s) + "' names no host");
+        }
+        return u;
+      } catch (IllegalArgumentException e) {
+        throw bad("'" + shown(s) + "' is not a valid Redis address: " + e.getMessage());
+      }
+    }
+
+    private static String shown(String s) {
+      return s.length() > 200 ? s.substring(0, 200) + "…" : s;
+    }
+
+    private static StateException bad(String m) {
+      return new StateException(StateException.Reason.UNAVAILABLE, "state.redis: " + m);
+    }
+  }
+}
