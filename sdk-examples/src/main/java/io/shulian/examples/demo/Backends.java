@@ -53,7 +53,10 @@ final class Backends implements AutoCloseable {
     return start(Map.of(
         "/api/property/", id -> Optional.ofNullable(property.get(id)),
         "/api/provident-fund/", id -> Optional.ofNullable(providentFund.get(id)),
-        "/api/petitions/", id -> Optional.of(Map.of("petitioner", Map.of("name", "(confidential)"), "complaint", "…"))));
+        "/api/petitions/", id -> Optional.of(Map.of("petitioner", Map.of("name", "(confidential)"), "complaint", "…")),
+        // served once the bureau has registered it through the hub (scenario "resource registered…")
+        "/api/rental-subsidy/", id -> Optional.ofNullable(property.get(id))
+            .map(known -> ordered("monthlyAmount", 300 + Math.floorMod(id.hashCode(), 1_700)))));
   }
 
   /** Starts the provincial pension system; returns its base URL. */

@@ -248,6 +248,7 @@ final class City implements AutoCloseable {
         "    - {resource: " + CityDocuments.PROPERTY + ", url: \"" + housingSystem + "/api/property\"}",
         "    - {resource: " + CityDocuments.PROVIDENT_FUND + ", url: \"" + housingSystem + "/api/provident-fund\"}",
         "    - {resource: " + CityDocuments.PETITIONS + ", url: \"" + housingSystem + "/api/petitions\"}",
+        "    - {resource: " + CityDocuments.RENTAL_SUBSIDY + ", url: \"" + housingSystem + "/api/rental-subsidy\"}",
         POLICY_FROM_BUNDLE));
     start(CityParty.PROVINCE, Suite.INTL, String.join("\n",
         "provider:",
@@ -264,7 +265,7 @@ final class City implements AutoCloseable {
 
     start(CityParty.CIVIL_AFFAIRS, Suite.INTL, consumer(CityParty.CIVIL_AFFAIRS, "assistance-review-app",
         Map.of(CityDocuments.PROPERTY, CityParty.HOUSING, CityDocuments.PROVIDENT_FUND, CityParty.HOUSING,
-            CityDocuments.PETITIONS, CityParty.HOUSING)));
+            CityDocuments.PETITIONS, CityParty.HOUSING, CityDocuments.RENTAL_SUBSIDY, CityParty.HOUSING)));
     start(CityParty.DISTRICT, Suite.INTL, consumer(CityParty.DISTRICT, "grid-management-app",
         Map.of(CityDocuments.PROPERTY, CityParty.HOUSING, CityDocuments.PENSION, CityParty.PROVINCE)));
     start(CityParty.STREET, Suite.INTL, consumer(CityParty.STREET, "street-service-app",

@@ -13,6 +13,29 @@ final class CityDocuments {
   static final String PROVIDENT_FUND = "housing.provident-fund.balance";
   static final String PETITIONS = "housing.petition-records";
   static final String PENSION = "province.pension.status";
+  /**
+   * Not in the signed catalog: the housing bureau registers it through the hub during the demo
+   * ({@link #rentalSubsidy}); its gateway and civil affairs' are configured for it in advance.
+   */
+  static final String RENTAL_SUBSIDY = "housing.rental-subsidy";
+
+  /** The resource the housing bureau submits to the hub (目录动态更新). */
+  static String rentalSubsidy() {
+    return """
+        code: %1$s
+        name: 租赁补贴发放 (rental subsidy payments)
+        provider: "%2$s"
+        description: The monthly rental subsidy paid to a household, if any.
+        updateCycle: monthly
+        open: not-open
+        sharing: {type: unconditional}
+        purposes: [social-assistance-review, housing-subsidy-review]
+        fields:
+          - {name: monthlyAmount, type: number, classification: general}
+        endpoints:
+          - {method: GET, path: "/{idNumber}"}
+        """.formatted(RENTAL_SUBSIDY, CityParty.HOUSING.id());
+  }
 
   static String catalog() {
     return """

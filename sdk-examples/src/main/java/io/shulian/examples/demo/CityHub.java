@@ -131,9 +131,15 @@ final class CityHub implements AutoCloseable {
   /** A department's request to the hub, authenticated by its city-CA TLS certificate. */
   HttpResponse<String> department(PartyIdentity department, String method, String path, @Nullable String json)
       throws Exception {
-    HttpRequest.Builder b = request(path, method, json);
-    if (json != null) {
-      b.header("Content-Type", "application/json");
+    return department(department, method, path, json, "application/json");
+  }
+
+  /** As above, with a body of {@code contentType} (a signed catalog submission is application/jose). */
+  HttpResponse<String> department(PartyIdentity department, String method, String path, @Nullable String body,
+      String contentType) throws Exception {
+    HttpRequest.Builder b = request(path, method, body);
+    if (body != null) {
+      b.header("Content-Type", contentType);
     }
     return send(department.party().toString(), department, b);
   }

@@ -26,13 +26,7 @@ import org.jspecify.annotations.Nullable;
  * with the hub's API, and what the gateways that follow it then do. Each one checks its outcome;
  * a wrong one fails the demo.
  *
- * <p>Registered in {@link #register}. The place for the next one — <em>a resource registered by a
- * department, approved and live in the gateways</em> (issue 15 item 2, {@code shulian catalog
- * submit} / {@code shulian hub review approve}) — is marked there: one method here, {@code
- * Outcome registeredResource(String name)}, using {@link CityHub#department} to submit as the
- * housing bureau, {@link CityHub#operator} with {@link Operators.Role#REVIEWER} to approve, then
- * {@link #awaitBundle} for the approved version and {@link Scenarios#call} to read the new resource
- * through the civil-affairs gateway.
+ * <p>Registered in {@link #register}.
  */
 final class HubScenarios {
   /** How long a change published by the hub may take to be honoured before the scenario fails. */
@@ -54,8 +48,7 @@ final class HubScenarios {
   void register(Map<String, Scenarios.Body> to) {
     to.put("sharing application through the hub", this::sharingApplication);
     to.put("incident action: party suspended, then restored", this::suspension);
-    // issue 15 item 2 (catalog submission and review) goes here:
-    // to.put("resource registered, approved and live", this::registeredResource);
+    to.put("resource registered through the hub, approved and live", this::registeredResource);
   }
 
   /**
@@ -132,6 +125,59 @@ final class HubScenarios {
             + "approved it with a grant signed by its own key; civil affairs fetched the grant and read the balance through both "
             + "gateways, reduced to the applied fields. Response time recorded by the hub: " + response
         : "served with the fetched grant, but not reduced to the applied fields: " + Scenarios.truncate(served.body()));
+  }
+
+  /**
+   * 目录动态更新: the housing bureau registers a new resource (rental subsidy payments) through the
+   * hub, signed with its own key; before the bureau's review civil affairs cannot read it; the
+   * reviewer sees the diff and approves; the hub publishes a new bundle with the resource and, once
+   * the gateways hold it, civil affairs reads it through both gateways.
+   */
+  Outcome registeredResource(String name) throws Exception {
+    CityHub hub = city.hub();
+    PartyIdentity housing = identity(CityParty.HOUSING);
+    String resource = CityDocuments.RENTAL_SUBSIDY;
+    HttpResponse<String> before = scenarios.call("civil-affairs", resource, "/" + personId, PURPOSE, Map.of());
+    if (before.statusCode() == 200) {
+      return new Outcome(name, false, "before registration the resource was served: " + Scenarios.summary(before));
+    }
+    String token = io.shulian.core.catalog.CatalogSubmission.register(housing,
+        CityDocuments.rentalSubsidy().getBytes(java.nio.charset.StandardCharsets.UTF_8), Instant.now());
+    HttpResponse<String> submitted = hub.department(housing, "POST", "/v1/catalog/submissions", token, "application/jose");
+    if (submitted.statusCode() != 201) {
+      return new Outcome(name, false, "the housing bureau's submission: expected 201, got " + Scenarios.summary(submitted));
+    }
+    String id = JSON.readTree(submitted.body()).path("id").asText();
+    HttpResponse<String> review = hub.operator(Operators.Role.REVIEWER, "GET", "/v1/admin/reviews/" + id, null);
+    if (review.statusCode() != 200 || !review.body().contains(resource)) {
+      return new Outcome(name, false, "the reviewer does not see submission " + id + ": " + Scenarios.summary(review));
+    }
+    long t0 = System.nanoTime();
+    HttpResponse<String> approved = hub.operator(Operators.Role.REVIEWER, "POST", "/v1/admin/reviews/" + id + "/approve", null);
+    JsonNode a = JSON.readTree(approved.body());
+    if (approved.statusCode() != 200 || !a.path("state").asText().equals("approved") || !a.has("bundleVersion")) {
+      return new Outcome(name, false, "approval: expected 200 approved with a bundle version, got " + Scenarios.summary(approved));
+    }
+    long version = a.path("bundleVersion").asLong();
+    AtomicReference<@Nullable HttpResponse<String>> last = new AtomicReference<>();
+    boolean live = awaitBundle(version) && within(() -> {
+      try {
+        HttpResponse<String> r = scenarios.call("civil-affairs", resource, "/" + personId, PURPOSE, Map.of());
+        last.set(r);
+        return r.statusCode() == 200 && r.body().contains("monthlyAmount");
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    long served = System.nanoTime();
+    if (!live) {
+      return new Outcome(name, false, "after approval (bundle v" + version + ") expected civil affairs served, got "
+          + summary(last));
+    }
+    return new Outcome(name, true, String.format(
+        "the housing bureau submitted %s signed with its own key (refused to civil affairs before: %d); the reviewer "
+            + "approved %s, the hub published bundle v%d with it, and civil affairs read it through both gateways %d ms "
+            + "after the approval request", resource, before.statusCode(), id, version, millis(t0, served)));
   }
 
   /**

@@ -34,11 +34,12 @@ class CityDemoTest {
     assertThat(r.scenarios()).extracting(Scenarios.Outcome::name).containsExactly("unconditional query",
         "conditional query and grant", "not-shared resource", "wrong purpose", "path traversal", "tampered envelope",
         "replayed envelope", "return flow", "GM suite end to end", "sharing application through the hub",
-        "incident action: party suspended, then restored");
+        "incident action: party suspended, then restored", "resource registered through the hub, approved and live");
     assertThat(r.passed()).isTrue();
-    assertThat(out).contains("PASSED: 11 of 11 scenarios passed, 8 audit logs verified").doesNotContain("✗")
+    assertThat(out).contains("PASSED: 12 of 12 scenarios passed, 8 audit logs verified").doesNotContain("✗")
         .contains("✓ city hub").containsPattern("Response time recorded by the hub: \\d+ s")
-        .containsPattern("refused civil affairs' envelopes with 403 PARTY_SUSPENDED \\d+ ms after the publish");
+        .containsPattern("refused civil affairs' envelopes with 403 PARTY_SUSPENDED \\d+ ms after the publish")
+        .containsPattern("the hub published bundle v\\d+ with it, and civil affairs read it through both gateways");
   }
 
   @Test

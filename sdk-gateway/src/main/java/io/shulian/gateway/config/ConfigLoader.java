@@ -656,7 +656,18 @@ public final class ConfigLoader {
         if (c.provider.policy.fromBundle) {
           ReloadStatus status = new ReloadStatus(List.of("unreadable", "invalid"), e -> e instanceof IOException ? "unreadable"
               : e instanceof io.shulian.core.catalog.InvalidDocumentException ? "invalid" : ReloadStatus.OTHER);
-          b.periodic(checkedDuration(c.trust.bundleReload), ctx -> {
+          // checked as often as a hub-pushed bundle is applied: the catalog and policies follow the
+          // bundle in use within a fraction of a second, and are parsed again only when it changed
+          java.util.concurrent.atomic.AtomicReference<io.shulian.core.trust.@Nullable CityBundle> seen =
+              new java.util.concurrent.atomic.AtomicReference<>();
+          io.shulian.core.trust.BundleHolder bundleHolder = Objects.requireNonNull(l.bundle, "fromBundle needs trust.bundle");
+          seen.set(bundleHolder.current().orElse(null));
+          b.periodic(HubBundleSource.APPLY_INTERVAL, ctx -> {
+            io.shulian.core.trust.@Nullable CityBundle now = bundleHolder.current().orElse(null);
+            if (now == seen.get()) {
+              return; // the same bundle gives the same catalog and policies (or the same failure)
+            }
+            seen.set(now);
             try {
               io.shulian.core.policy.PolicySet set = policySource(c, l.baseDir, l.bundle).load();
               if (!set.versionHash().equals(engine.versionHash())) {
