@@ -134,6 +134,18 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "this endpoint does not serve the action asked for"), null, asked);
       return;
     }
+    // a data set travels only as a stream, and only a data set does (docs/return-flow.md)
+    Optional<io.shulian.core.catalog.DatasetFormat> dataset = g.dataset(h.resource());
+    boolean streamAsked = ProviderDatasetStream.MEDIA_TYPE.equals(req.headers().get(HttpHeaderNames.ACCEPT));
+    if (dataset.isPresent() != streamAsked) {
+      refuse(ctx, req, t0, h, peer.toString(), dataset.isPresent()
+          ? Problem.of(HttpResponseStatus.NOT_ACCEPTABLE, "DATASET_REQUIRES_STREAM",
+              "resource " + h.resource() + " is a data set: ask for it at /dataset/" + h.resource() + "/...")
+          : Problem.of(HttpResponseStatus.NOT_ACCEPTABLE, "NOT_A_DATASET",
+              "resource " + h.resource() + " is not a data set: ask for it at /exchange/" + h.resource() + "/..."),
+          null, asked);
+      return;
+    }
     Verdict v = g.policy().decide(h, action, inner.header(HttpPayload.GRANT_HEADER));
     if (!v.isPermit()) {
       refuse(ctx, req, t0, h, peer.toString(), Exchanges.denied(v.reasons()), v, asked);
@@ -164,6 +176,15 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     out.headers().set("X-Shulian-Consumer", h.sender().toString());
     out.headers().set("X-Shulian-Purpose", h.purpose());
     out.headers().set("X-Shulian-Envelope-Id", h.id().toString());
+    if (dataset.isPresent()) {
+      ExchangeEvent started = asked.on(event(h, h.sender().toString(), v, Exchanges.digest(g, inner.body()),
+          inner.body().length, 200, "OK", List.of(), t0));
+      req.retain();
+      new ProviderDatasetStream(g, ctx, h, v, replyTo.get(), dataset.get(), started,
+          (p, reason) -> refuse(ctx, req, t0, h, peer.toString(), p, reason == null ? v : reason, asked),
+          req::release).start(base, out);
+      return;
+    }
     req.retain();
     g.backendPool().send(ctx.channel().eventLoop(), base, out, false).addListener(f -> {
       try {
