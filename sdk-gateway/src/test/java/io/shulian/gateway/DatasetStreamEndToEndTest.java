@@ -89,6 +89,7 @@ class DatasetStreamEndToEndTest {
   }
 
   void startCity(Suite suite, ExchangePolicy policy) throws Exception {
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     backend.createContext("/api/housing", ex -> {
       ex.getResponseHeaders().set("Content-Type", backendType);
