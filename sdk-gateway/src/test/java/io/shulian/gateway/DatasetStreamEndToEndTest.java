@@ -53,6 +53,8 @@ class DatasetStreamEndToEndTest {
   volatile DatasetFormat format = DatasetFormat.JSONL;
   Gateway provider;
   Gateway consumer;
+  /** When set, the provider writes a real audit log here instead of {@link #providerAudit}. */
+  java.nio.file.Path providerLog;
 
   @AfterEach
   void tearDown() throws Exception {
@@ -126,7 +128,8 @@ class DatasetStreamEndToEndTest {
         .identity(housing)
         .senderTrust(PinnedSenderTrust.of(civil.certificates()))
         .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
-        .auditor(providerAudit)
+        .auditor(providerLog == null ? providerAudit
+            : new io.shulian.gateway.audit.AuditLogAuditor(io.shulian.core.audit.AuditLog.builder(providerLog, housing).open()))
         .policy(policy)
         .backend("HOUSING-001", URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/api/housing"),
             List.of(new io.shulian.core.catalog.Endpoint("GET", "/households", "export"),
@@ -337,6 +340,31 @@ class DatasetStreamEndToEndTest {
 
     assertThat(r.status()).isIn(403, 404, 405);
     assertThat(got.size()).isZero();
+  }
+
+  @Test
+  void dataset_realAuditLog_oneResponseRecordWithTheTransferCounts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    providerLog = dir.resolve("provider-audit");
+    backendRecords = 2_500;
+    startCity(Suite.INTL, permit());
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+
+    assertThat(fetch("/dataset/HOUSING-001/households", got).complete()).isTrue();
+    provider.close();
+
+    List<io.shulian.core.audit.AuditRecord> records = new ArrayList<>();
+    io.shulian.core.audit.AuditLogReader.forEach(providerLog, e -> records.add(e.record()));
+    List<io.shulian.core.audit.AuditRecord> transfers =
+        records.stream().filter(r -> r.transfer().isPresent()).toList();
+    assertThat(transfers).hasSize(1);
+    io.shulian.core.audit.AuditRecord t = transfers.get(0);
+    assertThat(t.direction()).isEqualTo(io.shulian.core.audit.Direction.RESPONSE_OUT);
+    assertThat(t.payloadBytes()).isEqualTo(got.size());
+    assertThat(t.payloadDigest()).isEqualTo(sha256(got.toByteArray()));
+    assertThat(t.transfer().get().records()).isEqualTo(backendRecords);
+    assertThat(t.transfer().get().segments()).isGreaterThan(1);
+    assertThat(t.transfer().get().complete()).isTrue();
   }
 
   static void awaitEvents(MemoryAuditor a, int n) throws InterruptedException {
