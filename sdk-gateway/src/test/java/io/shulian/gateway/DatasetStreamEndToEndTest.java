@@ -367,6 +367,64 @@ class DatasetStreamEndToEndTest {
     assertThat(t.transfer().get().complete()).isTrue();
   }
 
+  record Cli(int code, String err) {}
+
+  Cli shulianFetch(java.nio.file.Path dir, java.nio.file.Path out) throws Exception {
+    java.nio.file.Path key = dir.resolve("api-key");
+    java.nio.file.Files.writeString(key, API_KEY + "\n");
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = io.shulian.gateway.cli.ShulianCli.commandLine(new java.io.PrintWriter(new java.io.StringWriter()),
+        new java.io.PrintWriter(err)).execute("fetch", "--gateway", "http://127.0.0.1:" + consumer.address("consumer").getPort(),
+        "--resource", "HOUSING-001", "--path", "/households", "--purpose", PURPOSE, "--api-key-file", key.toString(),
+        "--out", out.toString());
+    return new Cli(code, err.toString());
+  }
+
+  @Test
+  void cliFetch_completeDataSet_writtenOnlyOnceVerified(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    backendRecords = 90_000; // about 10 MiB: progress is shown
+    startCity(Suite.INTL, permit());
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    writeDataset(expected, backendRecords);
+    java.nio.file.Path out = dir.resolve("households.jsonl");
+
+    Cli r = shulianFetch(dir, out);
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).contains("complete:").contains("bytes verified");
+    assertThat(java.nio.file.Files.readAllBytes(out)).isEqualTo(expected.toByteArray());
+    assertThat(dir.resolve("households.jsonl.part")).doesNotExist();
+  }
+
+  @Test
+  void cliFetch_streamCutOff_leavesNoFileAndExits3(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    backendCutAt = 20_000;
+    startCity(Suite.INTL, permit());
+    java.nio.file.Path out = dir.resolve("households.jsonl");
+
+    Cli r = shulianFetch(dir, out);
+
+    assertThat(r.code()).as(r.err()).isEqualTo(3);
+    assertThat(r.err()).contains("incomplete");
+    assertThat(out).doesNotExist();
+    assertThat(dir.resolve("households.jsonl.part")).doesNotExist();
+  }
+
+  @Test
+  void cliFetch_policyDenies_exits4WithTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    startCity(Suite.INTL, (h, a, gr) -> Verdict.deny("PURPOSE_NOT_ALLOWED", "no", "v1"));
+    java.nio.file.Path out = dir.resolve("households.jsonl");
+
+    Cli r = shulianFetch(dir, out);
+
+    assertThat(r.code()).isEqualTo(4);
+    assertThat(r.err()).contains("403").contains("PURPOSE_NOT_ALLOWED");
+    assertThat(out).doesNotExist();
+  }
+
   static void awaitEvents(MemoryAuditor a, int n) throws InterruptedException {
     for (int i = 0; i < 500 && a.events.size() < n; i++) {
       Thread.sleep(20);

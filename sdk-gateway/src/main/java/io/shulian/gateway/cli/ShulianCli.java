@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       GrantCommand.class,
       PolicyCommand.class,
       MaskCommand.class,
+      FetchCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected (envelope, certificate, bundle, log), 4 policy denied."})
