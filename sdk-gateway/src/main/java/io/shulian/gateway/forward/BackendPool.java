@@ -229,27 +229,7 @@ public final class BackendPool {
       throw new IllegalArgumentException("an https stream through a verifying pool must name the expected party");
     }
     Promise<Channel> promise = loop.newPromise();
-    Bootstrap b = new Bootstrap()
-        .group(loop)
-        .channel(channelClass)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(responseTimeout.toMillis(), 10_000))
-        .handler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            if (tls) {
-              if (ssl == null) {
-                throw new IllegalStateException("https upstream without a TLS client context");
-              }
-              SslHandler h = ssl.newHandler(ch.alloc(), target.getHost(), port(target));
-              h.handshakeFuture().addListener(f -> handshakes.handshakeEnded(f.isSuccess()));
-              ch.pipeline().addLast("tls", h);
-            }
-            ch.pipeline().addLast("codec", new HttpClientCodec(io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_STATUS_LINE_BYTES,
-                io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_HEADER_BYTES, 65536));
-            ch.pipeline().addLast("stream", handler);
-          }
-        });
+    Bootstrap b = bootstrap(loop, target, p -> p.addLast("stream", handler));
     b.connect(target.getHost(), port(target)).addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
         promise.tryFailure(new UpstreamException("cannot connect to upstream", false));
@@ -363,8 +343,17 @@ public final class BackendPool {
   }
 
   private ChannelFuture connect(EventLoop loop, URI target, String key) {
+    return bootstrap(loop, target, p -> {
+      p.addLast("aggregator", new HttpObjectAggregator(maxResponseBytes));
+      p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
+      p.addLast("response", new ResponseHandler(loop, key));
+    }).connect(target.getHost(), port(target));
+  }
+
+  /** A client bootstrap on {@code loop}: {@code [tls] -> codec}, then what {@code tail} adds. */
+  private Bootstrap bootstrap(EventLoop loop, URI target, java.util.function.Consumer<io.netty.channel.ChannelPipeline> tail) {
     boolean tls = isTls(target);
-    Bootstrap b = new Bootstrap()
+    return new Bootstrap()
         .group(loop)
         .channel(channelClass)
         .option(ChannelOption.TCP_NODELAY, true)
@@ -382,12 +371,9 @@ public final class BackendPool {
             }
             ch.pipeline().addLast("codec", new HttpClientCodec(io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_STATUS_LINE_BYTES,
                 io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_HEADER_BYTES, 65536));
-            ch.pipeline().addLast("aggregator", new HttpObjectAggregator(maxResponseBytes));
-            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
-            ch.pipeline().addLast("response", new ResponseHandler(loop, key));
+            tail.accept(ch.pipeline());
           }
         });
-    return b.connect(target.getHost(), port(target));
   }
 
   private @Nullable Channel pollIdle(EventLoop loop, String key) {

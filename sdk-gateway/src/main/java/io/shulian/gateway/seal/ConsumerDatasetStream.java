@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -22,8 +21,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.shulian.core.catalog.DatasetFormat;
 import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.EnvelopeHeader;
@@ -36,7 +33,6 @@ import io.shulian.gateway.inbound.Problem;
 import io.shulian.gateway.pipeline.GatewayContext;
 import java.io.IOException;
 import java.net.URI;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
@@ -62,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * the plaintext of the last piece was written to the app: a slow app slows the whole chain.
  * Confined to the app connection's event loop.
  */
-final class ConsumerDatasetStream extends ChannelInboundHandlerAdapter {
+final class ConsumerDatasetStream extends UpstreamRelay {
   private static final Logger LOG = LoggerFactory.getLogger(ConsumerDatasetStream.class);
   /** The trailer that says the stream is complete and verified. */
   static final String STREAM_TRAILER = "X-Shulian-Stream";
@@ -80,13 +76,9 @@ final class ConsumerDatasetStream extends ChannelInboundHandlerAdapter {
   private final ByteBufOutput plain;
   private final StreamDigest digest;
   private final byte[] piece = new byte[16384];
-  private @Nullable Channel provider;
   private @Nullable OpeningStream opening;
   private @Nullable HttpResponse providerHead;
   private @Nullable ByteBuf problemBody;
-  private @Nullable ScheduledFuture<?> timer;
-  private boolean headSent;
-  private boolean done;
   private long released;
 
   /**
@@ -96,6 +88,7 @@ final class ConsumerDatasetStream extends ChannelInboundHandlerAdapter {
   ConsumerDatasetStream(GatewayContext g, ChannelHandlerContext app, FullHttpRequest req, Route route,
       SealedEnvelope sealed, BiFunction<Integer, String, ExchangeEvent> event,
       BiConsumer<FullHttpResponse, String> refuse) {
+    super(app.executor(), g.limits().requestTimeout());
     this.g = g;
     this.app = app;
     this.req = req;
@@ -131,7 +124,7 @@ final class ConsumerDatasetStream extends ChannelInboundHandlerAdapter {
         return;
       }
       Channel ch = (Channel) f.getNow();
-      provider = ch;
+      upstream = ch;
       if (done) {
         out.release();
         ch.close();
@@ -142,51 +135,27 @@ final class ConsumerDatasetStream extends ChannelInboundHandlerAdapter {
     });
   }
 
-  private void readMore() {
-    Channel ch = provider;
-    if (done || ch == null) {
-      return;
-    }
-    if (timer == null) {
-      timer = app.executor().schedule(() -> {
-        timer = null;
-        if (!headSent) {
-          fail(Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "PROVIDER_TIMEOUT", "the provider gateway did not answer in time"),
-              null);
-        } else {
-          interrupt("PROVIDER_TIMEOUT");
-        }
-      }, g.limits().requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    }
-    ch.read();
-  }
-
-  private void disarm() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
+  @Override
+  void timedOut() {
+    if (!headSent) {
+      fail(Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "PROVIDER_TIMEOUT", "the provider gateway did not answer in time"),
+          null);
+    } else {
+      interrupt("PROVIDER_TIMEOUT");
     }
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (done) {
-        return;
+  void onMessage(Object msg) {
+    if (msg instanceof HttpResponse) {
+      head((HttpResponse) msg);
+    }
+    if (!done && msg instanceof HttpContent) {
+      if (opening == null) {
+        problemContent((HttpContent) msg);
+      } else {
+        content((HttpContent) msg);
       }
-      disarm();
-      if (msg instanceof HttpResponse) {
-        head((HttpResponse) msg);
-      }
-      if (!done && msg instanceof HttpContent) {
-        if (opening == null) {
-          problemContent((HttpContent) msg);
-        } else {
-          content((HttpContent) msg);
-        }
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
     }
   }
 
@@ -328,7 +297,7 @@ final class ConsumerDatasetStream extends ChannelInboundHandlerAdapter {
   /** Verified and complete: audit, then the trailer with the terminating chunk. */
   private void complete(OpeningStream o, EnvelopeHeader h) {
     done = true;
-    closeProvider();
+    closeUpstream();
     ByteBuf rest = plain.take();
     if (rest != null) {
       released += rest.readableBytes();
@@ -388,7 +357,7 @@ final class ConsumerDatasetStream extends ChannelInboundHandlerAdapter {
   private void end(Runnable answer) {
     done = true;
     disarm();
-    closeProvider();
+    closeUpstream();
     plain.discard();
     if (opening != null) {
       opening.close();
@@ -420,7 +389,7 @@ final class ConsumerDatasetStream extends ChannelInboundHandlerAdapter {
     }
     done = true;
     disarm();
-    closeProvider();
+    closeUpstream();
     plain.discard();
     OpeningStream o = java.util.Objects.requireNonNull(opening);
     o.close();
@@ -435,21 +404,8 @@ final class ConsumerDatasetStream extends ChannelInboundHandlerAdapter {
     LOG.atWarn().addKeyValue("event", "dataset_interrupted").addKeyValue("request_envelope_id",
         sealed.header().id().toString()).addKeyValue("reason", reason).addKeyValue("bytes", released)
         .log("data set transfer interrupted; the app's response was cut off without the verified trailer");
-    g.metrics().exchange(e);
-    try {
-      g.auditor().record(e);
-    } catch (RuntimeException ex) {
-      g.metrics().auditFailure();
-    }
-    AccessLog.answered(e, 200, "STREAM_INTERRUPTED");
-    g.inFlightDone();
+    auditInterrupted(g, e);
     req.release();
-  }
-
-  private void closeProvider() {
-    if (provider != null) {
-      provider.close();
-    }
   }
 
   @Override

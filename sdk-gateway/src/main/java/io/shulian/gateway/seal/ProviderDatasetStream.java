@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -16,7 +15,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.shulian.core.catalog.DatasetFormat;
 import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.EnvelopeHeader;
@@ -32,7 +30,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>Confined to the event loop of the inbound peer connection (the backend connection is opened
  * on the same loop).
  */
-final class ProviderDatasetStream extends ChannelInboundHandlerAdapter {
+final class ProviderDatasetStream extends UpstreamRelay {
   private static final Logger LOG = LoggerFactory.getLogger(ProviderDatasetStream.class);
   /** Media type of a streamed framed envelope between gateways. */
   static final String MEDIA_TYPE = "application/shulian-framed";
@@ -80,12 +77,8 @@ final class ProviderDatasetStream extends ChannelInboundHandlerAdapter {
   private final ByteBufOutput sealed;
   private final StreamDigest digest;
   private final byte[] piece = new byte[16384];
-  private @Nullable Channel backend;
   private @Nullable SealingStream sealing;
   private @Nullable DatasetRecords records;
-  private @Nullable ScheduledFuture<?> timer;
-  private boolean headSent;
-  private boolean done;
 
   /**
    * @param started the audit event of this exchange as it stands (request digest, verdict, what was asked);
@@ -93,6 +86,7 @@ final class ProviderDatasetStream extends ChannelInboundHandlerAdapter {
    */
   ProviderDatasetStream(GatewayContext g, ChannelHandlerContext peer, EnvelopeHeader request, Verdict verdict,
       PartyCertificate replyTo, DatasetFormat format, ExchangeEvent started, Refusal refusal, Runnable onDone) {
+    super(peer.executor(), g.limits().backendTimeout());
     this.onDone = onDone;
     this.g = g;
     this.peer = peer;
@@ -118,7 +112,7 @@ final class ProviderDatasetStream extends ChannelInboundHandlerAdapter {
         return;
       }
       Channel ch = (Channel) f.getNow();
-      backend = ch;
+      upstream = ch;
       if (done) {
         ReferenceCountUtil.release(out);
         ch.close();
@@ -136,48 +130,23 @@ final class ProviderDatasetStream extends ChannelInboundHandlerAdapter {
     });
   }
 
-  /** Asks the backend for the next piece, with a deadline for it to arrive. */
-  private void readMore() {
-    Channel ch = backend;
-    if (done || ch == null) {
-      return;
-    }
-    if (timer == null) {
-      timer = peer.executor().schedule(() -> {
-        timer = null;
-        if (!headSent) {
-          fail(Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "BACKEND_TIMEOUT", "the provider system did not answer in time"),
-              null);
-        } else {
-          interrupt("BACKEND_TIMEOUT");
-        }
-      }, g.limits().backendTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    }
-    ch.read();
-  }
-
-  private void disarm() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
+  @Override
+  void timedOut() {
+    if (!headSent) {
+      fail(Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "BACKEND_TIMEOUT", "the provider system did not answer in time"),
+          null);
+    } else {
+      interrupt("BACKEND_TIMEOUT");
     }
   }
 
   @Override
-  public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (done) {
-        return;
-      }
-      disarm();
-      if (msg instanceof HttpResponse) {
-        head((HttpResponse) msg);
-      }
-      if (!done && msg instanceof HttpContent) {
-        content((HttpContent) msg);
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
+  void onMessage(Object msg) {
+    if (msg instanceof HttpResponse) {
+      head((HttpResponse) msg);
+    }
+    if (!done && msg instanceof HttpContent) {
+      content((HttpContent) msg);
     }
   }
 
@@ -314,7 +283,7 @@ final class ProviderDatasetStream extends ChannelInboundHandlerAdapter {
   private void complete() {
     done = true;
     onDone.run();
-    closeBackend();
+    closeUpstream();
     ByteBuf last = sealed.take();
     if (last != null) {
       peer.write(new DefaultHttpContent(last));
@@ -372,7 +341,7 @@ final class ProviderDatasetStream extends ChannelInboundHandlerAdapter {
     }
     done = true;
     disarm();
-    closeBackend();
+    closeUpstream();
     if (sealing != null) {
       sealing.close();
     }
@@ -399,7 +368,7 @@ final class ProviderDatasetStream extends ChannelInboundHandlerAdapter {
     }
     done = true;
     disarm();
-    closeBackend();
+    closeUpstream();
     java.util.Objects.requireNonNull(sealing).close();
     sealed.discard();
     peer.close();
@@ -407,21 +376,8 @@ final class ProviderDatasetStream extends ChannelInboundHandlerAdapter {
     LOG.atWarn().addKeyValue("event", "dataset_interrupted").addKeyValue("envelope_id", request.id().toString())
         .addKeyValue("resource", request.resource()).addKeyValue("reason", reason)
         .addKeyValue("bytes", e.responseBytes).log("data set transfer interrupted; the consumer gets no complete stream");
-    g.metrics().exchange(e);
-    try {
-      g.auditor().record(e);
-    } catch (RuntimeException ex) {
-      g.metrics().auditFailure();
-    }
-    AccessLog.answered(e, 200, "STREAM_INTERRUPTED");
-    g.inFlightDone();
+    auditInterrupted(g, e);
     onDone.run();
-  }
-
-  private void closeBackend() {
-    if (backend != null) {
-      backend.close();
-    }
   }
 
   @Override
