@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Gateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+  /** Default of {@link Builder#maxDatasetBytes}: 64 GiB. */
+  public static final long DEFAULT_MAX_DATASET_BYTES = 64L << 30;
 
   private final Builder b;
   private final GatewayContext context;
@@ -94,7 +96,7 @@ public final class Gateway implements AutoCloseable {
     }
     EnvelopeSealer sealer = sb.build();
     EnvelopeOpener opener = EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock)
-        .maxPayloadBytes(b.limits.maxPayloadBytes()).build();
+        .maxPayloadBytes(b.limits.maxPayloadBytes()).maxStreamPayloadBytes(b.maxDatasetBytes).build();
     // request envelopes' ids go to the shared state or the state directory, so neither another
     // replica nor a restart makes them new again
     io.shulian.gateway.state.SharedState replayState = b.shared != null ? b.shared : b.state;
@@ -114,8 +116,14 @@ public final class Gateway implements AutoCloseable {
     java.util.function.Function<String, List<Endpoint>> endpoints = b.policy instanceof CatalogPolicy
         ? ((CatalogPolicy) b.policy)::endpoints
         : resource -> configured.getOrDefault(resource, List.of());
+    Map<String, io.shulian.core.catalog.DatasetFormat> datasetFormats = Map.copyOf(b.backendDatasets);
+    java.util.function.Function<String, java.util.Optional<io.shulian.core.catalog.DatasetFormat>> datasets =
+        b.policy instanceof CatalogPolicy
+            ? ((CatalogPolicy) b.policy)::dataset
+            : resource -> java.util.Optional.ofNullable(datasetFormats.get(resource));
     this.context = new GatewayContext(b.identity, sealer, opener, requestOpener, b.state, b.apiKeys, dir, b.backends,
-        b.policy, b.auditor, metrics, backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints);
+        b.policy, b.auditor, metrics, backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints,
+        datasets);
     context.tracing(b.tracing);
     self.set(context);
   }
@@ -397,6 +405,8 @@ public final class Gateway implements AutoCloseable {
     private final Map<PartyId, PartyCertificate> encryptionCertificates = new HashMap<>();
     private final Map<String, URI> backends = new HashMap<>();
     private final Map<String, List<Endpoint>> backendEndpoints = new HashMap<>();
+    private final Map<String, io.shulian.core.catalog.DatasetFormat> backendDatasets = new HashMap<>();
+    private long maxDatasetBytes = DEFAULT_MAX_DATASET_BYTES;
     private ExchangePolicy policy = ExchangePolicy.denyAll();
     private Limits limits = Limits.defaults();
     private @Nullable InetSocketAddress consumerAddress;
@@ -486,6 +496,29 @@ public final class Gateway implements AutoCloseable {
     public Builder backend(String resource, URI url, List<Endpoint> endpoints) {
       backend(resource, url);
       backendEndpoints.put(resource, List.copyOf(endpoints));
+      return this;
+    }
+
+    /**
+     * Provider role, for a policy without a catalog: declares a configured backend's resource a
+     * data set in this record format, streamed through the gateways (docs/return-flow.md). With a
+     * {@link CatalogPolicy} the catalog's {@code delivery} decides and this is refused.
+     */
+    public Builder dataset(String resource, io.shulian.core.catalog.DatasetFormat format) {
+      backendDatasets.put(Objects.requireNonNull(resource), Objects.requireNonNull(format));
+      return this;
+    }
+
+    /**
+     * The largest data set payload a stream may carry, both as provider (released records) and as
+     * consumer (opened envelope), default {@value #DEFAULT_MAX_DATASET_BYTES} bytes (64 GiB); a
+     * larger one is cut off and audited as interrupted.
+     */
+    public Builder maxDatasetBytes(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxDatasetBytes must be >= 1, got " + bytes);
+      }
+      this.maxDatasetBytes = bytes;
       return this;
     }
 
@@ -655,6 +688,9 @@ public final class Gateway implements AutoCloseable {
       try {
         if (identity == null || senderTrust == null || peers == null || auditor == null) {
           throw new IllegalStateException("identity, senderTrust, peers and auditor are required");
+        }
+        if (policy instanceof CatalogPolicy && !backendDatasets.isEmpty()) {
+          throw new IllegalStateException("with a catalog policy the catalog declares data sets (delivery: dataset)");
         }
         if (policy instanceof CatalogPolicy && !backendEndpoints.isEmpty()) {
           throw new IllegalStateException("with a catalog policy the catalog declares the endpoints; configure backends without them");

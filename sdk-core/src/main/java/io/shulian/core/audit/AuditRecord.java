@@ -41,6 +41,24 @@ public final class AuditRecord {
   private final String app;
   private final String method;
   private final String path;
+  private final @Nullable Transfer transfer;
+
+  /**
+   * What one streamed data set transfer moved (docs/return-flow.md); the record's payload digest and
+   * bytes are those of the released stream.
+   *
+   * @param records records released (CSV: rows after the header), or -1 where the writer does not count them
+   * @param segments framed envelope segments sealed or authenticated
+   * @param complete true only if the whole stream was released and its signature verified; false
+   *     for an interrupted transfer
+   */
+  public record Transfer(long records, long segments, boolean complete) {
+    public Transfer {
+      if (records < -1 || segments < 0) {
+        throw new IllegalArgumentException("records must be >= -1 and segments >= 0, got " + records + ", " + segments);
+      }
+    }
+  }
 
   private AuditRecord(Builder b) {
     this.time = Objects.requireNonNull(b.time, "time");
@@ -73,6 +91,7 @@ public final class AuditRecord {
     this.app = checkText("app", b.app);
     this.method = checkText("method", b.method);
     this.path = checkText("path", b.path);
+    this.transfer = b.transfer;
   }
 
   private static String party(String name, @Nullable String s) {
@@ -116,6 +135,7 @@ public final class AuditRecord {
     b.app = app;
     b.method = method;
     b.path = path;
+    b.transfer = transfer;
     return b;
   }
 
@@ -219,6 +239,11 @@ public final class AuditRecord {
     return path;
   }
 
+  /** For a streamed data set transfer, what it moved; empty for an ordinary exchange (and older records). */
+  public java.util.Optional<Transfer> transfer() {
+    return java.util.Optional.ofNullable(transfer);
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     if (!(o instanceof AuditRecord)) {
@@ -230,13 +255,14 @@ public final class AuditRecord {
         && purpose.equals(r.purpose) && grantId.equals(r.grantId) && decision.equals(r.decision)
         && payloadDigestAlgorithm == r.payloadDigestAlgorithm && MessageDigest.isEqual(payloadDigest, r.payloadDigest)
         && payloadBytes == r.payloadBytes && status == r.status && outcome.equals(r.outcome)
-        && latency.equals(r.latency) && app.equals(r.app) && method.equals(r.method) && path.equals(r.path);
+        && latency.equals(r.latency) && app.equals(r.app) && method.equals(r.method) && path.equals(r.path)
+        && Objects.equals(transfer, r.transfer);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, decision,
-        Arrays.hashCode(payloadDigest), payloadBytes, status, outcome, latency, app, method, path);
+        Arrays.hashCode(payloadDigest), payloadBytes, status, outcome, latency, app, method, path, transfer);
   }
 
   @Override
@@ -245,7 +271,8 @@ public final class AuditRecord {
         + " " + resource + (method.isEmpty() ? "" : " " + method + " " + path) + (app.isEmpty() ? "" : " app=" + app)
         + " purpose=" + purpose + " " + decision + " status=" + status + " " + outcome
         + " bytes=" + payloadBytes + " digest=" + payloadDigestAlgorithm.displayName() + ":"
-        + HexFormat.of().formatHex(payloadDigest) + " latency=" + latency + "]";
+        + HexFormat.of().formatHex(payloadDigest) + " latency=" + latency
+        + (transfer == null ? "" : " transfer=" + transfer) + "]";
   }
 
   /** Builds an {@link AuditRecord}. Required: time, envelopeId, direction, sender, receiver, resource, purpose, decision. */
@@ -257,6 +284,7 @@ public final class AuditRecord {
     private @Nullable String receiver;
     private @Nullable String resource;
     private @Nullable String purpose;
+    private @Nullable Transfer transfer;
     private @Nullable String grantId;
     private @Nullable AuditDecision decision;
     private HashAlgorithm payloadDigestAlgorithm = HashAlgorithm.SHA_256;
@@ -369,6 +397,12 @@ public final class AuditRecord {
     public Builder request(String method, String path) {
       this.method = Objects.requireNonNull(method, "method");
       this.path = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /** Marks the record as that of a streamed data set transfer; none (default) for an ordinary exchange. */
+    public Builder transfer(@Nullable Transfer transfer) {
+      this.transfer = transfer;
       return this;
     }
 

@@ -120,6 +120,11 @@ public final class InclusionProof {
       fields.put("payloadBytes", r.payloadBytes());
       fields.put("status", r.status());
       fields.put("outcome", r.outcome());
+      r.transfer().ifPresent(t -> {
+        fields.put("transferRecords", t.records());
+        fields.put("transferSegments", t.segments());
+        fields.put("transferComplete", t.complete());
+      });
     } catch (RecordCodec.MalformedRecordException e) {
       fields.put("note", "record does not decode: " + e.getMessage());
     }

@@ -42,6 +42,8 @@ public final class Catalog {
   static final List<String> UPDATE_CYCLES =
       List.of("real-time", "hourly", "daily", "weekly", "monthly", "quarterly", "yearly", "irregular");
   static final List<String> OPEN_ATTRIBUTES = List.of("open", "conditional-open", "not-open");
+  static final List<String> DELIVERIES = List.of("response", "dataset");
+  static final List<String> DATASET_FORMATS = List.of("jsonl", "csv");
 
   /** The largest catalog or policy document read from a file, in bytes. */
   public static final long MAX_DOCUMENT_BYTES = LocatedTree.MAX_BYTES;
@@ -167,7 +169,7 @@ public final class Catalog {
   private static @Nullable CatalogResource resource(Reader r, JsonNode n, String path, Set<String> purposeList) {
     ObjectNode o = r.object(n, path,
         List.of("code", "name", "provider", "sharing", "purposes", "fields"),
-        List.of("description", "updateCycle", "open", "endpoints"));
+        List.of("description", "updateCycle", "open", "endpoints", "delivery", "format"));
     if (o == null) {
       return null;
     }
@@ -186,6 +188,17 @@ public final class Catalog {
     }
     String updateCycle = o.has("updateCycle") ? oneOf(r, o.get("updateCycle"), path + ".updateCycle", UPDATE_CYCLES) : "irregular";
     String open = o.has("open") ? oneOf(r, o.get("open"), path + ".open", OPEN_ATTRIBUTES) : "not-open";
+    String delivery = o.has("delivery") ? oneOf(r, o.get("delivery"), path + ".delivery", DELIVERIES) : "response";
+    DatasetFormat dataset = null;
+    if (o.has("format")) {
+      String f = oneOf(r, o.get("format"), path + ".format", DATASET_FORMATS);
+      dataset = f == null ? null : DatasetFormat.fromWireName(f);
+      if (f != null && !"dataset".equals(delivery)) {
+        r.problems().add(path + ".format", "a format is declared only for \"delivery\": \"dataset\"");
+      }
+    } else if ("dataset".equals(delivery)) {
+      r.problems().add(path, "a data set must declare its \"format\" (one of " + String.join(", ", DATASET_FORMATS) + ")");
+    }
 
     SharingType type = null;
     String conditions = null;
@@ -308,7 +321,7 @@ public final class Catalog {
       return null;
     }
     return new CatalogResource(code, name, provider, description == null ? "" : description, fields, type,
-        conditions, legalBasis, purposes, updateCycle, open, endpoints);
+        conditions, legalBasis, purposes, updateCycle, open, endpoints, "dataset".equals(delivery) ? dataset : null);
   }
 
   /** A field path may not be a prefix of another: masking one would mask or drop the other's parent. */

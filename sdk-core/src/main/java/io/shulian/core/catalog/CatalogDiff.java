@@ -68,6 +68,7 @@ public final class CatalogDiff {
       attr(out, o.code(), "update cycle", o.updateCycle(), n.updateCycle());
       attr(out, o.code(), "open attribute", o.openAttribute(), n.openAttribute());
       attr(out, o.code(), "endpoints", o.endpoints().toString(), n.endpoints().toString());
+      attr(out, o.code(), "delivery", delivery(o), delivery(n));
       for (CatalogField of : o.fields()) {
         CatalogField nf = n.field(of.name()).orElse(null);
         if (nf == null) {
@@ -108,5 +109,10 @@ public final class CatalogDiff {
 
   public boolean isEmpty() {
     return changes.isEmpty();
+  }
+
+  private static String delivery(CatalogResource r) {
+    DatasetFormat f = r.dataset();
+    return f == null ? "response" : "dataset " + f.wireName();
   }
 }

@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param purposes codes from the catalog's purpose list that requests may state
  * @param updateCycle e.g. {@code daily}
  * @param openAttribute public-data open attribute: {@code open}, {@code conditional-open} or {@code not-open}
+ * @param dataset for a resource delivered as a data set ({@code "delivery": "dataset"}), its record
+ *     format; null for an ordinary resource, whose responses are exchanged whole
  */
 public record CatalogResource(
     String code,
@@ -31,7 +33,16 @@ public record CatalogResource(
     Set<String> purposes,
     String updateCycle,
     String openAttribute,
-    List<Endpoint> endpoints) {
+    List<Endpoint> endpoints,
+    @Nullable DatasetFormat dataset) {
+
+  /** An ordinary resource (not a data set). */
+  public CatalogResource(String code, String name, PartyId provider, String description, List<CatalogField> fields,
+      SharingType sharingType, @Nullable String conditions, @Nullable String legalBasis, Set<String> purposes,
+      String updateCycle, String openAttribute, List<Endpoint> endpoints) {
+    this(code, name, provider, description, fields, sharingType, conditions, legalBasis, purposes, updateCycle,
+        openAttribute, endpoints, null);
+  }
 
   public CatalogResource {
     Objects.requireNonNull(code, "code");
@@ -47,6 +58,11 @@ public record CatalogResource(
     if (sharingType == SharingType.NOT_SHARED && (legalBasis == null || legalBasis.isBlank())) {
       throw new IllegalArgumentException("resource " + code + " is not-shared but has no legal basis");
     }
+  }
+
+  /** Whether the resource is delivered as a streamed data set ({@link #dataset()} is its format). */
+  public boolean isDataset() {
+    return dataset != null;
   }
 
   /** Returns the field with this name. */

@@ -300,6 +300,21 @@ public final class EnvelopeOpener {
     return framed.openStream(in, out, maxStreamPayloadBytes);
   }
 
+  /**
+   * Starts opening a framed envelope that the caller pushes in pieces (a push-style {@link
+   * #openStream}, for event loops): payload bytes go to {@code out} as segments authenticate, and
+   * {@link OpeningStream#finish()} checks the signature over the whole stream, {@code
+   * expectedSender} (if not null) and the replay cache. The same caveat as for {@code openStream}
+   * applies: what reaches {@code out} before {@code finish()} returns is not yet the sender's.
+   * {@code out} is never closed.
+   *
+   * @param expectedSender the party that must have signed, or null for any trusted sender
+   */
+  public OpeningStream openingStream(OutputStream out, @org.jspecify.annotations.Nullable PartyId expectedSender) {
+    Objects.requireNonNull(out, "out");
+    return new OpeningStream(framed.push(out, maxStreamPayloadBytes, expectedSender));
+  }
+
   /** Returns the largest payload {@link #openStream} accepts. */
   public long maxStreamPayloadBytes() {
     return maxStreamPayloadBytes;

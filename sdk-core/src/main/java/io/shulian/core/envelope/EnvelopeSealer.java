@@ -183,6 +183,23 @@ public final class EnvelopeSealer {
     return header;
   }
 
+  /**
+   * Starts sealing a payload that the caller pushes in pieces (a push-style {@link #sealStream}, for
+   * event loops): writes the framed preamble to {@code out} now and then each segment as soon as it
+   * is complete. The envelope is complete only after {@link SealingStream#finish()}; closing the
+   * returned stream without finishing abandons it. {@code out} is never closed.
+   *
+   * @throws SuiteMismatchException if the recipient's key is of another suite than our signing key
+   * @throws IOException if writing the preamble fails
+   * @throws IllegalArgumentException if the recipient certificate is not an encryption certificate,
+   *     or the request's ttl is longer than {@link #maxLifetime()}
+   */
+  public SealingStream sealingStream(SealRequest request, OutputStream out) throws SuiteMismatchException, IOException {
+    Objects.requireNonNull(out, "out");
+    EnvelopeHeader header = newHeader(request);
+    return new SealingStream(framed.push(header, request.recipient(), out), header);
+  }
+
   private void checkSize(byte[] payload) throws EnvelopeTooLargeException {
     Objects.requireNonNull(payload, "payload");
     if (payload.length > maxPayloadBytes) {

@@ -97,6 +97,273 @@ final class FramedOpener {
     return run(outer, src, new StreamSink(out), maxPayloadBytes, null).header;
   }
 
+  /** Starts opening a framed envelope whose bytes are pushed in pieces (see {@link OpeningStream}). */
+  Push push(OutputStream out, long maxPayloadBytes, @Nullable PartyId expectedSender) {
+    return new Push(new StreamSink(out), maxPayloadBytes, expectedSender);
+  }
+
+  /**
+   * The push-driven form of {@link #run}: the same checks in the same order, fed by whatever piece
+   * of the envelope arrives. A complete segment is held until the next length prefix (not the
+   * last) or the end of input (the last) is known, so memory stays at one ciphertext segment and
+   * one plaintext segment. Confined to one thread at a time.
+   */
+  final class Push {
+    private final Sink sink;
+    private final long maxPayloadBytes;
+    private final @Nullable PartyId expectedSender;
+    private final byte[] fixed = new byte[FramedCodec.PREAMBLE_FIXED_BYTES];
+    private final byte[] len = new byte[FramedCodec.LENGTH_BYTES];
+    private final byte[] nonce = new byte[ContentCipher.IV_BYTES];
+    private final byte[] m = new byte[2];
+    private int fixedHave;
+    private byte @Nullable [] preamble;
+    private int preambleHave;
+    private @Nullable Outer outer;
+    private byte @Nullable [] cek;
+    private @Nullable ContentCipher cipher;
+    private byte[] ct = new byte[0];
+    private byte[] plain = new byte[0];
+    private int lenHave;
+    private int ctLen = -1;
+    private int ctHave;
+    private boolean readingLength = true;
+    private boolean pending;
+    private long index;
+    private int mHave;
+    private byte @Nullable [] json;
+    private int jsonHave;
+    private @Nullable Checked checked;
+    private Verifier.@Nullable Streaming vs;
+    private @Nullable Holdback hb;
+    private long received;
+
+    Push(Sink sink, long maxPayloadBytes, @Nullable PartyId expectedSender) {
+      this.sink = sink;
+      this.maxPayloadBytes = maxPayloadBytes;
+      this.expectedSender = expectedSender;
+    }
+
+    /** The signed header once it was checked (before any payload byte was released), else null. */
+    @Nullable EnvelopeHeader header() {
+      return checked == null ? null : checked.header;
+    }
+
+    long segments() {
+      return index;
+    }
+
+    long payloadBytes() {
+      return hb == null ? 0 : hb.payload;
+    }
+
+    long receivedBytes() {
+      return received;
+    }
+
+    void write(byte[] b, int off, int n) throws EnvelopeException, IOException {
+      received += n;
+      while (n > 0) {
+        int k;
+        if (outer == null) {
+          k = preamble(b, off, n);
+        } else if (readingLength) {
+          k = Math.min(n, len.length - lenHave);
+          System.arraycopy(b, off, len, lenHave, k);
+          lenHave += k;
+          if (lenHave == len.length) {
+            lenHave = 0;
+            nextLength(FramedCodec.u32(len, 0));
+          }
+        } else {
+          k = Math.min(n, ctLen - ctHave);
+          System.arraycopy(b, off, ct, ctHave, k);
+          ctHave += k;
+          if (ctHave == ctLen) {
+            // held until the next length prefix (not the last) or the end of input (the last)
+            pending = true;
+            readingLength = true;
+          }
+        }
+        off += k;
+        n -= k;
+      }
+    }
+
+    private int preamble(byte[] b, int off, int n) throws EnvelopeException, IOException {
+      if (preamble == null) {
+        int k = Math.min(n, fixed.length - fixedHave);
+        System.arraycopy(b, off, fixed, fixedHave, k);
+        fixedHave += k;
+        if (fixedHave == fixed.length) {
+          for (int i = 0; i < FramedCodec.MAGIC.length; i++) {
+            if (fixed[i] != FramedCodec.MAGIC[i]) {
+              throw new MalformedEnvelopeException("not a framed envelope (bad magic)");
+            }
+          }
+          int l = ((fixed[5] & 0xff) << 8) | (fixed[6] & 0xff);
+          if (l > Json.MAX_HEADER_BYTES) {
+            throw new MalformedEnvelopeException("framed outer header is larger than " + Json.MAX_HEADER_BYTES + " bytes");
+          }
+          preamble = Arrays.copyOf(fixed, fixed.length + l);
+          preambleHave = fixed.length;
+          if (l == 0) {
+            begin();
+          }
+        }
+        return k;
+      }
+      int k = Math.min(n, preamble.length - preambleHave);
+      System.arraycopy(b, off, preamble, preambleHave, k);
+      preambleHave += k;
+      if (preambleHave == preamble.length) {
+        begin();
+      }
+      return k;
+    }
+
+    private void begin() throws EnvelopeException, IOException {
+      Outer o = readOuter(new ArraySource(java.util.Objects.requireNonNull(preamble)));
+      cek = decapsulate(o);
+      cipher = decrypter.contentCipher();
+      ct = new byte[o.seg + FramedCodec.TAG_BYTES];
+      plain = new byte[o.seg];
+      outer = o;
+    }
+
+    /** A length prefix arrived: the held segment (if any) is not the last; then the next one starts. */
+    private void nextLength(long l) throws EnvelopeException, IOException {
+      Outer o = java.util.Objects.requireNonNull(outer);
+      if (pending) {
+        if (ctLen != o.seg + FramedCodec.TAG_BYTES) {
+          throw new MalformedEnvelopeException("framed segment " + index + " is shorter than the segment size but "
+              + "is not the last");
+        }
+        decrypt(false);
+      }
+      if (l < FramedCodec.TAG_BYTES || l > o.seg + FramedCodec.TAG_BYTES) {
+        throw new MalformedEnvelopeException("framed segment " + index + " has a length of " + l
+            + " bytes, outside [16, seg + 16]");
+      }
+      if (index >= FramedCodec.MAX_SEGMENTS) {
+        throw new MalformedEnvelopeException("framed envelope has more than 2^32 segments");
+      }
+      ctLen = (int) l;
+      ctHave = 0;
+      pending = false;
+      readingLength = false;
+    }
+
+    private void decrypt(boolean last) throws EnvelopeException, IOException {
+      Outer o = java.util.Objects.requireNonNull(outer);
+      FramedCodec.nonce(o.noncePrefix, index, last, nonce);
+      int fill;
+      try {
+        fill = java.util.Objects.requireNonNull(cipher).decrypt(java.util.Objects.requireNonNull(cek), nonce, o.preamble,
+            ct, 0, ctLen, plain, 0);
+      } catch (CryptoFailure f) {
+        throw new DecryptionFailedException("framed segment " + index + " failed authentication (modified, "
+            + "reordered, truncated, extended, or not encrypted to us)");
+      }
+      index++;
+      pending = false;
+      plaintext(fill);
+    }
+
+    /** Passes one segment's plaintext on: the signed header first, then the payload via the holdback. */
+    private void plaintext(int fill) throws EnvelopeException, IOException {
+      int pos = 0;
+      while (pos < fill && hb == null) {
+        if (mHave < 2) {
+          m[mHave++] = plain[pos++];
+          if (mHave == 2) {
+            int hlen = ((m[0] & 0xff) << 8) | (m[1] & 0xff);
+            if (hlen > Json.MAX_HEADER_BYTES) {
+              throw new MalformedEnvelopeException("framed signed header is larger than " + Json.MAX_HEADER_BYTES
+                  + " bytes");
+            }
+            json = new byte[hlen];
+            if (hlen == 0) {
+              signedHeader();
+            }
+          }
+          continue;
+        }
+        byte[] j = java.util.Objects.requireNonNull(json);
+        int k = Math.min(fill - pos, j.length - jsonHave);
+        System.arraycopy(plain, pos, j, jsonHave, k);
+        jsonHave += k;
+        pos += k;
+        if (jsonHave == j.length) {
+          signedHeader();
+        }
+      }
+      if (hb != null && pos < fill) {
+        hb.feed(plain, pos, fill - pos);
+      }
+    }
+
+    private void signedHeader() throws EnvelopeException, IOException {
+      byte[] j = java.util.Objects.requireNonNull(json);
+      ObjectNode h;
+      try {
+        h = Json.parseObject(j, 0, j.length);
+      } catch (Json.JsonException e) {
+        throw new MalformedEnvelopeException("framed signed " + e.getMessage());
+      }
+      Checked c = checkSignedHeader(h);
+      sink.begin(j.length, maxPayloadBytes);
+      Verifier.Streaming v = c.verifier.stream(FramedCodec.SIGNATURE_CONTEXT);
+      v.update(FramedCodec.SIGNATURE_PREFIX, 0, FramedCodec.SIGNATURE_PREFIX.length);
+      v.update(m, 0, 2);
+      v.update(j, 0, j.length);
+      vs = v;
+      checked = c;
+      hb = new Holdback(v, sink, maxPayloadBytes);
+    }
+
+    /** The end of input: the held segment is the last; then signature, expected sender, replay. */
+    EnvelopeHeader finish() throws EnvelopeException, IOException {
+      if (outer == null) {
+        throw new MalformedEnvelopeException("framed envelope ends inside the preamble");
+      }
+      if (lenHave != 0) {
+        throw new MalformedEnvelopeException("framed envelope ends inside a segment length");
+      }
+      if (ctLen < 0) {
+        throw new MalformedEnvelopeException("framed envelope has no segments");
+      }
+      if (!pending) {
+        throw new MalformedEnvelopeException("framed envelope ends inside a segment");
+      }
+      decrypt(true);
+      Arrays.fill(plain, (byte) 0);
+      if (hb == null || checked == null || vs == null) {
+        throw new MalformedEnvelopeException("framed plaintext ends inside the signed header");
+      }
+      Checked c = checked;
+      byte[] sig = hb.signature();
+      if (!vs.finish(sig)) {
+        throw new BadSignatureException("signature of " + c.header.sender() + " (key " + c.signer.keyId()
+            + ") does not verify");
+      }
+      HeaderChecks.fromExpectedSender(c.header, expectedSender);
+      if (!replayCache.firstSeen(c.header.id(), c.header.expiresAt().plus(skew))) {
+        throw new ReplayedEnvelopeException("envelope " + c.header.id() + " from " + c.header.sender()
+            + " was already opened");
+      }
+      return c.header;
+    }
+
+    /** Wipes the content key and the plaintext buffer. */
+    void abandon() {
+      if (cek != null) {
+        Arrays.fill(cek, (byte) 0);
+      }
+      Arrays.fill(plain, (byte) 0);
+    }
+  }
+
   // ---- preamble and outer header --------------------------------------------------------------
 
   /** What the clear preamble says. */

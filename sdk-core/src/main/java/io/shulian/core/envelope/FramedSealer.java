@@ -88,6 +88,56 @@ final class FramedSealer {
     }
   }
 
+  /**
+   * Starts sealing a payload that is pushed in pieces ({@link SealingStream}): writes the preamble
+   * to {@code out} now and every segment as soon as it is full and more plaintext follows.
+   */
+  Push push(EnvelopeHeader header, PartyCertificate to, OutputStream out) throws IOException {
+    Session s = new Session(header, to);
+    try {
+      out.write(s.preamble);
+      SegmentWriter w = s.writer(null, 0, out);
+      s.begin(w);
+      return new Push(s, w);
+    } catch (IOException | RuntimeException e) {
+      s.abandon();
+      throw e;
+    }
+  }
+
+  /** One envelope sealed from pushed pieces; confined to one thread at a time. */
+  static final class Push {
+    private final Session session;
+    private final SegmentWriter writer;
+
+    private Push(Session session, SegmentWriter writer) {
+      this.session = session;
+      this.writer = writer;
+    }
+
+    void payload(byte[] b, int off, int len) throws IOException {
+      session.payload(writer, b, off, len);
+    }
+
+    /** Signs and writes the last segment; the content key is wiped. */
+    void end() throws IOException {
+      try {
+        session.end(writer);
+      } finally {
+        session.abandon();
+      }
+    }
+
+    /** Gives up: the content key is wiped, no last segment is ever written. */
+    void abandon() {
+      session.abandon();
+    }
+
+    long segments() {
+      return writer.segments();
+    }
+  }
+
   /** One envelope being sealed: its keys, headers and signature state. */
   private final class Session {
     final byte[] preamble;
@@ -199,6 +249,11 @@ final class FramedSealer {
 
     int position() {
       return at;
+    }
+
+    /** Segments emitted so far. */
+    long segments() {
+      return index;
     }
 
     private void emit(boolean last) throws IOException {

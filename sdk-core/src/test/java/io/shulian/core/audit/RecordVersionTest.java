@@ -105,10 +105,39 @@ class RecordVersionTest {
     }
   }
 
+  static AuditRecord withTransfer(int i, boolean complete) {
+    return withRequest(i).toBuilder().transfer(new AuditRecord.Transfer(i * 1000L, i + 1, complete)).build();
+  }
+
+  @Test
+  void recordWithTransfer_isVersionThreeAndRoundTrips() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      AuditRecord r = withTransfer(i, i % 2 == 0);
+      byte[] body = encode(i, r);
+      assertThat(body[0]).isEqualTo((byte) 3);
+      AuditRecord back = RecordCodec.decode(body, 0, body.length).record();
+      assertThat(back).isEqualTo(r);
+      assertThat(back.transfer()).contains(new AuditRecord.Transfer(i * 1000L, i + 1, i % 2 == 0));
+      for (int cut = body.length - 17; cut < body.length; cut++) {
+        int c = cut;
+        assertThatThrownBy(() -> RecordCodec.decode(body, 0, c)).isInstanceOf(RecordCodec.MalformedRecordException.class);
+      }
+      byte[] badFlag = body.clone();
+      badFlag[badFlag.length - 1] = 2;
+      assertThatThrownBy(() -> RecordCodec.decode(badFlag, 0, badFlag.length))
+          .isInstanceOf(RecordCodec.MalformedRecordException.class);
+    }
+  }
+
+  @Test
+  void recordWithoutTransfer_staysVersionTwo() {
+    assertThat(encode(1, withRequest(1))[0]).isEqualTo((byte) 2);
+  }
+
   @Test
   void newerBodyVersion_refusedAsNewer() {
     byte[] body = encode(0, withRequest(0));
-    body[0] = 3;
+    body[0] = (byte) (RecordCodec.VERSION + 1);
     assertThatThrownBy(() -> RecordCodec.decode(body, 0, body.length))
         .isInstanceOfSatisfying(RecordCodec.MalformedRecordException.class, e -> assertThat(e.newerVersion()).isTrue());
   }
@@ -120,7 +149,7 @@ class RecordVersionTest {
     try (AuditLog log = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).checkpointEveryRecords(5).open()) {
       List<CompletableFuture<Long>> fs = new ArrayList<>();
       for (int i = 0; i < 24; i++) {
-        AuditRecord r = i % 2 == 0 ? AuditFixtures.record(i) : withRequest(i);
+        AuditRecord r = i % 3 == 0 ? AuditFixtures.record(i) : i % 3 == 1 ? withRequest(i) : withTransfer(i, i % 2 == 0);
         written.add(r);
         fs.add(log.append(r));
       }

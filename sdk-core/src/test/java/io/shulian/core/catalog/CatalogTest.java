@@ -108,6 +108,35 @@ class CatalogTest {
         new Endpoint("GET", "/all", "export"), new Endpoint("POST", "/", "write"));
   }
 
+  static final String DATASET_BASE = "version: \"1\"\npurposes: [{code: p, name: P}]\nresources:\n  - code: r\n    name: R\n"
+      + "    provider: 440600/11440600MB2C1234HN\n    purposes: [p]\n    sharing: {type: unconditional}\n"
+      + "    fields: [{name: a, type: string, classification: general}]\n";
+
+  @Test
+  void parse_datasetDelivery_keptWithItsFormat() throws Exception {
+    assertThat(parse(DATASET_BASE + "    delivery: dataset\n    format: jsonl\n").resource("r").orElseThrow().dataset())
+        .isEqualTo(DatasetFormat.JSONL);
+    assertThat(parse(DATASET_BASE + "    delivery: dataset\n    format: csv\n").resource("r").orElseThrow().dataset())
+        .isEqualTo(DatasetFormat.CSV);
+    assertThat(parse(DATASET_BASE + "    delivery: response\n").resource("r").orElseThrow().isDataset()).isFalse();
+    assertThat(parse(DATASET_BASE).resource("r").orElseThrow().isDataset()).isFalse();
+  }
+
+  @Test
+  void parse_datasetWithoutFormatOrFormatWithoutDataset_refused() {
+    String[][] cases = {
+      {"    delivery: dataset\n", "a data set must declare its \"format\""},
+      {"    delivery: dataset\n    format: xml\n", "'xml' is not one of jsonl, csv"},
+      {"    format: jsonl\n", "a format is declared only for"},
+      {"    delivery: response\n    format: csv\n", "a format is declared only for"},
+      {"    delivery: stream\n", "'stream' is not one of response, dataset"},
+    };
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> parse(DATASET_BASE + c[0])).as(c[1]).isInstanceOf(InvalidDocumentException.class)
+          .satisfies(e -> assertThat(((InvalidDocumentException) e).problems().toString()).contains(c[1]));
+    }
+  }
+
   @Test
   void diff_sameCatalog_empty() throws Exception {
     Catalog c = Catalog.load(EXAMPLES.resolve("catalog.yaml"));

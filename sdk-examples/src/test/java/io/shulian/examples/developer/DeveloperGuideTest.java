@@ -143,7 +143,7 @@ class DeveloperGuideTest {
   }
 
   /** What {@code shulian keygen} writes: key.p12 and cert.pem. */
-  private static void write(Path dir, PartyId party, char[] pw) throws Exception {
+  static void write(Path dir, PartyId party, char[] pw) throws Exception {
     PartyIdentity id = PartyIdentity.generateSelfSigned(Suite.INTL, party, Duration.ofDays(1));
     id.store(dir.resolve("key.p12"), pw);
     Files.writeString(dir.resolve("cert.pem"), PartyCertificate.toPem(id.certificates()));

@@ -58,6 +58,9 @@ public final class AuditLogAuditor implements ExchangeAuditor {
             .receiver(e.sender)
             .payloadDigest(hash, e.responseDigest)
             .payloadBytes(e.responseBytes)
+            .transfer(e.transfer == null ? null
+                : new io.shulian.core.audit.AuditRecord.Transfer(e.transfer.records(), e.transfer.segments(),
+                    e.transfer.complete()))
             .build();
       }
     } catch (RuntimeException ex) {

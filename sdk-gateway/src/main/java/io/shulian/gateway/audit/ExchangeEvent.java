@@ -52,20 +52,32 @@ public final class ExchangeEvent {
   public final byte[] responseDigest;
   /** Size of the response payload released, or -1 if the exchange released no response. */
   public final long responseBytes;
+  /** For a streamed data set: its record and segment counts and whether it completed; else null. */
+  public final @org.jspecify.annotations.Nullable Transfer transfer;
+
+  /**
+   * What a streamed data set transfer moved (docs/return-flow.md): the response digest and bytes
+   * are those of the released stream, complete or not.
+   *
+   * @param records records released (CSV: rows after the header); -1 where not counted (consumer)
+   * @param segments framed envelope segments sealed (provider) or authenticated (consumer)
+   * @param complete true only if the whole stream was released and its signature verified
+   */
+  public record Transfer(long records, long segments, boolean complete) {}
 
   public ExchangeEvent(Instant time, String envelopeId, Direction direction, String sender, String receiver,
       String resource, String purpose, String grantId, boolean permitted, List<String> ruleIds,
       List<String> obligations, List<String> reasons, String policyVersion, byte[] payloadDigest,
       long payloadBytes, int status, String outcome, Duration latency) {
     this(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, permitted, ruleIds, obligations,
-        reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, "", "", "", new byte[0], -1);
+        reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, "", "", "", new byte[0], -1, null);
   }
 
   private ExchangeEvent(Instant time, String envelopeId, Direction direction, String sender, String receiver,
       String resource, String purpose, String grantId, boolean permitted, List<String> ruleIds,
       List<String> obligations, List<String> reasons, String policyVersion, byte[] payloadDigest,
       long payloadBytes, int status, String outcome, Duration latency, String app, String method, String path,
-      byte[] responseDigest, long responseBytes) {
+      byte[] responseDigest, long responseBytes, ExchangeEvent.@org.jspecify.annotations.Nullable Transfer transfer) {
     this.time = time;
     this.envelopeId = envelopeId;
     this.direction = direction;
@@ -89,13 +101,14 @@ public final class ExchangeEvent {
     this.path = java.util.Objects.requireNonNull(path, "path");
     this.responseDigest = responseDigest.clone();
     this.responseBytes = responseBytes;
+    this.transfer = transfer;
   }
 
   /** Returns this event naming the calling app and the request's method and path. */
   public ExchangeEvent withRequest(String app, String method, String path) {
     return new ExchangeEvent(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, permitted,
         ruleIds, obligations, reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, app,
-        method, path, responseDigest, responseBytes);
+        method, path, responseDigest, responseBytes, transfer);
   }
 
   /**
@@ -108,7 +121,14 @@ public final class ExchangeEvent {
     }
     return new ExchangeEvent(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, permitted,
         ruleIds, obligations, reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, app,
-        method, path, digest, bytes);
+        method, path, digest, bytes, transfer);
+  }
+
+  /** Returns this event describing a streamed data set transfer (with {@link #withResponse} for its bytes and digest). */
+  public ExchangeEvent withTransfer(Transfer t) {
+    return new ExchangeEvent(time, envelopeId, direction, sender, receiver, resource, purpose, grantId, permitted,
+        ruleIds, obligations, reasons, policyVersion, payloadDigest, payloadBytes, status, outcome, latency, app,
+        method, path, responseDigest, responseBytes, java.util.Objects.requireNonNull(t));
   }
 
   /** True if the exchange released a response ({@link #withResponse}). */

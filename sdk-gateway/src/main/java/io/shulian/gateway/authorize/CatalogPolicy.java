@@ -41,6 +41,14 @@ public final class CatalogPolicy implements ExchangePolicy {
   }
 
   /**
+   * The record format of a resource the catalog in use declares {@code delivery: dataset}; empty
+   * for an ordinary resource or one not in the catalog.
+   */
+  public java.util.Optional<io.shulian.core.catalog.DatasetFormat> dataset(String resource) {
+    return engine.policySet().catalog().resource(resource).flatMap(r -> java.util.Optional.ofNullable(r.dataset()));
+  }
+
+  /**
    * The endpoints the catalog in use declares for a resource (it changes when the policy set is
    * swapped); empty for a resource that declares none or is not in the catalog.
    */

@@ -211,6 +211,54 @@ public final class BackendPool {
     });
   }
 
+  /**
+   * Opens a dedicated connection, never pooled, for one streamed exchange (a data set): the
+   * pipeline is {@code [tls] -> codec -> handler}, with no aggregator, so {@code handler} sees the
+   * response head and its content piece by piece. The future completes once the connection is up
+   * and, for a TLS target, the server's certificate speaks for {@code party} (as for {@link #send});
+   * the channel then has auto-read off: the caller writes its request and reads as fast as it can
+   * pass the response on (backpressure). The caller closes the channel when done. Revocation
+   * ({@link #closeUntrusted()}) closes these connections too.
+   *
+   * @throws IllegalArgumentException if this pool verifies peers, the target is https and no party is named
+   */
+  public Future<Channel> openStream(EventLoop loop, URI target, @Nullable PartyId party,
+      io.netty.channel.ChannelHandler handler) {
+    boolean tls = isTls(target);
+    if (peers != null && party == null && tls) {
+      throw new IllegalArgumentException("an https stream through a verifying pool must name the expected party");
+    }
+    Promise<Channel> promise = loop.newPromise();
+    Bootstrap b = bootstrap(loop, target, p -> p.addLast("stream", handler));
+    b.connect(target.getHost(), port(target)).addListener((ChannelFuture f) -> {
+      if (!f.isSuccess()) {
+        promise.tryFailure(new UpstreamException("cannot connect to upstream", false));
+        return;
+      }
+      Channel ch = f.channel();
+      SslHandler h = ch.pipeline().get(SslHandler.class);
+      if (h == null) {
+        ch.config().setAutoRead(false);
+        promise.trySuccess(ch);
+        return;
+      }
+      // nothing is written before the server is known to be the party the stream is for
+      h.handshakeFuture().addListener(hf -> {
+        UpstreamException refused = !hf.isSuccess()
+            ? new UpstreamException("TLS handshake with upstream failed", false)
+            : peers != null && party != null ? verifyPeer(ch, h, party) : null;
+        if (refused != null) {
+          promise.tryFailure(refused);
+          ch.close();
+          return;
+        }
+        ch.config().setAutoRead(false);
+        promise.trySuccess(ch);
+      });
+    });
+    return promise;
+  }
+
   /** Returns why the TLS server of {@code ch} may not serve {@code party}, or null (and records its chain). */
   private @Nullable UpstreamException verifyPeer(Channel ch, SslHandler tls, PartyId party) {
     X509Certificate[] chain;
@@ -295,8 +343,17 @@ public final class BackendPool {
   }
 
   private ChannelFuture connect(EventLoop loop, URI target, String key) {
+    return bootstrap(loop, target, p -> {
+      p.addLast("aggregator", new HttpObjectAggregator(maxResponseBytes));
+      p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
+      p.addLast("response", new ResponseHandler(loop, key));
+    }).connect(target.getHost(), port(target));
+  }
+
+  /** A client bootstrap on {@code loop}: {@code [tls] -> codec}, then what {@code tail} adds. */
+  private Bootstrap bootstrap(EventLoop loop, URI target, java.util.function.Consumer<io.netty.channel.ChannelPipeline> tail) {
     boolean tls = isTls(target);
-    Bootstrap b = new Bootstrap()
+    return new Bootstrap()
         .group(loop)
         .channel(channelClass)
         .option(ChannelOption.TCP_NODELAY, true)
@@ -314,12 +371,9 @@ public final class BackendPool {
             }
             ch.pipeline().addLast("codec", new HttpClientCodec(io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_STATUS_LINE_BYTES,
                 io.shulian.gateway.inbound.Limits.UPSTREAM_MAX_HEADER_BYTES, 65536));
-            ch.pipeline().addLast("aggregator", new HttpObjectAggregator(maxResponseBytes));
-            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toNanos(), TimeUnit.NANOSECONDS));
-            ch.pipeline().addLast("response", new ResponseHandler(loop, key));
+            tail.accept(ch.pipeline());
           }
         });
-    return b.connect(target.getHost(), port(target));
   }
 
   private @Nullable Channel pollIdle(EventLoop loop, String key) {

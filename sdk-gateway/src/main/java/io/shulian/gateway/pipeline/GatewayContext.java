@@ -66,6 +66,7 @@ public final class GatewayContext {
   private final Limits limits;
   private final Clock clock;
   private final Function<String, List<Endpoint>> endpoints;
+  private final Function<String, Optional<io.shulian.core.catalog.DatasetFormat>> datasets;
   private volatile Directory directory;
   /** Set once by the gateway before it starts (docs/tracing.md). */
   private volatile io.shulian.gateway.ops.Tracing tracing = io.shulian.gateway.ops.Tracing.NOOP;
@@ -88,6 +89,21 @@ public final class GatewayContext {
       Directory directory, Map<String, URI> backends, ExchangePolicy policy, ExchangeAuditor auditor,
       GatewayMetrics metrics, BackendPool backendPool, BackendPool peerPool, PeerVerifier peers, Limits limits,
       Clock clock, boolean batchSignatures, Function<String, List<Endpoint>> endpoints) {
+    this(identity, sealer, opener, requestOpener, state, apiKeys, directory, backends, policy, auditor, metrics,
+        backendPool, peerPool, peers, limits, clock, batchSignatures, endpoints, resource -> Optional.empty());
+  }
+
+  /**
+   * As the constructor above, with the provider's data sets: the record format of each resource the
+   * catalog (or the configuration, without one) declares {@code delivery: dataset}.
+   */
+  public GatewayContext(PartyIdentity identity, EnvelopeSealer sealer, EnvelopeOpener opener, EnvelopeOpener requestOpener,
+      io.shulian.gateway.state.@org.jspecify.annotations.Nullable StateStore state, ApiKeys apiKeys,
+      Directory directory, Map<String, URI> backends, ExchangePolicy policy, ExchangeAuditor auditor,
+      GatewayMetrics metrics, BackendPool backendPool, BackendPool peerPool, PeerVerifier peers, Limits limits,
+      Clock clock, boolean batchSignatures, Function<String, List<Endpoint>> endpoints,
+      Function<String, Optional<io.shulian.core.catalog.DatasetFormat>> datasets) {
+    this.datasets = datasets;
     this.identity = identity;
     this.sealer = sealer;
     this.sealBatcher = new io.shulian.gateway.seal.SealBatcher(sealer, batchSignatures, metrics::signatureBatch);
@@ -190,6 +206,14 @@ public final class GatewayContext {
    */
   public List<Endpoint> endpoints(String resource) {
     return endpoints.apply(resource);
+  }
+
+  /**
+   * Provider role: the record format of a resource delivered as a data set (streamed, see
+   * docs/return-flow.md), or empty for an ordinary resource.
+   */
+  public Optional<io.shulian.core.catalog.DatasetFormat> dataset(String resource) {
+    return datasets.apply(resource);
   }
 
   /** Whether this gateway routes (consumer) or serves (provider) the resource. */

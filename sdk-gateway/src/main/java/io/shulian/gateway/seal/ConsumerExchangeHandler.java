@@ -85,11 +85,15 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
           new Requested(app.get(), safe(method), Requested.excerpt(afterResource(uri, written))));
       return;
     }
-    if (full.segments().size() < 2 || !full.rawSegment(0).equals("exchange") || full.rawSegment(1).isEmpty()) {
+    if (full.segments().size() < 2 || !(full.rawSegment(0).equals("exchange") || full.rawSegment(0).equals("dataset"))
+        || full.rawSegment(1).isEmpty()) {
       refuse(ctx, req, t0, "-", Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND",
-          "requests go to /exchange/<resource>/<path>"), new Requested(app.get(), safe(method), Requested.excerpt(uri)));
+          "requests go to /exchange/<resource>/<path> (data sets: /dataset/<resource>/<path>)"),
+          new Requested(app.get(), safe(method), Requested.excerpt(uri)));
       return;
     }
+    // a data set is streamed back (docs/return-flow.md); the provider refuses a mismatch either way
+    boolean dataset = full.rawSegment(0).equals("dataset");
     String resource = full.rawSegment(1);
     RequestTarget target = full.below(2);
     Requested asked = new Requested(app.get(), safe(method), Requested.excerpt(target.path()));
@@ -170,6 +174,12 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
           String code = err instanceof EnvelopeException ? ((EnvelopeException) err).code() : "NOT_SEALABLE";
           refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, code,
               "the request cannot be sealed for this provider"), asked);
+        } else if (dataset) {
+          req.retain();
+          new ConsumerDatasetStream(g, ctx, req, r, sealed,
+              (status, outcome) -> event(t0, sealed, payload, asked, status, outcome),
+              (response, outcome) -> finish(ctx, req, t0, sealed, payload, asked, response, outcome, null))
+              .start();
         } else {
           send(ctx, req, t0, r, sealed, payload, asked, span);
         }
@@ -277,17 +287,23 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
   /** Audits the exchange, then answers; {@code released} is the response body the app gets, null if none. */
   private void finish(ChannelHandlerContext ctx, FullHttpRequest req, long t0, SealedEnvelope sealed, HttpPayload payload,
       Requested asked, FullHttpResponse response, String outcome, byte @Nullable [] released) {
-    var h = sealed.header();
-    ExchangeEvent e = new ExchangeEvent(g.clock().instant(), h.id().toString(), ExchangeEvent.Direction.REQUEST_OUT,
-        h.sender().toString(), h.receiver().toString(), h.resource(), h.purpose(), h.grantRef().orElse(""),
-        "OK".equals(outcome), List.of(), List.of(), "OK".equals(outcome) ? List.of() : List.of(outcome), "",
-        Exchanges.digest(g, payload.body()), payload.body().length, response.status().code(), outcome,
-        Duration.ofNanos(System.nanoTime() - t0));
-    e = asked.on(e);
+    ExchangeEvent e = event(t0, sealed, payload, asked, response.status().code(), outcome);
     if (released != null) {
       e = e.withResponse(Exchanges.digest(g, released), released.length);
     }
     Exchanges.auditThenRespond(g, ctx, req, e, response);
+  }
+
+  /** The audit event of an exchange whose request was sealed, before any response is added. */
+  private ExchangeEvent event(long t0, SealedEnvelope sealed, HttpPayload payload, Requested asked, int status,
+      String outcome) {
+    var h = sealed.header();
+    ExchangeEvent e = new ExchangeEvent(g.clock().instant(), h.id().toString(), ExchangeEvent.Direction.REQUEST_OUT,
+        h.sender().toString(), h.receiver().toString(), h.resource(), h.purpose(), h.grantRef().orElse(""),
+        "OK".equals(outcome), List.of(), List.of(), "OK".equals(outcome) ? List.of() : List.of(outcome), "",
+        Exchanges.digest(g, payload.body()), payload.body().length, status, outcome,
+        Duration.ofNanos(System.nanoTime() - t0));
+    return asked.on(e);
   }
 
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, String resource, Problem p, Requested asked) {

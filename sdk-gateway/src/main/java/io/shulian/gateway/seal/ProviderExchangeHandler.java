@@ -137,6 +137,18 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "this endpoint does not serve the action asked for"), null, asked);
       return;
     }
+    // a data set travels only as a stream, and only a data set does (docs/return-flow.md)
+    Optional<io.shulian.core.catalog.DatasetFormat> dataset = g.dataset(h.resource());
+    boolean streamAsked = ProviderDatasetStream.MEDIA_TYPE.equals(req.headers().get(HttpHeaderNames.ACCEPT));
+    if (dataset.isPresent() != streamAsked) {
+      refuse(ctx, req, t0, h, peer.toString(), dataset.isPresent()
+          ? Problem.of(HttpResponseStatus.NOT_ACCEPTABLE, "DATASET_REQUIRES_STREAM",
+              "resource " + h.resource() + " is a data set: ask for it at /dataset/" + h.resource() + "/...")
+          : Problem.of(HttpResponseStatus.NOT_ACCEPTABLE, "NOT_A_DATASET",
+              "resource " + h.resource() + " is not a data set: ask for it at /exchange/" + h.resource() + "/..."),
+          null, asked);
+      return;
+    }
     // the exchange's span, under the trace context of the opened, signature-checked envelope header
     Span span = g.tracing().start("shulian.provider.exchange", SpanKind.SERVER, h.traceparent().orElse(null));
     span.setAttribute("shulian.resource", h.resource());
@@ -179,6 +191,17 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     String tp = Tracing.traceparent(upstream);
     if (tp != null) {
       out.headers().set("traceparent", tp);
+    }
+    if (dataset.isPresent()) {
+      Tracing.end(upstream, null);
+      Tracing.end(span, null);
+      ExchangeEvent started = asked.on(event(h, h.sender().toString(), v, Exchanges.digest(g, inner.body()),
+          inner.body().length, 200, "OK", List.of(), t0));
+      req.retain();
+      new ProviderDatasetStream(g, ctx, h, v, replyTo.get(), dataset.get(), started,
+          (p, reason) -> refuse(ctx, req, t0, h, peer.toString(), p, reason == null ? v : reason, asked),
+          req::release).start(base, out);
+      return;
     }
     req.retain();
     g.backendPool().send(ctx.channel().eventLoop(), base, out, false).addListener(f -> {

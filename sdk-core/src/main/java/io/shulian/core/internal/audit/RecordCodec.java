@@ -21,16 +21,18 @@ import java.util.List;
  * u8 effect (1 PERMIT, 2 DENY) | list ruleIds | list obligations | str policyVersionHash | list reasonCodes
  * u8 payloadDigestAlg | u8 digestLength (0 or 32) | digest | u64 payloadBytes
  * u16 status | str outcome | u64 latencyNanos
- * version 2 only: str app | str method | str path
+ * version 2 and 3: str app | str method | str path
+ * version 3 only: i64 transferRecords (-1: not counted) | u64 transferSegments | u8 transferComplete (0 or 1)
  * </pre>
  *
  * <p>A record without app, method and path is written as version 1, byte for byte as before, so
  * logs and proofs of earlier releases keep verifying and tools of earlier releases keep reading
- * such records; a record with any of them is version 2.
+ * such records; a record with any of them is version 2. A record of a streamed data set transfer
+ * (with {@link AuditRecord#transfer()}) is version 3; readers of earlier releases refuse it as newer.
  */
 public final class RecordCodec {
   /** The newest body version this release writes and reads. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   /** Offset of the sequence number in a body. */
   public static final int SEQ_OFFSET = 1;
 
@@ -156,8 +158,9 @@ public final class RecordCodec {
 
   /** Appends the body of {@code r} with sequence number {@code seq} to {@code out}. */
   public static void encode(long seq, AuditRecord r, Sink out) {
-    boolean v2 = !r.app().isEmpty() || !r.method().isEmpty() || !r.path().isEmpty();
-    out.u8(v2 ? 2 : 1);
+    AuditRecord.Transfer t = r.transfer().orElse(null);
+    boolean v2 = t != null || !r.app().isEmpty() || !r.method().isEmpty() || !r.path().isEmpty();
+    out.u8(t != null ? 3 : v2 ? 2 : 1);
     out.u64(seq);
     out.u64(r.time().getEpochSecond());
     out.u32(r.time().getNano());
@@ -187,6 +190,11 @@ public final class RecordCodec {
       out.str(r.method());
       out.str(r.path());
     }
+    if (t != null) {
+      out.u64(t.records());
+      out.u64(t.segments());
+      out.u8(t.complete() ? 1 : 0);
+    }
   }
 
   /** A body that does not decode. */
@@ -209,7 +217,7 @@ public final class RecordCodec {
     Reader in = new Reader(b, off, len);
     try {
       int version = in.u8();
-      if (version != 1 && version != 2) {
+      if (version < 1 || version > VERSION) {
         throw new MalformedRecordException("record format version " + version
             + (version > VERSION ? " is newer than this version of Shulian reads (" + VERSION + ")" : " is unknown"),
             version > VERSION);
@@ -254,10 +262,19 @@ public final class RecordCodec {
         throw new IllegalArgumentException("negative latency");
       }
       r.latency(Duration.ofNanos(lat));
-      if (version == 2) {
+      if (version >= 2) {
         r.app(in.str());
         String method = in.str();
         r.request(method, in.str());
+      }
+      if (version == 3) {
+        long records = in.u64();
+        long segments = in.u64();
+        int complete = in.u8();
+        if (complete > 1) {
+          throw new IllegalArgumentException("transfer complete flag " + complete + " is not 0 or 1");
+        }
+        r.transfer(new AuditRecord.Transfer(records, segments, complete == 1));
       }
       if (in.pos != off + len) {
         throw new IllegalArgumentException((off + len - in.pos) + " trailing bytes");

@@ -1,0 +1,426 @@
+package io.shulian.gateway.seal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.shulian.core.catalog.DatasetFormat;
+import io.shulian.core.envelope.EnvelopeException;
+import io.shulian.core.envelope.EnvelopeHeader;
+import io.shulian.core.envelope.OpeningStream;
+import io.shulian.core.envelope.SealedEnvelope;
+import io.shulian.gateway.audit.AccessLog;
+import io.shulian.gateway.audit.ExchangeEvent;
+import io.shulian.gateway.forward.BackendPool;
+import io.shulian.gateway.inbound.Problem;
+import io.shulian.gateway.pipeline.GatewayContext;
+import java.io.IOException;
+import java.net.URI;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumer role, for {@code /dataset/<resource>/<path>} (docs/return-flow.md): sends the sealed
+ * request to the provider gateway on a dedicated connection, opens the framed envelope it streams
+ * back segment by segment ({@link OpeningStream}) and streams the plaintext to the app as an HTTP
+ * chunked body.
+ *
+ * <p><b>What the app may rely on.</b> The response head is sent only after the envelope's signed
+ * header was checked (trusted sender, addressed to us, timely) and names the route's provider and
+ * answers this request. The body is released segment by segment as each authenticates, so it is
+ * <b>not complete, and not yet the provider's, until the trailer</b> {@code X-Shulian-Stream:
+ * verified} arrives with the terminating chunk; it is sent only after the last segment, the
+ * provider's signature over the whole stream and the replay check passed and the transfer was
+ * audited. Any failure before that closes the connection without the terminating chunk, so an
+ * HTTP client sees a truncated body (an error), never a complete one.
+ *
+ * <p><b>Backpressure.</b> The provider connection has auto-read off and is read again only after
+ * the plaintext of the last piece was written to the app: a slow app slows the whole chain.
+ * Confined to the app connection's event loop.
+ */
+final class ConsumerDatasetStream extends UpstreamRelay {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsumerDatasetStream.class);
+  /** The trailer that says the stream is complete and verified. */
+  static final String STREAM_TRAILER = "X-Shulian-Stream";
+  static final String BYTES_TRAILER = "X-Shulian-Stream-Bytes";
+  static final String DIGEST_TRAILER = "X-Shulian-Stream-Digest";
+  private static final int MAX_PROBLEM_BYTES = 8192;
+
+  private final GatewayContext g;
+  private final ChannelHandlerContext app;
+  private final FullHttpRequest req;
+  private final Route route;
+  private final SealedEnvelope sealed;
+  private final BiFunction<Integer, String, ExchangeEvent> event;
+  private final BiConsumer<FullHttpResponse, String> refuse;
+  private final ByteBufOutput plain;
+  private final StreamDigest digest;
+  private final byte[] piece = new byte[16384];
+  private @Nullable OpeningStream opening;
+  private @Nullable HttpResponse providerHead;
+  private @Nullable ByteBuf problemBody;
+  private long released;
+
+  /**
+   * @param event the audit event of this exchange for a status and outcome
+   * @param refuse answers a failure before the head was sent (audited), with its outcome code
+   */
+  ConsumerDatasetStream(GatewayContext g, ChannelHandlerContext app, FullHttpRequest req, Route route,
+      SealedEnvelope sealed, BiFunction<Integer, String, ExchangeEvent> event,
+      BiConsumer<FullHttpResponse, String> refuse) {
+    super(app.executor(), g.limits().requestTimeout());
+    this.g = g;
+    this.app = app;
+    this.req = req;
+    this.route = route;
+    this.sealed = sealed;
+    this.event = event;
+    this.refuse = refuse;
+    this.plain = new ByteBufOutput(app.alloc());
+    this.digest = new StreamDigest(g.identity().suite() == io.shulian.core.keys.Suite.GM);
+  }
+
+  void start() {
+    app.channel().closeFuture().addListener(f -> interrupt("APP_CLOSED"));
+    URI endpoint = route.endpoint().resolve(Exchanges.EXCHANGE_PATH);
+    byte[] env = sealed.toByteArray();
+    FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, endpoint.getRawPath(),
+        Unpooled.wrappedBuffer(env));
+    out.headers().set(HttpHeaderNames.HOST, endpoint.getHost() + ":" + (endpoint.getPort() > 0 ? endpoint.getPort() : 443));
+    out.headers().set(HttpHeaderNames.CONTENT_TYPE, Exchanges.ENVELOPE_MEDIA_TYPE);
+    out.headers().set(HttpHeaderNames.ACCEPT, ProviderDatasetStream.MEDIA_TYPE);
+    out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, env.length);
+    out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    g.peerPool().openStream(app.channel().eventLoop(), endpoint, route.provider(), this).addListener(f -> {
+      if (!f.isSuccess()) {
+        out.release();
+        boolean mismatch = f.cause() instanceof BackendPool.UpstreamException
+            && ((BackendPool.UpstreamException) f.cause()).isPeerMismatch();
+        fail(mismatch
+            ? Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_MISMATCH",
+                "the gateway at the provider's endpoint is not the provider of this resource")
+            : Problem.of(HttpResponseStatus.BAD_GATEWAY, "PROVIDER_UNAVAILABLE", "the provider gateway cannot be reached"),
+            null);
+        return;
+      }
+      Channel ch = (Channel) f.getNow();
+      upstream = ch;
+      if (done) {
+        out.release();
+        ch.close();
+        return;
+      }
+      ch.writeAndFlush(out);
+      readMore();
+    });
+  }
+
+  @Override
+  void timedOut() {
+    if (!headSent) {
+      fail(Problem.of(HttpResponseStatus.GATEWAY_TIMEOUT, "PROVIDER_TIMEOUT", "the provider gateway did not answer in time"),
+          null);
+    } else {
+      interrupt("PROVIDER_TIMEOUT");
+    }
+  }
+
+  @Override
+  void onMessage(Object msg) {
+    if (msg instanceof HttpResponse) {
+      head((HttpResponse) msg);
+    }
+    if (!done && msg instanceof HttpContent) {
+      if (opening == null) {
+        problemContent((HttpContent) msg);
+      } else {
+        content((HttpContent) msg);
+      }
+    }
+  }
+
+  private void head(HttpResponse r) {
+    String ct = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
+    if (r.decoderResult().isSuccess() && r.status().code() == 200 && ct.equals(ProviderDatasetStream.MEDIA_TYPE)) {
+      opening = g.opener().openingStream(new java.io.OutputStream() {
+        @Override
+        public void write(int b) {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          digest.update(b, off, len);
+          plain.write(b, off, len);
+        }
+      }, route.provider());
+      return;
+    }
+    // a refusal (problem document) or something that is not a data set stream: collected, bounded
+    providerHead = r;
+    problemBody = app.alloc().buffer(256);
+  }
+
+  private void problemContent(HttpContent c) {
+    ByteBuf body = java.util.Objects.requireNonNull(problemBody);
+    int room = MAX_PROBLEM_BYTES + 1 - body.readableBytes();
+    body.writeBytes(c.content(), Math.min(room, c.content().readableBytes()));
+    if (!(c instanceof LastHttpContent)) {
+      readMore();
+      return;
+    }
+    HttpResponse h = java.util.Objects.requireNonNull(providerHead);
+    FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, h.status(), body);
+    problemBody = null;
+    full.headers().set(h.headers());
+    try {
+      if (h.status().code() == 200) {
+        fail(Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
+            "the provider's answer is not a data set stream"), "RESPONSE_NOT_A_STREAM");
+        return;
+      }
+      FullHttpResponse pass = Exchanges.providerProblem(full).toResponse();
+      pass.headers().set(ConsumerExchangeHandler.REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
+      end(() -> refuse.accept(pass, "PROVIDER_REFUSED_" + h.status().code()));
+    } finally {
+      full.release();
+    }
+  }
+
+  private void content(HttpContent c) {
+    OpeningStream o = java.util.Objects.requireNonNull(opening);
+    ByteBuf in = c.content();
+    try {
+      while (in.isReadable()) {
+        int n = Math.min(in.readableBytes(), piece.length);
+        in.readBytes(piece, 0, n);
+        o.write(piece, 0, n);
+        if (!headSent && o.header().isPresent() && !sendHead(o.header().get())) {
+          return;
+        }
+      }
+      if (c instanceof LastHttpContent) {
+        EnvelopeHeader h = o.finish();
+        if (!headSent && !sendHead(h)) {
+          return;
+        }
+        complete(o, h);
+        return;
+      }
+    } catch (EnvelopeException e) {
+      LOG.atWarn().addKeyValue("event", "dataset_envelope_rejected").addKeyValue("request_envelope_id",
+          sealed.header().id().toString()).addKeyValue("reason", e.code()).addKeyValue("segments", o.segments())
+          .log("data set stream from the provider rejected; the app gets no complete stream");
+      failOrInterrupt("RESPONSE_" + e.code());
+      return;
+    } catch (IOException | RuntimeException e) {
+      failOrInterrupt("RESPONSE_MALFORMED");
+      return;
+    }
+    flushPlain(true);
+  }
+
+  private void failOrInterrupt(String outcome) {
+    if (headSent) {
+      interrupt(outcome);
+    } else {
+      fail(Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
+          "the provider's response envelope was rejected"), outcome);
+    }
+  }
+
+  /**
+   * Sends the response head once the signed header is known; false (and refused) if the envelope
+   * does not answer this request from the route's provider, or is not a data set.
+   */
+  private boolean sendHead(EnvelopeHeader h) {
+    String cty = h.contentType();
+    boolean isDataset = cty.equals(DatasetFormat.JSONL.mediaType()) || cty.equals(DatasetFormat.CSV.mediaType());
+    if (!h.correlationId().map(sealed.header().id()::equals).orElse(false)
+        || !h.sender().equals(route.provider()) || !isDataset) {
+      fail(Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
+          "the provider's response does not answer this request"), "RESPONSE_MISMATCH");
+      return false;
+    }
+    DefaultHttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    out.headers().set(HttpHeaderNames.CONTENT_TYPE, cty);
+    out.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    out.headers().set(HttpHeaderNames.TRAILER, STREAM_TRAILER + ", " + BYTES_TRAILER + ", " + DIGEST_TRAILER);
+    out.headers().set(ConsumerExchangeHandler.ENVELOPE_ID_HEADER, h.id().toString());
+    out.headers().set(ConsumerExchangeHandler.REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
+    if (!HttpUtil.isKeepAlive(req) || g.draining()) {
+      out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    headSent = true;
+    app.write(out);
+    return true;
+  }
+
+  private void flushPlain(boolean thenRead) {
+    ByteBuf b = plain.take();
+    if (b == null) {
+      if (thenRead) {
+        readMore();
+      }
+      return;
+    }
+    released += b.readableBytes();
+    app.writeAndFlush(new DefaultHttpContent(b)).addListener(f -> {
+      if (!f.isSuccess()) {
+        interrupt("APP_CLOSED");
+      } else if (thenRead) {
+        readMore();
+      }
+    });
+  }
+
+  /** Verified and complete: audit, then the trailer with the terminating chunk. */
+  private void complete(OpeningStream o, EnvelopeHeader h) {
+    done = true;
+    closeUpstream();
+    ByteBuf rest = plain.take();
+    if (rest != null) {
+      released += rest.readableBytes();
+      app.write(new DefaultHttpContent(rest));
+    }
+    app.flush();
+    byte[] d = digest.finish();
+    ExchangeEvent e = event.apply(200, "OK").withResponse(d, released)
+        .withTransfer(new ExchangeEvent.Transfer(-1, o.segments(), true));
+    String label = digest.label(d);
+    long bytes = released;
+    java.util.concurrent.CompletableFuture<Void> f;
+    try {
+      f = g.auditor().record(e);
+    } catch (RuntimeException ex) {
+      f = java.util.concurrent.CompletableFuture.failedFuture(ex);
+    }
+    g.metrics().exchange(e);
+    f.whenComplete((ok, err) -> app.executor().execute(() -> {
+      g.inFlightDone();
+      req.release();
+      if (err != null) {
+        g.metrics().auditFailure();
+        AccessLog.answered(e, 503, "AUDIT_UNAVAILABLE");
+        app.close(); // no trailer, no terminating chunk: the app never sees the stream as complete
+        return;
+      }
+      AccessLog.answered(e, 200, "OK");
+      LastHttpContent last = new DefaultLastHttpContent();
+      last.trailingHeaders().set(STREAM_TRAILER, "verified");
+      last.trailingHeaders().set(BYTES_TRAILER, Long.toString(bytes));
+      last.trailingHeaders().set(DIGEST_TRAILER, label);
+      var wf = app.writeAndFlush(last);
+      if (!HttpUtil.isKeepAlive(req) || g.draining()) {
+        wf.addListener(ChannelFutureListener.CLOSE);
+      }
+    }));
+    LOG.atInfo().addKeyValue("event", "dataset_received").addKeyValue("envelope_id", h.id().toString())
+        .addKeyValue("resource", h.resource()).addKeyValue("bytes", bytes).addKeyValue("segments", o.segments())
+        .log("data set verified and released");
+  }
+
+  /** Answers a failure before the head was sent: an ordinary audited refusal. */
+  private void fail(Problem p, @Nullable String outcome) {
+    if (done) {
+      return;
+    }
+    if (headSent) {
+      interrupt(outcome == null ? p.code() : outcome);
+      return;
+    }
+    FullHttpResponse r = p.toResponse();
+    r.headers().set(ConsumerExchangeHandler.REQUEST_ENVELOPE_ID_HEADER, sealed.header().id().toString());
+    end(() -> refuse.accept(r, outcome == null ? p.code() : outcome));
+  }
+
+  private void end(Runnable answer) {
+    done = true;
+    disarm();
+    closeUpstream();
+    plain.discard();
+    if (opening != null) {
+      opening.close();
+    }
+    if (problemBody != null) {
+      problemBody.release();
+      problemBody = null;
+    }
+    try {
+      if (app.channel().isActive()) {
+        answer.run();
+      } else {
+        g.inFlightDone();
+      }
+    } finally {
+      req.release();
+    }
+  }
+
+  /** Cuts the app's response off after the head: no terminating chunk, audited as interrupted. */
+  private void interrupt(String reason) {
+    if (done) {
+      return;
+    }
+    if (!headSent) {
+      fail(Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
+          "the provider's data set stream was cut off"), reason);
+      return;
+    }
+    done = true;
+    disarm();
+    closeUpstream();
+    plain.discard();
+    OpeningStream o = java.util.Objects.requireNonNull(opening);
+    o.close();
+    app.close();
+    ExchangeEvent e = event.apply(200, "STREAM_INTERRUPTED").withResponse(digest.finish(), released)
+        .withTransfer(new ExchangeEvent.Transfer(-1, o.segments(), false));
+    e = new ExchangeEvent(e.time, e.envelopeId, e.direction, e.sender, e.receiver, e.resource, e.purpose, e.grantId,
+        false, e.ruleIds, e.obligations, java.util.List.of("STREAM_INTERRUPTED", reason), e.policyVersion,
+        e.payloadDigest, e.payloadBytes, e.status, e.outcome, e.latency)
+        .withRequest(e.app, e.method, e.path).withResponse(e.responseDigest, e.responseBytes)
+        .withTransfer(java.util.Objects.requireNonNull(e.transfer));
+    LOG.atWarn().addKeyValue("event", "dataset_interrupted").addKeyValue("request_envelope_id",
+        sealed.header().id().toString()).addKeyValue("reason", reason).addKeyValue("bytes", released)
+        .log("data set transfer interrupted; the app's response was cut off without the verified trailer");
+    auditInterrupted(g, e);
+    req.release();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (!done) {
+      // the provider's connection ended before the terminating chunk: a truncated stream
+      failOrInterrupt("RESPONSE_TRUNCATED");
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!done) {
+      failOrInterrupt("RESPONSE_MALFORMED");
+    }
+    ctx.close();
+  }
+}
