@@ -31,6 +31,12 @@ final class OperatorClient {
 
   /** Sends one request as the operator and prints the answer ({@link HubClient#answer}). */
   int call(CommandLine.Model.CommandSpec spec, String method, String path, @Nullable String json) throws Exception {
+    return HubClient.answer(spec, send(spec, method, path, json), false);
+  }
+
+  /** Sends one request as the operator ({@code json} as its body, if any) and returns the answer. */
+  HttpResponse<String> send(CommandLine.Model.CommandSpec spec, String method, String path, @Nullable String json)
+      throws Exception {
     HubClient.requireHttps(spec, hub);
     String token = tokenOptions.token(spec);
     HttpClient http = HubCommand.client(root, io.shulian.core.io.BoundedRead.file(bundle,
@@ -42,6 +48,6 @@ final class OperatorClient {
     } else {
       b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
     }
-    return HubClient.answer(spec, http.send(b.build(), HttpResponse.BodyHandlers.ofString()), false);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

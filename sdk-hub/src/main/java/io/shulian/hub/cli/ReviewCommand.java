@@ -4,12 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,23 +32,10 @@ final class ReviewCommand implements Callable<Integer> {
   @Option(names = "--reason", description = "why it is rejected (1-2000 characters; the department sees it)")
   String reason;
 
-  @Option(names = "--hub", required = true, description = "the hub's base URL, https://host:port")
-  URI hub;
-
-  @Option(names = "--root", required = true, description = "the city root (PEM) the hub's TLS certificate must chain to")
-  Path root;
-
-  @Option(names = "--bundle", required = true,
-      description = "a city bundle you hold (e.g. a gateway's last good one); the hub's certificate must not be revoked in it")
-  Path bundle;
-
-  @CommandLine.Mixin HubCommand.TokenOptions tokenOptions;
+  @CommandLine.Mixin OperatorClient client;
 
   @Override
   public Integer call() throws Exception {
-    if (!"https".equals(hub.getScheme()) || hub.getHost() == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--hub must be an https:// URL");
-    }
     boolean list = verb.equals("list");
     if (!list && !java.util.Set.of("diff", "approve", "reject").contains(verb)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "unknown verb '" + verb + "' (list, diff, approve, reject)");
@@ -64,42 +46,28 @@ final class ReviewCommand implements Callable<Integer> {
     if (verb.equals("reject") && (reason == null || reason.isBlank())) {
       throw new CommandLine.ParameterException(spec.commandLine(), "reject needs --reason");
     }
-    String token = tokenOptions.token(spec);
-    HttpClient http = HubCommand.client(root, io.shulian.core.io.BoundedRead.file(bundle,
-        io.shulian.core.trust.CityBundle.MAX_BUNDLE_BYTES));
-    HttpRequest.Builder rb;
+    HttpResponse<String> r;
     switch (verb) {
       case "list":
-        rb = HttpRequest.newBuilder(hub.resolve("/v1/admin/reviews")).GET();
+        r = client.send(spec, "GET", "/v1/admin/reviews", null);
         break;
       case "diff":
-        rb = HttpRequest.newBuilder(hub.resolve("/v1/admin/reviews/" + id)).GET();
+        r = client.send(spec, "GET", "/v1/admin/reviews/" + id, null);
         break;
       case "approve":
-        rb = HttpRequest.newBuilder(hub.resolve("/v1/admin/reviews/" + id + "/approve")).POST(HttpRequest.BodyPublishers.noBody());
+        r = client.send(spec, "POST", "/v1/admin/reviews/" + id + "/approve", null);
         break;
       default:
-        rb = HttpRequest.newBuilder(hub.resolve("/v1/admin/reviews/" + id + "/reject"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(JsonNodeFactory.instance.objectNode().put("reason", reason).toString()));
+        r = client.send(spec, "POST", "/v1/admin/reviews/" + id + "/reject",
+            JsonNodeFactory.instance.objectNode().put("reason", reason).toString());
     }
-    HttpResponse<String> r = http.send(rb.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() == 200) {
+    if (r.statusCode() == 200 && verb.equals("diff")) {
       PrintWriter out = spec.commandLine().getOut();
-      if (verb.equals("diff")) {
-        printDiff(out, new ObjectMapper().readTree(r.body()));
-      } else {
-        out.println(r.body());
-      }
+      printDiff(out, new ObjectMapper().readTree(r.body()));
       out.flush();
       return 0;
     }
-    PrintWriter err = spec.commandLine().getErr();
-    err.println("hub review " + verb + ": refused (" + r.statusCode() + "): " + r.body());
-    err.flush();
-    int s = r.statusCode();
-    return s == 400 || s == 404 || s == 409 || s == 422 ? 3 : 1;
+    return HubClient.answer(spec, r, false);
   }
 
   /** The diff as {@code catalog diff} prints it, then why it cannot be approved now, if so. */
