@@ -308,6 +308,21 @@ class HubApplicationsEndToEndTest {
   }
 
   @Test
+  void oversizedBody_stillBeingSent_clientReceivesThe413_notAReset() throws Exception {
+    Hub h = hub("applications: { responseDeadline: 5d }");
+    HttpClient civil = city.client(city.civil);
+    // the hub answers 413 as soon as it sees Content-Length; closing at once while these megabytes
+    // are still on their way made the client's TCP stack discard the answer ("received no bytes")
+    String body = "{\"resource\":\"" + "x".repeat(3 << 20) + "\"}";
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = send(civil, h, "POST", "/v1/applications", body);
+      assertThat(r.statusCode()).isEqualTo(413);
+      assertThat(r.body()).contains("BODY_TOO_LARGE");
+    }
+    assertThat(json(send(civil, h, "GET", "/v1/applications", null)).get("applications")).isEmpty();
+  }
+
+  @Test
   void rateLimit_perClient_429WithRetryAfter_otherClientsUnaffected() throws Exception {
     Hub h = hub("applications: { responseDeadline: 5d }");
     h.close();

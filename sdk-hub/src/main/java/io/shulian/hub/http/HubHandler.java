@@ -108,7 +108,22 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
    * The aggregator behind this enforces the same bound on a chunked body.
    */
   public static final class BodyLimit extends ChannelDuplexHandler {
+    /** How long, and how many bytes of, a refused body is read before the connection is closed. */
+    static final java.time.Duration LINGER = java.time.Duration.ofSeconds(5);
+    static final long LINGER_MAX_BYTES = 4L << 20;
     private boolean discarding;
+    private long lingered;
+
+    /**
+     * Closing right after the 413 while the client still sends its body makes the client's TCP
+     * stack drop the answer (a reset); instead the body is drained for a bounded time and size.
+     */
+    private void lingerThenClose(ChannelHandlerContext ctx) {
+      lingered = 0;
+      ctx.executor().schedule(() -> {
+        ctx.close();
+      }, LINGER.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -135,11 +150,22 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
           discarding = true;
           ReferenceCountUtil.release(msg);
           Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
-              max > 0 ? "this request's body is at most " + max + " bytes" : "this request takes no body").send(ctx, true);
+              max > 0 ? "this request's body is at most " + max + " bytes" : "this request takes no body")
+              .withHeader(HttpHeaderNames.CONNECTION.toString(), "close").send(ctx, false);
+          lingerThenClose(ctx);
           return;
         }
       } else if (discarding) {
+        // the refused body is read and dropped, so the client sees the 413 rather than a reset;
+        // the connection closes at its end, past LINGER_MAX_BYTES, or after LINGER
+        if (msg instanceof io.netty.buffer.ByteBufHolder) {
+          lingered += ((io.netty.buffer.ByteBufHolder) msg).content().readableBytes();
+        }
+        boolean last = msg instanceof io.netty.handler.codec.http.LastHttpContent;
         ReferenceCountUtil.release(msg);
+        if (last || lingered > LINGER_MAX_BYTES) {
+          ctx.close();
+        }
         return;
       }
       ctx.fireChannelRead(msg);
