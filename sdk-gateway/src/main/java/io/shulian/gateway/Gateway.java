@@ -368,6 +368,15 @@ public final class Gateway implements AutoCloseable {
       admin.close().syncUninterruptibly();
     }
     housekeeping.shutdownNow();
+    try {
+      // a reload running now (it may write the bundle floor into the state directory) ends before
+      // the state and the audit log close
+      if (!housekeeping.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS)) {
+        log.atWarn().addKeyValue("event", "housekeeping_not_stopped").log("a housekeeping task did not stop within 5 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (AutoCloseable c : b.closeWith) {
       try {
         c.close();
