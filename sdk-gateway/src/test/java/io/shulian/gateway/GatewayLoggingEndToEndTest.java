@@ -13,6 +13,7 @@ import io.shulian.gateway.authenticate.ApiKeys;
 import io.shulian.gateway.cli.ShulianCli;
 import io.shulian.gateway.config.ConfigLoader;
 import java.io.File;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -211,11 +213,13 @@ class GatewayLoggingEndToEndTest {
       assertThat(downStatus).as(down.body()).isGreaterThanOrEqualTo(500);
 
       // a bundle file left broken fails every 100 ms poll: one line; another reason: one more line
-      Files.writeString(dir.resolve("bundle.jws"), "not a bundle");
+      // each file is replaced atomically, as an operator should (docs/operations.md): a file caught
+      // half-written by a poll is a third reason, which is right but not what this test is about
+      replace(dir, "not a bundle".getBytes(StandardCharsets.UTF_8));
       awaitMetric(http, admin, "shulian_bundle_reload_failures_total", 5);
-      Files.write(dir.resolve("bundle.jws"), new byte[CityBundle.MAX_BUNDLE_BYTES + 1]);
+      replace(dir, new byte[CityBundle.MAX_BUNDLE_BYTES + 1]);
       awaitMetric(http, admin, "shulian_bundle_reload_failures_total", 10);
-      Files.writeString(dir.resolve("bundle.jws"), GatewayBundleConfigTest.bundle(ca, 2, housing, civil, providerPort));
+      replace(dir, GatewayBundleConfigTest.bundle(ca, 2, housing, civil, providerPort).getBytes(StandardCharsets.UTF_8));
       Line swapped = await(err, l -> l.event().equals("bundle_swapped"), "bundle_swapped");
       assertThat(swapped.kv()).containsEntry("version", "2").containsEntry("previous_version", "1");
       await(err, l -> l.event().equals("bundle_reload_recovered"), "bundle_reload_recovered");
@@ -258,5 +262,11 @@ class GatewayLoggingEndToEndTest {
     assertThat(refused).allMatch(l -> l.level().equals("WARN"));
 
     assertThat(lines).extracting(Line::event).contains("drain_started", "drain_ended", "gateway_stopped");
+  }
+
+  private static void replace(Path dir, byte[] content) throws IOException {
+    Path tmp = dir.resolve("bundle.jws.tmp");
+    Files.write(tmp, content);
+    Files.move(tmp, dir.resolve("bundle.jws"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }
