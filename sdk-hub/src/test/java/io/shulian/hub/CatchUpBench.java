@@ -104,7 +104,7 @@ class CatchUpBench {
     } finally {
       h.close();
     }
-    try (HubStore db = HubStore.open(HubStore.h2Url(dir.resolve("hub-data")), null, null, 1)) {
+    try (HubStore db = HubStore.open(HubStore.h2Url(dir.resolve("hub-data")), null, null, 2)) {
       assertThat(CollectorTest.count(db, "SELECT COUNT(*) FROM hub_events")).isEqualTo(total);
       assertThat(CollectorTest.count(db, "SELECT COUNT(DISTINCT seq) FROM hub_events")).isEqualTo(total);
       assertThat(CollectorTest.count(db, "SELECT MAX(seq) FROM hub_events")).isEqualTo(total - 1);
