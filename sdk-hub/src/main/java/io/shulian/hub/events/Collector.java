@@ -60,6 +60,10 @@ public final class Collector {
   /** The largest request body (the hub's aggregator takes no more). */
   public static final int MAX_BODY_BYTES = 8 << 20;
   private static final int MAX_CERT_PEM = 64 << 10;
+  /** Events are keyed by {@code log_no * 2^40 + seq} (V5_1): a log holds fewer than 2^40 records. */
+  static final int SEQ_BITS = 40;
+  private static final long SEQ_LIMIT = 1L << SEQ_BITS;
+  private static final long LOG_NO_LIMIT = 1L << (63 - SEQ_BITS);
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
   private static final Set<String> MEMBERS = Set.of("logId", "hash", "firstSeq", "records", "chainHead", "checkpoints",
@@ -294,7 +298,8 @@ public final class Collector {
   private Result store(Connection c, PartyId party, Batch b, Instant now) throws Refusal, SQLException {
     AuditStreamVerifier v;
     boolean known;
-    try (PreparedStatement ps = c.prepareStatement("SELECT party, hash_algorithm, verifier_state FROM hub_event_logs"
+    long logNo = -1;
+    try (PreparedStatement ps = c.prepareStatement("SELECT party, hash_algorithm, verifier_state, log_no FROM hub_event_logs"
         + " WHERE log_id = ?")) {
       ps.setString(1, b.logId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -308,6 +313,7 @@ public final class Collector {
                 "chain_fork");
           }
           v = AuditStreamVerifier.resume(b.logId, b.hash, rs.getBytes(3));
+          logNo = rs.getLong(4);
         } else {
           v = AuditStreamVerifier.start(b.logId, b.hash);
         }
@@ -318,6 +324,11 @@ public final class Collector {
       throw new Refusal(409, "LOG_UNKNOWN", "log " + b.logId + " is new here: ship it from seq 0 with its tree-size-0"
           + " checkpoint", null);
     }
+    long end = b.firstSeq + b.records.size();
+    if (end > SEQ_LIMIT) {
+      throw new Refusal(422, "LOG_TOO_LONG", "log " + b.logId + " reaches seq " + end + "; the hub keeps at most 2^"
+          + SEQ_BITS + " records of one log (start a new log)", null);
+    }
     if (b.firstSeq > start) {
       throw new Refusal(409, "SEQUENCE_GAP", "log " + b.logId + " continues at seq " + start + ", the batch starts at "
           + b.firstSeq + " (records missing)", "sequence_gap");
@@ -325,7 +336,7 @@ public final class Collector {
     // records already here: the same leaf is a duplicate, another one is a fork
     int dupCount = (int) Math.min(b.records.size(), start - b.firstSeq);
     if (dupCount > 0) {
-      Map<Long, byte[]> stored = leaves(c, b.logId, b.firstSeq, b.firstSeq + dupCount);
+      Map<Long, byte[]> stored = leaves(c, logNo, b.firstSeq, b.firstSeq + dupCount);
       for (int i = 0; i < dupCount; i++) {
         byte[] have = stored.get(b.firstSeq + i);
         if (have != null && !MessageDigest.isEqual(have, AuditStreamVerifier.leafHash(b.hash, b.records.get(i)))) {
@@ -342,7 +353,6 @@ public final class Collector {
     }
     List<Checkpoint> cps = new ArrayList<>(b.checkpoints);
     cps.sort(Comparator.comparingLong(Checkpoint::treeSize));
-    long end = b.firstSeq + b.records.size();
     List<Checkpoint> accepted = new ArrayList<>();
     int next = 0;
     for (; next < cps.size() && cps.get(next).treeSize() < start; next++) {
@@ -357,13 +367,16 @@ public final class Collector {
       throw new Refusal(422, "CHECKPOINT_MISSING", "a new log's first batch must carry its tree-size-0 checkpoint,"
           + " which binds the log to its operator", null);
     }
+    if (!known) {
+      logNo = insertLog(c, party, b, v, now);
+    }
     List<AuditEntry> entries = new ArrayList<>();
     try {
       next = checkpointsAt(v, cps, next, signers, b.certificates, accepted);
       for (int i = dupCount; i < b.records.size(); i++) {
         AuditEntry e = v.append(b.records.get(i));
         entries.add(e);
-        insert(c, b.logId, party, e, v.lastLeaf(), b.records.get(i), now);
+        insert(c, logNo, b.logId, party, e, v.lastLeaf(), b.records.get(i), now);
         next = checkpointsAt(v, cps, next, signers, b.certificates, accepted);
       }
       if (next < cps.size()) {
@@ -396,29 +409,24 @@ public final class Collector {
       }
     }
     flush(c);
-    if (known) {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE hub_event_logs SET next_seq = ?, covered = ?,"
-          + " verifier_state = ?, last_seen = ? WHERE log_id = ?")) {
-        ps.setLong(1, v.size());
-        ps.setLong(2, v.coveredRecords());
-        ps.setBytes(3, v.state());
+    if (!entries.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_event_batches (log_no, first_seq, end_seq,"
+          + " received_at) VALUES (?, ?, ?, ?)")) {
+        ps.setLong(1, logNo);
+        ps.setLong(2, entries.get(0).seq());
+        ps.setLong(3, v.size());
         ps.setTimestamp(4, Timestamp.from(now));
-        ps.setString(5, b.logId);
         ps.executeUpdate();
       }
-    } else {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_event_logs (log_id, party, hash_algorithm,"
-          + " next_seq, covered, verifier_state, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, b.logId);
-        ps.setString(2, party.toString());
-        ps.setString(3, b.hash.displayName());
-        ps.setLong(4, v.size());
-        ps.setLong(5, v.coveredRecords());
-        ps.setBytes(6, v.state());
-        ps.setTimestamp(7, Timestamp.from(now));
-        ps.setTimestamp(8, Timestamp.from(now));
-        ps.executeUpdate();
-      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("UPDATE hub_event_logs SET next_seq = ?, covered = ?,"
+        + " verifier_state = ?, last_seen = ? WHERE log_id = ?")) {
+      ps.setLong(1, v.size());
+      ps.setLong(2, v.coveredRecords());
+      ps.setBytes(3, v.state());
+      ps.setTimestamp(4, Timestamp.from(now));
+      ps.setString(5, b.logId);
+      ps.executeUpdate();
     }
     String body = JSON.createObjectNode().put("logId", b.logId).put("nextSeq", v.size()).put("covered", v.coveredRecords())
         .put("stored", entries.size()).put("duplicates", dupCount).toString();
@@ -427,6 +435,40 @@ public final class Collector {
       listeners.forEach(call);
     }
     return Result.ok(body);
+  }
+
+  /** Adds a new log's row (its state is updated at the end of the batch) and returns its number. */
+  private static long insertLog(Connection c, PartyId party, Batch b, AuditStreamVerifier v, Instant now)
+      throws SQLException, Refusal {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_event_logs (log_id, party, hash_algorithm,"
+        + " next_seq, covered, verifier_state, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, b.logId);
+      ps.setString(2, party.toString());
+      ps.setString(3, b.hash.displayName());
+      ps.setLong(4, v.size());
+      ps.setLong(5, v.coveredRecords());
+      ps.setBytes(6, v.state());
+      ps.setTimestamp(7, Timestamp.from(now));
+      ps.setTimestamp(8, Timestamp.from(now));
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT log_no FROM hub_event_logs WHERE log_id = ?")) {
+      ps.setString(1, b.logId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("the new log's row is missing");
+        }
+        long no = rs.getLong(1);
+        if (no < 0 || no >= LOG_NO_LIMIT) {
+          throw new Refusal(507, "COLLECTOR_FULL", "the hub has numbered " + LOG_NO_LIMIT + " logs, its limit", null);
+        }
+        return no;
+      }
+    }
+  }
+
+  private static long eventKey(long logNo, long seq) {
+    return (logNo << SEQ_BITS) | seq;
   }
 
   private static int checkpointsAt(AuditStreamVerifier v, List<Checkpoint> cps, int next, CheckpointTrust signers,
@@ -452,13 +494,12 @@ public final class Collector {
     }
   }
 
-  private static Map<Long, byte[]> leaves(Connection c, String logId, long from, long to) throws SQLException {
+  private static Map<Long, byte[]> leaves(Connection c, long logNo, long from, long to) throws SQLException {
     Map<Long, byte[]> out = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT seq, leaf_hash FROM hub_events WHERE log_id = ? AND seq >= ?"
-        + " AND seq < ?")) {
-      ps.setString(1, logId);
-      ps.setLong(2, from);
-      ps.setLong(3, to);
+    try (PreparedStatement ps = c.prepareStatement("SELECT seq, leaf_hash FROM hub_events WHERE event_key >= ?"
+        + " AND event_key < ?")) {
+      ps.setLong(1, eventKey(logNo, from));
+      ps.setLong(2, eventKey(logNo, to));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.put(rs.getLong(1), rs.getBytes(2));
@@ -471,36 +512,39 @@ public final class Collector {
   private @Nullable PreparedStatement pending;
   private int pendingRows;
 
-  private void insert(Connection c, String logId, PartyId party, AuditEntry e, byte[] leaf, byte[] body, Instant now)
-      throws SQLException {
+  private void insert(Connection c, long logNo, String logId, PartyId party, AuditEntry e, byte[] leaf, byte[] body,
+      Instant now) throws SQLException {
     if (pending == null) {
-      pending = c.prepareStatement("INSERT INTO hub_events (log_id, seq, party, event_time, received_at, direction,"
-          + " envelope_id, sender, receiver, resource, purpose, grant_id, effect, reasons, status, outcome, payload_bytes,"
-          + " latency_ms, app, leaf_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      pending = c.prepareStatement("INSERT INTO hub_events (event_key, log_id, seq, party, event_time, received_at,"
+          + " direction, envelope_id, sender, receiver, resource, purpose, grant_id, effect, reasons, status, outcome,"
+          + " payload_bytes, latency_ms, app, leaf_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+          + " ?, ?, ?, ?)");
     }
     PreparedStatement ps = pending;
     AuditRecord r = e.record();
-    ps.setString(1, logId);
-    ps.setLong(2, e.seq());
-    ps.setString(3, party.toString());
-    ps.setTimestamp(4, Timestamp.from(r.time()));
-    ps.setTimestamp(5, Timestamp.from(now));
-    ps.setString(6, r.direction().name());
-    ps.setString(7, clip(r.envelopeId(), 256));
-    ps.setString(8, clip(r.sender(), 256));
-    ps.setString(9, clip(r.receiver(), 256));
-    ps.setString(10, clip(r.resource(), 256));
-    ps.setString(11, clip(r.purpose(), 256));
-    ps.setString(12, clip(r.grantId(), 256));
-    ps.setString(13, r.decision().effect().name());
-    ps.setString(14, clip(String.join(",", r.decision().reasonCodes()), 2000));
-    ps.setInt(15, r.status());
-    ps.setString(16, clip(r.outcome(), 128));
-    ps.setLong(17, r.payloadBytes());
-    ps.setLong(18, r.latency().toMillis());
-    ps.setString(19, clip(r.app(), 256));
-    ps.setBytes(20, leaf);
-    ps.setBytes(21, body);
+    ps.setLong(1, eventKey(logNo, e.seq()));
+    int i = 1;
+    ps.setString(++i, logId);
+    ps.setLong(++i, e.seq());
+    ps.setString(++i, party.toString());
+    ps.setTimestamp(++i, Timestamp.from(r.time()));
+    ps.setTimestamp(++i, Timestamp.from(now));
+    ps.setString(++i, r.direction().name());
+    ps.setString(++i, clip(r.envelopeId(), 256));
+    ps.setString(++i, clip(r.sender(), 256));
+    ps.setString(++i, clip(r.receiver(), 256));
+    ps.setString(++i, clip(r.resource(), 256));
+    ps.setString(++i, clip(r.purpose(), 256));
+    ps.setString(++i, clip(r.grantId(), 256));
+    ps.setString(++i, r.decision().effect().name());
+    ps.setString(++i, clip(String.join(",", r.decision().reasonCodes()), 2000));
+    ps.setInt(++i, r.status());
+    ps.setString(++i, clip(r.outcome(), 128));
+    ps.setLong(++i, r.payloadBytes());
+    ps.setLong(++i, r.latency().toMillis());
+    ps.setString(++i, clip(r.app(), 256));
+    ps.setBytes(++i, leaf);
+    ps.setBytes(++i, body);
     ps.addBatch();
     if (++pendingRows >= 1000) {
       flush(c);
@@ -561,9 +605,25 @@ public final class Collector {
    */
   public int purge(Instant before) throws SQLException {
     try (Connection c = store.connection()) {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_events WHERE received_at < ?")) {
-        ps.setTimestamp(1, Timestamp.from(before));
-        int n = ps.executeUpdate();
+      try {
+        int n = 0;
+        // by the batches' key ranges (received_at is not indexed per event)
+        try (PreparedStatement ps = c.prepareStatement("SELECT log_no, first_seq, end_seq FROM hub_event_batches"
+            + " WHERE received_at < ?"); PreparedStatement del = c.prepareStatement("DELETE FROM hub_events"
+            + " WHERE event_key >= ? AND event_key < ?")) {
+          ps.setTimestamp(1, Timestamp.from(before));
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              del.setLong(1, eventKey(rs.getLong(1), rs.getLong(2)));
+              del.setLong(2, eventKey(rs.getLong(1), rs.getLong(3)));
+              n += del.executeUpdate();
+            }
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM hub_event_batches WHERE received_at < ?")) {
+          ps.setTimestamp(1, Timestamp.from(before));
+          ps.executeUpdate();
+        }
         c.commit();
         return n;
       } catch (SQLException e) {

@@ -63,6 +63,10 @@ public final class HubStore implements AutoCloseable {
     }
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(jdbcUrl);
+    if (jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.toLowerCase(Locale.ROOT).contains("rewritebatchedinserts")) {
+      // the collector's statement batches as multi-row INSERTs (one round trip per 128 rows, not per row)
+      hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+    }
     if (user != null) {
       hc.setUsername(user);
     }

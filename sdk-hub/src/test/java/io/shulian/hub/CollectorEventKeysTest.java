@@ -1,0 +1,159 @@
+package io.shulian.hub;
+
+import static io.shulian.hub.CollectorTest.count;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shulian.core.audit.AuditLog;
+import io.shulian.core.audit.AuditLogReader;
+import io.shulian.core.trust.BundleHolder;
+import io.shulian.gateway.ship.EventShipper;
+import io.shulian.hub.alert.Alerts;
+import io.shulian.hub.events.Collector;
+import io.shulian.hub.store.HubStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The events' single BIGINT key (V5_1: {@code log_no * 2^40 + seq}) and the per-batch receive
+ * ranges that the retention purge deletes by.
+ */
+class CollectorEventKeysTest {
+  @TempDir Path dir;
+
+  /** A clock the test moves. */
+  static final class StepClock extends Clock {
+    Instant now = Instant.parse("2026-12-06T08:00:00Z");
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  private Path log(TestHubCity city, int records) throws Exception {
+    Path log = dir.resolve("log");
+    try (AuditLog a = AuditLog.builder(log, city.housing).checkpointEveryRecords(10).open()) {
+      for (int i = 0; i < records; i++) {
+        a.append(HubEventsEndToEndTest.record(city.housing, i, "OK")).get();
+      }
+    }
+    return log;
+  }
+
+  private static Collector collector(TestHubCity city, HubStore db, Clock clock) throws Exception {
+    BundleHolder trust = BundleHolder.of(List.of(city.ca.root()));
+    trust.update(city.bundle(1).getBytes(StandardCharsets.US_ASCII));
+    return new Collector(db, trust::trust, new Alerts(db, Clock.systemUTC(), null, null), clock);
+  }
+
+  @Test
+  void purge_deletesOnlyTheBatchesReceivedBeforeTheCut_andAResendAfterItIsADuplicate() throws Exception {
+    TestHubCity city = new TestHubCity(dir.resolve("city"));
+    Path log = log(city, 30);
+    StepClock clock = new StepClock();
+    try (HubStore db = HubStore.open(HubStore.h2Url(dir), null, null, 4)) {
+      Collector c = collector(city, db, clock);
+      for (long from = 0; from < 30; from += 10) {
+        Collector.Result r = c.ingest(city.housing.party(), EventShipper.toJson(AuditLogReader.readBatch(log, from, 10, null)));
+        assertThat(r.accepted()).as(r.detail()).isTrue();
+        clock.now = clock.now.plus(Duration.ofHours(1));
+      }
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_event_batches")).isEqualTo(3);
+      // batches received at 08:00, 09:00, 10:00: a cut at 09:30 deletes the first two
+      assertThat(c.purge(Instant.parse("2026-12-06T09:30:00Z"))).isEqualTo(20);
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_events")).isEqualTo(10);
+      assertThat(count(db, "SELECT MIN(seq) FROM hub_events")).isEqualTo(20);
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_event_batches")).isEqualTo(1);
+      // the purged records sent again: known to the verifier, stored nothing twice
+      Collector.Result again = c.ingest(city.housing.party(), EventShipper.toJson(AuditLogReader.readBatch(log, 0, 30, null)));
+      assertThat(again.accepted()).as(again.detail()).isTrue();
+      assertThat(again.body()).contains("\"stored\":0").contains("\"duplicates\":30");
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_events")).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void batchPastTheKeyRange_refusedLogTooLong_nothingStored() throws Exception {
+    TestHubCity city = new TestHubCity(dir.resolve("city"));
+    Path log = log(city, 10);
+    try (HubStore db = HubStore.open(HubStore.h2Url(dir), null, null, 4)) {
+      Collector c = collector(city, db, Clock.systemUTC());
+      Collector.Result first = c.ingest(city.housing.party(), EventShipper.toJson(AuditLogReader.readBatch(log, 0, 10, null)));
+      assertThat(first.accepted()).as(first.detail()).isTrue();
+      String body = new String(EventShipper.toJson(AuditLogReader.readBatch(log, 9, 1, null)), StandardCharsets.UTF_8)
+          .replaceFirst("\"firstSeq\":9", "\"firstSeq\":" + ((1L << 40) - 1))
+          .replaceFirst("\"records\":\\[(\"[^\"]*\")\\]", "\"records\":[$1,$1]");
+      Collector.Result r = c.ingest(city.housing.party(), body.getBytes(StandardCharsets.UTF_8));
+      assertThat(r.code()).isEqualTo("LOG_TOO_LONG");
+      assertThat(r.status()).isEqualTo(422);
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_events")).isEqualTo(10);
+      assertThat(count(db, "SELECT MAX(next_seq) FROM hub_event_logs")).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void migrationFromV5_keysTheStoredEvents_andPurgesThemByTheirReceiveTime() throws Exception {
+    String url = HubStore.h2Url(dir);
+    Flyway.configure(HubStore.class.getClassLoader()).dataSource(url, null, null).locations("classpath:db/migration")
+        .target("5").load().migrate();
+    Instant early = Instant.parse("2026-12-01T00:00:00Z");
+    Instant late = Instant.parse("2026-12-03T00:00:00Z");
+    try (Connection c = java.sql.DriverManager.getConnection(url)) {
+      try (Statement s = c.createStatement()) {
+        for (String id : List.of("a", "b")) {
+          s.executeUpdate("INSERT INTO hub_event_logs (log_id, party, hash_algorithm, next_seq, covered, verifier_state,"
+              + " first_seen, last_seen) VALUES ('" + id.repeat(32) + "', 'housing', 'SHA-256', 4, 4, X'00',"
+              + " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)");
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_events (log_id, seq, party, event_time, received_at,"
+          + " direction, envelope_id, sender, receiver, resource, purpose, grant_id, effect, reasons, status, outcome,"
+          + " payload_bytes, latency_ms, app, leaf_hash, body) VALUES (?, ?, 'housing', ?, ?, 'REQUEST_IN', 'e', 's', 'r',"
+          + " 'res', 'p', '', 'PERMIT', '', 200, 'OK', 0, 1, '', X'01', X'02')")) {
+        for (String id : List.of("a", "b")) {
+          for (int seq = 0; seq < 4; seq++) {
+            ps.setString(1, id.repeat(32));
+            ps.setLong(2, seq);
+            ps.setTimestamp(3, Timestamp.from(early));
+            ps.setTimestamp(4, Timestamp.from(seq < 2 ? early : late));
+            ps.executeUpdate();
+          }
+        }
+      }
+    }
+    try (HubStore db = HubStore.open(url, null, null, 2)) {
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_events")).isEqualTo(8);
+      assertThat(count(db, "SELECT COUNT(DISTINCT event_key) FROM hub_events")).isEqualTo(8);
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_events e JOIN hub_event_logs l ON l.log_id = e.log_id"
+          + " WHERE e.event_key = l.log_no * 1099511627776 + e.seq")).isEqualTo(8);
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_event_batches")).isEqualTo(4);
+      Collector c = collector(new TestHubCity(dir.resolve("city")), db, Clock.systemUTC());
+      assertThat(c.purge(Instant.parse("2026-12-02T00:00:00Z"))).isEqualTo(4);
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_events WHERE seq >= 2")).isEqualTo(4);
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_events")).isEqualTo(4);
+    }
+  }
+}
