@@ -226,17 +226,28 @@ public final class EventShipper implements AutoCloseable {
 
   /** Returns the collector's JSON form of a batch (the body of {@code POST /v1/events}). */
   public static byte[] toJson(RecordBatch b) {
+    return toJson(b, b.nextSeq(), b.chainHead());
+  }
+
+  /**
+   * Returns the collector's JSON form of the first records of a batch, up to seq {@code end}
+   * (exclusive), with the checkpoints up to tree size {@code end} and {@code chainHead}, the chain
+   * value after record {@code end - 1}.
+   */
+  static byte[] toJson(RecordBatch b, long end, byte[] chainHead) {
     ObjectNode o = JSON.createObjectNode();
     o.put("logId", b.logId()).put("hash", b.hashAlgorithm().displayName()).put("firstSeq", b.firstSeq());
     ArrayNode recs = o.putArray("records");
     Base64.Encoder enc = Base64.getEncoder();
-    for (byte[] body : b.bodies()) {
+    for (byte[] body : b.bodies().subList(0, (int) (end - b.firstSeq()))) {
       recs.add(enc.encodeToString(body));
     }
-    o.put("chainHead", enc.encodeToString(b.chainHead()));
+    o.put("chainHead", enc.encodeToString(chainHead));
     ArrayNode cps = o.putArray("checkpoints");
     for (Checkpoint c : b.checkpoints()) {
-      cps.add(c.toJsonLine());
+      if (c.treeSize() <= end) {
+        cps.add(c.toJsonLine());
+      }
     }
     if (!b.certificates().isEmpty()) {
       o.put("certificates", PartyCertificate.toPem(b.certificates()));
