@@ -89,7 +89,8 @@ class KafkaEventStreamTest {
   }
 
   private Hub hub(String group) throws Exception {
-    Hub h = city.startHub(HubEventsEndToEndTest.QUIET_NEW_CONSUMERS,
+    // new_consumer and certificate_expiring (30-day test certificates) would fire while the tests run
+    Hub h = city.startHub("alerts: { newConsumer: false, certificateExpiry: 1d }",
         "events: { kafka: { bootstrap: \"" + broker.bootstrap() + "\", topic: \"" + topic + "\", group: " + group + " } }");
     // a restarted hub keeps its database: the bundle published before is there already (409)
     assertThat(city.publish(h, TestHubCity.OFFICER_TOKEN, city.bundle(1)).statusCode()).isIn(201, 409);
@@ -137,8 +138,12 @@ class KafkaEventStreamTest {
   }
 
   private KafkaShipper shipper(AuditLog log, Path logDir) throws Exception {
+    return shipper(log, logDir, Map.of());
+  }
+
+  private KafkaShipper shipper(AuditLog log, Path logDir, Map<String, String> properties) throws Exception {
     Files.createDirectories(dir.resolve("housing-state"));
-    KafkaShipper s = new KafkaShipper(broker.bootstrap(), topic, Map.of(), city.housing.party(), logDir,
+    KafkaShipper s = new KafkaShipper(broker.bootstrap(), topic, properties, city.housing.party(), logDir,
         dir.resolve("housing-state"), 10, Duration.ofMillis(50), log::checkpoint);
     closeables.add(s);
     return s;
@@ -146,7 +151,7 @@ class KafkaEventStreamTest {
 
   private static void append(AuditLog log, PartyIdentity housing, int from, int to) throws Exception {
     for (int i = from; i < to; i++) {
-      log.append(HubEventsEndToEndTest.record(housing, i, i % 3 == 0 ? "DENIED" : "OK")).get();
+      log.append(HubEventsEndToEndTest.record(housing, i, "OK")).get(); // denials would raise denial_spike
     }
   }
 
@@ -237,7 +242,9 @@ class KafkaEventStreamTest {
     closeables.add(h);
     Path logDir = dir.resolve("housing-audit");
     try (AuditLog log = AuditLog.builder(logDir, city.housing).open()) {
-      KafkaShipper s = shipper(log, logDir);
+      // short timeouts, so that the dead broker is noticed (and the batch resent) within seconds
+      KafkaShipper s = shipper(log, logDir, Map.of("delivery.timeout.ms", "6000", "request.timeout.ms", "2000",
+          "max.block.ms", "3000"));
       append(log, city.housing, 0, 30);
       s.start();
       assertThat(TestWait.within(Duration.ofSeconds(30), () -> s.acknowledged() == 30)).as("30 published").isTrue();
@@ -330,10 +337,15 @@ class KafkaEventStreamTest {
         return c != null && c.count() == 4;
       })).as("four records refused").isTrue();
       assertThat(cursor(h, city.housing, log.logId())[0]).as("nothing of them stored").isEqualTo(20);
+      for (String code : List.of("unsigned_batch", "chain_fork", "malformed_batch", "party_missing")) {
+        Counter c = h.registry().find("shulian.hub.kafka.refused").tag("code", code).counter();
+        assertThat(c).as(code).isNotNull();
+        assertThat(c.count()).as(code).isEqualTo(1.0);
+      }
+      // one open alert per rule and log: the Kafka one (first: UNSIGNED_BATCH) and the collector's fork
       JsonNode alerts = alerts(city, h);
-      assertThat(alerts).extracting(a -> a.get("rule").asText()).contains(KafkaEvents.RULE);
-      assertThat(alerts.toString()).contains("UNSIGNED_BATCH").contains("MALFORMED_BATCH").contains("PARTY_MISSING");
-      assertThat(alerts).extracting(a -> a.get("rule").asText()).containsAnyOf("chain_fork", "bad_checkpoint_signature");
+      assertThat(alerts).extracting(a -> a.get("rule").asText()).containsExactlyInAnyOrder(KafkaEvents.RULE, "chain_fork");
+      assertThat(alerts.toString()).contains("UNSIGNED_BATCH").contains("Merkle root differs");
 
       // the genuine gateway resumes from its cursor: the poison records did not block the partition
       try (KafkaShipper again = shipper(log, logDir)) {
@@ -341,5 +353,18 @@ class KafkaEventStreamTest {
         assertThat(caughtUp(h, city.housing, log.logId(), 30)).isTrue();
       }
     }
+  }
+
+  @Test
+  void hubConfig_kafkaSettingsTheHubSets_orABadBootstrap_refusedWithReasons() throws Exception {
+    Path yaml = city.hubYaml("events: { kafka: { bootstrap: \"nohostport\", topic: \"" + topic + "\","
+        + " properties: { enable.auto.commit: \"true\", group.id: other, sasl.jaas.config: \"secret-jaas\" } } }");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Hub.load(yaml, TestHubCity.ENV::get))
+        .isInstanceOf(io.shulian.gateway.config.ConfigException.class)
+        .satisfies(e -> assertThat(((io.shulian.gateway.config.ConfigException) e).problems())
+            .anySatisfy(p -> assertThat(p).contains("events.kafka.bootstrap: host:port"))
+            .anySatisfy(p -> assertThat(p).contains("events.kafka.properties: enable.auto.commit is set by the hub"))
+            .anySatisfy(p -> assertThat(p).contains("events.kafka.properties: group.id is set by the hub"))
+            .noneSatisfy(p -> assertThat(p).contains("secret-jaas")));
   }
 }

@@ -228,9 +228,15 @@ public final class KafkaShipper implements AutoCloseable {
           backoff = interval;
         }
       } catch (ExecutionException e) {
+        if (closed) {
+          return;
+        }
         Throwable c = e.getCause() == null ? e : e.getCause();
         fail(c.getClass().getSimpleName() + ": " + c.getMessage());
       } catch (IOException | AuditException | TimeoutException | RuntimeException e) {
+        if (closed) {
+          return; // interrupted by close (a read cut short, the producer closing)
+        }
         fail(e instanceof RuntimeException ? e.toString() : e.getMessage());
         previous = null;
       } catch (InterruptedException e) {

@@ -124,7 +124,8 @@ public final class KafkaEvents implements AutoCloseable {
 
   /**
    * Counts Kafka records by outcome on {@code shulian_hub_kafka_records_total{outcome=stored|refused|retried}}
-   * and audit records on {@code shulian_hub_kafka_events_total{outcome=stored|duplicate}}.
+   * and audit records on {@code shulian_hub_kafka_events_total{outcome=stored|duplicate}}; refused
+   * Kafka records by the collector's code on {@code shulian_hub_kafka_refused_total{code}} (lower case).
    */
   public void bindTo(MeterRegistry r) {
     registry = r;
@@ -264,6 +265,10 @@ public final class KafkaEvents implements AutoCloseable {
   /** A refusal the collector has alerted already: logged and counted. */
   private Outcome refused(ConsumerRecord<String, byte[]> r, String logId, String code, String detail) {
     count("refused");
+    MeterRegistry m = registry;
+    if (m != null) {
+      m.counter("shulian.hub.kafka.refused", "code", code.toLowerCase(java.util.Locale.ROOT)).increment();
+    }
     LOG.atWarn().addKeyValue("event", "event_kafka_refused").addKeyValue("topic", r.topic())
         .addKeyValue("partition", r.partition()).addKeyValue("offset", r.offset()).addKeyValue("log_id", logId)
         .addKeyValue("code", code).log("a batch from Kafka was refused and skipped: {}", detail);
