@@ -7,7 +7,6 @@ import io.shulian.core.audit.AuditException;
 import io.shulian.core.audit.AuditLogReader;
 import io.shulian.core.audit.Checkpoint;
 import io.shulian.core.audit.RecordBatch;
-import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.party.PartyId;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -55,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * acknowledged. Delivery is at least once: a batch resent after a failure is deduplicated by the
  * collector on (log id, seq).
  */
-public final class KafkaShipper implements AutoCloseable {
+public final class KafkaShipper extends ShipperThread {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaShipper.class);
   /** The cursor file in the state directory: {@code <log id> <next seq>} acknowledged by the broker. */
   public static final String CURSOR_FILE = "kafka-cursor";
@@ -65,7 +62,6 @@ public final class KafkaShipper implements AutoCloseable {
   static final int MAX_RECORDS = 10_000;
   /** The producer's largest request (a batch of up to {@value #MAX_RECORDS} records); the topic's max.message.bytes must allow it. */
   public static final int MAX_REQUEST_BYTES = 16 << 20;
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
   /** Producer settings the shipper decides; {@code properties:} cannot override them. */
   private static final Set<String> FIXED = Set.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
       ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, ProducerConfig.ACKS_CONFIG, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
@@ -80,13 +76,7 @@ public final class KafkaShipper implements AutoCloseable {
   private final Duration interval;
   private final @Nullable Supplier<CompletableFuture<Checkpoint>> checkpointer;
   private final Producer<String, byte[]> producer;
-  private final AtomicLong acknowledged = new AtomicLong(-1);
-  private final AtomicLong logSize = new AtomicLong();
-  private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
-  private final AtomicReference<@Nullable Thread> thread = new AtomicReference<>();
   private @Nullable Counter shipped;
-  private @Nullable Counter failures;
-  private volatile boolean closed;
 
   /**
    * @param bootstrap the brokers, {@code host:port[,host:port…]}
@@ -102,6 +92,8 @@ public final class KafkaShipper implements AutoCloseable {
 
   KafkaShipper(String topic, PartyId party, Path logDir, Path stateDir, int batch, Duration interval,
       @Nullable Supplier<CompletableFuture<Checkpoint>> checkpointer, Producer<String, byte[]> producer) {
+    super(LOG, "shulian-kafka-shipper", "event_kafka_failed", "topic", topic,
+        "audit events not published to Kafka (the log keeps them; publishing resumes): {}");
     if (batch < 1 || batch > MAX_RECORDS) {
       throw new IllegalArgumentException("collector.batch: 1 to " + MAX_RECORDS + ", got " + batch);
     }
@@ -150,33 +142,12 @@ public final class KafkaShipper implements AutoCloseable {
         .register(r);
     failures = Counter.builder("shulian.ship.kafka.failures")
         .description("event batches not published to Kafka (brokers unreachable, timeouts)").register(r);
-    Gauge.builder("shulian.ship.kafka.lag", this, s -> (double) Math.max(0, s.logSize.get() - Math.max(0, s.acknowledged.get())))
+    Gauge.builder("shulian.ship.kafka.lag", this, ShipperThread::lag)
         .baseUnit("records").description("audit records not yet acknowledged by the Kafka brokers").register(r);
   }
 
-  /** Starts the shipping thread once; later calls do nothing. */
-  public void start() {
-    if (thread.get() != null || closed) {
-      return;
-    }
-    Thread t = new Thread(this::loop, "shulian-kafka-shipper");
-    t.setDaemon(true);
-    if (thread.compareAndSet(null, t)) {
-      t.start();
-    }
-  }
-
-  /** The last shipping failure, null after a success. */
-  public @Nullable String lastFailure() {
-    return lastFailure.get();
-  }
-
-  /** The next seq the brokers acknowledged (-1 until the cursor was read). */
-  public long acknowledged() {
-    return acknowledged.get();
-  }
-
-  private void loop() {
+  @Override
+  void loop() {
     Duration backoff = interval;
     String logId = null;
     RecordBatch previous = null;
@@ -218,10 +189,10 @@ public final class KafkaShipper implements AutoCloseable {
             shipped.increment(end - from);
           }
           acknowledged.set(end);
-          saveCursor(b.logId(), end);
+          saveCursor(cursorFile, b.logId(), end);
           previous = end == b.nextSeq() ? b : null;
           more = end < b.logSize();
-          if (lastFailure.getAndSet(null) != null) {
+          if (succeeded() != null) {
             LOG.atInfo().addKeyValue("event", "event_kafka_resumed").addKeyValue("topic", topic)
                 .log("audit events published to Kafka again (next seq {})", end);
           }
@@ -242,11 +213,11 @@ public final class KafkaShipper implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      if (lastFailure.get() != null) {
+      if (lastFailure() != null) {
         if (!sleep(backoff)) {
           return;
         }
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        backoff = doubled(backoff);
       } else if (!more && !sleep(interval)) {
         return;
       }
@@ -262,25 +233,6 @@ public final class KafkaShipper implements AutoCloseable {
       }
     }
     return last;
-  }
-
-  private void fail(@Nullable String why) {
-    String w = String.valueOf(why);
-    String before = lastFailure.getAndSet(w);
-    if (failures != null) {
-      failures.increment();
-    }
-    (w.equals(before) ? LOG.atDebug() : LOG.atWarn()).addKeyValue("event", "event_kafka_failed").addKeyValue("topic", topic)
-        .log("audit events not published to Kafka (the log keeps them; publishing resumes): {}", w);
-  }
-
-  private boolean sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-      return !closed;
-    } catch (InterruptedException e) {
-      return false;
-    }
   }
 
   /** The acknowledged position of {@code logId} from the cursor file; 0 if absent or of another log. */
@@ -302,22 +254,9 @@ public final class KafkaShipper implements AutoCloseable {
     return 0;
   }
 
-  private void saveCursor(String logId, long next) throws IOException {
-    PartyIdentity.writeAtomically(cursorFile, (logId + " " + next + "\n").getBytes(StandardCharsets.US_ASCII));
-  }
-
   @Override
   public void close() {
-    closed = true;
-    Thread t = thread.getAndSet(null);
-    if (t != null) {
-      t.interrupt();
-      try {
-        t.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    super.close();
     producer.close(Duration.ofSeconds(5));
   }
 
