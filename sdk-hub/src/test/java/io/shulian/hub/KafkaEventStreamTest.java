@@ -144,7 +144,7 @@ class KafkaEventStreamTest {
   private KafkaShipper shipper(AuditLog log, Path logDir, Map<String, String> properties) throws Exception {
     Files.createDirectories(dir.resolve("housing-state"));
     KafkaShipper s = new KafkaShipper(broker.bootstrap(), topic, properties, city.housing.party(), logDir,
-        dir.resolve("housing-state"), 10, Duration.ofMillis(50), log::checkpoint);
+        dir.resolve("housing-state"), 10, Duration.ofMillis(50), Duration.ofSeconds(30), log::checkpoint);
     closeables.add(s);
     return s;
   }

@@ -594,7 +594,7 @@ public final class ConfigLoader {
             auditor instanceof io.shulian.gateway.audit.AuditLogAuditor a ? a::checkpoint : null;
         io.shulian.gateway.ship.KafkaShipper kafka = new io.shulian.gateway.ship.KafkaShipper(k.bootstrap, k.topic,
             k.properties, l.identity.party(), l.resolve(c.audit.dir), l.stateDir, c.collector.batch,
-            checkedDuration(c.collector.interval), cp);
+            checkedDuration(c.collector.interval), checkedDuration(c.collector.heartbeat), cp);
         b.periodic(Duration.ofSeconds(1), ctx -> kafka.start());
         b.readinessWarning("event_kafka", kafka::lastFailure);
         b.meters(kafka::bindTo);

@@ -74,6 +74,7 @@ public final class KafkaShipper extends ShipperThread {
   private final Path cursorFile;
   private final int batch;
   private final Duration interval;
+  private final Duration heartbeat;
   private final @Nullable Supplier<CompletableFuture<Checkpoint>> checkpointer;
   private final Producer<String, byte[]> producer;
   private @Nullable Counter shipped;
@@ -85,12 +86,13 @@ public final class KafkaShipper extends ShipperThread {
    *     wait for the log's own periodic checkpoints
    */
   public KafkaShipper(String bootstrap, String topic, Map<String, String> properties, PartyId party, Path logDir,
-      Path stateDir, int batch, Duration interval, @Nullable Supplier<CompletableFuture<Checkpoint>> checkpointer) {
-    this(topic, party, logDir, stateDir, batch, interval, checkpointer,
+      Path stateDir, int batch, Duration interval, Duration heartbeat,
+      @Nullable Supplier<CompletableFuture<Checkpoint>> checkpointer) {
+    this(topic, party, logDir, stateDir, batch, interval, heartbeat, checkpointer,
         new KafkaProducer<>(producerProperties(bootstrap, properties)));
   }
 
-  KafkaShipper(String topic, PartyId party, Path logDir, Path stateDir, int batch, Duration interval,
+  KafkaShipper(String topic, PartyId party, Path logDir, Path stateDir, int batch, Duration interval, Duration heartbeat,
       @Nullable Supplier<CompletableFuture<Checkpoint>> checkpointer, Producer<String, byte[]> producer) {
     super(LOG, "shulian-kafka-shipper", "event_kafka_failed", "topic", topic,
         "audit events not published to Kafka (the log keeps them; publishing resumes): {}");
@@ -103,6 +105,7 @@ public final class KafkaShipper extends ShipperThread {
     this.cursorFile = stateDir.resolve(CURSOR_FILE);
     this.batch = batch;
     this.interval = interval;
+    this.heartbeat = heartbeat;
     this.checkpointer = checkpointer;
     this.producer = producer;
   }
@@ -152,6 +155,7 @@ public final class KafkaShipper extends ShipperThread {
     String logId = null;
     RecordBatch previous = null;
     long lastCheckpointAsked = 0;
+    long lastSent = 0;
     while (!closed) {
       boolean more = false;
       try {
@@ -179,12 +183,19 @@ public final class KafkaShipper extends ShipperThread {
           if (b.bodies().size() >= MAX_RECORDS) {
             throw new IOException("no checkpoint within " + MAX_RECORDS + " records after seq " + from);
           }
-        } else {
+          // nothing new for `heartbeat`: the checkpoint at the cursor again, so the hub can tell a
+          // quiet gateway from a dead one (the cursor always stands at a checkpoint)
+          if (b.bodies().isEmpty() && (lastSent == 0 || now - lastSent >= heartbeat.toNanos())) {
+            cut = checkpointAt(b, from);
+          }
+        }
+        if (cut != null) {
           long end = cut.treeSize();
           byte[] value = EventShipper.toJson(b, end, cut.chainHead());
           ProducerRecord<String, byte[]> rec = new ProducerRecord<>(topic, b.logId(), value);
           rec.headers().add(PARTY_HEADER, party.toString().getBytes(StandardCharsets.UTF_8));
           producer.send(rec).get(90, TimeUnit.SECONDS);
+          lastSent = System.nanoTime();
           if (shipped != null) {
             shipped.increment(end - from);
           }
@@ -222,6 +233,16 @@ public final class KafkaShipper extends ShipperThread {
         return;
       }
     }
+  }
+
+  /** The checkpoint at tree size {@code seq} in the batch, or null. */
+  private static @Nullable Checkpoint checkpointAt(RecordBatch b, long seq) {
+    for (Checkpoint c : b.checkpoints()) {
+      if (c.treeSize() == seq) {
+        return c;
+      }
+    }
+    return null;
   }
 
   /** The checkpoint with the largest tree size past {@code from} in the batch, or null. */

@@ -56,8 +56,13 @@ class KafkaShipperTest {
   }
 
   private KafkaShipper shipper(AuditLog log, PartyIdentity id, MockProducer<String, byte[]> producer) throws Exception {
+    return shipper(log, id, producer, Duration.ofHours(1));
+  }
+
+  private KafkaShipper shipper(AuditLog log, PartyIdentity id, MockProducer<String, byte[]> producer, Duration heartbeat)
+      throws Exception {
     return new KafkaShipper("shulian.audit", id.party(), log.directory(), tmp.resolve("state"), 10, Duration.ofMillis(20),
-        log::checkpoint, producer);
+        heartbeat, log::checkpoint, producer);
   }
 
   @Test
@@ -102,6 +107,20 @@ class KafkaShipperTest {
       assertThat(again.history()).isNotEmpty();
       assertThat(JSON.readTree(again.history().get(0).value()).get("firstSeq").asLong()).as("resumed at the cursor")
           .isEqualTo(23);
+
+      // nothing new: a heartbeat, the checkpoint at the cursor alone (the hub's gateway_silence rule sees it)
+      MockProducer<String, byte[]> quiet = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+      try (KafkaShipper s = shipper(log, id, quiet, Duration.ofMillis(1))) {
+        s.start();
+        long end = deadline(30);
+        while (quiet.history().isEmpty() && System.nanoTime() < end) {
+          Thread.sleep(20);
+        }
+      }
+      JsonNode beat = JSON.readTree(quiet.history().get(0).value());
+      assertThat(beat.get("firstSeq").asLong()).isEqualTo(28);
+      assertThat(beat.get("records").size()).isZero();
+      assertThat(Checkpoint.fromJsonLines(beat.get("checkpoints").get(0).asText() + "\n").get(0).treeSize()).isEqualTo(28);
     }
   }
 }
