@@ -98,6 +98,8 @@ public final class Hub implements AutoCloseable {
     return t;
   });
   private final List<Channel> listeners = new ArrayList<>();
+  /** The consumer of the gateways' event stream on Kafka (events.kafka), null when off. */
+  private io.shulian.hub.events.@org.jspecify.annotations.Nullable KafkaEvents kafka;
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private @org.jspecify.annotations.Nullable EventLoopGroup group;
 
@@ -189,6 +191,27 @@ public final class Hub implements AutoCloseable {
     Duration retention = c.events == null ? null : ConfigLoader.duration(c.events.retention);
     if (retention == null || retention.compareTo(Duration.ofHours(1)) < 0 || retention.compareTo(Duration.ofDays(3660)) > 0) {
       problems.add("events.retention: a duration from 1h to 3660d, got '" + (c.events == null ? null : c.events.retention) + "'");
+    }
+    if (c.events != null && c.events.kafka != null) {
+      HubConfig.Kafka k = c.events.kafka;
+      if (k.bootstrap == null || !k.bootstrap.matches("[A-Za-z0-9._\\[\\]:-]+:[0-9]{1,5}(,[A-Za-z0-9._\\[\\]:-]+:[0-9]{1,5})*")) {
+        problems.add("events.kafka.bootstrap: host:port[,host:port…], got '" + k.bootstrap + "'");
+      }
+      if (k.topic == null || !k.topic.matches("[A-Za-z0-9._-]{1,249}")) {
+        problems.add("events.kafka.topic: 1 to 249 of A-Z a-z 0-9 . _ -, got '" + k.topic + "'");
+      }
+      if (k.group == null || k.group.isBlank()) {
+        problems.add("events.kafka.group: a consumer group name");
+      }
+      if (k.properties == null) {
+        problems.add("events.kafka.properties: a mapping of consumer settings (or left out)");
+      } else {
+        for (String key : k.properties.keySet()) {
+          if (io.shulian.hub.events.KafkaEvents.fixedProperties().contains(key)) {
+            problems.add("events.kafka.properties: " + key + " is set by the hub");
+          }
+        }
+      }
     }
     if (c.alerts != null) {
       try {
@@ -497,6 +520,14 @@ public final class Hub implements AutoCloseable {
         return clientTrust.current().orElse(null);
       }
     };
+    HubConfig.Kafka k = config.events.kafka;
+    if (k != null) {
+      io.shulian.hub.events.KafkaEvents consumer = new io.shulian.hub.events.KafkaEvents(k.bootstrap, k.topic, k.group,
+          k.properties, collector, alerts);
+      consumer.bindTo(registry);
+      consumer.start();
+      kafka = consumer;
+    }
     eventWork.scheduleWithFixedDelay(() -> rules.checkNow(java.time.Instant::now, inputs), 30, 30,
         java.util.concurrent.TimeUnit.SECONDS);
     Duration retention = checked(config.events.retention);
@@ -548,6 +579,10 @@ public final class Hub implements AutoCloseable {
 
   @Override
   public void close() {
+    io.shulian.hub.events.KafkaEvents k = kafka;
+    if (k != null) {
+      k.close();
+    }
     for (Channel ch : listeners) {
       ch.close().awaitUninterruptibly();
     }

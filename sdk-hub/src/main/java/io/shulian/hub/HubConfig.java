@@ -37,9 +37,22 @@ public final class HubConfig {
   public static final class Events {
     /** How long collected events are kept (by the time they were received); logs, checkpoints and alerts stay. */
     public String retention = "90d";
+    /** Consume the gateways' audit event stream from Kafka too (docs/scale-out.md); off when absent. */
+    public Kafka kafka;
   }
 
   /** Alerts (监测预警): where they are delivered. */
+  /** The Kafka topic the collector consumes (gateways publish with collector.kafka). */
+  public static final class Kafka {
+    /** The brokers, host:port[,host:port…]. */
+    public String bootstrap;
+    public String topic = "shulian.audit";
+    /** The consumer group: hubs of one city share it (each batch is stored once anyway). */
+    public String group = "shulian-hub";
+    /** Further consumer settings passed to kafka-clients as they are (TLS, SASL); never logged by the hub. */
+    public java.util.Map<String, String> properties = new java.util.LinkedHashMap<>();
+  }
+
   public AlertSettings alerts = new AlertSettings();
 
   public static final class AlertSettings {

@@ -23,6 +23,11 @@ public final class AuditLogAuditor implements ExchangeAuditor {
     this.hash = log.hashAlgorithm();
   }
 
+  /** Asks the log for a checkpoint over every record appended so far (the Kafka shipper's, see AuditLog#checkpoint). */
+  public CompletableFuture<io.shulian.core.audit.Checkpoint> checkpoint() {
+    return log.checkpoint();
+  }
+
   @Override
   public CompletableFuture<Void> record(ExchangeEvent e) {
     AuditRecord r;

@@ -265,6 +265,25 @@ final class ConfigDocument {
       }
       return ok ? out : null;
     }
+    if (Map.class.isAssignableFrom(raw)) {
+      // free keys with single values (e.g. Kafka client settings); the values are never echoed: they may be secrets
+      if (!v.isObject()) {
+        add(path, "must be a mapping (key: value), not " + (v.isArray() ? "a list" : "a single value"));
+        return null;
+      }
+      ObjectNode out = F.objectNode();
+      boolean ok = true;
+      for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (e.getValue().isContainerNode() || e.getValue().isNull()) {
+          add(path + "." + e.getKey(), "must be a single value");
+          ok = false;
+        } else {
+          out.put(e.getKey(), e.getValue().asText());
+        }
+      }
+      return ok ? out : null;
+    }
     // a section of the configuration
     if (!v.isObject()) {
       add(path, "must be a mapping (key: value), not " + kind(v));

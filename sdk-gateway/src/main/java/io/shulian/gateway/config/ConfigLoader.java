@@ -164,8 +164,28 @@ public final class ConfigLoader {
       problems.add("envelope.ephemeralKeyReuseMaxEnvelopes: must be at least 1");
     }
     if (c.collector != null) {
-      if (c.collector.hub == null || !c.collector.hub.startsWith("https://")) {
+      if (c.collector.hub == null && c.collector.kafka == null) {
+        problems.add("collector: needs hub (an https:// URL of the hub's collector) or kafka (a topic), or both");
+      } else if (c.collector.hub != null && !c.collector.hub.startsWith("https://")) {
         problems.add("collector.hub: an https:// URL of the hub's collector (…/v1/events), got '" + c.collector.hub + "'");
+      }
+      if (c.collector.kafka != null) {
+        GatewayConfig.Kafka k = c.collector.kafka;
+        if (k.bootstrap == null || !k.bootstrap.matches("[A-Za-z0-9._\\[\\]:-]+:[0-9]{1,5}(,[A-Za-z0-9._\\[\\]:-]+:[0-9]{1,5})*")) {
+          problems.add("collector.kafka.bootstrap: host:port[,host:port…], got '" + k.bootstrap + "'");
+        }
+        if (k.topic == null || !k.topic.matches("[A-Za-z0-9._-]{1,249}")) {
+          problems.add("collector.kafka.topic: 1 to 249 of A-Z a-z 0-9 . _ -, got '" + k.topic + "'");
+        }
+        if (k.properties == null) {
+          problems.add("collector.kafka.properties: a mapping of producer settings (or left out)");
+        } else {
+          for (String key : k.properties.keySet()) {
+            if (io.shulian.gateway.ship.KafkaShipper.fixedProperties().contains(key)) {
+              problems.add("collector.kafka.properties: " + key + " is set by the gateway");
+            }
+          }
+        }
       }
       if (c.collector.batch < 1 || c.collector.batch > 10_000) {
         problems.add("collector.batch: 1 to 10000, got " + c.collector.batch);
@@ -568,7 +588,19 @@ public final class ConfigLoader {
         b.meters(reloader::bindTo);
       }
       b.readinessCheck("trust", () -> trustProblem(holder));
-      if (c.collector != null) {
+      if (c.collector != null && c.collector.kafka != null) {
+        GatewayConfig.Kafka k = c.collector.kafka;
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<io.shulian.core.audit.Checkpoint>> cp =
+            auditor instanceof io.shulian.gateway.audit.AuditLogAuditor a ? a::checkpoint : null;
+        io.shulian.gateway.ship.KafkaShipper kafka = new io.shulian.gateway.ship.KafkaShipper(k.bootstrap, k.topic,
+            k.properties, l.identity.party(), l.resolve(c.audit.dir), l.stateDir, c.collector.batch,
+            checkedDuration(c.collector.interval), checkedDuration(c.collector.heartbeat), cp);
+        b.periodic(Duration.ofSeconds(1), ctx -> kafka.start());
+        b.readinessWarning("event_kafka", kafka::lastFailure);
+        b.meters(kafka::bindTo);
+        b.closeWith(kafka);
+      }
+      if (c.collector != null && c.collector.hub != null) {
         io.shulian.gateway.ship.EventShipper shipper = new io.shulian.gateway.ship.EventShipper(URI.create(c.collector.hub),
             l.resolve(c.audit.dir), l.stateDir, c.collector.batch, checkedDuration(c.collector.interval),
             checkedDuration(c.collector.heartbeat),

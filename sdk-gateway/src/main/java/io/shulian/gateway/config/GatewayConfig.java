@@ -2,7 +2,9 @@ package io.shulian.gateway.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.NullUnmarked;
 
 /**
@@ -34,14 +36,33 @@ public final class GatewayConfig {
 
   /** Event shipping to the city collector (docs/gateway.md "Event shipping"). */
   public static final class Collector {
-    /** The collector's URL: https://hub…/v1/events (the gateway's city-CA TLS identity authenticates it). */
+    /**
+     * The collector's URL: https://hub…/v1/events (the gateway's city-CA TLS identity authenticates
+     * it); may be left out when {@link #kafka} is set.
+     */
     public String hub;
+    /** Publish the audit log to a Kafka topic too (or instead of {@link #hub}); off when absent. */
+    public Kafka kafka;
     /** Records per batch, 1 to 10000. */
     public int batch = 500;
     /** How often new records are shipped when there is no backlog. */
     public String interval = "1s";
     /** How often an empty batch is sent when there is nothing new, so the hub can tell a quiet gateway from a dead one. */
     public String heartbeat = "30s";
+  }
+
+  /** The audit event stream on Kafka (docs/scale-out.md "Event stream on Kafka"). */
+  public static final class Kafka {
+    /** The brokers, host:port[,host:port…]. */
+    public String bootstrap;
+    /** The topic (keyed by log id; the hub's collector consumes it). */
+    public String topic = "shulian.audit";
+    /**
+     * Further producer settings passed to kafka-clients as they are (TLS, SASL, timeouts), e.g.
+     * security.protocol: SASL_SSL. Never logged by the gateway; the idempotence, acks and serializer
+     * settings are the gateway's and cannot be set here.
+     */
+    public Map<String, String> properties = new LinkedHashMap<>();
   }
 
   public static final class Identity {

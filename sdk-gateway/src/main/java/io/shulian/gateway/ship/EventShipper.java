@@ -12,7 +12,6 @@ import io.shulian.core.audit.AuditLogReader;
 import io.shulian.core.audit.Checkpoint;
 import io.shulian.core.audit.RecordBatch;
 import io.shulian.core.keys.PartyCertificate;
-import io.shulian.core.keys.PartyIdentity;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,8 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,11 +43,10 @@ import org.slf4j.LoggerFactory;
  * shulian_ship_failures_total} (batches not accepted), {@code shulian_ship_lag_records} (records in
  * the log the hub has not acknowledged).
  */
-public final class EventShipper implements AutoCloseable {
+public final class EventShipper extends ShipperThread {
   private static final Logger LOG = LoggerFactory.getLogger(EventShipper.class);
   /** The cursor file in the state directory: {@code <log id> <next seq>}. */
   public static final String CURSOR_FILE = "ship-cursor";
-  private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI hub;
@@ -60,19 +56,15 @@ public final class EventShipper implements AutoCloseable {
   private final Duration interval;
   private final Duration heartbeat;
   private final HttpClient http;
-  private final AtomicLong acknowledged = new AtomicLong(-1);
-  private final AtomicLong logSize = new AtomicLong();
-  private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
-  private final AtomicReference<@Nullable Thread> thread = new AtomicReference<>();
   private @Nullable Counter shipped;
-  private @Nullable Counter failures;
-  private volatile boolean closed;
 
   /**
    * @param hub the collector URL, {@code https://…/v1/events}
    * @param tls the gateway's client TLS context (its city-CA identity; the hub checked against the city trust)
    */
   public EventShipper(URI hub, Path logDir, Path stateDir, int batch, Duration interval, Duration heartbeat, SSLContext tls) {
+    super(LOG, "shulian-event-shipper", "event_ship_failed", "hub", hub,
+        "audit events not shipped to the collector (the log keeps them; shipping resumes): {}");
     if (!"https".equals(hub.getScheme())) {
       throw new IllegalArgumentException("collector.hub must be an https:// URL");
     }
@@ -94,33 +86,12 @@ public final class EventShipper implements AutoCloseable {
     shipped = Counter.builder("shulian.ship.records").description("audit records the city collector stored").register(r);
     failures = Counter.builder("shulian.ship.failures")
         .description("event batches the city collector did not accept (unreachable, refused)").register(r);
-    Gauge.builder("shulian.ship.lag", this, s -> (double) Math.max(0, s.logSize.get() - Math.max(0, s.acknowledged.get())))
+    Gauge.builder("shulian.ship.lag", this, ShipperThread::lag)
         .baseUnit("records").description("audit records not yet acknowledged by the city collector").register(r);
   }
 
-  /** Starts the shipping thread once; later calls do nothing. */
-  public void start() {
-    if (thread.get() != null || closed) {
-      return;
-    }
-    Thread t = new Thread(this::loop, "shulian-event-shipper");
-    t.setDaemon(true);
-    if (thread.compareAndSet(null, t)) {
-      t.start();
-    }
-  }
-
-  /** The last shipping failure, null after a success. */
-  public @Nullable String lastFailure() {
-    return lastFailure.get();
-  }
-
-  /** The next seq the hub acknowledged (-1 until it answered). */
-  public long acknowledged() {
-    return acknowledged.get();
-  }
-
-  private void loop() {
+  @Override
+  void loop() {
     Duration backoff = interval;
     long lastSent = 0;
     RecordBatch previous = null;
@@ -157,7 +128,7 @@ public final class EventShipper implements AutoCloseable {
         saveCursor(b.logId(), next);
         previous = next == b.nextSeq() ? b : null;
         more = b.bodies().size() == batch;
-        lastFailure.set(null);
+        succeeded();
         backoff = interval;
       } catch (Refused e) {
         fail(e.getMessage());
@@ -167,34 +138,14 @@ public final class EventShipper implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      if (lastFailure.get() != null) {
+      if (lastFailure() != null) {
         if (!sleep(backoff)) {
           return;
         }
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        backoff = doubled(backoff);
       } else if (!more && !sleep(interval)) {
         return;
       }
-    }
-  }
-
-  private void fail(@Nullable String why) {
-    String w = String.valueOf(why);
-    String before = lastFailure.getAndSet(w);
-    if (failures != null) {
-      failures.increment();
-    }
-    // a hub that stays away fails every batch: logged once per distinct reason
-    (w.equals(before) ? LOG.atDebug() : LOG.atWarn()).addKeyValue("event", "event_ship_failed").addKeyValue("hub", hub)
-        .log("audit events not shipped to the collector (the log keeps them; shipping resumes): {}", w);
-  }
-
-  private boolean sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-      return !closed;
-    } catch (InterruptedException e) {
-      return false;
     }
   }
 
@@ -226,17 +177,28 @@ public final class EventShipper implements AutoCloseable {
 
   /** Returns the collector's JSON form of a batch (the body of {@code POST /v1/events}). */
   public static byte[] toJson(RecordBatch b) {
+    return toJson(b, b.nextSeq(), b.chainHead());
+  }
+
+  /**
+   * Returns the collector's JSON form of the first records of a batch, up to seq {@code end}
+   * (exclusive), with the checkpoints up to tree size {@code end} and {@code chainHead}, the chain
+   * value after record {@code end - 1}.
+   */
+  static byte[] toJson(RecordBatch b, long end, byte[] chainHead) {
     ObjectNode o = JSON.createObjectNode();
     o.put("logId", b.logId()).put("hash", b.hashAlgorithm().displayName()).put("firstSeq", b.firstSeq());
     ArrayNode recs = o.putArray("records");
     Base64.Encoder enc = Base64.getEncoder();
-    for (byte[] body : b.bodies()) {
+    for (byte[] body : b.bodies().subList(0, (int) (end - b.firstSeq()))) {
       recs.add(enc.encodeToString(body));
     }
-    o.put("chainHead", enc.encodeToString(b.chainHead()));
+    o.put("chainHead", enc.encodeToString(chainHead));
     ArrayNode cps = o.putArray("checkpoints");
     for (Checkpoint c : b.checkpoints()) {
-      cps.add(c.toJsonLine());
+      if (c.treeSize() <= end) {
+        cps.add(c.toJsonLine());
+      }
     }
     if (!b.certificates().isEmpty()) {
       o.put("certificates", PartyCertificate.toPem(b.certificates()));
@@ -267,21 +229,7 @@ public final class EventShipper implements AutoCloseable {
   }
 
   private void saveCursor(String logId, long next) throws IOException {
-    PartyIdentity.writeAtomically(cursorFile, (logId + " " + next + "\n").getBytes(StandardCharsets.US_ASCII));
-  }
-
-  @Override
-  public void close() {
-    closed = true;
-    Thread t = thread.getAndSet(null);
-    if (t != null) {
-      t.interrupt();
-      try {
-        t.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    saveCursor(cursorFile, logId, next);
   }
 
   @Override

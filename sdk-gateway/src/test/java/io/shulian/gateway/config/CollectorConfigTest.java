@@ -39,4 +39,29 @@ class CollectorConfigTest {
     assertThat(load("{ hub: \"https://hub/v1/events\", buffer: 100000 }").problems())
         .anySatisfy(p -> assertThat(p).contains("buffer"));
   }
+
+  @Test
+  void load_neitherHubNorKafka_isAProblem() throws Exception {
+    assertThat(load("{ batch: 10 }").problems())
+        .anySatisfy(p -> assertThat(p).contains("collector: needs hub").contains("or kafka"));
+  }
+
+  @Test
+  void load_kafkaOnly_needsNoHub_butAValidBootstrapAndTopic() throws Exception {
+    assertThat(load("{ kafka: { bootstrap: \"kafka-1:9093,kafka-2:9093\" } }").problems())
+        .noneSatisfy(p -> assertThat(p).contains("collector.hub"))
+        .noneSatisfy(p -> assertThat(p).contains("collector.kafka"));
+    assertThat(load("{ kafka: { bootstrap: \"kafka-1\", topic: \"bad topic!\" } }").problems())
+        .anySatisfy(p -> assertThat(p).contains("collector.kafka.bootstrap: host:port"))
+        .anySatisfy(p -> assertThat(p).contains("collector.kafka.topic"));
+  }
+
+  @Test
+  void load_kafkaPropertyTheGatewaySets_isAProblem_otherPropertiesPassThrough() throws Exception {
+    assertThat(load("{ kafka: { bootstrap: \"k:9093\", properties: { acks: \"1\", enable.idempotence: \"false\","
+        + " security.protocol: SASL_SSL } } }").problems())
+        .anySatisfy(p -> assertThat(p).contains("collector.kafka.properties: acks is set by the gateway"))
+        .anySatisfy(p -> assertThat(p).contains("collector.kafka.properties: enable.idempotence is set by the gateway"))
+        .noneSatisfy(p -> assertThat(p).contains("security.protocol"));
+  }
 }

@@ -1,0 +1,132 @@
+package io.shulian.gateway.ship;
+
+import io.micrometer.core.instrument.Counter;
+import io.shulian.core.keys.PartyIdentity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * What the two shippers share: one daemon thread started once, the acknowledged position, the last
+ * failure (logged once per distinct reason), interruptible sleeps and a bounded join on close.
+ */
+abstract class ShipperThread implements AutoCloseable {
+  /** Failures back off from the interval doubling up to this. */
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+
+  private final Logger log;
+  private final String threadName;
+  private final String failEvent;
+  private final String targetKey;
+  private final Object target;
+  private final String failMessage;
+  /** The next seq the receiver acknowledged (-1 until known). */
+  final AtomicLong acknowledged = new AtomicLong(-1);
+  /** How many records the log held at the last read. */
+  final AtomicLong logSize = new AtomicLong();
+  private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
+  private final AtomicReference<@Nullable Thread> thread = new AtomicReference<>();
+  @Nullable Counter failures;
+  volatile boolean closed;
+
+  /**
+   * @param failEvent the {@code event} of the failure log line; {@code targetKey}/{@code target} name the receiver in it
+   * @param failMessage the failure line's message, with one {} for the reason
+   */
+  ShipperThread(Logger log, String threadName, String failEvent, String targetKey, Object target, String failMessage) {
+    this.log = log;
+    this.threadName = threadName;
+    this.failEvent = failEvent;
+    this.targetKey = targetKey;
+    this.target = target;
+    this.failMessage = failMessage;
+  }
+
+  /** The shipping loop; returns when {@link #closed} or interrupted. */
+  abstract void loop();
+
+  /** Starts the shipping thread once; later calls do nothing. */
+  public void start() {
+    if (thread.get() != null || closed) {
+      return;
+    }
+    Thread t = new Thread(this::loop, threadName);
+    t.setDaemon(true);
+    if (thread.compareAndSet(null, t)) {
+      t.start();
+    }
+  }
+
+  /** The last shipping failure, null after a success. */
+  public @Nullable String lastFailure() {
+    return lastFailure.get();
+  }
+
+  /** The next seq the receiver acknowledged (-1 until known). */
+  public long acknowledged() {
+    return acknowledged.get();
+  }
+
+  /** The records in the log not yet acknowledged. */
+  double lag() {
+    return Math.max(0, logSize.get() - Math.max(0, acknowledged.get()));
+  }
+
+  /** Clears the failure after a success; returns the one cleared, if any. */
+  @Nullable String succeeded() {
+    return lastFailure.getAndSet(null);
+  }
+
+  /** Records a failure: counted, and logged at WARN once per distinct reason (DEBUG when repeated). */
+  void fail(@Nullable String why) {
+    String w = String.valueOf(why);
+    String before = lastFailure.getAndSet(w);
+    Counter f = failures;
+    if (f != null) {
+      f.increment();
+    }
+    // a receiver that stays away fails every batch: logged once per distinct reason
+    (w.equals(before) ? log.atDebug() : log.atWarn()).addKeyValue("event", failEvent).addKeyValue(targetKey, target)
+        .log(failMessage, w);
+  }
+
+  /** The next backoff: doubled, at most {@link #MAX_BACKOFF}. */
+  static Duration doubled(Duration backoff) {
+    return backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+  }
+
+  /** Sleeps; false if interrupted or closed meanwhile. */
+  boolean sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+      return !closed;
+    } catch (InterruptedException e) {
+      return false;
+    }
+  }
+
+  /** Writes {@code <log id> <next seq>} to the cursor file, atomically. */
+  static void saveCursor(Path file, String logId, long next) throws IOException {
+    PartyIdentity.writeAtomically(file, (logId + " " + next + "\n").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Stops the thread: interrupted, then waited for (at most 5 s). */
+  @Override
+  public void close() {
+    closed = true;
+    Thread t = thread.getAndSet(null);
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(5000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
