@@ -1,5 +1,5 @@
 // The Shulian console: a small static app over the hub's JSON APIs. Every value from the server
-// is put into the page with textContent / text nodes (never innerHTML), and ECharts draws on a
+// is put into the page with textContent / text nodes (never as markup), and ECharts draws on a
 // canvas with its tooltips in rich-text mode (no HTML).
 'use strict';
 
@@ -267,7 +267,8 @@ async function loadAlerts() {
     { title: 'Rule', value: a => a.rule },
     { title: 'Subject', value: a => el('span', { class: 'alert-subject' }, a.subject) },
     { title: 'Summary', value: a => a.summary },
-    { title: 'State', value: a => a.state + (a.changedBy ? ' by ' + a.changedBy : '') },
+    { title: 'State', value: a => el('span', { class: 'alert-state' }, a.state + (a.changedBy ? ' by ' + a.changedBy : '')) },
+    { title: 'Note', value: a => el('span', { class: 'alert-note' }, a.note ?? '') },
     { title: 'Raised', value: a => a.raisedAt },
     { title: '', value: a => alertButtons(a) },
   ], o.alerts, a => ({ 'data-alert-id': a.id }));
