@@ -210,7 +210,8 @@ async function start() {
 // ---------------------------------------------------------------- overview
 
 function shortName(id) {
-  const parts = String(id).split(':');
+  // division/credit-code[/system]: the system code, else the credit code's tail
+  const parts = String(id).split('/');
   return parts.length >= 3 && parts[2] ? parts[2] + ' · ' + parts[1].slice(-6) : parts.length >= 2 ? parts[1].slice(-8) : String(id);
 }
 
@@ -235,6 +236,7 @@ async function loadOverview() {
   const used = LEVELS.filter(l => o.parties.some(p => p.level === l));
   flowChart = flowChart || window.echarts.init($('flow-graph'));
   flowChart.setOption({
+    animation: false,
     title: { text: 'Flows between departments', left: 10, top: 8, textStyle: { fontSize: 14 } },
     tooltip: { renderMode: 'richText' },
     legend: { data: used, bottom: 6 },
@@ -248,6 +250,7 @@ async function loadOverview() {
   }, true);
   volumeChart = volumeChart || window.echarts.init($('volume-chart'));
   volumeChart.setOption({
+    animation: false,
     title: { text: 'Exchanges per day', left: 10, top: 8, textStyle: { fontSize: 14 } },
     tooltip: { trigger: 'axis', renderMode: 'richText' },
     xAxis: { type: 'category', data: o.perDay.map(d => d.day) },
