@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code shulian hub passwd}: prints the Argon2id hash of a console password for hub.yaml. */
 @Command(name = "passwd", mixinStandardHelpOptions = true,
     description = {
-      "Hash an operator's console password for hub.yaml (operators[].passwordHash): Argon2id, 19 MiB, 2 passes, "
-          + "a random salt, printed as a PHC string.",
+      "Print the Argon2id hash of an operator's console password for hub.yaml (passwordHash).",
+      "Argon2id with 19 MiB of memory, 2 passes, 1 lane and a random salt, printed as a PHC string.",
       "The password is read from the terminal without echo (asked twice), or with --stdin from the first line of "
           + "standard input. It is never printed or logged. 8 to 512 characters.",
       "Exit codes: 0 printed, 2 usage (no terminal without --stdin, too short, the two entries differ)."
