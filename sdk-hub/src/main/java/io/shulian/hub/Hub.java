@@ -100,6 +100,7 @@ public final class Hub implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   /** The consumer of the gateways' event stream on Kafka (events.kafka), null when off. */
   private io.shulian.hub.events.@org.jspecify.annotations.Nullable KafkaEvents kafka;
+  private io.shulian.hub.console.@Nullable ConsoleRoutes consoleRoutes;
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private @org.jspecify.annotations.Nullable EventLoopGroup group;
 
@@ -220,6 +221,17 @@ public final class Hub implements AutoCloseable {
         problems.add("alerts: " + e.getMessage());
       }
     }
+    if (c.console != null) {
+      Duration sessionIdle = ConfigLoader.duration(c.console.idleTimeout);
+      Duration absolute = ConfigLoader.duration(c.console.absoluteTimeout);
+      if (sessionIdle == null || absolute == null || sessionIdle.isZero() || absolute.compareTo(sessionIdle) < 0
+          || absolute.compareTo(Duration.ofDays(7)) > 0) {
+        problems.add("console: idleTimeout and absoluteTimeout are durations, 0 < idleTimeout <= absoluteTimeout <= 7d");
+      }
+      if (c.console.loginBurstPerName < 1 || c.console.loginBurstPerAddress < 1) {
+        problems.add("console: loginBurstPerName and loginBurstPerAddress are at least 1");
+      }
+    }
     if (c.alerts != null && c.alerts.webhook != null && !c.alerts.webhook.matches("https?://[^\\s]+")) {
       problems.add("alerts.webhook: an http:// or https:// URL, got '" + c.alerts.webhook + "'");
     }
@@ -236,7 +248,7 @@ public final class Hub implements AutoCloseable {
     for (int i = 0; i < c.operators.size(); i++) {
       HubConfig.OperatorEntry o = c.operators.get(i);
       try {
-        ops.operator(o.name, Operators.Role.parse(String.valueOf(o.role)), o.tokenSha256);
+        ops.operator(o.name, Operators.Role.parse(String.valueOf(o.role)), o.tokenSha256, o.passwordHash);
       } catch (IllegalArgumentException e) {
         problems.add("operators[" + i + "]: " + e.getMessage());
       }
@@ -381,8 +393,9 @@ public final class Hub implements AutoCloseable {
         throw new ConfigException(List.of(file + ": empty configuration"));
       }
       if (c.city == null || c.limits == null || c.operators == null || c.applications == null || c.events == null
-          || c.alerts == null) {
-        throw new ConfigException(List.of(file + ": city, limits, operators, applications, events and alerts must not be null"));
+          || c.alerts == null || c.console == null) {
+        throw new ConfigException(List.of(file
+            + ": city, limits, operators, applications, events, alerts and console must not be null"));
       }
       return c;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -436,6 +449,8 @@ public final class Hub implements AutoCloseable {
         new io.shulian.hub.review.SubmissionStore(store), author, publisher, clientTrust, audit, identity, Clock.systemUTC()),
         caseWork);
     io.shulian.hub.events.EventRoutes events = events();
+    io.shulian.hub.console.ConsoleRoutes console = console();
+    io.shulian.hub.console.SecurityHeaders headers = new io.shulian.hub.console.SecurityHeaders();
     Duration idle = checked(config.limits.idleTimeout);
     bind("hub", ConfigLoader.address(config.listen), new ChannelInitializer<SocketChannel>() {
       @Override
@@ -444,10 +459,11 @@ public final class Hub implements AutoCloseable {
         ch.pipeline().addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, idle.toMillis(),
             java.util.concurrent.TimeUnit.MILLISECONDS));
         ch.pipeline().addLast(new HttpServerCodec(HubHandler.MAX_INITIAL_LINE, HubHandler.MAX_HEADER_BYTES, 8192));
+        ch.pipeline().addLast(headers);
         ch.pipeline().addLast(new HubHandler.BodyLimit());
         ch.pipeline().addLast(new HttpObjectAggregator(HubHandler.MAX_BODY_BYTES));
         ch.pipeline().addLast(new HubHandler(settings, board, operators, publisher, registry, cases, actions, identity.suite(),
-            reviews, events));
+            reviews, events, console));
       }
     });
     if (config.admin != null) {
@@ -497,6 +513,19 @@ public final class Hub implements AutoCloseable {
   }
 
   /** The collector and the alerts, with the retention purge (hourly). */
+  private io.shulian.hub.console.@Nullable ConsoleRoutes console() {
+    HubConfig.Console c = config.console;
+    if (!c.enabled) {
+      return null;
+    }
+    io.shulian.hub.console.ConsoleRoutes r = new io.shulian.hub.console.ConsoleRoutes(operators,
+        new io.shulian.hub.console.Sessions(checked(c.idleTimeout), checked(c.absoluteTimeout), System::nanoTime), audit,
+        identity.party().toString(), new io.shulian.hub.console.Overview(store, Clock.systemUTC()), c.loginBurstPerName,
+        c.loginBurstPerAddress);
+    consoleRoutes = r;
+    return r;
+  }
+
   private io.shulian.hub.events.EventRoutes events() {
     java.net.URI hook = config.alerts.webhook == null ? null : java.net.URI.create(config.alerts.webhook);
     io.shulian.hub.alert.Alerts alerts = new io.shulian.hub.alert.Alerts(store, Clock.systemUTC(), hook, registry);
@@ -588,6 +617,10 @@ public final class Hub implements AutoCloseable {
     }
     if (group != null) {
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+    io.shulian.hub.console.ConsoleRoutes cr = consoleRoutes;
+    if (cr != null) {
+      cr.close();
     }
     blocking.shutdown();
     caseWork.shutdown();

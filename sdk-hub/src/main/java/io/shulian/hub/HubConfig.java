@@ -41,6 +41,22 @@ public final class HubConfig {
     public Kafka kafka;
   }
 
+  /** The bureau's web console under /console/ on the HTTPS listener (docs/console.md). */
+  public Console console = new Console();
+
+  public static final class Console {
+    /** Serve the console (true) or answer 404 under /console/ (false). */
+    public boolean enabled = true;
+    /** A session unused for this long ends. */
+    public String idleTimeout = "30m";
+    /** A session ends this long after its log-in, used or not. */
+    public String absoluteTimeout = "8h";
+    /** Log-in attempts one operator name may make at once; the allowance refills in 5 minutes. */
+    public int loginBurstPerName = 5;
+    /** Log-in attempts one client address may make at once; the allowance refills in 5 minutes. */
+    public int loginBurstPerAddress = 20;
+  }
+
   /** Alerts (监测预警): where they are delivered. */
   /** The Kafka topic the collector consumes (gateways publish with collector.kafka). */
   public static final class Kafka {
@@ -120,10 +136,12 @@ public final class HubConfig {
 
   public static final class OperatorEntry {
     public String name;
-    /** reviewer or security-officer. */
+    /** viewer, reviewer or security-officer. */
     public String role;
-    /** Hex SHA-256 of the operator's bearer token ({@code printf %s "$TOKEN" | sha256sum}). */
+    /** Hex SHA-256 of the operator's bearer token ({@code printf %s "$TOKEN" | sha256sum}); optional if passwordHash is set. */
     public String tokenSha256;
+    /** The console password as an Argon2id PHC string ({@code shulian hub passwd}); none: no console log-in. */
+    public String passwordHash;
   }
 
   public static final class Limits {

@@ -6,37 +6,52 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The data bureau's operators and their bearer tokens. The hub keeps only each token's SHA-256
- * (hex, as {@code printf %s "$TOKEN" | sha256sum} prints it) and compares in constant time; a token is never
- * logged. Thread-safe (immutable).
+ * The data bureau's operators, their bearer tokens (for the CLI) and their console passwords. The
+ * hub keeps only each token's SHA-256 (hex, as {@code printf %s "$TOKEN" | sha256sum} prints it)
+ * and compares in constant time; a token is never logged. Passwords are kept as Argon2id hashes
+ * ({@link PasswordHash}); {@link #login} takes as long for an unknown name as for a wrong password.
+ * Thread-safe (immutable).
  */
 public final class Operators {
   /** What an operator may do. */
   public enum Role {
-    /** Reviews catalog submissions (not built yet). */
+    /** Reads everything an operator may read; changes nothing. */
+    VIEWER,
+    /** Reviews catalog submissions (approve, reject) and reads. */
     REVIEWER,
     /** Publishes bundles and takes incident actions. */
     SECURITY_OFFICER;
 
-    /** Parses {@code reviewer} or {@code security-officer}. */
+    /** Parses {@code viewer}, {@code reviewer} or {@code security-officer}. */
     public static Role parse(String s) {
       switch (s.toLowerCase(Locale.ROOT)) {
+        case "viewer":
+          return VIEWER;
         case "reviewer":
           return REVIEWER;
         case "security-officer":
           return SECURITY_OFFICER;
         default:
-          throw new IllegalArgumentException("role must be reviewer or security-officer, got '" + s + "'");
+          throw new IllegalArgumentException("role must be viewer, reviewer or security-officer, got '" + s + "'");
       }
+    }
+
+    /** The configuration name: {@code viewer}, {@code reviewer} or {@code security-officer}. */
+    public String configName() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
   }
 
   /** An authenticated operator. */
   public record Operator(String name, Role role) {}
 
-  private record Entry(String name, Role role, byte[] hash) {}
+  /** {@code hash} (the token's hex SHA-256) and {@code password} may each be absent, not both. */
+  private record Entry(String name, Role role, byte @Nullable [] hash, @Nullable PasswordHash password) {}
+
+  private static final PasswordHash UNMATCHABLE = PasswordHash.unmatchable();
 
   private final List<Entry> entries;
 
@@ -55,11 +70,33 @@ public final class Operators {
     Operator found = null;
     // every entry is compared, so the time does not say which one matched
     for (Entry e : entries) {
-      if (MessageDigest.isEqual(e.hash, h) && found == null) {
+      if (e.hash != null && MessageDigest.isEqual(e.hash, h) && found == null) {
         found = new Operator(e.name, e.role);
       }
     }
     return Optional.ofNullable(found);
+  }
+
+  /**
+   * Returns the operator named {@code name} if {@code password} is theirs, or empty. An unknown
+   * name, an operator without a password and a wrong password take the same work (one Argon2id
+   * derivation) and give the same empty answer.
+   */
+  public Optional<Operator> login(String name, char[] password) {
+    Entry match = null;
+    PasswordHash h = UNMATCHABLE;
+    for (Entry e : entries) {
+      if (e.name.equals(name) && e.password != null) {
+        match = e;
+        h = e.password;
+      }
+    }
+    // the derivation runs whether or not the name is known
+    boolean verified = h.verify(password);
+    if (match != null && verified) {
+      return Optional.of(new Operator(match.name, match.role));
+    }
+    return Optional.empty();
   }
 
   /** Collects operators. */
@@ -71,22 +108,52 @@ public final class Operators {
      *     or is repeated
      */
     public Builder operator(String name, Role role, String tokenSha256) {
+      return operator(name, role, tokenSha256, null);
+    }
+
+    /**
+     * An operator with a bearer token (its hex SHA-256), a console password (an Argon2id PHC
+     * string, {@link PasswordHash}), or both.
+     *
+     * @throws IllegalArgumentException for an empty or repeated name (or one with characters other
+     *     than letters, digits, {@code .}, {@code _}, {@code -}, {@code @}), neither credential, a hash that is not
+     *     64 hex digits or is repeated, or a password hash that {@link PasswordHash#parse} refuses
+     */
+    public Builder operator(String name, Role role, @Nullable String tokenSha256, @Nullable String passwordHash) {
       if (name == null || name.isBlank() || name.length() > 128) {
         throw new IllegalArgumentException("operator name must be 1 to 128 characters");
       }
-      String h = tokenSha256 == null ? "" : tokenSha256.toLowerCase(Locale.ROOT);
-      if (!h.matches("[0-9a-f]{64}")) {
-        throw new IllegalArgumentException("operator " + name + ": tokenSha256 must be 64 hex digits");
+      if (passwordHash != null && !name.matches("[\\p{L}\\p{N}._@-]{1,128}")) {
+        throw new IllegalArgumentException("operator " + name + ": a console log-in name has only letters, digits, . _ - @");
+      }
+      if (tokenSha256 == null && passwordHash == null) {
+        throw new IllegalArgumentException("operator " + name + ": give tokenSha256, passwordHash or both");
+      }
+      byte[] hash = null;
+      if (tokenSha256 != null) {
+        String h = tokenSha256.toLowerCase(Locale.ROOT);
+        if (!h.matches("[0-9a-f]{64}")) {
+          throw new IllegalArgumentException("operator " + name + ": tokenSha256 must be 64 hex digits");
+        }
+        hash = h.getBytes(StandardCharsets.US_ASCII);
+      }
+      PasswordHash password = null;
+      if (passwordHash != null) {
+        try {
+          password = PasswordHash.parse(passwordHash);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("operator " + name + ": " + e.getMessage());
+        }
       }
       for (Entry e : entries) {
         if (e.name.equals(name)) {
           throw new IllegalArgumentException("operator " + name + " is listed twice");
         }
-        if (MessageDigest.isEqual(e.hash, h.getBytes(StandardCharsets.US_ASCII))) {
+        if (hash != null && e.hash != null && MessageDigest.isEqual(e.hash, hash)) {
           throw new IllegalArgumentException("operators " + e.name + " and " + name + " have the same token");
         }
       }
-      entries.add(new Entry(name, role, h.getBytes(StandardCharsets.US_ASCII)));
+      entries.add(new Entry(name, role, hash, password));
       return this;
     }
 

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
     },
     subcommands = {HubCommand.Publish.class, CaseCommands.Apply.class, CaseCommands.Applications.class,
         CaseCommands.Objection.class, ActionCommand.class, CasesCommand.class, ReviewCommand.class,
-        AlertsCommand.class})
+        AlertsCommand.class, PasswdCommand.class})
 public final class HubCommand implements Callable<Integer>, ShulianCli.Extension {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -50,7 +50,12 @@ import org.jspecify.annotations.Nullable;
  * /v1/applications…, /v1/objections…, GET /v1/openapi.yaml   see {@link CaseRoutes}
  * /v1/catalog/submissions…, /v1/admin/reviews…                see {@link io.shulian.hub.review.ReviewRoutes}
  * /v1/events…, /v1/admin/alerts…                  see {@link io.shulian.hub.events.EventRoutes}
+ * /console/…                                       see {@link io.shulian.hub.console.ConsoleRoutes}
  * </pre>
+ *
+ * An operator is authenticated by a bearer token or, with no {@code Authorization} header, by a
+ * console session cookie; a state-changing request authenticated by a session must pass the
+ * console's CSRF and origin check first ({@link io.shulian.hub.console.ConsoleRoutes#guard}).
  *
  * Every request first takes a token from its client's bucket ({@link RateLimiter}); none left: 429
  * with Retry-After.
@@ -85,12 +90,15 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
   private final @Nullable ActionRoutes actions;
   private final io.shulian.hub.review.@Nullable ReviewRoutes reviews;
   private final io.shulian.hub.events.@Nullable EventRoutes events;
+  private final io.shulian.hub.console.@Nullable ConsoleRoutes console;
   private BundleBoard.@Nullable Waiter waiting;
 
   /** With the case routes and the incident-action routes ({@code actions} null: answered 404). */
   public HubHandler(Settings settings, BundleBoard board, Operators operators, Publisher publisher, MeterRegistry registry,
       CaseRoutes cases, io.shulian.hub.action.@Nullable IncidentActions actions, Suite hubSuite,
-      io.shulian.hub.review.@Nullable ReviewRoutes reviews, io.shulian.hub.events.@Nullable EventRoutes events) {
+      io.shulian.hub.review.@Nullable ReviewRoutes reviews, io.shulian.hub.events.@Nullable EventRoutes events,
+      io.shulian.hub.console.@Nullable ConsoleRoutes console) {
+    this.console = console;
     this.reviews = reviews;
     this.events = events;
     this.settings = settings;
@@ -144,9 +152,11 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
           return;
         }
         long eventMax = io.shulian.hub.events.EventRoutes.maxBody(r.method(), path(r.uri()));
+        long consoleMax = io.shulian.hub.console.ConsoleRoutes.maxBody(r.method(), path(r.uri()));
         long max = publish ? MAX_BODY_BYTES : caseBody ? Desk.MAX_BODY_BYTES : action ? ActionRoutes.MAX_BODY_BYTES
-            : review > 0 ? review : eventMax;
-        if ((!publish && !caseBody && !action && review == 0 && eventMax == 0 && hasBody) || declared > max) {
+            : review > 0 ? review : eventMax > 0 ? eventMax : consoleMax;
+        if ((!publish && !caseBody && !action && review == 0 && eventMax == 0 && consoleMax == 0 && hasBody)
+            || declared > max) {
           discarding = true;
           ReferenceCountUtil.release(msg);
           Problem.of(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "BODY_TOO_LARGE",
@@ -207,7 +217,12 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
           .withHeader("Retry-After", Long.toString(retry)).send(ctx, false);
       return;
     }
-    if (CaseRoutes.serves(path)) {
+    if (console != null && !console.guard(ctx, req, path)) {
+      return;
+    }
+    if (console != null && io.shulian.hub.console.ConsoleRoutes.serves(path)) {
+      console.handle(ctx, req, path(req.uri()), path, bearer(req).orElse(null));
+    } else if (CaseRoutes.serves(path)) {
       cases.handle(ctx, req, path, party);
     } else if (reviews != null && io.shulian.hub.review.ReviewRoutes.serves(path)) {
       reviews.handle(ctx, req, path, party, operator(req).orElse(null));
@@ -380,7 +395,15 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
     }
   }
 
+  /** The operator of the request's bearer token or, without an Authorization header, of its console session. */
   private Optional<Operators.Operator> operator(FullHttpRequest req) {
+    if (console != null && !req.headers().contains(HttpHeaderNames.AUTHORIZATION)) {
+      return console.sessionOperator(req);
+    }
+    return bearer(req);
+  }
+
+  private Optional<Operators.Operator> bearer(FullHttpRequest req) {
     List<String> auth = req.headers().getAll(HttpHeaderNames.AUTHORIZATION);
     if (auth.size() != 1 || !auth.get(0).regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Optional.empty();

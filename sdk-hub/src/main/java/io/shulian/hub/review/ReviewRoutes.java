@@ -31,9 +31,9 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  * POST /v1/catalog/submissions              department; body: the signed submission (application/jose)
  * GET  /v1/catalog/submissions[/{id}]       department: its own
- * GET  /v1/admin/reviews[/{id}]             operator (reviewer or security-officer); {id} with the diff
- * POST /v1/admin/reviews/{id}/approve       operator; no body
- * POST /v1/admin/reviews/{id}/reject        operator; {"reason": "…"}
+ * GET  /v1/admin/reviews[/{id}]             any operator; {id} with the diff
+ * POST /v1/admin/reviews/{id}/approve       operator (reviewer or security-officer); no body
+ * POST /v1/admin/reviews/{id}/reject        operator (reviewer or security-officer); {"reason": "…"}
  * </pre>
  */
 public final class ReviewRoutes {
@@ -117,6 +117,11 @@ public final class ReviewRoutes {
     }
     if (!department && op == null) {
       send(ctx, Answer.refuse(HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED", "an operator token is required"), keepAlive);
+      return;
+    }
+    if (!department && op != null && !verb.isEmpty() && op.role() == Operators.Role.VIEWER) {
+      send(ctx, Answer.refuse(HttpResponseStatus.FORBIDDEN, "ROLE_NOT_ALLOWED",
+          "approving and rejecting need the reviewer or security-officer role"), keepAlive);
       return;
     }
     if (!id.isEmpty() && !ID.matcher(id).matches()) {
