@@ -257,7 +257,7 @@ class AlertRulesTest {
     }
     List<Alert> a = run(eight, al -> new Rules(al, defaults(), known(), java.util.Map.of(), limits));
     assertThat(a).extracting(Alert::rule).containsExactly("grant_near_limit");
-    assertThat(a.get(0).subject()).isEqualTo("grant app-grant-1");
+    assertThat(a.get(0).subject()).isEqualTo(TestHubCity.CIVIL + " grant app-grant-1");
     assertThat(a.get(0).summary()).contains("used 8 of its 10");
     // uses stored before a restart count: 5 known + 3 new
     assertThat(rules(run(eight.subList(0, 3), al -> new Rules(al, defaults(), known(),

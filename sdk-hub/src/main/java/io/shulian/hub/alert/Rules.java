@@ -266,7 +266,7 @@ public final class Rules {
     if (l.maxUses() > 0 && used >= Math.ceil(t.grantNearLimit() * l.maxUses())) {
       grantsAlerted.add(grantId);
       alerts.raise("grant_near_limit", Alert.Severity.WARNING,
-          "grant " + grantId, "grant " + grantId + " of " + consumer + " has been used " + used + " of its " + l.maxUses()
+          consumer + " grant " + grantId, "grant " + grantId + " of " + consumer + " has been used " + used + " of its " + l.maxUses()
               + " times", List.of(ref));
     }
   }
