@@ -141,6 +141,15 @@ public final class SharingEvaluation {
     for (CatalogResource res : catalog.all()) {
       acc.computeIfAbsent(res.provider().organisation().toString(), k -> new Acc());
     }
+    if (alerts != null) {
+      // a department with alerts in the month has a row even if it provides nothing
+      for (RaisedAlert x : alerts) {
+        String dept = x.department();
+        if (dept != null && !x.raisedAt().isBefore(start) && x.raisedAt().isBefore(end)) {
+          acc.computeIfAbsent(dept, k -> new Acc());
+        }
+      }
+    }
     for (AuditRecord r : counted) {
       String dept = organisation(r.provider());
       if (dept == null) {
