@@ -491,6 +491,12 @@ public final class Hub implements AutoCloseable {
     if (a.denialSpikeCount < 1 || a.bulkExportPerHour < 1) {
       throw new IllegalArgumentException("denialSpikeCount and bulkExportPerHour: at least 1");
     }
+    if (!(a.volumeFactor > 1) || a.volumeMinCount < 1 || a.volumeBaselineHours < 1 || a.volumeBaselineHours > 672) {
+      throw new IllegalArgumentException("volumeFactor: above 1; volumeMinCount: at least 1; volumeBaselineHours: 1 to 672");
+    }
+    if (!(a.grantNearLimit > 0) || a.grantNearLimit > 1) {
+      throw new IllegalArgumentException("grantNearLimit: a fraction above 0 and at most 1, got " + a.grantNearLimit);
+    }
     String[] hours = String.valueOf(a.workingHours).split("-", 2);
     java.time.LocalTime from;
     java.time.LocalTime to;
@@ -509,7 +515,32 @@ public final class Hub implements AutoCloseable {
     return new io.shulian.hub.alert.Rules.Thresholds(a.denialSpikeCount, d.apply("denialSpikeWindow", a.denialSpikeWindow),
         a.bulkExportPerHour, new java.util.HashSet<>(a.offHoursResources == null ? List.of() : a.offHoursResources), zone,
         from, to, a.newConsumer, d.apply("gatewaySilence", a.gatewaySilence),
-        d.apply("certificateExpiry", a.certificateExpiry), d.apply("bundleStaleness", a.bundleStaleness));
+        d.apply("certificateExpiry", a.certificateExpiry), d.apply("bundleStaleness", a.bundleStaleness), a.volumeFactor,
+        a.volumeMinCount, a.volumeBaselineHours, a.grantNearLimit, d.apply("crlStaleness", a.crlStaleness));
+  }
+
+  /**
+   * grant_near_limit's source of a grant's use limit: the sharing application whose approval issued
+   * it; the grant's own maxUses when its token still verifies, else the limit applied for (the desk
+   * refuses a grant allowing more than that).
+   */
+  private io.shulian.hub.alert.Rules.GrantLimits grantLimits(io.shulian.hub.apply.CaseStore cases) {
+    return id -> {
+      java.util.Optional<io.shulian.hub.apply.CaseStore.Application> a = cases.applicationByGrant(id);
+      if (a.isEmpty()) {
+        return java.util.OptionalLong.empty();
+      }
+      String token = a.get().grantToken();
+      if (token != null) {
+        try {
+          return java.util.OptionalLong.of(io.shulian.core.policy.GrantVerifier.of(clientTrust.trust(), Clock.systemUTC())
+              .verify(token).grant().maxUses());
+        } catch (io.shulian.core.policy.GrantException | io.shulian.core.trust.TrustException e) {
+          // expired or no trust now: the limit applied for
+        }
+      }
+      return java.util.OptionalLong.of(a.get().maxUses());
+    };
   }
 
   /** The collector and the alerts, with the retention purge (hourly). */
@@ -533,7 +564,8 @@ public final class Hub implements AutoCloseable {
         Clock.systemUTC());
     io.shulian.hub.alert.Rules rules;
     try {
-      rules = new io.shulian.hub.alert.Rules(alerts, thresholds(config.alerts), collector.knownPairs());
+      rules = new io.shulian.hub.alert.Rules(alerts, thresholds(config.alerts), collector.knownPairs(),
+          collector.grantUses(), grantLimits(new io.shulian.hub.apply.CaseStore(store)));
     } catch (java.sql.SQLException e) {
       throw new IllegalStateException("cannot read the collected events: " + e.getMessage(), e);
     }

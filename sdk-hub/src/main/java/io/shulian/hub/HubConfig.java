@@ -93,6 +93,16 @@ public final class HubConfig {
     public String certificateExpiry = "30d";
     /** bundle_stale: the newest bundle within this of its end. */
     public String bundleStaleness = "6h";
+    /** crl_stale: the CRL of the newest bundle within this of its nextUpdate. */
+    public String crlStaleness = "6h";
+    /** volume_baseline: requests of a consumer for a resource in one hour above this many times its baseline ... */
+    public double volumeFactor = 5.0;
+    /** ... and at least this many ... */
+    public long volumeMinCount = 100;
+    /** ... the baseline being the mean of this many previous hours (no alert until they are learned). */
+    public int volumeBaselineHours = 24;
+    /** grant_near_limit: a grant used at least this fraction of its maxUses. */
+    public double grantNearLimit = 0.8;
   }
 
   public static final class Signing {

@@ -78,6 +78,11 @@ class AlertRulesTest {
 
   /** Ships {@code records} through a real log and the collector with {@code rules}; returns the alerts raised. */
   List<Alert> run(List<AuditRecord> records, Rules.Thresholds t, Set<String> knownPairs) throws Exception {
+    return run(records, alerts -> new Rules(alerts, t, knownPairs));
+  }
+
+  /** As {@link #run(List, Rules.Thresholds, Set)} with the rules {@code rules} makes. */
+  List<Alert> run(List<AuditRecord> records, java.util.function.Function<Alerts, Rules> rules) throws Exception {
     Path log = dir.resolve("log-" + (++logs));
     try (AuditLog a = AuditLog.builder(log, city.housing).open()) {
       for (AuditRecord r : records) {
@@ -87,8 +92,7 @@ class AlertRulesTest {
     try (HubStore db = HubStore.open(HubStore.h2Url(dir.resolve("db-" + logs)), null, null, 4)) {
       Collector c = CollectorTest.collector(city, db);
       Alerts alerts = new Alerts(db, Clock.systemUTC(), null, null);
-      Rules rules = new Rules(alerts, t, knownPairs);
-      c.addListener(rules::stored);
+      c.addListener(rules.apply(alerts)::stored);
       for (long from = 0; from < records.size(); from += 500) {
         Collector.Result r = c.ingest(city.housing.party(), EventShipper.toJson(AuditLogReader.readBatch(log, from, 500, null)));
         assertThat(r.accepted()).as(r.detail()).isTrue();
@@ -193,6 +197,101 @@ class AlertRulesTest {
     assertThat(a).extracting(Alert::rule).containsExactly("new_consumer");
     assertThat(a.get(0).events()).hasSize(1);
     assertThat(run(rs, defaults(), known())).isEmpty();
+  }
+
+  static Rules.Thresholds volume(double factor, long min, int hours) {
+    Rules.Thresholds d = defaults();
+    return new Rules.Thresholds(d.denialCount(), d.denialWindow(), d.bulkRecordsPerHour(), Set.of(), SHANGHAI, d.workFrom(),
+        d.workTo(), true, d.gatewaySilence(), d.certificateExpiry(), d.bundleStaleness(), factor, min, hours,
+        d.grantNearLimit(), d.crlStaleness());
+  }
+
+  /** {@code perHour.get(h)} exchanges in hour {@code h} after WORKDAY, spread over the hour. */
+  static List<AuditRecord> hourly(List<Integer> perHour) {
+    List<AuditRecord> rs = new ArrayList<>();
+    int i = 0;
+    for (int h = 0; h < perHour.size(); h++) {
+      int n = perHour.get(h);
+      for (int k = 0; k < n; k++) {
+        rs.addAll(exchange(TestHubCity.CIVIL, WORKDAY.plusSeconds(h * 3600L + k * (3000L / n)), i++));
+      }
+    }
+    return rs;
+  }
+
+  @Test
+  void volumeBaseline_hourTenTimesItsLearnedBaseline_fires_withThatHoursEvents() throws Exception {
+    List<Integer> perHour = new ArrayList<>(java.util.Collections.nCopies(6, 12));
+    perHour.add(130);
+    List<Alert> a = run(hourly(perHour), volume(5, 100, 6), known());
+    assertThat(a).extracting(Alert::rule).containsExactly("volume_baseline");
+    assertThat(a.get(0).subject()).isEqualTo(TestHubCity.CIVIL + " " + RESOURCE);
+    assertThat(a.get(0).events()).hasSize(100); // the first 100 requests of the hour, at most 100 refs
+    // raised as the hour reaches the minimum count (100 > 5 x 12), once
+    assertThat(a.get(0).summary()).contains("100 times").contains("12.0 per hour");
+  }
+
+  @Test
+  void volumeBaseline_steadyTraffic_andASpikeWhileLearning_quiet() throws Exception {
+    // steady, with the usual wobble: never 5x the mean
+    List<Integer> steady = List.of(20, 25, 18, 30, 22, 27, 40, 21);
+    assertThat(run(hourly(steady), volume(5, 100, 6), known())).isEmpty();
+    // a first hour of 300 and then more: the baseline of 6 hours is not learned yet
+    assertThat(run(hourly(List.of(10, 10, 300, 10, 10, 250)), volume(5, 100, 6), known())).isEmpty();
+    // 5x the baseline but below the minimum count: quiet
+    List<Integer> small = new ArrayList<>(java.util.Collections.nCopies(6, 2));
+    small.add(60);
+    assertThat(run(hourly(small), volume(5, 100, 6), known())).isEmpty();
+  }
+
+  static AuditRecord granted(int i, String grant) {
+    return rec(TestHubCity.CIVIL, Direction.REQUEST_IN, WORKDAY.plusSeconds(i), "OK", i).toBuilder().grantId(grant).build();
+  }
+
+  @Test
+  void grantNearLimit_eightOfTenUses_fires_andSevenOrAnUnknownGrant_quiet() throws Exception {
+    Rules.GrantLimits limits = id -> id.equals("app-grant-1") ? java.util.OptionalLong.of(10) : java.util.OptionalLong.empty();
+    List<AuditRecord> eight = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      eight.add(granted(i, "app-grant-1"));
+    }
+    List<Alert> a = run(eight, al -> new Rules(al, defaults(), known(), java.util.Map.of(), limits));
+    assertThat(a).extracting(Alert::rule).containsExactly("grant_near_limit");
+    assertThat(a.get(0).subject()).isEqualTo(TestHubCity.CIVIL + " grant app-grant-1");
+    assertThat(a.get(0).summary()).contains("used 8 of its 10");
+    // uses stored before a restart count: 5 known + 3 new
+    assertThat(rules(run(eight.subList(0, 3), al -> new Rules(al, defaults(), known(),
+        java.util.Map.of("app-grant-1", 5L), limits)))).containsExactly("grant_near_limit");
+    // 7 of 10: quiet; a grant the hub did not issue: quiet however often used
+    assertThat(run(eight.subList(0, 7), al -> new Rules(al, defaults(), known(), java.util.Map.of(), limits))).isEmpty();
+    List<AuditRecord> other = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      other.add(granted(i, "provider-own-grant"));
+    }
+    assertThat(run(other, al -> new Rules(al, defaults(), known(), java.util.Map.of(), limits))).isEmpty();
+  }
+
+  @Test
+  void crlStale_crlDueWithinTheThreshold_fires_andAFreshOne_quiet() throws Exception {
+    // the test CA's CRL is due in 24 hours
+    CityBundle bundle = CityBundle.verify(TestHubCity.bundle(city.ca, 1, city.hub, city.housing, city.civil)
+        .getBytes(StandardCharsets.US_ASCII), List.of(city.ca.root()), Instant.now(), Duration.ZERO);
+    Instant now = Instant.now();
+    Rules.Thresholds d = defaults();
+    Duration week = Duration.ofDays(7); // the test certificates expire in 30 days
+    try (HubStore db = HubStore.open(HubStore.h2Url(dir.resolve("db")), null, null, 4)) {
+      Alerts alerts = new Alerts(db, Clock.systemUTC(), null, null);
+      new Rules(alerts, new Rules.Thresholds(d.denialCount(), d.denialWindow(), d.bulkRecordsPerHour(), Set.of(), SHANGHAI,
+          d.workFrom(), d.workTo(), true, d.gatewaySilence(), week, d.bundleStaleness()), Set.of()).check(now, List.of(), bundle);
+      assertThat(alerts.list(null, 100)).isEmpty();
+      new Rules(alerts, new Rules.Thresholds(d.denialCount(), d.denialWindow(), d.bulkRecordsPerHour(), Set.of(), SHANGHAI,
+          d.workFrom(), d.workTo(), true, d.gatewaySilence(), week, d.bundleStaleness(), d.volumeFactor(),
+          d.volumeMinCount(), d.volumeBaselineHours(), d.grantNearLimit(), Duration.ofHours(25)), Set.of())
+          .check(now, List.of(), bundle);
+      List<Alert> a = alerts.list(null, 100);
+      assertThat(a).extracting(Alert::rule).containsExactly("crl_stale");
+      assertThat(a.get(0).severity()).isEqualTo(Alert.Severity.WARNING);
+    }
   }
 
   @Test

@@ -89,6 +89,12 @@ class EvaluateCommandTest {
       cases.insert(new CaseStore.Objection("o1", TestHubCity.CIVIL.toString(), TestHubCity.HOUSING.toString(), "fund",
           "r-1", "wrong balance", CaseState.SUBMITTED, at("2026-12-05T10:00:00"), null, null), null);
       cases.answer(CaseState.Kind.OBJECTION, "o1", CaseState.CORRECTED, at("2026-12-05T16:00:00"), "fixed", null, null, null);
+      // alerts: the department is the first party the subject names; the month is the raise time's, in Shanghai
+      alert(db, "2026-12-01T00:00:00", "denial_spike", TestHubCity.HOUSING.toString());
+      alert(db, "2026-12-31T23:59:59", "rejected_envelope", "REPLAYED " + TestHubCity.HOUSING + " -> " + TestHubCity.CIVIL);
+      alert(db, "2026-11-30T23:59:59", "new_consumer", TestHubCity.CIVIL + " fund");          // November
+      alert(db, "2027-01-01T00:00:00", "off_hours_access", TestHubCity.CIVIL + " fund");      // January
+      alert(db, "2026-12-10T10:00:00", "bundle_stale", "bundle v3");                          // no department
     }
   }
 
@@ -107,6 +113,11 @@ class EvaluateCommandTest {
     log.append(AuditRecord.builder().time(at(time)).envelopeId(id).direction(dir).sender(TestHubCity.CIVIL)
         .receiver(TestHubCity.HOUSING).resource(resource).purpose("review").decision(d).status(status)
         .latency(Duration.ofMillis(ms)).build()).get();
+  }
+
+  private static void alert(HubStore db, String raised, String rule, String subject) throws Exception {
+    new io.shulian.hub.alert.Alerts(db, java.time.Clock.fixed(at(raised), java.time.ZoneOffset.UTC), null, null)
+        .raise(rule, io.shulian.hub.alert.Alert.Severity.WARNING, subject, "test", List.of());
   }
 
   private static void application(CaseStore cases, String id, String submitted, CaseState state, String answered)
@@ -148,7 +159,7 @@ class EvaluateCommandTest {
         // 7 requests: e1 e2 e3 e4 e5 e8 and c1 (e2, e3 once; e6 is January, e7 November); served e1 e2 e5 e8;
         // fresh: fund (e2 this month), registry (e5 on the last day); stale: archive (last served 12-20, weekly)
         "2026-12," + housingOrg + ",,3,2,1,7,4,2,GRANT_REQUIRED=1;PURPOSE_NOT_ALLOWED=1,1,0.8571,40.000,2,408.00,768.00,"
-            + "1,6.00,6.00,0",
+            + "1,6.00,6.00,2",
         "2026-12," + civilOrg + ",,1,0,0,0,0,0,,0,,,0,,,0,,,0");
     assertThat(Files.readString(html)).contains("<td>0.8571</td>").contains("Asia/Shanghai").doesNotContain("<script");
   }
@@ -160,7 +171,8 @@ class EvaluateCommandTest {
     assertThat(r[0]).as(r[2]).isEqualTo("0");
     // e6 at 2027-01-01T00:00:00+08:00 only; a3 (12-30 09:00) answered at that instant: 39 hours; nothing served
     // since then, so every judged resource is stale at the end of January
-    assertThat(r[1]).contains("2027-01," + housingOrg + ",,3,0,3,1,1,0,,0,1.0000,50.000,1,39.00,39.00,0,,,0");
+    assertThat(r[1]).contains("2027-01," + housingOrg + ",,3,0,3,1,1,0,,0,1.0000,50.000,1,39.00,39.00,0,,,0")
+        .contains("2027-01," + civilOrg + ",,1,0,0,0,0,0,,0,,,0,,,0,,,1");
   }
 
   @Test
@@ -168,8 +180,11 @@ class EvaluateCommandTest {
     String[] r = evaluate("2026-12", "--zone", "UTC");
 
     assertThat(r[0]).as(r[2]).isEqualTo("0");
-    // in UTC e1 (2026-11-30T16:00Z) and e7 (15:59:59Z) are November, e6 (2026-12-31T16:00Z) is December
+    // in UTC e1 (2026-11-30T16:00Z) and e7 (15:59:59Z) are November, e6 (2026-12-31T16:00Z) is December;
+    // so are the alerts: housing's first (2026-11-30T16:00Z) is November, civil's January one December
     assertThat(r[1]).contains("2026-12," + housingOrg + ",,3,");
+    assertThat(r[1]).contains("2026-12," + civilOrg + ",,1,0,0,0,0,0,,0,,,0,,,0,,,1");
+    assertThat(r[1].lines().filter(l -> l.contains(housingOrg)).findFirst().orElseThrow()).endsWith(",1");
     assertThat(r[1].lines().filter(l -> l.contains(housingOrg)).findFirst().orElseThrow().split(",")[6]).isEqualTo("7");
   }
 
@@ -179,7 +194,7 @@ class EvaluateCommandTest {
         tmp.resolve("audit-housing").toString());
 
     assertThat(r[0]).as(r[2]).isEqualTo("0");
-    assertThat(r[1]).contains("2026-12," + housingOrg + ",,3,2,1,6,4,1,GRANT_REQUIRED=1,1,0.8333,40.000,,,,,,,0");
+    assertThat(r[1]).contains("2026-12," + housingOrg + ",,3,2,1,6,4,1,GRANT_REQUIRED=1,1,0.8333,40.000,,,,,,,\r\n");
   }
 
   @Test

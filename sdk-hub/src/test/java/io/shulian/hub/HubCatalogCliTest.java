@@ -67,7 +67,8 @@ class HubCatalogCliTest {
     assertThat(listed.out()).contains(id).contains("\"state\":\"pending\"");
     HubCliTest.Run diff = shulian(operator("reviewer.token", "diff", id));
     assertThat(diff.code()).as(diff.err()).isZero();
-    assertThat(diff.out()).contains("+ resource " + HubCatalogReviewEndToEndTest.NEW);
+    assertThat(diff.out()).contains("+ resource " + HubCatalogReviewEndToEndTest.NEW)
+        .contains("assessment of the bundle approval would publish");
     HubCliTest.Run approved = shulian(operator("reviewer.token", "approve", id));
     assertThat(approved.code()).as(approved.err()).isZero();
     assertThat(approved.out()).contains("\"state\":\"approved\"").contains("bundleVersion");

@@ -166,6 +166,37 @@ class HubCatalogReviewEndToEndTest {
   }
 
   @Test
+  void reviewDetail_submissionSharingCoreDataUnconditionally_showsTheCriticalFinding() throws Exception {
+    String core = newResource().replace("classification: general", "classification: core");
+    HttpResponse<String> created = submit(city.client(city.housing), hub, sign(city.housing, core));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode mine = HubApplicationsEndToEndTest.json(created);
+    String id = mine.get("id").asText();
+    // the department sees the findings about its own resource at once
+    assertThat(mine.get("assessment").get("worst").asText()).isEqualTo("critical");
+    assertThat(mine.get("assessment").get("findings")).allSatisfy(f -> assertThat(f.get("object").asText()).startsWith(NEW));
+
+    JsonNode detail = HubApplicationsEndToEndTest.json(reviewer("GET", "/v1/admin/reviews/" + id));
+    JsonNode a = detail.get("assessment");
+    assertThat(a.get("worst").asText()).isEqualTo("critical");
+    JsonNode f = java.util.stream.StreamSupport.stream(a.get("findings").spliterator(), false)
+        .filter(x -> x.get("kind").asText().equals("CORE_DATA_UNCONDITIONAL")).findFirst().orElseThrow();
+    assertThat(f.get("severity").asText()).isEqualTo("critical");
+    assertThat(f.get("objectKind").asText()).isEqualTo("resource");
+    assertThat(f.get("object").asText()).isEqualTo(NEW);
+    assertThat(f.get("message").asText()).contains("unconditionally");
+    assertThat(f.get("fix").asText()).isNotBlank();
+  }
+
+  @Test
+  void reviewDetail_generalDataSubmission_hasNoCriticalFindingAboutIt() throws Exception {
+    String id = submitted(city.housing, newResource());
+    JsonNode a = HubApplicationsEndToEndTest.json(reviewer("GET", "/v1/admin/reviews/" + id)).get("assessment");
+    assertThat(a.get("findings")).noneSatisfy(x -> assertThat(x.get("kind").asText()).isEqualTo("CORE_DATA_UNCONDITIONAL"));
+    assertThat(a.get("findings")).allSatisfy(x -> assertThat(x.get("severity").asText()).isNotEqualTo("critical"));
+  }
+
+  @Test
   void change_thenWithdraw_ofTheDepartmentsOwnResource() throws Exception {
     String changed = resource("housing.property-registry", city.housing.party(), "statistics");
     String id = submitted(city.housing, changed);

@@ -299,9 +299,11 @@ final class City implements AutoCloseable {
     Path pd = partyDir(p, suite);
     String trust;
     if (suite == Suite.INTL) {
-      // pushed by the hub (long-poll); bundle.jws only for the first start, hub-bundle.jws in audit-state/ after it
+      // pushed by the hub (long-poll); bundle.jws only for the first start, hub-bundle.jws in audit-state/ after it;
+      // the audit log is shipped to the hub's collector (the GM pair is not a member of the hub's INTL city)
       trust = "trust: {root: ../../ca/intl/root.pem, bundle: \"" + hub().bundleUrl()
-          + "\", initialBundle: ../../bundle.jws, bundleReload: 30s}";
+          + "\", initialBundle: ../../bundle.jws, bundleReload: 30s}\n"
+          + "collector: {hub: \"" + hub().eventsUrl() + "\", batch: 500, interval: 200ms, heartbeat: 5s}";
     } else {
       trust = "trust: {root: ../../../ca/gm/root.pem, bundle: ../../../bundle-gm.jws, bundleReload: 30s}";
     }

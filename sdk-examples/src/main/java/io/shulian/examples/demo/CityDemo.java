@@ -48,7 +48,11 @@ public final class CityDemo implements Callable<Integer> {
   boolean keepRunning;
 
   /** What a run showed: the scenarios, and each gateway's audit verification. */
-  public record Result(List<Outcome> scenarios, List<String> auditProblems) {
+  /**
+   * @param alerts the rules of the alerts the hub raised on the events the gateways shipped, in the
+   *     order raised
+   */
+  public record Result(List<Outcome> scenarios, List<String> auditProblems, List<String> alerts) {
     public boolean passed() {
       return auditProblems.isEmpty() && scenarios.stream().allMatch(Outcome::passed);
     }
@@ -56,6 +60,42 @@ public final class CityDemo implements Callable<Integer> {
     public List<String> failedScenarios() {
       return scenarios.stream().filter(o -> !o.passed()).map(Outcome::line).toList();
     }
+  }
+
+  /**
+   * Waits (at most 30 s) until every shipping gateway's collector has stored its whole audit log,
+   * then prints the alerts the hub raised, oldest first.
+   */
+  static List<io.shulian.gateway.evaluate.RaisedAlert> liveAlerts(City city, PrintStream out) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    for (RunningGateway g : city.gateways.values()) {
+      io.micrometer.core.instrument.Counter shipped = g.gateway().registry().find("shulian.ship.records").counter();
+      while (shipped != null && shipped.count() < g.audit().size() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      if (shipped != null && shipped.count() < g.audit().size()) {
+        out.println("  (" + g.name() + ": " + (long) shipped.count() + " of " + g.audit().size() + " records shipped so far)");
+      }
+    }
+    java.net.http.HttpResponse<String> r = city.hub().operator(io.shulian.hub.access.Operators.Role.REVIEWER, "GET",
+        "/v1/admin/alerts", null);
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("the hub did not list its alerts: " + Scenarios.summary(r));
+    }
+    List<io.shulian.gateway.evaluate.RaisedAlert> raised = new ArrayList<>();
+    com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body())
+        .path("alerts");
+    for (int i = list.size() - 1; i >= 0; i--) {
+      com.fasterxml.jackson.databind.JsonNode a = list.get(i);
+      out.println("  [" + a.path("severity").asText() + "] " + a.path("rule").asText() + ": " + a.path("summary").asText()
+          + " (" + a.path("events").size() + " events behind it)");
+      raised.add(new io.shulian.gateway.evaluate.RaisedAlert(a.path("rule").asText(), a.path("subject").asText(),
+          java.time.Instant.parse(a.path("raisedAt").asText())));
+    }
+    if (raised.isEmpty()) {
+      out.println("  none");
+    }
+    return raised;
   }
 
   public static void main(String[] args) {
@@ -91,6 +131,7 @@ public final class CityDemo implements Callable<Integer> {
     Path hubAudit;
     io.shulian.core.keys.PartyCertificate hubSigner;
     CountDownLatch finished = new CountDownLatch(0);
+    List<io.shulian.gateway.evaluate.RaisedAlert> alerts;
     try (City city = City.build(dir, password)) {
       out.println("city built: 2 root CAs, " + (city.intl.size() + city.gm.size()) + " department identities, "
           + city.gateways.size() + " gateways on loopback");
@@ -101,6 +142,9 @@ public final class CityDemo implements Callable<Integer> {
       out.println();
       out.println("Scenarios");
       outcomes = new Scenarios(city).all(o -> out.println("  " + o.line()));
+      out.println();
+      out.println("Live alerts (the INTL gateways ship their audit logs to the hub's collector; its rules raised)");
+      alerts = liveAlerts(city, out);
       if (keepRunning) {
         printCurls(city, out);
         finished = awaitCtrlC(out);
@@ -122,8 +166,21 @@ public final class CityDemo implements Callable<Integer> {
     out.println();
     out.println("Sharing statistics (all audit logs, one row per provider, consumer and resource)");
     out.print(AuditStatistics.compute(logs, null, null).toTable().indent(2));
+    out.println();
+    java.time.ZoneId zone = java.time.ZoneId.of("Asia/Shanghai");
+    java.time.YearMonth month = java.time.YearMonth.now(zone);
+    out.println("Scorecard " + month + " (shulian evaluate; the alerts column from the hub)");
+    io.shulian.gateway.evaluate.SharingEvaluation ev = io.shulian.gateway.evaluate.SharingEvaluation.compute(
+        io.shulian.core.catalog.Catalog.load(dir.resolve("catalog.yaml")), java.util.Map.of(), logs, null, alerts, month,
+        zone);
+    for (io.shulian.gateway.evaluate.Scorecard s : ev.rows()) {
+      out.printf("  %-28s requests %3d, served %3d, refused %3d, availability %s, alerts %d%n", s.department(),
+          s.requests(), s.served(), s.refused(), s.availability() == null ? "-" : String.format(java.util.Locale.ROOT,
+              "%.3f", s.availability()), s.alerts());
+    }
 
-    Result result = new Result(outcomes, problems);
+    Result result = new Result(outcomes, problems, alerts.stream().map(io.shulian.gateway.evaluate.RaisedAlert::rule)
+        .toList());
     out.println();
     printLayout(dir, out);
     printCommands(dir, demoPassword, out);

@@ -87,6 +87,8 @@ final class CityHub implements AutoCloseable {
         "signing:                          # the bureau's bundle-signing key, for incident actions",
         "  intl: {ca: ../ca/intl, passwordEnv: SHULIAN_CA_PASSWORD}",
         "limits: {eventLoops: 1}",
+        "alerts:                           # early-warning rules on the events the INTL gateways ship (collector:)",
+        "  newConsumer: false              # in a city built a minute ago every consumer is new",
         ""));
     Function<String, String> env = name -> switch (name) {
       case "SHULIAN_KEY_PASSWORD", "SHULIAN_CA_PASSWORD" -> new String(password);
@@ -113,6 +115,11 @@ final class CityHub implements AutoCloseable {
   /** What the INTL gateways put in {@code trust.bundle}. */
   URI bundleUrl() {
     return url("/v1/bundle/intl");
+  }
+
+  /** What the INTL gateways put in {@code collector.hub}. */
+  URI eventsUrl() {
+    return url("/v1/events");
   }
 
   private URI url(String path) {

@@ -36,6 +36,12 @@ class CityDemoTest {
         "replayed envelope", "return flow", "GM suite end to end", "sharing application through the hub",
         "incident action: party suspended, then restored", "resource registered through the hub, approved and live");
     assertThat(r.passed()).isTrue();
+    // the hub's collector got every INTL gateway's log: the tampered and the replayed envelope raised an alert
+    // each, and nothing else (the normal traffic of the scenarios stays quiet)
+    assertThat(r.alerts()).as(out).containsExactlyInAnyOrder("rejected_envelope", "rejected_envelope");
+    assertThat(out).contains("Live alerts").contains("] rejected_envelope: ").contains("Scorecard ")
+        // both envelopes claimed to come from the relief office: its row carries the two alerts
+        .containsPattern("440600/11440600MB2C2002CD +requests +0, served +0, refused +0, availability -, alerts 2");
     assertThat(out).contains("PASSED: 12 of 12 scenarios passed, 8 audit logs verified").doesNotContain("✗")
         .contains("✓ city hub").containsPattern("Response time recorded by the hub: \\d+ s")
         .containsPattern("refused civil affairs' envelopes with 403 PARTY_SUSPENDED \\d+ ms after the publish")

@@ -26,12 +26,24 @@ import org.jspecify.annotations.Nullable;
  * @param objectionsAnswered data objections answered in the month
  * @param objectionMeanAnswer mean time to answer them, or null if none
  * @param objectionMaxAnswer longest time to answer them, or null if none
+ * @param alerts alerts the hub raised in the month whose subject names the department (0 when the hub was not consulted)
  */
 public record Scorecard(String department, String name, int resources, int fresh, int stale, long requests,
     long served, long refused, Map<String, Long> refusedByReason, long failed, @Nullable Double availability,
     @Nullable Duration p95Latency, long applicationsAnswered, @Nullable Duration applicationMeanAnswer,
     @Nullable Duration applicationMaxAnswer, long objectionsAnswered, @Nullable Duration objectionMeanAnswer,
-    @Nullable Duration objectionMaxAnswer) {
+    @Nullable Duration objectionMaxAnswer, long alerts) {
+  /** A scorecard without alerts (the hub not consulted). */
+  public Scorecard(String department, String name, int resources, int fresh, int stale, long requests, long served,
+      long refused, Map<String, Long> refusedByReason, long failed, @Nullable Double availability,
+      @Nullable Duration p95Latency, long applicationsAnswered, @Nullable Duration applicationMeanAnswer,
+      @Nullable Duration applicationMaxAnswer, long objectionsAnswered, @Nullable Duration objectionMeanAnswer,
+      @Nullable Duration objectionMaxAnswer) {
+    this(department, name, resources, fresh, stale, requests, served, refused, refusedByReason, failed, availability,
+        p95Latency, applicationsAnswered, applicationMeanAnswer, applicationMaxAnswer, objectionsAnswered,
+        objectionMeanAnswer, objectionMaxAnswer, 0);
+  }
+
   public Scorecard {
     Objects.requireNonNull(department, "department");
     Objects.requireNonNull(name, "name");

@@ -40,9 +40,11 @@ public final class SharingEvaluation {
   private final YearMonth month;
   private final ZoneId zone;
   private final boolean casesKnown;
+  private final boolean alertsKnown;
   private final List<Scorecard> rows;
 
-  private SharingEvaluation(YearMonth month, ZoneId zone, boolean casesKnown, List<Scorecard> rows) {
+  private SharingEvaluation(YearMonth month, ZoneId zone, boolean casesKnown, boolean alertsKnown, List<Scorecard> rows) {
+    this.alertsKnown = alertsKnown;
     this.month = month;
     this.zone = zone;
     this.casesKnown = casesKnown;
@@ -83,6 +85,19 @@ public final class SharingEvaluation {
    */
   public static SharingEvaluation compute(Catalog catalog, Map<String, String> names, List<Path> auditLogs,
       @Nullable List<CaseTiming> cases, YearMonth month, ZoneId zone) throws AuditException {
+    return compute(catalog, names, auditLogs, cases, null, month, zone);
+  }
+
+  /**
+   * Computes the evaluation with the alerts the hub raised.
+   *
+   * @param alerts the hub's alerts, or null if the hub was not consulted (the column stays empty);
+   *     each counts for the department {@link RaisedAlert#department} names, in the month it was raised
+   * @throws AuditException if a log does not read or its chain does not check
+   */
+  public static SharingEvaluation compute(Catalog catalog, Map<String, String> names, List<Path> auditLogs,
+      @Nullable List<CaseTiming> cases, @Nullable List<RaisedAlert> alerts, YearMonth month, ZoneId zone)
+      throws AuditException {
     Instant start = month.atDay(1).atStartOfDay(zone).toInstant();
     Instant end = month.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
     // the provider's view of a request wins; remember which envelope ids it has
@@ -125,6 +140,15 @@ public final class SharingEvaluation {
     TreeMap<String, Acc> acc = new TreeMap<>();
     for (CatalogResource res : catalog.all()) {
       acc.computeIfAbsent(res.provider().organisation().toString(), k -> new Acc());
+    }
+    if (alerts != null) {
+      // a department with alerts in the month has a row even if it provides nothing
+      for (RaisedAlert x : alerts) {
+        String dept = x.department();
+        if (dept != null && !x.raisedAt().isBefore(start) && x.raisedAt().isBefore(end)) {
+          acc.computeIfAbsent(dept, k -> new Acc());
+        }
+      }
     }
     for (AuditRecord r : counted) {
       String dept = organisation(r.provider());
@@ -181,12 +205,20 @@ public final class SharingEvaluation {
           }
         }
       }
+      long raised = 0;
+      if (alerts != null) {
+        for (RaisedAlert x : alerts) {
+          if (dept.equals(x.department()) && !x.raisedAt().isBefore(start) && x.raisedAt().isBefore(end)) {
+            raised++;
+          }
+        }
+      }
       rows.add(new Scorecard(dept, names.getOrDefault(dept, ""), resources, fresh, stale, a.requests, a.served, a.refused,
           a.reasons, a.failed, a.requests == 0 ? null : (double) (a.requests - a.failed) / a.requests,
           a.n == 0 ? null : Duration.ofNanos(rank(l, 0.95)), apps.size(), mean(apps), max(apps), objs.size(), mean(objs),
-          max(objs)));
+          max(objs), raised));
     }
-    return new SharingEvaluation(month, zone, cases != null, rows);
+    return new SharingEvaluation(month, zone, cases != null, alerts != null, rows);
   }
 
   private static boolean servedOk(AuditRecord r) {
@@ -278,7 +310,7 @@ public final class SharingEvaluation {
     c.add(casesKnown ? Long.toString(s.objectionsAnswered()) : "");
     c.add(hours(s.objectionMeanAnswer()));
     c.add(hours(s.objectionMaxAnswer()));
-    c.add("0");
+    c.add(alertsKnown ? Long.toString(s.alerts()) : "");
     return c;
   }
 
@@ -319,7 +351,8 @@ public final class SharingEvaluation {
         .append("</h1>\n<p>Month boundaries in ").append(Assessment.html(zone.getId()))
         .append(". Definitions: docs/assessment-and-evaluation.md.")
         .append(casesKnown ? "" : " The hub was not consulted: application and objection columns are empty.")
-        .append(" Alerts are not collected by this build: the column reads 0.</p>\n<table><thead><tr>");
+        .append(alertsKnown ? "" : " The hub was not consulted: the alerts column is empty.")
+        .append("</p>\n<table><thead><tr>");
     for (String h : COLUMNS) {
       b.append("<th>").append(Assessment.html(h)).append("</th>");
     }

@@ -3,6 +3,7 @@ package io.shulian.hub.alert;
 import io.shulian.core.audit.AuditDecision;
 import io.shulian.core.audit.AuditEntry;
 import io.shulian.core.audit.AuditRecord;
+import io.shulian.core.audit.Direction;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.party.PartyId;
 import io.shulian.core.trust.CityBundle;
@@ -40,7 +41,11 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>new_consumer</td><td>the first permitted request of a consumer for a resource</td></tr>
  *   <tr><td>gateway_silent</td><td>a log whose gateway has not shipped (not even a heartbeat) for {@code gatewaySilence}</td></tr>
  *   <tr><td>certificate_expiring</td><td>a member certificate in the newest bundle expiring within {@code certificateExpiry}</td></tr>
- *   <tr><td>bundle_stale</td><td>the newest bundle (or its CRL) within {@code bundleStaleness} of its end</td></tr>
+ *   <tr><td>bundle_stale</td><td>the newest bundle within {@code bundleStaleness} of its end</td></tr>
+ *   <tr><td>crl_stale</td><td>the CRL of the newest bundle within {@code crlStaleness} of its nextUpdate</td></tr>
+ *   <tr><td>volume_baseline</td><td>requests of a consumer for a resource in the current hour above {@code volumeFactor}
+ *       times the mean of the previous {@code volumeBaselineHours} hours and at least {@code volumeMinCount}</td></tr>
+ *   <tr><td>grant_near_limit</td><td>a grant used at least {@code grantNearLimit} of its maxUses</td></tr>
  * </table>
  *
  * Thread-safe (synchronized): the collector calls it from its one ingest thread, the periodic check
@@ -56,9 +61,24 @@ public final class Rules {
   /** Thresholds (hub.yaml {@code alerts:}). */
   public record Thresholds(int denialCount, Duration denialWindow, long bulkRecordsPerHour, Set<String> offHoursResources,
       ZoneId zone, LocalTime workFrom, LocalTime workTo, boolean newConsumer, Duration gatewaySilence,
-      Duration certificateExpiry, Duration bundleStaleness) {
+      Duration certificateExpiry, Duration bundleStaleness, double volumeFactor, long volumeMinCount,
+      int volumeBaselineHours, double grantNearLimit, Duration crlStaleness) {
     public Thresholds {
       offHoursResources = Set.copyOf(offHoursResources);
+      if (!(volumeFactor > 1) || volumeMinCount < 1 || volumeBaselineHours < 1 || volumeBaselineHours > 24 * 28) {
+        throw new IllegalArgumentException("volumeFactor above 1, volumeMinCount at least 1, volumeBaselineHours 1 to 672");
+      }
+      if (!(grantNearLimit > 0) || grantNearLimit > 1) {
+        throw new IllegalArgumentException("grantNearLimit: a fraction above 0 and at most 1, got " + grantNearLimit);
+      }
+    }
+
+    /** The rules of the first release, with the defaults of the later ones. */
+    public Thresholds(int denialCount, Duration denialWindow, long bulkRecordsPerHour, Set<String> offHoursResources,
+        ZoneId zone, LocalTime workFrom, LocalTime workTo, boolean newConsumer, Duration gatewaySilence,
+        Duration certificateExpiry, Duration bundleStaleness) {
+      this(denialCount, denialWindow, bulkRecordsPerHour, offHoursResources, zone, workFrom, workTo, newConsumer,
+          gatewaySilence, certificateExpiry, bundleStaleness, 5.0, 100, 24, 0.8, Duration.ofHours(6));
     }
 
     /** The defaults documented in docs/security-operations.md. */
@@ -66,6 +86,15 @@ public final class Rules {
       return new Thresholds(20, Duration.ofMinutes(5), 10_000, Set.of(), ZoneId.of("Asia/Shanghai"), LocalTime.of(8, 0),
           LocalTime.of(18, 0), true, Duration.ofMinutes(3), Duration.ofDays(30), Duration.ofHours(6));
     }
+  }
+
+  /**
+   * Where {@code grant_near_limit} learns a grant's use limit: the hub's sharing applications (the
+   * grant issued when one was approved). Empty when the hub does not know the grant.
+   */
+  @FunctionalInterface
+  public interface GrantLimits {
+    java.util.OptionalLong maxUses(String grantId) throws SQLException;
   }
 
   /** A log the collector knows and when its gateway was last heard of. */
@@ -76,17 +105,56 @@ public final class Rules {
   private final Map<String, ArrayDeque<Timed>> denials = new HashMap<>();
   private final Map<String, ArrayDeque<Timed>> exports = new HashMap<>();
   private final Set<String> pairs = new HashSet<>();
+  private final Map<String, Hourly> volumes = new HashMap<>();
+  private final Map<String, Long> grantUses = new HashMap<>();
+  private final Map<String, Limit> grantLimits = new HashMap<>();
+  private final Set<String> grantsAlerted = new HashSet<>();
+  private final GrantLimits limits;
 
   private record Timed(Instant at, String ref) {}
+
+  /** A grant's limit as looked up, and when (an unknown grant is looked up again after 10 minutes). */
+  private record Limit(long maxUses, Instant lookedUp) {}
+
+  /**
+   * Requests per hour of one consumer and resource, for the last {@code baselineHours + 1} hours (a
+   * ring indexed by hour), and since which hour it is watched: the baseline is learned once that
+   * is {@code baselineHours} back.
+   */
+  private static final class Hourly {
+    final long firstHour;
+    final long[] counts;
+    long lastHour;
+    long alertedHour = -1;
+    final List<String> refs = new ArrayList<>();
+
+    Hourly(long hour, int hours) {
+      this.firstHour = hour;
+      this.lastHour = hour;
+      this.counts = new long[hours + 1];
+    }
+  }
 
   /**
    * @param knownPairs consumer-resource pairs already seen (as {@code consumer|resource}), e.g. from
    *     the stored events, so that a restart does not call every consumer new
    */
   public Rules(Alerts alerts, Thresholds thresholds, Set<String> knownPairs) {
+    this(alerts, thresholds, knownPairs, Map.of(), id -> java.util.OptionalLong.empty());
+  }
+
+  /**
+   * @param knownGrantUses the permitted requests stored so far per grant id (from the collected
+   *     events), so that a restart counts on from there
+   * @param limits the use limit of a grant
+   */
+  public Rules(Alerts alerts, Thresholds thresholds, Set<String> knownPairs, Map<String, Long> knownGrantUses,
+      GrantLimits limits) {
     this.alerts = alerts;
     this.t = thresholds;
     this.pairs.addAll(knownPairs);
+    this.grantUses.putAll(knownGrantUses);
+    this.limits = limits;
   }
 
   /** Judges the records of one accepted batch of {@code logId}, shipped by {@code party}. */
@@ -126,6 +194,12 @@ public final class Rules {
             + r.resource() + " within an hour (limit " + t.bulkRecordsPerHour() + ")", refs(w));
       }
     }
+    if (r.direction() == Direction.REQUEST_IN) {
+      volume(consumer + " " + r.resource(), r, ref);
+      if (permit && !r.grantId().isEmpty()) {
+        grantUse(r.grantId(), consumer, ref);
+      }
+    }
     if (r.direction().isRequest() && permit) {
       if (t.offHoursResources().contains(r.resource()) && offHours(r.time())) {
         alerts.raise("off_hours_access", Alert.Severity.WARNING, consumer + " " + r.resource(), consumer
@@ -136,6 +210,64 @@ public final class Rules {
         alerts.raise("new_consumer", Alert.Severity.INFO, consumer + " " + r.resource(), consumer
             + " received access to " + r.resource() + " for the first time", List.of(ref));
       }
+    }
+  }
+
+  /** volume_baseline: counts the provider's view of requests (REQUEST_IN), by the record's hour. */
+  private void volume(String key, AuditRecord r, String ref) throws SQLException {
+    int n = t.volumeBaselineHours();
+    long hour = Math.floorDiv(r.time().getEpochSecond(), 3600);
+    Hourly h = volumes.computeIfAbsent(key, k -> new Hourly(hour, n));
+    if (hour > h.lastHour) {
+      for (long x = h.lastHour + 1; x <= hour && x <= h.lastHour + n + 1; x++) {
+        h.counts[(int) Math.floorMod(x, (long) n + 1)] = 0;
+      }
+      h.lastHour = hour;
+      h.refs.clear();
+    } else if (hour <= h.lastHour - n - 1 || hour < h.firstHour) {
+      return; // older than the window
+    }
+    long now = ++h.counts[(int) Math.floorMod(hour, (long) n + 1)];
+    if (hour != h.lastHour) {
+      return; // a late record counts for its hour; only the current hour is judged
+    }
+    if (h.refs.size() < Alerts.MAX_EVENT_REFS) {
+      h.refs.add(ref);
+    }
+    if (h.firstHour > hour - n || h.alertedHour == hour || now < t.volumeMinCount()) {
+      return; // still learning, alerted this hour already, or too few to matter
+    }
+    long sum = 0;
+    for (long x = hour - n; x < hour; x++) {
+      sum += h.counts[(int) Math.floorMod(x, (long) n + 1)];
+    }
+    double mean = (double) sum / n;
+    if (now > t.volumeFactor() * mean) {
+      h.alertedHour = hour;
+      alerts.raise("volume_baseline", Alert.Severity.WARNING, key, key.replace(" ", " asked for ") + " " + now
+          + " times in the hour from " + Instant.ofEpochSecond(hour * 3600) + ", " + String.format(java.util.Locale.ROOT,
+              "%.1f", mean) + " per hour in the previous " + n + " hours (factor " + t.volumeFactor() + ")", h.refs);
+    }
+  }
+
+  /** grant_near_limit: each permitted request under a grant uses it once (the provider's policy engine counts it). */
+  private void grantUse(String grantId, String consumer, String ref) throws SQLException {
+    long used = grantUses.merge(grantId, 1L, Long::sum);
+    if (grantsAlerted.contains(grantId)) {
+      return;
+    }
+    Instant now = Instant.now();
+    Limit l = grantLimits.get(grantId);
+    if (l == null || (l.maxUses() < 0 && l.lookedUp().isBefore(now.minus(Duration.ofMinutes(10))))) {
+      java.util.OptionalLong m = limits.maxUses(grantId);
+      l = new Limit(m.isPresent() ? m.getAsLong() : -1, now);
+      grantLimits.put(grantId, l);
+    }
+    if (l.maxUses() > 0 && used >= Math.ceil(t.grantNearLimit() * l.maxUses())) {
+      grantsAlerted.add(grantId);
+      alerts.raise("grant_near_limit", Alert.Severity.WARNING,
+          consumer + " grant " + grantId, "grant " + grantId + " of " + consumer + " has been used " + used + " of its " + l.maxUses()
+              + " times", List.of(ref));
     }
   }
 
@@ -170,7 +302,7 @@ public final class Rules {
   }
 
   /**
-   * The periodic rules at {@code now}: silent gateways, expiring certificates, a bundle near its end.
+   * The periodic rules at {@code now}: silent gateways, expiring certificates, a bundle or its CRL near its end.
    *
    * @param logs the logs the collector knows and their last contact
    * @param bundle the newest published bundle of the hub's suite, or null before the first
@@ -197,6 +329,12 @@ public final class Rules {
     if (bundle.validUntil().isBefore(now.plus(t.bundleStaleness()))) {
       alerts.raise("bundle_stale", Alert.Severity.CRITICAL, "bundle v" + bundle.version(), "the newest city bundle (v"
           + bundle.version() + ") is valid only until " + bundle.validUntil() + ": publish a fresh one", List.of());
+    }
+    java.util.Date next = bundle.crl().getNextUpdate();
+    if (next != null && next.toInstant().isBefore(now.plus(t.crlStaleness()))) {
+      alerts.raise("crl_stale", next.toInstant().isBefore(now) ? Alert.Severity.CRITICAL : Alert.Severity.WARNING,
+          "crl of bundle v" + bundle.version(), "the CRL in the newest city bundle (v" + bundle.version()
+              + ") is due for its next update at " + next.toInstant() + ": publish a bundle with a fresh CRL", List.of());
     }
   }
 

@@ -117,6 +117,12 @@ public final class CaseStore {
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
   }
 
+  /** The application whose approval issued the grant {@code grantId}, if the hub issued it. */
+  public Optional<Application> applicationByGrant(String grantId) throws SQLException {
+    List<Application> l = applications("grant_id = ?", 1, grantId);
+    return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+  }
+
   public Optional<Objection> objection(String id) throws SQLException {
     List<Objection> l = objections("id = ?", 0, id);
     return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));

@@ -13,6 +13,7 @@ import io.shulian.gateway.cli.ShulianCli;
 import io.shulian.gateway.config.BundlePolicies;
 import io.shulian.gateway.config.ConfigException;
 import io.shulian.gateway.evaluate.CaseTiming;
+import io.shulian.gateway.evaluate.RaisedAlert;
 import io.shulian.gateway.evaluate.SharingEvaluation;
 import io.shulian.hub.Hub;
 import io.shulian.hub.HubConfig;
@@ -53,8 +54,8 @@ import picocli.CommandLine.Option;
           + "successfully within their updateCycle before the month's end), requests served, refused by "
           + "reason and failed (5xx), availability and p95 latency from the gateways' audit logs (read and "
           + "chain-checked as 'audit stats' reads them), and, with --hub-config, the time to answer sharing "
-          + "applications and data objections from the hub's database (opened read-only). Alerts read 0: "
-          + "they are not collected by this build. Definitions: docs/assessment-and-evaluation.md.",
+          + "applications and data objections from the hub's database (opened read-only) "
+          + "and the alerts it raised per department (the party the alert's subject names). Definitions: docs/assessment-and-evaluation.md.",
       "Exit code 0 written, 3 a log, bundle or catalog rejected, 2 usage, 1 other failure (e.g. the hub "
           + "database cannot be opened)."
     })
@@ -126,9 +127,12 @@ public final class EvaluateCommand implements Callable<Integer>, ShulianCli.Exte
       return ExitCodes.REJECTED;
     }
     List<CaseTiming> cases = null;
+    List<RaisedAlert> alerts = null;
     if (hubConfig != null) {
       try {
-        cases = readCases(hubConfig);
+        cases = new ArrayList<>();
+        alerts = new ArrayList<>();
+        readHub(hubConfig, cases, alerts);
       } catch (ConfigException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--hub-config: " + String.join("; ", e.problems()));
       } catch (SQLException e) {
@@ -139,7 +143,7 @@ public final class EvaluateCommand implements Callable<Integer>, ShulianCli.Exte
     }
     SharingEvaluation ev;
     try {
-      ev = SharingEvaluation.compute(c, names, audit, cases, m, z);
+      ev = SharingEvaluation.compute(c, names, audit, cases, alerts, m, z);
     } catch (AuditException e) {
       err.println("shulian evaluate: audit log rejected (" + e.reason() + "): " + e.getMessage());
       err.flush();
@@ -159,8 +163,8 @@ public final class EvaluateCommand implements Callable<Integer>, ShulianCli.Exte
     return ExitCodes.OK;
   }
 
-  /** Reads the answered cases from the hub's database, read-only and without migrating it. */
-  static List<CaseTiming> readCases(Path config) throws ConfigException, SQLException {
+  /** Reads the answered cases and the alerts from the hub's database, read-only and without migrating it. */
+  static void readHub(Path config, List<CaseTiming> out, List<RaisedAlert> alerts) throws ConfigException, SQLException {
     HubConfig hc = Hub.read(config);
     Path base = Objects.requireNonNull(config.toAbsolutePath().getParent());
     String url;
@@ -187,14 +191,18 @@ public final class EvaluateCommand implements Callable<Integer>, ShulianCli.Exte
         p.setProperty("password", pw);
       }
     }
-    List<CaseTiming> out = new ArrayList<>();
     try (Connection conn = DriverManager.getConnection(url, p)) {
       conn.setReadOnly(true);
       read(conn, "hub_applications", "'APPROVED', 'DECLINED'", false, out);
       read(conn, "hub_objections", "'CORRECTED', 'REJECTED'", true, out);
+      try (PreparedStatement ps = conn.prepareStatement("SELECT rule, subject, raised_at FROM hub_alerts");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          alerts.add(new RaisedAlert(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+        }
+      }
       conn.rollback();
     }
-    return out;
   }
 
   private static void read(Connection conn, String table, String answered, boolean objection, List<CaseTiming> out)

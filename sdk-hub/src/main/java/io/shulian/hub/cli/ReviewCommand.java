@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
     description = {
       "Review catalog submissions on the hub (role reviewer or security-officer).",
       "list: every submission, pending first (JSON). diff <id>: what the submission changes in the catalog published "
-          + "now (or why it cannot be applied). approve <id>: publish a new bundle with the change at once. "
+          + "now (or why it cannot be applied) and the security findings of the bundle approval would publish. approve <id>: publish a new bundle with the change at once. "
           + "reject <id> --reason: refuse it. Exit 0 done, 3 refused (unknown id, already decided, stale, invalid), "
           + "1 other failure (401, 403, hub down), 2 usage."
     })
@@ -79,6 +79,17 @@ final class ReviewCommand implements Callable<Integer> {
     }
     for (JsonNode p : s.path("problems")) {
       out.println("! " + p.path("code").asText() + ": " + p.path("message").asText());
+    }
+    JsonNode a = s.path("assessment");
+    if (a.isObject()) {
+      JsonNode findings = a.path("findings");
+      out.println("assessment of the bundle approval would publish: " + (findings.isEmpty() ? "no findings"
+          : findings.size() + " finding(s), worst " + a.path("worst").asText()));
+      for (JsonNode f : findings) {
+        out.println("  [" + f.path("severity").asText() + "] " + f.path("kind").asText() + " " + f.path("objectKind").asText()
+            + " " + f.path("object").asText() + ": " + f.path("message").asText());
+        out.println("      fix: " + f.path("fix").asText());
+      }
     }
   }
 }

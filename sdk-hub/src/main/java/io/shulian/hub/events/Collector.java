@@ -582,6 +582,24 @@ public final class Collector {
     return out;
   }
 
+  /**
+   * The permitted requests stored per grant id, as the provider gateways recorded them
+   * ({@code REQUEST_IN}): how often each grant has been used so far.
+   */
+  public Map<String, Long> grantUses() throws SQLException {
+    Map<String, Long> out = new java.util.HashMap<>();
+    try (Connection c = store.connection()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT grant_id, COUNT(*) FROM hub_events WHERE grant_id <> ''"
+          + " AND effect = 'PERMIT' AND direction = 'REQUEST_IN' GROUP BY grant_id"); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      c.commit();
+    }
+    return out;
+  }
+
   /** Every party whose logs the collector knows, with the last time its gateway shipped (any of its logs). */
   public List<io.shulian.hub.alert.Rules.LogContact> contacts() throws SQLException {
     List<io.shulian.hub.alert.Rules.LogContact> out = new ArrayList<>();

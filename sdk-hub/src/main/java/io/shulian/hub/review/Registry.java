@@ -139,6 +139,12 @@ public final class Registry {
           SubmissionStore.State.PENDING, now, null, null, null, null);
       ObjectNode o = render(row);
       o.set("diff", diff(applied.diff()));
+      ObjectNode assessment = assess(applied, bundle, null);
+      LOG.atInfo().addKeyValue("event", "submission_assessed").addKeyValue("submission", id)
+          .addKeyValue("worst", assessment.path("worst").asText("none"))
+          .addKeyValue("findings", assessment.path("findings").size()).log("submission {} assessed", id);
+      // the department sees only the findings about the resource it submitted, not the rest of the city
+      o.set("assessment", assess(applied, bundle, resource));
       Answer created = Answer.json(HttpResponseStatus.CREATED, o.toString());
       String what = "catalog/" + id + "/" + resource;
       // the record of the submission is appended inside its transaction, before the commit
@@ -233,6 +239,7 @@ public final class Registry {
               s.resource(), s.baseHash(), s.id());
           o.set("diff", diff(applied.diff()));
           o.put("approvable", true);
+          o.set("assessment", assess(applied, bundle, null));
         } catch (Refusal r) {
           o.put("approvable", false);
           o.set("problems", JSON.readTree(r.answer.body()).path("reasons"));
@@ -427,6 +434,49 @@ public final class Registry {
           "the change cannot be made: " + reasons.get(0).message(), reasons));
     }
     return new Applied(catalog, after, resource, CatalogDiff.between(catalog, after));
+  }
+
+  /**
+   * The security assessment (安全评估) of the bundle the approval would publish: its catalog with the
+   * change applied, its policies, members, certificates, CRL and grant revocations, as {@code
+   * {worst, findings:[{kind, severity, objectKind, object, message, fix}]}}; {@code worst} is null
+   * when there is no finding. Only the findings about {@code resource} when given.
+   */
+  private ObjectNode assess(Applied applied, CityBundle bundle, @Nullable String resource) {
+    ObjectNode o = JSON.createObjectNode();
+    String policies = bundle.extension(BundlePolicies.POLICIES).orElse(null);
+    io.shulian.gateway.assess.Assessment result;
+    try {
+      io.shulian.gateway.assess.SecurityAssessor.Builder b = io.shulian.gateway.assess.SecurityAssessor.builder()
+          .now(clock.instant()).policySet(BundlePolicies.parse(applied.after().toJson(), policies), policies);
+      try {
+        b.bundle(bundle, trust.trust());
+      } catch (io.shulian.core.trust.TrustException e) {
+        // no valid trust now: the catalog and policies are assessed, the members are not
+      }
+      result = b.build().assess();
+    } catch (InvalidDocumentException e) {
+      // applyTo compiled them already; a failure here is a bug, shown rather than hidden
+      o.put("worst", "unknown");
+      o.putArray("findings");
+      o.put("error", "the bundle to publish could not be assessed");
+      return o;
+    }
+    List<io.shulian.gateway.assess.Finding> fs = result.findings().stream()
+        .filter(f -> resource == null || f.object().equals(resource) || f.object().startsWith(resource + "#")).toList();
+    java.util.Optional<io.shulian.gateway.assess.Severity> worst = fs.stream().map(io.shulian.gateway.assess.Finding::severity)
+        .max(java.util.Comparator.naturalOrder());
+    if (worst.isPresent()) {
+      o.put("worst", worst.get().wireName());
+    } else {
+      o.putNull("worst");
+    }
+    ArrayNode a = o.putArray("findings");
+    for (io.shulian.gateway.assess.Finding f : fs) {
+      a.addObject().put("kind", f.kind()).put("severity", f.severity().wireName()).put("objectKind", f.objectKind())
+          .put("object", f.object()).put("message", f.message()).put("fix", f.fix());
+    }
+    return o;
   }
 
   /** The catalog version after an approval: the bureau's version with a {@code +r<time>} suffix (replaced each time). */
