@@ -200,6 +200,42 @@ public final class EnvelopeSealer {
     return new SealingStream(framed.push(header, request.recipient(), out), header);
   }
 
+  /**
+   * As {@link #sealingStream}, and keeps what is needed to continue the same envelope after the
+   * connection was cut ({@link SealingStream#resumption()}, {@link #resumeSealingStream}). The
+   * returned stream's resumption holds the content key until it is {@linkplain
+   * StreamResumption#destroy() destroyed}.
+   *
+   * @throws SuiteMismatchException if the recipient's key is of another suite than our signing key
+   * @throws IOException if writing the preamble fails
+   */
+  public SealingStream resumableSealingStream(SealRequest request, OutputStream out)
+      throws SuiteMismatchException, IOException {
+    Objects.requireNonNull(out, "out");
+    EnvelopeHeader header = newHeader(request);
+    return new SealingStream(framed.resumablePush(header, request.recipient(), out), header);
+  }
+
+  /**
+   * Continues the envelope of {@code resumption} from segment {@code fromSegment}: writes its
+   * preamble (the same bytes as the first time) and, of the payload the caller pushes again <b>from
+   * its first byte</b>, only the segments from {@code fromSegment} on. Every segment sealed before
+   * must come out of the same plaintext: the first that does not makes the write fail with {@link
+   * StreamResumption.MismatchException} before anything of it is written. The envelope's signature
+   * covers the whole payload as always.
+   *
+   * @throws IllegalStateException if another stream of this envelope is open, or it was destroyed
+   * @throws IllegalArgumentException if {@code fromSegment} is beyond the segments sealed so far, or
+   *     the envelope was sealed with another segment size than this sealer's
+   * @throws IOException if writing the preamble fails
+   */
+  public SealingStream resumeSealingStream(StreamResumption resumption, long fromSegment, OutputStream out)
+      throws IOException {
+    Objects.requireNonNull(resumption, "resumption");
+    Objects.requireNonNull(out, "out");
+    return new SealingStream(framed.resume(resumption, fromSegment, out), resumption.header());
+  }
+
   private void checkSize(byte[] payload) throws EnvelopeTooLargeException {
     Objects.requireNonNull(payload, "payload");
     if (payload.length > maxPayloadBytes) {

@@ -93,7 +93,32 @@ final class FramedSealer {
    * to {@code out} now and every segment as soon as it is full and more plaintext follows.
    */
   Push push(EnvelopeHeader header, PartyCertificate to, OutputStream out) throws IOException {
+    return push(new Session(header, to), out);
+  }
+
+  /**
+   * As {@link #push(EnvelopeHeader, PartyCertificate, OutputStream)}, keeping what a continuation
+   * needs in a {@link StreamResumption} (held by the returned push until it ends).
+   */
+  Push resumablePush(EnvelopeHeader header, PartyCertificate to, OutputStream out) throws IOException {
     Session s = new Session(header, to);
+    s.track = new StreamResumption(header, s.preamble, s.signedHeader, s.noncePrefix, segmentBytes, s.cipher, s.cek);
+    return push(s, out);
+  }
+
+  /**
+   * Continues the envelope of {@code r}: writes its preamble and then, of the payload pushed again
+   * from its first byte, the segments from {@code fromSegment} on.
+   */
+  Push resume(StreamResumption r, long fromSegment, OutputStream out) throws IOException {
+    if (r.segmentBytes != segmentBytes) {
+      throw new IllegalArgumentException("the envelope was sealed with segments of " + r.segmentBytes + " bytes");
+    }
+    Session s = new Session(r, r.claim(fromSegment), fromSegment);
+    return push(s, out);
+  }
+
+  private Push push(Session s, OutputStream out) throws IOException {
     try {
       out.write(s.preamble);
       SegmentWriter w = s.writer(null, 0, out);
@@ -136,6 +161,10 @@ final class FramedSealer {
     long segments() {
       return writer.segments();
     }
+
+    @Nullable StreamResumption resumption() {
+      return session.track;
+    }
   }
 
   /** One envelope being sealed: its keys, headers and signature state. */
@@ -144,10 +173,28 @@ final class FramedSealer {
     final byte[] signedHeader;
     final ContentCipher cipher;
     final byte[] cek;
-    final byte[] noncePrefix = Crypto.randomBytes(FramedCodec.NONCE_PREFIX_BYTES);
+    final byte[] noncePrefix;
     final Signer.Streaming sig;
+    /** Kept for a continuation: records (or, resuming, checks) every segment's plaintext. */
+    @Nullable StreamResumption track;
+    /** The first segment written out (those before it are only checked, resuming). */
+    final long emitFrom;
+
+    /** Continues the envelope of {@code r} with a copy {@code cek} of its content key. */
+    Session(StreamResumption r, byte[] cek, long emitFrom) {
+      this.cek = cek;
+      this.track = r;
+      this.emitFrom = emitFrom;
+      this.preamble = r.preamble.clone();
+      this.signedHeader = r.signedHeader.clone();
+      this.noncePrefix = r.noncePrefix.clone();
+      this.cipher = r.cipher;
+      this.sig = signer.stream(FramedCodec.SIGNATURE_CONTEXT);
+    }
 
     Session(EnvelopeHeader header, PartyCertificate to) {
+      emitFrom = 0;
+      noncePrefix = Crypto.randomBytes(FramedCodec.NONCE_PREFIX_BYTES);
       KeyEncapsulation kem = CoreAccess.certificates().publicKey(to).recipient();
       cipher = kem.contentCipher();
       // The KDF algorithm id "SHF1-<enc>" keeps framed content keys apart from compact ones, also
@@ -166,7 +213,7 @@ final class FramedSealer {
     }
 
     SegmentWriter writer(byte @Nullable [] array, int at, @Nullable OutputStream stream) {
-      return new SegmentWriter(cipher, cek, noncePrefix, preamble, segmentBytes, array, at, stream);
+      return new SegmentWriter(cipher, cek, noncePrefix, preamble, segmentBytes, array, at, stream, track, emitFrom);
     }
 
     void begin(SegmentWriter w) throws IOException {
@@ -185,6 +232,14 @@ final class FramedSealer {
 
     void end(SegmentWriter w) throws IOException {
       byte[] signature = sig.finish();
+      StreamResumption t = track;
+      if (t != null) {
+        // an envelope keeps its first signature (ECDSA and SM2 signatures are randomised): the last
+        // segment's plaintext must not change when it is sealed again, even if the first time its
+        // write was cut off
+        t.finishedWith(signature);
+        signature = java.util.Objects.requireNonNull(t.signature());
+      }
       if (signature.length != FramedCodec.SIGNATURE_BYTES) {
         throw new IllegalStateException("signature of unexpected length " + signature.length);
       }
@@ -195,6 +250,10 @@ final class FramedSealer {
     /** Wipes the content key; called when the envelope is done or given up. */
     void abandon() {
       Arrays.fill(cek, (byte) 0);
+      StreamResumption t = track;
+      if (t != null) {
+        t.release();
+      }
     }
   }
 
@@ -212,12 +271,22 @@ final class FramedSealer {
     private final byte @Nullable [] array;
     private final @Nullable OutputStream stream;
     private final byte @Nullable [] ct;
+    private final @Nullable StreamResumption track;
+    private final long emitFrom;
     private int at;
     private int fill;
     private long index;
 
     SegmentWriter(ContentCipher cipher, byte[] cek, byte[] noncePrefix, byte[] aad, int segmentBytes,
         byte @Nullable [] array, int at, @Nullable OutputStream stream) {
+      this(cipher, cek, noncePrefix, aad, segmentBytes, array, at, stream, null, 0);
+    }
+
+    SegmentWriter(ContentCipher cipher, byte[] cek, byte[] noncePrefix, byte[] aad, int segmentBytes,
+        byte @Nullable [] array, int at, @Nullable OutputStream stream, @Nullable StreamResumption track,
+        long emitFrom) {
+      this.track = track;
+      this.emitFrom = emitFrom;
       this.cipher = cipher;
       this.cek = cek;
       this.noncePrefix = noncePrefix;
@@ -260,10 +329,19 @@ final class FramedSealer {
       if (index >= FramedCodec.MAX_SEGMENTS) {
         throw new IllegalStateException("framed envelope would have more than 2^32 segments");
       }
+      // before anything of the segment is encrypted: the same plaintext as when it was first sealed
+      boolean again = track != null && track.segment(index, last, plain, fill);
+      if (index < emitFrom) {
+        index++;
+        fill = 0;
+        return;
+      }
       FramedCodec.nonce(noncePrefix, index++, last, nonce);
       byte[] dst = array != null ? array : Objects.requireNonNull(ct);
       int base = array != null ? at : 0;
-      int n = cipher.encrypt(cek, nonce, aad, plain, 0, fill, dst, base + FramedCodec.LENGTH_BYTES);
+      int n = again
+          ? cipher.encryptAgain(cek, nonce, aad, plain, 0, fill, dst, base + FramedCodec.LENGTH_BYTES)
+          : cipher.encrypt(cek, nonce, aad, plain, 0, fill, dst, base + FramedCodec.LENGTH_BYTES);
       FramedCodec.putU32(dst, base, n);
       if (array != null) {
         at += FramedCodec.LENGTH_BYTES + n;

@@ -76,6 +76,15 @@ public final class SealingStream extends OutputStream {
     return push.segments();
   }
 
+  /**
+   * What a continuation of this envelope needs, when it was started by {@link
+   * EnvelopeSealer#resumableSealingStream} or {@link EnvelopeSealer#resumeSealingStream}; empty
+   * otherwise.
+   */
+  public java.util.Optional<StreamResumption> resumption() {
+    return java.util.Optional.ofNullable(push.resumption());
+  }
+
   /** Whether {@link #finish()} completed the envelope. */
   public boolean isFinished() {
     return finished;

@@ -319,6 +319,7 @@ public final class ConfigLoader {
         } else if (b.endpoints != null) {
           endpoints(b.endpoints, at, problems);
         }
+        datasetProblems(b, "provider.backends[" + i + "]", c.provider.policy != null, problems);
       }
       if (c.provider.policy != null) {
         if (c.provider.policy.hashKeyEnv == null || c.provider.policy.hashKeyEnv.isEmpty()) {
@@ -542,6 +543,32 @@ public final class ConfigLoader {
   }
 
   /** Applies a loaded configuration to a gateway builder. */
+  /**
+   * A backend's {@code delivery} and {@code format} (pinned mode only: with a catalog policy the
+   * catalog's {@code delivery} decides).
+   */
+  static void datasetProblems(GatewayConfig.Backend b, String at, boolean catalog, List<String> problems) {
+    if (b.delivery == null && b.format == null) {
+      return;
+    }
+    if (catalog) {
+      problems.add(at + ": delivery and format come from the catalog of provider.policy; remove them here");
+      return;
+    }
+    if (b.delivery != null && !b.delivery.equals("response") && !b.delivery.equals("dataset")) {
+      problems.add(at + ".delivery: '" + b.delivery + "' is not one of response, dataset");
+      return;
+    }
+    boolean dataset = "dataset".equals(b.delivery);
+    if (dataset && b.format == null) {
+      problems.add(at + ".format: required with delivery: dataset (jsonl or csv)");
+    } else if (!dataset && b.format != null) {
+      problems.add(at + ".format: only with delivery: dataset");
+    } else if (dataset && io.shulian.core.catalog.DatasetFormat.fromWireName(b.format) == null) {
+      problems.add(at + ".format: '" + b.format + "' is not one of jsonl, csv");
+    }
+  }
+
   public static Gateway.Builder apply(Loaded l, ExchangeAuditor auditor) {
     return apply(l, auditor, System::getenv);
   }
@@ -656,6 +683,10 @@ public final class ConfigLoader {
           b.backend(x.resource, URI.create(x.url));
         } else {
           b.backend(x.resource, URI.create(x.url), endpoints(x.endpoints));
+        }
+        if ("dataset".equals(x.delivery) && x.format != null) {
+          b.dataset(x.resource, java.util.Objects.requireNonNull(
+              io.shulian.core.catalog.DatasetFormat.fromWireName(x.format)));
         }
       });
       if (c.provider.policy != null) {

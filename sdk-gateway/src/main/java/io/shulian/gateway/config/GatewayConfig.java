@@ -151,6 +151,13 @@ public final class GatewayConfig {
     public String url;
     /** With permissions (no catalog): the endpoints of the resource that are served; nothing else is. */
     public List<EndpointConfig> endpoints;
+    /**
+     * With permissions (no catalog): {@code response} (default) or {@code dataset}, streamed
+     * through the gateways (docs/return-flow.md); the catalog's {@code delivery} decides otherwise.
+     */
+    public String delivery;
+    /** With {@code delivery: dataset} (required there, refused otherwise): {@code jsonl} or {@code csv}. */
+    public String format;
   }
 
   /** Permits a consumer the listed actions (default query) on a resource for the listed purposes. */

@@ -65,6 +65,13 @@ final class ConsumerDatasetStream extends UpstreamRelay {
   static final String BYTES_TRAILER = "X-Shulian-Stream-Bytes";
   static final String DIGEST_TRAILER = "X-Shulian-Stream-Digest";
   private static final int MAX_PROBLEM_BYTES = 8192;
+  /** Continuations in a row that bring no new segment before the transfer is given up. */
+  static final int MAX_RESUMES_WITHOUT_PROGRESS = 8;
+
+  /** Seals the request again, with the continuation header added (a fresh envelope, signed). */
+  interface Continuer {
+    SealedEnvelope seal(String continuation) throws EnvelopeException;
+  }
 
   private final GatewayContext g;
   private final ChannelHandlerContext app;
@@ -80,6 +87,12 @@ final class ConsumerDatasetStream extends UpstreamRelay {
   private @Nullable HttpResponse providerHead;
   private @Nullable ByteBuf problemBody;
   private long released;
+  private final Continuer continuer;
+  private final FramedSegments frames = new FramedSegments();
+  private java.util.@Nullable UUID responseId;
+  private int resumes;
+  private int resumesWithoutProgress;
+  private long segmentsAtLastResume;
 
   /**
    * @param event the audit event of this exchange for a status and outcome
@@ -87,8 +100,9 @@ final class ConsumerDatasetStream extends UpstreamRelay {
    */
   ConsumerDatasetStream(GatewayContext g, ChannelHandlerContext app, FullHttpRequest req, Route route,
       SealedEnvelope sealed, BiFunction<Integer, String, ExchangeEvent> event,
-      BiConsumer<FullHttpResponse, String> refuse) {
+      BiConsumer<FullHttpResponse, String> refuse, Continuer continuer) {
     super(app.executor(), g.limits().requestTimeout());
+    this.continuer = continuer;
     this.g = g;
     this.app = app;
     this.req = req;
@@ -102,8 +116,13 @@ final class ConsumerDatasetStream extends UpstreamRelay {
 
   void start() {
     app.channel().closeFuture().addListener(f -> interrupt("APP_CLOSED"));
+    connect(sealed, this);
+  }
+
+  /** Sends {@code envelope} to the provider on a new connection handled by {@code handler}. */
+  private void connect(SealedEnvelope envelope, io.netty.channel.ChannelHandler handler) {
     URI endpoint = route.endpoint().resolve(Exchanges.EXCHANGE_PATH);
-    byte[] env = sealed.toByteArray();
+    byte[] env = envelope.toByteArray();
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, endpoint.getRawPath(),
         Unpooled.wrappedBuffer(env));
     out.headers().set(HttpHeaderNames.HOST, endpoint.getHost() + ":" + (endpoint.getPort() > 0 ? endpoint.getPort() : 443));
@@ -111,7 +130,12 @@ final class ConsumerDatasetStream extends UpstreamRelay {
     out.headers().set(HttpHeaderNames.ACCEPT, ProviderDatasetStream.MEDIA_TYPE);
     out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, env.length);
     out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    g.peerPool().openStream(app.channel().eventLoop(), endpoint, route.provider(), this).addListener(f -> {
+    g.peerPool().openStream(app.channel().eventLoop(), endpoint, route.provider(), handler).addListener(f -> {
+      if (!f.isSuccess() && headSent && !done) {
+        out.release();
+        resumeOrInterrupt("PROVIDER_UNAVAILABLE");
+        return;
+      }
       if (!f.isSuccess()) {
         out.release();
         boolean mismatch = f.cause() instanceof BackendPool.UpstreamException
@@ -151,7 +175,7 @@ final class ConsumerDatasetStream extends UpstreamRelay {
       head((HttpResponse) msg);
     }
     if (!done && msg instanceof HttpContent) {
-      if (opening == null) {
+      if (problemBody != null) {
         problemContent((HttpContent) msg);
       } else {
         content((HttpContent) msg);
@@ -162,6 +186,9 @@ final class ConsumerDatasetStream extends UpstreamRelay {
   private void head(HttpResponse r) {
     String ct = r.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
     if (r.decoderResult().isSuccess() && r.status().code() == 200 && ct.equals(ProviderDatasetStream.MEDIA_TYPE)) {
+      if (opening != null) {
+        return; // a continuation: its preamble must be the envelope's (FramedSegments)
+      }
       opening = g.opener().openingStream(new java.io.OutputStream() {
         @Override
         public void write(int b) {
@@ -190,6 +217,20 @@ final class ConsumerDatasetStream extends UpstreamRelay {
       return;
     }
     HttpResponse h = java.util.Objects.requireNonNull(providerHead);
+    if (headSent) {
+      // a continuation refused: 409 may be a transfer still winding down on the provider (asked again)
+      int status = h.status().code();
+      problemBody = null;
+      body.release();
+      LOG.atWarn().addKeyValue("event", "dataset_resume_refused").addKeyValue("request_envelope_id",
+          sealed.header().id().toString()).addKeyValue("status", status).log("provider refused the continuation");
+      if (status == 409) {
+        resumeOrInterrupt("RESUME_REFUSED");
+      } else {
+        interrupt(status == 403 ? "RESUME_DENIED" : "RESUME_REFUSED");
+      }
+      return;
+    }
     FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, h.status(), body);
     problemBody = null;
     full.headers().set(h.headers());
@@ -214,7 +255,7 @@ final class ConsumerDatasetStream extends UpstreamRelay {
       while (in.isReadable()) {
         int n = Math.min(in.readableBytes(), piece.length);
         in.readBytes(piece, 0, n);
-        o.write(piece, 0, n);
+        frames.feed(piece, 0, n, o);
         if (!headSent && o.header().isPresent() && !sendHead(o.header().get())) {
           return;
         }
@@ -232,6 +273,9 @@ final class ConsumerDatasetStream extends UpstreamRelay {
           sealed.header().id().toString()).addKeyValue("reason", e.code()).addKeyValue("segments", o.segments())
           .log("data set stream from the provider rejected; the app gets no complete stream");
       failOrInterrupt("RESPONSE_" + e.code());
+      return;
+    } catch (FramedSegments.PreambleMismatch e) {
+      failOrInterrupt("RESUME_MISMATCH");
       return;
     } catch (IOException | RuntimeException e) {
       failOrInterrupt("RESPONSE_MALFORMED");
@@ -272,6 +316,7 @@ final class ConsumerDatasetStream extends UpstreamRelay {
       out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     headSent = true;
+    responseId = h.id();
     app.write(out);
     return true;
   }
@@ -305,8 +350,9 @@ final class ConsumerDatasetStream extends UpstreamRelay {
     }
     app.flush();
     byte[] d = digest.finish();
-    ExchangeEvent e = event.apply(200, "OK").withResponse(d, released)
+    ExchangeEvent verified = event.apply(200, "OK").withResponse(d, released)
         .withTransfer(new ExchangeEvent.Transfer(-1, o.segments(), true));
+    ExchangeEvent e = resumes == 0 ? verified : withReasons(verified, verified.permitted, java.util.List.of("RESUMED"));
     String label = digest.label(d);
     long bytes = released;
     java.util.concurrent.CompletableFuture<Void> f;
@@ -396,11 +442,8 @@ final class ConsumerDatasetStream extends UpstreamRelay {
     app.close();
     ExchangeEvent e = event.apply(200, "STREAM_INTERRUPTED").withResponse(digest.finish(), released)
         .withTransfer(new ExchangeEvent.Transfer(-1, o.segments(), false));
-    e = new ExchangeEvent(e.time, e.envelopeId, e.direction, e.sender, e.receiver, e.resource, e.purpose, e.grantId,
-        false, e.ruleIds, e.obligations, java.util.List.of("STREAM_INTERRUPTED", reason), e.policyVersion,
-        e.payloadDigest, e.payloadBytes, e.status, e.outcome, e.latency)
-        .withRequest(e.app, e.method, e.path).withResponse(e.responseDigest, e.responseBytes)
-        .withTransfer(java.util.Objects.requireNonNull(e.transfer));
+    e = withReasons(e, false, resumes > 0 ? java.util.List.of("STREAM_INTERRUPTED", reason, "RESUMED")
+        : java.util.List.of("STREAM_INTERRUPTED", reason));
     LOG.atWarn().addKeyValue("event", "dataset_interrupted").addKeyValue("request_envelope_id",
         sealed.header().id().toString()).addKeyValue("reason", reason).addKeyValue("bytes", released)
         .log("data set transfer interrupted; the app's response was cut off without the verified trailer");
@@ -408,19 +451,101 @@ final class ConsumerDatasetStream extends UpstreamRelay {
     req.release();
   }
 
+  private static ExchangeEvent withReasons(ExchangeEvent e, boolean permitted, java.util.List<String> reasons) {
+    return new ExchangeEvent(e.time, e.envelopeId, e.direction, e.sender, e.receiver, e.resource, e.purpose, e.grantId,
+        permitted, e.ruleIds, e.obligations, reasons, e.policyVersion,
+        e.payloadDigest, e.payloadBytes, e.status, e.outcome, e.latency)
+        .withRequest(e.app, e.method, e.path).withResponse(e.responseDigest, e.responseBytes)
+        .withTransfer(java.util.Objects.requireNonNull(e.transfer));
+  }
+
+  /**
+   * The provider connection was cut after the head was sent: asks the provider for the rest of the
+   * same envelope from the first segment not yet received (docs/return-flow.md "Resume"), unless
+   * continuations stopped bringing segments.
+   */
+  private void resumeOrInterrupt(String reason) {
+    OpeningStream o = opening;
+    java.util.UUID id = responseId;
+    if (done || o == null || id == null || !frames.started()) {
+      failOrInterrupt(reason);
+      return;
+    }
+    if (frames.segments() > segmentsAtLastResume) {
+      resumesWithoutProgress = 0;
+    }
+    if (++resumesWithoutProgress > MAX_RESUMES_WITHOUT_PROGRESS) {
+      interrupt(reason);
+      return;
+    }
+    segmentsAtLastResume = frames.segments();
+    resumes++;
+    disarm();
+    Channel old = upstream;
+    upstream = null;
+    if (old != null) {
+      old.close();
+    }
+    frames.continuation();
+    ByteBuf pb = problemBody;
+    if (pb != null) {
+      pb.release();
+      problemBody = null;
+    }
+    String asked = new ResumableTransfers.Continuation(id, frames.segments()).value();
+    SealedEnvelope env;
+    try {
+      env = continuer.seal(asked);
+    } catch (EnvelopeException | RuntimeException e) {
+      interrupt("RESUME_NOT_SEALABLE");
+      return;
+    }
+    LOG.atInfo().addKeyValue("event", "dataset_resuming").addKeyValue("envelope_id", id.toString())
+        .addKeyValue("request_envelope_id", env.header().id().toString()).addKeyValue("from_segment", frames.segments())
+        .addKeyValue("reason", reason).addKeyValue("attempt", resumes).log("provider connection cut; continuing the transfer");
+    long delayMs = 50L * (resumesWithoutProgress - 1);
+    app.executor().schedule(() -> {
+      if (!done) {
+        connect(env, new Continuation());
+      }
+    }, delayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Handles a continuation connection (a handler instance can be in one pipeline only). */
+  private final class Continuation extends io.netty.channel.ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ConsumerDatasetStream.this.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      ConsumerDatasetStream.this.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ConsumerDatasetStream.this.exceptionCaught(ctx, cause);
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (!done) {
-      // the provider's connection ended before the terminating chunk: a truncated stream
-      failOrInterrupt("RESPONSE_TRUNCATED");
+    if (!done && ctx.channel() == upstream) {
+      // the provider's connection ended before the terminating chunk: continued, or a truncated stream
+      if (headSent && problemBody == null) {
+        resumeOrInterrupt("RESPONSE_TRUNCATED");
+      } else {
+        failOrInterrupt("RESPONSE_TRUNCATED");
+      }
     }
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (!done) {
+    if (!done && ctx.channel() == upstream && !(headSent && cause instanceof IOException)) {
       failOrInterrupt("RESPONSE_MALFORMED");
     }
-    ctx.close();
+    ctx.close(); // a reset after the head: channelInactive continues the transfer
   }
 }

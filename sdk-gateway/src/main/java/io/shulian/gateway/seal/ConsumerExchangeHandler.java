@@ -130,7 +130,12 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     }
     String grant = req.headers().get(GRANT_HEADER);
     List<Map.Entry<String, String>> headers = new ArrayList<>();
-    req.headers().forEach(h -> headers.add(Map.entry(h.getKey(), h.getValue())));
+    req.headers().forEach(h -> {
+      // only the gateway itself asks for the continuation of a cut data set transfer
+      if (!h.getKey().equalsIgnoreCase(ResumableTransfers.RESUME_HEADER)) {
+        headers.add(Map.entry(h.getKey(), h.getValue()));
+      }
+    });
     HttpPayload payload;
     SealRequest request;
     Span exchange = Span.getInvalid();
@@ -178,7 +183,9 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
           req.retain();
           new ConsumerDatasetStream(g, ctx, req, r, sealed,
               (status, outcome) -> event(t0, sealed, payload, asked, status, outcome),
-              (response, outcome) -> finish(ctx, req, t0, sealed, payload, asked, response, outcome, null))
+              (response, outcome) -> finish(ctx, req, t0, sealed, payload, asked, response, outcome, null),
+              continuation -> g.sealer().seal(request, HttpPayload.request(payload.method(), payload.target(),
+                  withHeader(headers, ResumableTransfers.RESUME_HEADER, continuation), payload.body()).encode()))
               .start();
         } else {
           send(ctx, req, t0, r, sealed, payload, asked, span);
@@ -189,7 +196,14 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     });
   }
 
-  private static Problem malformed(IllegalArgumentException e) {
+  private static List<Map.Entry<String, String>> withHeader(List<Map.Entry<String, String>> headers, String name,
+      String value) {
+    List<Map.Entry<String, String>> out = new ArrayList<>(headers);
+    out.add(Map.entry(name, value));
+    return out;
+  }
+
+    private static Problem malformed(IllegalArgumentException e) {
     return Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST", "the request cannot be sealed: " + e.getMessage());
   }
 

@@ -32,10 +32,14 @@ public final class HttpPayload {
    */
   public static final String ACTION_HEADER = "x-shulian-action";
 
-  /** Headers that are copied into the envelope (lower case). */
+  /**
+   * Headers that are copied into the envelope (lower case). The consumer gateway drops an app's
+   * {@code x-shulian-resume}: only the gateway asks for a continuation.
+   */
   public static final Set<String> CARRIED_HEADERS =
       Set.of("content-type", "accept", "accept-language", "content-language", "if-none-match",
-          "if-modified-since", "etag", "last-modified", "cache-control", "location", GRANT_HEADER, ACTION_HEADER);
+          "if-modified-since", "etag", "last-modified", "cache-control", "location", GRANT_HEADER, ACTION_HEADER,
+          ResumableTransfers.RESUME_HEADER);
 
   private static final java.util.regex.Pattern METHOD = java.util.regex.Pattern.compile("[A-Z]{1,16}");
   private static final java.util.regex.Pattern REQUEST_LINE =

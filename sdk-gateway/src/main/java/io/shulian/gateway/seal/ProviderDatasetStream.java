@@ -20,6 +20,7 @@ import io.shulian.core.envelope.EnvelopeException;
 import io.shulian.core.envelope.EnvelopeHeader;
 import io.shulian.core.envelope.SealRequest;
 import io.shulian.core.envelope.SealingStream;
+import io.shulian.core.envelope.StreamResumption;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.gateway.audit.AccessLog;
 import io.shulian.gateway.audit.ExchangeEvent;
@@ -59,6 +60,9 @@ final class ProviderDatasetStream extends UpstreamRelay {
   /** Media type of a streamed framed envelope between gateways. */
   static final String MEDIA_TYPE = "application/shulian-framed";
 
+  /** A continuation of a cut transfer: its envelope and the first segment to send. */
+  record Resume(StreamResumption resumption, long fromSegment) {}
+
   /** How the handler refuses before anything was streamed (audited, answered, in-flight released). */
   interface Refusal {
     void refuse(Problem p, @Nullable String reason);
@@ -73,6 +77,8 @@ final class ProviderDatasetStream extends UpstreamRelay {
   private final ExchangeEvent started;
   private final Refusal refusal;
   private final Runnable onDone;
+  private final @Nullable Resume resume;
+  private final java.util.function.Consumer<StreamResumption> onStarted;
   private final long maxBytes;
   private final ByteBufOutput sealed;
   private final StreamDigest digest;
@@ -85,9 +91,12 @@ final class ProviderDatasetStream extends UpstreamRelay {
    *     its status and outcome are set when the transfer ends
    */
   ProviderDatasetStream(GatewayContext g, ChannelHandlerContext peer, EnvelopeHeader request, Verdict verdict,
-      PartyCertificate replyTo, DatasetFormat format, ExchangeEvent started, Refusal refusal, Runnable onDone) {
+      PartyCertificate replyTo, DatasetFormat format, ExchangeEvent started, Refusal refusal, Runnable onDone,
+      @Nullable Resume resume, java.util.function.Consumer<StreamResumption> onStarted) {
     super(peer.executor(), g.limits().backendTimeout());
     this.onDone = onDone;
+    this.resume = resume;
+    this.onStarted = onStarted;
     this.g = g;
     this.peer = peer;
     this.request = request;
@@ -184,8 +193,13 @@ final class ProviderDatasetStream extends UpstreamRelay {
           .contentType(format.mediaType())
           .correlationId(request.id())
           .build();
-      SealingStream s = g.sealer().sealingStream(reply, sealed);
+      // every data set envelope can be continued after a cut (the same envelope, docs/return-flow.md)
+      SealingStream s = resume == null ? g.sealer().resumableSealingStream(reply, sealed)
+          : g.sealer().resumeSealingStream(resume.resumption(), resume.fromSegment(), sealed);
       sealing = s;
+      if (resume == null) {
+        s.resumption().ifPresent(onStarted);
+      }
       records = new DatasetRecords(format, verdict.hasObligations() ? verdict.responseFilter() : null,
           new java.io.OutputStream() {
             @Override
@@ -199,6 +213,14 @@ final class ProviderDatasetStream extends UpstreamRelay {
               s.write(b, off, len);
             }
           });
+    } catch (IllegalStateException e) {
+      // another stream of the envelope is open, or it was destroyed meanwhile
+      sealed.discard();
+      fail(Problem.of(HttpResponseStatus.CONFLICT, List.of(
+          new Problem.Reason("RESUME_REFUSED", "the transfer cannot be continued"),
+          new Problem.Reason("RESUME_IN_PROGRESS", "the transfer is still being sent; ask again when it stopped")),
+          "the transfer cannot be continued now"), "RESUME_IN_PROGRESS");
+      return;
     } catch (EnvelopeException | IOException | IllegalArgumentException e) {
       sealed.discard();
       fail(Problem.of(HttpResponseStatus.BAD_GATEWAY, "RESPONSE_NOT_SEALABLE",
@@ -253,6 +275,13 @@ final class ProviderDatasetStream extends UpstreamRelay {
           .addKeyValue("records", rs.records()).log("data set stopped: a record cannot be released");
       interrupt(e.code());
       return;
+    } catch (StreamResumption.MismatchException e) {
+      // the backend's data changed since the segments sent before: never sealed again differently
+      LOG.atWarn().addKeyValue("event", "dataset_resume_mismatch").addKeyValue("envelope_id", s.header().id().toString())
+          .addKeyValue("resource", request.resource()).addKeyValue("segment", e.segment())
+          .log("data set continuation stopped: the backend's data differs from what was sent before");
+      interrupt("RESUME_DATA_CHANGED");
+      return;
     } catch (IOException | RuntimeException e) {
       interrupt("RESPONSE_NOT_SEALABLE");
       return;
@@ -291,7 +320,7 @@ final class ProviderDatasetStream extends UpstreamRelay {
     peer.flush();
     DatasetRecords rs = java.util.Objects.requireNonNull(records);
     SealingStream s = java.util.Objects.requireNonNull(sealing);
-    ExchangeEvent e = ended(200, "OK", List.of(), true);
+    ExchangeEvent e = ended(200, "OK", resume == null ? List.of() : List.of("CONTINUATION"), true);
     LOG.atInfo().addKeyValue("event", "dataset_sent").addKeyValue("envelope_id", s.header().id().toString())
         .addKeyValue("resource", request.resource()).addKeyValue("records", rs.records())
         .addKeyValue("bytes", rs.releasedBytes()).addKeyValue("segments", s.segments()).log("data set streamed");
@@ -372,7 +401,8 @@ final class ProviderDatasetStream extends UpstreamRelay {
     java.util.Objects.requireNonNull(sealing).close();
     sealed.discard();
     peer.close();
-    ExchangeEvent e = ended(200, "STREAM_INTERRUPTED", List.of("STREAM_INTERRUPTED", reason), false);
+    ExchangeEvent e = ended(200, "STREAM_INTERRUPTED", resume == null ? List.of("STREAM_INTERRUPTED", reason)
+        : List.of("STREAM_INTERRUPTED", reason, "CONTINUATION"), false);
     LOG.atWarn().addKeyValue("event", "dataset_interrupted").addKeyValue("envelope_id", request.id().toString())
         .addKeyValue("resource", request.resource()).addKeyValue("reason", reason)
         .addKeyValue("bytes", e.responseBytes).log("data set transfer interrupted; the consumer gets no complete stream");

@@ -54,9 +54,12 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
   public static final AttributeKey<PartyId> PEER = AttributeKey.valueOf("shulian.peer");
 
   private final GatewayContext g;
+  /** Data set transfers that may be continued (docs/return-flow.md "Resume"). */
+  private final ResumableTransfers resumable;
 
   public ProviderExchangeHandler(GatewayContext g) {
     this.g = g;
+    this.resumable = new ResumableTransfers(g.clock());
   }
 
   @Override
@@ -157,7 +160,9 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     Tracing.end(policy, v.isPermit() ? null : "DENIED");
     if (!v.isPermit()) {
       Tracing.end(span, "DENIED");
-      refuse(ctx, req, t0, h, peer.toString(), Exchanges.denied(v.reasons()), v, asked);
+      // a continuation is decided anew (a grant revoked since stops it) and audited as one
+      refuse(ctx, req, t0, h, peer.toString(), Exchanges.denied(v.reasons()), v, asked,
+          inner.header(ResumableTransfers.RESUME_HEADER) == null ? List.of() : List.of("CONTINUATION"));
       return;
     }
     Optional<URI> backend = g.backend(h.resource());
@@ -174,12 +179,37 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "no encryption certificate is known for the sender"), v, asked);
       return;
     }
+    // a continuation of a cut data set transfer: the same envelope, for the same consumer and request
+    String resumeAsked = inner.header(ResumableTransfers.RESUME_HEADER);
+    ResumableTransfers.Asked transfer = ResumableTransfers.asked(h.sender(), h.resource(), h.purpose(), inner.method(),
+        target.toString(), inner.header(HttpPayload.GRANT_HEADER));
+    ProviderDatasetStream.Resume resume = null;
+    if (resumeAsked != null) {
+      Optional<ResumableTransfers.Continuation> c = dataset.isPresent()
+          ? ResumableTransfers.Continuation.parse(resumeAsked) : Optional.empty();
+      ResumableTransfers.Result found = c.isEmpty()
+          ? ResumableTransfers.refused("RANGE_INVALID", "the continuation asked for is malformed")
+          : resumable.find(c.get(), transfer);
+      io.shulian.core.envelope.StreamResumption r = found.resumption();
+      Problem no = found.problem();
+      if (no != null || r == null || c.isEmpty()) {
+        Tracing.end(span, "RESUME_REFUSED");
+        Problem p = java.util.Objects.requireNonNull(no);
+        List<String> codes = new java.util.ArrayList<>();
+        codes.add("CONTINUATION");
+        p.reasons().forEach(x -> codes.add(x.code()));
+        refuse(ctx, req, t0, h, peer.toString(), p, null, asked, codes);
+        return;
+      }
+      resume = new ProviderDatasetStream.Resume(r, c.get().fromSegment());
+    }
     URI base = backend.get();
     String path = stripTrailingSlashes(base.getRawPath()) + target;
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(inner.method()), path,
         Unpooled.wrappedBuffer(inner.body()));
     for (Map.Entry<String, String> e : inner.headers()) {
-      if (!e.getKey().equals(HttpPayload.GRANT_HEADER) && !e.getKey().equals(HttpPayload.ACTION_HEADER)) {
+      if (!e.getKey().equals(HttpPayload.GRANT_HEADER) && !e.getKey().equals(HttpPayload.ACTION_HEADER)
+          && !e.getKey().equals(ResumableTransfers.RESUME_HEADER)) {
         out.headers().add(e.getKey(), e.getValue());
       }
     }
@@ -200,7 +230,7 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
       req.retain();
       new ProviderDatasetStream(g, ctx, h, v, replyTo.get(), dataset.get(), started,
           (p, reason) -> refuse(ctx, req, t0, h, peer.toString(), p, reason == null ? v : reason, asked),
-          req::release).start(base, out);
+          req::release, resume, r -> resumable.started(r, transfer)).start(base, out);
       return;
     }
     req.retain();
@@ -401,7 +431,12 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
 
   private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, @Nullable EnvelopeHeader h, String peer,
       Problem p, @Nullable Object why, Requested asked) {
-    java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
+    refuse(ctx, req, t0, h, peer, p, why, asked, List.of());
+  }
+
+  private void refuse(ChannelHandlerContext ctx, FullHttpRequest req, long t0, @Nullable EnvelopeHeader h, String peer,
+      Problem p, @Nullable Object why, Requested asked, List<String> codes) {
+    java.util.Set<String> reasons = new java.util.LinkedHashSet<>(codes);
     if (why instanceof String) {
       reasons.add((String) why);
     } else if (why instanceof Verdict && !((Verdict) why).isPermit()) {

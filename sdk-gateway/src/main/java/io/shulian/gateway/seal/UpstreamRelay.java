@@ -68,7 +68,8 @@ abstract class UpstreamRelay extends ChannelInboundHandlerAdapter {
   @Override
   public final void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (!done) {
+      // only the current upstream connection counts (a continuation replaces a cut one)
+      if (!done && ctx.channel() == upstream) {
         disarm();
         onMessage(msg);
       }

@@ -82,6 +82,15 @@ public abstract class ContentCipher {
     }
   }
 
+  /**
+   * Encrypts again, with the same key and nonce, a plaintext that the caller has proven to be the
+   * one encrypted before (a resumed framed stream): the same ciphertext comes out. The JDK's
+   * AES-GCM refuses a key and nonce its cipher object used last; this uses a fresh one.
+   */
+  public int encryptAgain(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
+    return encrypt(key, iv, aad, in, off, len, out, outOff);
+  }
+
   private static final class JdkAesGcm extends ContentCipher {
     private static final ThreadLocal<Cipher> CIPHERS =
         ThreadLocal.withInitial(
@@ -109,6 +118,19 @@ public abstract class ContentCipher {
       checkSizes(key, iv, 32);
       Cipher c = CIPHERS.get();
       try {
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+        c.updateAAD(aad);
+        return c.doFinal(in, off, len, out, outOff);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("AES-GCM encryption failed", e);
+      }
+    }
+
+    @Override
+    public int encryptAgain(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
+      checkSizes(key, iv, 32);
+      try {
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
         c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
         c.updateAAD(aad);
         return c.doFinal(in, off, len, out, outOff);
