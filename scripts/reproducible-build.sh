@@ -16,8 +16,8 @@ trap 'rm -rf "$work"' EXIT
 build() {
   local dir="$work/$1"
   mkdir -p "$dir"
-  # the module's sources as a fresh clone has them (no target/), and every POM of the reactor
-  (cd "$root" && git ls-files -z --cached --others --exclude-standard -- '*pom.xml' "$module" \
+  # the module's sources as a fresh clone has them (no target/), every POM of the reactor, .mvn/
+  (cd "$root" && git ls-files -z --cached --others --exclude-standard -- .mvn '*pom.xml' "$module" \
     | xargs -0 cp --parents -t "$dir")
   (cd "$dir" && mvn -B -q -o -pl "$module" package -DskipTests) \
     || { echo "build $1 of $module failed" >&2; exit 2; }

@@ -60,6 +60,16 @@ class TracingConfigTest {
   }
 
   @Test
+  void samplingRatio_notAFiniteNumber_isAProblem() throws Exception {
+    assertThat(problems("tracing: { otlp: { endpoint: \"http://c:4318\", samplingRatio: half } }", Map.of()))
+        .anySatisfy(p -> assertThat(p).contains("tracing.otlp.samplingRatio: must be a number, got"));
+    assertThat(problems("tracing: { otlp: { endpoint: \"http://c:4318\", samplingRatio: .nan } }", Map.of()))
+        .anySatisfy(p -> assertThat(p).contains("tracing.otlp.samplingRatio: must be a number"));
+    assertThat(problems("tracing: { otlp: { endpoint: \"http://c:4318\", samplingRatio: \"0.25\" } }", Map.of()))
+        .noneSatisfy(p -> assertThat(p).contains("samplingRatio"));
+  }
+
+  @Test
   void unknownKey_isAProblem() throws Exception {
     assertThat(problems("tracing: { otlp: { endpoint: \"http://c:4318\", headers: \"authorization=x\" } }", Map.of()))
         .anySatisfy(p -> assertThat(p).contains("tracing.otlp.headers: unknown key"));
