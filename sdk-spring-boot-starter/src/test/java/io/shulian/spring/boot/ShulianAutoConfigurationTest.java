@@ -38,7 +38,8 @@ class ShulianAutoConfigurationTest {
   PartyIdentity civil;
   PartyIdentity housing;
   final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(ShulianAutoConfiguration.class, ShulianActuatorAutoConfiguration.class));
+      .withConfiguration(AutoConfigurations.of(ShulianAutoConfiguration.class, ShulianActuatorAutoConfiguration.class,
+          io.shulian.spring.boot.actuate.ShulianMetersAutoConfiguration.class));
 
   @BeforeEach
   void keys() throws Exception {
@@ -225,6 +226,14 @@ class ShulianAutoConfigurationTest {
           assertThat(health.getDetails()).containsEntry("gatewayReachable", false).containsEntry("keysLoaded", true)
               .containsEntry("trustFresh", true).containsEntry("party", LoopbackCity.CIVIL.toString());
         });
+  }
+
+  @Test
+  void meters_withMicrometer_areConfigured_besideTheHealthIndicator() throws Exception {
+    configured().run(ctx -> {
+      assertThat(ctx).hasSingleBean(io.shulian.spring.boot.actuate.ShulianMeters.class);
+      assertThat(ctx).hasSingleBean(ShulianHealthIndicator.class);
+    });
   }
 
   @Test
