@@ -63,8 +63,9 @@ class TracingConfigTest {
   void samplingRatio_notAFiniteNumber_isAProblem() throws Exception {
     assertThat(problems("tracing: { otlp: { endpoint: \"http://c:4318\", samplingRatio: half } }", Map.of()))
         .anySatisfy(p -> assertThat(p).contains("tracing.otlp.samplingRatio: must be a number, got"));
+    // the YAML reader refuses .nan itself, located
     assertThat(problems("tracing: { otlp: { endpoint: \"http://c:4318\", samplingRatio: .nan } }", Map.of()))
-        .anySatisfy(p -> assertThat(p).contains("tracing.otlp.samplingRatio: must be a number"));
+        .anySatisfy(p -> assertThat(p).contains("gw.yaml:4:").contains(".nan"));
     assertThat(problems("tracing: { otlp: { endpoint: \"http://c:4318\", samplingRatio: \"0.25\" } }", Map.of()))
         .noneSatisfy(p -> assertThat(p).contains("samplingRatio"));
   }
