@@ -148,6 +148,9 @@ class GatewayTracingTest {
     assertThat(backendTraceparents).containsExactly("00-" + traceId + "-" + backendSpan.getSpanId() + "-01");
     // and back: the answer's envelope carries the provider's span; the consumer opens it under its own
     assertThat(named(all, "shulian.open").getParentSpanId()).isEqualTo(consumerSpan.getSpanId());
+    // each gateway's audit append, under its exchange span, ended before the answer left
+    assertThat(all).filteredOn(s -> s.getName().equals("shulian.audit")).extracting(SpanData::getParentSpanId)
+        .containsExactlyInAnyOrder(consumerSpan.getSpanId(), providerSpan.getSpanId());
   }
 
   @Test

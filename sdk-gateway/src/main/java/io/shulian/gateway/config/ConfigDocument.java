@@ -233,6 +233,16 @@ final class ConfigDocument {
       }
       return raw == int.class ? F.numberNode(n.intValue()) : F.numberNode(n.longValue());
     }
+    if (raw == double.class) {
+      String t = v.isContainerNode() ? "" : v.asText().trim();
+      Double d = v.isNumber() ? Double.valueOf(v.doubleValue())
+          : t.matches("-?\\d{1,30}(\\.\\d{1,30})?") ? Double.valueOf(t) : null;
+      if (d == null || !Double.isFinite(d)) {
+        add(path, "must be a number, got " + shown(v));
+        return null;
+      }
+      return F.numberNode(d.doubleValue());
+    }
     if (raw == boolean.class) {
       String s = v.isBoolean() ? null : v.asText().trim().toLowerCase(Locale.ROOT);
       if (v.isBoolean()) {

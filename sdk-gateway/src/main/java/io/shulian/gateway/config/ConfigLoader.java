@@ -196,6 +196,7 @@ public final class ConfigLoader {
         problems.add("collector: needs trust.root (the hub's TLS certificate is checked against the city trust)");
       }
     }
+    tracingProblems(c, env, problems);
     if (c.state == null) {
       problems.add("state: must be a mapping (or left out)");
     } else if (c.state.maxReplayEntries < 1 || c.state.maxReplayEntries > 100_000_000) {
@@ -542,6 +543,55 @@ public final class ConfigLoader {
         .max(Comparator.comparing(PartyCertificate::notBefore));
   }
 
+  /** Checks {@code tracing}: the endpoint, the durations, and that the headers' variable is set and parses. */
+  private static void tracingProblems(GatewayConfig c, Function<String, String> env, List<String> problems) {
+    if (c.tracing == null) {
+      return;
+    }
+    GatewayConfig.Otlp o = c.tracing.otlp;
+    if (o == null) {
+      problems.add("tracing.otlp: required in tracing (or leave tracing out)");
+      return;
+    }
+    try {
+      io.shulian.gateway.ops.OtlpTracing.tracesEndpoint(o.endpoint);
+    } catch (IllegalArgumentException e) {
+      problems.add("tracing.otlp.endpoint: " + e.getMessage());
+    }
+    durationIn("tracing.otlp.timeout", o.timeout, Duration.ofMillis(100), Duration.ofMinutes(1), problems);
+    durationIn("tracing.otlp.batchDelay", o.batchDelay, Duration.ofMillis(10), Duration.ofMinutes(1), problems);
+    if (!(o.samplingRatio >= 0 && o.samplingRatio <= 1)) {
+      problems.add("tracing.otlp.samplingRatio: 0.0 to 1.0, got " + o.samplingRatio);
+    }
+    if (o.serviceName == null || o.serviceName.isBlank() || o.serviceName.length() > 255) {
+      problems.add("tracing.otlp.serviceName: 1 to 255 characters");
+    }
+    if (o.headersEnv != null) {
+      otlpHeaders(o, env, problems);
+    }
+    if (!io.shulian.gateway.ops.OtlpTracing.available()) {
+      problems.add("tracing.otlp: the OpenTelemetry SDK and OTLP exporter are not on the class path (shulian.jar has them)");
+    }
+  }
+
+  /** The headers of {@code tracing.otlp.headersEnv}; a problem names the variable, never a value. */
+  private static Map<String, String> otlpHeaders(GatewayConfig.Otlp o, Function<String, String> env, List<String> problems) {
+    if (o.headersEnv == null) {
+      return Map.of();
+    }
+    String spec = o.headersEnv.isEmpty() ? null : env.apply(o.headersEnv);
+    if (spec == null || spec.isBlank()) {
+      problems.add("tracing.otlp.headersEnv: environment variable " + o.headersEnv + " is not set");
+      return Map.of();
+    }
+    try {
+      return io.shulian.gateway.ops.OtlpTracing.headers(spec);
+    } catch (IllegalArgumentException e) {
+      problems.add("tracing.otlp.headersEnv: " + o.headersEnv + ": " + e.getMessage());
+      return Map.of();
+    }
+  }
+
   /** Applies a loaded configuration to a gateway builder. */
   /**
    * A backend's {@code delivery} and {@code format} (pinned mode only: with a catalog policy the
@@ -583,6 +633,21 @@ public final class ConfigLoader {
         .drainTimeout(checkedDuration(c.runtime.drainTimeout))
         .ephemeralKeyReuse(checkedDuration(c.envelope.ephemeralKeyReuse), c.envelope.ephemeralKeyReuseMaxEnvelopes)
         .batchSignatures(c.envelope.batchSignatures);
+    if (c.tracing != null && c.tracing.otlp != null) {
+      GatewayConfig.Otlp o = c.tracing.otlp;
+      List<String> problems = new ArrayList<>();
+      Map<String, String> headers = otlpHeaders(o, env, problems);
+      if (!problems.isEmpty()) {
+        // load() checked the same variable: it changed in between
+        throw new IllegalStateException(problems.get(0));
+      }
+      io.shulian.gateway.ops.OtlpTracing.Handle otlp = io.shulian.gateway.ops.OtlpTracing.start(
+          new io.shulian.gateway.ops.OtlpTracing.Settings(io.shulian.gateway.ops.OtlpTracing.tracesEndpoint(o.endpoint),
+              headers, checkedDuration(o.timeout), o.serviceName, o.samplingRatio, checkedDuration(o.batchDelay)),
+          l.identity.party().toString(), Gateway.version());
+      b.openTelemetry(otlp.openTelemetry());
+      b.closeWith(otlp);
+    }
     if (l.shared != null) {
       io.shulian.gateway.state.RedisState shared = l.shared;
       b.sharedState(shared);

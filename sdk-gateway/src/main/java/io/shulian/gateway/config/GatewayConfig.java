@@ -33,6 +33,30 @@ public final class GatewayConfig {
   public Envelope envelope = new Envelope();
   /** Ships this gateway's audit log to the city hub's collector; off when absent. */
   public Collector collector;
+  /** Exports the gateway's spans (docs/tracing.md); without it spans are no-ops and traceparents are still passed on. */
+  public Tracing tracing;
+
+  /** Tracing: where the gateway's spans go. */
+  public static final class Tracing {
+    /** An OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger, Tempo, ...). */
+    public Otlp otlp;
+  }
+
+  /** OTLP/HTTP (protobuf) span export through a batch span processor. */
+  public static final class Otlp {
+    /** http(s)://host:4318 (spans go to /v1/traces) or the full URL of the traces endpoint. */
+    public String endpoint;
+    /** Environment variable holding headers for the receiver, name=value,name=value (e.g. a token); optional. */
+    public String headersEnv;
+    /** How long one export may take. */
+    public String timeout = "10s";
+    /** The resource's service.name. */
+    public String serviceName = "shulian-gateway";
+    /** Share of new traces recorded, 0.0 to 1.0; a trace the app or the consumer sampled is always recorded. */
+    public double samplingRatio = 1.0;
+    /** How long finished spans wait to be exported in a batch. */
+    public String batchDelay = "5s";
+  }
 
   /** Event shipping to the city collector (docs/gateway.md "Event shipping"). */
   public static final class Collector {

@@ -305,7 +305,8 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     if (released != null) {
       e = e.withResponse(Exchanges.digest(g, released), released.length);
     }
-    Exchanges.auditThenRespond(g, ctx, req, e, response);
+    // under the exchange's span, whose context the request envelope carries
+    Exchanges.auditThenRespond(g, ctx, req, e, response, sealed.header().traceparent().orElse(null));
   }
 
   /** The audit event of an exchange whose request was sealed, before any response is added. */

@@ -12,14 +12,18 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.shulian.core.envelope.EnvelopeException;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.shulian.gateway.audit.AccessLog;
 import io.shulian.gateway.audit.ExchangeEvent;
 import io.shulian.gateway.inbound.Problem;
+import io.shulian.gateway.ops.Tracing;
 import io.shulian.gateway.pipeline.GatewayContext;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /** Shared steps of both roles: problem mapping, digests, and releasing a response after its audit. */
 final class Exchanges {
@@ -246,6 +250,18 @@ final class Exchanges {
    */
   static void auditThenRespond(GatewayContext g, ChannelHandlerContext ctx, FullHttpRequest request,
       ExchangeEvent event, FullHttpResponse response) {
+    auditThenRespond(g, ctx, request, event, response, null);
+  }
+
+  /**
+   * As above, with the audit append (and the state it waits for) in a {@code shulian.audit} span
+   * under {@code traceparent}, the exchange's span; no span without one. The span ends before the
+   * answer is written, with {@code AUDIT_UNAVAILABLE} or {@code STATE_UNAVAILABLE} when it failed.
+   */
+  static void auditThenRespond(GatewayContext g, ChannelHandlerContext ctx, FullHttpRequest request,
+      ExchangeEvent event, FullHttpResponse response, @Nullable String traceparent) {
+    Span audit = traceparent == null ? Span.getInvalid()
+        : g.tracing().start("shulian.audit", SpanKind.INTERNAL, traceparent);
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     CompletableFuture<Void> f;
     try {
@@ -262,7 +278,17 @@ final class Exchanges {
       }), (a, b) -> null);
     }
     g.metrics().exchange(event);
-    f.whenComplete((ok, err) -> ctx.executor().execute(() -> {
+    f.whenComplete((ok, err) -> {
+      Tracing.end(audit, err == null ? null
+          : causedBy(err, StateUnavailable.class) ? "STATE_UNAVAILABLE" : "AUDIT_UNAVAILABLE");
+      answer(g, ctx, event, response, keepAlive, err);
+    });
+  }
+
+  /** Writes the answer (or the 503 of a failed audit) on the channel's loop. */
+  private static void answer(GatewayContext g, ChannelHandlerContext ctx, ExchangeEvent event,
+      FullHttpResponse response, boolean keepAlive, @Nullable Throwable err) {
+    ctx.executor().execute(() -> {
       FullHttpResponse out = response;
       boolean close = !keepAlive || g.draining();
       if (err != null) {
@@ -296,6 +322,6 @@ final class Exchanges {
       if (close) {
         wf.addListener(ChannelFutureListener.CLOSE);
       }
-    }));
+    });
   }
 }

@@ -325,7 +325,8 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
         // the request record carries the request's payload, the response record what was released
         ExchangeEvent e = asked.on(event(h, h.sender().toString(), v, Exchanges.digest(g, request.body()),
             request.body().length, status, "OK", List.of(), t0)).withResponse(Exchanges.digest(g, released), released.length);
-        Exchanges.auditThenRespond(g, ctx, req, e, Exchanges.envelopeResponse(sealed.toByteArray()));
+        Exchanges.auditThenRespond(g, ctx, req, e, Exchanges.envelopeResponse(sealed.toByteArray()),
+            Tracing.traceparent(span));
       } finally {
         req.release();
       }

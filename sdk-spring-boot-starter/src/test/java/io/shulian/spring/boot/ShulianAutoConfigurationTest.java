@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -39,7 +38,8 @@ class ShulianAutoConfigurationTest {
   PartyIdentity civil;
   PartyIdentity housing;
   final ApplicationContextRunner runner = new ApplicationContextRunner()
-      .withConfiguration(AutoConfigurations.of(ShulianAutoConfiguration.class, ShulianActuatorAutoConfiguration.class));
+      .withConfiguration(AutoConfigurations.of(ShulianAutoConfiguration.class, ShulianActuatorAutoConfiguration.class,
+          io.shulian.spring.boot.actuate.ShulianMetersAutoConfiguration.class));
 
   @BeforeEach
   void keys() throws Exception {
@@ -221,10 +221,19 @@ class ShulianAutoConfigurationTest {
     configured("shulian.gateway.url=http://127.0.0.1:" + closedPort, "shulian.gateway.api-key-file=" + passwordFile)
         .run(ctx -> {
           var health = ctx.getBean(ShulianHealthIndicator.class).health();
-          assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+          // the status's code: the same test for Boot 3's and Boot 4's health API (-Pboot4)
+          assertThat(health.getStatus().getCode()).isEqualTo("DOWN");
           assertThat(health.getDetails()).containsEntry("gatewayReachable", false).containsEntry("keysLoaded", true)
               .containsEntry("trustFresh", true).containsEntry("party", LoopbackCity.CIVIL.toString());
         });
+  }
+
+  @Test
+  void meters_withMicrometer_areConfigured_besideTheHealthIndicator() throws Exception {
+    configured().run(ctx -> {
+      assertThat(ctx).hasSingleBean(io.shulian.spring.boot.actuate.ShulianMeters.class);
+      assertThat(ctx).hasSingleBean(ShulianHealthIndicator.class);
+    });
   }
 
   @Test
@@ -233,7 +242,7 @@ class ShulianAutoConfigurationTest {
         Clock.offset(Clock.systemUTC(), Duration.ofDays(60)));
     assertThat(stale.isFresh()).isFalse();
     ShulianHealthIndicator h = new ShulianHealthIndicator(civil, stale, null, Duration.ofSeconds(1), Clock.systemUTC());
-    assertThat(h.health().getStatus()).isEqualTo(Status.DOWN);
+    assertThat(h.health().getStatus().getCode()).isEqualTo("DOWN");
     assertThat(h.health().getDetails()).containsEntry("trustFresh", false);
   }
 }

@@ -1,6 +1,5 @@
 package io.shulian.spring.boot.actuate;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.spring.boot.ShulianAutoConfiguration;
 import io.shulian.spring.boot.ShulianProperties;
@@ -8,17 +7,18 @@ import io.shulian.spring.boot.ShulianTrust;
 import io.shulian.spring.boot.client.ShulianGatewayClient;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
-import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The {@code shulian} health indicator (with Actuator) and the {@code shulian.*} meters (with
- * Micrometer), for whatever of identity, trust and gateway client the application has.
+ * The {@code shulian} health indicator, with Actuator, for whatever of identity, trust and gateway
+ * client the application has (the meters: {@link ShulianMetersAutoConfiguration}). Spring Boot 4's
+ * variant (-Pboot4): the health API of {@code spring-boot-health}.
  */
 @AutoConfiguration(after = ShulianAutoConfiguration.class)
 public class ShulianActuatorAutoConfiguration {
@@ -39,17 +39,6 @@ public class ShulianActuatorAutoConfiguration {
         return new ShulianHealthIndicator(identity.getIfAvailable(), trust.getIfAvailable(), gateway.getIfAvailable(),
             properties.gateway().connectTimeout(), Clock.systemUTC());
       }
-    }
-  }
-
-  /** The meters; also the gateway client's listener. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(MeterRegistry.class)
-  static class Meters {
-    @Bean
-    @ConditionalOnMissingBean
-    ShulianMeters shulianMeters(ObjectProvider<PartyIdentity> identity, ObjectProvider<ShulianTrust> trust) {
-      return new ShulianMeters(identity.getIfAvailable(), trust.getIfAvailable(), Clock.systemUTC());
     }
   }
 }

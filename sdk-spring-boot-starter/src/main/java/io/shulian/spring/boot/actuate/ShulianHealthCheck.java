@@ -10,18 +10,28 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
-import org.springframework.boot.actuate.health.AbstractHealthIndicator;
-import org.springframework.boot.actuate.health.Health;
 
 /**
- * Reports the starter's state under {@code /actuator/health/shulian}: DOWN when the signing
- * certificate is outside its validity, when the trust is stale (a bundle past valid-until plus
- * grace, a pinned certificate expired), or when the consumer gateway does not accept a TCP
- * connection. The check connects without sending a request, so it writes no audit record.
+ * What the {@code shulian} health indicator reports, independent of the Actuator API (which moved
+ * packages between Spring Boot 3 and 4: each has its own {@code ShulianHealthIndicator} over this).
+ * DOWN when the signing certificate is outside its validity, when the trust is stale (a bundle past
+ * valid-until plus grace, a pinned certificate expired), or when the consumer gateway does not
+ * accept a TCP connection. The check connects without sending a request, so it writes no audit
+ * record.
  */
-public class ShulianHealthIndicator extends AbstractHealthIndicator {
+public final class ShulianHealthCheck {
+  /** The outcome: up or down, and the details in a stable order. */
+  public record Result(boolean up, Map<String, Object> details) {
+    public Result {
+      details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    }
+  }
+
   private final @Nullable PartyIdentity identity;
   private final @Nullable ShulianTrust trust;
   private final @Nullable ShulianGatewayClient gateway;
@@ -29,13 +39,12 @@ public class ShulianHealthIndicator extends AbstractHealthIndicator {
   private final Clock clock;
 
   /**
-   * Creates the indicator; a part the application does not configure is left out.
+   * Creates the check; a part the application does not configure is left out.
    *
    * @param connectTimeout how long the gateway may take to accept a connection
    */
-  public ShulianHealthIndicator(@Nullable PartyIdentity identity, @Nullable ShulianTrust trust,
+  public ShulianHealthCheck(@Nullable PartyIdentity identity, @Nullable ShulianTrust trust,
       @Nullable ShulianGatewayClient gateway, Duration connectTimeout, Clock clock) {
-    super("Shulian health check failed");
     this.identity = identity;
     this.trust = trust;
     this.gateway = gateway;
@@ -43,41 +52,39 @@ public class ShulianHealthIndicator extends AbstractHealthIndicator {
     this.clock = clock;
   }
 
-  @Override
-  protected void doHealthCheck(Health.Builder builder) {
+  /** Checks keys, trust and the gateway now. */
+  public Result check() {
     boolean up = true;
+    Map<String, Object> details = new LinkedHashMap<>();
     Instant now = clock.instant();
     PartyIdentity id = identity;
     if (id != null) {
       Instant notAfter = id.signingCertificate().notAfter();
       boolean valid = !now.isBefore(id.signingCertificate().notBefore()) && !now.isAfter(notAfter);
-      builder.withDetail("party", id.party().toString())
-          .withDetail("suite", id.suite().name())
-          .withDetail("keysLoaded", true)
-          .withDetail("signingCertificateNotAfter", notAfter.toString());
+      details.put("party", id.party().toString());
+      details.put("suite", id.suite().name());
+      details.put("keysLoaded", true);
+      details.put("signingCertificateNotAfter", notAfter.toString());
       up &= valid;
     }
     ShulianTrust t = trust;
     if (t != null) {
       Optional<Instant> until = t.freshUntil();
       boolean fresh = t.isFresh();
-      builder.withDetail("trust", t.kind().name().toLowerCase(java.util.Locale.ROOT))
-          .withDetail("trustFresh", fresh);
-      until.ifPresent(u -> builder.withDetail("trustFreshUntil", u.toString()));
-      t.bundleVersion().ifPresent(v -> builder.withDetail("bundleVersion", v));
+      details.put("trust", t.kind().name().toLowerCase(java.util.Locale.ROOT));
+      details.put("trustFresh", fresh);
+      until.ifPresent(u -> details.put("trustFreshUntil", u.toString()));
+      t.bundleVersion().ifPresent(v -> details.put("bundleVersion", v));
       up &= fresh;
     }
     ShulianGatewayClient g = gateway;
     if (g != null) {
       boolean reachable = reachable(g.gatewayUrl());
-      builder.withDetail("gateway", g.gatewayUrl().toString()).withDetail("gatewayReachable", reachable);
+      details.put("gateway", g.gatewayUrl().toString());
+      details.put("gatewayReachable", reachable);
       up &= reachable;
     }
-    if (up) {
-      builder.up();
-    } else {
-      builder.down();
-    }
+    return new Result(up, details);
   }
 
   private boolean reachable(URI url) {
