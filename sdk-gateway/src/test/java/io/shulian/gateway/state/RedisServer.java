@@ -85,6 +85,23 @@ public final class RedisServer implements AutoCloseable {
     throw new IllegalStateException("redis-server did not listen on " + port);
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered, as a stalled Redis looks. */
+  public void pause() throws Exception {
+    signal("-STOP");
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  public void resume() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String sig) throws Exception {
+    Process k = new ProcessBuilder("kill", sig, Long.toString(process.pid())).inheritIO().start();
+    if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+      throw new IllegalStateException("kill " + sig + " " + process.pid() + " failed");
+    }
+  }
+
   /** Kills the server at once (SIGKILL), as a crash or a cut network would look to the gateways. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
