@@ -46,8 +46,8 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK/redis" --save ""
 
 PROVIDER_ID=440600/11440600MB2C1234HN/housing
 CONSUMER_ID=440600/11440600MB2C5678CX
-java -jar "$JAR" keygen --party "$PROVIDER_ID" --out "$WORK/housing" 2>/dev/null
-java -jar "$JAR" keygen --party "$CONSUMER_ID" --out "$WORK/civil" 2>/dev/null
+java -jar "$JAR" keygen --suite intl --party "$PROVIDER_ID" --out "$WORK/housing" 2>/dev/null
+java -jar "$JAR" keygen --suite intl --party "$CONSUMER_ID" --out "$WORK/civil" 2>/dev/null
 API_KEY="bench-key-$(date +%s)"
 API_HASH=$(printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1)
 provider() { # name port admin resource state-line

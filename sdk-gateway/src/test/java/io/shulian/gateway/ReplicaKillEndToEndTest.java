@@ -119,21 +119,9 @@ class ReplicaKillEndToEndTest {
     Assumptions.assumeTrue(nginx != null, "nginx is not installed: the replica kill test is skipped");
     RedisServer redis = RedisServer.start(dir);
     closeables.add(redis);
-    char[] pw = "test-only".toCharArray();
-    CityAuthority ca = CityAuthority.init(Suite.INTL, "Test City Data Bureau", dir.resolve("ca"), pw,
-        Duration.ofDays(3650), Clock.systemUTC());
-    PartyIdentity housing = ca.issue(GatewayEndToEndTest.HOUSING, true, Duration.ofDays(30));
-    PartyIdentity civil = ca.issue(GatewayEndToEndTest.CIVIL, true, Duration.ofDays(30));
-    housing.store(dir.resolve("housing.p12"), pw);
-    civil.store(dir.resolve("civil.p12"), pw);
-    Files.writeString(dir.resolve("root.pem"), ca.rootPem());
-    Files.writeString(dir.resolve("bundle.jws"), CityBundle.draft().version(1)
-        .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
-        .member(CityBundle.Member.of(housing.party(), "Housing bureau", URI.create("https://127.0.0.1:8443"),
-            housing.certificates()))
-        .member(CityBundle.Member.of(civil.party(), "Civil affairs bureau", null, civil.certificates()))
-        .caCertificate(ca.root()).crl(ca.crl(Duration.ofHours(24))).sign(ca));
-    GatewayStateTest.copyExamplePolicy(dir);
+    ScaleOutEndToEndTest.Department d = ScaleOutEndToEndTest.Department.write(dir);
+    PartyIdentity housing = d.housing();
+    PartyIdentity civil = d.civil();
     AtomicInteger backendCalls = new AtomicInteger();
     HttpServer backend = GatewayStateTest.fundBackend(backendCalls);
     closeables.add(() -> backend.stop(0));
@@ -158,7 +146,7 @@ class ReplicaKillEndToEndTest {
     for (int i = 0; i < 3; i++) {
       awaitListening(replicas.get(i), ports.get(i), dir.resolve("replica-" + (i + 1) + ".log"));
     }
-    int nginxPort = startNginx(nginx, civil, ports);
+    int nginxPort = ScaleOutEndToEndTest.startNginx(nginx, dir, ports, closeables);
     String grant = GrantIssuer.of(housing).issue(Grant.builder().id("g-kill").issuer(housing.party())
         .consumer(civil.party()).resource(GatewayStateTest.FUND).fields(List.of("applicant.name", "balance"))
         .purpose(GatewayStateTest.PURPOSE).validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
@@ -230,37 +218,5 @@ class ReplicaKillEndToEndTest {
     assertThat(sent).as("every exchange answered 200 has its audit record in some replica's log")
         .filteredOn(s -> s.status() == 200).allSatisfy(s -> assertThat(served).containsKey(s.envelopeId()));
     assertThat(served).as("no envelope served twice").allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
-  }
-
-  /** nginx over the replicas, re-originating mutual TLS with the consumer department's TLS key (see ScaleOutEndToEndTest). */
-  int startNginx(Path nginx, PartyIdentity civil, List<Integer> ports) throws Exception {
-    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-    try (java.io.InputStream in = Files.newInputStream(dir.resolve("civil.p12"))) {
-      ks.load(in, "test-only".toCharArray());
-    }
-    PrivateKey key = (PrivateKey) ks.getKey("tls", "test-only".toCharArray());
-    StringBuilder chain = new StringBuilder();
-    for (java.security.cert.Certificate c : ks.getCertificateChain("tls")) {
-      chain.append(ScaleOutEndToEndTest.pem("CERTIFICATE", c.getEncoded()));
-    }
-    Files.writeString(dir.resolve("civil-tls.pem"), chain);
-    Files.writeString(dir.resolve("civil-tls.key"), ScaleOutEndToEndTest.pem("PRIVATE KEY", key.getEncoded()));
-    StringBuilder upstream = new StringBuilder();
-    for (int p : ports) {
-      upstream.append("    server 127.0.0.1:").append(p).append(" max_fails=1 fail_timeout=30s;\n");
-    }
-    int port = NginxFrontEndToEndTest.freePort();
-    NginxFrontEndToEndTest.startNginx(nginx, dir.resolve("nginx"), closeables, port,
-        "  upstream replicas {\n" + upstream + "  }",
-        "    location / {",
-        "      proxy_pass https://replicas;",
-        "      proxy_ssl_certificate " + dir.resolve("civil-tls.pem") + ";",
-        "      proxy_ssl_certificate_key " + dir.resolve("civil-tls.key") + ";",
-        "      proxy_ssl_protocols TLSv1.2 TLSv1.3;",
-        "      proxy_next_upstream error timeout;",
-        "      proxy_connect_timeout 5s;",
-        "      proxy_read_timeout 30s;",
-        "    }");
-    return port;
   }
 }

@@ -51,7 +51,6 @@ class SlowSharedStateEndToEndTest {
   final List<AutoCloseable> closeables = new ArrayList<>();
   final AtomicInteger backendCalls = new AtomicInteger();
   final Map<String, String> env = Map.of("SHULIAN_KEY_PASSWORD", "test-only", "SHULIAN_MASK_KEY", "0123456789abcdef-test");
-  CityAuthority ca;
   PartyIdentity housing;
   PartyIdentity civil;
   RedisServer redis;
@@ -64,20 +63,9 @@ class SlowSharedStateEndToEndTest {
   void start() throws Exception {
     redis = RedisServer.start(dir);
     closeables.add(redis);
-    char[] pw = "test-only".toCharArray();
-    ca = CityAuthority.init(Suite.INTL, "Test City Data Bureau", dir.resolve("ca"), pw, Duration.ofDays(3650),
-        Clock.systemUTC());
-    housing = ca.issue(GatewayEndToEndTest.HOUSING, true, Duration.ofDays(30));
-    civil = ca.issue(GatewayEndToEndTest.CIVIL, true, Duration.ofDays(30));
-    housing.store(dir.resolve("housing.p12"), pw);
-    Files.writeString(dir.resolve("root.pem"), ca.rootPem());
-    Files.writeString(dir.resolve("bundle.jws"), CityBundle.draft().version(1)
-        .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
-        .member(CityBundle.Member.of(housing.party(), "Housing bureau", URI.create("https://127.0.0.1:8443"),
-            housing.certificates()))
-        .member(CityBundle.Member.of(civil.party(), "Civil affairs bureau", null, civil.certificates()))
-        .caCertificate(ca.root()).crl(ca.crl(Duration.ofHours(24))).sign(ca));
-    GatewayStateTest.copyExamplePolicy(dir);
+    ScaleOutEndToEndTest.Department d = ScaleOutEndToEndTest.Department.write(dir);
+    housing = d.housing();
+    civil = d.civil();
     HttpServer backend = GatewayStateTest.fundBackend(backendCalls);
     closeables.add(() -> backend.stop(0));
     Files.writeString(dir.resolve("provider.yaml"), String.join("\n",
