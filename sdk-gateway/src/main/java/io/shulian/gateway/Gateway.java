@@ -68,6 +68,9 @@ public final class Gateway implements AutoCloseable {
   private final Map<String, Channel> listeners = new LinkedHashMap<>();
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private volatile boolean closed;
+  private static final java.util.concurrent.atomic.AtomicInteger STATE_WORKERS = new java.util.concurrent.atomic.AtomicInteger();
+  /** Provider exchanges waiting for a remote shared state (see GatewayContext#stateCalls); null without one. */
+  private final java.util.concurrent.@Nullable ExecutorService stateWorkers;
   /** Runs periodic work that may block (reading the bundle file), never on an event loop. */
   private final java.util.concurrent.ScheduledExecutorService housekeeping =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -125,6 +128,22 @@ public final class Gateway implements AutoCloseable {
         b.policy, b.auditor, metrics, backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints,
         datasets);
     context.tracing(b.tracing);
+    if (b.shared != null) {
+      // a remote state call blocks its thread up to the state timeout: never an event loop's
+      int workers = Math.max(8, 4 * b.eventLoops);
+      java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(workers, workers,
+          30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(
+              Math.max(64, b.limits.maxConnections())), r -> {
+                Thread t = new Thread(r, "shulian-state-" + STATE_WORKERS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      pool.allowCoreThreadTimeOut(true);
+      stateWorkers = pool;
+      context.stateCalls(pool);
+    } else {
+      stateWorkers = null;
+    }
     self.set(context);
   }
 
@@ -387,6 +406,9 @@ public final class Gateway implements AutoCloseable {
     context.peerPool().closeIdle();
     context.backendPool().closeIdle();
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    if (stateWorkers != null) {
+      stateWorkers.shutdownNow();
+    }
     if (b.state != null) {
       b.state.close();
     }

@@ -76,20 +76,10 @@ class ScaleOutEndToEndTest {
     Assumptions.assumeTrue(nginx != null, "nginx is not installed: the scale-out test is skipped");
     redis = RedisServer.start(dir);
     closeables.add(redis);
-    char[] pw = "test-only".toCharArray();
-    ca = CityAuthority.init(Suite.INTL, "Test City Data Bureau", dir.resolve("ca"), pw, Duration.ofDays(3650),
-        Clock.systemUTC());
-    housing = ca.issue(GatewayEndToEndTest.HOUSING, true, Duration.ofDays(30));
-    civil = ca.issue(GatewayEndToEndTest.CIVIL, true, Duration.ofDays(30));
-    housing.store(dir.resolve("housing.p12"), pw);
-    Files.writeString(dir.resolve("root.pem"), ca.rootPem());
-    Files.writeString(dir.resolve("bundle.jws"), CityBundle.draft().version(1)
-        .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
-        .member(CityBundle.Member.of(housing.party(), "Housing bureau", URI.create("https://127.0.0.1:8443"),
-            housing.certificates()))
-        .member(CityBundle.Member.of(civil.party(), "Civil affairs bureau", null, civil.certificates()))
-        .caCertificate(ca.root()).crl(ca.crl(Duration.ofHours(24))).sign(ca));
-    GatewayStateTest.copyExamplePolicy(dir);
+    Department d = Department.write(dir);
+    ca = d.ca();
+    housing = d.housing();
+    civil = d.civil();
     HttpServer backend = GatewayStateTest.fundBackend(backendCalls);
     closeables.add(() -> backend.stop(0));
     for (int i = 1; i <= 3; i++) {
@@ -114,8 +104,41 @@ class ScaleOutEndToEndTest {
 
   /** nginx balancing round-robin over the replicas; a replica that refuses connections is skipped. */
   void startNginx(Path nginx) throws Exception {
-    // the consumer department's TLS key, from its keystore's 'tls' entry, for nginx to present
-    civil.store(dir.resolve("civil.p12"), "test-only".toCharArray());
+    List<Integer> ports = new ArrayList<>();
+    replicas.forEach(g -> ports.add(g.address("provider").getPort()));
+    nginxPort = startNginx(nginx, dir, ports, closeables);
+  }
+
+  /**
+   * The provider department's identities, city trust and example policy written in {@code dir}:
+   * housing.p12 and civil.p12 (password test-only), root.pem, bundle.jws, policy/.
+   */
+  record Department(CityAuthority ca, PartyIdentity housing, PartyIdentity civil) {
+    static Department write(Path dir) throws Exception {
+      char[] pw = "test-only".toCharArray();
+      CityAuthority ca = CityAuthority.init(Suite.INTL, "Test City Data Bureau", dir.resolve("ca"), pw,
+          Duration.ofDays(3650), Clock.systemUTC());
+      PartyIdentity housing = ca.issue(GatewayEndToEndTest.HOUSING, true, Duration.ofDays(30));
+      PartyIdentity civil = ca.issue(GatewayEndToEndTest.CIVIL, true, Duration.ofDays(30));
+      housing.store(dir.resolve("housing.p12"), pw);
+      civil.store(dir.resolve("civil.p12"), pw);
+      Files.writeString(dir.resolve("root.pem"), ca.rootPem());
+      Files.writeString(dir.resolve("bundle.jws"), CityBundle.draft().version(1)
+          .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
+          .member(CityBundle.Member.of(housing.party(), "Housing bureau", URI.create("https://127.0.0.1:8443"),
+              housing.certificates()))
+          .member(CityBundle.Member.of(civil.party(), "Civil affairs bureau", null, civil.certificates()))
+          .caCertificate(ca.root()).crl(ca.crl(Duration.ofHours(24))).sign(ca));
+      GatewayStateTest.copyExamplePolicy(dir);
+      return new Department(ca, housing, civil);
+    }
+  }
+
+  /**
+   * Starts nginx balancing round-robin over the replicas on {@code ports}, presenting the consumer
+   * department's TLS key from {@code dir}/civil.p12 (see the class comment); returns its port.
+   */
+  static int startNginx(Path nginx, Path dir, List<Integer> ports, List<AutoCloseable> closeables) throws Exception {
     java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
     try (java.io.InputStream in = Files.newInputStream(dir.resolve("civil.p12"))) {
       ks.load(in, "test-only".toCharArray());
@@ -128,11 +151,11 @@ class ScaleOutEndToEndTest {
     Files.writeString(dir.resolve("civil-tls.pem"), chain);
     Files.writeString(dir.resolve("civil-tls.key"), pem("PRIVATE KEY", key.getEncoded()));
     StringBuilder upstream = new StringBuilder();
-    for (Gateway g : replicas) {
-      upstream.append("    server 127.0.0.1:").append(g.address("provider").getPort()).append(" max_fails=1 fail_timeout=30s;\n");
+    for (int p : ports) {
+      upstream.append("    server 127.0.0.1:").append(p).append(" max_fails=1 fail_timeout=30s;\n");
     }
-    nginxPort = NginxFrontEndToEndTest.freePort();
-    NginxFrontEndToEndTest.startNginx(nginx, dir, closeables, nginxPort,
+    int port = NginxFrontEndToEndTest.freePort();
+    NginxFrontEndToEndTest.startNginx(nginx, dir, closeables, port,
         "  upstream replicas {\n" + upstream + "  }",
         "    location / {",
         "      proxy_pass https://replicas;",
@@ -143,6 +166,7 @@ class ScaleOutEndToEndTest {
         "      proxy_connect_timeout 5s;",
         "      proxy_read_timeout 60s;",
         "    }");
+    return port;
   }
 
   static String pem(String type, byte[] der) {

@@ -71,6 +71,8 @@ public final class GatewayContext {
   /** Set once by the gateway before it starts (docs/tracing.md). */
   private volatile io.shulian.gateway.ops.Tracing tracing = io.shulian.gateway.ops.Tracing.NOOP;
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Set once by the gateway before it starts when its shared state is remote; see {@link #stateCalls()}. */
+  private volatile java.util.concurrent.@org.jspecify.annotations.Nullable Executor stateCalls;
   private volatile boolean draining;
   /** Inbound mutual-TLS connections with the verified client chain, for {@link #closeUntrustedPeers()}. */
   private final java.util.Set<io.netty.channel.Channel> peerConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -131,6 +133,20 @@ public final class GatewayContext {
   /** The gateway's spans; no-op unless the builder was given an OpenTelemetry SDK. */
   public io.shulian.gateway.ops.Tracing tracing() {
     return tracing;
+  }
+
+  /**
+   * Where provider exchanges open their envelope and are decided when the shared state is remote
+   * (Redis): those steps wait for it, so they run on these bounded workers, never on an event
+   * loop; null when the state is in this process (they run on the event loop).
+   */
+  public java.util.concurrent.@org.jspecify.annotations.Nullable Executor stateCalls() {
+    return stateCalls;
+  }
+
+  /** Sets the workers of {@link #stateCalls()}, before the gateway starts. */
+  public void stateCalls(java.util.concurrent.Executor e) {
+    this.stateCalls = java.util.Objects.requireNonNull(e);
   }
 
   /** Sets the tracing, before the gateway starts. */

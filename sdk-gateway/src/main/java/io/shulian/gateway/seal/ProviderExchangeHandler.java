@@ -66,6 +66,40 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     long t0 = System.nanoTime();
     g.inFlightStarted();
+    java.util.concurrent.Executor stateCalls = g.stateCalls();
+    if (stateCalls == null) {
+      admit(ctx, req, t0);
+      return;
+    }
+    // the shared state is remote (Redis): opening (replay check) and the policy decision (grant
+    // uses, rate limits) wait for it, so they run off the event loop, which meanwhile serves others
+    req.retain();
+    try {
+      stateCalls.execute(() -> {
+        try {
+          admit(ctx, req, t0);
+        } catch (RuntimeException e) {
+          LOG.atWarn().addKeyValue("event", "exchange_failed").addKeyValue("error", e.getClass().getSimpleName())
+              .log("exchange failed before it reached the backend; connection closed");
+          ctx.close();
+        } finally {
+          req.release();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // every state worker busy and the queue full: the shared state does not keep up, fail closed
+      try {
+        refuse(ctx, req, t0, null, String.valueOf(ctx.channel().attr(PEER).get()), Problem.of(
+            HttpResponseStatus.SERVICE_UNAVAILABLE, "STATE_UNAVAILABLE",
+            "the shared state does not keep up; nothing was opened or released"), "STATE_BUSY");
+      } finally {
+        req.release();
+      }
+    }
+  }
+
+  /** Checks the peer, opens the envelope and decides policy (may wait for the shared state), then forwards. */
+  private void admit(ChannelHandlerContext ctx, FullHttpRequest req, long t0) {
     PartyId peer = ctx.channel().attr(PEER).get();
     if (peer == null) {
       refuse(ctx, req, t0, null, "-", Problem.of(HttpResponseStatus.UNAUTHORIZED, "PEER_UNKNOWN",
@@ -165,6 +199,31 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           inner.header(ResumableTransfers.RESUME_HEADER) == null ? List.of() : List.of("CONTINUATION"));
       return;
     }
+    if (ctx.channel().eventLoop().inEventLoop()) {
+      forward(ctx, req, t0, peer, h, v, asked, inner, target, dataset, span);
+      return;
+    }
+    // back on the connection's event loop for the backend call, sealing and the answer
+    req.retain();
+    try {
+      ctx.channel().eventLoop().execute(() -> {
+        try {
+          forward(ctx, req, t0, peer, h, v, asked, inner, target, dataset, span);
+        } finally {
+          req.release();
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the event loop is shutting down: nothing is forwarded (the connection goes with it)
+      Tracing.end(span, "SHUTTING_DOWN");
+      req.release();
+    }
+  }
+
+  /** Forwards an admitted exchange to the backend and answers it; on the connection's event loop. */
+  private void forward(ChannelHandlerContext ctx, FullHttpRequest req, long t0, PartyId peer, EnvelopeHeader h,
+      Verdict v, Requested asked, HttpPayload inner, RequestTarget target,
+      Optional<io.shulian.core.catalog.DatasetFormat> dataset, Span span) {
     Optional<URI> backend = g.backend(h.resource());
     if (backend.isEmpty()) {
       Tracing.end(span, "UNKNOWN_RESOURCE");

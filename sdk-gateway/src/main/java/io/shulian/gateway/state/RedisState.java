@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisNoScriptException;
@@ -381,6 +382,31 @@ public final class RedisState implements SharedState {
     return action;
   }
 
+  /**
+   * Runs every command the three concerns send — {@code SET NX PX}, {@code GET}, both scripts by
+   * {@code EVALSHA} and {@code EVAL} — once on short-lived keys of this prefix, so that an ACL user
+   * missing one of them (or the key pattern) is found at start, not by the first exchange.
+   */
+  private void probe() {
+    String key = prefix + "probe:" + UUID.randomUUID();
+    redis.set(key, "1", SetArgs.Builder.nx().px(2_000));
+    redis.get(key);
+    String[][] scripts = {{GRANT_SCRIPT, grantSha, "1", "2000", ""}, {RATE_SCRIPT, rateSha, "1", "2000",
+        Long.toString(clock.millis())}};
+    for (int i = 0; i < scripts.length; i++) {
+      String[] sc = scripts[i];
+      String[] keys = {key + ":" + i};
+      String[] args = sc[4].isEmpty() ? new String[] {sc[2], sc[3]} : new String[] {sc[2], sc[3], sc[4]};
+      try {
+        redis.evalsha(sc[1], ScriptOutputType.INTEGER, keys, args);
+      } catch (RedisNoScriptException e) {
+        redis.eval(sc[0], ScriptOutputType.INTEGER, keys, args);
+      }
+      // EVAL too: the first use of a script on a Redis that does not know it yet sends its text
+      redis.eval(sc[0], ScriptOutputType.INTEGER, keys, args);
+    }
+  }
+
   private static String sha1(String script) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
@@ -519,6 +545,19 @@ public final class RedisState implements SharedState {
         }
         commands.ping();
         RedisState s = new RedisState(this, resources, client, conn, commands);
+        try {
+          s.probe();
+        } catch (RedisCommandExecutionException e) {
+          s.close();
+          String m = String.valueOf(e.getMessage());
+          if (m.startsWith("NOPERM") || m.startsWith("NOAUTH")) {
+            throw new StateException(StateException.Reason.NOT_PERMITTED, "state.redis: " + address + " refuses a "
+                + "command the gateway needs (STATE_NOT_PERMITTED): " + shown(m) + "; the ACL user needs the "
+                + "commands and key pattern of docs/scale-out.md", e);
+          }
+          throw new StateException(StateException.Reason.UNAVAILABLE, "state.redis: " + address + " refuses the "
+              + "gateway's commands: " + shown(m), e);
+        }
         LOG.atInfo().addKeyValue("event", "state_connected").addKeyValue("store", "redis")
             .addKeyValue("mode", cluster ? "cluster" : uris.get(0).getSentinels().isEmpty() ? "standalone" : "sentinel")
             .log("shared state in Redis {} (replay: {}, grants: {}, rates: {} when it does not answer)", address,

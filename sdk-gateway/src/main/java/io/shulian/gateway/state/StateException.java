@@ -16,7 +16,9 @@ public final class StateException extends ShulianException {
     /** The state directory cannot be read or written. */
     UNAVAILABLE,
     /** More unexpired replay ids or grants than the configured bound. */
-    FULL;
+    FULL,
+    /** The shared state's server refuses a command the gateway needs (a Redis ACL user without it). */
+    NOT_PERMITTED;
 
     /** Returns {@code STATE_} and the name, e.g. {@code STATE_LOCKED}. */
     @Override

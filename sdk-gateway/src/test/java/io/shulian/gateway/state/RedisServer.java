@@ -22,12 +22,17 @@ public final class RedisServer implements AutoCloseable {
   private final Path binary;
   private final Path dir;
   public final int port;
+  /** The arguments after the binary, for the port. */
+  private final java.util.function.IntFunction<List<String>> args;
+  private final String scheme;
   private Process process;
 
-  private RedisServer(Path binary, Path dir, int port) {
+  private RedisServer(Path binary, Path dir, int port, java.util.function.IntFunction<List<String>> args, String scheme) {
     this.binary = binary;
     this.dir = dir;
     this.port = port;
+    this.args = args;
+    this.scheme = scheme;
   }
 
   /** The installed redis-server, if any. */
@@ -42,6 +47,49 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server with its files in {@code tempDir}; skips the test (fails under CI) without redis-server. */
   public static RedisServer start(Path tempDir) throws Exception {
+    return start(tempDir, "redis", List.of(), "redis");
+  }
+
+  /**
+   * Starts a server that listens with TLS only ({@code rediss://}): {@code cert} and {@code key}
+   * (PEM) are its certificate, {@code ca} the CA of the clients it would ask for (it asks none).
+   */
+  public static RedisServer startTls(Path tempDir, Path cert, Path key, Path ca) throws Exception {
+    return start(tempDir, "redis-tls", List.of("--tls-cert-file", cert.toString(), "--tls-key-file", key.toString(),
+        "--tls-ca-cert-file", ca.toString(), "--tls-auth-clients", "no"), "rediss");
+  }
+
+  /** Starts a Sentinel (the same binary, {@code --sentinel}) monitoring {@code master} as {@code masterName}. */
+  public static RedisServer startSentinel(Path tempDir, RedisServer master, String masterName) throws Exception {
+    Path dir = tempDir.resolve("sentinel");
+    Files.createDirectories(dir);
+    // Sentinel rewrites its configuration file: it lives in the test's directory
+    Files.writeString(dir.resolve("sentinel.conf"), String.join("\n",
+        "bind 127.0.0.1",
+        "dir " + dir,
+        "sentinel monitor " + masterName + " 127.0.0.1 " + master.port + " 1",
+        "sentinel down-after-milliseconds " + masterName + " 5000", ""));
+    return startWith(tempDir, "sentinel", p -> List.of(dir.resolve("sentinel.conf").toString(), "--sentinel",
+        "--port", Integer.toString(p), "--daemonize", "no", "--loglevel", "warning"), "redis");
+  }
+
+  private static RedisServer start(Path tempDir, String name, List<String> extra, String scheme) throws Exception {
+    Path dir = tempDir.resolve(name);
+    boolean tls = scheme.equals("rediss");
+    return startWith(tempDir, name, p -> {
+      List<String> a = new java.util.ArrayList<>(List.of(tls ? "--tls-port" : "--port", Integer.toString(p)));
+      if (tls) {
+        a.addAll(List.of("--port", "0"));
+      }
+      a.addAll(List.of("--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
+          "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning"));
+      a.addAll(extra);
+      return a;
+    }, scheme);
+  }
+
+  private static RedisServer startWith(Path tempDir, String name, java.util.function.IntFunction<List<String>> args,
+      String scheme) throws Exception {
     Optional<Path> bin = binary();
     if (bin.isEmpty()) {
       if ("true".equals(System.getenv("CI"))) {
@@ -49,26 +97,26 @@ public final class RedisServer implements AutoCloseable {
       }
       Assumptions.abort("redis-server is not installed (apt-get install redis-server): the Redis tests are skipped");
     }
-    Path dir = tempDir.resolve("redis");
+    Path dir = tempDir.resolve(name);
     Files.createDirectories(dir);
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    RedisServer r = new RedisServer(bin.get(), dir, port);
+    RedisServer r = new RedisServer(bin.get(), dir, port, args, scheme);
     r.startAgain();
     return r;
   }
 
   public String uri() {
-    return "redis://127.0.0.1:" + port;
+    return scheme + "://127.0.0.1:" + port;
   }
 
   /** Starts the server (again) on its port. */
   public void startAgain() throws Exception {
-    process = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning")
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+    List<String> command = new java.util.ArrayList<>(List.of(binary.toString()));
+    command.addAll(args.apply(port));
+    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
         .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
@@ -83,6 +131,23 @@ public final class RedisServer implements AutoCloseable {
       }
     }
     throw new IllegalStateException("redis-server did not listen on " + port);
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered, as a stalled Redis looks. */
+  public void pause() throws Exception {
+    signal("-STOP");
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  public void resume() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String sig) throws Exception {
+    Process k = new ProcessBuilder("kill", sig, Long.toString(process.pid())).inheritIO().start();
+    if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+      throw new IllegalStateException("kill " + sig + " " + process.pid() + " failed");
+    }
   }
 
   /** Kills the server at once (SIGKILL), as a crash or a cut network would look to the gateways. */

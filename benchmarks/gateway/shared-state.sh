@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Cost of the shared state in Redis (issue 17 acceptance: Redis state >= 80% of the in-process
+# state's throughput, in the same run). Not part of CI. Starts, all on loopback:
+#   - a backend: nginx serving a 1 KiB JSON document (1 worker)
+#   - Redis (Debian redis-server, appendonly yes, appendfsync everysec, as docs/scale-out.md advises)
+#   - provider A: state in this process (the default state directory), serving resource HOUSING-001
+#   - provider B: the same provider with state.redis, serving HOUSING-002
+#   - one consumer gateway routing HOUSING-001 to A and HOUSING-002 to B
+# and drives the secure exchange with wrk through A and through B in alternation (ROUNDS rounds of
+# DUR seconds each, after a warm-up of both), so both see the same machine load; prints each
+# round, the sums and the ratio B / A.
+#
+# Usage: [ROUNDS=3] [WARMUP=40] [EVENT_LOOPS=0] benchmarks/gateway/shared-state.sh [duration-seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DUR="${1:-15}"
+CONN="${2:-64}"
+ROUNDS="${ROUNDS:-3}"
+WARMUP="${WARMUP:-40}"
+WORK="$(mktemp -d /tmp/shulian-statebench.XXXXXX)"
+chmod 755 "$WORK"
+JAR="${JAR:-sdk-gateway/target/shulian.jar}"
+export SHULIAN_KEY_PASSWORD="bench-only"
+command -v wrk >/dev/null && command -v nginx >/dev/null && command -v redis-server >/dev/null \
+  || { echo "needs wrk, nginx and redis-server (Debian packages wrk nginx-light redis-server)"; exit 2; }
+[ -f "$JAR" ] || mvn -B -q -pl sdk-hub -am package -DskipTests   # sdk-hub shades shulian.jar
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+BACKEND_PORT=$(port); REDIS_PORT=$(port); A_PORT=$(port); B_PORT=$(port); CONSUMER_PORT=$(port)
+A_ADMIN=$(port); B_ADMIN=$(port); C_ADMIN=$(port)
+
+head -c 1024 /dev/zero | tr '\0' 'x' | sed 's/^.\{12\}/{"note":"   /; s/.\{2\}$/"}/' > "$WORK/record.json"
+mkdir -p "$WORK/nginx" "$WORK/redis"
+cat > "$WORK/nginx/nginx.conf" <<NGX
+worker_processes 1; daemon off; pid $WORK/nginx/pid; error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type application/json; root $WORK; try_files /record.json =404; } } }
+NGX
+nginx -c "$WORK/nginx/nginx.conf" & PIDS+=($!)
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK/redis" --save "" --appendonly yes \
+  --appendfsync everysec --daemonize no --loglevel warning > "$WORK/redis/redis.log" 2>&1 & PIDS+=($!)
+
+PROVIDER_ID=440600/11440600MB2C1234HN/housing
+CONSUMER_ID=440600/11440600MB2C5678CX
+java -jar "$JAR" keygen --suite intl --party "$PROVIDER_ID" --out "$WORK/housing" 2>/dev/null
+java -jar "$JAR" keygen --suite intl --party "$CONSUMER_ID" --out "$WORK/civil" 2>/dev/null
+API_KEY="bench-key-$(date +%s)"
+API_HASH=$(printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1)
+provider() { # name port admin resource state-line
+  cat > "$WORK/$1.yaml" <<YML
+identity: { keystore: housing/key.p12 }
+trust: { certificates: [civil/cert.pem] }
+provider:
+  listen: 127.0.0.1:$2
+  backends: [ { resource: $4, url: "http://127.0.0.1:$BACKEND_PORT/api", endpoints: [ { method: GET, path: /records } ] } ]
+  permissions: [ { consumer: "$CONSUMER_ID", resource: $4, purposes: [social-assistance-review] } ]
+audit: { dir: audit-$1 }
+admin: { listen: 127.0.0.1:$3 }
+runtime: { eventLoops: ${EVENT_LOOPS:-0} }
+$5
+YML
+}
+provider a "$A_PORT" "$A_ADMIN" HOUSING-001 ""
+provider b "$B_PORT" "$B_ADMIN" HOUSING-002 "state: { redis: \"redis://127.0.0.1:$REDIS_PORT\" }"
+cat > "$WORK/consumer.yaml" <<YML
+identity: { keystore: civil/key.p12 }
+trust: { certificates: [housing/cert.pem] }
+consumer:
+  listen: 127.0.0.1:$CONSUMER_PORT
+  apps: [ { name: bench, apiKeySha256: "$API_HASH" } ]
+  routes:
+    - { resource: HOUSING-001, provider: "$PROVIDER_ID", endpoint: "https://127.0.0.1:$A_PORT" }
+    - { resource: HOUSING-002, provider: "$PROVIDER_ID", endpoint: "https://127.0.0.1:$B_PORT" }
+audit: { dir: audit-consumer }
+admin: { listen: 127.0.0.1:$C_ADMIN }
+runtime: { eventLoops: ${EVENT_LOOPS:-0} }
+YML
+JAVA_OPTS="-Xms512m -Xmx1g -XX:+UseParallelGC ${EXTRA_JAVA_OPTS:-}"
+for g in a b consumer; do
+  java $JAVA_OPTS -jar "$JAR" gateway --config "$WORK/$g.yaml" > "$WORK/$g.log" 2>&1 & PIDS+=($!)
+done
+wait_ready() { for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "gateway on admin port $1 not ready"; tail -20 "$WORK"/*.log; exit 1; }
+wait_ready $A_ADMIN; wait_ready $B_ADMIN; wait_ready $C_ADMIN
+cat > "$WORK/headers.lua" <<LUA
+wrk.headers["X-Api-Key"] = "$API_KEY"
+wrk.headers["X-Shulian-Purpose"] = "social-assistance-review"
+LUA
+for r in 001 002; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $API_KEY" -H "X-Shulian-Purpose: social-assistance-review" \
+    "http://127.0.0.1:$CONSUMER_PORT/exchange/HOUSING-$r/records")
+  [ "$code" = 200 ] || { echo "HOUSING-$r answered $code"; tail -20 "$WORK"/*.log; exit 1; }
+done
+url() { echo "http://127.0.0.1:$CONSUMER_PORT/exchange/HOUSING-$1/records"; }
+rps() { wrk -t2 -c"$CONN" -d"$1"s -s "$WORK/headers.lua" "$2" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "NON2XX " $5 > "/dev/stderr"}'; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+echo "load before: $(uptime)"
+echo "wrk: 2 threads, $CONN connections, $ROUNDS rounds of ${DUR}s per state, alternating, after ${WARMUP}s warm-up each"
+rps "$WARMUP" "$(url 001)" >/dev/null; rps "$WARMUP" "$(url 002)" >/dev/null
+SUM_A=0; SUM_B=0
+for i in $(seq 1 "$ROUNDS"); do
+  if [ $((i % 2)) = 1 ]; then a=$(rps "$DUR" "$(url 001)"); b=$(rps "$DUR" "$(url 002)")
+  else b=$(rps "$DUR" "$(url 002)"); a=$(rps "$DUR" "$(url 001)"); fi
+  printf 'round %d: in-process state %10s req/s   Redis state %10s req/s\n' "$i" "$a" "$b"
+  SUM_A=$(python3 -c "print($SUM_A + $a)"); SUM_B=$(python3 -c "print($SUM_B + $b)")
+done
+echo "load after: $(uptime)"
+python3 -c "a=$SUM_A/$ROUNDS; b=$SUM_B/$ROUNDS; print(f'in-process state {a:.0f}/s, Redis state {b:.0f}/s: Redis / in-process = {b/a:.2f} (target >= 0.80)')"
+echo "Redis commands sent by provider B: $(curl -s "http://127.0.0.1:$B_ADMIN/metrics" | awk '/^shulian_state_redis_commands_total/ {s+=$2} END {print s}')"
