@@ -88,10 +88,10 @@ final class DatasetScenario {
         "the provincial pension system streamed its extract (%s generated on the fly, %,d records of JSON Lines) to the"
             + " district office through both gateways in %.1f s: %.1f MB/s; every record masked on the way (ID numbers %s,"
             + " addresses %s, pension amounts dropped), %s delivered, its SHA-256 = the verified trailer's = both audit"
-            + " records'; heap ceiling %d MiB (-Xmx), peak heap used %d MiB (whole demo JVM: hub, 6 gateways,"
+            + " records'; heap ceiling %d MiB (-Xmx), peak heap used %d MiB (whole demo JVM: hub, %d gateways,"
             + " backends, app)",
         mb(generated.bytes()), app.records, seconds, r.bytes() / 1e6 / seconds, app.sampleId, app.sampleAddress,
-        mb(r.bytes()), Runtime.getRuntime().maxMemory() >> 20, heap.peak() >> 20));
+        mb(r.bytes()), Runtime.getRuntime().maxMemory() >> 20, heap.peak() >> 20, city.gateways.size()));
   }
 
   private static String mb(long bytes) {
