@@ -12,13 +12,16 @@ GIB="${1:-10}"
 gen_data $((GIB << 30))
 start_backend
 start_gateways intl S
-EXPECTED=$(sha256sum "$WORK/www/data.jsonl" | cut -d' ' -f1)
+sha256sum "$WORK/www/data.jsonl" > "$WORK/expected.sha256" &   # beside the transfer
+SUM=$!
 machine
 read -r PROV CONS <<< "$S_PIDS"
 echo "data set: $DATA_BYTES bytes; provider gateway pid $PROV, consumer gateway pid $CONS ($GW_HEAP)"
 OUT=$(fetch S bench.plain --sha256 --rss "$PROV,$CONS")
 echo "$OUT"
 echo "uptime after: $(uptime)"
+wait $SUM
+EXPECTED=$(cut -d' ' -f1 "$WORK/expected.sha256")
 GOT=$(echo "$OUT" | field sha256)
 alive=yes; for p in $PROV $CONS; do kill -0 "$p" 2>/dev/null || alive=no; done
 oom=$(grep -l OutOfMemoryError "$WORK"/S/*.log 2>/dev/null | wc -l)
