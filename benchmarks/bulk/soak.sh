@@ -17,14 +17,14 @@ SUM=$!
 machine
 read -r PROV CONS <<< "$S_PIDS"
 echo "data set: $DATA_BYTES bytes; provider gateway pid $PROV, consumer gateway pid $CONS ($GW_HEAP)"
-OUT=$(fetch S bench.plain --sha256 --rss "$PROV,$CONS")
+OUT=$(fetch S bench.plain --sha256 --rss "$PROV,$CONS") || { echo "transfer failed: $OUT"; tail -20 "$WORK"/S/*.log; exit 1; }
 echo "$OUT"
 echo "uptime after: $(uptime)"
 wait $SUM
 EXPECTED=$(cut -d' ' -f1 "$WORK/expected.sha256")
 GOT=$(echo "$OUT" | field sha256)
 alive=yes; for p in $PROV $CONS; do kill -0 "$p" 2>/dev/null || alive=no; done
-oom=$(grep -l OutOfMemoryError "$WORK"/S/*.log 2>/dev/null | wc -l)
+oom=$( (grep -l OutOfMemoryError "$WORK"/S/*.log 2>/dev/null || true) | wc -l)
 echo
 echo "| bytes | seconds | MB/s | trailer | digest identical | gateways alive | OutOfMemoryError |"
 echo "|--:|--:|--:|---|---|---|---|"

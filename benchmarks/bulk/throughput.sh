@@ -23,16 +23,19 @@ machine
 echo "data set: $DATA_BYTES bytes of JSON Lines ($(wc -l < "$WORK/www/data.jsonl") records); gateways: $GW_HEAP ${EXTRA_JAVA_OPTS:-}"
 
 check() { # check NAME OUTPUT [digest]
-  echo "$2" | grep -q "complete=true" || { echo "$1: incomplete: $2"; exit 1; }
+  echo "$2" | grep -q "complete=true" || { echo "$1: incomplete: $2" >&2; exit 1; }
   if [ -n "${3:-}" ]; then
-    [ "$(echo "$2" | field sha256)" = "$EXPECTED" ] || { echo "$1: digest differs: $2"; exit 1; }
+    [ "$(echo "$2" | field sha256)" = "$EXPECTED" ] || { echo "$1: digest differs: $2" >&2; exit 1; }
   fi
   echo "$2" | field mbps
 }
 declare -a NG IN MA JA GM BC SM3
 # warm-up: one transfer on each path (JIT, TLS)
 client "http://127.0.0.1:$NGINX_A_PORT/data" >/dev/null
-fetch I bench.plain >/dev/null; fetch I bench.masked >/dev/null; fetch G bench.plain >/dev/null
+for w in "I bench.plain" "I bench.masked" "G bench.plain"; do
+  # shellcheck disable=SC2086
+  fetch $w >/dev/null || { echo "warm-up $w failed" >&2; tail -5 "$WORK"/${w%% *}/*.log >&2; exit 1; }
+done
 for r in $(seq 1 "$ROUNDS"); do
   sha=(); [ "$r" = 1 ] && sha=(--sha256)
   NG[$r]=$(check nginx "$(client "http://127.0.0.1:$NGINX_A_PORT/data" "${sha[@]}")" "${sha[*]}")
