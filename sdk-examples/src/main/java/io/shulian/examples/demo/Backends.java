@@ -29,6 +29,8 @@ final class Backends implements AutoCloseable {
   private final FakePeople people;
   private final Map<String, Map<String, Object>> property = new LinkedHashMap<>();
   private final Map<String, Map<String, Object>> providentFund = new LinkedHashMap<>();
+  /** What the last extract request produced: records and bytes (before masking). */
+  volatile PensionExtract.Written lastExtract = new PensionExtract.Written(0, 0);
 
   Backends(long seed) {
     people = new FakePeople(seed);
@@ -59,8 +61,29 @@ final class Backends implements AutoCloseable {
             .map(known -> ordered("monthlyAmount", 300 + Math.floorMod(id.hashCode(), 1_700)))));
   }
 
-  /** Starts the provincial pension system; returns its base URL. */
-  URI startProvince() throws IOException {
+  /**
+   * Starts the provincial pension system; returns its base URL. Besides the status per division it
+   * serves the daily enrolment extract at {@code /api/pension-extract/extract}: JSON Lines of at
+   * least {@code extractBytes} bytes, generated while it is sent (never held or stored whole).
+   */
+  URI startProvince(long extractBytes) throws IOException {
+    URI base = startProvinceStatus();
+    HttpServer server = servers.get(servers.size() - 1);
+    PensionExtract extract = new PensionExtract(people.residents("440604", "广东省佛山市禅城区", 1_000));
+    server.createContext("/api/pension-extract/", ex -> {
+      ex.getRequestBody().close();
+      ex.getResponseHeaders().set("Content-Type", "application/jsonl");
+      ex.sendResponseHeaders(200, 0); // chunked
+      try (java.io.OutputStream out = new java.io.BufferedOutputStream(ex.getResponseBody(), 64 * 1024)) {
+        lastExtract = extract.write(out, extractBytes);
+      } finally {
+        ex.close();
+      }
+    });
+    return base;
+  }
+
+  private URI startProvinceStatus() throws IOException {
     return start(Map.of("/api/pension/", ignored -> {
       List<Map<String, Object>> rows = new ArrayList<>();
       for (Person p : residents) {

@@ -75,14 +75,21 @@ final class City implements AutoCloseable {
   /** The city data bureau's hub; started after the bundles are signed, before the gateways. */
   private @Nullable CityHub hub;
 
-  private City(Path dir, char[] password) {
+  /** Size of the provincial pension extract (the return-flow data set), in bytes before masking. */
+  final long extractBytes;
+
+  private City(Path dir, char[] password, long extractBytes) {
     this.dir = dir;
     this.password = password;
+    this.extractBytes = extractBytes;
   }
 
-  /** Creates the city in {@code dir} (which must be empty or absent) and starts every gateway. */
-  static City build(Path dir, char[] password) throws Exception {
-    City c = new City(dir, password);
+  /**
+   * Creates the city in {@code dir} (which must be empty or absent) and starts every gateway; the
+   * provincial system's pension extract is at least {@code extractBytes} bytes.
+   */
+  static City build(Path dir, char[] password, long extractBytes) throws Exception {
+    City c = new City(dir, password, extractBytes);
     try {
       c.issueIdentities();
       c.writeCatalogAndGrant();
@@ -239,7 +246,7 @@ final class City implements AutoCloseable {
   /** Step c: the departments' systems, then provider gateways in front of them, then consumer gateways. */
   private void startGateways() throws Exception {
     URI housingSystem = backends.startHousing();
-    URI provinceSystem = backends.startProvince();
+    URI provinceSystem = backends.startProvince(extractBytes);
 
     start(CityParty.HOUSING, Suite.INTL, String.join("\n",
         "provider:",
@@ -255,6 +262,7 @@ final class City implements AutoCloseable {
         "  listen: 127.0.0.1:" + provinceEndpoint.getPort(),
         "  backends:",
         "    - {resource: " + CityDocuments.PENSION + ", url: \"" + provinceSystem + "/api/pension\"}",
+        "    - {resource: " + CityDocuments.PENSION_EXTRACT + ", url: \"" + provinceSystem + "/api/pension-extract\"}",
         POLICY_FROM_BUNDLE));
     start(CityParty.HOUSING, Suite.GM, String.join("\n",
         "provider:",
@@ -267,7 +275,8 @@ final class City implements AutoCloseable {
         Map.of(CityDocuments.PROPERTY, CityParty.HOUSING, CityDocuments.PROVIDENT_FUND, CityParty.HOUSING,
             CityDocuments.PETITIONS, CityParty.HOUSING, CityDocuments.RENTAL_SUBSIDY, CityParty.HOUSING)));
     start(CityParty.DISTRICT, Suite.INTL, consumer(CityParty.DISTRICT, "grid-management-app",
-        Map.of(CityDocuments.PROPERTY, CityParty.HOUSING, CityDocuments.PENSION, CityParty.PROVINCE)));
+        Map.of(CityDocuments.PROPERTY, CityParty.HOUSING, CityDocuments.PENSION, CityParty.PROVINCE,
+            CityDocuments.PENSION_EXTRACT, CityParty.PROVINCE)));
     start(CityParty.STREET, Suite.INTL, consumer(CityParty.STREET, "street-service-app",
         Map.of(CityDocuments.PENSION, CityParty.PROVINCE)));
     start(CityParty.DISTRICT, Suite.GM, consumer(CityParty.DISTRICT, "grid-management-app",

@@ -44,6 +44,14 @@ public final class CityDemo implements Callable<Integer> {
   @Option(names = "--dir", defaultValue = "shulian-demo", description = "work directory (default: ${DEFAULT-VALUE})")
   Path dir = Path.of("shulian-demo");
 
+  /** Default size of the return-flow data set: 200 MB (10^6 bytes) of JSON Lines. */
+  public static final long DEFAULT_DATASET_MB = 200;
+
+  @Option(names = "--dataset-mb", defaultValue = "200", paramLabel = "MB",
+      description = "size of the data set the return-flow scenario streams from the province to the district office,"
+          + " in MB (10^6 bytes, generated on the fly; default: ${DEFAULT-VALUE})")
+  long datasetMb = DEFAULT_DATASET_MB;
+
   @Option(names = "--keep-running", description = "keep the gateways up after the scenarios, with curl commands, until Ctrl-C")
   boolean keepRunning;
 
@@ -105,7 +113,10 @@ public final class CityDemo implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      return run(dir, keepRunning, System.out).passed() ? 0 : 1;
+      if (datasetMb < 1) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--dataset-mb must be at least 1");
+      }
+      return run(dir, keepRunning, datasetMb * 1_000_000L, System.out).passed() ? 0 : 1;
     } catch (CommandLine.ParameterException e) {
       throw e;
     } catch (Exception e) {
@@ -114,8 +125,16 @@ public final class CityDemo implements Callable<Integer> {
     }
   }
 
-  /** Runs the whole demo in {@code dir}; with {@code keepRunning}, waits for Ctrl-C before closing. */
+  /** Runs the whole demo in {@code dir} with the default data set (200 MB); see {@link #run(Path, boolean, long, PrintStream)}. */
   public static Result run(Path dir, boolean keepRunning, PrintStream out) throws Exception {
+    return run(dir, keepRunning, DEFAULT_DATASET_MB * 1_000_000L, out);
+  }
+
+  /**
+   * Runs the whole demo in {@code dir}, the return-flow data set being at least {@code datasetBytes}
+   * bytes; with {@code keepRunning}, waits for Ctrl-C before closing.
+   */
+  public static Result run(Path dir, boolean keepRunning, long datasetBytes, PrintStream out) throws Exception {
     long t0 = System.nanoTime();
     prepare(dir);
     String env = System.getenv("SHULIAN_KEY_PASSWORD");
@@ -132,7 +151,7 @@ public final class CityDemo implements Callable<Integer> {
     io.shulian.core.keys.PartyCertificate hubSigner;
     CountDownLatch finished = new CountDownLatch(0);
     List<io.shulian.gateway.evaluate.RaisedAlert> alerts;
-    try (City city = City.build(dir, password)) {
+    try (City city = City.build(dir, password, datasetBytes)) {
       out.println("city built: 2 root CAs, " + (city.intl.size() + city.gm.size()) + " department identities, "
           + city.gateways.size() + " gateways on loopback");
       out.println("city hub (" + CityHub.BUREAU.name() + ") at " + city.hub().bundleUrl()
@@ -294,6 +313,8 @@ public final class CityDemo implements Callable<Integer> {
         + CityDocuments.PROVIDENT_FUND + "/" + id);
     out.println("  curl -s -H 'X-Api-Key: " + city.apiKeys.get("district-office") + "' -H 'X-Shulian-Purpose: grassroots-governance' -H 'X-Shulian-Action: return-flow' "
         + district + "/exchange/" + CityDocuments.PENSION + "/status?division=440604");
+    out.println("  curl -s --raw -H 'X-Api-Key: " + city.apiKeys.get("district-office") + "' -H 'X-Shulian-Purpose: grassroots-governance' -H 'X-Shulian-Action: return-flow' "
+        + district + "/dataset/" + CityDocuments.PENSION_EXTRACT + "/extract | tail -c 300   # the data set; the trailer comes last");
     out.println("Press Ctrl-C to stop the gateways (the audit logs are verified after they close).");
   }
 

@@ -13,6 +13,8 @@ final class CityDocuments {
   static final String PROVIDENT_FUND = "housing.provident-fund.balance";
   static final String PETITIONS = "housing.petition-records";
   static final String PENSION = "province.pension.status";
+  /** The provincial pension enrolment extract: a data set (JSON Lines) streamed through the gateways. */
+  static final String PENSION_EXTRACT = "province.pension.extract";
   /**
    * Not in the signed catalog: the housing bureau registers it through the hub during the demo
    * ({@link #rentalSubsidy}); its gateway and civil affairs' are configured for it in advance.
@@ -119,7 +121,29 @@ final class CityDocuments {
               - {name: monthlyPension, type: number, classification: important}
             endpoints:
               - {method: GET, path: /status}
-        """.formatted(PROPERTY, PROVIDENT_FUND, PETITIONS, PENSION, CityParty.HOUSING.id(), CityParty.PROVINCE.id());
+          - code: %7$s
+            name: 养老保险参保明细 (pension enrolment extract, provincial system, daily data set)
+            provider: %6$s
+            description: The daily enrolment extract for a division, returned whole to districts and towns.
+            updateCycle: daily
+            open: not-open
+            sharing:
+              type: conditional
+              conditions: Return flow to lower levels by the provincial data-sharing agreement.
+            purposes: [grassroots-governance]
+            delivery: dataset
+            format: jsonl
+            fields:
+              - {name: seq, type: number, classification: general}
+              - {name: person.name, type: string, classification: important, personalInfo: name}
+              - {name: person.idNumber, type: string, classification: important, personalInfo: id-number}
+              - {name: person.address, type: string, classification: important, personalInfo: address}
+              - {name: enrolled, type: boolean, classification: general}
+              - {name: monthlyPension, type: number, classification: important}
+            endpoints:
+              - {method: GET, path: /extract, action: return-flow}
+        """.formatted(PROPERTY, PROVIDENT_FUND, PETITIONS, PENSION, CityParty.HOUSING.id(), CityParty.PROVINCE.id(),
+            PENSION_EXTRACT);
   }
 
   static String policies() {
@@ -144,6 +168,23 @@ final class CityDocuments {
                 person.address: address
             basis: 《政务数据共享条例》 数据回流; provincial agreement on pension data return flow.
 
+          - id: pension-extract-return-flow
+            effect: permit
+            subject:
+              division: ["44"]
+              level: [district, town]
+            action: [return-flow]
+            resource: [%4$s]
+            fields: [seq, person.name, person.idNumber, person.address, enrolled]
+            conditions:
+              purpose: [grassroots-governance]
+              level: upper-to-lower
+            obligations:
+              mask:
+                person.idNumber: id-number
+                person.address: address
+            basis: 《政务数据共享条例》 数据回流; the daily extract, masked, without pension amounts.
+
           - id: no-export-of-provident-fund
             effect: forbid
             subject: "*"
@@ -160,6 +201,6 @@ final class CityDocuments {
             conditions:
               purpose: [statistics]
             basis: Statistics need no personal identity (data minimisation).
-        """.formatted(PROVIDENT_FUND, PENSION, PROPERTY);
+        """.formatted(PROVIDENT_FUND, PENSION, PROPERTY, PENSION_EXTRACT);
   }
 }

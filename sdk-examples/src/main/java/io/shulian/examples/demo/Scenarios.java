@@ -59,6 +59,7 @@ final class Scenarios {
     scenarios.put("tampered envelope", this::tampered);
     scenarios.put("replayed envelope", this::replayed);
     scenarios.put("return flow", this::returnFlow);
+    scenarios.put("return flow of a data set", new DatasetScenario(city)::run);
     scenarios.put("GM suite end to end", this::gm);
     new HubScenarios(city, this).register(scenarios);
     List<Outcome> out = new ArrayList<>();

@@ -21,19 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Runs the whole city demo in-process: CI fails if any scenario or audit verification fails. */
 class CityDemoTest {
+  /** The return-flow data set in tests: 3 MB (the demo's default is 200 MB). */
+  private static final long SMALL_DATASET = 3_000_000;
+
   @TempDir Path dir;
 
   @Test
   void run_wholeCity_everyScenarioPassesAndEveryLogVerifies() throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    CityDemo.Result r = CityDemo.run(dir.resolve("work"), false, new PrintStream(buf, true, StandardCharsets.UTF_8));
+    CityDemo.Result r = CityDemo.run(dir.resolve("work"), false, SMALL_DATASET, new PrintStream(buf, true, StandardCharsets.UTF_8));
     String out = buf.toString(StandardCharsets.UTF_8);
 
     assertThat(r.failedScenarios()).as(out).isEmpty();
     assertThat(r.auditProblems()).as(out).isEmpty();
     assertThat(r.scenarios()).extracting(Scenarios.Outcome::name).containsExactly("unconditional query",
         "conditional query and grant", "not-shared resource", "wrong purpose", "path traversal", "tampered envelope",
-        "replayed envelope", "return flow", "GM suite end to end", "sharing application through the hub",
+        "replayed envelope", "return flow", "return flow of a data set", "GM suite end to end", "sharing application through the hub",
         "incident action: party suspended, then restored", "resource registered through the hub, approved and live");
     assertThat(r.passed()).isTrue();
     // the hub's collector got every INTL gateway's log: the tampered and the replayed envelope raised an alert
@@ -42,16 +45,20 @@ class CityDemoTest {
     assertThat(out).contains("Live alerts").contains("] rejected_envelope: ").contains("Scorecard ")
         // both envelopes claimed to come from the relief office: its row carries the two alerts
         .containsPattern("440600/11440600MB2C2002CD +requests +0, served +0, refused +0, availability -, alerts 2");
-    assertThat(out).contains("PASSED: 12 of 12 scenarios passed, 8 audit logs verified").doesNotContain("✗")
+    assertThat(out).contains("PASSED: 13 of 13 scenarios passed, 8 audit logs verified").doesNotContain("✗")
         .contains("✓ city hub").containsPattern("Response time recorded by the hub: \\d+ s")
         .containsPattern("refused civil affairs' envelopes with 403 PARTY_SUSPENDED \\d+ ms after the publish")
-        .containsPattern("the hub published bundle v\\d+ with it, and civil affairs read it through both gateways");
+        .containsPattern("the hub published bundle v\\d+ with it, and civil affairs read it through both gateways")
+        // the data set: > 3 MB generated, every record checked masked, digests equal (else the scenario fails)
+        .containsPattern("streamed its extract \\(3\\.\\d MB generated on the fly, [\\d,]+ records of JSON Lines\\)")
+        .containsPattern("ID numbers 440604\\*{8}\\d{3}[\\dX]").contains("its SHA-256 = the verified trailer's = both audit records'")
+        .containsPattern("heap ceiling \\d+ MiB \\(-Xmx\\), peak heap used \\d+ MiB");
   }
 
   @Test
   void run_leavesTheDocumentedLayout() throws Exception {
     Path work = dir.resolve("work");
-    CityDemo.run(work, false, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    CityDemo.run(work, false, SMALL_DATASET, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
     for (String f : new String[] {"ca/intl/root.pem", "ca/gm/root.pem", "bundle.jws", "bundle.yaml", "bundle-gm.jws",
         "catalog.yaml", "policies.yaml", "parties/housing-bureau/key.p12", "parties/housing-bureau/cert.pem",

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Data set throughput (issue 18 acceptance), every candidate next to its baseline in the same run,
+# interleaved round by round (the machine is shared: compare the ratios, not the absolute numbers):
+#   1. INTL, masking off: consumer gateway + provider gateway (each -Xmx256m) vs two chained nginx
+#      TLS 1.3 proxies (mutual TLS between them), the same bytes from the same nginx backend; >= 50%
+#   2. masking a JSON Lines data set through both gateways vs a plain Jackson streaming copy of the
+#      same file (one thread, parser to generator); >= 60%
+#   3. GM (SM2/SM3/SM4 gateways), masking off, vs Bouncy Castle's SM4-GCM single-stream speed
+#      (64 KiB segments, one thread); >= 60%. SM3 speed printed beside it.
+# The app side is benchmarks/bulk/BulkClient.java (reads the chunked body and its trailer).
+#
+# Usage: benchmarks/bulk/throughput.sh [size-MiB (default 1024)] [rounds (default 3)]
+#   EXTRA_JAVA_OPTS=... go to both gateways of each pair (e.g. -XX:StartFlightRecording=...); KEEP=1 keeps $WORK
+source "$(dirname "$0")/lib.sh"
+MIB="${1:-1024}"; ROUNDS="${2:-3}"
+gen_data $((MIB << 20))
+start_backend
+start_nginx_chain
+start_gateways intl I
+start_gateways gm G
+EXPECTED=$(sha256sum "$WORK/www/data.jsonl" | cut -d' ' -f1)
+machine
+echo "data set: $DATA_BYTES bytes of JSON Lines ($(wc -l < "$WORK/www/data.jsonl") records); gateways: $GW_HEAP ${EXTRA_JAVA_OPTS:-}"
+
+check() { # check NAME OUTPUT [digest]
+  echo "$2" | grep -q "complete=true" || { echo "$1: incomplete: $2" >&2; exit 1; }
+  if [ -n "${3:-}" ]; then
+    [ "$(echo "$2" | field sha256)" = "$EXPECTED" ] || { echo "$1: digest differs: $2" >&2; exit 1; }
+  fi
+  echo "$2" | field mbps
+}
+declare -a NG IN MA JA GM BC SM3
+# warm-up: one transfer on each path (JIT, TLS)
+client "http://127.0.0.1:$NGINX_A_PORT/data" >/dev/null
+for w in "I bench.plain" "I bench.masked" "G bench.plain"; do
+  # shellcheck disable=SC2086
+  fetch $w >/dev/null || { echo "warm-up $w failed" >&2; tail -5 "$WORK"/${w%% *}/*.log >&2; exit 1; }
+done
+for r in $(seq 1 "$ROUNDS"); do
+  sha=(); [ "$r" = 1 ] && sha=(--sha256)
+  NG[$r]=$(check nginx "$(client "http://127.0.0.1:$NGINX_A_PORT/data" "${sha[@]}")" "${sha[*]}")
+  IN[$r]=$(check intl "$(fetch I bench.plain "${sha[@]}")" "${sha[*]}")
+  MA[$r]=$(check masked "$(fetch I bench.masked)")
+  JA[$r]=$(java -cp "$JAR" "$ROOT/benchmarks/bulk/JacksonCopy.java" "$WORK/www/data.jsonl" | field mbps)
+  GM[$r]=$(check gm "$(fetch G bench.plain "${sha[@]}")" "${sha[*]}")
+  out=$(java -cp "$JAR" "$ROOT/benchmarks/bulk/Sm4GcmSpeed.java" "$MIB")
+  BC[$r]=$(echo "$out" | field sm4gcm_mbps); SM3[$r]=$(echo "$out" | field sm3_mbps)
+  echo "round $r: nginx ${NG[$r]} intl ${IN[$r]} masked ${MA[$r]} jackson ${JA[$r]} gm ${GM[$r]} bc-sm4gcm ${BC[$r]} bc-sm3 ${SM3[$r]} MB/s; $(uptime | sed 's/.*load/load/')"
+done
+echo
+python3 - "$ROUNDS" "${NG[*]}" "${IN[*]}" "${MA[*]}" "${JA[*]}" "${GM[*]}" "${BC[*]}" "${SM3[*]}" <<'PY'
+import sys, statistics as st
+n = int(sys.argv[1]); ng, intl, ma, ja, gm, bc, sm3 = ([float(x) for x in a.split()] for a in sys.argv[2:9])
+def row(name, cand, base, target, basename):
+    ratios = [c / b for c, b in zip(cand, base)]
+    m = st.median(ratios)
+    print(f"| {name} | {st.median(cand):.1f} | {basename} {st.median(base):.1f} | "
+          f"{', '.join(f'{r:.2f}' for r in ratios)} | **{m:.2f}** | >= {target:.2f} {'met' if m >= target else 'MISSED'} |")
+print(f"MB/s are medians of {n} rounds; the ratio is taken per round (candidate / its baseline in the same round)")
+print("| path | MB/s | baseline MB/s | ratio per round | median ratio | target |")
+print("|---|--:|--:|--:|--:|---|")
+row("INTL, both gateways, masking off", intl, ng, 0.50, "two nginx TLS 1.3 proxies")
+row("INTL, both gateways, masking every record", ma, ja, 0.60, "Jackson streaming copy")
+row("GM, both gateways, masking off", gm, bc, 0.60, "BC SM4-GCM one stream")
+print(f"(BC SM3, one stream: {st.median(sm3):.1f} MB/s)")
+PY
