@@ -2,7 +2,6 @@ package io.shulian.hub.apply;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -292,15 +291,6 @@ public final class CaseRoutes {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, reply.status(), Unpooled.wrappedBuffer(b));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType()).setInt(HttpHeaderNames.CONTENT_LENGTH, b.length)
         .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-    if (!ctx.channel().isActive()) {
-      r.release();
-      return;
-    }
-    HttpUtil.setKeepAlive(r, keepAlive);
-    if (keepAlive) {
-      ctx.writeAndFlush(r);
-    } else {
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-    }
+    io.shulian.hub.http.Responses.write(ctx, r, keepAlive);
   }
 }

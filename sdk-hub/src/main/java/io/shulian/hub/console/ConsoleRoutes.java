@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -178,7 +177,7 @@ public final class ConsoleRoutes implements AutoCloseable {
       if (rawPath.equals(PREFIX)) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.PERMANENT_REDIRECT);
         r.headers().set(HttpHeaderNames.LOCATION, PREFIX + "/").setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        write(ctx, r, keepAlive);
+        io.shulian.hub.http.Responses.write(ctx, r, keepAlive);
         return;
       }
       StaticFiles.File f = files.get(rawPath);
@@ -189,7 +188,7 @@ public final class ConsoleRoutes implements AutoCloseable {
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
           m.equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(f.bytes()));
       r.headers().set(HttpHeaderNames.CONTENT_TYPE, f.contentType()).setInt(HttpHeaderNames.CONTENT_LENGTH, f.bytes().length);
-      write(ctx, r, keepAlive);
+      io.shulian.hub.http.Responses.write(ctx, r, keepAlive);
       return;
     }
     String route = path.substring(API.length());
@@ -472,21 +471,9 @@ public final class ConsoleRoutes implements AutoCloseable {
     if (setCookie != null) {
       r.headers().set(HttpHeaderNames.SET_COOKIE, setCookie);
     }
-    write(ctx, r, keepAlive);
+    io.shulian.hub.http.Responses.write(ctx, r, keepAlive);
   }
 
-  private static void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
-    if (!ctx.channel().isActive()) {
-      r.release();
-      return;
-    }
-    HttpUtil.setKeepAlive(r, keepAlive);
-    if (keepAlive) {
-      ctx.writeAndFlush(r);
-    } else {
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-    }
-  }
 
   @Override
   public void close() {

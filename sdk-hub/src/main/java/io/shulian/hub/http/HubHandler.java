@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -459,7 +458,7 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
         .set(HttpHeaderNames.ETAG, etag(b))
         .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
         .set("X-Shulian-Bundle-Version", Long.toString(b.version()));
-    write(ctx, r, keepAlive);
+    Responses.write(ctx, r, keepAlive);
   }
 
   private static void notModified(ChannelHandlerContext ctx, @Nullable PublishedBundle b, boolean keepAlive) {
@@ -468,28 +467,16 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
       r.headers().set(HttpHeaderNames.ETAG, etag(b)).set("X-Shulian-Bundle-Version", Long.toString(b.version()));
     }
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-    write(ctx, r, keepAlive);
+    Responses.write(ctx, r, keepAlive);
   }
 
   private static void json(ChannelHandlerContext ctx, HttpResponseStatus s, String body, boolean keepAlive) {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, s, io.netty.buffer.Unpooled.wrappedBuffer(b));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json").setInt(HttpHeaderNames.CONTENT_LENGTH, b.length);
-    write(ctx, r, keepAlive);
+    Responses.write(ctx, r, keepAlive);
   }
 
-  private static void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
-    if (!ctx.channel().isActive()) {
-      r.release();
-      return;
-    }
-    HttpUtil.setKeepAlive(r, keepAlive);
-    if (keepAlive) {
-      ctx.writeAndFlush(r);
-    } else {
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-    }
-  }
 
   private static void methodNotAllowed(ChannelHandlerContext ctx, String allow) {
     Problem.of(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use " + allow)

@@ -2,7 +2,6 @@ package io.shulian.hub.review;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -107,7 +106,7 @@ public final class ReviewRoutes {
       String allow = String.join(", ", allowed);
       FullHttpResponse r = response(Answer.refuse(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "use " + allow));
       r.headers().set("Allow", allow);
-      write(ctx, r, keepAlive);
+      io.shulian.hub.http.Responses.write(ctx, r, keepAlive);
       return;
     }
     if (department && party.isEmpty()) {
@@ -189,19 +188,7 @@ public final class ReviewRoutes {
   }
 
   private static void send(ChannelHandlerContext ctx, Answer a, boolean keepAlive) {
-    write(ctx, response(a), keepAlive);
+    io.shulian.hub.http.Responses.write(ctx, response(a), keepAlive);
   }
 
-  private static void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
-    if (!ctx.channel().isActive()) {
-      r.release();
-      return;
-    }
-    HttpUtil.setKeepAlive(r, keepAlive);
-    if (keepAlive) {
-      ctx.writeAndFlush(r);
-    } else {
-      ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-    }
-  }
 }
