@@ -192,6 +192,21 @@ final class DatasetPush {
         refused(to, incident.code(), null, null);
         return;
       }
+      java.util.concurrent.Executor stateCalls = g.stateCalls();
+      if (stateCalls == null) {
+        sealFor(to, cert.get(), gateway.get());
+        return;
+      }
+      // with a remote shared state the decision may wait for it: never on the event loop
+      try {
+        stateCalls.execute(() -> sealFor(to, cert.get(), gateway.get()));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        refused(to, "STATE_UNAVAILABLE", null, null);
+      }
+    }
+
+    /** Decides, masks and seals for one receiver, then posts its envelope (on the event loop). */
+    private void sealFor(PartyId to, PartyCertificate cert, URI gateway) {
       Verdict v = decide(to);
       if (!v.isPermit()) {
         refused(to, v.reasons().isEmpty() ? "DENIED" : v.reasons().get(0), v, null);
@@ -203,7 +218,7 @@ final class DatasetPush {
       DatasetRecords records;
       EnvelopeHeader sealedHeader;
       try (SealingStream s = g.sealer().sealingStream(SealRequest.builder()
-          .recipient(cert.get())
+          .recipient(cert)
           .resource(resource)
           .purpose(purpose)
           .contentType(format.mediaType())
@@ -235,7 +250,12 @@ final class DatasetPush {
       String label = digest.label(sent);
       long bytes = records.releasedBytes();
       byte[] envelope = env.toByteArray();
-      URI target = gateway.get().resolve(PEER_PATH);
+      ctx.executor().execute(() -> post(to, gateway, h, v, sent, label, bytes, envelope));
+    }
+
+    private void post(PartyId to, URI gateway, EnvelopeHeader h, Verdict v, byte[] sent, String label, long bytes,
+        byte[] envelope) {
+      URI target = gateway.resolve(PEER_PATH);
       FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target.getRawPath(),
           Unpooled.wrappedBuffer(envelope));
       out.headers().set(HttpHeaderNames.CONTENT_TYPE, ProviderDatasetStream.MEDIA_TYPE);
