@@ -223,18 +223,7 @@ final class DatasetPush {
           .purpose(purpose)
           .contentType(format.mediaType())
           .build(), env)) {
-        records = new DatasetRecords(format, v.hasObligations() ? v.responseFilter() : null, new java.io.OutputStream() {
-          @Override
-          public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            digest.update(b, off, len);
-            s.write(b, off, len);
-          }
-        });
+        records = new DatasetRecords(format, v.hasObligations() ? v.responseFilter() : null, digest.into(s));
         records.feed(body, 0, body.length);
         records.end();
         sealedHeader = s.finish();
@@ -462,8 +451,7 @@ final class DatasetPush {
           refuseIn(g, ctx, req, t0, h, peer, ProviderExchangeHandler.backendProblem(status), null, segments, digest);
           return;
         }
-        String label = (g.identity().suite() == io.shulian.core.keys.Suite.GM ? "sm3:" : "sha256:")
-            + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        String label = new StreamDigest(g.identity().suite() == io.shulian.core.keys.Suite.GM).label(digest);
         ObjectNode json = JSON.createObjectNode().put("envelopeId", h.id().toString()).put("bytes", data.length)
             .put("digest", label);
         byte[] b = JSON.writeValueAsBytes(json);
