@@ -128,6 +128,7 @@ public final class Gateway implements AutoCloseable {
         b.policy, b.auditor, metrics, backendPool, peerPool, b.peers, b.limits, b.clock, b.batchSignatures, endpoints,
         datasets);
     context.tracing(b.tracing);
+    context.push(b.pushReceivers, b.pushDeliveries);
     if (b.shared != null) {
       // a remote state call blocks its thread up to the state timeout: never an event loop's
       int workers = Math.max(8, 4 * b.eventLoops);
@@ -438,6 +439,8 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, List<Endpoint>> backendEndpoints = new HashMap<>();
     private final Map<String, io.shulian.core.catalog.DatasetFormat> backendDatasets = new HashMap<>();
     private long maxDatasetBytes = DEFAULT_MAX_DATASET_BYTES;
+    private final Map<io.shulian.core.party.PartyId, URI> pushReceivers = new HashMap<>();
+    private final Map<String, URI> pushDeliveries = new HashMap<>();
     private ExchangePolicy policy = ExchangePolicy.denyAll();
     private Limits limits = Limits.defaults();
     private @Nullable InetSocketAddress consumerAddress;
@@ -537,6 +540,26 @@ public final class Gateway implements AutoCloseable {
      */
     public Builder dataset(String resource, io.shulian.core.catalog.DatasetFormat format) {
       backendDatasets.put(Objects.requireNonNull(resource), Objects.requireNonNull(format));
+      return this;
+    }
+
+    /**
+     * Sender role of a data set push (docs/return-flow.md "Push"): the gateway of a lower-level
+     * party this gateway may push data sets to. The party's encryption certificate must be known
+     * too ({@link #consumerCertificate}); a receiver without both is refused before anything is
+     * sent. Which data set may go to it is decided per push by the policy.
+     */
+    public Builder pushReceiver(io.shulian.core.party.PartyId party, URI gateway) {
+      pushReceivers.put(Objects.requireNonNull(party), Objects.requireNonNull(gateway));
+      return this;
+    }
+
+    /**
+     * Receiver role of a data set push: the backend URL a pushed data set of this resource is
+     * POSTed to once its envelope verified. A push of a resource without one is refused.
+     */
+    public Builder pushDelivery(String resource, URI backend) {
+      pushDeliveries.put(Objects.requireNonNull(resource), Objects.requireNonNull(backend));
       return this;
     }
 

@@ -58,15 +58,25 @@ public final class CatalogPolicy implements ExchangePolicy {
 
   @Override
   public Verdict decide(EnvelopeHeader h, String action, @Nullable String grantToken) {
+    return decide(h.sender(), h.resource(), h.purpose(), action, grantToken);
+  }
+
+  @Override
+  public Verdict decidePush(io.shulian.core.party.PartyId receiver, String resource, String purpose) {
+    return decide(receiver, resource, purpose, Action.RETURN_FLOW.wireName(), null);
+  }
+
+  private Verdict decide(io.shulian.core.party.PartyId subject, String resource, String purpose, String action,
+      @Nullable String grantToken) {
     Action a = Action.fromWireName(action);
     if (a == null) {
       return Verdict.deny("UNKNOWN_ACTION", "unknown action", engine.versionHash());
     }
     PolicyRequest req = PolicyRequest.builder()
-        .subject(h.sender())
-        .resource(h.resource())
+        .subject(subject)
+        .resource(resource)
         .action(a)
-        .purpose(h.purpose())
+        .purpose(purpose)
         .build();
     Decision d = grantToken == null ? engine.decide(req) : engine.decide(req, grantToken);
     if (!d.isPermit()) {

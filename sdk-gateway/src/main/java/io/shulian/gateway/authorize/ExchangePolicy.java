@@ -17,6 +17,17 @@ public interface ExchangePolicy {
    */
   Verdict decide(EnvelopeHeader request, String action, @Nullable String grantToken);
 
+  /**
+   * Decides a data set this gateway pushes down to {@code receiver} (docs/return-flow.md "Push"):
+   * the receiver is the subject, as the consumer is for an ordinary exchange, and the action is
+   * always {@code return-flow}. The default denies ({@code PUSH_NOT_DECIDABLE}): a policy that
+   * cannot decide a push never lets one through. {@link CatalogPolicy} decides with the catalog
+   * and policy engine exactly as for a request of the receiver.
+   */
+  default Verdict decidePush(io.shulian.core.party.PartyId receiver, String resource, String purpose) {
+    return Verdict.deny("PUSH_NOT_DECIDABLE", "this policy does not decide pushes", "");
+  }
+
   /** Denies everything: the gateway's behaviour when no policy is configured. */
   static ExchangePolicy denyAll() {
     return (h, a, g) -> Verdict.deny("NO_POLICY", "no access policy is configured", "");

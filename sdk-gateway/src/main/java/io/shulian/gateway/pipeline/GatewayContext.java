@@ -74,6 +74,9 @@ public final class GatewayContext {
   /** Set once by the gateway before it starts when its shared state is remote; see {@link #stateCalls()}. */
   private volatile java.util.concurrent.@org.jspecify.annotations.Nullable Executor stateCalls;
   private volatile boolean draining;
+  /** Data set push (docs/return-flow.md "Push"): set once by the gateway before it starts. */
+  private volatile Map<PartyId, URI> pushReceivers = Map.of();
+  private volatile Map<String, URI> pushDeliveries = Map.of();
   /** Inbound mutual-TLS connections with the verified client chain, for {@link #closeUntrustedPeers()}. */
   private final java.util.Set<io.netty.channel.Channel> peerConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
   static final io.netty.util.AttributeKey<java.security.cert.X509Certificate[]> PEER_CHAIN =
@@ -210,6 +213,22 @@ public final class GatewayContext {
   /** Replaces routes and party certificates at once (hot reload). */
   public void replaceDirectory(Directory d) {
     directory = d;
+  }
+
+  /** Sets the push receivers' gateways (sender role) and the push delivery backends (receiver role). */
+  public void push(Map<PartyId, URI> receivers, Map<String, URI> deliveries) {
+    this.pushReceivers = Map.copyOf(receivers);
+    this.pushDeliveries = Map.copyOf(deliveries);
+  }
+
+  /** Sender role: the gateway of a party data sets may be pushed to. */
+  public Optional<URI> pushReceiver(PartyId party) {
+    return Optional.ofNullable(pushReceivers.get(party));
+  }
+
+  /** Receiver role: where a pushed data set of the resource is delivered. */
+  public Optional<URI> pushDelivery(String resource) {
+    return Optional.ofNullable(pushDeliveries.get(resource));
   }
 
   public Optional<URI> backend(String resource) {

@@ -75,6 +75,11 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
           "missing or unknown " + API_KEY_HEADER), new Requested("", safe(method), Requested.excerpt(uri)));
       return;
     }
+    if (uri.startsWith(DatasetPush.PREFIX)) {
+      // the upper-level department pushes a data set down to named parties (docs/return-flow.md "Push")
+      DatasetPush.send(g, ctx, req, t0, app.get());
+      return;
+    }
     // parse once, at the edge: the whole target must be confined and normal before anything is read from it
     RequestTarget full;
     try {

@@ -201,18 +201,7 @@ final class ProviderDatasetStream extends UpstreamRelay {
         s.resumption().ifPresent(onStarted);
       }
       records = new DatasetRecords(format, verdict.hasObligations() ? verdict.responseFilter() : null,
-          new java.io.OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-              write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-              digest.update(b, off, len);
-              s.write(b, off, len);
-            }
-          });
+          digest.into(s));
     } catch (IllegalStateException e) {
       // another stream of the envelope is open, or it was destroyed meanwhile
       sealed.discard();

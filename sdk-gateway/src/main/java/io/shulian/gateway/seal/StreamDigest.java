@@ -39,6 +39,22 @@ final class StreamDigest {
     return sha256.digest();
   }
 
+  /** An output that digests what is written and passes it on to {@code s} (the released plaintext of a data set). */
+  java.io.OutputStream into(io.shulian.core.envelope.SealingStream s) {
+    return new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws java.io.IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws java.io.IOException {
+        update(b, off, len);
+        s.write(b, off, len);
+      }
+    };
+  }
+
   /** The digest as the trailer and the CLI show it: {@code sha256:} or {@code sm3:} and base64url. */
   String label(byte[] digest) {
     return (gm ? "sm3:" : "sha256:") + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
