@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Cost of event shipping on the gateways (issue 16 acceptance: the secure-exchange load with shipping
+# on stays within 10% of shipping off, in the same run). Not part of CI. Starts, all on loopback:
+#   - a city CA (shulian ca init/issue), a bundle with the hub and both departments (bundle sign)
+#   - the city hub (shulian hub, H2 in the work directory, city-CA TLS), the bundle published to it
+#   - a backend: nginx serving a 1 KiB JSON document (1 worker)
+#   - OFF: a provider gateway (HOUSING-001) and a consumer gateway, no collector
+#   - ON:  the same pair (HOUSING-002) with `collector:` pointing at the hub's POST /v1/events
+# and drives the secure exchange with wrk through the OFF pair and the ON pair in alternation
+# (ROUNDS rounds of DUR seconds each, A B / B A …, after a warm-up of both), so both see the same
+# machine load. Prints each round, the medians and the ratio ON / OFF, and checks that the hub
+# stored what the ON pair logged (gateway metric shulian_ship_records_total, the shipping lag, the
+# hub's accepted batches): a ratio with nothing shipped proves nothing.
+# The hub runs on the same cores: its ingest (TLS, chain and checkpoint verification, H2, rules) is
+# charged to the ON rounds here, which a real deployment puts on another machine.
+#
+# Usage: [ROUNDS=3] [WARMUP=40] [BATCH=500] [INTERVAL=1s] [EVENT_LOOPS=0] [EXTRA_JAVA_OPTS=…]
+#        benchmarks/gateway/shipping.sh [duration-seconds] [connections]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DUR="${1:-15}"
+CONN="${2:-64}"
+ROUNDS="${ROUNDS:-3}"
+WARMUP="${WARMUP:-40}"
+WORK="$(mktemp -d /tmp/shulian-shipbench.XXXXXX)"
+chmod 755 "$WORK"
+JAR="$(pwd)/${JAR:-sdk-gateway/target/shulian.jar}"
+export SHULIAN_KEY_PASSWORD="bench-only" SHULIAN_CA_PASSWORD="bench-only-ca"
+command -v wrk >/dev/null && command -v nginx >/dev/null \
+  || { echo "needs wrk and nginx (Debian packages wrk nginx-light)"; exit 2; }
+[ -f "$JAR" ] || mvn -B -q -pl sdk-hub -am package -DskipTests   # sdk-hub shades shulian.jar
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  [ -n "${KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"; }
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+BACKEND_PORT=$(port); HUB_PORT=$(port); HUB_ADMIN=$(port)
+OFF_P=$(port); OFF_C=$(port); ON_P=$(port); ON_C=$(port)
+OFF_PA=$(port); OFF_CA=$(port); ON_PA=$(port); ON_CA=$(port)
+cd "$WORK"
+shulian() { java -jar "$JAR" "$@"; }
+
+head -c 1024 /dev/zero | tr '\0' 'x' | sed 's/^.\{12\}/{"note":"   /; s/.\{2\}$/"}/' > record.json
+mkdir -p nginx
+cat > nginx/nginx.conf <<NGX
+worker_processes 1; daemon off; pid $WORK/nginx/pid; error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 1000000;
+  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type application/json; root $WORK; try_files /record.json =404; } } }
+NGX
+nginx -c "$WORK/nginx/nginx.conf" & PIDS+=($!)
+
+# ---- the city: CA, parties, bundle, hub ----------------------------------------------------
+HUB_ID=440600/11440600MB2C9999HE/hub
+PROVIDER_ID=440600/11440600MB2C1234HN/housing
+CONSUMER_ID=440600/11440600MB2C5678CX
+shulian ca init --suite intl --name "Bench City Data Bureau" --out ca >/dev/null
+shulian ca issue --ca ca --party "$HUB_ID" --out hub >/dev/null
+shulian ca issue --ca ca --party "$PROVIDER_ID" --out housing >/dev/null
+shulian ca issue --ca ca --party "$CONSUMER_ID" --out civil >/dev/null
+cat > bundle.yaml <<YML
+version: 1
+validFor: 24h
+parties:
+  - { party: "$HUB_ID", name: hub, certificates: [hub/cert.pem] }
+  - { party: "$PROVIDER_ID", name: housing, endpoint: "https://127.0.0.1:$ON_P", certificates: [housing/cert.pem] }
+  - { party: "$CONSUMER_ID", name: civil, certificates: [civil/cert.pem] }
+YML
+shulian bundle sign --ca ca --in bundle.yaml --out bundle.jws >/dev/null
+OFFICER_TOKEN="bench-officer-$(date +%s%N)"
+cat > hub.yaml <<YML
+identity: { keystore: hub/key.p12 }
+listen: 127.0.0.1:$HUB_PORT
+admin: { listen: 127.0.0.1:$HUB_ADMIN }
+city: { intl: ca/root.pem }
+dataDir: hub-data
+operators:
+  - { name: bench, role: security-officer, tokenSha256: "$(printf '%s' "$OFFICER_TOKEN" | sha256sum | cut -d' ' -f1)" }
+alerts: { newConsumer: false }
+YML
+java -Xms256m -Xmx1g -XX:+UseParallelGC ${EXTRA_HUB_OPTS:-} -jar "$JAR" hub --config hub.yaml > hub.log 2>&1 & PIDS+=($!)
+wait_ready() { for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "process with admin port $1 not ready"; tail -20 "$WORK"/*.log; exit 1; }
+wait_ready "$HUB_ADMIN"
+SHULIAN_HUB_TOKEN="$OFFICER_TOKEN" shulian hub publish --hub "https://127.0.0.1:$HUB_PORT" --bundle bundle.jws \
+  --root ca/root.pem >/dev/null
+
+# ---- the two gateway pairs -----------------------------------------------------------------
+API_KEY="bench-key-$(date +%s)"
+API_HASH=$(printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1)
+COLLECTOR="collector: { hub: \"https://127.0.0.1:$HUB_PORT/v1/events\", batch: ${BATCH:-500}, interval: ${INTERVAL:-1s} }"
+pair() { # name provider-port provider-admin consumer-port consumer-admin resource collector-line
+  cat > "$1-provider.yaml" <<YML
+identity: { keystore: housing/key.p12 }
+trust: { root: ca/root.pem, bundle: bundle.jws }
+provider:
+  listen: 127.0.0.1:$2
+  backends: [ { resource: $6, url: "http://127.0.0.1:$BACKEND_PORT/api", endpoints: [ { method: GET, path: /records } ] } ]
+  permissions: [ { consumer: "$CONSUMER_ID", resource: $6, purposes: [social-assistance-review] } ]
+audit: { dir: audit-$1-provider }
+admin: { listen: 127.0.0.1:$3 }
+runtime: { eventLoops: ${EVENT_LOOPS:-0} }
+$7
+YML
+  cat > "$1-consumer.yaml" <<YML
+identity: { keystore: civil/key.p12 }
+trust: { root: ca/root.pem, bundle: bundle.jws }
+consumer:
+  listen: 127.0.0.1:$4
+  apps: [ { name: bench, apiKeySha256: "$API_HASH" } ]
+  routes: [ { resource: $6, provider: "$PROVIDER_ID", endpoint: "https://127.0.0.1:$2" } ]
+audit: { dir: audit-$1-consumer }
+admin: { listen: 127.0.0.1:$5 }
+runtime: { eventLoops: ${EVENT_LOOPS:-0} }
+$7
+YML
+}
+pair off "$OFF_P" "$OFF_PA" "$OFF_C" "$OFF_CA" HOUSING-001 ""
+pair on "$ON_P" "$ON_PA" "$ON_C" "$ON_CA" HOUSING-002 "$COLLECTOR"
+JAVA_OPTS="-Xms512m -Xmx1g -XX:+UseParallelGC ${EXTRA_JAVA_OPTS:-}"
+for g in off-provider off-consumer on-provider on-consumer; do
+  java $JAVA_OPTS -jar "$JAR" gateway --config "$g.yaml" > "$g.log" 2>&1 & PIDS+=($!)
+done
+for a in $OFF_PA $OFF_CA $ON_PA $ON_CA; do wait_ready "$a"; done
+cat > headers.lua <<LUA
+wrk.headers["X-Api-Key"] = "$API_KEY"
+wrk.headers["X-Shulian-Purpose"] = "social-assistance-review"
+LUA
+url() { [ "$1" = off ] && echo "http://127.0.0.1:$OFF_C/exchange/HOUSING-001/records" \
+  || echo "http://127.0.0.1:$ON_C/exchange/HOUSING-002/records"; }
+for s in off on; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $API_KEY" -H "X-Shulian-Purpose: social-assistance-review" "$(url $s)")
+  [ "$code" = 200 ] || { echo "the $s pair answered $code"; tail -20 "$WORK"/*.log; exit 1; }
+done
+metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 ~ "^"m"({|$)" {s+=$2} END {printf "%d", s}'; }
+rps() { wrk -t2 -c"$CONN" -d"$1"s -s headers.lua "$2" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "NON2XX " $5 > "/dev/stderr"}'; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+echo "load before: $(uptime)"
+echo "wrk: 2 threads, $CONN connections, $ROUNDS rounds of ${DUR}s per configuration, alternating, after ${WARMUP}s warm-up each"
+echo "collector: batch ${BATCH:-500}, interval ${INTERVAL:-1s}; the hub on the same machine"
+rps "$WARMUP" "$(url off)" >/dev/null; rps "$WARMUP" "$(url on)" >/dev/null
+OFFS=(); ONS=()
+for i in $(seq 1 "$ROUNDS"); do
+  if [ $((i % 2)) = 1 ]; then a=$(rps "$DUR" "$(url off)"); b=$(rps "$DUR" "$(url on)")
+  else b=$(rps "$DUR" "$(url on)"); a=$(rps "$DUR" "$(url off)"); fi
+  printf 'round %d: shipping off %10s req/s   shipping on %10s req/s   (on/off %s)\n' "$i" "$a" "$b" \
+    "$(python3 -c "print(f'{$b/$a:.2f}')")"
+  OFFS+=("$a"); ONS+=("$b")
+done
+echo "load after: $(uptime)"
+python3 - "${OFFS[*]}" "${ONS[*]}" <<'PY'
+import statistics, sys
+off = [float(x) for x in sys.argv[1].split()]; on = [float(x) for x in sys.argv[2].split()]
+a, b = statistics.median(off), statistics.median(on)
+ratios = [y / x for x, y in zip(off, on)]
+print(f"median: shipping off {a:.0f}/s, shipping on {b:.0f}/s: on / off = {b/a:.2f} (target >= 0.90); "
+      f"per-round ratios {', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f}")
+PY
+
+# ---- did the ON pair ship, and did the hub store it? ----------------------------------------
+sleep 3   # the last records are forced and shipped within one interval
+STORED=0; LAG=0; FAILED=0
+for a in $ON_PA $ON_CA; do
+  STORED=$((STORED + $(metric "$a" shulian_ship_records_total)))
+  LAG=$((LAG + $(metric "$a" shulian_ship_lag_records)))
+  FAILED=$((FAILED + $(metric "$a" shulian_ship_failures_total)))
+done
+OFF_SHIPPED=$(( $(metric "$OFF_PA" shulian_ship_records_total) + $(metric "$OFF_CA" shulian_ship_records_total) ))
+ACCEPTED=$(curl -s "http://127.0.0.1:$HUB_ADMIN/metrics" | awk '/^shulian_hub_event_batches_total/ && /outcome="accepted"/ {s+=$2} END {printf "%d", s}')
+REFUSED=$(curl -s "http://127.0.0.1:$HUB_ADMIN/metrics" | awk '/^shulian_hub_event_batches_total/ && !/outcome="accepted"/ {s+=$2} END {printf "%d", s}')
+echo "shipping on: the hub stored $STORED records of the ON gateways of $((STORED + LAG)) in their logs ($LAG not yet acknowledged)," \
+  "$ACCEPTED batches accepted, $REFUSED refused, $FAILED batches failed at the gateways; OFF gateways shipped $OFF_SHIPPED"
+# -k: a loopback run; the hub's certificate names its party, not an address
+ALERTS=$(curl -sk -H "Authorization: Bearer $OFFICER_TOKEN" "https://127.0.0.1:$HUB_PORT/v1/admin/alerts" \
+  | python3 -c 'import json,sys; a=json.load(sys.stdin).get("alerts",[]); print(len(a), sorted({x["rule"] for x in a}))' 2>/dev/null || echo "?")
+echo "hub alerts open: $ALERTS"
+[ "$STORED" -gt 0 ] && [ "$OFF_SHIPPED" = 0 ] || { echo "NOT MEASURED: the ON pair shipped nothing (see $WORK/*.log)"; KEEP=1; exit 1; }
