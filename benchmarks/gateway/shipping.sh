@@ -14,7 +14,7 @@
 # The hub runs on the same cores: its ingest (TLS, chain and checkpoint verification, H2, rules) is
 # charged to the ON rounds here, which a real deployment puts on another machine.
 #
-# Usage: [ROUNDS=3] [WARMUP=40] [BATCH=500] [INTERVAL=1s] [EVENT_LOOPS=0] [EXTRA_JAVA_OPTS=…]
+# Usage: [ROUNDS=3] [WARMUP=40] [BATCH=500] [INTERVAL=1s] [EVENT_LOOPS=0] [EXTRA_JAVA_OPTS=…] [PROFILE=dir]
 #        benchmarks/gateway/shipping.sh [duration-seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,6 +40,7 @@ OFF_P=$(port); OFF_C=$(port); ON_P=$(port); ON_C=$(port)
 OFF_PA=$(port); OFF_CA=$(port); ON_PA=$(port); ON_CA=$(port)
 cd "$WORK"
 shulian() { java -jar "$JAR" "$@"; }
+quiet() { "$@" >> setup.log 2>&1 || { echo "failed: $*"; cat setup.log; exit 1; }; }
 
 head -c 1024 /dev/zero | tr '\0' 'x' | sed 's/^.\{12\}/{"note":"   /; s/.\{2\}$/"}/' > record.json
 mkdir -p nginx
@@ -55,10 +56,10 @@ nginx -c "$WORK/nginx/nginx.conf" & PIDS+=($!)
 HUB_ID=440600/11440600MB2C9999HE/hub
 PROVIDER_ID=440600/11440600MB2C1234HN/housing
 CONSUMER_ID=440600/11440600MB2C5678CX
-shulian ca init --suite intl --name "Bench City Data Bureau" --out ca >/dev/null
-shulian ca issue --ca ca --party "$HUB_ID" --out hub >/dev/null
-shulian ca issue --ca ca --party "$PROVIDER_ID" --out housing >/dev/null
-shulian ca issue --ca ca --party "$CONSUMER_ID" --out civil >/dev/null
+quiet shulian ca init --suite intl --name "Bench City Data Bureau" --out ca
+quiet shulian ca issue --ca ca --party "$HUB_ID" --out hub
+quiet shulian ca issue --ca ca --party "$PROVIDER_ID" --out housing
+quiet shulian ca issue --ca ca --party "$CONSUMER_ID" --out civil
 cat > bundle.yaml <<YML
 version: 1
 validFor: 24h
@@ -67,7 +68,7 @@ parties:
   - { party: "$PROVIDER_ID", name: housing, endpoint: "https://127.0.0.1:$ON_P", certificates: [housing/cert.pem] }
   - { party: "$CONSUMER_ID", name: civil, certificates: [civil/cert.pem] }
 YML
-shulian bundle sign --ca ca --in bundle.yaml --out bundle.jws >/dev/null
+quiet shulian bundle sign --ca ca --in bundle.yaml --out bundle.jws
 OFFICER_TOKEN="bench-officer-$(date +%s%N)"
 cat > hub.yaml <<YML
 identity: { keystore: hub/key.p12 }
@@ -79,12 +80,12 @@ operators:
   - { name: bench, role: security-officer, tokenSha256: "$(printf '%s' "$OFFICER_TOKEN" | sha256sum | cut -d' ' -f1)" }
 alerts: { newConsumer: false }
 YML
-java -Xms256m -Xmx1g -XX:+UseParallelGC ${EXTRA_HUB_OPTS:-} -jar "$JAR" hub --config hub.yaml > hub.log 2>&1 & PIDS+=($!)
+java -Xms256m -Xmx1g -XX:+UseParallelGC ${EXTRA_HUB_OPTS:-} -jar "$JAR" hub --config hub.yaml > hub.log 2>&1 & PIDS+=($!); HUB_PID=$!
 wait_ready() { for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "process with admin port $1 not ready"; tail -20 "$WORK"/*.log; exit 1; }
 wait_ready "$HUB_ADMIN"
-SHULIAN_HUB_TOKEN="$OFFICER_TOKEN" shulian hub publish --hub "https://127.0.0.1:$HUB_PORT" --bundle bundle.jws \
-  --root ca/root.pem >/dev/null
+SHULIAN_HUB_TOKEN="$OFFICER_TOKEN" quiet shulian hub publish --hub "https://127.0.0.1:$HUB_PORT" --bundle bundle.jws \
+  --root ca/root.pem
 
 # ---- the two gateway pairs -----------------------------------------------------------------
 API_KEY="bench-key-$(date +%s)"
@@ -119,8 +120,9 @@ YML
 pair off "$OFF_P" "$OFF_PA" "$OFF_C" "$OFF_CA" HOUSING-001 ""
 pair on "$ON_P" "$ON_PA" "$ON_C" "$ON_CA" HOUSING-002 "$COLLECTOR"
 JAVA_OPTS="-Xms512m -Xmx1g -XX:+UseParallelGC ${EXTRA_JAVA_OPTS:-}"
+declare -A PID
 for g in off-provider off-consumer on-provider on-consumer; do
-  java $JAVA_OPTS -jar "$JAR" gateway --config "$g.yaml" > "$g.log" 2>&1 & PIDS+=($!)
+  java $JAVA_OPTS -jar "$JAR" gateway --config "$g.yaml" > "$g.log" 2>&1 & PIDS+=($!); PID[$g]=$!
 done
 for a in $OFF_PA $OFF_CA $ON_PA $ON_CA; do wait_ready "$a"; done
 cat > headers.lua <<LUA
@@ -135,27 +137,47 @@ for s in off on; do
 done
 metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 ~ "^"m"({|$)" {s+=$2} END {printf "%d", s}'; }
 rps() { wrk -t2 -c"$CONN" -d"$1"s -s headers.lua "$2" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "NON2XX " $5 > "/dev/stderr"}'; }
+ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+HZ=$(getconf CLK_TCK)
+# one measured round of configuration $1 (off|on): requests/s, then the CPU per exchange of its two
+# gateways and of the hub (µs, process CPU time / requests), written to the variables R, GW, HUB
+measure() { local g0 h0 r; g0=$(ticks "${PID[$1-provider]}" "${PID[$1-consumer]}"); h0=$(ticks "$HUB_PID")
+  R=$(rps "$DUR" "$(url "$1")")
+  GW=$(python3 -c "print(round(($(ticks "${PID[$1-provider]}" "${PID[$1-consumer]}") - $g0) / $HZ * 1e6 / ($R * $DUR)))")
+  HUB=$(python3 -c "print(round(($(ticks "$HUB_PID") - $h0) / $HZ * 1e6 / ($R * $DUR)))"); }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 echo "load before: $(uptime)"
 echo "wrk: 2 threads, $CONN connections, $ROUNDS rounds of ${DUR}s per configuration, alternating, after ${WARMUP}s warm-up each"
 echo "collector: batch ${BATCH:-500}, interval ${INTERVAL:-1s}; the hub on the same machine"
 rps "$WARMUP" "$(url off)" >/dev/null; rps "$WARMUP" "$(url on)" >/dev/null
-OFFS=(); ONS=()
+if [ -n "${PROFILE:-}" ]; then   # PROFILE=dir: JFR (settings=profile) of the ON gateways and the hub over the rounds
+  mkdir -p "$PROFILE"
+  for g in on-provider on-consumer off-consumer; do jcmd "${PID[$g]}" JFR.start name=ship settings=profile >/dev/null; done
+  jcmd "$HUB_PID" JFR.start name=ship settings=profile >/dev/null
+fi
+OFFS=(); ONS=(); GOFF=(); GON=()
+echo "CPU per exchange: both gateways of the pair / the hub (process CPU time / requests, µs)"
 for i in $(seq 1 "$ROUNDS"); do
-  if [ $((i % 2)) = 1 ]; then a=$(rps "$DUR" "$(url off)"); b=$(rps "$DUR" "$(url on)")
-  else b=$(rps "$DUR" "$(url on)"); a=$(rps "$DUR" "$(url off)"); fi
-  printf 'round %d: shipping off %10s req/s   shipping on %10s req/s   (on/off %s)\n' "$i" "$a" "$b" \
-    "$(python3 -c "print(f'{$b/$a:.2f}')")"
-  OFFS+=("$a"); ONS+=("$b")
+  if [ $((i % 2)) = 1 ]; then measure off; a=$R; ga=$GW; ha=$HUB; measure on; b=$R; gb=$GW; hb=$HUB
+  else measure on; b=$R; gb=$GW; hb=$HUB; measure off; a=$R; ga=$GW; ha=$HUB; fi
+  printf 'round %d: shipping off %9s req/s (CPU %5s / %4s µs)   shipping on %9s req/s (CPU %5s / %4s µs)   on/off %s\n' \
+    "$i" "$a" "$ga" "$ha" "$b" "$gb" "$hb" "$(python3 -c "print(f'{$b/$a:.2f}')")"
+  OFFS+=("$a"); ONS+=("$b"); GOFF+=("$ga"); GON+=("$gb")
 done
+if [ -n "${PROFILE:-}" ]; then
+  for g in on-provider on-consumer off-consumer; do jcmd "${PID[$g]}" JFR.dump name=ship filename="$PROFILE/$g.jfr" >/dev/null; done
+  jcmd "$HUB_PID" JFR.dump name=ship filename="$PROFILE/hub.jfr" >/dev/null
+fi
 echo "load after: $(uptime)"
-python3 - "${OFFS[*]}" "${ONS[*]}" <<'PY'
+python3 - "${OFFS[*]}" "${ONS[*]}" "${GOFF[*]}" "${GON[*]}" <<'PY'
 import statistics, sys
 off = [float(x) for x in sys.argv[1].split()]; on = [float(x) for x in sys.argv[2].split()]
+goff = statistics.median(float(x) for x in sys.argv[3].split()); gon = statistics.median(float(x) for x in sys.argv[4].split())
 a, b = statistics.median(off), statistics.median(on)
 ratios = [y / x for x, y in zip(off, on)]
 print(f"median: shipping off {a:.0f}/s, shipping on {b:.0f}/s: on / off = {b/a:.2f} (target >= 0.90); "
       f"per-round ratios {', '.join(f'{r:.2f}' for r in ratios)}, median {statistics.median(ratios):.2f}")
+print(f"median gateway CPU per exchange (both gateways): off {goff:.0f} µs, on {gon:.0f} µs: on / off = {gon/goff:.2f}")
 PY
 
 # ---- did the ON pair ship, and did the hub store it? ----------------------------------------
