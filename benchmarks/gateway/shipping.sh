@@ -34,7 +34,7 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
   [ -n "${KEEP:-}" ] && echo "kept $WORK" || rm -rf "$WORK"; }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. benchmarks/gateway/lib.sh
 BACKEND_PORT=$(port); HUB_PORT=$(port); HUB_ADMIN=$(port)
 OFF_P=$(port); OFF_C=$(port); ON_P=$(port); ON_C=$(port)
 OFF_PA=$(port); OFF_CA=$(port); ON_PA=$(port); ON_CA=$(port)
@@ -42,15 +42,7 @@ cd "$WORK"
 shulian() { java -jar "$JAR" "$@"; }
 quiet() { "$@" >> setup.log 2>&1 || { echo "failed: $*"; cat setup.log; exit 1; }; }
 
-head -c 1024 /dev/zero | tr '\0' 'x' | sed 's/^.\{12\}/{"note":"   /; s/.\{2\}$/"}/' > record.json
-mkdir -p nginx
-cat > nginx/nginx.conf <<NGX
-worker_processes 1; daemon off; pid $WORK/nginx/pid; error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type application/json; root $WORK; try_files /record.json =404; } } }
-NGX
-nginx -c "$WORK/nginx/nginx.conf" & PIDS+=($!)
+start_backend "$BACKEND_PORT"
 
 # ---- the city: CA, parties, bundle, hub ----------------------------------------------------
 HUB_ID=440600/11440600MB2C9999HE/hub
@@ -81,8 +73,6 @@ operators:
 alerts: { newConsumer: false }
 YML
 java -Xms256m -Xmx1g -XX:+UseParallelGC ${EXTRA_HUB_OPTS:-} -jar "$JAR" hub --config hub.yaml > hub.log 2>&1 & PIDS+=($!); HUB_PID=$!
-wait_ready() { for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "process with admin port $1 not ready"; tail -20 "$WORK"/*.log; exit 1; }
 wait_ready "$HUB_ADMIN"
 SHULIAN_HUB_TOKEN="$OFFICER_TOKEN" quiet shulian hub publish --hub "https://127.0.0.1:$HUB_PORT" --bundle bundle.jws \
   --root ca/root.pem
@@ -136,7 +126,6 @@ for s in off on; do
   [ "$code" = 200 ] || { echo "the $s pair answered $code"; tail -20 "$WORK"/*.log; exit 1; }
 done
 metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 ~ "^"m"({|$)" {s+=$2} END {printf "%d", s}'; }
-rps() { wrk -t2 -c"$CONN" -d"$1"s -s headers.lua "$2" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "NON2XX " $5 > "/dev/stderr"}'; }
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
 HZ=$(getconf CLK_TCK)
 # one measured round of configuration $1 (off|on): requests/s, then the CPU per exchange of its two
