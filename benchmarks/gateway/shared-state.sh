@@ -28,19 +28,12 @@ command -v wrk >/dev/null && command -v nginx >/dev/null && command -v redis-ser
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. benchmarks/gateway/lib.sh
 BACKEND_PORT=$(port); REDIS_PORT=$(port); A_PORT=$(port); B_PORT=$(port); CONSUMER_PORT=$(port)
 A_ADMIN=$(port); B_ADMIN=$(port); C_ADMIN=$(port)
 
-head -c 1024 /dev/zero | tr '\0' 'x' | sed 's/^.\{12\}/{"note":"   /; s/.\{2\}$/"}/' > "$WORK/record.json"
-mkdir -p "$WORK/nginx" "$WORK/redis"
-cat > "$WORK/nginx/nginx.conf" <<NGX
-worker_processes 1; daemon off; pid $WORK/nginx/pid; error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 1000000;
-  server { listen 127.0.0.1:$BACKEND_PORT; location / { default_type application/json; root $WORK; try_files /record.json =404; } } }
-NGX
-nginx -c "$WORK/nginx/nginx.conf" & PIDS+=($!)
+mkdir -p "$WORK/redis"
+start_backend "$BACKEND_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK/redis" --save "" --appendonly yes \
   --appendfsync everysec --daemonize no --loglevel warning > "$WORK/redis/redis.log" 2>&1 & PIDS+=($!)
 
@@ -83,8 +76,6 @@ JAVA_OPTS="-Xms512m -Xmx1g -XX:+UseParallelGC ${EXTRA_JAVA_OPTS:-}"
 for g in a b consumer; do
   java $JAVA_OPTS -jar "$JAR" gateway --config "$WORK/$g.yaml" > "$WORK/$g.log" 2>&1 & PIDS+=($!)
 done
-wait_ready() { for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "gateway on admin port $1 not ready"; tail -20 "$WORK"/*.log; exit 1; }
 wait_ready $A_ADMIN; wait_ready $B_ADMIN; wait_ready $C_ADMIN
 cat > "$WORK/headers.lua" <<LUA
 wrk.headers["X-Api-Key"] = "$API_KEY"
@@ -96,7 +87,6 @@ for r in 001 002; do
   [ "$code" = 200 ] || { echo "HOUSING-$r answered $code"; tail -20 "$WORK"/*.log; exit 1; }
 done
 url() { echo "http://127.0.0.1:$CONSUMER_PORT/exchange/HOUSING-$1/records"; }
-rps() { wrk -t2 -c"$CONN" -d"$1"s -s "$WORK/headers.lua" "$2" | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "NON2XX " $5 > "/dev/stderr"}'; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 echo "load before: $(uptime)"
 echo "wrk: 2 threads, $CONN connections, $ROUNDS rounds of ${DUR}s per state, alternating, after ${WARMUP}s warm-up each"
