@@ -235,6 +235,31 @@ class DatasetResumeEndToEndTest {
   }
 
   @Test
+  void appSendsItsOwnResumeHeader_consumerGatewayDropsIt_wholeTransferServedNotAContinuation() throws Exception {
+    data.backendRecords = 2_000;
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    data.writeDataset(expected, data.backendRecords);
+    startCity(Suite.INTL);
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+
+    // only the consumer gateway may ask for a continuation: an app's header naming some envelope and
+    // a later segment must not reach the provider (it would skip the first segments)
+    DatasetDownload.Result r = DatasetDownload.get(URI.create("http://127.0.0.1:" + consumer.address("consumer").getPort()
+            + "/dataset/HOUSING-001/households"),
+        Map.of("X-Api-Key", GatewayEndToEndTest.API_KEY, "X-Shulian-Purpose", PURPOSE,
+            "X-Shulian-Resume", java.util.UUID.randomUUID() + ";from=3"), got, n -> {}, Duration.ofSeconds(60));
+
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.complete()).isTrue();
+    assertThat(DatasetStreamEndToEndTest.sha256(got.toByteArray()))
+        .isEqualTo(DatasetStreamEndToEndTest.sha256(expected.toByteArray()));
+    awaitEvents(providerAudit, 1);
+    assertThat(providerAudit.events).hasSize(1);
+    assertThat(providerAudit.events.get(0).outcome).isEqualTo("OK");
+    assertThat(providerAudit.events.get(0).reasons).doesNotContain("CONTINUATION");
+  }
+
+  @Test
   void grantRevokedBeforeTheContinuation_refusedAndAudited_appGetsNoCompleteStream() throws Exception {
     data.backendRecords = 20_000;
     denyAfterCut = true;
