@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 JAR="${JAR:-sdk-gateway/target/shulian.jar}"
+case "$JAR" in /*) ;; *) JAR="$ROOT/$JAR" ;; esac   # absolute from here on
 [ -f "$JAR" ] || mvn -B -q -o -pl sdk-hub -am package -DskipTests   # sdk-hub shades shulian.jar
 WORK="$(mktemp -d /tmp/shulian-bulk.XXXXXX)"
 chmod 755 "$WORK"
@@ -152,13 +153,13 @@ audit: { dir: audit-consumer }
 admin: { listen: 127.0.0.1:$ca }
 YML
   local opts="$GW_HEAP -XX:+ExitOnOutOfMemoryError ${EXTRA_JAVA_OPTS:-}"
-  (cd "$g" && SHULIAN_MASK_KEY=bench-mask-key-0123456789 exec java $opts -jar "$ROOT/$JAR" gateway --config provider.yaml > provider.log 2>&1) &
+  (cd "$g" && SHULIAN_MASK_KEY=bench-mask-key-0123456789 exec java $opts -jar "$JAR" gateway --config provider.yaml > provider.log 2>&1) &
   local p1=$!; PIDS+=($p1)
-  (cd "$g" && exec java $opts -jar "$ROOT/$JAR" gateway --config consumer.yaml > consumer.log 2>&1) &
+  (cd "$g" && exec java $opts -jar "$JAR" gateway --config consumer.yaml > consumer.log 2>&1) &
   local p2=$!; PIDS+=($p2)
   for a in $pa $ca; do
     for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$a/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
-    curl -fsS "http://127.0.0.1:$a/readyz" >/dev/null 2>&1 || { echo "gateway not ready"; tail -20 "$g"/*.log; exit 1; }
+    curl -fsS "http://127.0.0.1:$a/readyz" >/dev/null 2>&1 || { echo "gateway not ready"; tail -n 20 "$g"/*.log; exit 1; }
   done
   printf -v "${pre}_URL" '%s' "http://127.0.0.1:$cport"
   printf -v "${pre}_PIDS" '%s' "$p1 $p2"

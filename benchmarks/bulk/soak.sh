@@ -17,7 +17,7 @@ SUM=$!
 machine
 read -r PROV CONS <<< "$S_PIDS"
 echo "data set: $DATA_BYTES bytes; provider gateway pid $PROV, consumer gateway pid $CONS ($GW_HEAP)"
-OUT=$(fetch S bench.plain --sha256 --rss "$PROV,$CONS") || { echo "transfer failed: $OUT"; tail -20 "$WORK"/S/*.log; exit 1; }
+OUT=$(fetch S bench.plain --sha256 --rss "$PROV,$CONS") || { echo "transfer failed: $OUT"; tail -n 20 "$WORK"/S/*.log; exit 1; }
 echo "$OUT"
 echo "uptime after: $(uptime)"
 wait $SUM

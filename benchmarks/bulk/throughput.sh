@@ -34,7 +34,7 @@ declare -a NG IN MA JA GM BC SM3
 client "http://127.0.0.1:$NGINX_A_PORT/data" >/dev/null
 for w in "I bench.plain" "I bench.masked" "G bench.plain"; do
   # shellcheck disable=SC2086
-  fetch $w >/dev/null || { echo "warm-up $w failed" >&2; tail -5 "$WORK"/${w%% *}/*.log >&2; exit 1; }
+  fetch $w >/dev/null || { echo "warm-up $w failed" >&2; tail -n 5 "$WORK"/${w%% *}/*.log >&2; exit 1; }
 done
 for r in $(seq 1 "$ROUNDS"); do
   sha=(); [ "$r" = 1 ] && sha=(--sha256)

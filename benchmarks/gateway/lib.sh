@@ -7,7 +7,7 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 
 # Waits until the process with the admin (or hub admin) port $1 answers /readyz; else prints the logs and exits 1.
 wait_ready() { for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$1/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "process with admin port $1 not ready"; tail -20 "$WORK"/*.log; exit 1; }
+  echo "process with admin port $1 not ready"; tail -n 20 "$WORK"/*.log; exit 1; }
 
 # The backend: nginx (1 worker) on 127.0.0.1:$1 answering every path with a 1 KiB JSON document.
 start_backend() {

@@ -84,7 +84,7 @@ LUA
 for r in 001 002; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $API_KEY" -H "X-Shulian-Purpose: social-assistance-review" \
     "http://127.0.0.1:$CONSUMER_PORT/exchange/HOUSING-$r/records")
-  [ "$code" = 200 ] || { echo "HOUSING-$r answered $code"; tail -20 "$WORK"/*.log; exit 1; }
+  [ "$code" = 200 ] || { echo "HOUSING-$r answered $code"; tail -n 20 "$WORK"/*.log; exit 1; }
 done
 url() { echo "http://127.0.0.1:$CONSUMER_PORT/exchange/HOUSING-$1/records"; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"

@@ -123,7 +123,7 @@ url() { [ "$1" = off ] && echo "http://127.0.0.1:$OFF_C/exchange/HOUSING-001/rec
   || echo "http://127.0.0.1:$ON_C/exchange/HOUSING-002/records"; }
 for s in off on; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Api-Key: $API_KEY" -H "X-Shulian-Purpose: social-assistance-review" "$(url $s)")
-  [ "$code" = 200 ] || { echo "the $s pair answered $code"; tail -20 "$WORK"/*.log; exit 1; }
+  [ "$code" = 200 ] || { echo "the $s pair answered $code"; tail -n 20 "$WORK"/*.log; exit 1; }
 done
 metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 ~ "^"m"({|$)" {s+=$2} END {printf "%d", s}'; }
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
