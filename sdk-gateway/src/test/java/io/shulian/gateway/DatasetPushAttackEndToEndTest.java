@@ -310,6 +310,19 @@ class DatasetPushAttackEndToEndTest {
     assertThat(districtAudit.events).isEmpty();
   }
 
+  /** Pushes {@code body} to district A: delivered without the id number in clear, or refused with nothing delivered. */
+  void assertIdNumberNeverReleased(String resource, String contentType, String body) throws Exception {
+    int before = delivered.size();
+    JsonNode r = result(push(resource, "?" + to(DISTRICT_A), contentType, body));
+    if (r.get("status").asText().equals("DELIVERED")) {
+      assertThat(delivered).hasSize(before + 1);
+      assertThat(new String(delivered.get(before), StandardCharsets.UTF_8)).as(body).doesNotContain(MARKER);
+    } else {
+      assertThat(r.get("status").asText()).as(body).isEqualTo("REFUSED");
+      assertThat(delivered).as(body).hasSize(before);
+    }
+  }
+
   /**
    * JSON Lines records the catalog did not predict: the id number never reaches district A in
    * clear; a record the masker cannot handle stops the push for that receiver (nothing delivered).
@@ -338,15 +351,7 @@ class DatasetPushAttackEndToEndTest {
         "\"" + ID + "\"",
         "{\"person\":\"a\",\"idNumber\":\"" + ID + "\"");
     for (String shape : shapes) {
-      int before = delivered.size();
-      JsonNode r = result(push(JSONL, "?" + to(DISTRICT_A), "application/jsonl", shape + "\n"));
-      if (r.get("status").asText().equals("DELIVERED")) {
-        assertThat(delivered).hasSize(before + 1);
-        assertThat(new String(delivered.get(before), StandardCharsets.UTF_8)).as(shape).doesNotContain(MARKER);
-      } else {
-        assertThat(r.get("status").asText()).as(shape).isEqualTo("REFUSED");
-        assertThat(delivered).as(shape).hasSize(before);
-      }
+      assertIdNumberNeverReleased(JSONL, "application/jsonl", shape + "\n");
     }
   }
 
@@ -368,18 +373,9 @@ class DatasetPushAttackEndToEndTest {
         "person,idNumber\r\na," + ID + ",spill\r\n",
         "person,idNumber\r\na,\"" + ID + "\r\nx\"\r\n",
         "person,idNumber\r\na,\"x\r\n" + ID + "\"\r\n",
-        "person,idNumber\r\na,\"" + ID + "\r\n",
-        "person\r\n" + ID + "\r\n");
+        "person,idNumber\r\na,\"" + ID + "\r\n");
     for (String shape : shapes) {
-      int before = delivered.size();
-      JsonNode r = result(push(CSV, "?" + to(DISTRICT_A), "text/csv", shape));
-      if (r.get("status").asText().equals("DELIVERED")) {
-        assertThat(delivered).hasSize(before + 1);
-        assertThat(new String(delivered.get(before), StandardCharsets.UTF_8)).as(shape).doesNotContain(MARKER);
-      } else {
-        assertThat(r.get("status").asText()).as(shape).isEqualTo("REFUSED");
-        assertThat(delivered).as(shape).hasSize(before);
-      }
+      assertIdNumberNeverReleased(CSV, "text/csv", shape);
     }
     assertThat(provinceAudit.events).filteredOn(e -> e.outcome.equals("OK")).hasSizeGreaterThanOrEqualTo(1);
     assertThat(provinceAudit.events).allSatisfy(e -> assertThat(e.reasons).contains("PUSH"));

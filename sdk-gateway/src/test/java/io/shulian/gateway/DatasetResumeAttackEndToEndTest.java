@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.trust.Incidents;
 import io.shulian.gateway.audit.ExchangeEvent;
+import io.shulian.gateway.cli.DatasetDownload;
 import io.shulian.gateway.pipeline.GatewayContext;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
