@@ -367,42 +367,4 @@ class KafkaEventStreamTest {
             .anySatisfy(p -> assertThat(p).contains("events.kafka.properties: group.id is set by the hub"))
             .noneSatisfy(p -> assertThat(p).contains("secret-jaas")));
   }
-
-  /**
-   * A record an outsider writes to the topic that verifies as far as it goes (right log, right
-   * sequence number, a checkpoint line claiming its end) but cannot be stored (a time beyond any
-   * SQL timestamp) is skipped with an alert; the consumer keeps consuming.
-   */
-  @Test
-  void poisonRecordThatCannotBeStored_skippedWithAnAlert_consumerKeepsConsuming() throws Exception {
-    Hub h = hub("hub-poison");
-    closeables.add(h);
-    Path logDir = dir.resolve("housing-audit");
-    try (AuditLog log = AuditLog.builder(logDir, city.housing).open()) {
-      KafkaShipper s = shipper(log, logDir);
-      append(log, city.housing, 0, 20);
-      s.start();
-      assertThat(caughtUp(h, city.housing, log.logId(), 20)).isTrue();
-      s.close();
-      append(log, city.housing, 20, 30);
-      log.checkpoint().get();
-      ObjectNode poison = (ObjectNode) JSON.readTree(EventShipper.toJson(AuditLogReader.readBatch(logDir, 20, 10, null)));
-      ArrayNode recs = (ArrayNode) poison.get("records");
-      byte[] body = Base64.getDecoder().decode(recs.get(0).asText());
-      // u8 version | u64 seq | i64 epochSecond: some 300 million years from now
-      java.nio.ByteBuffer.wrap(body).putLong(9, 10_000_000_000_000_000L);
-      recs.set(0, Base64.getEncoder().encodeToString(body));
-      inject(outsider(), log.logId(), city.housing.party().toString(), JSON.writeValueAsBytes(poison));
-
-      assertThat(TestWait.within(Duration.ofSeconds(30), () -> {
-        Counter c = h.registry().find("shulian.hub.kafka.records").tag("outcome", "refused").counter();
-        return c != null && c.count() == 1;
-      })).as("the poison record refused").isTrue();
-      try (KafkaShipper again = shipper(log, logDir)) {
-        again.start();
-        assertThat(caughtUp(h, city.housing, log.logId(), 30)).as("the genuine stream goes on").isTrue();
-      }
-      assertThat(alerts(city, h)).extracting(a -> a.get("rule").asText()).contains(KafkaEvents.RULE);
-    }
-  }
 }
