@@ -57,6 +57,12 @@ public final class CatalogPolicy implements ExchangePolicy {
   }
 
   @Override
+  public boolean acceptsPush(io.shulian.core.party.PartyId sender, String resource) {
+    return engine.policySet().catalog().resource(resource).map(r -> r.provider().equals(sender)
+        || (r.provider().systemCode().isEmpty() && r.provider().equals(sender.organisation()))).orElse(false);
+  }
+
+  @Override
   public Verdict decide(EnvelopeHeader h, String action, @Nullable String grantToken) {
     return decide(h.sender(), h.resource(), h.purpose(), action, grantToken);
   }

@@ -28,6 +28,18 @@ public interface ExchangePolicy {
     return Verdict.deny("PUSH_NOT_DECIDABLE", "this policy does not decide pushes", "");
   }
 
+  /**
+   * Receiver role of a data set push (docs/return-flow.md "Push"): whether {@code sender}, whose
+   * envelope verified, may push data sets of {@code resource} here, i.e. is its provider. The
+   * default takes every sender the gateway's sender trust accepts (a policy without a catalog
+   * cannot name providers); {@link CatalogPolicy} takes only the resource's provider in the
+   * catalog (or a system of that organisation, when the catalog names the organisation) and
+   * nobody for a resource the catalog does not list.
+   */
+  default boolean acceptsPush(io.shulian.core.party.PartyId sender, String resource) {
+    return true;
+  }
+
   /** Denies everything: the gateway's behaviour when no policy is configured. */
   static ExchangePolicy denyAll() {
     return (h, a, g) -> Verdict.deny("NO_POLICY", "no access policy is configured", "");

@@ -140,6 +140,11 @@ final class DatasetPush {
           "name 1 to " + MAX_RECEIVERS + " distinct receivers with ?to=<party>"), asked);
       return;
     }
+    if (receivers.contains(g.identity().party())) {
+      refuse(g, ctx, req, t0, resource, Problem.of(HttpResponseStatus.BAD_REQUEST, "RECEIVERS_INVALID",
+          "a gateway does not push to its own party"), asked);
+      return;
+    }
     byte[] body = ByteBufUtil.getBytes(req.content());
     req.retain();
     new Fanout(g, ctx, req, t0, resource, purpose, format.get(), body, asked, new ArrayList<>(receivers)).next();
@@ -418,6 +423,16 @@ final class DatasetPush {
           o.segments(), null);
       return;
     }
+    // only the resource's provider pushes it: another party of the city, trusted as a sender, is not
+    if (!acceptsPush(g, h)) {
+      LOG.atWarn().addKeyValue("event", "dataset_push_rejected").addKeyValue("sender", peer.toString())
+          .addKeyValue("resource", ConsumerExchangeHandler.safe(h.resource())).addKeyValue("reason", "SENDER_NOT_PROVIDER")
+          .log("pushed data set rejected: the sender is not the resource's provider; nothing delivered");
+      refuseIn(g, ctx, req, t0, h, peer, Problem.of(HttpResponseStatus.FORBIDDEN, "SENDER_NOT_PROVIDER",
+          "the sender is not the provider of resource " + ConsumerExchangeHandler.safe(h.resource())), null,
+          o.segments(), null);
+      return;
+    }
     String cty = h.contentType();
     if (!(cty.equals(DatasetFormat.JSONL.mediaType()) || cty.equals(DatasetFormat.CSV.mediaType()))) {
       refuseIn(g, ctx, req, t0, h, peer, Problem.of(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "NOT_A_DATASET",
@@ -472,6 +487,14 @@ final class DatasetPush {
         req.release();
       }
     });
+  }
+
+  private static boolean acceptsPush(GatewayContext g, EnvelopeHeader h) {
+    try {
+      return g.policy().acceptsPush(h.sender(), h.resource());
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private static ExchangeEvent event(GatewayContext g, long t0, @Nullable EnvelopeHeader h, PartyId peer,

@@ -207,7 +207,14 @@ public final class HubHandler extends SimpleChannelInboundHandler<FullHttpReques
       return;
     }
     QueryStringDecoder q = new QueryStringDecoder(req.uri());
-    String path = q.path();
+    String path;
+    try {
+      path = q.path();
+    } catch (IllegalArgumentException e) {
+      // a malformed percent-escape (%u002f, %zz, a cut %): answered, never a dropped connection
+      problem(ctx, HttpResponseStatus.BAD_REQUEST, "MALFORMED_REQUEST", "the request target is not a valid URI path", true);
+      return;
+    }
     Optional<PartyId> party = department(ctx);
     long retry = settings.rates().acquire(client(ctx, req, party));
     if (retry > 0) {
