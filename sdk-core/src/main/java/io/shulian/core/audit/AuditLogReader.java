@@ -254,9 +254,10 @@ public final class AuditLogReader {
    */
   public static final class Cursor {
     private final Path dir;
-    /** Where the last batch ended and started. */
+    /** Where the last batch ended. */
     @Nullable Position end;
-    private @Nullable Position start;
+    /** Where the last batch started, and where each checkpoint inside it ends (a shipper cutting at one goes on from there). */
+    private final List<Position> marks = new ArrayList<>();
 
     private @Nullable Object cpFileKey;
     /** Bytes of the checkpoint file read, up to the end of the last complete line. */
@@ -297,12 +298,32 @@ public final class AuditLogReader {
         return records(fromSeq, maxRecords, cps, certs);
       } catch (IOException e) {
         end = null;
-        start = null;
+        marks.clear();
         throw new AuditException(AuditException.Reason.LOG_UNAVAILABLE, "cannot read " + dir + ": " + e.getMessage(), e);
       } catch (AuditException | RuntimeException e) {
         end = null;
-        start = null;
+        marks.clear();
         throw e;
+      }
+    }
+
+    /**
+     * The log's id, from the header of its first segment.
+     *
+     * @throws AuditException NOT_A_LOG, LOG_CORRUPT (a damaged header), LOG_UNAVAILABLE on I/O errors
+     */
+    public String logId() throws AuditException {
+      if (!Files.isDirectory(dir)) {
+        throw new AuditException(AuditException.Reason.NOT_A_LOG, dir + " is not a directory");
+      }
+      try {
+        List<Path> segs = LogScanner.segments(dir);
+        if (segs.isEmpty()) {
+          throw new AuditException(AuditException.Reason.NOT_A_LOG, dir + " is not a Shulian audit log: it holds no segment-*.log files");
+        }
+        return header(segs.get(0)).logIdHex();
+      } catch (IOException e) {
+        throw new AuditException(AuditException.Reason.LOG_UNAVAILABLE, "cannot read " + dir + ": " + e.getMessage(), e);
       }
     }
 
@@ -522,8 +543,12 @@ public final class AuditLogReader {
       long offset = SegmentFormat.HEADER_BYTES;
       long seq = 0;
       byte[] chain = new byte[0];
-      for (Position p : new Position[] {end, start}) {
-        if (p != null && p.seq == fromSeq && stillValid(p, segs, logId)) {
+      List<Position> known = new ArrayList<>(marks);
+      if (end != null) {
+        known.add(0, end);
+      }
+      for (Position p : known) {
+        if (p.seq == fromSeq && stillValid(p, segs, logId)) {
           for (int i = 0; i < segs.size(); i++) {
             if (segs.get(i).getFileName().toString().equals(p.segment)) {
               si = i;
@@ -558,7 +583,11 @@ public final class AuditLogReader {
         seq = h.firstSeq;
         chain = h.prevChain.clone();
       }
-      Position startAt = null;
+      java.util.Set<Long> cuts = new java.util.HashSet<>();
+      for (Checkpoint cp : checkpoints) {
+        cuts.add(cp.treeSize());
+      }
+      List<Position> seen = new ArrayList<>();
       List<byte[]> bodies = new ArrayList<>();
       long bytes = 0;
       byte[] head = new byte[8];
@@ -578,8 +607,9 @@ public final class AuditLogReader {
         try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(seg, java.nio.file.StandardOpenOption.READ)) {
           long size = ch.size();
           while (true) {
-            if (seq == fromSeq && startAt == null) {
-              startAt = new Position(seg.getFileName().toString(), key, offset, seq, chain);
+            if ((seq == fromSeq || seq > fromSeq && cuts.contains(seq))
+                && (seen.isEmpty() || seen.get(seen.size() - 1).seq != seq)) {
+              seen.add(new Position(seg.getFileName().toString(), key, offset, seq, chain));
             }
             if (offset >= size || bodies.size() >= maxRecords || bytes >= MAX_BATCH_BYTES) {
               break;
@@ -626,7 +656,7 @@ public final class AuditLogReader {
       Path endSeg = segs.get(Math.min(si, segs.size() - 1));
       if (seq < fromSeq) {
         // the log holds no record at fromSeq (yet): nothing to keep
-        start = null;
+        marks.clear();
         end = null;
         return new RecordBatch(logId, alg, fromSeq, List.of(), chain, List.of(), certificates, seq, null, null, -1);
       }
@@ -637,7 +667,8 @@ public final class AuditLogReader {
           inside.add(cp);
         }
       }
-      start = startAt;
+      marks.clear();
+      marks.addAll(seen);
       String endName = endSeg.getFileName().toString();
       end = offset < 0 ? null : new Position(endName, key, offset, seq, chain);
       return new RecordBatch(logId, alg, fromSeq, bodies, chain, inside, certificates, seq,
