@@ -253,6 +253,19 @@ class AuditLogCursorTest {
   }
 
   @Test
+  void cursor_cutAtACheckpointInsideTheBatch_goesOnFromThereWithoutASearch() throws Exception {
+    Path dir = writeLog(tmp.resolve("log"), 60, 0);
+    AuditLogReader.Cursor c = AuditLogReader.cursor(dir);
+    RecordBatch b = readAndCompare(c, dir, 0, 25);
+    assertThat(b.checkpoints()).extracting(Checkpoint::treeSize).contains(10L, 20L);
+    readAndCompare(c, dir, 20, 25); // a Kafka shipper sends up to the checkpoint at 20 and goes on there
+    readAndCompare(c, dir, 20, 40); // ... or reads the same run again, larger
+    assertThat(c.segmentSearches()).isEqualTo(1);
+    readAndCompare(c, dir, 7, 5); // not a place it kept: searched
+    assertThat(c.segmentSearches()).isEqualTo(2);
+  }
+
+  @Test
   void cursor_restartAndRewind_matchFreshReads() throws Exception {
     Path dir = writeLog(tmp.resolve("log"), 150, 0);
     AuditLogReader.Cursor c = AuditLogReader.cursor(dir);
