@@ -555,15 +555,8 @@ public final class AuditLog implements AutoCloseable {
       } else {
         cp = parseLine(f, lineNo, data, start, nl);
       }
-      Checkpoint prev = out.isEmpty() ? null : out.get(out.size() - 1);
-      if (prev != null && cp.equals(prev)) {
+      if (repeats(f, lineNo, out.isEmpty() ? null : out.get(out.size() - 1), cp)) {
         repeated++;
-      } else if (prev != null && cp.treeSize() == prev.treeSize() && !sameTree(cp, prev)) {
-        throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": checkpoint at tree size "
-            + cp.treeSize() + " conflicts with the checkpoint of the same size before it (another root or chain head)");
-      } else if (prev != null && cp.treeSize() < prev.treeSize()) {
-        throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": tree size "
-            + cp.treeSize() + " is smaller than the checkpoint before it (" + prev.treeSize() + ")");
       } else {
         out.add(cp);
       }
@@ -572,13 +565,35 @@ public final class AuditLog implements AutoCloseable {
     return new CheckpointFile(true, out, repeated, torn);
   }
 
+  /**
+   * True if {@code cp} (line {@code lineNo}) repeats the checkpoint before it; LOG_CORRUPT if it
+   * conflicts with it (the same tree size with another root or chain head, or a smaller tree size).
+   */
+  static boolean repeats(Path f, int lineNo, @Nullable Checkpoint prev, Checkpoint cp) throws AuditException {
+    if (prev == null) {
+      return false;
+    }
+    if (cp.equals(prev)) {
+      return true;
+    }
+    if (cp.treeSize() == prev.treeSize() && !sameTree(cp, prev)) {
+      throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": checkpoint at tree size "
+          + cp.treeSize() + " conflicts with the checkpoint of the same size before it (another root or chain head)");
+    }
+    if (cp.treeSize() < prev.treeSize()) {
+      throw new AuditException(AuditException.Reason.LOG_CORRUPT, f + " line " + lineNo + ": tree size "
+          + cp.treeSize() + " is smaller than the checkpoint before it (" + prev.treeSize() + ")");
+    }
+    return false;
+  }
+
   /** True if both checkpoints state the same tree (e.g. the same size signed again after a key rotation). */
   private static boolean sameTree(Checkpoint a, Checkpoint b) {
     return a.logId().equals(b.logId()) && a.hashAlgorithm() == b.hashAlgorithm() && a.treeSize() == b.treeSize()
         && MessageDigest.isEqual(a.root(), b.root()) && MessageDigest.isEqual(a.chainHead(), b.chainHead());
   }
 
-  private static Checkpoint parseLine(Path f, int lineNo, byte[] data, int start, int end) throws AuditException {
+  static Checkpoint parseLine(Path f, int lineNo, byte[] data, int start, int end) throws AuditException {
     JsonNode n;
     try {
       n = Checkpoint.JSON.readTree(new String(data, start, end - start, StandardCharsets.UTF_8));

@@ -2,6 +2,7 @@ package io.shulian.core.audit;
 
 import io.shulian.core.keys.PartyCertificate;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A run of consecutive records of one log as they are stored (the record bodies, which are the
@@ -18,13 +19,16 @@ public final class RecordBatch {
   private final List<Checkpoint> checkpoints;
   private final List<PartyCertificate> certificates;
   private final long logSize;
-  /** Where the record after this batch starts: segment index in the directory listing and file offset (-1: unknown). */
-  final int segment;
+  /** Where the record after this batch starts: the segment's file name (null: unknown), its identity, and the offset. */
+  final @Nullable String segment;
+  final @Nullable Object segmentKey;
   final long offset;
 
   RecordBatch(String logId, HashAlgorithm hashAlgorithm, long firstSeq, List<byte[]> bodies, byte[] chainHead,
-      List<Checkpoint> checkpoints, List<PartyCertificate> certificates, long logSize, int segment, long offset) {
+      List<Checkpoint> checkpoints, List<PartyCertificate> certificates, long logSize, @Nullable String segment,
+      @Nullable Object segmentKey, long offset) {
     this.segment = segment;
+    this.segmentKey = segmentKey;
     this.offset = offset;
     this.logId = logId;
     this.hashAlgorithm = hashAlgorithm;

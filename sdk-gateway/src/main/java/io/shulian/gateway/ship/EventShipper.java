@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * Ships the gateway's audit log to the city collector ({@code POST /v1/events}) from its own
  * thread: never on the exchange path, and with no queue of its own — the log files are the buffer.
  * It reads a batch of records as stored (with the checkpoints among them and the signing
- * certificates) through {@link AuditLogReader#readBatch}, sends it over TLS with the gateway's
- * city-CA identity, and moves its cursor to the {@code nextSeq} the hub acknowledged, kept in
+ * certificates) through an {@link AuditLogReader.Cursor} (which keeps what it read between batches),
+ * sends it over TLS with the gateway's city-CA identity, and moves its cursor to the {@code nextSeq} the hub acknowledged, kept in
  * {@code <state dir>/ship-cursor}. On start, and after any refusal, it asks the hub where the log
  * stands ({@code GET /v1/events/logs/<logId>}): the hub's word wins, so a restarted gateway or a
  * restored hub database resumes without loss or duplicates (duplicates would be harmless anyway).
@@ -50,13 +50,15 @@ public final class EventShipper extends ShipperThread {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI hub;
-  private final Path logDir;
   private final Path cursorFile;
   private final int batch;
-  private final Duration interval;
   private final Duration heartbeat;
   private final HttpClient http;
   private @Nullable Counter shipped;
+  /** The shipping thread's state: the log being shipped, when the last batch went out, whether to ask the hub first. */
+  private @Nullable String logId;
+  private long lastSent;
+  private boolean askHub = true;
 
   /**
    * @param hub the collector URL, {@code https://…/v1/events}
@@ -64,7 +66,7 @@ public final class EventShipper extends ShipperThread {
    */
   public EventShipper(URI hub, Path logDir, Path stateDir, int batch, Duration interval, Duration heartbeat, SSLContext tls) {
     super(LOG, "shulian-event-shipper", "event_ship_failed", "hub", hub,
-        "audit events not shipped to the collector (the log keeps them; shipping resumes): {}");
+        "audit events not shipped to the collector (the log keeps them; shipping resumes): {}", logDir, interval);
     if (!"https".equals(hub.getScheme())) {
       throw new IllegalArgumentException("collector.hub must be an https:// URL");
     }
@@ -72,10 +74,8 @@ public final class EventShipper extends ShipperThread {
       throw new IllegalArgumentException("collector.batch: 1 to 10000, got " + batch);
     }
     this.hub = hub;
-    this.logDir = logDir;
     this.cursorFile = stateDir.resolve(CURSOR_FILE);
     this.batch = batch;
-    this.interval = interval;
     this.heartbeat = heartbeat;
     this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -91,61 +91,40 @@ public final class EventShipper extends ShipperThread {
   }
 
   @Override
-  void loop() {
-    Duration backoff = interval;
-    long lastSent = 0;
-    RecordBatch previous = null;
-    String logId = null;
-    boolean askHub = true;
-    while (!closed) {
-      boolean more = false;
-      try {
-        if (askHub || logId == null) {
-          logId = AuditLogReader.readBatch(logDir, 0, 1, null).logId();
-          acknowledged.set(cursorAtHub(logId));
-          saveCursor(logId, acknowledged.get());
-          previous = null;
-          askHub = false;
-        }
-        long from = acknowledged.get();
-        RecordBatch b = AuditLogReader.readBatch(logDir, from, batch, previous);
-        logSize.set(b.logSize());
-        long now = System.nanoTime();
-        if (b.bodies().isEmpty() && lastSent != 0 && now - lastSent < heartbeat.toNanos()) {
-          sleep(interval);
-          continue;
-        }
-        JsonNode ack = post(b);
-        lastSent = now;
-        long next = ack.path("nextSeq").asLong(-1);
-        if (next < 0) {
-          throw new IOException("the hub's answer has no nextSeq");
-        }
-        if (shipped != null) {
-          shipped.increment(ack.path("stored").asLong(0));
-        }
-        acknowledged.set(next);
-        saveCursor(b.logId(), next);
-        previous = next == b.nextSeq() ? b : null;
-        more = b.bodies().size() == batch;
-        succeeded();
-        backoff = interval;
-      } catch (Refused e) {
-        fail(e.getMessage());
-        askHub = true;
-      } catch (IOException | AuditException | RuntimeException e) {
-        fail(e instanceof IOException || e instanceof AuditException ? e.getMessage() : e.toString());
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (lastFailure() != null) {
-        if (!sleep(backoff)) {
-          return;
-        }
-        backoff = doubled(backoff);
-      } else if (!more && !sleep(interval)) {
-        return;
-      }
+  boolean shipBatch() throws IOException, AuditException, InterruptedException {
+    String id = logId;
+    if (askHub || id == null) {
+      id = reader.logId();
+      acknowledged.set(cursorAtHub(id));
+      saveCursor(id, acknowledged.get());
+      logId = id;
+      askHub = false;
+    }
+    RecordBatch b = reader.read(acknowledged.get(), batch);
+    logSize.set(b.logSize());
+    long now = System.nanoTime();
+    if (b.bodies().isEmpty() && lastSent != 0 && now - lastSent < heartbeat.toNanos()) {
+      return false;
+    }
+    JsonNode ack = post(b);
+    lastSent = now;
+    long next = ack.path("nextSeq").asLong(-1);
+    if (next < 0) {
+      throw new IOException("the hub's answer has no nextSeq");
+    }
+    if (shipped != null) {
+      shipped.increment(ack.path("stored").asLong(0));
+    }
+    acknowledged.set(next);
+    saveCursor(b.logId(), next);
+    succeeded();
+    return b.bodies().size() == batch;
+  }
+
+  @Override
+  void failed(Exception e) {
+    if (e instanceof Refused) {
+      askHub = true;
     }
   }
 

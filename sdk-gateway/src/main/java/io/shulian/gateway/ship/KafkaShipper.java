@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.shulian.core.audit.AuditException;
-import io.shulian.core.audit.AuditLogReader;
 import io.shulian.core.audit.Checkpoint;
 import io.shulian.core.audit.RecordBatch;
 import io.shulian.core.party.PartyId;
@@ -70,14 +69,16 @@ public final class KafkaShipper extends ShipperThread {
 
   private final String topic;
   private final PartyId party;
-  private final Path logDir;
   private final Path cursorFile;
   private final int batch;
-  private final Duration interval;
   private final Duration heartbeat;
   private final @Nullable Supplier<CompletableFuture<Checkpoint>> checkpointer;
   private final Producer<String, byte[]> producer;
   private @Nullable Counter shipped;
+  /** The shipping thread's state: the log being published, when a checkpoint was last asked for and a batch last sent. */
+  private @Nullable String logId;
+  private long lastCheckpointAsked;
+  private long lastSent;
 
   /**
    * @param bootstrap the brokers, {@code host:port[,host:port…]}
@@ -95,16 +96,14 @@ public final class KafkaShipper extends ShipperThread {
   KafkaShipper(String topic, PartyId party, Path logDir, Path stateDir, int batch, Duration interval, Duration heartbeat,
       @Nullable Supplier<CompletableFuture<Checkpoint>> checkpointer, Producer<String, byte[]> producer) {
     super(LOG, "shulian-kafka-shipper", "event_kafka_failed", "topic", topic,
-        "audit events not published to Kafka (the log keeps them; publishing resumes): {}");
+        "audit events not published to Kafka (the log keeps them; publishing resumes): {}", logDir, interval);
     if (batch < 1 || batch > MAX_RECORDS) {
       throw new IllegalArgumentException("collector.batch: 1 to " + MAX_RECORDS + ", got " + batch);
     }
     this.topic = topic;
     this.party = party;
-    this.logDir = logDir;
     this.cursorFile = stateDir.resolve(CURSOR_FILE);
     this.batch = batch;
-    this.interval = interval;
     this.heartbeat = heartbeat;
     this.checkpointer = checkpointer;
     this.producer = producer;
@@ -150,89 +149,56 @@ public final class KafkaShipper extends ShipperThread {
   }
 
   @Override
-  void loop() {
-    Duration backoff = interval;
-    String logId = null;
-    RecordBatch previous = null;
-    long lastCheckpointAsked = 0;
-    long lastSent = 0;
-    while (!closed) {
-      boolean more = false;
-      try {
-        if (logId == null) {
-          logId = AuditLogReader.readBatch(logDir, 0, 1, null).logId();
-          acknowledged.set(readCursor(logId));
-        }
-        long from = acknowledged.get();
-        RecordBatch b = AuditLogReader.readBatch(logDir, from, batch, previous);
-        logSize.set(b.logSize());
-        Checkpoint cut = lastCheckpointAfter(b, from);
-        if (cut == null && b.bodies().size() == batch) {
-          // more than `batch` records up to the next checkpoint: take a larger run
-          b = AuditLogReader.readBatch(logDir, from, MAX_RECORDS, previous);
-          cut = lastCheckpointAfter(b, from);
-        }
-        if (cut == null) {
-          previous = null;
-          long now = System.nanoTime();
-          if (!b.bodies().isEmpty() && checkpointer != null && now - lastCheckpointAsked >= interval.toNanos()) {
-            lastCheckpointAsked = now;
-            checkpointer.get().get(30, TimeUnit.SECONDS);
-            continue; // read again: the checkpoint now covers the records
-          }
-          if (b.bodies().size() >= MAX_RECORDS) {
-            throw new IOException("no checkpoint within " + MAX_RECORDS + " records after seq " + from);
-          }
-          // nothing new for `heartbeat`: the checkpoint at the cursor again, so the hub can tell a
-          // quiet gateway from a dead one (the cursor always stands at a checkpoint)
-          if (b.bodies().isEmpty() && (lastSent == 0 || now - lastSent >= heartbeat.toNanos())) {
-            cut = checkpointAt(b, from);
-          }
-        }
-        if (cut != null) {
-          long end = cut.treeSize();
-          byte[] value = EventShipper.toJson(b, end, cut.chainHead());
-          ProducerRecord<String, byte[]> rec = new ProducerRecord<>(topic, b.logId(), value);
-          rec.headers().add(PARTY_HEADER, party.toString().getBytes(StandardCharsets.UTF_8));
-          producer.send(rec).get(90, TimeUnit.SECONDS);
-          lastSent = System.nanoTime();
-          if (shipped != null) {
-            shipped.increment(end - from);
-          }
-          acknowledged.set(end);
-          saveCursor(cursorFile, b.logId(), end);
-          previous = end == b.nextSeq() ? b : null;
-          more = end < b.logSize();
-          if (succeeded() != null) {
-            LOG.atInfo().addKeyValue("event", "event_kafka_resumed").addKeyValue("topic", topic)
-                .log("audit events published to Kafka again (next seq {})", end);
-          }
-          backoff = interval;
-        }
-      } catch (ExecutionException e) {
-        if (closed) {
-          return;
-        }
-        Throwable c = e.getCause() == null ? e : e.getCause();
-        fail(c.getClass().getSimpleName() + ": " + c.getMessage());
-      } catch (IOException | AuditException | TimeoutException | RuntimeException e) {
-        if (closed) {
-          return; // interrupted by close (a read cut short, the producer closing)
-        }
-        fail(e instanceof RuntimeException ? e.toString() : e.getMessage());
-        previous = null;
-      } catch (InterruptedException e) {
-        return;
+  boolean shipBatch() throws IOException, AuditException, ExecutionException, TimeoutException, InterruptedException {
+    if (logId == null) {
+      String id = reader.logId();
+      acknowledged.set(readCursor(id));
+      logId = id;
+    }
+    long from = acknowledged.get();
+    RecordBatch b = reader.read(from, batch);
+    logSize.set(b.logSize());
+    Checkpoint cut = lastCheckpointAfter(b, from);
+    if (cut == null && b.bodies().size() == batch) {
+      // more than `batch` records up to the next checkpoint: take a larger run
+      b = reader.read(from, MAX_RECORDS);
+      cut = lastCheckpointAfter(b, from);
+    }
+    if (cut == null) {
+      long now = System.nanoTime();
+      if (!b.bodies().isEmpty() && checkpointer != null && now - lastCheckpointAsked >= interval.toNanos()) {
+        lastCheckpointAsked = now;
+        checkpointer.get().get(30, TimeUnit.SECONDS);
+        return true; // read again: the checkpoint now covers the records
       }
-      if (lastFailure() != null) {
-        if (!sleep(backoff)) {
-          return;
-        }
-        backoff = doubled(backoff);
-      } else if (!more && !sleep(interval)) {
-        return;
+      if (b.bodies().size() >= MAX_RECORDS) {
+        throw new IOException("no checkpoint within " + MAX_RECORDS + " records after seq " + from);
+      }
+      // nothing new for `heartbeat`: the checkpoint at the cursor again, so the hub can tell a
+      // quiet gateway from a dead one (the cursor always stands at a checkpoint)
+      if (b.bodies().isEmpty() && (lastSent == 0 || now - lastSent >= heartbeat.toNanos())) {
+        cut = checkpointAt(b, from);
+      }
+      if (cut == null) {
+        return false;
       }
     }
+    long end = cut.treeSize();
+    byte[] value = EventShipper.toJson(b, end, cut.chainHead());
+    ProducerRecord<String, byte[]> rec = new ProducerRecord<>(topic, b.logId(), value);
+    rec.headers().add(PARTY_HEADER, party.toString().getBytes(StandardCharsets.UTF_8));
+    producer.send(rec).get(90, TimeUnit.SECONDS);
+    lastSent = System.nanoTime();
+    if (shipped != null) {
+      shipped.increment(end - from);
+    }
+    acknowledged.set(end);
+    saveCursor(cursorFile, b.logId(), end);
+    if (succeeded() != null) {
+      LOG.atInfo().addKeyValue("event", "event_kafka_resumed").addKeyValue("topic", topic)
+          .log("audit events published to Kafka again (next seq {})", end);
+    }
+    return end < b.logSize();
   }
 
   /** The checkpoint at tree size {@code seq} in the batch, or null. */

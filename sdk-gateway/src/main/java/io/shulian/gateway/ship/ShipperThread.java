@@ -1,19 +1,23 @@
 package io.shulian.gateway.ship;
 
 import io.micrometer.core.instrument.Counter;
+import io.shulian.core.audit.AuditLogReader;
 import io.shulian.core.keys.PartyIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
- * What the two shippers share: one daemon thread started once, the acknowledged position, the last
- * failure (logged once per distinct reason), interruptible sleeps and a bounded join on close.
+ * What the two shippers share: one daemon thread started once running the batch loop (a batch at
+ * once while more is waiting, else one {@code interval} of sleep; after a failure a backoff from the
+ * interval doubling up to {@link #MAX_BACKOFF}), the log's cursor, the acknowledged position, the
+ * last failure (logged once per distinct reason), interruptible sleeps and a bounded join on close.
  */
 abstract class ShipperThread implements AutoCloseable {
   /** Failures back off from the interval doubling up to this. */
@@ -25,6 +29,10 @@ abstract class ShipperThread implements AutoCloseable {
   private final String targetKey;
   private final Object target;
   private final String failMessage;
+  /** The pause between batches when nothing more is waiting, and the first backoff. */
+  final Duration interval;
+  /** Reads the log batch after batch, keeping what it read (the log files are the buffer). */
+  final AuditLogReader.Cursor reader;
   /** The next seq the receiver acknowledged (-1 until known). */
   final AtomicLong acknowledged = new AtomicLong(-1);
   /** How many records the log held at the last read. */
@@ -38,8 +46,11 @@ abstract class ShipperThread implements AutoCloseable {
    * @param failEvent the {@code event} of the failure log line; {@code targetKey}/{@code target} name the receiver in it
    * @param failMessage the failure line's message, with one {} for the reason
    */
-  ShipperThread(Logger log, String threadName, String failEvent, String targetKey, Object target, String failMessage) {
+  ShipperThread(Logger log, String threadName, String failEvent, String targetKey, Object target, String failMessage,
+      Path logDir, Duration interval) {
     this.log = log;
+    this.interval = interval;
+    this.reader = AuditLogReader.cursor(logDir);
     this.threadName = threadName;
     this.failEvent = failEvent;
     this.targetKey = targetKey;
@@ -47,8 +58,53 @@ abstract class ShipperThread implements AutoCloseable {
     this.failMessage = failMessage;
   }
 
+  /**
+   * Ships one batch (or decides there is nothing to send yet).
+   *
+   * @return true if more is waiting: the next batch is read at once, without sleeping
+   * @throws Exception a failed batch: counted and logged, then retried after the backoff
+   */
+  abstract boolean shipBatch() throws Exception;
+
+  /** Called after a failed batch, before the backoff. */
+  void failed(Exception e) {}
+
   /** The shipping loop; returns when {@link #closed} or interrupted. */
-  abstract void loop();
+  final void loop() {
+    Duration backoff = interval;
+    while (!closed) {
+      boolean more;
+      try {
+        more = shipBatch();
+        backoff = interval;
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception e) {
+        if (closed) {
+          return; // interrupted by close (a read cut short, a client closing)
+        }
+        fail(describe(e));
+        failed(e);
+        if (!sleep(backoff)) {
+          return;
+        }
+        backoff = doubled(backoff);
+        continue;
+      }
+      if (!more && !sleep(interval)) {
+        return;
+      }
+    }
+  }
+
+  /** The reason of a failed batch for the log line: never a stack trace. */
+  static String describe(Exception e) {
+    Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+    if (c != e) {
+      return c.getClass().getSimpleName() + ": " + c.getMessage();
+    }
+    return e instanceof RuntimeException ? e.toString() : String.valueOf(e.getMessage());
+  }
 
   /** Starts the shipping thread once; later calls do nothing. */
   public void start() {
