@@ -5,16 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.shulian.core.envelope.EnvelopeSealer;
 import io.shulian.core.envelope.SealRequest;
+import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.policy.Grant;
 import io.shulian.core.policy.GrantIssuer;
 import io.shulian.core.trust.CityAuthority;
 import io.shulian.core.trust.CityBundle;
+import io.shulian.core.trust.PinnedSenderTrust;
 import io.shulian.gateway.audit.ExchangeEvent;
+import io.shulian.gateway.authenticate.ApiKeys;
 import io.shulian.gateway.authenticate.GatewayTls;
 import io.shulian.gateway.authenticate.PinnedPeerVerifier;
 import io.shulian.gateway.config.ConfigLoader;
+import io.shulian.gateway.seal.Route;
 import io.shulian.gateway.state.RedisServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -174,20 +178,7 @@ class ScaleOutEndToEndTest {
         "pid " + dir.resolve("balancer.pid") + ";",
         "events { worker_connections 1024; }",
         conf));
-    Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-e", dir.resolve("balancer-error.log").toString(),
-        "-c", dir.resolve("balancer.conf").toString(), "-g", "daemon off;")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("balancer.out").toFile()).start();
-    closeables.add(() -> {
-      p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    });
-    try {
-      NginxFrontEndToEndTest.awaitPort(p, port);
-    } catch (IllegalStateException e) {
-      throw new AssertionError(e.getMessage() + ": " + Files.readString(dir.resolve("balancer.out")), e);
-    }
+    NginxFrontEndToEndTest.runNginx(nginx, dir, "balancer", closeables, port);
     return port;
   }
 
@@ -283,6 +274,50 @@ class ScaleOutEndToEndTest {
     assertThat(backendCalls.get()).isEqualTo(1);
     assertThat(audits).as("every replica saw the envelope").allSatisfy(a -> assertThat(a.events).hasSize(1));
     assertThat(events()).filteredOn(e -> e.reasons.contains("REPLAYED")).hasSize(2);
+  }
+
+  @Test
+  void consumerGateway_throughStreamBalancer_everyReplicaPassesItsProviderCheck_servedAndShiftedAfterAStop()
+      throws Exception {
+    List<PartyCertificate> all = new ArrayList<>(housing.certificates());
+    all.addAll(civil.certificates());
+    MemoryAuditor consumerAudit = new MemoryAuditor();
+    // the consumer department's gateway routes to the balancer: its TLS ends on whichever replica,
+    // and it sends the envelope only once that server's certificate speaks for the housing bureau
+    Gateway consumer = Gateway.builder().identity(civil)
+        .senderTrust(PinnedSenderTrust.of(housing.certificates()))
+        .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
+        .auditor(consumerAudit)
+        .apiKeys(ApiKeys.of(Map.of("portal", ApiKeys.hash("portal-key-0123456789"))))
+        .route(new Route(FUND, housing.party(), URI.create("https://127.0.0.1:" + nginxPort), housing.encryptionCertificate()))
+        .consumerListener(new InetSocketAddress("127.0.0.1", 0)).eventLoops(1).build().start();
+    closeables.add(consumer);
+    String g = grant("g-consumer", 100);
+    HttpClient app = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.address("consumer").getPort()
+            + "/exchange/" + FUND + GatewayStateTest.FUND_TARGET)).timeout(Duration.ofSeconds(60))
+        .header("X-Api-Key", "portal-key-0123456789").header("X-Shulian-Purpose", PURPOSE).header("X-Shulian-Grant", g)
+        .build();
+
+    List<CompletableFuture<HttpResponse<String>>> fs = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      fs.add(app.sendAsync(r, HttpResponse.BodyHandlers.ofString())); // concurrent: several connections
+    }
+    for (CompletableFuture<HttpResponse<String>> f : fs) {
+      HttpResponse<String> x = f.get(120, TimeUnit.SECONDS);
+      assertThat(x.statusCode()).as(x.body()).isEqualTo(200);
+    }
+    replicas.get(0).close();
+    for (int i = 0; i < 6; i++) {
+      HttpResponse<String> x = app.send(r, HttpResponse.BodyHandlers.ofString());
+      assertThat(x.statusCode()).as("after replica 1 stopped: " + x.body()).isEqualTo(200);
+    }
+
+    assertThat(served()).isEqualTo(18);
+    assertThat(backendCalls.get()).isEqualTo(18);
+    assertThat(audits).as("the connections were spread over the replicas").filteredOn(a -> !a.events.isEmpty())
+        .hasSizeGreaterThan(1);
+    assertThat(consumerAudit.events).hasSize(18).allSatisfy(e -> assertThat(e.status).isEqualTo(200));
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.shulian.core.policy.Grant;
 import io.shulian.core.policy.GrantIssuer;
 import io.shulian.gateway.config.ConfigLoader;
 import io.shulian.gateway.state.RedisServer;
+import io.shulian.gateway.state.Resources;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +42,7 @@ class SentinelFailoverEndToEndTest {
   static final String MASTER = "department";
 
   @TempDir Path dir;
-  final List<AutoCloseable> closeables = new ArrayList<>();
+  final Resources resources = new Resources();
   final AtomicInteger backendCalls = new AtomicInteger();
   final Map<String, String> env = Map.of("SHULIAN_KEY_PASSWORD", "test-only", "SHULIAN_MASK_KEY", "0123456789abcdef-test");
   final List<Gateway> gateways = new ArrayList<>();
@@ -52,18 +53,11 @@ class SentinelFailoverEndToEndTest {
 
   @AfterEach
   void stop() {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      try {
-        closeables.get(i).close();
-      } catch (Exception e) {
-        // the others are still closed
-      }
-    }
+    resources.close();
   }
 
   <T extends AutoCloseable> T closing(T c) {
-    closeables.add(c);
-    return c;
+    return resources.add(c);
   }
 
   @Test
@@ -80,7 +74,7 @@ class SentinelFailoverEndToEndTest {
     housing = d.housing();
     civil = d.civil();
     HttpServer backend = GatewayStateTest.fundBackend(backendCalls);
-    closeables.add(() -> backend.stop(0));
+    resources.add(() -> backend.stop(0));
     for (int i = 1; i <= 2; i++) {
       Files.writeString(dir.resolve("replica-" + i + ".yaml"), String.join("\n",
           "identity: { keystore: housing.p12 }",

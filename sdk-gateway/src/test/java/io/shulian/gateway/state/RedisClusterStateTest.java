@@ -27,7 +27,7 @@ class RedisClusterStateTest {
   static final String PREFIX = "shulian:housing:";
 
   @TempDir Path dir;
-  final List<AutoCloseable> closeables = new ArrayList<>();
+  final Resources resources = new Resources();
   final List<RedisServer> nodes = new ArrayList<>();
 
   @BeforeEach
@@ -40,18 +40,11 @@ class RedisClusterStateTest {
 
   @AfterEach
   void stop() {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      try {
-        closeables.get(i).close();
-      } catch (Exception e) {
-        // the others are still closed
-      }
-    }
+    resources.close();
   }
 
   <T extends AutoCloseable> T closing(T c) {
-    closeables.add(c);
-    return c;
+    return resources.add(c);
   }
 
   RedisState open(String address) throws StateException {
@@ -92,7 +85,7 @@ class RedisClusterStateTest {
     List<RedisState> replicas = List.of(open(seeds()), open(seeds()));
     Instant until = Instant.now().plusSeconds(600);
     ExecutorService pool = Executors.newFixedThreadPool(8);
-    closeables.add(pool::shutdownNow);
+    resources.add(pool::shutdownNow);
     List<Future<Boolean>> uses = new ArrayList<>();
     for (int i = 0; i < 60; i++) {
       RedisState r = replicas.get(i % 2);
