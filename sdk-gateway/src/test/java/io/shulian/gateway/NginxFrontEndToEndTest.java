@@ -136,16 +136,29 @@ class NginxFrontEndToEndTest {
         String.join("\n", serverLines),
         "  }",
         "}", ""));
-    Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-e", dir.resolve("error.log").toString(),
-        "-c", dir.resolve("nginx.conf").toString(), "-g", "daemon off;")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
+    runNginx(nginx, dir, "nginx", closeables, port);
+  }
+
+  /**
+   * Runs nginx with {@code dir}/{@code name}.conf (prefix {@code dir}, its log in {@code
+   * name}-error.log and {@code name}.out) until {@code closeables} close, and waits until it listens
+   * on {@code port}.
+   */
+  static void runNginx(Path nginx, Path dir, String name, List<AutoCloseable> closeables, int port) throws Exception {
+    Process p = new ProcessBuilder(nginx.toString(), "-p", dir.toString(), "-e", dir.resolve(name + "-error.log").toString(),
+        "-c", dir.resolve(name + ".conf").toString(), "-g", "daemon off;")
+        .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile()).start();
     closeables.add(() -> {
       p.destroy();
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
         p.destroyForcibly();
       }
     });
-    awaitPort(p, port);
+    try {
+      awaitPort(p, port);
+    } catch (IllegalStateException e) {
+      throw new AssertionError(e.getMessage() + ": " + Files.readString(dir.resolve(name + ".out")), e);
+    }
   }
 
   static int freePort() throws IOException {

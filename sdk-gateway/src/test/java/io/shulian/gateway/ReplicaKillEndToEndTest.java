@@ -3,6 +3,7 @@ package io.shulian.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.shulian.core.audit.AuditLog;
 import io.shulian.core.audit.AuditLogReader;
 import io.shulian.core.audit.AuditRecord;
 import io.shulian.core.audit.AuditVerifier;
@@ -18,7 +19,9 @@ import io.shulian.core.policy.Grant;
 import io.shulian.core.policy.GrantIssuer;
 import io.shulian.core.trust.CityAuthority;
 import io.shulian.core.trust.CityBundle;
+import io.shulian.gateway.audit.AuditLogAuditor;
 import io.shulian.gateway.cli.ShulianCli;
+import io.shulian.gateway.config.ConfigLoader;
 import io.shulian.gateway.state.RedisServer;
 import java.net.Socket;
 import java.net.URI;
@@ -35,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -48,8 +52,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 17: three provider replicas as separate processes ({@code shulian gateway}, each a child
- * JVM with its own signed audit log), Redis as their shared state, nginx in front. A client sends
+ * Issue 17: three provider replicas, each with its own signed audit log on disk — the one killed
+ * a separate process ({@code shulian gateway} in a child JVM), the two others in this JVM, Redis as their shared state, nginx in front as the shipped TCP
+ * balancer (TLS passed through, {@link ScaleOutEndToEndTest#startStreamBalancer}). A client sends
  * exchanges continuously; one replica is killed with SIGKILL. Every exchange answered 200 has its
  * record in some replica's audit log (the logs verified afterwards), nginx sends the rest to the
  * two left, and no envelope is served twice.
@@ -58,7 +63,6 @@ class ReplicaKillEndToEndTest {
   @TempDir Path dir;
   final List<AutoCloseable> closeables = new ArrayList<>();
   final Map<String, String> env = Map.of("SHULIAN_KEY_PASSWORD", "test-only", "SHULIAN_MASK_KEY", "0123456789abcdef-test");
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @AfterEach
   void stop() throws Exception {
@@ -87,6 +91,18 @@ class ReplicaKillEndToEndTest {
     return p;
   }
 
+  /** Starts a replica in this JVM as {@code shulian gateway --config <config>} does: its signed audit log on disk. */
+  Gateway inProcess(Path config) throws Exception {
+    ConfigLoader.Loaded loaded = ConfigLoader.load(config, env::get);
+    Path auditDir = loaded.resolve(loaded.config.audit.dir);
+    Files.createDirectories(auditDir);
+    AuditLog log = AuditLog.builder(auditDir, loaded.identity)
+        .commitDelay(Objects.requireNonNull(ConfigLoader.duration(loaded.config.audit.commitDelay))).open();
+    Gateway g = ConfigLoader.apply(loaded, new AuditLogAuditor(log), env::get).build().start();
+    closeables.add(g);
+    return g;
+  }
+
   static void awaitListening(Process p, int port, Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
@@ -110,6 +126,13 @@ class ReplicaKillEndToEndTest {
 
   record Sent(String envelopeId, int status, boolean afterKill) {}
 
+  static final int CLIENTS = 4;
+  final long t0 = System.nanoTime();
+
+  void phase(String name) {
+    System.err.printf("ReplicaKill phase %-30s %6d ms%n", name, (System.nanoTime() - t0) / 1_000_000);
+  }
+
   @Test
   void replicaKilledUnderLoad_everyAnsweredExchangeAudited_nginxShiftsTraffic_noEnvelopeServedTwice() throws Exception {
     Path nginx = NginxFrontEndToEndTest.nginx();
@@ -125,7 +148,6 @@ class ReplicaKillEndToEndTest {
     AtomicInteger backendCalls = new AtomicInteger();
     HttpServer backend = GatewayStateTest.fundBackend(backendCalls);
     closeables.add(() -> backend.stop(0));
-    List<Process> replicas = new ArrayList<>();
     List<Integer> ports = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       int port = NginxFrontEndToEndTest.freePort();
@@ -141,12 +163,15 @@ class ReplicaKillEndToEndTest {
           "runtime: { eventLoops: 1 }",
           "audit: { dir: audit-" + i + " }",
           "state: { dir: state-" + i + ", redis: \"" + redis.uri() + "\", redisTimeout: 2s }", ""));
-      replicas.add(replica(dir.resolve("replica-" + i + ".yaml"), i));
     }
-    for (int i = 0; i < 3; i++) {
-      awaitListening(replicas.get(i), ports.get(i), dir.resolve("replica-" + (i + 1) + ".log"));
-    }
-    int nginxPort = ScaleOutEndToEndTest.startNginx(nginx, dir, ports, closeables);
+    // replica 2, the one killed, is a process of its own; it boots while 1 and 3 start in this JVM
+    // (starting JVMs is what took this test most of its time on a loaded machine)
+    Process victim = replica(dir.resolve("replica-2.yaml"), 2);
+    List<Gateway> survivors = List.of(inProcess(dir.resolve("replica-1.yaml")), inProcess(dir.resolve("replica-3.yaml")));
+    awaitListening(victim, ports.get(1), dir.resolve("replica-2.log"));
+    phase("replicas listening");
+    int nginxPort = ScaleOutEndToEndTest.startStreamBalancer(nginx, dir, ports, closeables);
+    HttpClient http = ScaleOutEndToEndTest.peerClient(civil, housing);
     String grant = GrantIssuer.of(housing).issue(Grant.builder().id("g-kill").issuer(housing.party())
         .consumer(civil.party()).resource(GatewayStateTest.FUND).fields(List.of("applicant.name", "balance"))
         .purpose(GatewayStateTest.PURPOSE).validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
@@ -159,9 +184,9 @@ class ReplicaKillEndToEndTest {
     List<Sent> sent = new CopyOnWriteArrayList<>();
     AtomicBoolean killed = new AtomicBoolean();
     AtomicBoolean stop = new AtomicBoolean();
-    ExecutorService clients = Executors.newFixedThreadPool(4);
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     closeables.add(clients::shutdownNow);
-    for (int c = 0; c < 4; c++) {
+    for (int c = 0; c < CLIENTS; c++) {
       clients.execute(() -> {
         while (!stop.get()) {
           try {
@@ -169,7 +194,7 @@ class ReplicaKillEndToEndTest {
                 .resource(GatewayStateTest.FUND).purpose(GatewayStateTest.PURPOSE).contentType("message/http").build(), inner);
             boolean after = killed.get();
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + nginxPort + "/shulian/v1/exchange"))
+                    URI.create("https://127.0.0.1:" + nginxPort + "/shulian/v1/exchange"))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/jose")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(e.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
             sent.add(new Sent(e.header().id().toString(), r.statusCode(), after));
@@ -183,24 +208,28 @@ class ReplicaKillEndToEndTest {
     while (sent.stream().filter(s -> s.status() == 200).count() < 20 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    replicas.get(1).destroyForcibly(); // SIGKILL, while exchanges are in flight
+    phase("20 served, kill");
+    victim.destroyForcibly(); // SIGKILL, while exchanges are in flight
     killed.set(true);
-    assertThat(replicas.get(1).waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
     while (sent.stream().filter(s -> s.afterKill() && s.status() == 200).count() < 20 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
+    phase("20 served after kill");
     stop.set(true);
     clients.shutdown();
     assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-    // the two left stop as an operator stops them (SIGTERM: drain, close the audit log)
-    for (int i : new int[] {0, 2}) {
-      replicas.get(i).destroy();
-      assertThat(replicas.get(i).waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
+    phase("clients stopped");
+    // the two left stop as an operator stops them (what SIGTERM runs: drain, close the audit log)
+    survivors.forEach(Gateway::close);
 
+    phase("survivors stopped");
     String seen = sent.stream().map(s -> s.status() + (s.afterKill() ? " after" : " before"))
         .collect(java.util.stream.Collectors.groupingBy(x -> x, java.util.stream.Collectors.counting())).toString();
-    assertThat(sent).as(seen).allSatisfy(s -> assertThat(s.status()).isIn(200, 502));
+    // -1: a request in flight on the killed replica (its connection reset: with TLS passed through, the
+    // balancer cannot answer for it); at most one per client, each then reconnects to a replica left
+    assertThat(sent).as(seen).allSatisfy(s -> assertThat(s.status()).isIn(200, -1));
+    assertThat(sent).as(seen).filteredOn(s -> s.status() == -1).hasSizeLessThanOrEqualTo(CLIENTS);
     assertThat(sent).as("nginx shifted the traffic to the two replicas left: " + seen)
         .filteredOn(s -> s.afterKill() && s.status() == 200).hasSizeGreaterThanOrEqualTo(20);
     CheckpointTrust trust = CheckpointTrust.pinned(List.of(housing.signingCertificate()));
@@ -217,6 +246,7 @@ class ReplicaKillEndToEndTest {
     }
     assertThat(sent).as("every exchange answered 200 has its audit record in some replica's log")
         .filteredOn(s -> s.status() == 200).allSatisfy(s -> assertThat(served).containsKey(s.envelopeId()));
+    phase("verified");
     assertThat(served).as("no envelope served twice").allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
   }
 }

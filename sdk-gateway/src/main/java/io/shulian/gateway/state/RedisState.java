@@ -18,8 +18,14 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.GenericMapOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -524,13 +530,36 @@ public final class RedisState implements SharedState {
       try {
         StatefulConnection<String, String> conn;
         RedisClusterCommands<String, String> commands;
+        if (!cluster && uris.get(0).getSentinels().isEmpty()) {
+          // one address may be one node of a cluster: then it is a seed, as a list would be (a
+          // plain connection to it would get MOVED for every key of the other nodes' slots)
+          RedisClient c = RedisClient.create(resources);
+          client = c;
+          c.setOptions(ClientOptions.builder().autoReconnect(false).socketOptions(socket).timeoutOptions(timeouts)
+              .sslOptions(ssl.build()).build());
+          try (var probe = c.connect(uris.get(0))) {
+            cluster = "cluster".equals(mode(probe.sync()));
+          }
+          c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+          client = null;
+        }
         if (cluster) {
           RedisClusterClient c = RedisClusterClient.create(resources, uris);
           client = c;
+          // a MOVED answer or a node that keeps reconnecting (a failover in the cluster) reloads the slot map
           c.setOptions(ClusterClientOptions.builder().autoReconnect(true)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).socketOptions(socket)
-              .timeoutOptions(timeouts).sslOptions(ssl.build()).build());
+              .timeoutOptions(timeouts).sslOptions(ssl.build())
+              .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+              .build());
           var cc = c.connect();
+          // the connection to each master opens on its first command, and a command for a node not
+          // connected yet is rejected (as while it is down): open them all now
+          for (RedisClusterNode n : c.getPartitions()) {
+            if (n.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+              cc.getConnection(n.getUri().getHost(), n.getUri().getPort());
+            }
+          }
           conn = cc;
           commands = cc.sync();
         } else {
@@ -571,6 +600,20 @@ public final class RedisState implements SharedState {
         resources.shutdown(0, 2, TimeUnit.SECONDS);
         throw new StateException(StateException.Reason.UNAVAILABLE, "state.redis: cannot connect to " + address
             + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), e);
+      }
+    }
+
+    /**
+     * The server's mode as its {@code HELLO} answers ({@code standalone}, {@code cluster}, {@code
+     * sentinel}); {@code standalone} for a server without {@code HELLO} (before Redis 6).
+     */
+    private static String mode(RedisClusterCommands<String, String> redis) {
+      try {
+        Map<String, Object> hello = redis.dispatch(CommandType.HELLO, new GenericMapOutput<>(StringCodec.UTF8),
+            new CommandArgs<>(StringCodec.UTF8).add(3));
+        return String.valueOf(hello == null ? "standalone" : hello.getOrDefault("mode", "standalone"));
+      } catch (RedisCommandExecutionException e) {
+        return "standalone";
       }
     }
 

@@ -59,8 +59,75 @@ public final class RedisServer implements AutoCloseable {
         "--tls-ca-cert-file", ca.toString(), "--tls-auth-clients", "no"), "rediss");
   }
 
+  /**
+   * Starts a replica of {@code master} ({@code --replicaof}), persisted as {@link #start}; its files
+   * in {@code tempDir}/{@code name}.
+   */
+  public static RedisServer startReplica(Path tempDir, String name, RedisServer master) throws Exception {
+    return start(tempDir, name, List.of("--replicaof", "127.0.0.1", Integer.toString(master.port)), "redis");
+  }
+
+  /**
+   * Starts a node of a Redis Cluster ({@code --cluster-enabled yes}, its node file in its
+   * directory); {@link #createCluster} joins the nodes.
+   */
+  public static RedisServer startClusterNode(Path tempDir, String name) throws Exception {
+    return start(tempDir, name, List.of("--cluster-enabled", "yes", "--cluster-config-file",
+        tempDir.resolve(name).resolve("nodes.conf").toString(), "--cluster-node-timeout", "2000"), "redis");
+  }
+
+  /**
+   * Makes {@code masters} one cluster, each master of a third of the slots ({@code redis-cli
+   * --cluster create ... --cluster-yes}), and waits until every node reports {@code
+   * cluster_state:ok}.
+   */
+  public static void createCluster(Path tempDir, List<RedisServer> masters) throws Exception {
+    Path cli = masters.get(0).binary.resolveSibling("redis-cli");
+    List<String> command = new java.util.ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
+    masters.forEach(m -> command.add("127.0.0.1:" + m.port));
+    command.add("--cluster-yes");
+    Path out = tempDir.resolve("cluster-create.log");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IllegalStateException("redis-cli --cluster create failed: " + Files.readString(out));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (RedisServer m : masters) {
+      while (!m.cli("CLUSTER", "INFO").contains("cluster_state:ok")) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the cluster did not become ok: " + m.cli("CLUSTER", "INFO"));
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** Runs {@code redis-cli -p <port> <args>} against this server and returns what it printed. */
+  public String cli(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of(binary.resolveSibling("redis-cli").toString(), "-p",
+        Integer.toString(port)));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IllegalStateException("redis-cli " + String.join(" ", args) + " did not end");
+    }
+    return out;
+  }
+
   /** Starts a Sentinel (the same binary, {@code --sentinel}) monitoring {@code master} as {@code masterName}. */
   public static RedisServer startSentinel(Path tempDir, RedisServer master, String masterName) throws Exception {
+    return startSentinel(tempDir, master, masterName, 5000);
+  }
+
+  /**
+   * Starts a Sentinel monitoring {@code master} as {@code masterName} (quorum 1), which counts the
+   * master down after {@code downAfterMillis} without an answer and then fails over to a replica.
+   */
+  public static RedisServer startSentinel(Path tempDir, RedisServer master, String masterName, int downAfterMillis)
+      throws Exception {
     Path dir = tempDir.resolve("sentinel");
     Files.createDirectories(dir);
     // Sentinel rewrites its configuration file: it lives in the test's directory
@@ -68,7 +135,8 @@ public final class RedisServer implements AutoCloseable {
         "bind 127.0.0.1",
         "dir " + dir,
         "sentinel monitor " + masterName + " 127.0.0.1 " + master.port + " 1",
-        "sentinel down-after-milliseconds " + masterName + " 5000", ""));
+        "sentinel down-after-milliseconds " + masterName + " " + downAfterMillis,
+        "sentinel failover-timeout " + masterName + " 10000", ""));
     return startWith(tempDir, "sentinel", p -> List.of(dir.resolve("sentinel.conf").toString(), "--sentinel",
         "--port", Integer.toString(p), "--daemonize", "no", "--loglevel", "warning"), "redis");
   }
