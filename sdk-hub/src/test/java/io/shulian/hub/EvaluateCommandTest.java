@@ -261,7 +261,8 @@ class EvaluateCommandTest {
         HttpResponse<String> r = officerGet(hub, "/console/api/scorecards?month=" + m);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         // the cells' digits exactly as sent (40.000, not the double 40.0)
-        console.put(m, new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(r.body()));
+        console.put(m, new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).readTree(r.body()));
       }
     }
     for (Map.Entry<YearMonth, JsonNode> e : console.entrySet()) {
