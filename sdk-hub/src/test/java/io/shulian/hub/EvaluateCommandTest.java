@@ -278,9 +278,16 @@ class EvaluateCommandTest {
       json.get("columns").forEach(c -> header.add(c.asText()));
       assertThat(String.join(",", header)).isEqualTo(lines.get(0));
       List<String> fromConsole = new java.util.ArrayList<>();
-      for (JsonNode row : json.get("rows")) {
-        fromConsole.add(header.stream().map(c -> row.get(c).isNull() ? "" : row.get(c).asText())
-            .collect(java.util.stream.Collectors.joining(",")));
+      for (JsonNode cells : json.get("table")) {
+        List<String> t = new java.util.ArrayList<>();
+        cells.forEach(c -> t.add(c.asText()));
+        fromConsole.add(String.join(",", t));
+      }
+      // and the typed rows hold the same values (40.000 as the number 40.000)
+      for (int i = 0; i < json.get("rows").size(); i++) {
+        JsonNode row = json.get("rows").get(i);
+        assertThat(header.stream().map(c -> row.get(c).isNull() ? "" : row.get(c).asText())
+            .collect(java.util.stream.Collectors.joining(","))).isEqualTo(fromConsole.get(i));
       }
       assertThat(fromConsole).as(e.getKey().toString()).containsExactlyElementsOf(lines.subList(1, lines.size()));
       // not two empty reports: housing's requests, refusals and the names from the bundle are there

@@ -171,9 +171,10 @@ public final class Scorecards {
   }
 
   /**
-   * {@code {"month","zone","columns":[…],"rows":[{column: value}]}}: the columns and cells of
-   * {@code shulian evaluate}'s CSV; a cell that is a plain decimal number is a JSON number with
-   * the same digits, an empty cell is null, every other cell a string.
+   * {@code {"month","zone","columns":[…],"table":[[cell…]],"rows":[{column: value}]}}: the columns
+   * of {@code shulian evaluate}'s CSV, and each department's cells twice: in {@code table} as the
+   * CSV's text exactly (what the page shows), in {@code rows} by column name, a plain decimal
+   * number as a JSON number, an empty cell as null, every other cell a string.
    */
   static ObjectNode toJson(SharingEvaluation ev) {
     ObjectNode o = JSON.createObjectNode();
@@ -182,7 +183,10 @@ public final class Scorecards {
     List<String> columns = SharingEvaluation.columns();
     columns.forEach(cols::add);
     ArrayNode rows = o.putArray("rows");
+    ArrayNode table = o.putArray("table");
     for (List<String> cells : ev.table()) {
+      ArrayNode t = table.addArray();
+      cells.forEach(t::add);
       ObjectNode r = rows.addObject();
       for (int i = 0; i < columns.size(); i++) {
         String v = cells.get(i);

@@ -406,9 +406,9 @@ async function loadScorecards() {
   }
   const o = await api('GET', '/console/api/scorecards?month=' + encodeURIComponent(input.value));
   $('scorecard-zone').textContent = o.zone;
-  const text = v => (v === null || v === undefined ? '' : String(v));
-  table('scorecard-table', o.columns.filter(c => c !== 'month').map(c => ({ title: c.replace(/_/g, ' '), value: r => text(r[c]) })),
-    o.rows, r => ({ 'data-department': r.department }));
+  // the table shows the cells as `shulian evaluate` writes them (0.8571, 40.000), skipping the month column
+  const shown = o.columns.map((c, i) => ({ title: c.replace(/_/g, ' '), value: cells => cells[i] })).slice(1);
+  table('scorecard-table', shown, o.table, cells => ({ 'data-department': cells[1] }));
   if (typeof window.echarts === 'undefined') {
     return;
   }
