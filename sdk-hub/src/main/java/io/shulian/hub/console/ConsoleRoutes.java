@@ -72,6 +72,13 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleRoutes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleRoutes.class);
   public static final String PREFIX = "/console";
+  /**
+   * The console's API routes ({@code METHOD path}), the only ones {@link #handle} dispatches: any
+   * other path under {@code /console/api/} is 404, another method 405. hub-openapi.yaml documents
+   * exactly these (HubOpenApiTest).
+   */
+  public static final List<String> ROUTES = List.of("POST /console/api/login", "POST /console/api/logout",
+      "GET /console/api/session", "GET /console/api/overview", "GET /console/api/scorecards");
   static final String API = "/console/api/";
   /** The largest log-in body. */
   public static final int MAX_BODY_BYTES = 4096;
@@ -196,27 +203,25 @@ public final class ConsoleRoutes implements AutoCloseable {
       io.shulian.hub.http.Responses.write(ctx, r, keepAlive);
       return;
     }
+    List<String> methods = ROUTES.stream().filter(r -> r.endsWith(" " + path)).map(r -> r.substring(0, r.indexOf(' ')))
+        .toList();
+    if (methods.isEmpty()) {
+      Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such console resource").send(ctx, false);
+      return;
+    }
+    if (!methods.contains(m.name())) {
+      notAllowed(ctx, String.join(", ", methods));
+      return;
+    }
     String route = path.substring(API.length());
     switch (route) {
       case "login":
-        if (!m.equals(HttpMethod.POST)) {
-          notAllowed(ctx, "POST");
-        } else {
-          login(ctx, req, keepAlive);
-        }
+        login(ctx, req, keepAlive);
         return;
       case "logout":
-        if (!m.equals(HttpMethod.POST)) {
-          notAllowed(ctx, "POST");
-        } else {
-          logout(ctx, req, path, keepAlive);
-        }
+        logout(ctx, req, path, keepAlive);
         return;
       case "session":
-        if (!m.equals(HttpMethod.GET)) {
-          notAllowed(ctx, "GET");
-          return;
-        }
         Optional<Sessions.Session> s = session(req);
         if (s.isEmpty()) {
           Problem.of(HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED", "log in first").send(ctx, false);
@@ -285,15 +290,8 @@ public final class ConsoleRoutes implements AutoCloseable {
     }
   }
 
-  /**
-   * For a read-only console API route: true if it is a GET by an operator (token or session, any
-   * role); otherwise it has answered 405 or 401.
-   */
+  /** For a read-only console API route: true if an operator (token or session, any role) asks; otherwise it has answered 401. */
   private boolean readable(ChannelHandlerContext ctx, FullHttpRequest req, Operators.@Nullable Operator bearer) {
-    if (!req.method().equals(HttpMethod.GET)) {
-      notAllowed(ctx, "GET");
-      return false;
-    }
     if (bearer == null && sessionOperator(req).isEmpty()) {
       Problem.of(HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED", "log in or present an operator token")
           .send(ctx, false);
