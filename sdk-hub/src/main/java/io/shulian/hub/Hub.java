@@ -551,8 +551,10 @@ public final class Hub implements AutoCloseable {
     }
     io.shulian.hub.console.ConsoleRoutes r = new io.shulian.hub.console.ConsoleRoutes(operators,
         new io.shulian.hub.console.Sessions(checked(c.idleTimeout), checked(c.absoluteTimeout), System::nanoTime), audit,
-        identity.party().toString(), new io.shulian.hub.console.Overview(store, Clock.systemUTC()), c.loginBurstPerName,
-        c.loginBurstPerAddress);
+        identity.party().toString(), new io.shulian.hub.console.Overview(store, Clock.systemUTC()),
+        new io.shulian.hub.console.Scorecards(store, identity.suite(),
+            java.util.Objects.requireNonNull(roots.get(identity.suite()), "the hub's own suite has a city root")),
+        c.loginBurstPerName, c.loginBurstPerAddress);
     consoleRoutes = r;
     return r;
   }

@@ -113,12 +113,14 @@ class ConsoleBrowserTest {
   }
 
   /** Housing's gateway log: six served requests from civil affairs and one refused as replayed, shipped to the collector. */
+  static final Instant SHIPPED_AT = Instant.now();
+
   static void shipHousingLogWithAReplay() throws Exception {
     Path log = dir.resolve("housing-audit");
     try (AuditLog audit = AuditLog.builder(log, city.housing).open()) {
       for (int i = 0; i < 7; i++) {
         boolean replay = i == 6;
-        audit.append(AuditRecord.builder().time(Instant.now()).envelopeId("env-" + i).direction(Direction.REQUEST_IN)
+        audit.append(AuditRecord.builder().time(SHIPPED_AT).envelopeId("env-" + i).direction(Direction.REQUEST_IN)
             .sender(TestHubCity.CIVIL).receiver(city.housing.party()).resource(RESOURCE).purpose("social-assistance-review")
             .decision(replay ? AuditDecision.deny("REPLAYED") : AuditDecision.permit()).status(replay ? 409 : 200)
             .outcome(replay ? "REPLAYED" : "OK").latency(Duration.ofMillis(3)).build()).get();
@@ -271,6 +273,38 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(4)
+  void scorecards_showTheMonthsNumbersPerDepartment_asTableAndChart() throws Exception {
+    // the month of the shipped records, as the hub counts it (Asia/Shanghai), whatever the browser's zone
+    String month = java.time.YearMonth.from(SHIPPED_AT.atZone(java.time.ZoneId.of("Asia/Shanghai"))).toString();
+    ((JavascriptExecutor) driver).executeScript("document.getElementById('scorecard-month').value = arguments[0];", month);
+    page("scorecards");
+    String housing = city.housing.party().organisation().toString();
+    By row = By.cssSelector("#scorecard-table tr[data-department='" + housing + "'] td");
+    // read the row in one go, again if the table was redrawn meanwhile
+    List<String> cells = wait.until(d -> {
+      try {
+        List<String> t = d.findElements(row).stream().map(WebElement::getText).toList();
+        return t.isEmpty() ? null : t;
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        return null;
+      }
+    });
+    List<String> heads = driver.findElements(By.cssSelector("#scorecard-table th")).stream().map(WebElement::getText)
+        .map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList();
+    // six served and the replay refused, as the API and `shulian evaluate` count them
+    assertThat(cells.get(heads.indexOf("requests"))).isEqualTo("7");
+    assertThat(cells.get(heads.indexOf("served"))).isEqualTo("6");
+    assertThat(cells.get(heads.indexOf("refused by reason"))).isEqualTo("REPLAYED=1");
+    // as the CSV writes them, not as JavaScript would print the numbers
+    assertThat(cells.get(heads.indexOf("availability"))).isEqualTo("1.0000");
+    JsonNode api = JSON.readTree(officer("/console/api/scorecards?month=" + month)).get("rows");
+    assertThat(api.findValuesAsText("department")).contains(housing);
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#scorecard-chart canvas")));
+    screenshot("scorecards");
+  }
+
+  @Test
+  @Order(5)
   void noContentSecurityPolicyViolation_inTheWholeSession() {
     List<LogEntry> entries = driver.manage().logs().get(LogType.BROWSER).getAll();
     assertThat(entries).noneMatch(e -> e.getMessage().contains("Content Security Policy")

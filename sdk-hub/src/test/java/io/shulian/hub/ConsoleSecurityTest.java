@@ -246,6 +246,38 @@ class ConsoleSecurityTest {
   }
 
   @Test
+  void scorecards_viewerSessionAndTokenRead_othersRefused() throws Exception {
+    Session v = session("vera", VERA_PW);
+    HttpResponse<String> r = send(as(v, "GET", "/console/api/scorecards?month=2026-12", null));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json(r).get("month").asText()).isEqualTo("2026-12");
+    assertThat(json(r).get("zone").asText()).isEqualTo("Asia/Shanghai");
+    assertThat(json(r).get("columns").get(1).asText()).isEqualTo("department");
+    HttpResponse<String> token = send(HttpRequest.newBuilder(url("/console/api/scorecards?month=2026-12&zone=UTC"))
+        .header("Authorization", "Bearer " + VIEWER_TOKEN));
+    assertThat(token.statusCode()).isEqualTo(200);
+    assertThat(json(token).get("zone").asText()).isEqualTo("UTC");
+    assertThat(send(HttpRequest.newBuilder(url("/console/api/scorecards?month=2026-12"))).statusCode()).isEqualTo(401);
+    HttpResponse<String> post = send(as(v, "POST", "/console/api/scorecards?month=2026-12", null).header("Origin", origin)
+        .header("X-CSRF-Token", v.csrf()));
+    assertThat(post.statusCode()).isEqualTo(405);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "?month=", "?month=2026-13", "?month=2026-00", "?month=1999-12", "?month=2026-1",
+      "?month=2026-12-01", "?month=2026-12&month=2027-01", "?month=2026-12%27%20OR%201=1--",
+      "?month=%3Cscript%3Ealert(1)%3C/script%3E", "?month=%EF%BC%92026-12", "?month=99999-12",
+      "?month=2026-12&zone=Mars/Olympus", "?month=2026-12&zone=", "?month=2026-12&zone=../../etc/passwd",
+      "?month=2026-12&zone=UTC&zone=UTC", "?month=2026-12&zone=%3Cb%3E", "?month=2026-12&zone=GMT%2B99"})
+  void scorecards_badMonthOrZone_400NeverA500(String query) throws Exception {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(url("/console/api/scorecards" + query))
+        .header("Authorization", "Bearer " + VIEWER_TOKEN));
+    assertThat(r.statusCode()).as(query + " " + r.body()).isEqualTo(400);
+    assertThat(json(r).get("code").asText()).isEqualTo("BAD_QUERY");
+    assertThat(r.body()).doesNotContain("<script").doesNotContain("<b>").doesNotContain("Mars");
+  }
+
+  @Test
   void session_forgedOrTwoCookies_unauthenticated() throws Exception {
     Session a = session("bob", BOB_PW);
     HttpResponse<String> forged = send(HttpRequest.newBuilder(url("/v1/admin/alerts"))
@@ -356,7 +388,7 @@ class ConsoleSecurityTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"/console/", "/console/app.js", "/console/api/session", "/console/api/overview", "/console/nope",
-      "/v1/admin/alerts"})
+      "/console/api/scorecards?month=2026-12", "/v1/admin/alerts"})
   void headers_onEveryConsoleResponse(String path) throws Exception {
     HttpResponse<String> r = send(HttpRequest.newBuilder(url(path)));
     assertThat(r.headers().firstValue("Content-Security-Policy")).contains(SecurityHeaders.CSP);

@@ -3,18 +3,27 @@ package io.shulian.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shulian.core.audit.AuditDecision;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shulian.core.audit.AuditLog;
+import io.shulian.core.audit.AuditLogReader;
 import io.shulian.core.audit.AuditRecord;
 import io.shulian.core.audit.Direction;
 import io.shulian.core.catalog.Catalog;
+import io.shulian.core.trust.CityBundle;
 import io.shulian.gateway.cli.ExitCodes;
+import io.shulian.gateway.config.BundlePolicies;
 import io.shulian.gateway.cli.ShulianCli;
 import io.shulian.gateway.evaluate.SharingEvaluation;
+import io.shulian.gateway.ship.EventShipper;
 import io.shulian.hub.apply.CaseState;
 import io.shulian.hub.apply.CaseStore;
 import io.shulian.hub.store.HubStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -224,6 +233,83 @@ class EvaluateCommandTest {
       return i;
     }
     return -1;
+  }
+
+  /**
+   * The console's scorecards and {@code shulian evaluate}'s CSV for the same data: the gateways'
+   * logs shipped to the hub's collector (and given to the CLI as directories), the bundle published
+   * to the hub (and given to the CLI as a file), the hub's cases and alerts (read by the CLI from
+   * the stopped hub's database). Every cell of every department is equal, in two months.
+   */
+  @Test
+  void consoleScorecards_equalTheEvaluateCsv_forTheSameLogsBundleAndHub() throws Exception {
+    Catalog catalog = Catalog.load(tmp.resolve("catalog.yaml"));
+    CityBundle.Draft d = CityBundle.draft().version(1)
+        .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)));
+    for (io.shulian.core.keys.PartyIdentity m : List.of(city.hub, city.housing, city.civil)) {
+      d.member(CityBundle.Member.of(m.party(), "名 " + m.party().organisation(), null, m.certificates()));
+    }
+    String jws = d.extension(BundlePolicies.CATALOG, catalog.toJson()).caCertificate(city.ca.root())
+        .crl(city.ca.crl(Duration.ofHours(24))).sign(city.ca);
+    Files.writeString(tmp.resolve("bundle.jws"), jws);
+    Map<YearMonth, JsonNode> console = new java.util.LinkedHashMap<>();
+    try (Hub hub = city.startHub("alerts: { newConsumer: false, certificateExpiry: 1d }")) {
+      assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, jws).statusCode()).isEqualTo(201);
+      ship(hub, city.housing, tmp.resolve("audit-housing"));
+      ship(hub, city.civil, tmp.resolve("audit-civil"));
+      for (YearMonth m : List.of(YearMonth.of(2026, 12), YearMonth.of(2027, 1))) {
+        HttpResponse<String> r = officerGet(hub, "/console/api/scorecards?month=" + m);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        // the cells' digits exactly as sent (40.000, not the double 40.0)
+        console.put(m, new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).readTree(r.body()));
+      }
+    }
+    for (Map.Entry<YearMonth, JsonNode> e : console.entrySet()) {
+      Path csv = tmp.resolve(e.getKey() + ".csv");
+      String[] r = run("evaluate", "--month", e.getKey().toString(), "--bundle", tmp.resolve("bundle.jws").toString(),
+          "--root", tmp.resolve("root.pem").toString(), "--audit", tmp.resolve("audit-housing").toString(), "--audit",
+          tmp.resolve("audit-civil").toString(), "--hub-config", tmp.resolve("hub.yaml").toString(), "--csv",
+          csv.toString());
+      assertThat(r[0]).as(r[2]).isEqualTo("0");
+      List<String> lines = Files.readAllLines(csv);
+      JsonNode json = e.getValue();
+      List<String> header = new java.util.ArrayList<>();
+      json.get("columns").forEach(c -> header.add(c.asText()));
+      assertThat(String.join(",", header)).isEqualTo(lines.get(0));
+      List<String> fromConsole = new java.util.ArrayList<>();
+      for (JsonNode cells : json.get("table")) {
+        List<String> t = new java.util.ArrayList<>();
+        cells.forEach(c -> t.add(c.asText()));
+        fromConsole.add(String.join(",", t));
+      }
+      // and the typed rows hold the same values (40.000 as the number 40.000)
+      for (int i = 0; i < json.get("rows").size(); i++) {
+        JsonNode row = json.get("rows").get(i);
+        assertThat(header.stream().map(c -> row.get(c).isNull() ? "" : row.get(c).asText())
+            .collect(java.util.stream.Collectors.joining(","))).isEqualTo(fromConsole.get(i));
+      }
+      assertThat(fromConsole).as(e.getKey().toString()).containsExactlyElementsOf(lines.subList(1, lines.size()));
+      // not two empty reports: housing's requests, refusals and the names from the bundle are there
+      assertThat(lines.get(1)).contains(housingOrg).contains("名 " + housingOrg);
+    }
+    assertThat(console.get(YearMonth.of(2026, 12)).get("rows").get(0).get("requests").asLong()).isEqualTo(7);
+    assertThat(console.get(YearMonth.of(2026, 12)).get("rows").get(0).get("refused_by_reason").asText())
+        .isEqualTo("GRANT_REQUIRED=1;PURPOSE_NOT_ALLOWED=1");
+  }
+
+  private void ship(Hub hub, io.shulian.core.keys.PartyIdentity who, Path log) throws Exception {
+    HttpResponse<String> r = city.client(who).send(HttpRequest.newBuilder(TestHubCity.url(hub, "/v1/events"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(EventShipper.toJson(AuditLogReader.readBatch(log, 0, 100, null))))
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  }
+
+  private HttpResponse<String> officerGet(Hub hub, String path) throws Exception {
+    return city.client(null).send(HttpRequest.newBuilder(TestHubCity.url(hub, path))
+        .header("Authorization", "Bearer " + TestHubCity.OFFICER_TOKEN).timeout(Duration.ofSeconds(60)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

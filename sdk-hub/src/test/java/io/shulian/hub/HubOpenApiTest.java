@@ -40,6 +40,7 @@ class HubOpenApiTest {
     Set<String> routes = new TreeSet<>(HubHandler.ROUTES);
     routes.addAll(io.shulian.hub.review.ReviewRoutes.ROUTES);
     routes.addAll(io.shulian.hub.events.EventRoutes.ROUTES);
+    routes.addAll(io.shulian.hub.console.ConsoleRoutes.ROUTES);
     for (CaseRoutes.Route r : CaseRoutes.Route.values()) {
       routes.add(r.method() + " " + r.template());
     }
@@ -67,7 +68,7 @@ class HubOpenApiTest {
         HttpResponse<String> r = c.send(b.build(), HttpResponse.BodyHandlers.ofString());
         // routed: anything but the router's "no such resource" or a wrong method
         assertThat(r.statusCode()).as(route + " " + r.body()).isNotEqualTo(405);
-        assertThat(r.body()).as(route).doesNotContain("no such resource");
+        assertThat(r.body()).as(route).doesNotContain("no such resource").doesNotContain("no such console resource");
       }
       HttpResponse<String> doc = c.send(HttpRequest.newBuilder(TestHubCity.url(h, "/v1/openapi.yaml")).build(),
           HttpResponse.BodyHandlers.ofString());

@@ -115,13 +115,7 @@ public final class AuditStreamVerifier {
    */
   public AuditEntry append(byte[] body) throws AuditException {
     long seq = frontier.size();
-    AuditEntry e;
-    try {
-      e = RecordCodec.decode(body, 0, body.length);
-    } catch (RecordCodec.MalformedRecordException x) {
-      throw new AuditException(x.newerVersion() ? AuditException.Reason.UNSUPPORTED_VERSION
-          : AuditException.Reason.LOG_CORRUPT, "log " + logId + " seq " + seq + ": " + x.getMessage());
-    }
+    AuditEntry e = decode(body, "log " + logId + " seq " + seq);
     if (e.seq() != seq) {
       throw new AuditException(AuditException.Reason.LOG_CORRUPT, "log " + logId + ": record has seq " + e.seq()
           + " where seq " + seq + " belongs (a record was deleted, inserted or reordered)");
@@ -130,6 +124,26 @@ public final class AuditStreamVerifier {
     hasher.chain(chain, leaf, 0, chain);
     frontier.append(leaf, 0);
     return e;
+  }
+
+  /**
+   * Decodes one record body as a collector stored it after {@link #append} verified it (the hub
+   * reads its copy back with this), without linking it into any chain: the body's integrity is the
+   * caller's to know.
+   *
+   * @throws AuditException LOG_CORRUPT if the body does not decode; UNSUPPORTED_VERSION for a newer record format
+   */
+  public static AuditEntry decode(byte[] body) throws AuditException {
+    return decode(body, "record body");
+  }
+
+  private static AuditEntry decode(byte[] body, String where) throws AuditException {
+    try {
+      return RecordCodec.decode(body, 0, body.length);
+    } catch (RecordCodec.MalformedRecordException x) {
+      throw new AuditException(x.newerVersion() ? AuditException.Reason.UNSUPPORTED_VERSION
+          : AuditException.Reason.LOG_CORRUPT, where + ": " + x.getMessage());
+    }
   }
 
   /** The leaf hash of the record appended last. */

@@ -98,38 +98,75 @@ public final class SharingEvaluation {
   public static SharingEvaluation compute(Catalog catalog, Map<String, String> names, List<Path> auditLogs,
       @Nullable List<CaseTiming> cases, @Nullable List<RaisedAlert> alerts, YearMonth month, ZoneId zone)
       throws AuditException {
+    return compute(catalog, names, logs(auditLogs), cases, alerts, month, zone);
+  }
+
+  /**
+   * The audit records an evaluation reads: every record of the gateways' logs (request records
+   * before the month's end are enough), each log's records in sequence order. The CLI reads log
+   * directories ({@link #logs}); the hub reads the copy its collector verified and stored.
+   */
+  @FunctionalInterface
+  public interface Records {
+    /** Passes every record to {@code consumer}. @throws AuditException if a record does not read */
+    void forEach(AuditLogReader.RecordConsumer consumer) throws AuditException;
+  }
+
+  /** The records of these log directories (each read and chain-checked once, in the order given). */
+  public static Records logs(List<Path> auditLogs) {
+    List<Path> dirs = List.copyOf(auditLogs);
+    return consumer -> {
+      Set<Path> seen = new HashSet<>();
+      for (Path dir : dirs) {
+        if (seen.add(dir.toAbsolutePath().normalize())) {
+          AuditLogReader.forEach(dir, consumer);
+        }
+      }
+    };
+  }
+
+  /** Returns the first instant after {@code month} in {@code zone}: records from here on are not needed. */
+  public static Instant end(YearMonth month, ZoneId zone) {
+    return month.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
+  }
+
+  /**
+   * Computes the evaluation from any source of audit records: the one computation behind both
+   * {@code shulian evaluate} and the hub console's scorecards.
+   *
+   * @param cases the hub's answered cases, or null if the hub was not consulted
+   * @param alerts the hub's alerts, or null if the hub was not consulted
+   * @throws AuditException if a record does not read
+   */
+  public static SharingEvaluation compute(Catalog catalog, Map<String, String> names, Records records,
+      @Nullable List<CaseTiming> cases, @Nullable List<RaisedAlert> alerts, YearMonth month, ZoneId zone)
+      throws AuditException {
     Instant start = month.atDay(1).atStartOfDay(zone).toInstant();
-    Instant end = month.plusMonths(1).atDay(1).atStartOfDay(zone).toInstant();
+    Instant end = end(month, zone);
     // the provider's view of a request wins; remember which envelope ids it has
     Map<String, AuditRecord> providerView = new HashMap<>();
     Map<String, AuditRecord> consumerView = new HashMap<>();
     List<AuditRecord> anonymous = new ArrayList<>();
     Map<String, Instant> lastServed = new HashMap<>();
-    Set<Path> seen = new HashSet<>();
-    for (Path dir : auditLogs) {
-      if (!seen.add(dir.toAbsolutePath().normalize())) {
-        continue;
+    records.forEach(e -> {
+      AuditRecord r = e.record();
+      if (!r.direction().isRequest() || !r.time().isBefore(end)) {
+        return;
       }
-      AuditLogReader.forEach(dir, e -> {
-        AuditRecord r = e.record();
-        if (!r.direction().isRequest() || !r.time().isBefore(end)) {
-          return;
-        }
-        if (servedOk(r)) {
-          lastServed.merge(r.resource(), r.time(), (a, b) -> a.isAfter(b) ? a : b);
-        }
-        if (r.time().isBefore(start)) {
-          return;
-        }
-        if (r.envelopeId().isEmpty() || r.envelopeId().equals("-")) {
-          anonymous.add(r);
-        } else if (r.direction() == Direction.REQUEST_IN) {
-          providerView.put(r.envelopeId(), r);
-        } else {
-          consumerView.putIfAbsent(r.envelopeId(), r);
-        }
-      });
-    }
+      if (servedOk(r)) {
+        lastServed.merge(r.resource(), r.time(), (a, b) -> a.isAfter(b) ? a : b);
+      }
+      if (r.time().isBefore(start)) {
+        return;
+      }
+      if (r.envelopeId().isEmpty() || r.envelopeId().equals("-")) {
+        anonymous.add(r);
+      } else if (r.direction() == Direction.REQUEST_IN) {
+        providerView.put(r.envelopeId(), r);
+      } else {
+        consumerView.putIfAbsent(r.envelopeId(), r);
+      }
+    });
     List<AuditRecord> counted = new ArrayList<>(providerView.values());
     consumerView.forEach((id, r) -> {
       if (!providerView.containsKey(id)) {
@@ -312,6 +349,24 @@ public final class SharingEvaluation {
     c.add(hours(s.objectionMaxAnswer()));
     c.add(alertsKnown ? Long.toString(s.alerts()) : "");
     return c;
+  }
+
+  /** Returns the report's column names, as in the CSV's header line. */
+  public static List<String> columns() {
+    return COLUMNS;
+  }
+
+  /**
+   * Returns the report's cells, one list per department in {@link #rows()} order and {@link #columns()} order:
+   * the exact text {@link #toCsv} and {@link #toHtml} write (before CSV quoting and HTML escaping);
+   * an empty cell where a value is unknown.
+   */
+  public List<List<String>> table() {
+    List<List<String>> t = new ArrayList<>();
+    for (Scorecard s : rows) {
+      t.add(List.copyOf(cells(s)));
+    }
+    return List.copyOf(t);
   }
 
   private static String hours(@Nullable Duration d) {

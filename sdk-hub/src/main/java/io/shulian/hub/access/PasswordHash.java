@@ -29,7 +29,9 @@ public final class PasswordHash {
   private static final int SALT_BYTES = 16;
   private static final int HASH_BYTES = 32;
   private static final Pattern PHC = Pattern.compile(
-      "\\$argon2id\\$v=19\\$m=([0-9]{1,7}),t=([0-9]{1,2}),p=([0-9]{1,2})\\$([A-Za-z0-9+/]{11,64})\\$([A-Za-z0-9+/]{22,128})");
+      // decimal numbers without leading zeros, so one hash has one spelling
+      "\\$argon2id\\$v=19\\$m=(0|[1-9][0-9]{0,6}),t=(0|[1-9][0-9]?),p=(0|[1-9][0-9]?)\\$([A-Za-z0-9+/]{11,64})"
+          + "\\$([A-Za-z0-9+/]{22,128})");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final int memoryKib;
@@ -73,6 +75,12 @@ public final class PasswordHash {
       hash = Base64.getDecoder().decode(m.group(5));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("passwordHash: salt and hash must be base64");
+    }
+    // canonical base64 only (unused bits zero, as the PHC string format requires): the decoder
+    // would take "…hbHR" for "…hbHQ", a second spelling of the same hash
+    Base64.Encoder e = Base64.getEncoder().withoutPadding();
+    if (!e.encodeToString(salt).equals(m.group(4)) || !e.encodeToString(hash).equals(m.group(5))) {
+      throw new IllegalArgumentException("passwordHash: salt and hash must be canonical unpadded base64");
     }
     if (salt.length < 8 || hash.length < 16) {
       throw new IllegalArgumentException("passwordHash: salt at least 8 bytes and hash at least 16 bytes");

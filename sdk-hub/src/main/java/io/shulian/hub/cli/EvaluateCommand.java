@@ -23,8 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -193,26 +191,8 @@ public final class EvaluateCommand implements Callable<Integer>, ShulianCli.Exte
     }
     try (Connection conn = DriverManager.getConnection(url, p)) {
       conn.setReadOnly(true);
-      read(conn, "hub_applications", "'APPROVED', 'DECLINED'", false, out);
-      read(conn, "hub_objections", "'CORRECTED', 'REJECTED'", true, out);
-      try (PreparedStatement ps = conn.prepareStatement("SELECT rule, subject, raised_at FROM hub_alerts");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          alerts.add(new RaisedAlert(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
-        }
-      }
+      io.shulian.hub.console.Scorecards.readCasesAndAlerts(conn, out, alerts);
       conn.rollback();
-    }
-  }
-
-  private static void read(Connection conn, String table, String answered, boolean objection, List<CaseTiming> out)
-      throws SQLException {
-    try (PreparedStatement ps = conn.prepareStatement("SELECT provider, submitted_at, answered_at FROM " + table
-        + " WHERE answered_at IS NOT NULL AND state IN (" + answered + ")");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(new CaseTiming(objection, rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant()));
-      }
     }
   }
 }

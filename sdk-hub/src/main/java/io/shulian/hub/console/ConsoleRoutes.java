@@ -31,6 +31,8 @@ import io.shulian.hub.audit.HubAudit;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,6 +54,7 @@ import org.slf4j.LoggerFactory;
  * POST /console/api/logout     session + CSRF       → 204, the session ended on the server
  * GET  /console/api/session    session              → 200 {"name","role","csrf"}
  * GET  /console/api/overview[?days=N]  session or operator token → flows between departments ({@link Overview})
+ * GET  /console/api/scorecards?month=YYYY-MM[&amp;zone=Z]  session or operator token → the month's scorecards ({@link Scorecards})
  * </pre>
  *
  * <p>A request without an {@code Authorization} header is authenticated by its session cookie
@@ -69,6 +72,13 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleRoutes implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleRoutes.class);
   public static final String PREFIX = "/console";
+  /**
+   * The console's API routes ({@code METHOD path}), the only ones {@link #handle} dispatches: any
+   * other path under {@code /console/api/} is 404, another method 405. hub-openapi.yaml documents
+   * exactly these (HubOpenApiTest).
+   */
+  public static final List<String> ROUTES = List.of("POST /console/api/login", "POST /console/api/logout",
+      "GET /console/api/session", "GET /console/api/overview", "GET /console/api/scorecards");
   static final String API = "/console/api/";
   /** The largest log-in body. */
   public static final int MAX_BODY_BYTES = 4096;
@@ -83,6 +93,7 @@ public final class ConsoleRoutes implements AutoCloseable {
   private final String hubParty;
   private final StaticFiles files;
   private final Overview overview;
+  private final Scorecards scorecards;
   private final RateLimiter perName;
   private final RateLimiter perAddress;
   private final ThreadPoolExecutor work;
@@ -92,12 +103,13 @@ public final class ConsoleRoutes implements AutoCloseable {
    * @param loginPerAddress log-in attempts one address may make at once (likewise)
    */
   public ConsoleRoutes(Operators operators, Sessions sessions, HubAudit audit, String hubParty, Overview overview,
-      int loginPerName, int loginPerAddress) {
+      Scorecards scorecards, int loginPerName, int loginPerAddress) {
     this.operators = operators;
     this.sessions = sessions;
     this.audit = audit;
     this.hubParty = hubParty;
     this.overview = overview;
+    this.scorecards = scorecards;
     this.files = StaticFiles.load();
     // a bucket refills completely in 5 minutes
     this.perName = new RateLimiter(loginPerName / 300.0, loginPerName, System::nanoTime);
@@ -191,27 +203,25 @@ public final class ConsoleRoutes implements AutoCloseable {
       io.shulian.hub.http.Responses.write(ctx, r, keepAlive);
       return;
     }
+    List<String> methods = ROUTES.stream().filter(r -> r.endsWith(" " + path)).map(r -> r.substring(0, r.indexOf(' ')))
+        .toList();
+    if (methods.isEmpty()) {
+      Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such console resource").send(ctx, false);
+      return;
+    }
+    if (!methods.contains(m.name())) {
+      notAllowed(ctx, String.join(", ", methods));
+      return;
+    }
     String route = path.substring(API.length());
     switch (route) {
       case "login":
-        if (!m.equals(HttpMethod.POST)) {
-          notAllowed(ctx, "POST");
-        } else {
-          login(ctx, req, keepAlive);
-        }
+        login(ctx, req, keepAlive);
         return;
       case "logout":
-        if (!m.equals(HttpMethod.POST)) {
-          notAllowed(ctx, "POST");
-        } else {
-          logout(ctx, req, path, keepAlive);
-        }
+        logout(ctx, req, path, keepAlive);
         return;
       case "session":
-        if (!m.equals(HttpMethod.GET)) {
-          notAllowed(ctx, "GET");
-          return;
-        }
         Optional<Sessions.Session> s = session(req);
         if (s.isEmpty()) {
           Problem.of(HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED", "log in first").send(ctx, false);
@@ -220,14 +230,7 @@ public final class ConsoleRoutes implements AutoCloseable {
         }
         return;
       case "overview":
-        if (!m.equals(HttpMethod.GET)) {
-          notAllowed(ctx, "GET");
-          return;
-        }
-        Operators.Operator op = bearer != null ? bearer : sessionOperator(req).orElse(null);
-        if (op == null) {
-          Problem.of(HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED", "log in or present an operator token")
-              .send(ctx, false);
+        if (!readable(ctx, req, bearer)) {
           return;
         }
         int days;
@@ -249,8 +252,76 @@ public final class ConsoleRoutes implements AutoCloseable {
           ctx.executor().execute(() -> json(ctx, HttpResponseStatus.OK, body, keepAlive, null));
         });
         return;
+      case "scorecards":
+        if (!readable(ctx, req, bearer)) {
+          return;
+        }
+        YearMonth month;
+        ZoneId zone;
+        try {
+          QueryStringDecoder q = new QueryStringDecoder(req.uri());
+          month = month(q);
+          zone = zone(q);
+        } catch (IllegalArgumentException e) {
+          Problem.of(HttpResponseStatus.BAD_REQUEST, "BAD_QUERY", "month is required as YYYY-MM (years 2000 to 2999);"
+              + " zone, if given, is a region id such as Asia/Shanghai").send(ctx, false);
+          return;
+        }
+        work(ctx, () -> {
+          String body;
+          try {
+            body = scorecards.read(month, zone).toString();
+          } catch (java.sql.SQLException e) {
+            ctx.executor().execute(() -> Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE",
+                "the database did not answer").send(ctx, false));
+            return;
+          } catch (Scorecards.UnreadableException e) {
+            LOG.atError().addKeyValue("event", "console_scorecards_unreadable").log("scorecards not computed: {}: {}",
+                e.getMessage(), String.valueOf(e.getCause()));
+            ctx.executor().execute(() -> Problem.of(HttpResponseStatus.INTERNAL_SERVER_ERROR, "STORED_DATA_UNREADABLE",
+                "what the hub stores does not read; see the hub's log").send(ctx, false));
+            return;
+          }
+          ctx.executor().execute(() -> json(ctx, HttpResponseStatus.OK, body, keepAlive, null));
+        });
+        return;
       default:
         Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such console resource").send(ctx, false);
+    }
+  }
+
+  /** For a read-only console API route: true if an operator (token or session, any role) asks; otherwise it has answered 401. */
+  private boolean readable(ChannelHandlerContext ctx, FullHttpRequest req, Operators.@Nullable Operator bearer) {
+    if (bearer == null && sessionOperator(req).isEmpty()) {
+      Problem.of(HttpResponseStatus.UNAUTHORIZED, "UNAUTHENTICATED", "log in or present an operator token")
+          .send(ctx, false);
+      return false;
+    }
+    return true;
+  }
+
+  /** The {@code month} parameter: exactly one, {@code YYYY-MM} with a year from 2000 to 2999. */
+  static YearMonth month(QueryStringDecoder q) {
+    List<String> v = q.parameters().get("month");
+    if (v == null || v.size() != 1 || !v.get(0).matches("2[0-9]{3}-(0[1-9]|1[0-2])")) {
+      throw new IllegalArgumentException();
+    }
+    return YearMonth.parse(v.get(0));
+  }
+
+  /** The optional {@code zone} parameter (at most one, a region id); Asia/Shanghai, as for {@code shulian evaluate}, without. */
+  static ZoneId zone(QueryStringDecoder q) {
+    List<String> v = q.parameters().get("zone");
+    if (v == null) {
+      return ZoneId.of("Asia/Shanghai");
+    }
+    if (v.size() != 1 || !v.get(0).matches("[A-Za-z][A-Za-z0-9_+-]{0,30}(/[A-Za-z0-9_+-]{1,30}){0,2}")) {
+      throw new IllegalArgumentException();
+    }
+    try {
+      return ZoneId.of(v.get(0));
+    } catch (java.time.DateTimeException e) {
+      throw new IllegalArgumentException(e);
     }
   }
 

@@ -136,6 +136,7 @@ async function load(page) {
     case 'actions': return loadActions();
     case 'reviews': return loadReviews();
     case 'applications': return loadApplications();
+    case 'scorecards': return loadScorecards();
     default: return undefined;
   }
 }
@@ -195,6 +196,10 @@ async function start() {
     } catch (e) {
       fail(e);
     }
+  });
+  $('scorecard-form').addEventListener('submit', ev => {
+    ev.preventDefault();
+    loadScorecards().catch(fail);
   });
   $('review-approve').addEventListener('click', () => decide('approve'));
   $('review-reject').addEventListener('click', () => decide('reject'));
@@ -382,6 +387,46 @@ async function loadApplications() {
   const objs = o.objections || [];
   table('applications-table', scalarColumns(apps, ['id', 'state', 'consumer', 'provider', 'resource', 'purpose', 'submittedAt', 'deadline', 'overdue']), apps);
   table('objections-table', scalarColumns(objs, ['id', 'state', 'party', 'resource', 'submittedAt', 'deadline', 'overdue']), objs);
+}
+
+// ---------------------------------------------------------------- scorecards
+
+let scorecardChart = null;
+
+/** This month as YYYY-MM (so far); pick a finished month for its final numbers. */
+function thisMonth() {
+  const d = new Date();
+  return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0');
+}
+
+async function loadScorecards() {
+  const input = $('scorecard-month');
+  if (!input.value) {
+    input.value = thisMonth();
+  }
+  const o = await api('GET', '/console/api/scorecards?month=' + encodeURIComponent(input.value));
+  $('scorecard-zone').textContent = o.zone;
+  // the table shows the cells as `shulian evaluate` writes them (0.8571, 40.000), skipping the month column
+  const shown = o.columns.map((c, i) => ({ title: c.replace(/_/g, ' '), value: cells => cells[i] })).slice(1);
+  table('scorecard-table', shown, o.table, cells => ({ 'data-department': cells[1] }));
+  if (typeof window.echarts === 'undefined') {
+    return;
+  }
+  const names = o.rows.map(r => (r.name ? String(r.name) : shortName(r.department)));
+  scorecardChart = scorecardChart || window.echarts.init($('scorecard-chart'));
+  scorecardChart.setOption({
+    animation: false,
+    title: { text: 'Requests per department, ' + o.month, left: 10, top: 8, textStyle: { fontSize: 14 } },
+    tooltip: { trigger: 'axis', renderMode: 'richText' },
+    legend: { data: ['served', 'refused', 'failed (5xx)'], bottom: 6 },
+    xAxis: { type: 'category', data: names },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [
+      { name: 'served', type: 'bar', stack: 'requests', data: o.rows.map(r => r.served) },
+      { name: 'refused', type: 'bar', stack: 'requests', data: o.rows.map(r => r.refused) },
+      { name: 'failed (5xx)', type: 'bar', stack: 'requests', data: o.rows.map(r => r.failed_5xx) },
+    ],
+  }, true);
 }
 
 start();

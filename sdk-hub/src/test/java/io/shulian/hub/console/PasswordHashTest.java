@@ -39,6 +39,71 @@ class PasswordHashTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("c29tZXNhbHRz"));
   }
 
+  /**
+   * Argon2id known answers of the reference implementation, P-H-C/phc-winner-argon2 src/test.c
+   * (the "Argon2id" section: {@code hashtest(version, 2, 16, 1, "password", "somesalt",
+   * "09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7",
+   * "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFd…")} and its neighbours; the same strings are
+   * in libar2's test suite), i.e. {@code echo -n password | argon2 somesalt -id -t 2 -m 16 -p 1}.
+   * RFC 9106 section 5.3's vector needs a secret and associated data and 32 KiB of memory, which
+   * our PHC strings neither carry nor accept, so these (64 MiB, above our 19 MiB floor) stand in.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=19$m=65536,t=1,p=1$c29tZXNhbHQ$9qWtwbpyPd3vm1rB1GThgPzZ3/ydHL92zKL+15XZypg",
+      "$argon2id$v=19$m=65536,t=2,p=1$ZGlmZnNhbHQ$vfMrBczELrFdWP0ZsfhWsRPaHppYdP3MVEMIVlqoFBw"})
+  void referenceVector_verifies_roundTrips_andRefusesAnotherPassword(String phc) {
+    PasswordHash h = PasswordHash.parse(phc);
+
+    assertThat(h.verify("password".toCharArray())).isTrue();
+    assertThat(h.phc()).isEqualTo(phc);
+    assertThat(PasswordHash.parse(h.phc()).phc()).isEqualTo(phc);
+    assertThat(h.verify("passwore".toCharArray())).isFalse();
+  }
+
+  @Test
+  void referenceVector_differentPassword_matchesOnlyItsOwnHash() {
+    // the reference's "differentpassword" vector: same salt and parameters, another hash
+    PasswordHash h = PasswordHash.parse(
+        "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$C4TWUs9rDEvq7w3+J4umqA32aWKB1+DSiRuBfYxFj94");
+
+    assertThat(h.verify("differentpassword".toCharArray())).isTrue();
+    assertThat(h.verify("password".toCharArray())).isFalse();
+  }
+
+  /** The reference vector with one thing wrong each time: refused, and the message never repeats the string. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      // memory one KiB under our floor, and the reference's own m=256 vector
+      "$argon2id$v=19$m=19455,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4",
+      // no passes, no lanes, more lanes than memory allows
+      "$argon2id$v=19$m=65536,t=0,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=19$m=65536,t=2,p=0$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      // other versions (0x10, 0x14), no version, argon2i / argon2d
+      "$argon2id$v=16$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=20$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$wWKIMhR9lyDFvRz9YTZweHKfbftvj+qf+YFY4NeBbtA",
+      "$argon2d$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      // bad base64: URL alphabet, padding, an impossible length, a character outside the alphabet
+      "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc_",
+      "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ=$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQAA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPP*",
+      // non-canonical base64: the same bytes with non-zero unused bits (R instead of Q; d instead of c)
+      "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHR$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPd",
+      // parameters out of order or repeated, leading zeros, spaces
+      "$argon2id$v=19$t=2,m=65536,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=19$m=065536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=19$m=65536,t=2,p=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
+      "$argon2id$v=19$m=65536, t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"})
+  void referenceVector_withAWeakOrMalformedPart_refusedWithoutEchoingIt(String phc) {
+    assertThatThrownBy(() -> PasswordHash.parse(phc)).isInstanceOf(IllegalArgumentException.class)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("c29tZXNhbHQ").doesNotContain("CTFhFd"));
+  }
+
   @Test
   void operators_login_unknownNameTokenOnlyAndWrongPassword_allEmpty() {
     Operators ops = Operators.builder()
