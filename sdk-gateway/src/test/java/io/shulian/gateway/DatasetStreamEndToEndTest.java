@@ -398,7 +398,7 @@ class DatasetStreamEndToEndTest {
   }
 
   @Test
-  void cliFetch_streamCutOff_leavesNoFileAndExits3(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+  void cliFetch_streamCutOff_noCompleteFile_partialKeptForARerun_exits3(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     backendCutAt = 20_000;
     startCity(Suite.INTL, permit());
@@ -407,9 +407,11 @@ class DatasetStreamEndToEndTest {
     Cli r = shulianFetch(dir, out);
 
     assertThat(r.code()).as(r.err()).isEqualTo(3);
-    assertThat(r.err()).contains("incomplete");
+    assertThat(r.err()).contains("incomplete").contains("rerun the same command to continue");
     assertThat(out).doesNotExist();
-    assertThat(dir.resolve("households.jsonl.part")).doesNotExist();
+    // kept only under the .part name, with the state a rerun continues from (FetchResumeEndToEndTest)
+    assertThat(dir.resolve("households.jsonl.part")).exists();
+    assertThat(dir.resolve("households.jsonl.part.state")).exists();
   }
 
   @Test
