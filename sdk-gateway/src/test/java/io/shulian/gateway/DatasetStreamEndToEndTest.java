@@ -367,6 +367,44 @@ class DatasetStreamEndToEndTest {
     assertThat(t.transfer().get().complete()).isTrue();
   }
 
+  @Test
+  void auditStats_realLog_countsTransfersBytesInterruptedAndResumed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    providerLog = dir.resolve("provider-audit");
+    backendRecords = 2_500;
+    backendCutAt = 1_200; // the first fetch: the backend cuts off every time, the consumer gateway continues in vain
+    startCity(Suite.INTL, permit());
+    assertThat(fetch("/dataset/HOUSING-001/households", new ByteArrayOutputStream()).complete()).isFalse();
+    backendCutAt = -1;
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    assertThat(fetch("/dataset/HOUSING-001/households", got).complete()).isTrue();
+    provider.close();
+    java.io.StringWriter out = new java.io.StringWriter();
+
+    int code = io.shulian.gateway.cli.ShulianCli.commandLine(new java.io.PrintWriter(out),
+        new java.io.PrintWriter(new java.io.StringWriter())).execute("audit", "stats", "--log", providerLog.toString(),
+        "--format", "json");
+
+    assertThat(code).isZero();
+    com.fasterxml.jackson.databind.JsonNode row = null;
+    for (com.fasterxml.jackson.databind.JsonNode r : new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(out.toString()).path("rows")) {
+      if (r.path("resource").asText().equals("HOUSING-001")) {
+        row = r;
+      }
+    }
+    assertThat(row).as(out.toString()).isNotNull();
+    long resumed = row.path("resumed").asLong();
+    assertThat(row.path("transfers").asLong()).isEqualTo(2);
+    assertThat(resumed).isPositive();
+    assertThat(row.path("interrupted").asLong()).isEqualTo(1 + resumed);
+    assertThat(row.path("transferBytes").asLong()).isEqualTo(got.size());
+    java.io.StringWriter table = new java.io.StringWriter();
+    io.shulian.gateway.cli.ShulianCli.commandLine(new java.io.PrintWriter(table), new java.io.PrintWriter(new java.io.StringWriter()))
+        .execute("audit", "stats", "--log", providerLog.toString());
+    assertThat(table.toString()).contains("transfers").contains("transfer bytes").contains("interrupted").contains("resumed");
+  }
+
   record Cli(int code, String err) {}
 
   Cli shulianFetch(java.nio.file.Path dir, java.nio.file.Path out) throws Exception {
@@ -398,7 +436,7 @@ class DatasetStreamEndToEndTest {
   }
 
   @Test
-  void cliFetch_streamCutOff_leavesNoFileAndExits3(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+  void cliFetch_streamCutOff_noCompleteFile_partialKeptForARerun_exits3(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     backendCutAt = 20_000;
     startCity(Suite.INTL, permit());
@@ -407,9 +445,11 @@ class DatasetStreamEndToEndTest {
     Cli r = shulianFetch(dir, out);
 
     assertThat(r.code()).as(r.err()).isEqualTo(3);
-    assertThat(r.err()).contains("incomplete");
+    assertThat(r.err()).contains("incomplete").contains("rerun the same command to continue");
     assertThat(out).doesNotExist();
-    assertThat(dir.resolve("households.jsonl.part")).doesNotExist();
+    // kept only under the .part name, with the state a rerun continues from (FetchResumeEndToEndTest)
+    assertThat(dir.resolve("households.jsonl.part")).exists();
+    assertThat(dir.resolve("households.jsonl.part.state")).exists();
   }
 
   @Test

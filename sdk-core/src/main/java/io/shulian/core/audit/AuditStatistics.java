@@ -34,11 +34,19 @@ import org.jspecify.annotations.Nullable;
  * envelope id). Latencies are those recorded with requests; p50 and p95 use the
  * nearest-rank method. Records are filtered by time: {@code from} inclusive, {@code to} exclusive.
  * A directory given twice is read once.
+ *
+ * <p>Data set transfers (the transfer of audit body version 3, docs/return-flow.md "Audit") are
+ * counted from the response records that carry one: <em>transfers</em> those that started a
+ * transfer, <em>resumed</em> the continuations of one (reason {@code CONTINUATION} on the provider,
+ * {@code APP_RESUMED} on the consumer), <em>interrupted</em> every transfer record that did not
+ * complete (a first transfer or a continuation), <em>transfer bytes</em> the bytes of the completed
+ * ones (a completed continuation records the whole stream).
  */
 public final class AuditStatistics {
   /** One line of the report. */
   public record Row(String provider, String consumer, String resource, long requests, long permitted, long denied,
-      Map<String, Long> deniedByReason, long requestBytes, long responseBytes, Duration p50, Duration p95) {}
+      Map<String, Long> deniedByReason, long requestBytes, long responseBytes, Duration p50, Duration p95,
+      long transfers, long transferBytes, long interrupted, long resumed) {}
 
   private final List<Row> rows;
   private final long recordsRead;
@@ -64,6 +72,10 @@ public final class AuditStatistics {
     final TreeMap<String, Long> reasons = new TreeMap<>();
     long requestBytes;
     long responseBytes;
+    long transfers;
+    long transferBytes;
+    long interrupted;
+    long resumed;
     long[] latencies = new long[16];
     int n;
 
@@ -137,6 +149,19 @@ public final class AuditStatistics {
         a.latency(r.latency().toNanos());
       } else {
         a.responseBytes += r.payloadBytes();
+        if (r.transfer().isPresent()) {
+          List<String> codes = r.decision().reasonCodes();
+          if (codes.contains("CONTINUATION") || codes.contains("APP_RESUMED")) {
+            a.resumed++;
+          } else {
+            a.transfers++;
+          }
+          if (r.transfer().get().complete()) {
+            a.transferBytes += r.payloadBytes();
+          } else {
+            a.interrupted++;
+          }
+        }
       }
     }
     List<Row> rows = new ArrayList<>();
@@ -145,7 +170,8 @@ public final class AuditStatistics {
       Arrays.sort(l);
       rows.add(new Row(k.get(0), k.get(1), k.get(2), a.requests, a.permitted, a.denied, Map.copyOf(a.reasons), a.requestBytes,
           a.responseBytes,
-          Duration.ofNanos(rank(l, 0.50)), Duration.ofNanos(rank(l, 0.95))));
+          Duration.ofNanos(rank(l, 0.50)), Duration.ofNanos(rank(l, 0.95)), a.transfers, a.transferBytes, a.interrupted,
+          a.resumed));
     });
     return new AuditStatistics(rows, read[0]);
   }
@@ -182,13 +208,14 @@ public final class AuditStatistics {
   /** A fixed-width table for a terminal. */
   public String toTable() {
     String[] head = {"provider", "consumer", "resource", "requests", "permitted", "denied", "denied by reason",
-        "request bytes", "response bytes", "p50 ms", "p95 ms"};
+        "request bytes", "response bytes", "p50 ms", "p95 ms", "transfers", "transfer bytes", "interrupted", "resumed"};
     List<String[]> lines = new ArrayList<>();
     lines.add(head);
     for (Row r : rows) {
       lines.add(new String[] {r.provider(), r.consumer(), r.resource(), Long.toString(r.requests()),
           Long.toString(r.permitted()), Long.toString(r.denied()), reasons(r), Long.toString(r.requestBytes()),
-          Long.toString(r.responseBytes()), ms(r.p50()), ms(r.p95())});
+          Long.toString(r.responseBytes()), ms(r.p50()), ms(r.p95()), Long.toString(r.transfers()),
+          Long.toString(r.transferBytes()), Long.toString(r.interrupted()), Long.toString(r.resumed())});
     }
     int[] w = new int[head.length];
     for (String[] l : lines) {
@@ -215,13 +242,14 @@ public final class AuditStatistics {
   public String toCsv() {
     StringBuilder sb = new StringBuilder(
         "provider,consumer,resource,requests,permitted,denied,denied_by_reason,request_bytes,response_bytes,p50_ms,"
-            + "p95_ms\r\n");
+            + "p95_ms,transfers,transfer_bytes,interrupted,resumed\r\n");
     for (Row r : rows) {
       sb.append(csv(r.provider())).append(',').append(csv(r.consumer())).append(',').append(csv(r.resource())).append(',')
           .append(r.requests()).append(',').append(r.permitted()).append(',').append(r.denied()).append(',')
           .append(csv(reasons(r))).append(',').append(r.requestBytes()).append(',').append(r.responseBytes()).append(',')
           .append(ms(r.p50())).append(',')
-          .append(ms(r.p95())).append("\r\n");
+          .append(ms(r.p95())).append(',').append(r.transfers()).append(',').append(r.transferBytes()).append(',')
+          .append(r.interrupted()).append(',').append(r.resumed()).append("\r\n");
     }
     return sb.toString();
   }
@@ -251,6 +279,10 @@ public final class AuditStatistics {
       n.put("responseBytes", r.responseBytes());
       n.put("p50Ms", r.p50().toNanos() / 1e6);
       n.put("p95Ms", r.p95().toNanos() / 1e6);
+      n.put("transfers", r.transfers());
+      n.put("transferBytes", r.transferBytes());
+      n.put("interrupted", r.interrupted());
+      n.put("resumed", r.resumed());
     }
     try {
       return Checkpoint.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";

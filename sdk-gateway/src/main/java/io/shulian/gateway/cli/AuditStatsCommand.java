@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Report sharing statistics per provider, consumer and resource.",
-      "Counts requests, permitted, denied by reason, response bytes, p50/p95 latency. Give the "
+      "Counts requests, permitted, denied by reason, response bytes, p50/p95 latency, and data set "
+          + "transfers: started, bytes of the completed ones, interrupted, resumed (continuations). Give the "
           + "logs of several gateways to combine them; an exchange seen by both gateways counts once. "
           + "Counting rules: docs/audit.md."
     })

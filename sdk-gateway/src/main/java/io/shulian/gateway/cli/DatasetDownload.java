@@ -28,6 +28,10 @@ public final class DatasetDownload {
   public static final String STREAM_TRAILER = "x-shulian-stream";
   public static final String DIGEST_TRAILER = "x-shulian-stream-digest";
   public static final String BYTES_TRAILER = "x-shulian-stream-bytes";
+  /** Request header continuing a transfer: {@code <envelope id>;bytes=<n>;sha256=<base64url of the first n bytes>}. */
+  public static final String RESUME_FROM = "X-Shulian-Resume-From";
+  /** Response header of a continued transfer: the body starts at this byte of the data set. */
+  public static final String RESUMED_FROM = "x-shulian-resumed-from";
   private static final int MAX_LINE = 16 * 1024;
   private static final int MAX_PROBLEM = 64 * 1024;
 
@@ -53,6 +57,17 @@ public final class DatasetDownload {
    */
   public static Result get(URI uri, Map<String, String> headers, OutputStream out, LongConsumer progress,
       Duration readTimeout) throws IOException {
+    return get(uri, headers, h -> {}, out, progress, readTimeout);
+  }
+
+  /** Checks a 200 response's head before any body byte is written; throws to abandon the response. */
+  public interface HeadCheck {
+    void accept(Map<String, String> head) throws IOException;
+  }
+
+  /** As {@link #get(URI, Map, OutputStream, LongConsumer, Duration)}, calling {@code onHead} first for a 200. */
+  public static Result get(URI uri, Map<String, String> headers, HeadCheck onHead, OutputStream out,
+      LongConsumer progress, Duration readTimeout) throws IOException {
     if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
       throw new IllegalArgumentException("only http://host:port/... URLs are supported, got " + uri);
     }
@@ -95,6 +110,7 @@ public final class DatasetDownload {
         body(in, head, chunked, problem, n -> {}, MAX_PROBLEM);
         return new Result(status, head, false, Map.of(), 0, problem.toByteArray());
       }
+      onHead.accept(head);
       if (!chunked) {
         // a data set is always chunked with a trailer: anything else is not a verified stream
         long n = body(in, head, false, out, progress, Long.MAX_VALUE);

@@ -73,6 +73,36 @@ final class ConsumerDatasetStream extends UpstreamRelay {
     SealedEnvelope seal(String continuation) throws EnvelopeException;
   }
 
+  /**
+   * An app continuing a transfer it received the first {@code bytes} of (docs/return-flow.md "Resume
+   * by the app"): header {@code X-Shulian-Resume-From: <response envelope id>;bytes=<n>;sha256=<base64url>},
+   * the SHA-256 of those bytes. The consumer gateway asks the provider for the same envelope from its
+   * first segment, authenticates every segment again, and releases only what follows the first
+   * {@code bytes}, after checking that they hash to {@code prefixSha256}.
+   */
+  record AppResume(java.util.UUID envelopeId, long bytes, byte[] prefixSha256) {
+    static final String HEADER = "X-Shulian-Resume-From";
+    /** The response head's header that says where the body starts. */
+    static final String RESUMED_HEADER = "X-Shulian-Resumed-From";
+    private static final java.util.regex.Pattern VALUE = java.util.regex.Pattern.compile(
+        "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12});bytes=([0-9]{1,18});sha256=([A-Za-z0-9_-]{43})");
+
+    /** Parses the header's value; empty if malformed. */
+    static java.util.Optional<AppResume> parse(String v) {
+      java.util.regex.Matcher m = VALUE.matcher(v.trim());
+      if (!m.matches()) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(new AppResume(java.util.UUID.fromString(m.group(1)), Long.parseLong(m.group(2)),
+          java.util.Base64.getUrlDecoder().decode(m.group(3))));
+    }
+
+    /** What the consumer gateway asks the provider for: the same envelope from its first segment. */
+    String continuation() {
+      return new ResumableTransfers.Continuation(envelopeId, 0).value();
+    }
+  }
+
   private final GatewayContext g;
   private final ChannelHandlerContext app;
   private final FullHttpRequest req;
@@ -93,6 +123,11 @@ final class ConsumerDatasetStream extends UpstreamRelay {
   private int resumes;
   private int resumesWithoutProgress;
   private long segmentsAtLastResume;
+  private final @Nullable AppResume appResume;
+  /** Plaintext bytes the app already has (an app's resume): authenticated and hashed, not released. */
+  private long skipLeft;
+  private long skipped;
+  private final java.security.MessageDigest prefix;
 
   /**
    * @param event the audit event of this exchange for a status and outcome
@@ -100,8 +135,15 @@ final class ConsumerDatasetStream extends UpstreamRelay {
    */
   ConsumerDatasetStream(GatewayContext g, ChannelHandlerContext app, FullHttpRequest req, Route route,
       SealedEnvelope sealed, BiFunction<Integer, String, ExchangeEvent> event,
-      BiConsumer<FullHttpResponse, String> refuse, Continuer continuer) {
+      BiConsumer<FullHttpResponse, String> refuse, Continuer continuer, @Nullable AppResume appResume) {
     super(app.executor(), g.limits().requestTimeout());
+    this.appResume = appResume;
+    this.skipLeft = appResume == null ? 0 : appResume.bytes();
+    try {
+      this.prefix = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
     this.continuer = continuer;
     this.g = g;
     this.app = app;
@@ -198,7 +240,17 @@ final class ConsumerDatasetStream extends UpstreamRelay {
         @Override
         public void write(byte[] b, int off, int len) {
           digest.update(b, off, len);
-          plain.write(b, off, len);
+          if (skipLeft > 0) {
+            int k = (int) Math.min(len, skipLeft);
+            prefix.update(b, off, k);
+            skipLeft -= k;
+            skipped += k;
+            off += k;
+            len -= k;
+          }
+          if (len > 0) {
+            plain.write(b, off, len);
+          }
         }
       }, route.provider());
       return;
@@ -256,13 +308,13 @@ final class ConsumerDatasetStream extends UpstreamRelay {
         int n = Math.min(in.readableBytes(), piece.length);
         in.readBytes(piece, 0, n);
         frames.feed(piece, 0, n, o);
-        if (!headSent && o.header().isPresent() && !sendHead(o.header().get())) {
+        if (!headSent && o.header().isPresent() && !sendHead(o.header().get(), false)) {
           return;
         }
       }
       if (c instanceof LastHttpContent) {
         EnvelopeHeader h = o.finish();
-        if (!headSent && !sendHead(h)) {
+        if (!headSent && !sendHead(h, true)) {
           return;
         }
         complete(o, h);
@@ -295,18 +347,44 @@ final class ConsumerDatasetStream extends UpstreamRelay {
 
   /**
    * Sends the response head once the signed header is known; false (and refused) if the envelope
-   * does not answer this request from the route's provider, or is not a data set.
+   * does not answer this request from the route's provider, or is not a data set. An app's resume:
+   * the head waits until the bytes the app has were authenticated again and hash to what it said
+   * ({@code last}: the stream ended, so an offset beyond it is refused).
    */
-  private boolean sendHead(EnvelopeHeader h) {
+  private boolean sendHead(EnvelopeHeader h, boolean last) {
     String cty = h.contentType();
     boolean isDataset = cty.equals(DatasetFormat.JSONL.mediaType()) || cty.equals(DatasetFormat.CSV.mediaType());
-    if (!h.correlationId().map(sealed.header().id()::equals).orElse(false)
-        || !h.sender().equals(route.provider()) || !isDataset) {
+    AppResume ar = appResume;
+    boolean answers = ar == null ? h.correlationId().map(sealed.header().id()::equals).orElse(false)
+        // a continuation answers the first request of the transfer: the same envelope, resource and purpose
+        : h.id().equals(ar.envelopeId()) && h.resource().equals(sealed.header().resource())
+            && h.purpose().equals(sealed.header().purpose());
+    if (!answers || !h.sender().equals(route.provider()) || !isDataset) {
       fail(Problem.of(HttpResponseStatus.BAD_GATEWAY, "BAD_RESPONSE_ENVELOPE",
-          "the provider's response does not answer this request"), "RESPONSE_MISMATCH");
+          "the provider's response does not answer this request"), ar == null ? "RESPONSE_MISMATCH" : "RESUME_MISMATCH");
       return false;
     }
+    if (ar != null) {
+      if (skipLeft > 0) {
+        if (last) {
+          fail(java.util.Objects.requireNonNull(ResumableTransfers.refused("RANGE_INVALID",
+              "the transfer is shorter than the bytes the app says it has").problem()), "RANGE_INVALID");
+          return false;
+        }
+        return true; // not yet: the app's bytes are still being checked
+      }
+      if (!java.security.MessageDigest.isEqual(prefix.digest(), ar.prefixSha256())) {
+        LOG.atWarn().addKeyValue("event", "dataset_resume_prefix_mismatch").addKeyValue("envelope_id", h.id().toString())
+            .addKeyValue("bytes", ar.bytes()).log("an app's resume names bytes that are not this transfer's: refused");
+        fail(java.util.Objects.requireNonNull(ResumableTransfers.refused("PREFIX_MISMATCH",
+            "the bytes the app has are not the first bytes of this transfer").problem()), "PREFIX_MISMATCH");
+        return false;
+      }
+    }
     DefaultHttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    if (ar != null) {
+      out.headers().set(AppResume.RESUMED_HEADER, Long.toString(ar.bytes()));
+    }
     out.headers().set(HttpHeaderNames.CONTENT_TYPE, cty);
     out.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     out.headers().set(HttpHeaderNames.TRAILER, STREAM_TRAILER + ", " + BYTES_TRAILER + ", " + DIGEST_TRAILER);
@@ -350,11 +428,12 @@ final class ConsumerDatasetStream extends UpstreamRelay {
     }
     app.flush();
     byte[] d = digest.finish();
-    ExchangeEvent verified = event.apply(200, "OK").withResponse(d, released)
+    long bytes = skipped + released; // the whole stream, as the digest
+    ExchangeEvent verified = event.apply(200, "OK").withResponse(d, bytes)
         .withTransfer(new ExchangeEvent.Transfer(-1, o.segments(), true));
-    ExchangeEvent e = resumes == 0 ? verified : withReasons(verified, verified.permitted, java.util.List.of("RESUMED"));
+    java.util.List<String> resumed = resumeReasons(java.util.List.of());
+    ExchangeEvent e = resumed.isEmpty() ? verified : withReasons(verified, verified.permitted, resumed);
     String label = digest.label(d);
-    long bytes = released;
     java.util.concurrent.CompletableFuture<Void> f;
     try {
       f = g.auditor().record(e);
@@ -440,15 +519,26 @@ final class ConsumerDatasetStream extends UpstreamRelay {
     OpeningStream o = java.util.Objects.requireNonNull(opening);
     o.close();
     app.close();
-    ExchangeEvent e = event.apply(200, "STREAM_INTERRUPTED").withResponse(digest.finish(), released)
+    ExchangeEvent e = event.apply(200, "STREAM_INTERRUPTED").withResponse(digest.finish(), skipped + released)
         .withTransfer(new ExchangeEvent.Transfer(-1, o.segments(), false));
-    e = withReasons(e, false, resumes > 0 ? java.util.List.of("STREAM_INTERRUPTED", reason, "RESUMED")
-        : java.util.List.of("STREAM_INTERRUPTED", reason));
+    e = withReasons(e, false, resumeReasons(java.util.List.of("STREAM_INTERRUPTED", reason)));
     LOG.atWarn().addKeyValue("event", "dataset_interrupted").addKeyValue("request_envelope_id",
         sealed.header().id().toString()).addKeyValue("reason", reason).addKeyValue("bytes", released)
         .log("data set transfer interrupted; the app's response was cut off without the verified trailer");
     auditInterrupted(g, e);
     req.release();
+  }
+
+  /** {@code first}, then {@code RESUMED} when the gateway continued the transfer, {@code APP_RESUMED} for an app's resume. */
+  private java.util.List<String> resumeReasons(java.util.List<String> first) {
+    java.util.List<String> r = new java.util.ArrayList<>(first);
+    if (resumes > 0) {
+      r.add("RESUMED");
+    }
+    if (appResume != null) {
+      r.add("APP_RESUMED");
+    }
+    return java.util.List.copyOf(r);
   }
 
   private static ExchangeEvent withReasons(ExchangeEvent e, boolean permitted, java.util.List<String> reasons) {

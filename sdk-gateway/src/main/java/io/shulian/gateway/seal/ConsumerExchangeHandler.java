@@ -134,10 +134,23 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       return;
     }
     String grant = req.headers().get(GRANT_HEADER);
+    // an app continuing a data set it has the first bytes of (docs/return-flow.md "Resume by the app")
+    ConsumerDatasetStream.AppResume appResume = null;
+    String resumeFrom = req.headers().get(ConsumerDatasetStream.AppResume.HEADER);
+    if (dataset && resumeFrom != null) {
+      Optional<ConsumerDatasetStream.AppResume> ar = ConsumerDatasetStream.AppResume.parse(resumeFrom);
+      if (ar.isEmpty() || req.headers().getAll(ConsumerDatasetStream.AppResume.HEADER).size() != 1) {
+        refuse(ctx, req, t0, resource, Problem.of(HttpResponseStatus.BAD_REQUEST, "RESUME_MALFORMED",
+            ConsumerDatasetStream.AppResume.HEADER + " must be <envelope id>;bytes=<n>;sha256=<base64url>"), asked);
+        return;
+      }
+      appResume = ar.get();
+    }
     List<Map.Entry<String, String>> headers = new ArrayList<>();
     req.headers().forEach(h -> {
       // only the gateway itself asks for the continuation of a cut data set transfer
-      if (!h.getKey().equalsIgnoreCase(ResumableTransfers.RESUME_HEADER)) {
+      if (!h.getKey().equalsIgnoreCase(ResumableTransfers.RESUME_HEADER)
+          && !h.getKey().equalsIgnoreCase(ConsumerDatasetStream.AppResume.HEADER)) {
         headers.add(Map.entry(h.getKey(), h.getValue()));
       }
     });
@@ -145,7 +158,8 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
     SealRequest request;
     Span exchange = Span.getInvalid();
     try {
-      payload = HttpPayload.request(method, target.toString(), headers, ByteBufUtil.getBytes(req.content()));
+      payload = HttpPayload.request(method, target.toString(), appResume == null ? headers
+          : withHeader(headers, ResumableTransfers.RESUME_HEADER, appResume.continuation()), ByteBufUtil.getBytes(req.content()));
       SealRequest.Builder sr = SealRequest.builder()
           .recipient(route.get().encryptionCertificate())
           .resource(resource)
@@ -165,6 +179,7 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       return;
     }
     Route r = route.get();
+    ConsumerDatasetStream.AppResume resumeAsked = appResume;
     Span span = exchange;
     Span seal = g.tracing().child(span, "shulian.seal", SpanKind.INTERNAL);
     req.retain();
@@ -190,7 +205,8 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
               (status, outcome) -> event(t0, sealed, payload, asked, status, outcome),
               (response, outcome) -> finish(ctx, req, t0, sealed, payload, asked, response, outcome, null),
               continuation -> g.sealer().seal(request, HttpPayload.request(payload.method(), payload.target(),
-                  withHeader(headers, ResumableTransfers.RESUME_HEADER, continuation), payload.body()).encode()))
+                  withHeader(headers, ResumableTransfers.RESUME_HEADER, continuation), payload.body()).encode()),
+              resumeAsked)
               .start();
         } else {
           send(ctx, req, t0, r, sealed, payload, asked, span);

@@ -192,6 +192,8 @@ final class ProviderDatasetStream extends UpstreamRelay {
           .classification(request.classification())
           .contentType(format.mediaType())
           .correlationId(request.id())
+          // valid as long as it can be continued: an app may resume it from a fresh opener (docs/return-flow.md)
+          .ttl(ResumableTransfers.RETENTION)
           .build();
       // every data set envelope can be continued after a cut (the same envelope, docs/return-flow.md)
       SealingStream s = resume == null ? g.sealer().resumableSealingStream(reply, sealed)
