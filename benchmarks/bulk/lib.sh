@@ -153,9 +153,12 @@ audit: { dir: audit-consumer }
 admin: { listen: 127.0.0.1:$ca }
 YML
   local opts="$GW_HEAP -XX:+ExitOnOutOfMemoryError ${EXTRA_JAVA_OPTS:-}"
-  (cd "$g" && SHULIAN_MASK_KEY=bench-mask-key-0123456789 exec java $opts -jar "$JAR" gateway --config provider.yaml > provider.log 2>&1) &
+  # GW_JFR=1: a JFR recording (profile settings) of each gateway, written at exit to $g/{provider,consumer}.jfr
+  # (with KEEP=1: read it with `jfr print --events jdk.ExecutionSample` or, on JDK 25, `jfr view hot-methods`)
+  jfr_opt() { [ "${GW_JFR:-0}" = 1 ] && echo "-XX:StartFlightRecording=filename=$g/$1.jfr,settings=profile,dumponexit=true"; true; }
+  (cd "$g" && SHULIAN_MASK_KEY=bench-mask-key-0123456789 exec java $opts $(jfr_opt provider) -jar "$JAR" gateway --config provider.yaml > provider.log 2>&1) &
   local p1=$!; PIDS+=($p1)
-  (cd "$g" && exec java $opts -jar "$JAR" gateway --config consumer.yaml > consumer.log 2>&1) &
+  (cd "$g" && exec java $opts $(jfr_opt consumer) -jar "$JAR" gateway --config consumer.yaml > consumer.log 2>&1) &
   local p2=$!; PIDS+=($p2)
   for a in $pa $ca; do
     for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$a/readyz" >/dev/null 2>&1 && break; sleep 0.2; done

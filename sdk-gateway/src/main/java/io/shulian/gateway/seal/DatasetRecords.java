@@ -7,6 +7,9 @@ import io.shulian.core.catalog.DatasetFormat;
 import io.shulian.gateway.authorize.UnmaskableResponseException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,6 +44,10 @@ final class DatasetRecords {
   static final int MAX_RECORD_BYTES = 1 << 20;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Eight bytes of an array at a time, for the line-end search (SWAR). */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
   private static final byte[] LF = {'\n'};
   private static final byte[] CRLF = {'\r', '\n'};
 
@@ -98,11 +105,10 @@ final class DatasetRecords {
     }
     int end = off + len;
     int start = off;
-    for (int i = off; i < end; i++) {
-      byte c = b[i];
-      if (format == DatasetFormat.CSV && c == '"') {
+    for (int i = off; (i = next(b, i, end)) >= 0; i++) {
+      if (b[i] == '"') {
         inQuotes = !inQuotes; // an escaped quote ("") toggles twice
-      } else if (c == '\n' && !inQuotes) {
+      } else if (!inQuotes) {
         append(b, start, i + 1 - start);
         start = i + 1;
         record(true);
@@ -111,21 +117,71 @@ final class DatasetRecords {
     append(b, start, end - start);
   }
 
-  /** Without obligations: the bytes go on unchanged, records are only counted (no record is held). */
+  /**
+   * Without obligations: the bytes go on unchanged, records are only counted (no record is held).
+   * A line counts once it has a byte other than blanks; after that only line ends (and, CSV,
+   * quotes) matter, so the rest of the line is skipped eight bytes at a time.
+   */
   private void passThrough(byte[] b, int off, int len) throws IOException {
-    for (int i = off; i < off + len; i++) {
-      byte c = b[i];
-      if (format == DatasetFormat.CSV && c == '"') {
+    int end = off + len;
+    for (int i = off; i < end; i++) {
+      if (!lineHasContent) {
+        // (inside quotes the line already has content: a quote sets it)
+        byte c = b[i];
+        if (c == '\n') {
+          lineEnded();
+        } else if (c != ' ' && c != '\t' && c != '\r') {
+          lineHasContent = true;
+          if (format == DatasetFormat.CSV && c == '"') {
+            inQuotes = !inQuotes;
+          }
+        }
+        continue;
+      }
+      i = next(b, i, end);
+      if (i < 0) {
+        break;
+      }
+      if (b[i] == '"') {
         inQuotes = !inQuotes;
-        lineHasContent = true;
-      } else if (c == '\n' && !inQuotes) {
+      } else if (!inQuotes) {
         lineEnded();
-      } else if (c != ' ' && c != '\t' && c != '\r') {
-        lineHasContent = true;
       }
     }
     out.write(b, off, len);
     released += len;
+  }
+
+  /** The first line end (CSV: or quote) in {@code b[from, end)}, or -1. */
+  private int next(byte[] b, int from, int end) {
+    return format == DatasetFormat.CSV ? indexOf(b, from, end, (byte) '\n', (byte) '"')
+        : indexOf(b, from, end, (byte) '\n', (byte) '\n');
+  }
+
+  /**
+   * The index of the first byte in {@code b[from, end)} equal to {@code x} or {@code y}, or -1:
+   * eight bytes at a time (a word has a byte equal to x where {@code w ^ x*ONES} has a zero byte;
+   * the lowest flagged byte of that test is always a true match).
+   */
+  static int indexOf(byte[] b, int from, int end, byte x, byte y) {
+    long px = (x & 0xffL) * ONES;
+    long py = (y & 0xffL) * ONES;
+    int i = from;
+    for (; i + Long.BYTES <= end; i += Long.BYTES) {
+      long w = (long) LONGS.get(b, i);
+      long vx = w ^ px;
+      long vy = w ^ py;
+      long t = ((vx - ONES) & ~vx | (vy - ONES) & ~vy) & HIGHS;
+      if (t != 0) {
+        return i + (Long.numberOfTrailingZeros(t) >>> 3);
+      }
+    }
+    for (; i < end; i++) {
+      if (b[i] == x || b[i] == y) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private void lineEnded() {
@@ -191,11 +247,15 @@ final class DatasetRecords {
     if (blank) {
       return;
     }
-    String text = new String(rec, 0, content, StandardCharsets.UTF_8);
     if (format == DatasetFormat.JSONL) {
-      write(apply(text.getBytes(StandardCharsets.UTF_8)), LF);
+      // well-formed UTF-8 decodes and encodes to itself: only a malformed record takes the detour
+      // through a String (its malformed bytes become U+FFFD, as before)
+      byte[] json = isUtf8(rec, content) ? Arrays.copyOf(rec, content)
+          : new String(rec, 0, content, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+      write(apply(json), LF);
       return;
     }
+    String text = new String(rec, 0, content, StandardCharsets.UTF_8);
     List<String> fields = csvFields(text);
     if (headerRow) {
       if (new LinkedHashSet<>(fields).size() != fields.size()) {
@@ -269,6 +329,61 @@ final class DatasetRecords {
     out.write(b, 0, b.length);
     out.write(end, 0, end.length);
     released += b.length + end.length;
+  }
+
+  /**
+   * Whether {@code b[0, n)} is well-formed UTF-8 (RFC 3629: shortest forms, no surrogates, at most
+   * U+10FFFF), ASCII eight bytes at a time.
+   */
+  static boolean isUtf8(byte[] b, int n) {
+    int i = 0;
+    while (i < n) {
+      if (i + Long.BYTES <= n && ((long) LONGS.get(b, i) & HIGHS) == 0) {
+        i += Long.BYTES;
+        continue;
+      }
+      int c = b[i] & 0xff;
+      if (c < 0x80) {
+        i++;
+        continue;
+      }
+      int more;
+      int lo = 0x80;
+      int hi = 0xbf;
+      if (c >= 0xc2 && c <= 0xdf) {
+        more = 1;
+      } else if (c >= 0xe0 && c <= 0xef) {
+        more = 2;
+        if (c == 0xe0) {
+          lo = 0xa0;
+        } else if (c == 0xed) {
+          hi = 0x9f;
+        }
+      } else if (c >= 0xf0 && c <= 0xf4) {
+        more = 3;
+        if (c == 0xf0) {
+          lo = 0x90;
+        } else if (c == 0xf4) {
+          hi = 0x8f;
+        }
+      } else {
+        return false;
+      }
+      if (i + more >= n) {
+        return false;
+      }
+      int c1 = b[i + 1] & 0xff;
+      if (c1 < lo || c1 > hi) {
+        return false;
+      }
+      for (int k = 2; k <= more; k++) {
+        if ((b[i + k] & 0xc0) != 0x80) {
+          return false;
+        }
+      }
+      i += more + 1;
+    }
+    return true;
   }
 
   private static boolean isBlank(byte[] b, int n) {

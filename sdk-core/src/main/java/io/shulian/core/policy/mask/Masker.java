@@ -668,20 +668,16 @@ public final class Masker {
         kl--;
       }
     }
-    StringBuilder b = new StringBuilder(s.length());
-    int i = 0;
-    int cp = 0;
-    while (i < s.length()) {
-      int c = s.codePointAt(i);
-      if (cp < kf || cp >= n - kl) {
-        b.appendCodePoint(c);
-      } else {
-        b.append(maskChar);
-      }
-      i += Character.charCount(c);
-      cp++;
+    // the kept ends are copied whole; the code points between them become one mask character each
+    int masked = n - kf - kl;
+    int from = s.offsetByCodePoints(0, kf);
+    int to = s.offsetByCodePoints(from, masked);
+    StringBuilder b = new StringBuilder(from + masked + s.length() - to);
+    b.append(s, 0, from);
+    for (int i = 0; i < masked; i++) {
+      b.append(maskChar);
     }
-    return b.toString();
+    return b.append(s, to, s.length()).toString();
   }
 
   static String address(String s, char maskChar) {

@@ -30,6 +30,49 @@ class MaskerTest {
   }
 
   @Test
+  void partial_copiesTheKeptEndsWhole_asTheCodePointLoopDid_withSurrogatePairsAndLoneSurrogates() {
+    java.util.Random rnd = new java.util.Random(20261206);
+    String[] units = {"a", "7", "陈", "😀", "\uD83D", "\uDE00", "é", " "};
+    for (int round = 0; round < 5000; round++) {
+      StringBuilder b = new StringBuilder();
+      for (int i = rnd.nextInt(14); i > 0; i--) {
+        b.append(units[rnd.nextInt(units.length)]);
+      }
+      String s = b.toString();
+      int kf = rnd.nextInt(6);
+      int kl = rnd.nextInt(6);
+      assertThat(Masker.partial(s, kf, kl, '*')).as("%s %d %d", s, kf, kl).isEqualTo(partialByCodePoint(s, kf, kl, '*'));
+    }
+  }
+
+  /** The code point loop partial() had (reference). */
+  private static String partialByCodePoint(String s, int keepFirst, int keepLast, char maskChar) {
+    int n = s.codePointCount(0, s.length());
+    int kf = keepFirst;
+    int kl = keepLast;
+    int limit = kf + kl >= n ? n / 2 : n;
+    while (kf + kl > limit) {
+      if (kf >= kl) {
+        kf--;
+      } else {
+        kl--;
+      }
+    }
+    StringBuilder b = new StringBuilder();
+    int cp = 0;
+    for (int i = 0; i < s.length(); cp++) {
+      int c = s.codePointAt(i);
+      if (cp < kf || cp >= n - kl) {
+        b.appendCodePoint(c);
+      } else {
+        b.append(maskChar);
+      }
+      i += Character.charCount(c);
+    }
+    return b.toString();
+  }
+
+  @Test
   void address_keepsUpToDistrict() {
     assertThat(Masker.address("广东省佛山市禅城区祖庙街道人民路1号", '*')).isEqualTo("广东省佛山市禅城区****");
     assertThat(Masker.address("佛山市某某路2号", '*')).isEqualTo("佛山市****");
