@@ -47,8 +47,6 @@ final class DatasetPush {
   static final String PEER_PATH = "/shulian/v1/dataset-push";
   /** At most this many receivers per push. */
   static final int MAX_RECEIVERS = 32;
-  /** The trailer on the backend request that says the stream verified (as for a pulled data set). */
-  static final String STREAM_TRAILER = ConsumerDatasetStream.STREAM_TRAILER;
 
   private DatasetPush() {}
 
@@ -128,16 +126,33 @@ final class DatasetPush {
     }
   }
 
-  /** A session that only drops what is left of a body already answered (the connection is being closed). */
-  static final Session DISCARD = new Session() {
+  /**
+   * At most this much of a body answered early is read and dropped before the connection is closed
+   * (closing with unread bytes would reset the connection and lose the answer).
+   */
+  static final long MAX_DRAIN_BYTES = 8L << 20;
+
+  /** Drops what is left of a body that was already answered; closes the connection past {@link #MAX_DRAIN_BYTES}. */
+  static final class Drain implements Session {
+    private final ChannelHandlerContext ctx;
+    private long drained;
+
+    Drain(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
     @Override
     public void content(HttpContent c) {
+      drained += c.content().readableBytes();
       c.release();
+      if (drained > MAX_DRAIN_BYTES) {
+        ctx.close();
+      }
     }
 
     @Override
     public void inactive() {}
-  };
+  }
 
   /**
    * The request head as a full request without a body, for the audited answer: with {@code close}
@@ -176,13 +191,14 @@ final class DatasetPush {
     return Problem.of(HttpResponseStatus.EXPECTATION_FAILED, "EXPECTATION_FAILED", "only Expect: 100-continue is supported");
   }
 
-  /** Audits and answers a refusal; the connection is closed unless the body was read to its end. */
-  static void answer(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, boolean bodyRead, ExchangeEvent e,
+  /**
+   * Audits and answers; the rest of a body not yet read is then read and dropped (the session
+   * counts it against {@link #MAX_DRAIN_BYTES}).
+   */
+  static void answer(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, ExchangeEvent e,
       io.netty.handler.codec.http.FullHttpResponse response) {
-    Exchanges.auditThenRespond(g, ctx, answerable(head, !bodyRead), e, response);
-    if (bodyRead) {
-      ctx.channel().config().setAutoRead(true);
-    }
+    Exchanges.auditThenRespond(g, ctx, answerable(head, false), e, response);
+    ctx.channel().config().setAutoRead(true);
   }
 
   static Duration elapsed(long t0) {

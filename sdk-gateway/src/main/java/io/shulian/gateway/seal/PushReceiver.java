@@ -48,8 +48,7 @@ import org.slf4j.LoggerFactory;
  * gateway has a delivery backend for, a chunked {@code POST} to that backend is opened and the
  * plaintext of every segment that authenticates is streamed to it; the next piece of the envelope
  * is read only when the last plaintext was written to the backend (backpressure: a slow backend
- * slows the sender). The backend request gets its terminating chunk, with the trailer {@code
- * X-Shulian-Stream: verified}, <b>only after the last segment, the signature over the whole stream
+ * slows the sender). The backend request gets its terminating chunk <b>only after the last segment, the signature over the whole stream
  * and the replay check passed</b>; on any failure before that the backend connection is closed
  * mid-body, so the backend sees an aborted request, never a complete one. The sender gets {@code
  * 200} with the digest of what was delivered only after the backend answered 2xx and the transfer
@@ -76,8 +75,10 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
   private boolean lastSeen;
   private boolean verifying;
   private boolean verified;
+  private boolean lastSent;
   private boolean reading;
   private boolean done;
+  private long drained;
   private @Nullable ScheduledFuture<?> timer;
 
   private PushReceiver(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, long t0, PartyId peer) {
@@ -139,8 +140,8 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
     ExchangeEvent e = new ExchangeEvent(g.clock().instant(), "-", ExchangeEvent.Direction.REQUEST_IN, peer,
         g.identity().party().toString(), "-", "-", "", false, List.of(), List.of(), DatasetPush.reasons(p.code(), null),
         "", Exchanges.digest(g, new byte[0]), 0, p.status().code(), p.code(), DatasetPush.elapsed(t0));
-    DatasetPush.answer(g, ctx, head, false, e, p.toResponse());
-    return DatasetPush.DISCARD;
+    DatasetPush.answer(g, ctx, head, e, p.toResponse());
+    return new DatasetPush.Drain(ctx);
   }
 
   private void arm(java.time.Duration d, String reason) {
@@ -177,6 +178,11 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
   public void content(HttpContent c) {
     try {
       if (done) {
+        // answered early: the rest is dropped, up to a bound
+        drained += c.content().readableBytes();
+        if (drained > DatasetPush.MAX_DRAIN_BYTES) {
+          ctx.close();
+        }
         return;
       }
       reading = false;
@@ -197,6 +203,9 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       rejected(e);
       return;
     } catch (IOException | RuntimeException e) {
+      LOG.atWarn().addKeyValue("event", "dataset_push_rejected").addKeyValue("sender", peer.toString())
+          .addKeyValue("reason", "MALFORMED_ENVELOPE").addKeyValue("error", e.getClass().getSimpleName())
+          .log("pushed data set rejected: the envelope is malformed", e);
       fail(Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_ENVELOPE", "the envelope is malformed"),
           "MALFORMED_ENVELOPE");
       return;
@@ -247,7 +256,6 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       out.headers().set(HttpHeaderNames.HOST, base.getHost() + ":" + (base.getPort() > 0 ? base.getPort() : 80));
       out.headers().set(HttpHeaderNames.CONTENT_TYPE, cty);
       out.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-      out.headers().set(HttpHeaderNames.TRAILER, DatasetPush.STREAM_TRAILER);
       out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       out.headers().set("X-Shulian-Sender", h.sender().toString());
       out.headers().set("X-Shulian-Purpose", h.purpose());
@@ -288,7 +296,11 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
 
   /** Reads on when the backend took everything; verifies the whole envelope once it ended. */
   private void proceed() {
-    if (done || pending > 0 || backendOpening || verifying || verified) {
+    if (done || pending > 0 || backendOpening || verifying) {
+      return;
+    }
+    if (verified) {
+      sendLast();
       return;
     }
     disarm();
@@ -338,19 +350,36 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       rejected((EnvelopeException) failure);
       return;
     }
-    Channel ch = backend;
-    if (failure != null || h == null || ch == null) {
+    if (failure != null || h == null) {
+      LOG.atWarn().addKeyValue("event", "dataset_push_rejected").addKeyValue("sender", peer.toString())
+          .addKeyValue("reason", "MALFORMED_ENVELOPE")
+          .addKeyValue("error", failure == null ? "-" : failure.getClass().getSimpleName())
+          .log("pushed data set rejected: the envelope is malformed");
       fail(Problem.of(HttpResponseStatus.BAD_REQUEST, "MALFORMED_ENVELOPE", "the envelope is malformed"),
           "MALFORMED_ENVELOPE");
       return;
     }
     verified = true;
+    if (header == null) {
+      // a one-segment envelope: its header is known only now (the backend is opened, then the end sent)
+      accept(h);
+      return;
+    }
+    proceed();
+  }
+
+  /** Verified: the rest of the plaintext and the terminating chunk go to the backend. */
+  private void sendLast() {
+    Channel ch = backend;
+    if (lastSent || ch == null) {
+      return;
+    }
+    lastSent = true;
     ByteBuf rest = plain.take();
     if (rest != null) {
       delivered += rest.readableBytes();
     }
     LastHttpContent last = rest == null ? new DefaultLastHttpContent() : new DefaultLastHttpContent(rest);
-    last.trailingHeaders().set(DatasetPush.STREAM_TRAILER, "verified");
     arm(g.limits().backendTimeout(), "BACKEND_TIMEOUT");
     ch.writeAndFlush(last).addListener(f -> {
       if (!f.isSuccess()) {
@@ -409,6 +438,8 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
   @Override
   public void channelInactive(ChannelHandlerContext c) {
     if (!done && c.channel() == backend) {
+      LOG.atWarn().addKeyValue("event", "backend_closed").addKeyValue("verified", verified)
+          .log("push delivery backend closed the connection before it answered");
       fail(Problem.of(HttpResponseStatus.BAD_GATEWAY, "BACKEND_UNAVAILABLE", "the receiving system cannot be reached"),
           "BACKEND_CLOSED");
     }
@@ -448,7 +479,7 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
     LOG.atInfo().addKeyValue("event", "dataset_push_delivered").addKeyValue("envelope_id", h.id().toString())
         .addKeyValue("sender", h.sender().toString()).addKeyValue("resource", h.resource())
         .addKeyValue("bytes", delivered).addKeyValue("backend_status", backendStatus).log("pushed data set delivered");
-    DatasetPush.answer(g, ctx, head, true, e, ok);
+    DatasetPush.answer(g, ctx, head, e, ok);
   }
 
   /**
@@ -474,7 +505,7 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       UpstreamRelay.auditInterrupted(g, e);
       return;
     }
-    DatasetPush.answer(g, ctx, head, lastSeen, e, p.toResponse());
+    DatasetPush.answer(g, ctx, head, e, p.toResponse());
   }
 
   @Override

@@ -93,6 +93,7 @@ final class PushSender implements DatasetPush.Session {
   private boolean reading;
   private boolean bodyDone;
   private boolean finished;
+  private long drained;
   private @Nullable ScheduledFuture<?> appTimer;
 
   private PushSender(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, long t0, String app,
@@ -188,8 +189,8 @@ final class PushSender implements DatasetPush.Session {
         g.identity().party().toString(), "-", ConsumerExchangeHandler.safe(resource), "-", "", false, List.of(),
         List.of(), List.of("PUSH", p.code()), "", Exchanges.digest(g, new byte[0]), 0, p.status().code(), p.code(),
         DatasetPush.elapsed(t0));
-    DatasetPush.answer(g, ctx, head, false, asked.on(e), p.toResponse());
-    return DatasetPush.DISCARD;
+    DatasetPush.answer(g, ctx, head, asked.on(e), p.toResponse());
+    return new DatasetPush.Drain(ctx);
   }
 
   /** Decides every receiver (may run on a state worker), then opens the permitted ones on the loop. */
@@ -283,6 +284,11 @@ final class PushSender implements DatasetPush.Session {
     }
     try {
       if (finished || bodyDone) {
+        // answered early (every receiver out): the rest is dropped, up to a bound
+        drained += c.content().readableBytes();
+        if (drained > DatasetPush.MAX_DRAIN_BYTES) {
+          ctx.close();
+        }
         return;
       }
       reading = false;
@@ -377,7 +383,7 @@ final class PushSender implements DatasetPush.Session {
         l.fail("RECEIVER_ABANDONED");
       }
     }
-    boolean close = !bodyDone || !HttpUtil.isKeepAlive(head) || g.draining();
+    boolean close = !HttpUtil.isKeepAlive(head) || g.draining();
     CompletableFuture<?>[] audits = legs.stream().map(l -> l.audit).toArray(CompletableFuture<?>[]::new);
     CompletableFuture.allOf(audits).whenComplete((x, err) -> ctx.executor().execute(() -> {
       FullHttpResponse resp;
@@ -412,7 +418,7 @@ final class PushSender implements DatasetPush.Session {
       if (closing) {
         wf.addListener(ChannelFutureListener.CLOSE);
       } else {
-        ctx.channel().config().setAutoRead(true);
+        ctx.channel().config().setAutoRead(true); // and the rest of a body answered early is dropped
       }
     }));
   }
