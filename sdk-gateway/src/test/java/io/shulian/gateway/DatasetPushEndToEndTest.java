@@ -75,6 +75,11 @@ class DatasetPushEndToEndTest {
   /** The province's policy (tests of the stream itself permit without masking). */
   ExchangePolicy policy = POLICY;
 
+  /** Lets a test configure a district gateway further. */
+  Gateway.Builder district(PartyId d, Gateway.Builder b) throws Exception {
+    return b;
+  }
+
   /** What a district's backend does with a delivery: by default keeps the body and answers 204. */
   com.sun.net.httpserver.HttpHandler backend(PartyId d) {
     return ex -> {
@@ -142,7 +147,7 @@ class DatasetPushEndToEndTest {
       closeables.add(() -> backend.stop(0));
       MemoryAuditor audit = new MemoryAuditor();
       districtAudit.put(d, audit);
-      Gateway g = Gateway.builder()
+      Gateway g = district(d, Gateway.builder()
           .identity(identities.get(d))
           .senderTrust(PinnedSenderTrust.of(identities.get(PROVINCE).certificates()))
           .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
@@ -151,7 +156,7 @@ class DatasetPushEndToEndTest {
           .pushDelivery(RESOURCE, URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/pension/incoming"))
           .providerListener(any)
           .adminListener(any)
-          .eventLoops(1)
+          .eventLoops(1))
           .build().start();
       closeables.add(g);
       districts.put(d, g);

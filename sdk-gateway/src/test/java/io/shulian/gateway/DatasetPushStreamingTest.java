@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -95,11 +96,22 @@ class DatasetPushStreamingTest {
   }
 
   final Map<PartyId, Recording> backends = new ConcurrentHashMap<>();
+  /** With a state directory, the district's limit on a data set. */
+  @Nullable Path stateDir;
+  long districtMaxDataset = -1;
   final DatasetPushEndToEndTest city = new DatasetPushEndToEndTest() {
     @Override
     HttpHandler backend(PartyId d) {
       Recording r = backends.get(d);
       return r != null ? r : super.backend(d);
+    }
+
+    @Override
+    Gateway.Builder district(PartyId d, Gateway.Builder b) throws Exception {
+      if (stateDir != null && d.equals(A)) {
+        b.state(io.shulian.gateway.state.StateStore.builder(stateDir).open()).maxDatasetBytes(districtMaxDataset);
+      }
+      return b;
     }
   };
 
@@ -166,6 +178,27 @@ class DatasetPushStreamingTest {
     await(() -> a.completed.get() > 0);
     assertThat(a.completed.get()).isEqualTo(1);
     assertThat(a.digest).isEqualTo(MessageDigest.getInstance("SHA-256").digest(data));
+  }
+
+  @Test
+  void push_receiverWithStateDir_keepsItsDatasetLimit_largerPushFails(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    // the replay-checking opener of a gateway with a state directory must bound a pushed stream as configured
+    stateDir = tmp.resolve("state");
+    districtMaxDataset = 100_000;
+    Recording a = new Recording(null, Long.MAX_VALUE);
+    backends.put(A, a);
+    city.policy = PLAIN;
+    city.startCity(Suite.INTL);
+    Generated body = new Generated(200_000 / Generated.LINE.length);
+
+    HttpResponse<String> r = pushStream(city.province, body, A).get(2, TimeUnit.MINUTES);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode res = DatasetPushEndToEndTest.results(r).get(A.toString());
+    assertThat(res.get("status").asText()).as(r.body()).isEqualTo("FAILED");
+    await(() -> a.aborted.get() + a.completed.get() > 0 || a.received.get() == 0);
+    assertThat(a.completed.get()).isZero();
   }
 
   /** A data set of {@code lines} identical records, generated as it is read; counts what was read. */
