@@ -105,6 +105,7 @@ public final class Gateway implements AutoCloseable {
     io.shulian.gateway.state.SharedState replayState = b.shared != null ? b.shared : b.state;
     EnvelopeOpener requestOpener = replayState == null ? opener
         : EnvelopeOpener.builder(b.identity, b.senderTrust).clock(b.clock).maxPayloadBytes(b.limits.maxPayloadBytes())
+            .maxStreamPayloadBytes(b.maxDatasetBytes) // a pushed data set is opened with it
             .replayCache(replayState.replayCache()).build();
     SslContext clientTls = b.identity.tlsCertificate().isPresent() ? GatewayTls.client(b.identity, b.peers) : null;
     // the server must be the route's provider itself, not just any party of the city

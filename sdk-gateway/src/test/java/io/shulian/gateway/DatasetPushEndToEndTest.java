@@ -72,6 +72,22 @@ class DatasetPushEndToEndTest {
   final List<PartyCertificate> all = new ArrayList<>();
   Gateway province;
   final AtomicInteger outsiderConnections = new AtomicInteger();
+  /** The province's policy (tests of the stream itself permit without masking). */
+  ExchangePolicy policy = POLICY;
+
+  /** Lets a test configure a district gateway further. */
+  Gateway.Builder district(PartyId d, Gateway.Builder b) throws Exception {
+    return b;
+  }
+
+  /** What a district's backend does with a delivery: by default keeps the body and answers 204. */
+  com.sun.net.httpserver.HttpHandler backend(PartyId d) {
+    return ex -> {
+      delivered.put(d, ex.getRequestBody().readAllBytes());
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    };
+  }
 
   @AfterEach
   void tearDown() throws Exception {
@@ -123,16 +139,15 @@ class DatasetPushEndToEndTest {
     }
     for (PartyId d : List.of(DISTRICT_A, DISTRICT_B, DISTRICT_C)) {
       HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      backend.createContext("/pension/incoming", ex -> {
-        delivered.put(d, ex.getRequestBody().readAllBytes());
-        ex.sendResponseHeaders(204, -1);
-        ex.close();
-      });
+      backend.createContext("/pension/incoming", backend(d));
+      java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+      backend.setExecutor(threads);
       backend.start();
+      closeables.add(threads::shutdownNow);
       closeables.add(() -> backend.stop(0));
       MemoryAuditor audit = new MemoryAuditor();
       districtAudit.put(d, audit);
-      Gateway g = Gateway.builder()
+      Gateway g = district(d, Gateway.builder()
           .identity(identities.get(d))
           .senderTrust(PinnedSenderTrust.of(identities.get(PROVINCE).certificates()))
           .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
@@ -141,7 +156,7 @@ class DatasetPushEndToEndTest {
           .pushDelivery(RESOURCE, URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/pension/incoming"))
           .providerListener(any)
           .adminListener(any)
-          .eventLoops(1)
+          .eventLoops(1))
           .build().start();
       closeables.add(g);
       districts.put(d, g);
@@ -167,7 +182,7 @@ class DatasetPushEndToEndTest {
         .senderTrust(PinnedSenderTrust.of(identities.get(DISTRICT_A).certificates()))
         .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
         .auditor(provinceAudit)
-        .policy(POLICY)
+        .policy(policy)
         .apiKeys(ApiKeys.of(Map.of("pension-system", ApiKeys.hash(API_KEY))))
         .backend(RESOURCE, URI.create("http://127.0.0.1:" + own.getAddress().getPort() + "/extract"),
             List.of(new io.shulian.core.catalog.Endpoint("GET", "/extract", "return-flow")))

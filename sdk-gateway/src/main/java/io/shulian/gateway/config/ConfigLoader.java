@@ -322,6 +322,7 @@ public final class ConfigLoader {
         }
         datasetProblems(b, "provider.backends[" + i + "]", c.provider.policy != null, problems);
       }
+      pushProblems(c.provider, holder, peers, problems);
       if (c.provider.policy != null) {
         if (c.provider.policy.hashKeyEnv == null || c.provider.policy.hashKeyEnv.isEmpty()) {
           problems.add("provider.policy.hashKeyEnv: required (the environment variable with the keyed-hash mask secret)");
@@ -488,6 +489,61 @@ public final class ConfigLoader {
   }
 
   /** The problems of the document and of the checks, each located in the file. */
+  /** Push receivers and deliveries (docs/return-flow.md "Push"): known parties, usable URLs, no duplicates. */
+  private static void pushProblems(GatewayConfig.Provider p, io.shulian.core.trust.@Nullable BundleHolder holder,
+      List<PartyCertificate> peers, List<String> problems) {
+    Set<PartyId> parties = new java.util.HashSet<>();
+    for (int i = 0; i < p.pushReceivers.size(); i++) {
+      GatewayConfig.PushReceiver r = p.pushReceivers.get(i);
+      String at = "provider.pushReceivers[" + i + "]";
+      PartyId party;
+      try {
+        party = PartyId.parse(String.valueOf(r.party));
+      } catch (IllegalArgumentException e) {
+        problems.add(at + ".party: " + e.getMessage());
+        continue;
+      }
+      if (!parties.add(party)) {
+        problems.add(at + ".party: " + party + " is listed twice");
+      }
+      boolean bundleEndpoint = false;
+      if (holder != null) {
+        var member = holder.current().flatMap(bd -> bd.member(party));
+        if (member.isEmpty()) {
+          problems.add(at + ".party: " + party + " is not a member of the city bundle");
+        }
+        bundleEndpoint = member.flatMap(io.shulian.core.trust.CityBundle.Member::endpoint).isPresent();
+      } else if (encryptionCertificate(peers, party).isEmpty()) {
+        problems.add(at + ".party: no encryption certificate of " + party + " in trust.certificates");
+      }
+      if (r.gateway == null ? !bundleEndpoint : !isUrl(r.gateway, "https")) {
+        problems.add(at + ".gateway: must be an https:// URL of the receiver's gateway"
+            + (holder != null ? " (the bundle lists no endpoint for " + party + ")" : ""));
+      }
+    }
+    Set<String> resources = new java.util.HashSet<>();
+    for (int i = 0; i < p.pushDeliveries.size(); i++) {
+      GatewayConfig.PushDelivery d = p.pushDeliveries.get(i);
+      String at = "provider.pushDeliveries[" + i + "]";
+      if (d.resource == null || d.resource.isEmpty() || !resources.add(d.resource)) {
+        problems.add(at + ".resource: missing or duplicate");
+      }
+      if (d.url == null || !isUrl(d.url, "http")) {
+        problems.add(at + ".url: must be an http:// URL of the receiving system");
+      }
+    }
+  }
+
+  /** Whether {@code s} is an absolute URL of that scheme with a host. */
+  private static boolean isUrl(String s, String scheme) {
+    try {
+      URI u = new URI(s);
+      return scheme.equals(u.getScheme()) && u.getHost() != null && u.getRawUserInfo() == null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
   private static ConfigException located(ConfigDocument doc, List<String> problems) {
     for (String p : problems) {
       doc.add(p);
@@ -754,6 +810,16 @@ public final class ConfigLoader {
               io.shulian.core.catalog.DatasetFormat.fromWireName(x.format)));
         }
       });
+      c.provider.pushDeliveries.forEach(d -> b.pushDelivery(d.resource, URI.create(d.url)));
+      for (GatewayConfig.PushReceiver r : c.provider.pushReceivers) {
+        PartyId party = PartyId.parse(r.party);
+        URI gw = r.gateway != null ? URI.create(r.gateway) : l.bundle == null ? null
+            : l.bundle.current().flatMap(bd -> bd.member(party)).flatMap(io.shulian.core.trust.CityBundle.Member::endpoint)
+                .orElse(null);
+        if (gw != null) {
+          b.pushReceiver(party, gw);
+        }
+      }
       if (c.provider.policy != null) {
         // grants are issued by providers, usually this one: its own certificates count as issuers
         List<PartyCertificate> issuers = new ArrayList<>(l.peers);

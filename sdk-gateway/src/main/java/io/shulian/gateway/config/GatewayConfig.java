@@ -157,6 +157,25 @@ public final class GatewayConfig {
     public Policy policy;
     /** Or a static allow-list of permissions, for simple setups without a catalog. */
     public List<Permission> permissions = new ArrayList<>();
+    /** Parties this gateway may push data sets to, and where their gateways are (docs/return-flow.md "Push"). */
+    public List<PushReceiver> pushReceivers = new ArrayList<>();
+    /** Pushed data sets this gateway takes, and the backend each is delivered to (docs/return-flow.md "Push"). */
+    public List<PushDelivery> pushDeliveries = new ArrayList<>();
+  }
+
+  /** A party data sets may be pushed to. */
+  public static final class PushReceiver {
+    /** PartyId of the receiver (its encryption certificate must be known: trust.certificates or the city bundle). */
+    public String party;
+    /** https:// URL of the receiver's gateway (its provider listener); with a city bundle, the member's endpoint is the default. */
+    public String gateway;
+  }
+
+  /** Where a pushed data set of a resource is delivered. */
+  public static final class PushDelivery {
+    public String resource;
+    /** http:// URL on the private network the plaintext is POSTed to. */
+    public String url;
   }
 
   /** Where the catalog and policy set come from. */

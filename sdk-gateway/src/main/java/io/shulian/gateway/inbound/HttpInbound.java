@@ -25,7 +25,19 @@ public final class HttpInbound {
    * @param edge told about every request refused here
    */
   public static void install(ChannelPipeline p, Limits limits, int maxContentBytes, EdgeRefusals edge) {
-    RequestDeadlineHandler deadline = new RequestDeadlineHandler(limits.headerTimeout(), limits.requestTimeout(), edge);
+    install(p, limits, maxContentBytes, edge, r -> false);
+  }
+
+  /**
+   * As above; a request whose head {@code streamed} accepts is not aggregated and not bound by the
+   * per-request deadline or the body limit: its head and body pieces go on as they arrive, and the
+   * handler that takes them reads with auto-read off and enforces its own per-piece deadline and
+   * size limit (the data set push, docs/return-flow.md "Push").
+   */
+  public static void install(ChannelPipeline p, Limits limits, int maxContentBytes, EdgeRefusals edge,
+      java.util.function.Predicate<io.netty.handler.codec.http.HttpRequest> streamed) {
+    RequestDeadlineHandler deadline = new RequestDeadlineHandler(limits.headerTimeout(), limits.requestTimeout(), edge,
+        streamed);
     p.addLast("first-bytes", deadline.firstBytes());
     p.addLast("http-decoder", new HttpRequestDecoder(new HttpDecoderConfig()
         .setMaxInitialLineLength(limits.maxInitialLineBytes())
@@ -38,6 +50,6 @@ public final class HttpInbound {
     p.addLast("sequencer", new RequestSequencer());
     p.addLast("deadline", deadline);
     p.addLast("guard", new InboundGuard(edge));
-    p.addLast("aggregator", new LimitedAggregator(maxContentBytes, edge));
+    p.addLast("aggregator", new LimitedAggregator(maxContentBytes, edge, streamed));
   }
 }

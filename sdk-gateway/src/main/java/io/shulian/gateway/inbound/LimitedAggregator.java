@@ -14,14 +14,32 @@ import io.netty.handler.codec.http.HttpUtil;
  * Aggregates a request body up to the limit. A larger body, announced or growing, gets 413
  * problem+json and a close; so does one announced with {@code Expect: 100-continue} (Netty would
  * answer a bare 413 and keep the connection), and an unsupported expectation gets 417. Each
- * refusal is reported to {@link EdgeRefusals}.
+ * refusal is reported to {@link EdgeRefusals}. A request that the {@code streamed} predicate
+ * accepts is let through piece by piece, not aggregated.
  */
 final class LimitedAggregator extends HttpObjectAggregator {
   private final EdgeRefusals edge;
+  private final java.util.function.Predicate<io.netty.handler.codec.http.HttpRequest> streamed;
 
-  LimitedAggregator(int maxBodyBytes, EdgeRefusals edge) {
+  LimitedAggregator(int maxBodyBytes, EdgeRefusals edge,
+      java.util.function.Predicate<io.netty.handler.codec.http.HttpRequest> streamed) {
     super(maxBodyBytes);
     this.edge = edge;
+    this.streamed = streamed;
+  }
+
+  /**
+   * A streamed request's head is not aggregated; its body pieces then pass too, as no aggregation
+   * is in progress.
+   */
+  @Override
+  public boolean acceptInboundMessage(Object msg) throws Exception {
+    if (msg instanceof io.netty.handler.codec.http.HttpRequest && !(msg instanceof io.netty.handler.codec.http.FullHttpRequest)
+        && streamed.test((io.netty.handler.codec.http.HttpRequest) msg)
+        && ((io.netty.handler.codec.http.HttpRequest) msg).decoderResult().isSuccess()) {
+      return false;
+    }
+    return super.acceptInboundMessage(msg);
   }
 
   private Problem tooLarge() {

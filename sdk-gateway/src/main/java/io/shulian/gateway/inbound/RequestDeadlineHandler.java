@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * long an idle keep-alive connection stays open. A connection is idle only when every request it
  * delivered has its final response; interim (1xx) responses do not count. A request cut off is
  * answered 408 and, if any of it had arrived (not a connection that never sent a byte), reported
- * to {@link EdgeRefusals}.
+ * to {@link EdgeRefusals}. A streamed request (the data set push) is bounded after its head by its
+ * handler's per-piece deadline instead.
  */
 final class RequestDeadlineHandler extends ChannelDuplexHandler {
   private final long receiveNanos;
@@ -34,10 +35,14 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
   private boolean responding;
   private boolean sawBytes;
 
-  RequestDeadlineHandler(Duration receiveTimeout, Duration idleTimeout, EdgeRefusals edge) {
+  private final java.util.function.Predicate<HttpRequest> streamed;
+
+  RequestDeadlineHandler(Duration receiveTimeout, Duration idleTimeout, EdgeRefusals edge,
+      java.util.function.Predicate<HttpRequest> streamed) {
     this.receiveNanos = receiveTimeout.toNanos();
     this.idleNanos = idleTimeout.toNanos();
     this.edge = edge;
+    this.streamed = streamed;
   }
 
   /** A handler for in front of the HTTP decoder that notes the first bytes, then removes itself. */
@@ -69,7 +74,12 @@ final class RequestDeadlineHandler extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest) {
       open++;
-      if (!receiving) {
+      if (!(msg instanceof io.netty.handler.codec.http.FullHttpRequest) && streamed.test((HttpRequest) msg)
+          && ((HttpRequest) msg).decoderResult().isSuccess()) {
+        // a streamed body may take longer than one request deadline: its handler bounds each piece
+        cancel();
+        receiving = false;
+      } else if (!receiving) {
         arm(ctx, receiveNanos, true);
       }
     }

@@ -64,12 +64,19 @@ public final class GatewayInitializer extends ChannelInitializer<SocketChannel> 
       }
     }
     // the provider's requests are envelopes: the largest one for the shared body limit
-    HttpInbound.install(p, g.limits(), role == Role.PROVIDER ? g.maxEnvelopeBytes() : g.limits().maxBodyBytes(), edge);
+    // a data set push streams its body past the aggregator (docs/return-flow.md "Push")
+    boolean peer = role == Role.PROVIDER;
+    java.util.function.Predicate<io.netty.handler.codec.http.HttpRequest> streamed = role == Role.PASSTHROUGH
+        ? r -> false : r -> ConsumerExchangeHandler.pushStreamed(r, peer);
+    HttpInbound.install(p, g.limits(), role == Role.PROVIDER ? g.maxEnvelopeBytes() : g.limits().maxBodyBytes(), edge,
+        streamed);
     switch (role) {
       case CONSUMER:
+        p.addLast("push", ConsumerExchangeHandler.pushInbound(g, false));
         p.addLast("consumer-exchange", consumer);
         break;
       case PROVIDER:
+        p.addLast("push", ConsumerExchangeHandler.pushInbound(g, true));
         p.addLast("provider-exchange", provider);
         break;
       default:

@@ -59,6 +59,20 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
 
   private final GatewayContext g;
 
+  /**
+   * The handler that takes streamed data set pushes (docs/return-flow.md "Push") on the app
+   * listener ({@code peer} false) or the peer listener; one per connection, in front of the
+   * exchange handler.
+   */
+  public static io.netty.channel.ChannelHandler pushInbound(GatewayContext g, boolean peer) {
+    return new DatasetPush.Inbound(g, peer);
+  }
+
+  /** Whether a request head is a push whose body is streamed, not aggregated, on that listener. */
+  public static boolean pushStreamed(io.netty.handler.codec.http.HttpRequest r, boolean peer) {
+    return DatasetPush.streamed(r, peer);
+  }
+
   public ConsumerExchangeHandler(GatewayContext g) {
     this.g = g;
   }
@@ -76,8 +90,10 @@ public final class ConsumerExchangeHandler extends SimpleChannelInboundHandler<F
       return;
     }
     if (uri.startsWith(DatasetPush.PREFIX)) {
-      // the upper-level department pushes a data set down to named parties (docs/return-flow.md "Push")
-      DatasetPush.send(g, ctx, req, t0, app.get());
+      // pushes are POSTs, streamed past this handler (DatasetPush.Inbound); anything else is no route
+      refuse(ctx, req, t0, "-", Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND",
+          "data sets are pushed with POST /dataset-push/<resource>?to=<party>"),
+          new Requested(app.get(), safe(method), Requested.excerpt(uri)));
       return;
     }
     // parse once, at the edge: the whole target must be confined and normal before anything is read from it

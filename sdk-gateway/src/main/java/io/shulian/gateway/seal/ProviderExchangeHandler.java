@@ -113,9 +113,8 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
           "the client certificate is no longer trusted"), null);
       return;
     }
-    // a data set pushed down by an upper-level gateway (docs/return-flow.md "Push")
-    boolean push = req.method() == HttpMethod.POST && req.uri().equals(DatasetPush.PEER_PATH);
-    if (!push && (req.method() != HttpMethod.POST || !req.uri().equals(Exchanges.EXCHANGE_PATH))) {
+    // (a data set pushed down by an upper-level gateway is streamed past this handler: DatasetPush.Inbound)
+    if (req.method() != HttpMethod.POST || !req.uri().equals(Exchanges.EXCHANGE_PATH)) {
       refuse(ctx, req, t0, null, peer.toString(), Problem.of(HttpResponseStatus.NOT_FOUND, "NOT_FOUND",
           "envelopes are posted to " + Exchanges.EXCHANGE_PATH), null);
       return;
@@ -124,10 +123,6 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
     Problem suspended = Exchanges.incident(g.incidents(), null, peer, g.identity().party());
     if (suspended != null) {
       refuse(ctx, req, t0, null, peer.toString(), suspended, null);
-      return;
-    }
-    if (push) {
-      DatasetPush.receive(g, ctx, req, t0, peer);
       return;
     }
     OpenedEnvelope opened;
