@@ -51,12 +51,41 @@ public final class Operators {
   /** {@code hash} (the token's hex SHA-256) and {@code password} may each be absent, not both. */
   private record Entry(String name, Role role, byte @Nullable [] hash, @Nullable PasswordHash password) {}
 
-  private static final PasswordHash UNMATCHABLE = PasswordHash.unmatchable();
-
   private final List<Entry> entries;
+  /**
+   * What an unknown name (or an operator without a password) is verified against: the cost of the
+   * password hashes most operators have (ties: the costliest), so that the time of a failed log-in
+   * does not tell a known name from an unknown one; the defaults when no operator has a password.
+   */
+  private final PasswordHash decoy;
 
   private Operators(List<Entry> entries) {
     this.entries = entries;
+    this.decoy = decoyFor(entries);
+  }
+
+  private static PasswordHash decoyFor(List<Entry> entries) {
+    java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+    PasswordHash best = null;
+    int bestCount = 0;
+    for (Entry e : entries) {
+      if (e.password == null) {
+        continue;
+      }
+      int n = counts.merge(e.password.cost(), 1, Integer::sum);
+      if (best != null && best.cost().equals(e.password.cost())) {
+        bestCount = n;
+      } else if (best == null || n > bestCount || (n == bestCount && e.password.work() > best.work())) {
+        best = e.password;
+        bestCount = n;
+      }
+    }
+    return best == null ? PasswordHash.unmatchable() : PasswordHash.unmatchableLike(best);
+  }
+
+  /** The cost of the hash an unknown name is verified against (tests). */
+  String decoyCost() {
+    return decoy.cost();
   }
 
   /** A builder; each operator needs a distinct name and token hash. */
@@ -84,7 +113,7 @@ public final class Operators {
    */
   public Optional<Operator> login(String name, char[] password) {
     Entry match = null;
-    PasswordHash h = UNMATCHABLE;
+    PasswordHash h = decoy;
     for (Entry e : entries) {
       if (e.name.equals(name) && e.password != null) {
         match = e;

@@ -105,6 +105,28 @@ public final class PasswordHash {
     return new PasswordHash(DEFAULT_MEMORY_KIB, DEFAULT_ITERATIONS, DEFAULT_PARALLELISM, salt, hash);
   }
 
+  /**
+   * A hash no password matches, with {@code model}'s parameters, salt and hash lengths: verifying
+   * against it takes the same work as verifying against {@code model}.
+   */
+  static PasswordHash unmatchableLike(PasswordHash model) {
+    byte[] salt = new byte[model.salt.length];
+    byte[] hash = new byte[model.hash.length];
+    RANDOM.nextBytes(salt);
+    RANDOM.nextBytes(hash);
+    return new PasswordHash(model.memoryKib, model.iterations, model.parallelism, salt, hash);
+  }
+
+  /** Memory × passes: orders hashes by the work one verification takes. */
+  long work() {
+    return (long) memoryKib * iterations;
+  }
+
+  /** The cost parameters and lengths, {@code m=…,t=…,p=…,salt=…,hash=…}: what decides the work of {@link #verify}. */
+  String cost() {
+    return "m=" + memoryKib + ",t=" + iterations + ",p=" + parallelism + ",salt=" + salt.length + ",hash=" + hash.length;
+  }
+
   /** Whether {@code password} matches, compared in constant time. */
   public boolean verify(char[] password) {
     byte[] d = derive(password, salt, memoryKib, iterations, parallelism, hash.length);
