@@ -318,7 +318,10 @@ class DatasetPushAttackEndToEndTest {
       assertThat(delivered).hasSize(before + 1);
       assertThat(new String(delivered.get(before), StandardCharsets.UTF_8)).as(body).doesNotContain(MARKER);
     } else {
-      assertThat(r.get("status").asText()).as(body).isEqualTo("REFUSED");
+      // refused before sending, or (the push streams) cut off mid-stream at the record the masker
+      // refused: either way the backend never got a complete request
+      assertThat(r.get("status").asText()).as(body).isIn("REFUSED", "FAILED");
+      assertThat(r.get("code").asText()).as(body).isNotIn("OK", "DELIVERED");
       assertThat(delivered).as(body).hasSize(before);
     }
   }

@@ -171,7 +171,6 @@ class ReplicaKillEndToEndTest {
     awaitListening(victim, ports.get(1), dir.resolve("replica-2.log"));
     phase("replicas listening");
     int nginxPort = ScaleOutEndToEndTest.startStreamBalancer(nginx, dir, ports, closeables);
-    HttpClient http = ScaleOutEndToEndTest.peerClient(civil, housing);
     String grant = GrantIssuer.of(housing).issue(Grant.builder().id("g-kill").issuer(housing.party())
         .consumer(civil.party()).resource(GatewayStateTest.FUND).fields(List.of("applicant.name", "balance"))
         .purpose(GatewayStateTest.PURPOSE).validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
@@ -188,8 +187,15 @@ class ReplicaKillEndToEndTest {
     closeables.add(clients::shutdownNow);
     for (int c = 0; c < CLIENTS; c++) {
       clients.execute(() -> {
+        // a fresh client (so a fresh connection) every few exchanges: the balancer spreads
+        // connections, not requests, so long-lived connections could leave a replica without traffic
+        HttpClient http = null;
+        int n = 0;
         while (!stop.get()) {
           try {
+            if (n++ % 4 == 0) {
+              http = ScaleOutEndToEndTest.peerClient(civil, housing);
+            }
             SealedEnvelope e = sealer.seal(SealRequest.builder().recipient(housing.encryptionCertificate())
                 .resource(GatewayStateTest.FUND).purpose(GatewayStateTest.PURPOSE).contentType("message/http").build(), inner);
             boolean after = killed.get();
