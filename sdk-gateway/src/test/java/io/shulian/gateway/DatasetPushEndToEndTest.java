@@ -75,6 +75,11 @@ class DatasetPushEndToEndTest {
   /** The province's policy (tests of the stream itself permit without masking). */
   ExchangePolicy policy = POLICY;
 
+  /** Lets a test configure the province (the sender) further. */
+  Gateway.Builder province(Gateway.Builder b) throws Exception {
+    return b;
+  }
+
   /** Lets a test configure a district gateway further. */
   Gateway.Builder district(PartyId d, Gateway.Builder b) throws Exception {
     return b;
@@ -196,7 +201,7 @@ class DatasetPushEndToEndTest {
       b.consumerCertificate(identities.get(d).encryptionCertificate())
           .pushReceiver(d, URI.create("https://127.0.0.1:" + districts.get(d).address("provider").getPort()));
     }
-    province = b.build().start();
+    province = province(b).build().start();
     closeables.add(province);
   }
 

@@ -8,9 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -46,7 +52,10 @@ import picocli.CommandLine.Model.CommandSpec;
           + "to another fetch (gateway, resource, path, purpose, grant), or the gateway refuses the "
           + "continuation (409 RESUME_REFUSED: expired after 1 hour, unknown, another request, "
           + "PREFIX_MISMATCH), the command says why and exits 3 (4 for 403) without touching the "
-          + "partial file; --restart discards it and fetches from the start.",
+          + "partial file; --restart discards it and fetches from the start. The command never follows "
+          + "a symbolic link (or opens anything but a regular file) at <out>.part, <out>.part.state or "
+          + "its temporary file, refuses an --out that is a directory, and holds a lock on <out>.part "
+          + "while it runs: a second fetch of the same file exits 3.",
       "Exit codes: 0 complete and verified; 3 cut off, rejected or not continuable; 4 refused "
           + "with 403; 1 when the gateway cannot be reached or the file cannot be written; 2 usage. "
           + "A refusal of a new fetch (4xx, 5xx) prints the gateway's problem and deletes the partial "
@@ -129,6 +138,9 @@ final class FetchCommand implements Callable<Integer> {
     URI uri = URI.create(gw + "/dataset/" + resource + ("/".equals(path) ? "" : path));
     Duration wait = Cli.duration(spec, timeout, "--timeout");
     Path target = out.toAbsolutePath();
+    if (Files.isDirectory(target)) {
+      throw Cli.usage(spec, "--out: " + out + " is a directory; name the file to write");
+    }
     Path part = target.resolveSibling(target.getFileName() + ".part");
     Path statePath = target.resolveSibling(target.getFileName() + ".part.state");
     String grantHash = grant == null ? "-" : b64(sha256().digest(grant.getBytes(StandardCharsets.UTF_8)));
@@ -138,22 +150,47 @@ final class FetchCommand implements Callable<Integer> {
     }
     FetchState resume = null;
     MessageDigest sha = sha256();
-    if (Files.exists(part) || Files.exists(statePath)) {
-      try {
-        resume = continuable(part, statePath, gw, grantHash, sha);
-      } catch (IllegalArgumentException | IOException e) {
-        err.println("cannot continue: " + e.getMessage() + ". Rerun with --restart to discard " + part
-            + " and fetch from the start.");
-        return ExitCodes.REJECTED;
+    FileChannel channel = null;
+    try {
+      if (Files.exists(part, LinkOption.NOFOLLOW_LINKS) || Files.exists(statePath, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+          channel = partialFile(part, statePath);
+          resume = continuable(channel, part, statePath, gw, grantHash, sha);
+        } catch (IllegalArgumentException | IOException e) {
+          err.println("cannot continue: " + e.getMessage() + ". Rerun with --restart to discard " + part
+              + " and fetch from the start.");
+          return ExitCodes.REJECTED;
+        }
+        err.printf("continuing transfer %s after %,d bytes%n", resume.envelope(), resume.bytes());
+        headers.put(DatasetDownload.RESUME_FROM, resume.envelope() + ";bytes=" + resume.bytes() + ";sha256=" + resume.sha256());
+      } else {
+        try {
+          // never through a link or into a file someone else made: O_CREAT|O_EXCL does not follow links
+          channel = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+              StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+          lock(channel, part);
+        } catch (FileAlreadyExistsException | IllegalArgumentException e) {
+          err.println("cannot continue: " + part + " appeared while starting: another shulian fetch is writing it. Rerun "
+              + "when it has finished (--restart to discard it).");
+          return ExitCodes.REJECTED;
+        }
       }
-      err.printf("continuing transfer %s after %,d bytes%n", resume.envelope(), resume.bytes());
-      headers.put(DatasetDownload.RESUME_FROM, resume.envelope() + ";bytes=" + resume.bytes() + ";sha256=" + resume.sha256());
+      return fetch(uri, headers, channel, part, target, statePath, sha, resume, gw, grantHash, wait, err);
+    } finally {
+      if (channel != null) {
+        channel.close(); // and with it the lock
+      }
     }
-    FetchState from = resume;
+  }
+
+  /** Fetches (or continues) into the locked partial file {@code ch} and completes {@code target} only if verified. */
+  private int fetch(URI uri, Map<String, String> headers, FileChannel ch, Path part, Path target, Path statePath,
+      MessageDigest sha, @Nullable FetchState from, String gw, String grantHash, Duration wait, PrintWriter err)
+      throws IOException, InterruptedException {
     Checkpoints file = new Checkpoints(statePath, sha, from, err);
     DatasetDownload.Result r;
     try {
-      r = download(uri, headers, part, file, from, gw, grantHash, wait);
+      r = download(uri, headers, ch, file, from, gw, grantHash, wait);
     } catch (IOException e) {
       err.println("error: " + e.getMessage());
       kept(part, statePath, err);
@@ -181,7 +218,7 @@ final class FetchCommand implements Callable<Integer> {
     String label = r.trailers().getOrDefault(DatasetDownload.DIGEST_TRAILER, "");
     String problem = !Long.toString(total).equals(announced)
         ? "the trailer announces " + announced + " bytes, the file has " + total
-        : !label.equals(digestOf(part, label)) ? "the file's digest is not the verified " + label : null;
+        : !label.equals(digestOf(ch, label)) ? "the file's digest is not the verified " + label : null;
     if (problem != null) {
       Files.deleteIfExists(part);
       Files.deleteIfExists(statePath);
@@ -197,29 +234,30 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   /** One request; asked again (at most 10 times) while the provider still winds the cut transfer down. */
-  private DatasetDownload.Result download(URI uri, Map<String, String> headers, Path part, Checkpoints file,
+  private DatasetDownload.Result download(URI uri, Map<String, String> headers, FileChannel ch, Checkpoints file,
       @Nullable FetchState from, String gw, String grantHash, Duration wait) throws IOException, InterruptedException {
+    long start = from == null ? 0 : from.bytes();
+    // not closed here: closing it would close the channel, and with it the lock, before the file is complete
+    OutputStream o = Channels.newOutputStream(ch);
     for (int attempt = 1; ; attempt++) {
-      DatasetDownload.Result r;
-      try (OutputStream o = from == null ? Files.newOutputStream(part)
-          : Files.newOutputStream(part, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-        file.into(o);
-        r = DatasetDownload.get(uri, headers, head -> {
-          String envelope = head.getOrDefault("x-shulian-envelope-id", "");
-          if (from == null) {
-            try {
-              file.started(new FetchState(gw, resource, path, purpose, grantHash, envelope,
-                  head.getOrDefault("x-shulian-request-envelope-id", "-"), 0, b64(sha256().digest())));
-            } catch (IllegalArgumentException e) {
-              throw new IOException("the gateway's answer names no envelope id: not a data set stream");
-            }
-          } else if (!envelope.equals(from.envelope())
-              || !Long.toString(from.bytes()).equals(head.get(DatasetDownload.RESUMED_FROM))) {
-            throw new IOException("the gateway did not continue transfer " + from.envelope() + " after "
-                + from.bytes() + " bytes; nothing was appended");
+      ch.truncate(start);
+      ch.position(start);
+      file.into(o);
+      DatasetDownload.Result r = DatasetDownload.get(uri, headers, head -> {
+        String envelope = head.getOrDefault("x-shulian-envelope-id", "");
+        if (from == null) {
+          try {
+            file.started(new FetchState(gw, resource, path, purpose, grantHash, envelope,
+                head.getOrDefault("x-shulian-request-envelope-id", "-"), 0, b64(sha256().digest())));
+          } catch (IllegalArgumentException e) {
+            throw new IOException("the gateway's answer names no envelope id: not a data set stream");
           }
-        }, file, n -> {}, wait);
-      }
+        } else if (!envelope.equals(from.envelope())
+            || !Long.toString(from.bytes()).equals(head.get(DatasetDownload.RESUMED_FROM))) {
+          throw new IOException("the gateway did not continue transfer " + from.envelope() + " after "
+              + from.bytes() + " bytes; nothing was appended");
+        }
+      }, file, n -> {}, wait);
       if (from == null || r.status() != 409 || attempt >= 10
           || !new String(r.problem(), StandardCharsets.UTF_8).contains("RESUME_IN_PROGRESS")) {
         return r;
@@ -230,11 +268,72 @@ final class FetchCommand implements Callable<Integer> {
 
   /** After an error: keeps the partial file if it can be continued (its state exists), else deletes it. */
   private static void kept(Path part, Path statePath, PrintWriter err) throws IOException {
-    if (Files.exists(statePath) && Files.exists(part)) {
+    if (Files.exists(statePath, LinkOption.NOFOLLOW_LINKS) && Files.exists(part, LinkOption.NOFOLLOW_LINKS)) {
       err.println("the bytes received are kept in " + part + ": rerun the same command to continue (--restart to start over)");
       return;
     }
     Files.deleteIfExists(part);
+  }
+
+  /**
+   * Opens the partial file to continue it, locked: never through a symbolic link, never anything but
+   * a regular file, never one another fetch holds.
+   *
+   * @throws IllegalArgumentException (message for the user) if it cannot be continued
+   */
+  private static FileChannel partialFile(Path part, Path statePath) throws IOException {
+    for (Path p : new Path[] {part, statePath}) {
+      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        regularFile(p);
+      }
+    }
+    if (!Files.exists(statePath, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalArgumentException(part + " exists without its state file " + statePath.getFileName()
+          + ", so it is not known which transfer it belongs to");
+    }
+    if (!Files.exists(part, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalArgumentException("the state file " + statePath + " exists without its partial file " + part);
+    }
+    Object key = regularFile(part);
+    FileChannel ch = FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+    try {
+      lock(ch, part);
+      if (!key.equals(regularFile(part))) {
+        throw new IllegalArgumentException(part + " was replaced while opening it: another shulian fetch is working on it");
+      }
+      return ch;
+    } catch (IllegalArgumentException | IOException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The file key of {@code p}, a regular file (not followed if it is a link).
+   *
+   * @throws IllegalArgumentException if it is not a regular file
+   */
+  static Object regularFile(Path p) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (!a.isRegularFile()) {
+      throw new IllegalArgumentException(p + " is not a regular file (a symbolic link, directory or device); it was not "
+          + "written by shulian fetch and is not followed");
+    }
+    Object key = a.fileKey();
+    return key == null ? p : key;
+  }
+
+  /** Locks the partial file for this run; a second fetch of the same file is refused. */
+  private static void lock(FileChannel ch, Path part) throws IOException {
+    FileLock l;
+    try {
+      l = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      l = null; // held in this process
+    }
+    if (l == null) {
+      throw new IllegalArgumentException("another shulian fetch is writing " + part + "; wait for it to finish");
+    }
   }
 
   /**
@@ -243,15 +342,8 @@ final class FetchCommand implements Callable<Integer> {
    *
    * @throws IllegalArgumentException (message for the user) if it cannot be continued
    */
-  private FetchState continuable(Path part, Path statePath, String gw, String grantHash, MessageDigest sha)
+  private FetchState continuable(FileChannel ch, Path part, Path statePath, String gw, String grantHash, MessageDigest sha)
       throws IOException {
-    if (!Files.exists(statePath)) {
-      throw new IllegalArgumentException(part + " exists without its state file " + statePath.getFileName()
-          + ", so it is not known which transfer it belongs to");
-    }
-    if (!Files.exists(part)) {
-      throw new IllegalArgumentException("the state file " + statePath + " exists without its partial file " + part);
-    }
     FetchState s;
     try {
       s = FetchState.read(statePath);
@@ -262,53 +354,54 @@ final class FetchCommand implements Callable<Integer> {
       throw new IllegalArgumentException(part + " belongs to another fetch (" + s.gateway() + ", resource "
           + s.resource() + ", path " + s.path() + ", purpose " + s.purpose() + ", or another grant)");
     }
-    long size = Files.size(part);
+    long size = ch.size();
     if (size < s.bytes()) {
       throw new IllegalArgumentException(part + " is shorter (" + size + " bytes) than the " + s.bytes()
           + " bytes its state records: it changed since");
     }
-    try (InputStream in = Files.newInputStream(part)) {
-      byte[] buf = new byte[65536];
-      long left = s.bytes();
-      while (left > 0) {
-        int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-        if (n < 0) {
-          throw new IllegalArgumentException(part + " ended early");
-        }
-        sha.update(buf, 0, n);
-        left -= n;
-      }
+    if (read(ch, s.bytes(), sha::update) < s.bytes()) {
+      throw new IllegalArgumentException(part + " ended early");
     }
     if (!b64(copy(sha).digest()).equals(s.sha256())) {
       throw new IllegalArgumentException("the first " + s.bytes() + " bytes of " + part
           + " are not those its state records (digest differs): it changed since");
     }
     if (size > s.bytes()) {
-      try (FileChannel c = FileChannel.open(part, StandardOpenOption.WRITE)) {
-        c.truncate(s.bytes()); // received after the last checkpoint: asked for again
-      }
+      ch.truncate(s.bytes()); // received after the last checkpoint: asked for again
     }
     return s;
   }
 
+  /** Bytes of a file, as they are read. */
+  private interface Bytes {
+    void accept(byte[] b, int off, int len);
+  }
+
+  /** Feeds the first {@code n} bytes of {@code ch} (from its start) to {@code to}; returns how many there were. */
+  private static long read(FileChannel ch, long n, Bytes to) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(65536);
+    long pos = 0;
+    while (pos < n) {
+      buf.clear().limit((int) Math.min(buf.capacity(), n - pos));
+      int r = ch.read(buf, pos);
+      if (r < 0) {
+        break;
+      }
+      to.accept(buf.array(), 0, r);
+      pos += r;
+    }
+    return pos;
+  }
+
   /** The digest of the file as the trailer labels it ({@code sha256:} or {@code sm3:}), or "" for another label. */
-  private static String digestOf(Path file, String label) throws IOException {
+  private static String digestOf(FileChannel file, String label) throws IOException {
     boolean sm3 = label.startsWith("sm3:");
     if (!sm3 && !label.startsWith("sha256:")) {
       return "";
     }
     MessageDigest sha = sha256();
     SM3Digest sm = new SM3Digest();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buf = new byte[65536];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        if (sm3) {
-          sm.update(buf, 0, n);
-        } else {
-          sha.update(buf, 0, n);
-        }
-      }
-    }
+    read(file, file.size(), sm3 ? sm::update : sha::update);
     if (!sm3) {
       return "sha256:" + b64(sha.digest());
     }

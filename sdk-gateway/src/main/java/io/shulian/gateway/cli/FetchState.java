@@ -1,10 +1,14 @@
 package io.shulian.gateway.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +32,11 @@ record FetchState(String gateway, String resource, String path, String purpose, 
     String requestEnvelope, long bytes, String sha256) {
   static final String VERSION = "shulian-fetch-state 1";
   private static final Pattern DIGEST = Pattern.compile("[A-Za-z0-9_-]{43}");
+  /** A byte count as the command writes it: no sign, no leading zero, at most 18 digits. */
+  private static final Pattern COUNT = Pattern.compile("0|[1-9][0-9]{0,17}");
+  private static final int MAX_SIZE = 8192;
+  private static final List<String> FIELDS = List.of("gateway", "resource", "path", "purpose", "grant-sha256",
+      "envelope", "request-envelope", "bytes", "sha256");
 
   FetchState {
     for (String v : List.of(gateway, resource, path, purpose, grant, envelope, requestEnvelope, sha256)) {
@@ -35,7 +44,9 @@ record FetchState(String gateway, String resource, String path, String purpose, 
         throw new IllegalArgumentException("a state field is empty or holds a line break");
       }
     }
-    UUID.fromString(envelope);
+    if (!UUID.fromString(envelope).toString().equals(envelope)) {
+      throw new IllegalArgumentException("the envelope id is not in its canonical form");
+    }
     if (bytes < 0 || !DIGEST.matcher(sha256).matches() || !(grant.equals("-") || DIGEST.matcher(grant).matches())) {
       throw new IllegalArgumentException("a state field is malformed");
     }
@@ -52,43 +63,57 @@ record FetchState(String gateway, String resource, String path, String purpose, 
         && this.purpose.equals(purpose) && this.grant.equals(grant);
   }
 
-  /** Writes the state to {@code file} atomically (a temporary file, then a rename). */
+  /**
+   * Writes the state to {@code file} atomically (a temporary file, then a rename); never through a
+   * link or into a file someone else made at the temporary file's name.
+   */
   void write(Path file) throws IOException {
     String text = VERSION + "\ngateway=" + gateway + "\nresource=" + resource + "\npath=" + path + "\npurpose=" + purpose
         + "\ngrant-sha256=" + grant + "\nenvelope=" + envelope + "\nrequest-envelope=" + requestEnvelope + "\nbytes="
         + bytes + "\nsha256=" + sha256 + "\n";
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.deleteIfExists(tmp); // a link itself, not what it names
+    try (OutputStream o = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        LinkOption.NOFOLLOW_LINKS)) {
+      o.write(text.getBytes(StandardCharsets.UTF_8));
+    }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**
    * Reads a state file.
    *
-   * @throws IllegalArgumentException if it is not a complete, well-formed state
+   * @throws IllegalArgumentException if it is not a regular file (a link is not followed) holding a
+   *     complete, well-formed state exactly as {@link #write} writes it
    */
   static FetchState read(Path file) throws IOException {
-    if (Files.size(file) > 8192) {
+    FetchCommand.regularFile(file);
+    byte[] b;
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      b = in.readNBytes(MAX_SIZE + 1);
+    }
+    if (b.length > MAX_SIZE) {
       throw new IllegalArgumentException("too large for a fetch state");
     }
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    if (lines.isEmpty() || !lines.get(0).equals(VERSION)) {
+    String text = new String(b, StandardCharsets.UTF_8);
+    if (!text.startsWith(VERSION + "\n") || !text.endsWith("\n")) {
       throw new IllegalArgumentException("not a fetch state (first line)");
     }
+    List<String> lines = List.of(text.substring(0, text.length() - 1).split("\n", -1));
     Map<String, String> m = new LinkedHashMap<>();
     for (String l : lines.subList(1, lines.size())) {
       int eq = l.indexOf('=');
-      if (eq <= 0 || m.put(l.substring(0, eq), l.substring(eq + 1)) != null) {
-        throw new IllegalArgumentException("a malformed or repeated line");
+      if (eq <= 0 || !FIELDS.contains(l.substring(0, eq)) || m.put(l.substring(0, eq), l.substring(eq + 1)) != null) {
+        throw new IllegalArgumentException("a malformed, unknown or repeated line");
       }
     }
-    try {
-      return new FetchState(field(m, "gateway"), field(m, "resource"), field(m, "path"), field(m, "purpose"),
-          field(m, "grant-sha256"), field(m, "envelope"), field(m, "request-envelope"),
-          Long.parseLong(field(m, "bytes")), field(m, "sha256"));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("bytes is not a number");
+    String bytes = field(m, "bytes");
+    if (!COUNT.matcher(bytes).matches()) {
+      throw new IllegalArgumentException("bytes is not a plain number");
     }
+    return new FetchState(field(m, "gateway"), field(m, "resource"), field(m, "path"), field(m, "purpose"),
+        field(m, "grant-sha256"), field(m, "envelope"), field(m, "request-envelope"), Long.parseLong(bytes),
+        field(m, "sha256"));
   }
 
   private static String field(Map<String, String> m, String name) {

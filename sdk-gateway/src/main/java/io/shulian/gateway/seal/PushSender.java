@@ -197,12 +197,20 @@ final class PushSender implements DatasetPush.Session {
     return new DatasetPush.Drain(ctx);
   }
 
-  /** Decides every receiver (may run on a state worker), then opens the permitted ones on the loop. */
+  /**
+   * Decides every receiver (may run on a state worker), then, on the loop, applies the decisions and
+   * opens the permitted receivers. The app may have gone meanwhile: a receiver it cut off keeps that
+   * result (audited once), whatever its decision.
+   */
   private void decideAll() {
+    List<Runnable> decided = new ArrayList<>(legs.size());
     for (Leg l : legs) {
-      l.decide();
+      decided.add(l.decide());
     }
-    ctx.executor().execute(this::connectAll);
+    ctx.executor().execute(() -> {
+      decided.forEach(Runnable::run);
+      connectAll();
+    });
   }
 
   private void connectAll() {
@@ -456,18 +464,19 @@ final class PushSender implements DatasetPush.Session {
       return result == null && ch != null && !ended;
     }
 
-    /** Unknown receiver, incident, policy (may run on a state worker; touches only this leg). */
-    void decide() {
+    /**
+     * Unknown receiver, incident, policy (may run on a state worker, so it changes nothing): returns
+     * what applies the decision, to run on the loop; it does nothing once the leg has its result.
+     */
+    Runnable decide() {
       Optional<PartyCertificate> c = g.encryptionCertificate(to);
       Optional<URI> gw = g.pushReceiver(to);
       if (c.isEmpty() || gw.isEmpty()) {
-        refused("UNKNOWN_RECEIVER", null);
-        return;
+        return unlessDone(() -> refused("UNKNOWN_RECEIVER", null));
       }
       Problem incident = Exchanges.incident(g.incidents(), resource, to, g.identity().party());
       if (incident != null) {
-        refused(incident.code(), null);
-        return;
+        return unlessDone(() -> refused(incident.code(), null));
       }
       Verdict v;
       try {
@@ -475,13 +484,23 @@ final class PushSender implements DatasetPush.Session {
       } catch (RuntimeException e) {
         v = Verdict.deny("POLICY_ERROR", "the policy failed", "");
       }
-      verdict = v;
+      Verdict decided = v;
       if (!v.isPermit()) {
-        refused(v.reasons().isEmpty() ? "DENIED" : v.reasons().get(0), v);
-        return;
+        return unlessDone(() -> refused(decided.reasons().isEmpty() ? "DENIED" : decided.reasons().get(0), decided));
       }
-      cert = c.get();
-      gateway = gw.get();
+      return unlessDone(() -> {
+        verdict = decided;
+        cert = c.get();
+        gateway = gw.get();
+      });
+    }
+
+    private Runnable unlessDone(Runnable apply) {
+      return () -> {
+        if (result == null) {
+          apply.run();
+        }
+      };
     }
 
     /** Starts the envelope and opens the connection to the receiver's gateway (on the loop). */

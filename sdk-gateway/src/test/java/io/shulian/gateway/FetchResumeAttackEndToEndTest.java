@@ -1,0 +1,240 @@
+package io.shulian.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shulian.core.keys.Suite;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An outsider (another local user or a confused script with write access to the output directory)
+ * plants files beside {@code shulian fetch}'s output: symbolic links in place of the partial file,
+ * its state or the state's temporary file, a FIFO as the state, state files of shapes the CLI did
+ * not write, an output path that is a directory, a second fetch of the same file running. The CLI
+ * must never write anything outside the named output (and its own {@code .part} files), never
+ * present a file as complete unless verified, and say why it refuses with exit code 3 (2 for
+ * usage). The real CLI against real gateways on loopback.
+ */
+class FetchResumeAttackEndToEndTest {
+  static final byte[] PRECIOUS = "the victim's own data\n".getBytes(StandardCharsets.UTF_8);
+  final FetchResumeEndToEndTest f = new FetchResumeEndToEndTest();
+  @TempDir Path dir;
+  Path victim;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    f.dir = dir;
+    victim = dir.resolve("victim");
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    f.tearDown();
+  }
+
+  /** A city whose first connection is not cut. */
+  void startUncut() throws Exception {
+    f.start(Suite.INTL, Long.MAX_VALUE);
+  }
+
+  @Test
+  void partIsADanglingSymlink_freshFetch_nothingWrittenThroughIt_refused() throws Exception {
+    startUncut();
+    Files.createSymbolicLink(f.part, victim);
+
+    FetchResumeEndToEndTest.Cli r = f.fetch();
+
+    assertThat(r.code()).as(r.err()).isEqualTo(3);
+    assertThat(r.err()).contains("cannot continue").contains("not a regular file");
+    assertThat(victim).doesNotExist();
+    assertThat(Files.exists(f.out, LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(Files.isSymbolicLink(f.part)).isTrue(); // left as found
+  }
+
+  @Test
+  void partIsASymlinkToAVictim_stateVouchingForNoBytes_victimNeitherTruncatedNorWritten() throws Exception {
+    f.start(Suite.INTL, 500_000);
+    f.cutRun();
+    String text = Files.readString(f.state).replace("bytes=" + f.stateField("bytes"), "bytes=0")
+        .replace("sha256=" + f.stateField("sha256"), "sha256=" + b64(MessageDigest.getInstance("SHA-256").digest()));
+    Files.writeString(f.state, text);
+    Files.delete(f.part);
+    Files.write(victim, PRECIOUS);
+    Files.createSymbolicLink(f.part, victim);
+
+    FetchResumeEndToEndTest.Cli r = f.fetch();
+
+    assertThat(r.code()).as(r.err()).isEqualTo(3);
+    assertThat(r.err()).contains("cannot continue").contains("not a regular file");
+    assertThat(Files.readAllBytes(victim)).isEqualTo(PRECIOUS);
+    assertThat(Files.exists(f.out, LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
+
+  @Test
+  void stateTemporaryFileIsASymlinkToAVictim_stateNeverWrittenThroughIt_fetchCompletes() throws Exception {
+    startUncut();
+    Files.write(victim, PRECIOUS);
+    Files.createSymbolicLink(dir.resolve("households.jsonl.part.state.tmp"), victim);
+
+    FetchResumeEndToEndTest.Cli r = f.fetch();
+
+    assertThat(Files.readAllBytes(victim)).isEqualTo(PRECIOUS);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.isRegularFile(f.out, LinkOption.NOFOLLOW_LINKS)).isTrue();
+    assertThat(Files.readAllBytes(f.out)).isEqualTo(f.expected);
+  }
+
+  @Test
+  void stateIsASymlinkOrAFifo_refusedWithoutReadingThroughIt_partialFileUntouched() throws Exception {
+    f.start(Suite.INTL, 500_000);
+    f.cutRun();
+    byte[] had = Files.readAllBytes(f.part);
+    Path elsewhere = dir.resolve("elsewhere.state");
+    Files.move(f.state, elsewhere);
+    Files.createSymbolicLink(f.state, elsewhere);
+
+    FetchResumeEndToEndTest.Cli linked = f.fetch();
+
+    assertThat(linked.code()).as(linked.err()).isEqualTo(3);
+    assertThat(linked.err()).contains("cannot continue").contains("not a regular file");
+    assertThat(Files.readAllBytes(f.part)).isEqualTo(had);
+
+    Files.delete(f.state);
+    Process mkfifo = new ProcessBuilder("mkfifo", f.state.toString()).start();
+    assertThat(mkfifo.waitFor()).isZero();
+    FetchResumeEndToEndTest.Cli fifo = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofMinutes(2), () -> f.fetch(), "a FIFO as the state file must not block the CLI");
+
+    assertThat(fifo.code()).as(fifo.err()).isEqualTo(3);
+    assertThat(fifo.err()).contains("cannot continue").contains("not a regular file");
+    assertThat(Files.readAllBytes(f.part)).isEqualTo(had);
+    assertThat(Files.exists(f.out, LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
+
+  @Test
+  void stateShapesTheCliNeverWrites_refusedLocally_partialFileUntouched() throws Exception {
+    f.start(Suite.INTL, 500_000);
+    f.cutRun();
+    byte[] had = Files.readAllBytes(f.part);
+    String good = Files.readString(f.state);
+    String bytes = "bytes=" + f.stateField("bytes");
+    String envelope = "envelope=" + f.stateField("envelope");
+    Map<String, String> shapes = new LinkedHashMap<>();
+    shapes.put("a number beyond a long", good.replace(bytes, "bytes=99999999999999999999"));
+    shapes.put("negative", good.replace(bytes, "bytes=-1"));
+    shapes.put("a plus sign", good.replace(bytes, "bytes=+" + f.stateField("bytes")));
+    shapes.put("leading zeros", good.replace(bytes, "bytes=000" + f.stateField("bytes")));
+    shapes.put("spaces", good.replace(bytes, "bytes= " + f.stateField("bytes")));
+    shapes.put("hex", good.replace(bytes, "bytes=0x10"));
+    shapes.put("Long.MAX_VALUE", good.replace(bytes, "bytes=" + Long.MAX_VALUE));
+    shapes.put("an abbreviated envelope id", good.replace(envelope, "envelope=1-1-1-1-1"));
+    shapes.put("an upper-case envelope id", good.replace(envelope, envelope.toUpperCase(java.util.Locale.ROOT))
+        .replace("ENVELOPE=", "envelope="));
+    shapes.put("a missing field", good.replace(bytes + "\n", ""));
+    shapes.put("a repeated field", good + bytes + "\n");
+    shapes.put("a field it does not know", good + "extra=1\n");
+    shapes.put("a JSON document", "{\"bytes\": 0, \"sha256\": \"x\"}\n");
+    shapes.put("empty", "");
+    shapes.put("huge", good + "#".repeat(9000) + "\n");
+    for (Map.Entry<String, String> shape : shapes.entrySet()) {
+      Files.writeString(f.state, shape.getValue());
+
+      FetchResumeEndToEndTest.Cli r = f.fetch();
+
+      assertThat(r.code()).as(shape.getKey() + ": " + r.err()).isEqualTo(3);
+      assertThat(r.err()).as(shape.getKey()).contains("cannot continue");
+      assertThat(Files.readAllBytes(f.part)).as(shape.getKey()).isEqualTo(had);
+      assertThat(Files.exists(f.out, LinkOption.NOFOLLOW_LINKS)).as(shape.getKey()).isFalse();
+    }
+    Files.writeString(f.state, good);
+    FetchResumeEndToEndTest.Cli rerun = f.fetch();
+    assertThat(rerun.code()).as(rerun.err()).isZero();
+    assertThat(Files.readAllBytes(f.out)).isEqualTo(f.expected);
+  }
+
+  @Test
+  void outputIsADirectory_refusedBeforeAnythingIsFetched_directoryUntouched() throws Exception {
+    startUncut();
+    Files.createDirectory(f.out);
+
+    FetchResumeEndToEndTest.Cli empty = f.fetch();
+
+    assertThat(empty.code()).as(empty.err()).isEqualTo(2);
+    assertThat(empty.err()).contains("--out").contains("directory");
+    assertThat(f.out).isDirectory();
+    Files.write(f.out.resolve("inside"), PRECIOUS);
+
+    FetchResumeEndToEndTest.Cli full = f.fetch();
+
+    assertThat(full.code()).as(full.err()).isEqualTo(2);
+    assertThat(Files.readAllBytes(f.out.resolve("inside"))).isEqualTo(PRECIOUS);
+    assertThat(Files.exists(f.part, LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(Files.exists(f.state, LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
+
+  @Test
+  void outputIsASymlinkToAVictim_theLinkIsReplaced_victimUntouched() throws Exception {
+    startUncut();
+    Files.write(victim, PRECIOUS);
+    Files.createSymbolicLink(f.out, victim);
+
+    FetchResumeEndToEndTest.Cli r = f.fetch();
+
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.readAllBytes(victim)).isEqualTo(PRECIOUS);
+    assertThat(Files.isRegularFile(f.out, LinkOption.NOFOLLOW_LINKS)).isTrue();
+    assertThat(Files.readAllBytes(f.out)).isEqualTo(f.expected);
+  }
+
+  @Test
+  void secondFetchWhileAnotherHoldsThePartialFile_refused_neitherTruncatesNorAppends() throws Exception {
+    f.start(Suite.INTL, 500_000);
+    f.cutRun();
+    byte[] had = Files.readAllBytes(f.part);
+    FetchResumeEndToEndTest.Cli second;
+    // the first fetch's lock on the partial file, as a running `shulian fetch` holds it
+    try (FileChannel c = FileChannel.open(f.part, StandardOpenOption.WRITE); FileLock lock = c.lock()) {
+      second = f.fetch();
+    }
+
+    assertThat(second.code()).as(second.err()).isEqualTo(3);
+    assertThat(second.err()).contains("another shulian fetch");
+    assertThat(Files.readAllBytes(f.part)).isEqualTo(had);
+    assertThat(Files.exists(f.out, LinkOption.NOFOLLOW_LINKS)).isFalse();
+    assertThat(Files.readString(f.state)).contains("bytes=" + had.length);
+
+    FetchResumeEndToEndTest.Cli after = f.fetch();
+    assertThat(after.code()).as(after.err()).isZero();
+    assertThat(Files.readAllBytes(f.out)).isEqualTo(f.expected);
+  }
+
+  @Test
+  void fetchWhilePartialFileOfASecondRunAppearsWithoutState_refusedNotOverwritten() throws Exception {
+    startUncut();
+    Files.write(f.part, PRECIOUS); // another fetch just created it and has not written its state yet
+
+    FetchResumeEndToEndTest.Cli r = f.fetch();
+
+    assertThat(r.code()).as(r.err()).isEqualTo(3);
+    assertThat(Files.readAllBytes(f.part)).isEqualTo(PRECIOUS);
+    assertThat(r.err()).contains("cannot continue");
+    assertThat(Files.exists(f.out, LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
+
+  static String b64(byte[] b) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}
