@@ -3,6 +3,7 @@ package io.shulian.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shulian.core.keys.Suite;
+import io.shulian.gateway.cli.DatasetDownload;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -222,6 +223,25 @@ class FetchResumeAttackEndToEndTest {
   }
 
   @Test
+  void restartWhileAnotherFetchHoldsThePartialFile_refused_itsFilesKept() throws Exception {
+    f.start(Suite.INTL, 500_000);
+    f.cutRun();
+    byte[] had = Files.readAllBytes(f.part);
+    String state = Files.readString(f.state);
+    FetchResumeEndToEndTest.Cli restart;
+    // deleting a running fetch's partial file would let it rename the next fetch's partial file to --out
+    try (FileChannel c = FileChannel.open(f.part, StandardOpenOption.WRITE); FileLock lock = c.lock()) {
+      restart = f.fetch("--restart");
+    }
+
+    assertThat(restart.code()).as(restart.err()).isEqualTo(3);
+    assertThat(restart.err()).contains("another shulian fetch");
+    assertThat(Files.readAllBytes(f.part)).isEqualTo(had);
+    assertThat(Files.readString(f.state)).isEqualTo(state);
+    assertThat(Files.exists(f.out, LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
+
+  @Test
   void fetchWhilePartialFileOfASecondRunAppearsWithoutState_refusedNotOverwritten() throws Exception {
     startUncut();
     Files.write(f.part, PRECIOUS); // another fetch just created it and has not written its state yet
@@ -232,6 +252,72 @@ class FetchResumeAttackEndToEndTest {
     assertThat(Files.readAllBytes(f.part)).isEqualTo(PRECIOUS);
     assertThat(r.err()).contains("cannot continue");
     assertThat(Files.exists(f.out, LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
+
+  @Test
+  void appResumeHeader_signedSpacedUpperCaseOrRepeated_refused400_leadingZerosAreTheSameNumber() throws Exception {
+    f.start(Suite.INTL, 500_000);
+    f.cutRun();
+    String envelope = f.stateField("envelope");
+    String bytes = f.stateField("bytes");
+    String digest = f.stateField("sha256");
+    java.util.List<String> malformed = java.util.List.of(envelope + ";bytes=+" + bytes + ";sha256=" + digest,
+        envelope + ";bytes= " + bytes + ";sha256=" + digest, envelope + "; bytes=" + bytes + ";sha256=" + digest,
+        envelope.toUpperCase(java.util.Locale.ROOT) + ";bytes=" + bytes + ";sha256=" + digest,
+        envelope + ";bytes=" + bytes + ";sha256=" + digest + "=", envelope + ";bytes=" + bytes + ";sha256=" + digest
+            + ";bytes=0", envelope + ";bytes=0x10;sha256=" + digest, envelope + ";bytes=1e3;sha256=" + digest,
+        envelope + ";bytes=" + Long.MAX_VALUE + ";sha256=" + digest);
+    for (String v : malformed) {
+      DatasetDownload.Result r = ask(Map.of(DatasetDownload.RESUME_FROM, v));
+      assertThat(r.status()).as(v).isEqualTo(400);
+      assertThat(new String(r.problem(), StandardCharsets.UTF_8)).as(v).contains("RESUME_MALFORMED");
+    }
+    Map<String, String> twice = new LinkedHashMap<>();
+    twice.put(DatasetDownload.RESUME_FROM, envelope + ";bytes=" + bytes + ";sha256=" + digest);
+    twice.put(DatasetDownload.RESUME_FROM.toLowerCase(java.util.Locale.ROOT), envelope + ";bytes=0;sha256="
+        + b64(MessageDigest.getInstance("SHA-256").digest()));
+    DatasetDownload.Result repeated = ask(twice);
+    assertThat(repeated.status()).isEqualTo(400);
+    assertThat(new String(repeated.problem(), StandardCharsets.UTF_8)).contains("RESUME_MALFORMED");
+
+    // leading zeros name the same byte: the rest of the same transfer, after exactly that byte
+    java.io.ByteArrayOutputStream rest = new java.io.ByteArrayOutputStream();
+    DatasetDownload.Result zeros = null;
+    for (int i = 0; i < 20; i++) {
+      rest.reset();
+      zeros = DatasetDownload.get(consumer(), headers(Map.of(DatasetDownload.RESUME_FROM, envelope + ";bytes=000" + bytes
+          + ";sha256=" + digest)), rest, n -> {}, java.time.Duration.ofSeconds(30));
+      if (zeros.status() != 409) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(zeros.status()).isEqualTo(200);
+    assertThat(zeros.headers().get(DatasetDownload.RESUMED_FROM)).isEqualTo(bytes);
+    assertThat(zeros.complete()).isTrue();
+    assertThat(rest.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(f.expected, Integer.parseInt(bytes),
+        f.expected.length));
+  }
+
+  java.net.URI consumer() {
+    return java.net.URI.create("http://127.0.0.1:" + f.city.consumer.address("consumer").getPort()
+        + "/dataset/HOUSING-001/households");
+  }
+
+  static Map<String, String> headers(Map<String, String> more) {
+    Map<String, String> h = new LinkedHashMap<>(Map.of("X-Api-Key", DatasetStreamEndToEndTest.API_KEY,
+        "X-Shulian-Purpose", DatasetStreamEndToEndTest.PURPOSE));
+    h.putAll(more);
+    return h;
+  }
+
+  /** Asks with {@code more} headers; nothing may be released for a refusal. */
+  DatasetDownload.Result ask(Map<String, String> more) throws Exception {
+    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+    DatasetDownload.Result r = DatasetDownload.get(consumer(), headers(more), got, n -> {},
+        java.time.Duration.ofSeconds(30));
+    assertThat(got.size()).isZero();
+    return r;
   }
 
   static String b64(byte[] b) {

@@ -255,8 +255,9 @@ public final class AuditStatistics {
   }
 
   private static String csv(String s) {
-    // a leading =, +, - or @ would run as a formula in a spreadsheet: quote and prefix it
-    String v = !s.isEmpty() && "=+-@".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    // a leading =, +, - or @ would run as a formula in a spreadsheet, and so would one after a tab or a
+    // carriage return (dropped as blank): quote and prefix it
+    String v = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
     return v.matches("[^\",\r\n]*") && v.equals(s) ? v : "\"" + v.replace("\"", "\"\"") + "\"";
   }
 

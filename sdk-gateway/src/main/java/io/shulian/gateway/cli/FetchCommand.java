@@ -55,7 +55,7 @@ import picocli.CommandLine.Model.CommandSpec;
           + "partial file; --restart discards it and fetches from the start. The command never follows "
           + "a symbolic link (or opens anything but a regular file) at <out>.part, <out>.part.state or "
           + "its temporary file, refuses an --out that is a directory, and holds a lock on <out>.part "
-          + "while it runs: a second fetch of the same file exits 3.",
+          + "while it runs: a second fetch of the same file, or its --restart, exits 3.",
       "Exit codes: 0 complete and verified; 3 cut off, rejected or not continuable; 4 refused "
           + "with 403; 1 when the gateway cannot be reached or the file cannot be written; 2 usage. "
           + "A refusal of a new fetch (4xx, 5xx) prints the gateway's problem and deletes the partial "
@@ -145,8 +145,12 @@ final class FetchCommand implements Callable<Integer> {
     Path statePath = target.resolveSibling(target.getFileName() + ".part.state");
     String grantHash = grant == null ? "-" : b64(sha256().digest(grant.getBytes(StandardCharsets.UTF_8)));
     if (restart) {
-      Files.deleteIfExists(part);
-      Files.deleteIfExists(statePath);
+      try {
+        discard(part, statePath);
+      } catch (IllegalArgumentException e) {
+        err.println("cannot restart: " + e.getMessage() + ".");
+        return ExitCodes.REJECTED;
+      }
     }
     FetchState resume = null;
     MessageDigest sha = sha256();
@@ -175,7 +179,14 @@ final class FetchCommand implements Callable<Integer> {
           return ExitCodes.REJECTED;
         }
       }
-      return fetch(uri, headers, channel, part, target, statePath, sha, resume, gw, grantHash, wait, err);
+      Object partKey;
+      try {
+        partKey = regularFile(part); // the file locked: what is renamed to --out must still be this one
+      } catch (IllegalArgumentException e) {
+        err.println("cannot continue: " + e.getMessage() + ".");
+        return ExitCodes.REJECTED;
+      }
+      return fetch(uri, headers, channel, partKey, part, target, statePath, sha, resume, gw, grantHash, wait, err);
     } finally {
       if (channel != null) {
         channel.close(); // and with it the lock
@@ -184,8 +195,8 @@ final class FetchCommand implements Callable<Integer> {
   }
 
   /** Fetches (or continues) into the locked partial file {@code ch} and completes {@code target} only if verified. */
-  private int fetch(URI uri, Map<String, String> headers, FileChannel ch, Path part, Path target, Path statePath,
-      MessageDigest sha, @Nullable FetchState from, String gw, String grantHash, Duration wait, PrintWriter err)
+  private int fetch(URI uri, Map<String, String> headers, FileChannel ch, Object partKey, Path part, Path target,
+      Path statePath, MessageDigest sha, @Nullable FetchState from, String gw, String grantHash, Duration wait, PrintWriter err)
       throws IOException, InterruptedException {
     Checkpoints file = new Checkpoints(statePath, sha, from, err);
     DatasetDownload.Result r;
@@ -223,6 +234,10 @@ final class FetchCommand implements Callable<Integer> {
       Files.deleteIfExists(part);
       Files.deleteIfExists(statePath);
       err.println("incomplete: " + problem + "; nothing was written to " + out);
+      return ExitCodes.REJECTED;
+    }
+    if (!partKey.equals(regularFile(part))) {
+      err.println("incomplete: " + part + " was replaced while fetching; nothing was written to " + out);
       return ExitCodes.REJECTED;
     }
     Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -264,6 +279,23 @@ final class FetchCommand implements Callable<Integer> {
       }
       Thread.sleep(300L * attempt); // the provider has not yet seen the cut: ask again shortly
     }
+  }
+
+  /**
+   * Deletes the partial file and its state for {@code --restart} (links themselves, never what they
+   * name), unless another fetch holds the partial file: it would rename whatever then stands at
+   * {@code <out>.part} to {@code --out}.
+   */
+  private static void discard(Path part, Path statePath) throws IOException {
+    if (Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS)) {
+      try (FileChannel c = FileChannel.open(part, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        lock(c, part);
+        Files.delete(part);
+      }
+    } else {
+      Files.deleteIfExists(part);
+    }
+    Files.deleteIfExists(statePath);
   }
 
   /** After an error: keeps the partial file if it can be continued (its state exists), else deletes it. */

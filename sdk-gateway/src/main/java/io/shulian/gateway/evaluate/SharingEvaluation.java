@@ -373,7 +373,11 @@ public final class SharingEvaluation {
     return d == null ? "" : String.format(Locale.ROOT, "%.2f", d.toSeconds() / 3600.0);
   }
 
-  /** Renders RFC 4180 CSV with a header line; a cell starting with {@code = + - @} is prefixed with {@code '}. */
+  /**
+   * Renders RFC 4180 CSV with a header line; a cell starting with {@code = + - @}, a tab or a carriage
+   * return (OWASP's list: a spreadsheet drops the leading blank and runs the formula) is prefixed with
+   * {@code '}, unless it is a plain number.
+   */
   public String toCsv() {
     StringBuilder b = new StringBuilder(String.join(",", COLUMNS)).append("\r\n");
     for (Scorecard s : rows) {
@@ -387,7 +391,7 @@ public final class SharingEvaluation {
   }
 
   private static String csv(String v) {
-    String s = !v.isEmpty() && "=+-@".indexOf(v.charAt(0)) >= 0 && !v.matches("-?[0-9.]+") ? "'" + v : v;
+    String s = !v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0 && !v.matches("-?[0-9.]+") ? "'" + v : v;
     if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
       return "\"" + s.replace("\"", "\"\"") + "\"";
     }

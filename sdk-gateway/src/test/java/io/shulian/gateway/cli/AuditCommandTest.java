@@ -339,6 +339,32 @@ class AuditCommandTest {
   }
 
   @Test
+  void stats_csv_resourceOrReasonLedByTabOrCarriageReturnAndAFormula_writtenAsText() throws Exception {
+    PartyIdentity op = PartyIdentity.generateSelfSigned(Suite.INTL, CONSUMER, Duration.ofDays(1));
+    Path formulas = dir.resolve("formulas");
+    try (AuditLog l = AuditLog.builder(formulas, op).open()) {
+      l.append(AuditRecord.builder()
+          .time(Instant.parse("2026-01-05T08:00:00Z"))
+          .envelopeId("-")
+          .direction(Direction.REQUEST_OUT)
+          .sender(CONSUMER)
+          .receiver(AuditRecord.UNKNOWN_PARTY)
+          .resource("\t=HYPERLINK(\"http://x/\")")
+          .purpose("social-assistance-review")
+          .decision(AuditDecision.deny("\r@SUM(A1)"))
+          .status(400)
+          .outcome("UNKNOWN_RESOURCE")
+          .build()).get();
+    }
+
+    Run c = run("audit", "stats", "--log", formulas.toString(), "--format", "csv");
+
+    assertThat(c.code).as(c.err).isZero();
+    assertThat(c.out).contains("\"'\t=HYPERLINK(\"\"http://x/\"\")\"").doesNotContain(",\t=").doesNotContain("\"\t=");
+    assertThat(c.out).contains("'\r@SUM(A1)").doesNotContain("\"\r@");
+  }
+
+  @Test
   void stats_gatewayRefusalsWithoutEnvelope_eachCountedUnderItsReason() throws Exception {
     PartyIdentity op = PartyIdentity.generateSelfSigned(Suite.INTL, CONSUMER, Duration.ofDays(1));
     Path refusals = dir.resolve("refusals");

@@ -116,6 +116,29 @@ class RedisClusterStateTest {
   }
 
   @Test
+  void clusterSeeds_outsiderValuesWithHashTagBraces_eachKeyItsOwnCounter_noCrossSlotNoCollision() throws Exception {
+    RedisState one = open(seeds());
+    RedisState two = open(seeds());
+    Instant until = Instant.now().plusSeconds(600);
+    // grant ids are chosen by the issuer, rate keys hold party ids and rule ids: braces make a Redis
+    // Cluster hash only what is between them; every command is on one key, so this can only move a key
+    List<String> grants = List.of("housing#{g}", "housing#{g}x", "housing#}{g", "housing#{}", "housing#g{",
+        "{housing#g}", "civil#{g}");
+    for (String g : grants) {
+      assertThat(one.grantUses().tryUse(g, 1, until)).as(g).isTrue();
+    }
+    for (String g : grants) {
+      assertThat(two.grantUses().tryUse(g, 1, until)).as(g + " used up, from the other replica").isFalse();
+      assertThat(two.grantUses().used(g)).as(g).isEqualTo(1);
+    }
+    Instant now = Instant.now();
+    for (String k : List.of("rule|{440600}", "rule|{440600}x", "{rule}|440600", "rule|}{")) {
+      assertThat(one.rateLimiter().tryAcquire(k, 1, Duration.ofMinutes(1), now)).as(k).isTrue();
+      assertThat(two.rateLimiter().tryAcquire(k, 1, Duration.ofMinutes(1), now)).as(k).isFalse();
+    }
+  }
+
+  @Test
   void singleNodeAddressOfCluster_usedAsSeed_everyKeyServed() throws Exception {
     RedisState one = open(nodes.get(0).uri());
 
