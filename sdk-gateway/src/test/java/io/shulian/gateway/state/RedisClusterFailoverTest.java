@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import io.lettuce.core.cluster.SlotHash;
 import io.shulian.core.envelope.ReplayStateUnavailableException;
+import io.shulian.core.policy.StateNotReplicatedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,6 +122,14 @@ class RedisClusterFailoverTest {
       }
     }).findFirst().orElseThrow();
     assertThat(ownersReplica.cli("KEYS", "*replay:" + before)).contains(before.toString());
+    // and only that replica counts: paused, a write to its master's slots is not acknowledged
+    ownersReplica.pause();
+    try {
+      assertThatThrownBy(() -> waiting.replayCache().firstSeen(idOn(nodes.get(0), owner), until))
+          .isInstanceOf(ReplayStateUnavailableException.class).hasCauseInstanceOf(StateNotReplicatedException.class);
+    } finally {
+      ownersReplica.resume();
+    }
 
     ownerNode.kill();
     // no master for those slots until the cluster promotes the replica (node timeout 1 s + election)
