@@ -84,20 +84,7 @@ class SentinelFailoverEndToEndTest {
     });
     assertThat(backendCalls.get()).as("nothing released without replay protection").isEqualTo(1);
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    int[] served = new int[2];
-    while ((served[0] == 0 || served[1] == 0) && System.nanoTime() < deadline) {
-      for (int g = 0; g < 2; g++) {
-        if (served[g] == 0) {
-          HttpResponse<String> r = post(g, envelope(grant));
-          assertThat(r.statusCode()).as("fail closed until a master answers: " + r.body()).isIn(200, 503);
-          served[g] = r.statusCode() == 200 ? 1 : 0;
-        }
-      }
-      Thread.sleep(50);
-    }
-    assertThat(served).as("both replicas serve again, without a restart, once the sentinel promoted the replica")
-        .containsExactly(1, 1);
+    awaitServedByBoth(grant);
     assertThat(sentinel.cli("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER)).contains(Integer.toString(replica.port));
     assertThat(audits.get(0).events).filteredOn(e -> e.status == 503)
         .allSatisfy(e -> assertThat(e.outcome).isEqualTo("STATE_UNAVAILABLE")).isNotEmpty();
@@ -183,24 +170,33 @@ class SentinelFailoverEndToEndTest {
     // the promoted master alone has no replica to acknowledge: refused until the old master is back
     // and the sentinel has made it the new master's replica
     master.startAgain();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    int[] ok = new int[2];
-    while ((ok[0] == 0 || ok[1] == 0) && System.nanoTime() < deadline) {
-      for (int g = 0; g < 2; g++) {
-        if (ok[g] == 0) {
-          HttpResponse<String> r = post(g, envelope(grant));
-          assertThat(r.statusCode()).as("fail closed until a master answers: " + r.body()).isIn(200, 503);
-          ok[g] = r.statusCode() == 200 ? 1 : 0;
-        }
-      }
-      Thread.sleep(50);
-    }
-    assertThat(ok).as("both serve again, without a restart, once the sentinel promoted the replica").containsExactly(1, 1);
+    awaitServedByBoth(grant);
 
     // replica 2 never saw the envelope served before the kill: the promoted Redis holds its id
     HttpResponse<String> replay = post(1, served);
     assertThat(replay.statusCode()).as(replay.body()).isEqualTo(409);
     assertThat(backendCalls.get()).as("the refused envelope was never served").isEqualTo(3);
+  }
+
+  /**
+   * Sends new envelopes to both gateways until each served one (within 60 s); every answer meanwhile
+   * is 200 or 503 (fail closed until a master answers).
+   */
+  void awaitServedByBoth(String grant) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    int[] served = new int[2];
+    while ((served[0] == 0 || served[1] == 0) && System.nanoTime() < deadline) {
+      for (int g = 0; g < 2; g++) {
+        if (served[g] == 0) {
+          HttpResponse<String> r = post(g, envelope(grant));
+          assertThat(r.statusCode()).as("fail closed until a master answers: " + r.body()).isIn(200, 503);
+          served[g] = r.statusCode() == 200 ? 1 : 0;
+        }
+      }
+      Thread.sleep(50);
+    }
+    assertThat(served).as("both replicas serve again, without a restart, once the sentinel promoted the replica")
+        .containsExactly(1, 1);
   }
 
   static void awaitOutput(RedisServer server, List<String> command, String expected) throws Exception {

@@ -46,18 +46,24 @@ class RedisClusterFailoverTest {
   static String[] masterOf(RedisServer seen, int slot) throws Exception {
     for (String line : seen.cli("CLUSTER", "NODES").split("\n")) {
       String[] f = line.trim().split(" ");
-      if (f.length > 8 && f[2].contains("master") && !f[2].contains("fail")) {
-        for (int i = 8; i < f.length; i++) {
-          String[] r = f[i].split("-");
-          int lo = Integer.parseInt(r[0]);
-          int hi = r.length > 1 ? Integer.parseInt(r[1]) : lo;
-          if (slot >= lo && slot <= hi) {
-            return f;
-          }
-        }
+      if (f.length > 8 && f[2].contains("master") && !f[2].contains("fail") && serves(f, slot)) {
+        return f;
       }
     }
     throw new AssertionError("no master serves slot " + slot);
+  }
+
+  /** True if the slot ranges of a CLUSTER NODES line ({@code 0-5460 ...}, from its 9th field) hold {@code slot}. */
+  static boolean serves(String[] nodeLine, int slot) {
+    for (int i = 8; i < nodeLine.length; i++) {
+      String[] r = nodeLine[i].split("-");
+      int lo = Integer.parseInt(r[0]);
+      int hi = r.length > 1 ? Integer.parseInt(r[1]) : lo;
+      if (slot >= lo && slot <= hi) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static int slotOf(UUID id) {
@@ -70,16 +76,11 @@ class RedisClusterFailoverTest {
   }
 
   /** A fresh id whose key lands on a slot that {@code master} (a CLUSTER NODES line) served. */
-  static UUID idOn(RedisServer seen, String[] master) throws Exception {
+  static UUID idOn(String[] master) throws Exception {
     for (int i = 0; i < 10_000; i++) {
       UUID id = UUID.randomUUID();
-      for (int k = 8; k < master.length; k++) {
-        String[] r = master[k].split("-");
-        int lo = Integer.parseInt(r[0]);
-        int hi = r.length > 1 ? Integer.parseInt(r[1]) : lo;
-        if (slotOf(id) >= lo && slotOf(id) <= hi) {
-          return id;
-        }
+      if (serves(master, slotOf(id))) {
+        return id;
       }
     }
     throw new AssertionError("no id found for the slots of " + master[0]);
@@ -125,7 +126,7 @@ class RedisClusterFailoverTest {
     // and only that replica counts: paused, a write to its master's slots is not acknowledged
     ownersReplica.pause();
     try {
-      assertThatThrownBy(() -> waiting.replayCache().firstSeen(idOn(nodes.get(0), owner), until))
+      assertThatThrownBy(() -> waiting.replayCache().firstSeen(idOn(owner), until))
           .isInstanceOf(ReplayStateUnavailableException.class).hasCauseInstanceOf(StateNotReplicatedException.class);
     } finally {
       ownersReplica.resume();
@@ -133,7 +134,7 @@ class RedisClusterFailoverTest {
 
     ownerNode.kill();
     // no master for those slots until the cluster promotes the replica (node timeout 1 s + election)
-    assertThatThrownBy(() -> plain.replayCache().firstSeen(idOn(nodes.get(0), owner), until))
+    assertThatThrownBy(() -> plain.replayCache().firstSeen(idOn(owner), until))
         .isInstanceOf(ReplayStateUnavailableException.class);
 
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -144,7 +145,7 @@ class RedisClusterFailoverTest {
         fail("ids of the lost master's slots were still refused after 60 s (" + refused + " refusals)");
       }
       try {
-        served = plain.replayCache().firstSeen(idOn(nodes.get(0), owner), until);
+        served = plain.replayCache().firstSeen(idOn(owner), until);
         assertThat(served).as("a fresh id is new").isTrue();
       } catch (ReplayStateUnavailableException e) {
         refused++;
@@ -164,7 +165,7 @@ class RedisClusterFailoverTest {
         fail("the returning node never acknowledged a write as the new master's replica");
       }
       try {
-        replicated = waiting.replayCache().firstSeen(idOn(nodes.get(0), owner), until);
+        replicated = waiting.replayCache().firstSeen(idOn(owner), until);
       } catch (ReplayStateUnavailableException e) {
         Thread.sleep(100);
       }
