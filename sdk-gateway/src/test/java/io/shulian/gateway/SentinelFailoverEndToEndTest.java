@@ -50,6 +50,9 @@ class SentinelFailoverEndToEndTest {
   PartyIdentity housing;
   PartyIdentity civil;
   HttpClient peer;
+  RedisServer master;
+  RedisServer replica;
+  RedisServer sentinel;
 
   @AfterEach
   void stop() {
@@ -63,9 +66,44 @@ class SentinelFailoverEndToEndTest {
   @Test
   void masterKilled_refusedUntilSentinelPromotesReplica_thenServedWithoutRestart_replicatedReplayStillRefused()
       throws Exception {
-    RedisServer master = closing(RedisServer.start(dir));
-    RedisServer replica = closing(RedisServer.startReplica(dir, "redis-replica", master));
-    RedisServer sentinel = closing(RedisServer.startSentinel(dir, master, MASTER, 1000));
+    String grant = start("");
+
+    SealedEnvelope before = envelope(grant);
+    assertThat(post(0, before).statusCode()).isEqualTo(200);
+    // the master has handed every write so far (the envelope's id among them) to its replica
+    assertThat(master.cli("WAIT", "1", "5000").trim()).isEqualTo("1");
+    assertThat(replica.cli("KEYS", "*replay:" + before.header().id())).contains(before.header().id().toString());
+
+    master.kill();
+    // the sentinel counts the master down only after 1 s without an answer: meanwhile there is no master
+    List<HttpResponse<String>> during = List.of(post(0, envelope(grant)), post(1, envelope(grant)));
+
+    assertThat(during).allSatisfy(r -> {
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+      assertThat(r.body()).contains("STATE_UNAVAILABLE").doesNotContain("balance");
+    });
+    assertThat(backendCalls.get()).as("nothing released without replay protection").isEqualTo(1);
+
+    awaitServedByBoth(grant);
+    assertThat(sentinel.cli("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER)).contains(Integer.toString(replica.port));
+    assertThat(audits.get(0).events).filteredOn(e -> e.status == 503)
+        .allSatisfy(e -> assertThat(e.outcome).isEqualTo("STATE_UNAVAILABLE")).isNotEmpty();
+
+    // replica 2 never saw the envelope: only the promoted Redis can tell it is a replay
+    HttpResponse<String> replay = post(1, before);
+    assertThat(replay.statusCode()).as(replay.body()).isEqualTo(409);
+    assertThat(replay.body()).contains("REPLAYED");
+    assertThat(backendCalls.get()).isEqualTo(3);
+  }
+
+  /**
+   * Starts the master, its replica, the sentinel and two provider gateways whose {@code state:}
+   * mapping ends with {@code stateExtra}; returns a grant of 1000 uses for the consumer.
+   */
+  String start(String stateExtra) throws Exception {
+    master = closing(RedisServer.start(dir));
+    replica = closing(RedisServer.startReplica(dir, "redis-replica", master));
+    sentinel = closing(RedisServer.startSentinel(dir, master, MASTER, 1000));
     awaitOutput(replica, List.of("INFO", "replication"), "master_link_status:up");
     // the sentinel learns the replica from the master's INFO; it can fail over only to a replica it knows
     awaitOutput(sentinel, List.of("SENTINEL", "REPLICAS", MASTER), Integer.toString(replica.port));
@@ -86,34 +124,65 @@ class SentinelFailoverEndToEndTest {
           "  policy: { dir: policy }",
           "runtime: { eventLoops: 1 }",
           "audit: { dir: audit-" + i + " }",
-          "state: { redis: \"redis-sentinel://127.0.0.1:" + sentinel.port + "#" + MASTER + "\", redisTimeout: 1s }", ""));
+          "state: { redis: \"redis-sentinel://127.0.0.1:" + sentinel.port + "#" + MASTER + "\", redisTimeout: 1s" + stateExtra + " }", ""));
       MemoryAuditor audit = new MemoryAuditor();
       gateways.add(closing(ConfigLoader.apply(ConfigLoader.load(dir.resolve("replica-" + i + ".yaml"), env::get), audit,
           env::get).build().start()));
       audits.add(audit);
     }
     peer = ScaleOutEndToEndTest.peerClient(civil, housing);
-    String grant = GrantIssuer.of(housing).issue(Grant.builder().id("g-failover").issuer(housing.party())
+    return GrantIssuer.of(housing).issue(Grant.builder().id("g-failover").issuer(housing.party())
         .consumer(civil.party()).resource(GatewayStateTest.FUND).fields(List.of("applicant.name", "balance"))
         .purpose(GatewayStateTest.PURPOSE).validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(1)))
         .maxUses(1000).build());
 
-    SealedEnvelope before = envelope(grant);
-    assertThat(post(0, before).statusCode()).isEqualTo(200);
-    // the master has handed every write so far (the envelope's id among them) to its replica
-    assertThat(master.cli("WAIT", "1", "5000").trim()).isEqualTo("1");
-    assertThat(replica.cli("KEYS", "*replay:" + before.header().id())).contains(before.header().id().toString());
+  }
 
-    master.kill();
-    // the sentinel counts the master down only after 1 s without an answer: meanwhile there is no master
-    List<HttpResponse<String>> during = List.of(post(0, envelope(grant)), post(1, envelope(grant)));
+  @Test
+  void replicasOne_replicaLagging_refusedNotReplicated_envelopeServedBeforeMasterKillIsReplayAfterPromotion()
+      throws Exception {
+    String grant = start(", redisReplicas: 1, redisWaitTimeout: 300ms");
 
-    assertThat(during).allSatisfy(r -> {
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-      assertThat(r.body()).contains("STATE_UNAVAILABLE").doesNotContain("balance");
+    // no WAIT by hand: the gateway answered only after the replica acknowledged the envelope's id
+    SealedEnvelope served = envelope(grant);
+    assertThat(post(0, served).statusCode()).isEqualTo(200);
+
+    replica.pause();
+    SealedEnvelope lagging = envelope(grant);
+    HttpResponse<String> refused = post(0, lagging);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+    assertThat(refused.body()).contains("STATE_UNAVAILABLE", "STATE_NOT_REPLICATED").doesNotContain("balance");
+    assertThat(backendCalls.get()).as("nothing released without a replicated replay id").isEqualTo(1);
+    assertThat(audits.get(0).events).filteredOn(e -> e.status == 503).singleElement().satisfies(e -> {
+      assertThat(e.outcome).isEqualTo("STATE_UNAVAILABLE");
+      assertThat(e.reasons).contains("STATE_NOT_REPLICATED");
     });
-    assertThat(backendCalls.get()).as("nothing released without replay protection").isEqualTo(1);
+    // the master recorded the refused envelope's id: sent again, to either replica, it is a replay
+    assertThat(List.of(post(0, lagging), post(1, lagging))).allSatisfy(r -> {
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+      assertThat(r.body()).contains("REPLAYED");
+    });
 
+    // the master dies while its replica lags; the replica comes back and is promoted
+    master.kill();
+    replica.resume();
+    awaitOutput(sentinel, List.of("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER), Integer.toString(replica.port));
+    // the promoted master alone has no replica to acknowledge: refused until the old master is back
+    // and the sentinel has made it the new master's replica
+    master.startAgain();
+    awaitServedByBoth(grant);
+
+    // replica 2 never saw the envelope served before the kill: the promoted Redis holds its id
+    HttpResponse<String> replay = post(1, served);
+    assertThat(replay.statusCode()).as(replay.body()).isEqualTo(409);
+    assertThat(backendCalls.get()).as("the refused envelope was never served").isEqualTo(3);
+  }
+
+  /**
+   * Sends new envelopes to both gateways until each served one (within 60 s); every answer meanwhile
+   * is 200 or 503 (fail closed until a master answers).
+   */
+  void awaitServedByBoth(String grant) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     int[] served = new int[2];
     while ((served[0] == 0 || served[1] == 0) && System.nanoTime() < deadline) {
@@ -128,15 +197,6 @@ class SentinelFailoverEndToEndTest {
     }
     assertThat(served).as("both replicas serve again, without a restart, once the sentinel promoted the replica")
         .containsExactly(1, 1);
-    assertThat(sentinel.cli("SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER)).contains(Integer.toString(replica.port));
-    assertThat(audits.get(0).events).filteredOn(e -> e.status == 503)
-        .allSatisfy(e -> assertThat(e.outcome).isEqualTo("STATE_UNAVAILABLE")).isNotEmpty();
-
-    // replica 2 never saw the envelope: only the promoted Redis can tell it is a replay
-    HttpResponse<String> replay = post(1, before);
-    assertThat(replay.statusCode()).as(replay.body()).isEqualTo(409);
-    assertThat(replay.body()).contains("REPLAYED");
-    assertThat(backendCalls.get()).isEqualTo(3);
   }
 
   static void awaitOutput(RedisServer server, List<String> command, String expected) throws Exception {

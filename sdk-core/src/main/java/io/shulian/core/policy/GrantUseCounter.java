@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code maxUses} calls for one grant return true. The in-memory default suits one process; a
  * gateway keeps its counts in its state directory across restarts, and several gateways share a
  * counter (e.g. in Redis) through this interface. A counter that cannot record a use throws (any
- * {@link RuntimeException}); the policy engine then denies ({@code GRANT_STATE_UNAVAILABLE}).
+ * {@link RuntimeException}); the policy engine then denies ({@code GRANT_STATE_UNAVAILABLE}, with
+ * {@code STATE_NOT_REPLICATED} when it throws {@link StateNotReplicatedException}).
  */
 public interface GrantUseCounter {
   /** Records one use and returns true, or returns false without recording if the limit is reached. */

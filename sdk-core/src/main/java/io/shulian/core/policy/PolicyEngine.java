@@ -192,8 +192,12 @@ public final class PolicyEngine {
         used = uses.tryUse(g.key(), g.maxUses(), g.expiresAt());
       } catch (RuntimeException e) {
         // a use that cannot be recorded is not granted (fail closed)
-        return Decision.deny(List.of(new Reason(ReasonCode.GRANT_STATE_UNAVAILABLE, "the use of grant " + g.id()
-            + " cannot be recorded: " + e.getMessage())), ev.decision.ruleIds(), p.version);
+        Reason unavailable = new Reason(ReasonCode.GRANT_STATE_UNAVAILABLE, "the use of grant " + g.id()
+            + " cannot be recorded: " + e.getMessage());
+        return Decision.deny(e instanceof StateNotReplicatedException
+            ? List.of(unavailable, new Reason(ReasonCode.STATE_NOT_REPLICATED, "the use of grant " + g.id()
+                + " was counted but not replicated in time, so it is not honoured"))
+            : List.of(unavailable), ev.decision.ruleIds(), p.version);
       }
       if (!used) {
         return Decision.deny(List.of(new Reason(ReasonCode.GRANT_USED_UP, "grant " + g.id() + " has been used its " + g.maxUses()

@@ -60,6 +60,12 @@ public enum ReasonCode implements ErrorCode {
   GRANT_REQUIRED,
   /** The use of a grant cannot be recorded, so it is not counted and not honoured (fail closed). */
   GRANT_STATE_UNAVAILABLE,
+  /**
+   * With {@link #GRANT_STATE_UNAVAILABLE}: the shared state applied the use, but fewer of its
+   * replicas than required acknowledged it in time ({@link StateNotReplicatedException}); the use
+   * may stay counted although nothing was released.
+   */
+  STATE_NOT_REPLICATED,
 
   // DENY because of the presented grant: the codes of GrantException.Reason, same names
   GRANT_MALFORMED,

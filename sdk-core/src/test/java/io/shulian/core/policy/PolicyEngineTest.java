@@ -105,6 +105,35 @@ class PolicyEngineTest {
   }
 
   @Test
+  void decide_grantUseNotReplicated_deniedWithStateNotReplicated() throws Exception {
+    Clock clock = Clock.fixed(PolicyFixtures.WED10, ZoneOffset.UTC);
+    GrantUseCounter lagging = new GrantUseCounter() {
+      @Override
+      public boolean tryUse(String grantKey, long maxUses) {
+        throw new StateNotReplicatedException("only 0 of 1 replica(s) acknowledged it", 0, 1);
+      }
+
+      @Override
+      public long used(String grantKey) {
+        return 1;
+      }
+    };
+    PolicyEngine e = PolicyEngine.builder(PolicyFixtures.exampleSet()).withoutMaskHashKey().clock(clock).grantUses(lagging)
+        .grantVerifier(GrantVerifier.of(PinnedSenderTrust.of(List.of(PolicyFixtures.housing().signingCertificate())), clock))
+        .build();
+    Grant g = Grant.builder().issuer(PolicyFixtures.HOUSING).consumer(PolicyFixtures.CIVIL)
+        .resource("housing.provident-fund.balance").fields(List.of("balance")).purpose("social-assistance-review")
+        .validity(PolicyFixtures.WED10.minus(Duration.ofHours(1)), PolicyFixtures.WED10.plus(Duration.ofHours(1)))
+        .maxUses(2).build();
+
+    Decision d = e.decide(fundRequest(), GrantIssuer.of(PolicyFixtures.housing()).issue(g));
+
+    assertThat(d.isPermit()).isFalse();
+    assertThat(d.hasReason("GRANT_STATE_UNAVAILABLE")).isTrue();
+    assertThat(d.hasReason("STATE_NOT_REPLICATED")).isTrue();
+  }
+
+  @Test
   void decide_grantUseCannotBeRecorded_deniesAndRevokedGrantDenied() throws Exception {
     Clock clock = Clock.fixed(PolicyFixtures.WED10, ZoneOffset.UTC);
     AtomicReference<java.time.Instant> forgetAfter = new AtomicReference<>();

@@ -462,6 +462,25 @@ public final class ConfigLoader {
       problems.add("state.redisTimeout: " + e.getMessage());
     }
     try {
+      b.replicas(st.redisReplicas);
+    } catch (IllegalArgumentException e) {
+      problems.add("state.redisReplicas: " + e.getMessage());
+    }
+    if (st.redisWaitTimeout != null) {
+      Duration wait = duration(st.redisWaitTimeout);
+      try {
+        if (wait == null) {
+          problems.add("state.redisWaitTimeout: a duration such as 250ms, got '" + st.redisWaitTimeout + "'");
+        } else if (timeout != null && wait.compareTo(timeout) >= 0) {
+          problems.add("state.redisWaitTimeout: must be shorter than state.redisTimeout (" + st.redisTimeout + ")");
+        } else {
+          b.waitTimeout(wait);
+        }
+      } catch (IllegalArgumentException e) {
+        problems.add("state.redisWaitTimeout: " + e.getMessage());
+      }
+    }
+    try {
       if (st.redisKeyPrefix != null) {
         b.keyPrefix(st.redisKeyPrefix);
       } else if (identity != null) {

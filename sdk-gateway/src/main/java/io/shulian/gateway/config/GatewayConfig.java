@@ -269,6 +269,13 @@ public final class GatewayConfig {
     public String redisCaFile;
     /** How long one Redis command may take before Redis counts as unavailable. */
     public String redisTimeout = "500ms";
+    /**
+     * How many Redis replicas must acknowledge each replay id and grant use ({@code WAIT}) before
+     * the exchange is served; 0 (default): the master's answer suffices (asynchronous replication).
+     */
+    public int redisReplicas;
+    /** How long that {@code WAIT} may take; default half of {@link #redisTimeout}, and shorter than it. */
+    public String redisWaitTimeout;
     /** Prefix of the keys; default {@code shulian:<party id>:}. All replicas of a department share it. */
     public String redisKeyPrefix;
     /** What each concern does while Redis does not answer: {@code refuse} or {@code allow-local}. */

@@ -66,6 +66,13 @@ final class Exchanges {
       case SENDER_MISMATCH:
         return Problem.of(HttpResponseStatus.FORBIDDEN, "PEER_MISMATCH", "the TLS peer is not the envelope's sender");
       case REPLAY_STATE_UNAVAILABLE:
+        if (notReplicated(e)) {
+          return Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, java.util.List.of(
+              new Problem.Reason("STATE_UNAVAILABLE", reasonMessage("STATE_UNAVAILABLE", "")),
+              new Problem.Reason("STATE_NOT_REPLICATED", reasonMessage("STATE_NOT_REPLICATED", ""))),
+              "the envelope's id was recorded but not replicated in time, so it is not processed; "
+                  + "this envelope is now a replay: seal a new one");
+        }
         return Problem.of(HttpResponseStatus.SERVICE_UNAVAILABLE, "STATE_UNAVAILABLE",
             "the envelope cannot be recorded as received, so it is not processed; try again later");
       case TOO_LARGE:
@@ -79,6 +86,11 @@ final class Exchanges {
       default:
         return Problem.of(HttpResponseStatus.BAD_REQUEST, "ENVELOPE_REJECTED", "the envelope was rejected");
     }
+  }
+
+  /** True if the shared state recorded the envelope's id but too few of its replicas acknowledged it. */
+  static boolean notReplicated(EnvelopeException e) {
+    return causedBy(e, io.shulian.core.policy.StateNotReplicatedException.class);
   }
 
   /** Marks a failure of the gateway state (not of the audit) on the way to the response. */
@@ -142,6 +154,7 @@ final class Exchanges {
       java.util.Map.entry("RATE_STATE_UNAVAILABLE", "the rate limit cannot be counted now; try again later"),
       java.util.Map.entry("GRANT_STATE_UNAVAILABLE", "the use of the grant cannot be recorded now; try again later"),
       java.util.Map.entry("STATE_UNAVAILABLE", "the gateway's shared state does not answer; try again later"),
+      java.util.Map.entry("STATE_NOT_REPLICATED", "the gateway's shared state was not replicated in time; send a new request later"),
       java.util.Map.entry("OUTSIDE_TIME_WINDOW", "the permitting rule does not apply at this time"),
       java.util.Map.entry("LEVEL_RELATION_NOT_MET", "the administrative levels of the parties do not fit the rule"),
       java.util.Map.entry("RETURN_FLOW_NOT_DOWNWARD", "return flow goes only to lower levels"),

@@ -135,7 +135,8 @@ public final class ProviderExchangeHandler extends SimpleChannelInboundHandler<F
       refuse(ctx, req, t0, e.header(), peer.toString(), Exchanges.problemFor(e), null);
       return;
     } catch (EnvelopeException e) {
-      refuse(ctx, req, t0, null, peer.toString(), Exchanges.problemFor(e), e.code());
+      refuse(ctx, req, t0, null, peer.toString(), Exchanges.problemFor(e), e.code(), Requested.NONE,
+          Exchanges.notReplicated(e) ? List.of("STATE_NOT_REPLICATED") : List.of());
       return;
     }
     EnvelopeHeader h = opened.header();

@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCredentials;
@@ -17,6 +19,10 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -36,6 +42,7 @@ import io.shulian.core.envelope.ReplayCache;
 import io.shulian.core.envelope.ReplayStateUnavailableException;
 import io.shulian.core.policy.GrantUseCounter;
 import io.shulian.core.policy.RateLimiter;
+import io.shulian.core.policy.StateNotReplicatedException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -55,6 +62,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,7 +86,14 @@ import org.slf4j.LoggerFactory;
  * succeeds ends the episode.
  *
  * <p><b>Durability</b> is Redis's: a use is acknowledged once Redis applied it; what survives a
- * Redis crash depends on its persistence ({@code appendonly yes}; see docs/scale-out.md).
+ * Redis crash depends on its persistence ({@code appendonly yes}; see docs/scale-out.md). With
+ * {@link Builder#replicas} {@code n > 0}, each replay id and grant use is followed, on the same
+ * connection (in a Cluster: the connection to the master of the key's slot) and pipelined, by
+ * {@code WAIT n waitTimeout}: fewer than {@code n} replicas acknowledging in time refuses the
+ * exchange ({@link StateNotReplicatedException}; counted as {@code
+ * shulian_state_not_replicated_total{concern}}) — the write stays on the master: the envelope id
+ * is recorded (a retry of that envelope is a replay), the grant use is counted although nothing
+ * was served. Rate counts are never waited for.
  *
  * <p>Commands are synchronous (bounded by {@code timeout}) and thread-safe; one connection is
  * shared by all event loops (Lettuce pipelines their commands).
@@ -158,6 +173,11 @@ public final class RedisState implements SharedState {
 
   private final String address;
   private final String prefix;
+  private final int replicas;
+  private final long waitMillis;
+  private final Duration timeout;
+  /** The connection a key's write and its WAIT go on: the one connection, or in a Cluster the key's master's. */
+  private final Function<String, RedisClusterAsyncCommands<String, String>> writer;
   private final Clock clock;
   private final EnumMap<Concern, OnUnavailable> onUnavailable;
   private final ClientResources resources;
@@ -178,6 +198,8 @@ public final class RedisState implements SharedState {
   private final AtomicLong[][] unavailableCount = {
       {new AtomicLong(), new AtomicLong()}, {new AtomicLong(), new AtomicLong()}, {new AtomicLong(), new AtomicLong()}};
   private final AtomicLong localSeenHits = new AtomicLong();
+  /** Writes applied by the master but acknowledged by fewer than {@code replicas} replicas, by concern. */
+  private final AtomicLong[] notReplicated = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
   private volatile @Nullable String lastFailure;
   private volatile long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
 
@@ -185,6 +207,22 @@ public final class RedisState implements SharedState {
       StatefulConnection<String, String> connection, RedisClusterCommands<String, String> redis) {
     this.address = b.address;
     this.prefix = b.keyPrefix;
+    this.replicas = b.replicas;
+    this.timeout = b.timeout;
+    this.waitMillis = b.waitTimeout().toMillis();
+    if (connection instanceof StatefulRedisClusterConnection) {
+      StatefulRedisClusterConnection<String, String> cc = (StatefulRedisClusterConnection<String, String>) connection;
+      this.writer = key -> {
+        RedisClusterNode n = cc.getPartitions().getPartitionBySlot(SlotHash.getSlot(key));
+        if (n == null) {
+          throw new IllegalStateException("no Redis Cluster node serves the slot of the key (cluster not ok)");
+        }
+        return cc.getConnection(n.getNodeId()).async();
+      };
+    } else {
+      RedisClusterAsyncCommands<String, String> a = ((StatefulRedisConnection<String, String>) connection).async();
+      this.writer = key -> a;
+    }
     this.clock = b.clock;
     this.onUnavailable = new EnumMap<>(b.onUnavailable);
     this.resources = resources;
@@ -255,6 +293,11 @@ public final class RedisState implements SharedState {
             .tag("concern", c.label()).tag("action", actions[a]).register(registry);
       }
     }
+    for (Concern c : List.of(Concern.REPLAY, Concern.GRANTS)) {
+      FunctionCounter.builder("shulian_state_not_replicated", notReplicated[c.ordinal()], AtomicLong::get)
+          .description("writes the Redis master applied but fewer than state.redisReplicas replicas acknowledged in time")
+          .tag("concern", c.label()).register(registry);
+    }
     FunctionCounter.builder("shulian_state_replay_local_hits", localSeenHits, AtomicLong::get)
         .description("replays recognised by the local front without asking Redis").register(registry);
     Gauge.builder("shulian_state_redis_up", this, s -> s.connection.isOpen() && s.lastFailure == null ? 1 : 0)
@@ -285,10 +328,18 @@ public final class RedisState implements SharedState {
     }
     long keepMillis = Math.max(1, forgetAfter.toEpochMilli() - clock.millis());
     String answer;
+    long acked = replicas;
     try {
       ops[Concern.REPLAY.ordinal()].incrementAndGet();
-      answer = redis.set(prefix + "replay:" + id, "1", SetArgs.Builder.nx().px(keepMillis));
-      answered();
+      String key = prefix + "replay:" + id;
+      SetArgs nx = SetArgs.Builder.nx().px(keepMillis);
+      if (replicas == 0) {
+        answer = redis.set(key, "1", nx);
+      } else {
+        Written<String> w = written(key, a -> a.set(key, "1", nx));
+        answer = w.answer();
+        acked = w.acks();
+      }
     } catch (RuntimeException e) {
       if (unavailable(Concern.REPLAY, e) == OnUnavailable.REFUSE) {
         throw new ReplayStateUnavailableException("the shared replay state in Redis does not answer ("
@@ -298,7 +349,18 @@ public final class RedisState implements SharedState {
     }
     // set or not, the id is in Redis now: remembering it locally cannot be wrong
     seen.put(id, forgetAfter);
-    return "OK".equals(answer);
+    boolean first = "OK".equals(answer);
+    if (first && acked < replicas) {
+      StateNotReplicatedException e = notReplicated(Concern.REPLAY, acked);
+      if (onUnavailable(Concern.REPLAY) == OnUnavailable.REFUSE) {
+        // the id stays on the master: this envelope is not served now, and a retry of it is a replay
+        throw new ReplayStateUnavailableException("the envelope id was recorded by the Redis master but "
+            + e.getMessage() + "; the envelope is refused", e);
+      }
+      return true;
+    }
+    answered();
+    return first;
   }
 
   private final class Grants implements GrantUseCounter {
@@ -312,9 +374,18 @@ public final class RedisState implements SharedState {
       long keep = forgetAfter.toEpochMilli() == Long.MAX_VALUE ? 0
           : Math.max(1, forgetAfter.toEpochMilli() - clock.millis() + GRANT_KEEP_EXTRA.toMillis());
       Long r;
+      long acked = replicas;
       try {
-        r = script(Concern.GRANTS, GRANT_SCRIPT, grantSha, prefix + "grant:" + grantKey, Long.toString(maxUses),
-            Long.toString(keep));
+        String key = prefix + "grant:" + grantKey;
+        String[] args = {Long.toString(maxUses), Long.toString(keep)};
+        if (replicas == 0) {
+          r = script(Concern.GRANTS, GRANT_SCRIPT, grantSha, key, args);
+        } else {
+          ops[Concern.GRANTS.ordinal()].incrementAndGet();
+          Written<Long> w = scriptWritten(GRANT_SCRIPT, grantSha, key, args);
+          r = w.answer();
+          acked = w.acks();
+        }
       } catch (RuntimeException e) {
         if (unavailable(Concern.GRANTS, e) == OnUnavailable.REFUSE) {
           throw new IllegalStateException("the shared grant state in Redis does not answer (" + e.getClass().getSimpleName()
@@ -322,7 +393,17 @@ public final class RedisState implements SharedState {
         }
         return localGrants.tryUse(grantKey, maxUses, forgetAfter);
       }
-      return r != null && r == 1L;
+      boolean used = r != null && r == 1L;
+      if (used && acked < replicas) {
+        StateNotReplicatedException e = notReplicated(Concern.GRANTS, acked);
+        if (onUnavailable(Concern.GRANTS) == OnUnavailable.REFUSE) {
+          // the use stays counted on the master although nothing is served
+          throw e;
+        }
+        return true;
+      }
+      answered();
+      return used;
     }
 
     @Override
@@ -360,6 +441,58 @@ public final class RedisState implements SharedState {
     }
     answered();
     return r;
+  }
+
+  /** The answer of a write and how many replicas acknowledged it in time. */
+  private record Written<T>(@Nullable T answer, long acks) {}
+
+  /**
+   * Sends a write and {@code WAIT replicas waitTimeout} right after it on the same connection (the
+   * key's master's in a Cluster), pipelined; returns the write's answer and the replicas that
+   * acknowledged it (and every earlier write of the connection).
+   */
+  private <T> Written<T> written(String key,
+      Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> write) {
+    RedisClusterAsyncCommands<String, String> a = writer.apply(key);
+    RedisFuture<T> w = write.apply(a);
+    RedisFuture<Long> acks = a.waitForReplication(replicas, waitMillis);
+    T answer;
+    try {
+      answer = LettuceFutures.awaitOrCancel(w, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) {
+      acks.cancel(false);
+      throw e;
+    }
+    Long n = LettuceFutures.awaitOrCancel(acks, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return new Written<>(answer, n == null ? 0 : n);
+  }
+
+  /** {@link #written} for a script, sending its text if Redis does not know it yet. */
+  private Written<Long> scriptWritten(String body, String sha, String key, String... args) {
+    String[] keys = {key};
+    try {
+      return written(key, a -> a.<Long>evalsha(sha, ScriptOutputType.INTEGER, keys, args));
+    } catch (RedisNoScriptException e) {
+      return written(key, a -> a.<Long>eval(body, ScriptOutputType.INTEGER, keys, args));
+    }
+  }
+
+  /** Counts and logs (at most every 10 s) a write too few replicas acknowledged; returns the exception that says so. */
+  private StateNotReplicatedException notReplicated(Concern c, long acked) {
+    notReplicated[c.ordinal()].incrementAndGet();
+    String m = "only " + acked + " of " + replicas + " replica(s) acknowledged it within " + waitMillis + " ms";
+    boolean first = lastFailure == null;
+    lastFailure = "the shared state in Redis " + address + " is not replicated: " + m;
+    long now = System.nanoTime();
+    if (first || now - lastWarnNanos > TimeUnit.SECONDS.toNanos(10)) {
+      lastWarnNanos = now;
+      LOG.atWarn().addKeyValue("event", "state_not_replicated").addKeyValue("store", "redis")
+          .addKeyValue("concern", c.label()).addKeyValue("action", onUnavailable(c).wireName())
+          .addKeyValue("acknowledged", acked).addKeyValue("required", replicas)
+          .log("a {} write to Redis {}: {}; {}", c.label(), address, m,
+              onUnavailable(c) == OnUnavailable.REFUSE ? "refused" : "served on the master's answer alone");
+    }
+    return new StateNotReplicatedException(m, (int) acked, replicas);
   }
 
   private void answered() {
@@ -411,6 +544,9 @@ public final class RedisState implements SharedState {
       // EVAL too: the first use of a script on a Redis that does not know it yet sends its text
       redis.eval(sc[0], ScriptOutputType.INTEGER, keys, args);
     }
+    if (replicas > 0) {
+      redis.waitForReplication(0, 1); // WAIT, which each replay id and grant use is followed by
+    }
   }
 
   private static String sha1(String script) {
@@ -428,6 +564,8 @@ public final class RedisState implements SharedState {
     private char @Nullable [] password;
     private @Nullable Path caFile;
     private Duration timeout = Duration.ofMillis(500);
+    private int replicas;
+    private @Nullable Duration waitTimeout;
     private String keyPrefix = "shulian:";
     private Clock clock = Clock.systemUTC();
     private long maxLocalReplayEntries = StateStore.DEFAULT_MAX_REPLAY_ENTRIES;
@@ -464,6 +602,35 @@ public final class RedisState implements SharedState {
       }
       this.timeout = d;
       return this;
+    }
+
+    /**
+     * How many Redis replicas must acknowledge each replay id and grant use ({@code WAIT}) before
+     * the exchange is served (default 0: the master's answer suffices, replication is asynchronous).
+     */
+    public Builder replicas(int n) {
+      if (n < 0 || n > 16) {
+        throw new IllegalArgumentException("replicas must be in 0..16, got " + n);
+      }
+      this.replicas = n;
+      return this;
+    }
+
+    /**
+     * How long the {@code WAIT} after a write may take (default: half the {@link #timeout});
+     * shorter than the timeout, at least 1 ms.
+     */
+    public Builder waitTimeout(Duration d) {
+      if (d.toMillis() < 1) {
+        throw new IllegalArgumentException("waitTimeout must be at least 1ms, got " + d);
+      }
+      this.waitTimeout = d;
+      return this;
+    }
+
+    Duration waitTimeout() {
+      Duration w = waitTimeout;
+      return w != null ? w : timeout.dividedBy(2).toMillis() < 1 ? Duration.ofMillis(1) : timeout.dividedBy(2);
     }
 
     /** Prefix of every key (default {@code shulian:}); replicas of one department must share it. */
@@ -505,6 +672,10 @@ public final class RedisState implements SharedState {
      */
     public RedisState open() throws StateException {
       List<RedisURI> uris = uris(address);
+      if (waitTimeout().compareTo(timeout) >= 0) {
+        throw bad("redisWaitTimeout (" + waitTimeout().toMillis() + " ms) must be shorter than redisTimeout ("
+            + timeout.toMillis() + " ms)");
+      }
       boolean cluster = uris.size() > 1;
       String u0 = user;
       char[] p0 = password;
@@ -550,7 +721,12 @@ public final class RedisState implements SharedState {
           c.setOptions(ClusterClientOptions.builder().autoReconnect(true)
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).socketOptions(socket)
               .timeoutOptions(timeouts).sslOptions(ssl.build())
-              .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+              // after a master is lost its replica is promoted (cluster-node-timeout + election): the
+              // reconnect attempts to the lost master trigger a refresh at most every second until
+              // the map names the new master, and a periodic refresh catches what no trigger saw
+              .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
+                  .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1)).enablePeriodicRefresh(Duration.ofSeconds(30))
+                  .build())
               .build());
           var cc = c.connect();
           // the connection to each master opens on its first command, and a command for a node not
@@ -589,6 +765,7 @@ public final class RedisState implements SharedState {
         }
         LOG.atInfo().addKeyValue("event", "state_connected").addKeyValue("store", "redis")
             .addKeyValue("mode", cluster ? "cluster" : uris.get(0).getSentinels().isEmpty() ? "standalone" : "sentinel")
+            .addKeyValue("replicas", replicas)
             .log("shared state in Redis {} (replay: {}, grants: {}, rates: {} when it does not answer)", address,
                 s.onUnavailable(Concern.REPLAY).wireName(), s.onUnavailable(Concern.GRANTS).wireName(),
                 s.onUnavailable(Concern.RATES).wireName());

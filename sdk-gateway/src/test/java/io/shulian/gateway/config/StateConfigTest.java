@@ -55,6 +55,18 @@ class StateConfigTest {
   }
 
   @Test
+  void load_redisReplicasAndWaitTimeoutOutOfRange_eachAProblem() throws Exception {
+    assertThat(ConfigProblems.load(dir, "audit: { dir: audit }",
+        "state: { redis: \"redis://127.0.0.1:6379\", redisReplicas: -1, redisWaitTimeout: soon }").problems())
+        .anySatisfy(p -> assertThat(p).contains("state.redisReplicas").contains("0..16"))
+        .anySatisfy(p -> assertThat(p).contains("state.redisWaitTimeout").contains("soon"));
+    assertThat(ConfigProblems.load(dir, "audit: { dir: audit }",
+        "state: { redis: \"redis://127.0.0.1:6379\", redisReplicas: 1, redisTimeout: 500ms, redisWaitTimeout: 500ms }")
+        .problems())
+        .anySatisfy(p -> assertThat(p).contains("state.redisWaitTimeout").contains("shorter than state.redisTimeout"));
+  }
+
+  @Test
   void load_redisPasswordEnvNotSet_isAProblem() throws Exception {
     ConfigException e = ConfigProblems.load(dir, "audit: { dir: audit }",
         "state: { redis: \"redis://127.0.0.1:6379\", redisPasswordEnv: SHULIAN_REDIS_PASSWORD }");

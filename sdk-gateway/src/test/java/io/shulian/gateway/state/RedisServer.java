@@ -72,8 +72,14 @@ public final class RedisServer implements AutoCloseable {
    * directory); {@link #createCluster} joins the nodes.
    */
   public static RedisServer startClusterNode(Path tempDir, String name) throws Exception {
+    return startClusterNode(tempDir, name, 2000);
+  }
+
+  /** As {@link #startClusterNode(Path, String)}, counting a node down after {@code nodeTimeoutMillis} without an answer. */
+  public static RedisServer startClusterNode(Path tempDir, String name, int nodeTimeoutMillis) throws Exception {
     return start(tempDir, name, List.of("--cluster-enabled", "yes", "--cluster-config-file",
-        tempDir.resolve(name).resolve("nodes.conf").toString(), "--cluster-node-timeout", "2000"), "redis");
+        tempDir.resolve(name).resolve("nodes.conf").toString(), "--cluster-node-timeout",
+        Integer.toString(nodeTimeoutMillis)), "redis");
   }
 
   /**
@@ -82,9 +88,21 @@ public final class RedisServer implements AutoCloseable {
    * cluster_state:ok}.
    */
   public static void createCluster(Path tempDir, List<RedisServer> masters) throws Exception {
+    createCluster(tempDir, masters, 0);
+  }
+
+  /**
+   * As {@link #createCluster(Path, List)} with {@code replicas} replicas per master ({@code
+   * --cluster-replicas}): {@code nodes} then holds masters and replicas, and redis-cli chooses.
+   */
+  public static void createCluster(Path tempDir, List<RedisServer> nodes, int replicas) throws Exception {
+    List<RedisServer> masters = nodes;
     Path cli = masters.get(0).binary.resolveSibling("redis-cli");
     List<String> command = new java.util.ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
     masters.forEach(m -> command.add("127.0.0.1:" + m.port));
+    if (replicas > 0) {
+      command.addAll(List.of("--cluster-replicas", Integer.toString(replicas)));
+    }
     command.add("--cluster-yes");
     Path out = tempDir.resolve("cluster-create.log");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
