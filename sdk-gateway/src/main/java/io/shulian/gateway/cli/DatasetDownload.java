@@ -175,7 +175,7 @@ public final class DatasetDownload {
     }
   }
 
-  private static long body(InputStream in, Map<String, String> head, boolean chunked, OutputStream out,
+  static long body(InputStream in, Map<String, String> head, boolean chunked, OutputStream out,
       LongConsumer progress, long max) throws IOException {
     if (chunked) {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -213,7 +213,7 @@ public final class DatasetDownload {
   }
 
   /** Header or trailer fields up to the empty line, names lower-case; null if cut off. */
-  private static @Nullable Map<String, String> fields(InputStream in) throws IOException {
+  static @Nullable Map<String, String> fields(InputStream in) throws IOException {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < 200; i++) {
       String l = line(in);
@@ -232,7 +232,7 @@ public final class DatasetDownload {
   }
 
   /** One CRLF- (or LF-) terminated line without its end; null at the end of input. */
-  private static @Nullable String line(InputStream in) throws IOException {
+  static @Nullable String line(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     while (true) {
       int c = in.read();
