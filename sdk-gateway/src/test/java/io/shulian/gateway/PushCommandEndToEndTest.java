@@ -251,6 +251,27 @@ class PushCommandEndToEndTest {
   }
 
   @Test
+  void push_everyReceiverFailsEarly_gatewayAnswersMidUpload_linesPrinted_restNotSent_exit3() throws Exception {
+    start(Suite.INTL);
+    Path big = dir.resolve("big.jsonl");
+    try (var o = new java.io.BufferedOutputStream(Files.newOutputStream(big))) {
+      o.write(("{\"x\":\"" + "y".repeat(1_200_000) + "\"}\n").getBytes(StandardCharsets.UTF_8)); // past the record limit
+      byte[] rest = DatasetPushEndToEndTest.dataset(5000);
+      for (int i = 0; i < 60; i++) { // some 24 MiB the gateway never needs
+        o.write(rest);
+      }
+    }
+
+    Cli c = push("--to", DISTRICT_A.toString(), "--to", DISTRICT_B.toString(), big.toString());
+
+    assertThat(c.code()).as(c.err()).isEqualTo(3);
+    assertThat(line(c, DISTRICT_A)).startsWith(DISTRICT_A.toString(), "FAILED", "RECORD_TOO_LARGE");
+    assertThat(line(c, DISTRICT_B)).startsWith(DISTRICT_B.toString(), "FAILED", "RECORD_TOO_LARGE");
+    assertThat(c.err()).contains("answered before the end");
+    assertThat(city.delivered).isEmpty();
+  }
+
+  @Test
   void push_wrongFormat_refusedWith415_saidClearly_exit3_nothingSent() throws Exception {
     start(Suite.INTL);
 
