@@ -297,6 +297,24 @@ class PushCommandEndToEndTest {
   }
 
   @Test
+  void apiKeyFile_hugeOrADirectory_usageError_notReadWhole_nothingSent() throws Exception {
+    start(Suite.INTL);
+    Path huge = dir.resolve("huge-key");
+    Files.write(huge, new byte[8 << 20]); // one 8 MiB "line": never a key, never read whole
+    Files.write(huge, DatasetPushEndToEndTest.API_KEY.getBytes(StandardCharsets.UTF_8),
+        java.nio.file.StandardOpenOption.WRITE);
+
+    Cli c = push("--api-key-file", huge.toString(), "--to", DISTRICT_A.toString(), file.toString());
+    Cli d = push("--api-key-file", dir.toString(), "--to", DISTRICT_A.toString(), file.toString());
+
+    assertThat(c.code()).as(c.err()).isEqualTo(2);
+    assertThat(c.err()).contains("--api-key-file").contains("too large");
+    assertThat(d.code()).as(d.err()).isEqualTo(2);
+    assertThat(d.err()).contains("--api-key-file");
+    assertThat(city.provinceAudit.events).isEmpty(); // the gateway was never asked
+  }
+
+  @Test
   void push_unknownDataset_404_andMalformedReceiver_usage() throws Exception {
     start(Suite.INTL);
 

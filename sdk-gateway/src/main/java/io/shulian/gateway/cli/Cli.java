@@ -73,9 +73,13 @@ final class Cli {
     String key;
     if (file != null) {
       try {
-        key = java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8).stream().findFirst()
-            .orElse("").trim();
-      } catch (IOException | java.io.UncheckedIOException e) {
+        // a key file is small: never read more than a secret file may hold
+        byte[] b = CliSupport.readFile(file, CliSupport.MAX_SECRET_FILE_BYTES);
+        key = new String(b, java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
+      } catch (BoundedRead.TooLargeException e) {
+        throw usage(spec, "--api-key-file: " + file + " is too large for an API key (more than "
+            + CliSupport.MAX_SECRET_FILE_BYTES + " bytes)");
+      } catch (IOException e) {
         throw usage(spec, "--api-key-file: cannot read " + file);
       }
       if (key.isEmpty()) {
