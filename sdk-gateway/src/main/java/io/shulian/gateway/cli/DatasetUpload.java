@@ -72,13 +72,7 @@ final class DatasetUpload {
           .append("Host: ").append(uri.getHost()).append(':').append(port).append("\r\n")
           .append("Content-Length: ").append(size).append("\r\n")
           .append("Expect: 100-continue\r\nConnection: close\r\n");
-      for (Map.Entry<String, String> h : headers.entrySet()) {
-        if (h.getKey().indexOf('\n') >= 0 || h.getValue().indexOf('\n') >= 0 || h.getValue().indexOf('\r') >= 0) {
-          throw new IllegalArgumentException("header " + h.getKey() + " contains a line break");
-        }
-        req.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
-      }
-      req.append("\r\n");
+      DatasetDownload.headers(req, headers);
       OutputStream o = s.getOutputStream();
       o.write(req.toString().getBytes(StandardCharsets.UTF_8));
       o.flush();

@@ -91,7 +91,8 @@ record FetchState(String gateway, String resource, String path, String purpose, 
     }
   }
 
-  private static String field(Map<String, String> m, String name) {
+  /** The value of a state field; IllegalArgumentException if it is missing. */
+  static String field(Map<String, String> m, String name) {
     String v = m.get(name);
     if (v == null) {
       throw new IllegalArgumentException("no " + name);

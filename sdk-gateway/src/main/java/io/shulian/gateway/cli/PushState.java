@@ -140,19 +140,12 @@ record PushState(String gateway, String resource, String purpose, long fileBytes
       }
     }
     try {
-      return new PushState(field(m, "gateway"), field(m, "resource"), field(m, "purpose"),
-          Long.parseLong(field(m, "file-bytes")), field(m, "file-sha256"), delivered);
+      return new PushState(FetchState.field(m, "gateway"), FetchState.field(m, "resource"),
+          FetchState.field(m, "purpose"), Long.parseLong(FetchState.field(m, "file-bytes")),
+          FetchState.field(m, "file-sha256"), delivered);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("file-bytes is not a number");
     }
-  }
-
-  private static String field(Map<String, String> m, String name) {
-    String v = m.get(name);
-    if (v == null) {
-      throw new IllegalArgumentException("no " + name);
-    }
-    return v;
   }
 
   static String sha256(String text) {
