@@ -135,6 +135,33 @@ class DatasetPushEndToEndTest {
     }
   };
 
+  /** Districts whose gateway is down when the city starts (their port reserved, nothing listening) until {@link #bringUp}. */
+  final java.util.Set<PartyId> down = new java.util.HashSet<>();
+  final Map<PartyId, Integer> downPorts = new ConcurrentHashMap<>();
+  final Map<PartyId, URI> backendUrls = new ConcurrentHashMap<>();
+
+  /** Starts a district's gateway (it delivers pushes to its backend) on {@code at}. */
+  void startDistrict(PartyId d, InetSocketAddress at) throws Exception {
+    Gateway g = district(d, Gateway.builder()
+        .identity(identities.get(d))
+        .senderTrust(PinnedSenderTrust.of(identities.get(PROVINCE).certificates()))
+        .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
+        .auditor(districtAudit.get(d))
+        .policy(ExchangePolicy.denyAll())
+        .pushDelivery(RESOURCE, backendUrls.get(d))
+        .providerListener(at)
+        .adminListener(new InetSocketAddress("127.0.0.1", 0))
+        .eventLoops(1))
+        .build().start();
+    closeables.add(g);
+    districts.put(d, g);
+  }
+
+  /** Starts the gateway of a district that was {@link #down} on the port the province pushes to. */
+  void bringUp(PartyId d) throws Exception {
+    startDistrict(d, new InetSocketAddress("127.0.0.1", downPorts.get(d)));
+  }
+
   void startCity(Suite suite) throws Exception {
     InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
     for (PartyId p : List.of(PROVINCE, DISTRICT_A, DISTRICT_B, DISTRICT_C)) {
@@ -150,21 +177,15 @@ class DatasetPushEndToEndTest {
       backend.start();
       closeables.add(threads::shutdownNow);
       closeables.add(() -> backend.stop(0));
-      MemoryAuditor audit = new MemoryAuditor();
-      districtAudit.put(d, audit);
-      Gateway g = district(d, Gateway.builder()
-          .identity(identities.get(d))
-          .senderTrust(PinnedSenderTrust.of(identities.get(PROVINCE).certificates()))
-          .peers(new PinnedPeerVerifier(all, Clock.systemUTC()))
-          .auditor(audit)
-          .policy(ExchangePolicy.denyAll())
-          .pushDelivery(RESOURCE, URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/pension/incoming"))
-          .providerListener(any)
-          .adminListener(any)
-          .eventLoops(1))
-          .build().start();
-      closeables.add(g);
-      districts.put(d, g);
+      backendUrls.put(d, URI.create("http://127.0.0.1:" + backend.getAddress().getPort() + "/pension/incoming"));
+      districtAudit.put(d, new MemoryAuditor());
+      if (down.contains(d)) {
+        try (ServerSocket reserved = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+          downPorts.put(d, reserved.getLocalPort()); // nothing listens there until bringUp(d)
+        }
+      } else {
+        startDistrict(d, any);
+      }
     }
     ServerSocket outsider = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
     closeables.add(outsider);
@@ -199,7 +220,8 @@ class DatasetPushEndToEndTest {
         .eventLoops(2);
     for (PartyId d : List.of(DISTRICT_A, DISTRICT_B, DISTRICT_C)) {
       b.consumerCertificate(identities.get(d).encryptionCertificate())
-          .pushReceiver(d, URI.create("https://127.0.0.1:" + districts.get(d).address("provider").getPort()));
+          .pushReceiver(d, URI.create("https://127.0.0.1:"
+              + (down.contains(d) ? downPorts.get(d) : districts.get(d).address("provider").getPort())));
     }
     province = province(b).build().start();
     closeables.add(province);

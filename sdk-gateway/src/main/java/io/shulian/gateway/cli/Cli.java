@@ -65,6 +65,49 @@ final class Cli {
     return ms + "ms";
   }
 
+  /**
+   * The app's API key for a gateway call: the first line of {@code file} if given, else the
+   * environment variable {@code env}; a usage error (never showing the key) if there is none.
+   */
+  static String apiKey(CommandSpec spec, java.nio.file.@org.jspecify.annotations.Nullable Path file, String env) {
+    String key;
+    if (file != null) {
+      try {
+        // a key file is small: never read more than a secret file may hold
+        byte[] b = CliSupport.readFile(file, CliSupport.MAX_SECRET_FILE_BYTES);
+        key = new String(b, java.nio.charset.StandardCharsets.UTF_8).lines().findFirst().orElse("").trim();
+      } catch (BoundedRead.TooLargeException e) {
+        throw usage(spec, "--api-key-file: " + file + " is too large for an API key (more than "
+            + CliSupport.MAX_SECRET_FILE_BYTES + " bytes)");
+      } catch (IOException e) {
+        throw usage(spec, "--api-key-file: cannot read " + file);
+      }
+      if (key.isEmpty()) {
+        throw usage(spec, "--api-key-file: " + file + " holds no API key");
+      }
+      return key;
+    }
+    key = System.getenv(env);
+    if (key == null || key.isEmpty()) {
+      throw usage(spec, "the environment variable " + env + " (--api-key-env) holds no API key");
+    }
+    return key;
+  }
+
+  /** The app listener of a gateway, {@code http://host:port} (a usage error otherwise). */
+  static java.net.URI appGateway(CommandSpec spec, String gateway) {
+    java.net.URI base;
+    try {
+      base = java.net.URI.create(gateway);
+    } catch (IllegalArgumentException e) {
+      throw usage(spec, "--gateway: not a URL: " + e.getMessage());
+    }
+    if (!"http".equals(base.getScheme()) || base.getHost() == null) {
+      throw usage(spec, "--gateway must be http://host:port (the gateway's app listener)");
+    }
+    return base;
+  }
+
   /** Maps an exception thrown by a command to a one-line message and an exit code; no stack trace. */
   static int handle(Exception e, CommandLine cmd) {
     String name = cmd.getCommandSpec().qualifiedName().replaceFirst("^shulian ", "");

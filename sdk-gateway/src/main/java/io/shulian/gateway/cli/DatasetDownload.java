@@ -79,13 +79,7 @@ public final class DatasetDownload {
           .append(uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()).append(" HTTP/1.1\r\n")
           .append("Host: ").append(uri.getHost()).append(':').append(port).append("\r\n")
           .append("TE: trailers\r\nConnection: close\r\n");
-      for (Map.Entry<String, String> h : headers.entrySet()) {
-        if (h.getKey().indexOf('\n') >= 0 || h.getValue().indexOf('\n') >= 0 || h.getValue().indexOf('\r') >= 0) {
-          throw new IllegalArgumentException("header " + h.getKey() + " contains a line break");
-        }
-        req.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
-      }
-      req.append("\r\n");
+      headers(req, headers);
       s.getOutputStream().write(req.toString().getBytes(StandardCharsets.UTF_8));
       s.getOutputStream().flush();
       InputStream in = new BufferedInputStream(s.getInputStream(), 65536);
@@ -124,6 +118,17 @@ public final class DatasetDownload {
       boolean complete = trailers != null && "verified".equals(trailers.get(STREAM_TRAILER));
       return new Result(status, head, complete, trailers == null ? Map.of() : trailers, total[0], new byte[0]);
     }
+  }
+
+  /** Appends {@code headers} and the empty line ending the head; refuses a line break in a name or value. */
+  static void headers(StringBuilder req, Map<String, String> headers) {
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      if (h.getKey().indexOf('\n') >= 0 || h.getValue().indexOf('\n') >= 0 || h.getValue().indexOf('\r') >= 0) {
+        throw new IllegalArgumentException("header " + h.getKey() + " contains a line break");
+      }
+      req.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    }
+    req.append("\r\n");
   }
 
   /** Reads chunks to {@code out}; returns the trailer fields, or null if the body was cut off. */
@@ -175,7 +180,7 @@ public final class DatasetDownload {
     }
   }
 
-  private static long body(InputStream in, Map<String, String> head, boolean chunked, OutputStream out,
+  static long body(InputStream in, Map<String, String> head, boolean chunked, OutputStream out,
       LongConsumer progress, long max) throws IOException {
     if (chunked) {
       ByteArrayOutputStream b = new ByteArrayOutputStream();
@@ -213,7 +218,7 @@ public final class DatasetDownload {
   }
 
   /** Header or trailer fields up to the empty line, names lower-case; null if cut off. */
-  private static @Nullable Map<String, String> fields(InputStream in) throws IOException {
+  static @Nullable Map<String, String> fields(InputStream in) throws IOException {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < 200; i++) {
       String l = line(in);
@@ -232,7 +237,7 @@ public final class DatasetDownload {
   }
 
   /** One CRLF- (or LF-) terminated line without its end; null at the end of input. */
-  private static @Nullable String line(InputStream in) throws IOException {
+  static @Nullable String line(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     while (true) {
       int c = in.read();

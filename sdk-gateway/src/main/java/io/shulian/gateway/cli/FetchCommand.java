@@ -97,31 +97,8 @@ final class FetchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    String key;
-    if (apiKeyFile != null) {
-      try {
-        key = Files.readAllLines(apiKeyFile, StandardCharsets.UTF_8).stream().findFirst().orElse("").trim();
-      } catch (IOException e) {
-        throw Cli.usage(spec, "--api-key-file: cannot read " + apiKeyFile);
-      }
-      if (key.isEmpty()) {
-        throw Cli.usage(spec, "--api-key-file: " + apiKeyFile + " holds no API key");
-      }
-    } else {
-      key = System.getenv(apiKeyEnv);
-      if (key == null || key.isEmpty()) {
-        throw Cli.usage(spec, "the environment variable " + apiKeyEnv + " (--api-key-env) holds no API key");
-      }
-    }
-    URI base;
-    try {
-      base = URI.create(gateway);
-    } catch (IllegalArgumentException e) {
-      throw Cli.usage(spec, "--gateway: not a URL: " + e.getMessage());
-    }
-    if (!"http".equals(base.getScheme()) || base.getHost() == null) {
-      throw Cli.usage(spec, "--gateway must be http://host:port (the consumer listener)");
-    }
+    String key = Cli.apiKey(spec, apiKeyFile, apiKeyEnv);
+    URI base = Cli.appGateway(spec, gateway);
     if (!resource.matches("[A-Za-z0-9._:-]{1,128}")) {
       throw Cli.usage(spec, "--resource: not a catalog code");
     }

@@ -116,7 +116,8 @@ record FetchState(String gateway, String resource, String path, String purpose, 
         field(m, "sha256"));
   }
 
-  private static String field(Map<String, String> m, String name) {
+  /** The value of a state field; IllegalArgumentException if it is missing. */
+  static String field(Map<String, String> m, String name) {
     String v = m.get(name);
     if (v == null) {
       throw new IllegalArgumentException("no " + name);

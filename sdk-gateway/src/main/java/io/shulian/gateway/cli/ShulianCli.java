@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       MaskCommand.class,
       AssessCommand.class,
       FetchCommand.class,
+      PushCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 rejected (envelope, certificate, bundle, log), 4 policy denied, 5/6/7 assess found medium/high/critical."})
