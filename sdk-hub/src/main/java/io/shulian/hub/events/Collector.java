@@ -333,7 +333,7 @@ public final class Collector {
       throw new Refusal(409, "SEQUENCE_GAP", "log " + b.logId + " continues at seq " + start + ", the batch starts at "
           + b.firstSeq + " (records missing)", "sequence_gap");
     }
-    // records already here: the same leaf is a duplicate, another one is a fork
+    // records already here: the same bytes are a duplicate, other bytes a fork
     int dupCount = (int) Math.min(b.records.size(), start - b.firstSeq);
     if (dupCount > 0) {
       Map<Long, byte[]> stored = bodies(c, logNo, b.firstSeq, b.firstSeq + dupCount);
