@@ -124,4 +124,24 @@ class CollectorStorableValuesTest {
         record(city, 4, "", Instant.parse("-5000-01-01T00:00:00Z")));
     shipAndCheck(db, city, records);
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "pg"})
+  void nulCharacterInAnAlertsText_alertStored_notLost(String db) throws Exception {
+    List<AutoCloseable> close = new ArrayList<>();
+    try (HubStore store = open(db, close)) {
+      io.shulian.hub.alert.Alerts alerts = new io.shulian.hub.alert.Alerts(store, Clock.systemUTC(), null, null);
+      // a rule's subject and summary carry record text (here a resource with a NUL in it)
+      assertThat(alerts.raise("new_consumer", io.shulian.hub.alert.Alert.Severity.INFO, "civil housing.balance\u0000x",
+          "civil asked for housing.balance\u0000x", List.of("log:1"))).isPresent();
+      assertThat(count(store, "SELECT COUNT(*) FROM hub_alerts WHERE rule = 'new_consumer'")).isEqualTo(1);
+      // the same subject again: the open alert is found, not raised twice
+      assertThat(alerts.raise("new_consumer", io.shulian.hub.alert.Alert.Severity.INFO, "civil housing.balance\u0000x",
+          "again", List.of("log:2"))).isEmpty();
+    } finally {
+      for (AutoCloseable a : close) {
+        a.close();
+      }
+    }
+  }
 }
