@@ -279,7 +279,12 @@ public final class Alerts {
         rs.getString(11));
   }
 
+  /**
+   * Text as an alert column holds it: at most {@code max} characters, a NUL character (which
+   * PostgreSQL's text refuses: the alert would be lost) as U+FFFD.
+   */
   private static String clip(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    String t = s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
+    return t.length() <= max ? t : t.substring(0, max - 1) + "…";
   }
 }

@@ -333,13 +333,13 @@ public final class Collector {
       throw new Refusal(409, "SEQUENCE_GAP", "log " + b.logId + " continues at seq " + start + ", the batch starts at "
           + b.firstSeq + " (records missing)", "sequence_gap");
     }
-    // records already here: the same leaf is a duplicate, another one is a fork
+    // records already here: the same bytes are a duplicate, other bytes a fork
     int dupCount = (int) Math.min(b.records.size(), start - b.firstSeq);
     if (dupCount > 0) {
-      Map<Long, byte[]> stored = leaves(c, logNo, b.firstSeq, b.firstSeq + dupCount);
+      Map<Long, byte[]> stored = bodies(c, logNo, b.firstSeq, b.firstSeq + dupCount);
       for (int i = 0; i < dupCount; i++) {
         byte[] have = stored.get(b.firstSeq + i);
-        if (have != null && !MessageDigest.isEqual(have, AuditStreamVerifier.leafHash(b.hash, b.records.get(i)))) {
+        if (have != null && !MessageDigest.isEqual(have, b.records.get(i))) {
           throw new Refusal(409, "CHAIN_FORK", "log " + b.logId + " seq " + (b.firstSeq + i)
               + " differs from the record received before (the log was rewritten)", "chain_fork");
         }
@@ -376,7 +376,7 @@ public final class Collector {
       for (int i = dupCount; i < b.records.size(); i++) {
         AuditEntry e = v.append(b.records.get(i));
         entries.add(e);
-        insert(c, logNo, b.logId, party, e, v.lastLeaf(), b.records.get(i), now);
+        insert(c, logNo, e, b.records.get(i));
         next = checkpointsAt(v, cps, next, signers, b.certificates, accepted);
       }
       if (next < cps.size()) {
@@ -494,15 +494,16 @@ public final class Collector {
     }
   }
 
-  private static Map<Long, byte[]> leaves(Connection c, long logNo, long from, long to) throws SQLException {
+  /** The stored bytes of the records [from, to) of log {@code logNo} still held (retention may have purged some). */
+  private static Map<Long, byte[]> bodies(Connection c, long logNo, long from, long to) throws SQLException {
     Map<Long, byte[]> out = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT seq, leaf_hash FROM hub_events WHERE event_key >= ?"
+    try (PreparedStatement ps = c.prepareStatement("SELECT event_key, body FROM hub_events WHERE event_key >= ?"
         + " AND event_key < ?")) {
       ps.setLong(1, eventKey(logNo, from));
       ps.setLong(2, eventKey(logNo, to));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.put(rs.getLong(1), rs.getBytes(2));
+          out.put(rs.getLong(1) & (SEQ_LIMIT - 1), rs.getBytes(2));
         }
       }
     }
@@ -512,43 +513,62 @@ public final class Collector {
   private @Nullable PreparedStatement pending;
   private int pendingRows;
 
-  private void insert(Connection c, long logNo, String logId, PartyId party, AuditEntry e, byte[] leaf, byte[] body,
-      Instant now) throws SQLException {
+  /** Rows per JDBC statement batch. */
+  private static final int JDBC_BATCH = 1000;
+
+  /**
+   * Adds one event row to the statement batch (V5_2: the columns the hub queries and the record's
+   * bytes; see the migration). The text columns and event_time hold stand-ins where the database
+   * could not hold the value ({@link #column}, {@link #columnTime}); body keeps it exactly.
+   */
+  private void insert(Connection c, long logNo, AuditEntry e, byte[] body) throws SQLException {
     if (pending == null) {
-      pending = c.prepareStatement("INSERT INTO hub_events (event_key, log_id, seq, party, event_time, received_at,"
-          + " direction, envelope_id, sender, receiver, resource, purpose, grant_id, effect, reasons, status, outcome,"
-          + " payload_bytes, latency_ms, app, leaf_hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-          + " ?, ?, ?, ?)");
+      pending = c.prepareStatement("INSERT INTO hub_events (event_key, event_time, direction, effect, status, envelope_id,"
+          + " sender, receiver, resource, grant_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     }
     PreparedStatement ps = pending;
     AuditRecord r = e.record();
     ps.setLong(1, eventKey(logNo, e.seq()));
-    int i = 1;
-    ps.setString(++i, logId);
-    ps.setLong(++i, e.seq());
-    ps.setString(++i, party.toString());
-    ps.setTimestamp(++i, Timestamp.from(r.time()));
-    ps.setTimestamp(++i, Timestamp.from(now));
-    ps.setString(++i, r.direction().name());
-    ps.setString(++i, clip(r.envelopeId(), 256));
-    ps.setString(++i, clip(r.sender(), 256));
-    ps.setString(++i, clip(r.receiver(), 256));
-    ps.setString(++i, clip(r.resource(), 256));
-    ps.setString(++i, clip(r.purpose(), 256));
-    ps.setString(++i, clip(r.grantId(), 256));
-    ps.setString(++i, r.decision().effect().name());
-    ps.setString(++i, clip(String.join(",", r.decision().reasonCodes()), 2000));
-    ps.setInt(++i, r.status());
-    ps.setString(++i, clip(r.outcome(), 128));
-    ps.setLong(++i, r.payloadBytes());
-    ps.setLong(++i, r.latency().toMillis());
-    ps.setString(++i, clip(r.app(), 256));
-    ps.setBytes(++i, leaf);
-    ps.setBytes(++i, body);
+    ps.setTimestamp(2, columnTime(r.time()));
+    ps.setString(3, r.direction().name());
+    ps.setString(4, r.decision().effect().name());
+    ps.setInt(5, r.status());
+    ps.setString(6, column(r.envelopeId()));
+    ps.setString(7, column(r.sender()));
+    ps.setString(8, column(r.receiver()));
+    ps.setString(9, column(r.resource()));
+    ps.setString(10, column(r.grantId()));
+    ps.setBytes(11, body);
     ps.addBatch();
-    if (++pendingRows >= 1000) {
+    if (++pendingRows >= JDBC_BATCH) {
       flush(c);
     }
+  }
+
+  /** The earliest and latest event_time stored (years 1 and 9999; PostgreSQL holds 4713 BC to 294276). */
+  private static final Instant MIN_COLUMN_TIME = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant MAX_COLUMN_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+  /** A record's time as the event_time column holds it: clamped to years 1..9999. */
+  static Timestamp columnTime(Instant t) {
+    Instant c = t.isBefore(MIN_COLUMN_TIME) ? MIN_COLUMN_TIME : t.isAfter(MAX_COLUMN_TIME) ? MAX_COLUMN_TIME : t;
+    return Timestamp.from(c);
+  }
+
+  /** The width of the text columns of hub_events. */
+  private static final int COLUMN_CHARS = 256;
+
+  /**
+   * A record's text as a query column holds it: at most 256 characters (a surrogate pair is not
+   * cut), NUL replaced by U+FFFD (PostgreSQL's text cannot hold NUL; H2 gets the same value).
+   */
+  static String column(String s) {
+    String t = s;
+    if (t.length() > COLUMN_CHARS) {
+      int end = Character.isHighSurrogate(t.charAt(COLUMN_CHARS - 1)) ? COLUMN_CHARS - 1 : COLUMN_CHARS;
+      t = t.substring(0, end);
+    }
+    return t.indexOf('\u0000') < 0 ? t : t.replace('\u0000', '\uFFFD');
   }
 
   private void flush(Connection c) throws SQLException {
@@ -649,10 +669,6 @@ public final class Collector {
         throw e;
       }
     }
-  }
-
-  private static String clip(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max);
   }
 
   private static Refusal malformed(String detail) {
