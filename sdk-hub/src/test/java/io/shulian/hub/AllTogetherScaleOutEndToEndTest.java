@@ -3,7 +3,6 @@ package io.shulian.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Counter;
 import io.shulian.core.audit.AuditLog;
@@ -76,7 +75,6 @@ import org.junit.jupiter.api.io.TempDir;
  * exactly 6 times.
  */
 class AllTogetherScaleOutEndToEndTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   static final String FUND = GatewayStateTest.FUND;
   static final String API_KEY = "portal-key-0123456789";
   static final int CLIENTS = 4;
@@ -344,26 +342,14 @@ class AllTogetherScaleOutEndToEndTest {
     // number), nothing refused, no integrity alert
     long hubRecords = 0;
     for (Map.Entry<String, PartyIdentity> l : logs.entrySet()) {
-      hubRecords += cursor(city, hub, l.getValue(), AuditLogReader.cursor(dir.resolve(l.getKey())).logId())[0];
+      hubRecords += KafkaEventStreamTest.cursor(city, hub, l.getValue(), AuditLogReader.cursor(dir.resolve(l.getKey())).logId())[0];
     }
-    assertThat(counter(hub, "shulian.hub.kafka.events", "stored")).as("records stored from Kafka").isEqualTo(hubRecords);
-    assertThat(counter(hub, "shulian.hub.kafka.records", "refused")).as("Kafka records refused").isZero();
-    JsonNode alerts = JSON.readTree(city.client(null).send(HttpRequest.newBuilder(TestHubCity.url(hub, "/v1/admin/alerts"))
-        .header("Authorization", "Bearer " + TestHubCity.OFFICER_TOKEN).timeout(Duration.ofSeconds(30)).build(),
-        HttpResponse.BodyHandlers.ofString()).body()).get("alerts");
+    assertThat(KafkaEventStreamTest.kafkaEvents(hub, "stored")).as("records stored from Kafka").isEqualTo(hubRecords);
+    Counter refused = hub.registry().find("shulian.hub.kafka.records").tag("outcome", "refused").counter();
+    assertThat(refused == null ? 0 : refused.count()).as("Kafka records refused").isZero();
+    JsonNode alerts = KafkaEventStreamTest.alerts(city, hub);
     assertThat(alerts).as(alerts.toString()).noneSatisfy(a -> assertThat(INTEGRITY_RULES).contains(a.get("rule").asText()));
     phase("verified (" + acknowledged.size() + " acknowledged, " + hubRecords + " records at the hub)");
-  }
-
-  /** Where the hub's copy of {@code logId} stands: nextSeq and covered, or -1 while unknown. */
-  static long[] cursor(TestHubCity city, Hub h, PartyIdentity party, String logId) throws Exception {
-    HttpResponse<String> r = city.client(party).send(HttpRequest.newBuilder(TestHubCity.url(h, "/v1/events/logs/" + logId))
-        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      return new long[] {-1, -1};
-    }
-    JsonNode n = JSON.readTree(r.body());
-    return new long[] {n.get("nextSeq").asLong(), n.get("covered").asLong()};
   }
 
   /** True once the hub stored and verified (under a checkpoint) every record of the log on disk, within 60 s. */
@@ -371,17 +357,12 @@ class AllTogetherScaleOutEndToEndTest {
     String logId = AuditLogReader.cursor(log).logId();
     return TestWait.within(Duration.ofSeconds(60), () -> {
       try {
-        long[] c = cursor(city, h, party, logId);
+        long[] c = KafkaEventStreamTest.cursor(city, h, party, logId);
         long n = AuditLogReader.forEach(log, e -> {});
         return c[0] == n && c[1] == n;
       } catch (Exception e) {
         return false;
       }
     });
-  }
-
-  static double counter(Hub h, String name, String outcome) {
-    Counter c = h.registry().find(name).tag("outcome", outcome).counter();
-    return c == null ? 0 : c.count();
   }
 }
