@@ -58,11 +58,11 @@ import org.junit.jupiter.api.io.TempDir;
  * new city bundle are refused after hot reload. Real gateways from YAML, a city CA, real mutual TLS,
  * on loopback; a restart is a new gateway on the same configuration and directories.
  */
-class GatewayStateTest {
+public class GatewayStateTest {
   static final PartyId DISTRICT = PartyId.of("440604", CreditCode.withCheckCharacter("11440604MB2C9012D"), null);
-  static final String FUND = "housing.provident-fund.balance";
-  static final String PURPOSE = "social-assistance-review";
-  static final String FUND_TARGET = "/440604199001011234"; // the catalog declares GET /{idNumber}
+  public static final String FUND = "housing.provident-fund.balance";
+  public static final String PURPOSE = "social-assistance-review";
+  public static final String FUND_TARGET = "/440604199001011234"; // the catalog declares GET /{idNumber}
 
   @TempDir Path dir;
   final List<AutoCloseable> closeables = new ArrayList<>();
@@ -102,7 +102,7 @@ class GatewayStateTest {
   }
 
   /** Copies the example catalog and policies of docs/examples into {@code dir}/policy. */
-  static void copyExamplePolicy(Path dir) throws java.io.IOException {
+  public static void copyExamplePolicy(Path dir) throws java.io.IOException {
     Files.createDirectories(dir.resolve("policy"));
     Path examples = Path.of(System.getProperty("user.dir")).getParent().resolve("docs/examples");
     Files.copy(examples.resolve("catalog.yaml"), dir.resolve("policy/catalog.yaml"));
@@ -110,7 +110,7 @@ class GatewayStateTest {
   }
 
   /** A started backend on loopback answering every request with the fund balance, counting the calls. */
-  static HttpServer fundBackend(AtomicInteger calls) throws java.io.IOException {
+  public static HttpServer fundBackend(AtomicInteger calls) throws java.io.IOException {
     HttpServer backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     backend.createContext("/", ex -> {
       calls.incrementAndGet();

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * whichever location the result names. Through the gateways, no target reaches the sibling.
  * Skipped (with a message) only when no nginx binary is installed.
  */
-class NginxFrontEndToEndTest {
+public class NginxFrontEndToEndTest {
   static final String API_KEY = "civil-portal-key-0123456789";
 
   @TempDir Path dir;
@@ -48,7 +48,7 @@ class NginxFrontEndToEndTest {
   int nginxPort;
   Gateway consumer;
 
-  static Path nginx() {
+  public static Path nginx() {
     for (String p : List.of("/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/local/nginx/sbin/nginx", "/usr/bin/nginx")) {
       if (Files.isExecutable(Path.of(p))) {
         return Path.of(p);
@@ -161,7 +161,7 @@ class NginxFrontEndToEndTest {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -59,7 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
  * record in some replica's audit log (the logs verified afterwards), nginx sends the rest to the
  * two left, and no envelope is served twice.
  */
-class ReplicaKillEndToEndTest {
+public class ReplicaKillEndToEndTest {
   @TempDir Path dir;
   final List<AutoCloseable> closeables = new ArrayList<>();
   final Map<String, String> env = Map.of("SHULIAN_KEY_PASSWORD", "test-only", "SHULIAN_MASK_KEY", "0123456789abcdef-test");
@@ -75,13 +75,23 @@ class ReplicaKillEndToEndTest {
     }
   }
 
-  /** Starts {@code shulian gateway --config <config>} in a child JVM on the test's class path. */
   Process replica(Path config, int n) throws Exception {
+    return childGateway(dir, config, "replica-" + n, env, closeables);
+  }
+
+  /**
+   * Starts {@code shulian gateway --config <config>} in a child JVM on the test's class path, in
+   * {@code dir}, its output in {@code <name>.log}; killed (SIGKILL) by the closeable it adds.
+   */
+  public static Process childGateway(Path dir, Path config, String name, Map<String, String> env,
+      List<AutoCloseable> closeables) throws Exception {
+    // the @argfile keeps a long class path (sdk-hub's tests) off the command line
+    Path args = dir.resolve(name + ".classpath");
+    Files.writeString(args, "-cp \"" + System.getProperty("java.class.path").replace("\\", "\\\\") + "\"\n");
     List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ShulianCli.class.getName(),
-        "gateway", "--config", config.toString());
+        "-XX:TieredStopAtLevel=1", "@" + args, ShulianCli.class.getName(), "gateway", "--config", config.toString());
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("replica-" + n + ".log").toFile());
+        .redirectOutput(dir.resolve(name + ".log").toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
     closeables.add(() -> {
@@ -91,8 +101,13 @@ class ReplicaKillEndToEndTest {
     return p;
   }
 
-  /** Starts a replica in this JVM as {@code shulian gateway --config <config>} does: its signed audit log on disk. */
   Gateway inProcess(Path config) throws Exception {
+    return inProcessGateway(config, env, closeables);
+  }
+
+  /** Starts a replica in this JVM as {@code shulian gateway --config <config>} does: its signed audit log on disk. */
+  public static Gateway inProcessGateway(Path config, Map<String, String> env, List<AutoCloseable> closeables)
+      throws Exception {
     ConfigLoader.Loaded loaded = ConfigLoader.load(config, env::get);
     Path auditDir = loaded.resolve(loaded.config.audit.dir);
     Files.createDirectories(auditDir);
@@ -103,7 +118,7 @@ class ReplicaKillEndToEndTest {
     return g;
   }
 
-  static void awaitListening(Process p, int port, Path log) throws Exception {
+  public static void awaitListening(Process p, int port, Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
       assertThat(p.isAlive()).as(() -> "replica exited: " + read(log)).isTrue();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.shulian.core.envelope.EnvelopeSealer;
 import io.shulian.core.envelope.SealRequest;
+import io.shulian.core.envelope.SealedEnvelope;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
@@ -56,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * accepts only the provider department's own certificate from whichever replica it reaches. L4
  * balances connections, not requests: round robin spreads each new connection.
  */
-class ScaleOutEndToEndTest {
+public class ScaleOutEndToEndTest {
   static final String FUND = GatewayStateTest.FUND;
   static final String PURPOSE = GatewayStateTest.PURPOSE;
 
@@ -146,7 +147,7 @@ class ScaleOutEndToEndTest {
    * the replicas on {@code ports}: the shipped file unchanged but for the replicas' addresses
    * (each keeps the shipped {@code server} parameters) and its listen address; returns its port.
    */
-  static int startStreamBalancer(Path nginx, Path dir, List<Integer> ports, List<AutoCloseable> closeables)
+  public static int startStreamBalancer(Path nginx, Path dir, List<Integer> ports, List<AutoCloseable> closeables)
       throws Exception {
     if (!Files.exists(STREAM_MODULE) && !builtWithStream(nginx)) {
       if ("true".equals(System.getenv("CI"))) {
@@ -195,7 +196,7 @@ class ScaleOutEndToEndTest {
    * TLS with the consumer's TLS key, accepting only a server that presents the provider
    * department's own certificate (so every replica behind the balancer must present it).
    */
-  static HttpClient peerClient(PartyIdentity consumer, PartyIdentity provider) {
+  public static HttpClient peerClient(PartyIdentity consumer, PartyIdentity provider) {
     return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
         .sslContext(GatewayTls.jdkClient(consumer, new PinnedPeerVerifier(provider.certificates(), Clock.systemUTC())))
         .build();
@@ -213,26 +214,45 @@ class ScaleOutEndToEndTest {
   }
 
   String grant(String id, long maxUses) {
-    return GrantIssuer.of(housing).issue(Grant.builder().id(id).issuer(housing.party()).consumer(civil.party())
+    return grant(housing, civil, id, maxUses);
+  }
+
+  /** A grant of the fund balance to {@code consumer}, issued by {@code provider}, valid for 30 days. */
+  public static String grant(PartyIdentity provider, PartyIdentity consumer, String id, long maxUses) {
+    return GrantIssuer.of(provider).issue(Grant.builder().id(id).issuer(provider.party()).consumer(consumer.party())
         .resource(FUND).fields(List.of("applicant.name", "balance")).purpose(PURPOSE)
         .validity(Instant.now().minusSeconds(60), Instant.now().plus(Duration.ofDays(30))).maxUses(maxUses).build());
   }
 
   byte[] envelope(String grant) throws Exception {
-    String req = "GET " + GatewayStateTest.FUND_TARGET + " HTTP/1.1\r\nx-shulian-grant: " + grant + "\r\n\r\n";
-    return EnvelopeSealer.builder(civil).build().seal(SealRequest.builder()
-            .recipient(housing.encryptionCertificate()).resource(FUND).purpose(PURPOSE).contentType("message/http").build(),
-        req.getBytes(StandardCharsets.US_ASCII)).toByteArray();
+    return envelope(civil, housing, grant);
   }
 
-  record Answer(int status, String body) {}
+  public static byte[] envelope(PartyIdentity consumer, PartyIdentity provider, String grant) throws Exception {
+    return sealed(consumer, provider, grant).toByteArray();
+  }
+
+  /** The request for the fund balance under {@code grant}, sealed by {@code consumer} to {@code provider}. */
+  public static SealedEnvelope sealed(PartyIdentity consumer, PartyIdentity provider, String grant) throws Exception {
+    String req = "GET " + GatewayStateTest.FUND_TARGET + " HTTP/1.1\r\nx-shulian-grant: " + grant + "\r\n\r\n";
+    return EnvelopeSealer.builder(consumer).build().seal(SealRequest.builder()
+            .recipient(provider.encryptionCertificate()).resource(FUND).purpose(PURPOSE).contentType("message/http").build(),
+        req.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  public record Answer(int status, String body) {}
 
   CompletableFuture<Answer> postAsync(byte[] envelope) {
     return postAsync(http, envelope);
   }
 
   CompletableFuture<Answer> postAsync(HttpClient http, byte[] envelope) {
-    HttpRequest r = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + nginxPort + "/shulian/v1/exchange"))
+    return postAsync(http, nginxPort, envelope);
+  }
+
+  /** Posts {@code envelope} to the provider's exchange endpoint behind the balancer on {@code port}. */
+  public static CompletableFuture<Answer> postAsync(HttpClient http, int port, byte[] envelope) {
+    HttpRequest r = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/shulian/v1/exchange"))
         .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/jose")
         .POST(HttpRequest.BodyPublishers.ofByteArray(envelope)).build();
     // -1: no HTTP answer at all (the connection was cut: with TLS passed through, the balancer

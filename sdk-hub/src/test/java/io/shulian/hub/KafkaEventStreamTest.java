@@ -97,8 +97,12 @@ class KafkaEventStreamTest {
     return h;
   }
 
-  /** Where the hub's copy of {@code logId} stands: nextSeq and covered, or -1 while unknown. */
   private long[] cursor(Hub h, PartyIdentity party, String logId) throws Exception {
+    return cursor(city, h, party, logId);
+  }
+
+  /** Where the hub's copy of {@code logId} stands: nextSeq and covered, or -1 while unknown. */
+  static long[] cursor(TestHubCity city, Hub h, PartyIdentity party, String logId) throws Exception {
     HttpResponse<String> r = city.client(party).send(HttpRequest.newBuilder(TestHubCity.url(h, "/v1/events/logs/" + logId))
         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
@@ -126,12 +130,12 @@ class KafkaEventStreamTest {
     });
   }
 
-  private static double kafkaEvents(Hub h, String outcome) {
+  static double kafkaEvents(Hub h, String outcome) {
     Counter c = h.registry().find("shulian.hub.kafka.events").tag("outcome", outcome).counter();
     return c == null ? 0 : c.count();
   }
 
-  private static JsonNode alerts(TestHubCity city, Hub h) throws Exception {
+  static JsonNode alerts(TestHubCity city, Hub h) throws Exception {
     return JSON.readTree(city.client(null).send(HttpRequest.newBuilder(TestHubCity.url(h, "/v1/admin/alerts"))
         .header("Authorization", "Bearer " + TestHubCity.OFFICER_TOKEN).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString()).body()).get("alerts");

@@ -65,9 +65,17 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** Formats and starts a broker with its files in {@code dir}; returns once it answers. */
   public static KafkaBroker start(Path dir) throws Exception {
-    KafkaBroker b = new KafkaBroker(dir);
+    KafkaBroker b = prepare(dir);
     b.start();
     return b;
+  }
+
+  /**
+   * A broker with its files and ports in {@code dir}, not started yet: its {@link #bootstrap()} is
+   * known at once (to configure gateways while the broker's JVM boots in the background).
+   */
+  public static KafkaBroker prepare(Path dir) throws IOException {
+    return new KafkaBroker(dir);
   }
 
   /** The bootstrap address, {@code 127.0.0.1:<port>}. */
@@ -89,7 +97,8 @@ public final class KafkaBroker implements AutoCloseable {
         props.toString(), clusterId, logDir.toString()));
     process = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    // generous: on a loaded machine (seven builds on two cores) a KRaft broker took over 90 s to answer
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     try (Admin admin = admin()) {
       while (true) {
         if (!process.isAlive()) {
@@ -100,7 +109,7 @@ public final class KafkaBroker implements AutoCloseable {
           return;
         } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
           if (System.nanoTime() > deadline) {
-            throw new IOException("the Kafka broker did not answer within 90 s: " + logTail(), e);
+            throw new IOException("the Kafka broker did not answer within 180 s: " + logTail(), e);
           }
           Thread.sleep(100);
         }
