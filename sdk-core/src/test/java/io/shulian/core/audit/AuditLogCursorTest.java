@@ -103,6 +103,27 @@ class AuditLogCursorTest {
   }
 
   @Test
+  void cursor_batchOfManyRecords_readInAFewFileReadsNotTwoPerRecord() throws Exception {
+    Path dir = tmp.resolve("big");
+    try (AuditLog l = AuditLog.builder(dir, AuditFixtures.operator(Suite.INTL)).checkpointEveryRecords(100)
+        .checkpointInterval(java.time.Duration.ofHours(1)).open()) {
+      for (int i = 0; i < 500; i++) {
+        l.append(AuditFixtures.record(i)).get();
+      }
+    }
+    assertThat(LogScanner.segments(dir)).hasSize(1);
+    AuditLogReader.Cursor c = AuditLogReader.cursor(dir);
+    RecordBatch b = c.read(0, 500);
+    assertSame(b, AuditLogReader.readBatch(dir, 0, 500, null));
+    assertThat(b.bodies()).hasSize(500);
+    // the shipper's hot path: the frames come from a few large reads, not a header and a frame read per record
+    assertThat(c.recordFileReads()).isLessThanOrEqualTo(4);
+    long before = c.recordFileReads();
+    assertThat(c.read(b.nextSeq(), 500).bodies()).isEmpty();
+    assertThat(c.recordFileReads() - before).isLessThanOrEqualTo(1);
+  }
+
+  @Test
   void cursor_writerAppendsRollsOverAndCheckpoints_eachBatchMatchesFreshRead() throws Exception {
     Path dir = tmp.resolve("log");
     try (AuditLog l = builder(dir).checkpointEveryRecords(1000).open()) {

@@ -2,25 +2,19 @@ package io.shulian.gateway.ship;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.shulian.core.audit.AuditException;
 import io.shulian.core.audit.AuditLogReader;
-import io.shulian.core.audit.Checkpoint;
 import io.shulian.core.audit.RecordBatch;
-import io.shulian.core.keys.PartyCertificate;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -103,10 +97,11 @@ public final class EventShipper extends ShipperThread {
     RecordBatch b = reader.read(acknowledged.get(), batch);
     logSize.set(b.logSize());
     long now = System.nanoTime();
-    if (b.bodies().isEmpty() && lastSent != 0 && now - lastSent < heartbeat.toNanos()) {
+    long records = records(b);
+    if (records == 0 && lastSent != 0 && now - lastSent < heartbeat.toNanos()) {
       return false;
     }
-    JsonNode ack = post(b);
+    JsonNode ack = post(b, json.write(b, b.bodies(), b.nextSeq(), b.chainHead()));
     lastSent = now;
     long next = ack.path("nextSeq").asLong(-1);
     if (next < 0) {
@@ -118,7 +113,7 @@ public final class EventShipper extends ShipperThread {
     acknowledged.set(next);
     saveCursor(b.logId(), next);
     succeeded();
-    return b.bodies().size() == batch;
+    return records == batch;
   }
 
   @Override
@@ -156,39 +151,13 @@ public final class EventShipper extends ShipperThread {
 
   /** Returns the collector's JSON form of a batch (the body of {@code POST /v1/events}). */
   public static byte[] toJson(RecordBatch b) {
-    return toJson(b, b.nextSeq(), b.chainHead());
+    return new BatchJson().write(b, b.bodies(), b.nextSeq(), b.chainHead());
   }
 
-  /**
-   * Returns the collector's JSON form of the first records of a batch, up to seq {@code end}
-   * (exclusive), with the checkpoints up to tree size {@code end} and {@code chainHead}, the chain
-   * value after record {@code end - 1}.
-   */
-  static byte[] toJson(RecordBatch b, long end, byte[] chainHead) {
-    ObjectNode o = JSON.createObjectNode();
-    o.put("logId", b.logId()).put("hash", b.hashAlgorithm().displayName()).put("firstSeq", b.firstSeq());
-    ArrayNode recs = o.putArray("records");
-    Base64.Encoder enc = Base64.getEncoder();
-    for (byte[] body : b.bodies().subList(0, (int) (end - b.firstSeq()))) {
-      recs.add(enc.encodeToString(body));
-    }
-    o.put("chainHead", enc.encodeToString(chainHead));
-    ArrayNode cps = o.putArray("checkpoints");
-    for (Checkpoint c : b.checkpoints()) {
-      if (c.treeSize() <= end) {
-        cps.add(c.toJsonLine());
-      }
-    }
-    if (!b.certificates().isEmpty()) {
-      o.put("certificates", PartyCertificate.toPem(b.certificates()));
-    }
-    return o.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  private JsonNode post(RecordBatch b) throws IOException, InterruptedException {
+  private JsonNode post(RecordBatch b, byte[] body) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(hub).timeout(Duration.ofSeconds(60))
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(toJson(b))).build(),
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
         HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() == 200) {
       return JSON.readTree(r.body());

@@ -159,24 +159,24 @@ public final class KafkaShipper extends ShipperThread {
     RecordBatch b = reader.read(from, batch);
     logSize.set(b.logSize());
     Checkpoint cut = lastCheckpointAfter(b, from);
-    if (cut == null && b.bodies().size() == batch) {
+    if (cut == null && records(b) == batch) {
       // more than `batch` records up to the next checkpoint: take a larger run
       b = reader.read(from, MAX_RECORDS);
       cut = lastCheckpointAfter(b, from);
     }
     if (cut == null) {
       long now = System.nanoTime();
-      if (!b.bodies().isEmpty() && checkpointer != null && now - lastCheckpointAsked >= interval.toNanos()) {
+      if (records(b) > 0 && checkpointer != null && now - lastCheckpointAsked >= interval.toNanos()) {
         lastCheckpointAsked = now;
         checkpointer.get().get(30, TimeUnit.SECONDS);
         return true; // read again: the checkpoint now covers the records
       }
-      if (b.bodies().size() >= MAX_RECORDS) {
+      if (records(b) >= MAX_RECORDS) {
         throw new IOException("no checkpoint within " + MAX_RECORDS + " records after seq " + from);
       }
       // nothing new for `heartbeat`: the checkpoint at the cursor again, so the hub can tell a
       // quiet gateway from a dead one (the cursor always stands at a checkpoint)
-      if (b.bodies().isEmpty() && (lastSent == 0 || now - lastSent >= heartbeat.toNanos())) {
+      if (records(b) == 0 && (lastSent == 0 || now - lastSent >= heartbeat.toNanos())) {
         cut = checkpointAt(b, from);
       }
       if (cut == null) {
@@ -184,7 +184,7 @@ public final class KafkaShipper extends ShipperThread {
       }
     }
     long end = cut.treeSize();
-    byte[] value = EventShipper.toJson(b, end, cut.chainHead());
+    byte[] value = json.write(b, b.bodies(), end, cut.chainHead());
     ProducerRecord<String, byte[]> rec = new ProducerRecord<>(topic, b.logId(), value);
     rec.headers().add(PARTY_HEADER, party.toString().getBytes(StandardCharsets.UTF_8));
     producer.send(rec).get(90, TimeUnit.SECONDS);

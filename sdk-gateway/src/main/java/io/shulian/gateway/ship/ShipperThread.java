@@ -2,6 +2,7 @@ package io.shulian.gateway.ship;
 
 import io.micrometer.core.instrument.Counter;
 import io.shulian.core.audit.AuditLogReader;
+import io.shulian.core.audit.RecordBatch;
 import io.shulian.core.keys.PartyIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,8 @@ abstract class ShipperThread implements AutoCloseable {
   final AtomicLong acknowledged = new AtomicLong(-1);
   /** How many records the log held at the last read. */
   final AtomicLong logSize = new AtomicLong();
+  /** Writes the batches' JSON form. */
+  final BatchJson json = new BatchJson();
   private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
   private final AtomicReference<@Nullable Thread> thread = new AtomicReference<>();
   @Nullable Counter failures;
@@ -164,6 +167,11 @@ abstract class ShipperThread implements AutoCloseable {
     } catch (InterruptedException e) {
       return false;
     }
+  }
+
+  /** The number of records in {@code b} (without copying its bodies, as {@link RecordBatch#bodies} does). */
+  static long records(RecordBatch b) {
+    return b.nextSeq() - b.firstSeq();
   }
 
   /** Writes {@code <log id> <next seq>} to the cursor file, atomically. */
