@@ -39,13 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Gateway audit logs shipped to the real hub's collector over real TLS (H2): resumable shipping,
  * catching up after the hub was away, and every refusal of the collector with its alert.
  */
-class HubEventsEndToEndTest {
+public class HubEventsEndToEndTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** new_consumer (info) would fire on every first exchange here; AlertRulesTest covers it. */
   static final String QUIET_NEW_CONSUMERS = "alerts: { newConsumer: false }";
   @TempDir Path dir;
 
-  static AuditRecord record(PartyIdentity from, int i, String outcome) {
+  public static AuditRecord record(PartyIdentity from, int i, String outcome) {
     return AuditRecord.builder().time(Instant.now()).envelopeId("env-" + i).direction(Direction.REQUEST_IN)
         .sender(TestHubCity.CIVIL).receiver(from.party()).resource("housing.provident-fund.balance")
         .purpose("social-assistance-review").decision(outcome.equals("OK") ? AuditDecision.permit()

@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A city CA with a hub, a department and two operators, and the bundles and clients tests need. */
-final class TestHubCity {
+public final class TestHubCity {
   static final char[] PW = "test-only".toCharArray();
   static final Map<String, String> ENV = Map.of("SHULIAN_KEY_PASSWORD", "test-only");
   static final String OFFICER_TOKEN = "officer-token-for-tests-only";
@@ -34,12 +34,12 @@ final class TestHubCity {
   static final PartyId CIVIL = PartyId.of("440600", CreditCode.withCheckCharacter("11440600MB2C5678C"), null);
 
   final Path dir;
-  final CityAuthority ca;
+  public final CityAuthority ca;
   final PartyIdentity hub;
-  final PartyIdentity housing;
-  final PartyIdentity civil;
+  public final PartyIdentity housing;
+  public final PartyIdentity civil;
 
-  TestHubCity(Path dir) throws Exception {
+  public TestHubCity(Path dir) throws Exception {
     this.dir = dir;
     ca = CityAuthority.init(Suite.INTL, "Test City Data Bureau", dir.resolve("ca"), PW, Duration.ofDays(3650), Clock.systemUTC());
     hub = ca.issue(HUB, true, Duration.ofDays(30));
@@ -83,7 +83,7 @@ final class TestHubCity {
     return d.caCertificate(signer.root()).crl(signer.crl(Duration.ofHours(24))).sign(signer);
   }
 
-  String bundle(long version) throws Exception {
+  public String bundle(long version) throws Exception {
     return bundle(ca, version, hub, housing, civil);
   }
 

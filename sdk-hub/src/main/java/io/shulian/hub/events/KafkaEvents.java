@@ -53,7 +53,10 @@ import org.slf4j.LoggerFactory;
  * code), counted, alerted (rule {@code event_stream_refused}, one open alert per log) and skipped,
  * so one bad record never holds up the partition; the log it claims to continue stays where it was
  * and its next genuine batch is checked against that. Only a hub that cannot store (database or
- * city trust unavailable, 503) stops the partition: the record is read again after a pause.
+ * city trust unavailable, 503) stops the partition: the record is read again after a pause. An
+ * unexpected error while handling a record is retried the same way, at most {@value #MAX_ATTEMPTS}
+ * times in a row, then that record is skipped as a poison record ({@code INTERNAL_ERROR}, alerted);
+ * a failing poll is logged and retried after the pause: the consumer thread never stops on its own.
  */
 public final class KafkaEvents implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaEvents.class);
@@ -63,6 +66,8 @@ public final class KafkaEvents implements AutoCloseable {
   public static final String RULE = "event_stream_refused";
   /** Largest Kafka record taken (the gateway's producer sends at most this much). */
   public static final int MAX_RECORD_BYTES = 16 << 20;
+  /** How often a record whose handling failed unexpectedly is read again before it is skipped with an alert. */
+  static final int MAX_ATTEMPTS = 5;
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The collector's refusals that raise their own alert already. */
   private static final Set<String> ALERTED = Set.of("SEQUENCE_GAP", "CHAIN_FORK", "CHECKPOINT_SIGNATURE_INVALID",
@@ -78,6 +83,8 @@ public final class KafkaEvents implements AutoCloseable {
   private final Duration pause;
   private final AtomicReference<@Nullable Thread> thread = new AtomicReference<>();
   private final AtomicReference<@Nullable String> lastFailure = new AtomicReference<>();
+  /** Per partition, the offset whose handling failed unexpectedly and how often in a row (consumer thread only). */
+  private final Map<TopicPartition, long[]> failing = new HashMap<>();
   private @Nullable MeterRegistry registry;
   private volatile boolean closed;
 
@@ -125,7 +132,8 @@ public final class KafkaEvents implements AutoCloseable {
   /**
    * Counts Kafka records by outcome on {@code shulian_hub_kafka_records_total{outcome=stored|refused|retried}}
    * and audit records on {@code shulian_hub_kafka_events_total{outcome=stored|duplicate}}; refused
-   * Kafka records by the collector's code on {@code shulian_hub_kafka_refused_total{code}} (lower case).
+   * Kafka records by the collector's code on {@code shulian_hub_kafka_refused_total{code}} (lower case), and
+   * failed polls of the topic on {@code shulian_hub_kafka_poll_failures_total}.
    */
   public void bindTo(MeterRegistry r) {
     registry = r;
@@ -154,36 +162,80 @@ public final class KafkaEvents implements AutoCloseable {
     try {
       consumer.subscribe(List.of(topic));
       while (!closed) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-        Set<TopicPartition> stalled = new HashSet<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-          if (stalled.contains(tp)) {
-            continue;
+        try {
+          pollOnce();
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          // the broker, the group or the client in trouble: report it and poll again after a pause
+          lastFailure.set(e.getClass().getSimpleName());
+          MeterRegistry m = registry;
+          if (m != null) {
+            m.counter("shulian.hub.kafka.poll.failures").increment();
           }
-          if (handle(r) == Outcome.RETRY) {
-            consumer.seek(tp, r.offset());
-            stalled.add(tp);
-          } else {
-            done.put(tp, new OffsetAndMetadata(r.offset() + 1));
-          }
-        }
-        if (!done.isEmpty()) {
-          consumer.commitSync(done);
-        }
-        if (!stalled.isEmpty()) {
+          LOG.atError().addKeyValue("event", "event_kafka_poll_failed").addKeyValue("topic", topic)
+              .addKeyValue("error", e.getClass().getName()).log("reading the Kafka event topic failed, retried in {}: {}",
+                  pause, e.toString());
           Thread.sleep(pause.toMillis());
         }
       }
     } catch (WakeupException | InterruptedException e) {
       // closing
-    } catch (RuntimeException e) {
-      lastFailure.set(e.toString());
-      LOG.atError().addKeyValue("event", "event_kafka_stopped").addKeyValue("topic", topic)
-          .log("the Kafka event consumer stopped: {}", e.toString());
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private void pollOnce() throws InterruptedException {
+    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+    Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+    Set<TopicPartition> stalled = new HashSet<>();
+    for (ConsumerRecord<String, byte[]> r : records) {
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      if (stalled.contains(tp)) {
+        continue;
+      }
+      if (handleSafely(tp, r) == Outcome.RETRY) {
+        consumer.seek(tp, r.offset());
+        stalled.add(tp);
+      } else {
+        done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+      }
+    }
+    if (!done.isEmpty()) {
+      consumer.commitSync(done);
+    }
+    if (!stalled.isEmpty()) {
+      Thread.sleep(pause.toMillis());
+    }
+  }
+
+  /**
+   * {@link #handle}, where an unexpected error (a bug, a failing dependency) neither stops the
+   * consumer nor holds up the partition for ever: the record is read again after a pause, and after
+   * {@value #MAX_ATTEMPTS} failures in a row it is skipped as a poison record with an alert ({@code
+   * INTERNAL_ERROR}; the error's class is named, its message is not copied).
+   */
+  private Outcome handleSafely(TopicPartition tp, ConsumerRecord<String, byte[]> r) {
+    try {
+      Outcome o = handle(r);
+      failing.remove(tp);
+      return o;
+    } catch (RuntimeException e) {
+      long[] f = failing.compute(tp, (k, v) -> v == null || v[0] != r.offset() ? new long[] {r.offset(), 1}
+          : new long[] {v[0], v[1] + 1});
+      String logId = r.key() == null ? "" : printable(r.key());
+      LOG.atError().addKeyValue("event", "event_kafka_record_failed").addKeyValue("topic", r.topic())
+          .addKeyValue("partition", r.partition()).addKeyValue("offset", r.offset()).addKeyValue("attempt", f[1])
+          .addKeyValue("error", e.getClass().getName()).log("handling a batch from Kafka failed unexpectedly", e);
+      if (f[1] < MAX_ATTEMPTS) {
+        lastFailure.set("INTERNAL_ERROR: " + e.getClass().getSimpleName());
+        count("retried");
+        return Outcome.RETRY;
+      }
+      failing.remove(tp);
+      return refuse(r, logId, "INTERNAL_ERROR", "handling it failed " + MAX_ATTEMPTS + " times in a row ("
+          + e.getClass().getSimpleName() + ")");
     }
   }
 
