@@ -11,13 +11,16 @@
 #
 # Usage: benchmarks/bulk/throughput.sh [size-MiB (default 1024)] [rounds (default 3)]
 #   EXTRA_JAVA_OPTS=... go to both gateways of each pair (e.g. -XX:StartFlightRecording=...); KEEP=1 keeps $WORK
+#   PATHS=masked runs only path 2 (the masked data set and its Jackson baseline; no nginx chain, no GM pair)
 source "$(dirname "$0")/lib.sh"
-MIB="${1:-1024}"; ROUNDS="${2:-3}"
+MIB="${1:-1024}"; ROUNDS="${2:-3}"; PATHS="${PATHS:-all}"
+case "$PATHS" in all|masked) ;; *) echo "PATHS is all or masked, not '$PATHS'" >&2; exit 2 ;; esac
+all() { [ "$PATHS" = all ]; }
 gen_data $((MIB << 20))
 start_backend
-start_nginx_chain
+if all; then start_nginx_chain; fi
 start_gateways intl I
-start_gateways gm G
+if all; then start_gateways gm G; fi
 EXPECTED=$(sha256sum "$WORK/www/data.jsonl" | cut -d' ' -f1)
 machine
 echo "data set: $DATA_BYTES bytes of JSON Lines ($(wc -l < "$WORK/www/data.jsonl") records); gateways: $GW_HEAP ${EXTRA_JAVA_OPTS:-}"
@@ -31,26 +34,36 @@ check() { # check NAME OUTPUT [digest]
 }
 declare -a NG IN MA JA GM BC SM3
 # warm-up: one transfer on each path (JIT, TLS)
-client "http://127.0.0.1:$NGINX_A_PORT/data" >/dev/null
-for w in "I bench.plain" "I bench.masked" "G bench.plain"; do
+WARM=("I bench.masked")
+if all; then
+  client "http://127.0.0.1:$NGINX_A_PORT/data" >/dev/null
+  WARM=("I bench.plain" "I bench.masked" "G bench.plain")
+fi
+for w in "${WARM[@]}"; do
   # shellcheck disable=SC2086
   fetch $w >/dev/null || { echo "warm-up $w failed" >&2; tail -n 5 "$WORK"/${w%% *}/*.log >&2; exit 1; }
 done
 for r in $(seq 1 "$ROUNDS"); do
   sha=(); [ "$r" = 1 ] && sha=(--sha256)
-  NG[$r]=$(check nginx "$(client "http://127.0.0.1:$NGINX_A_PORT/data" "${sha[@]}")" "${sha[*]}")
-  IN[$r]=$(check intl "$(fetch I bench.plain "${sha[@]}")" "${sha[*]}")
   MA[$r]=$(check masked "$(fetch I bench.masked)")
   JA[$r]=$(java -cp "$JAR" "$ROOT/benchmarks/bulk/JacksonCopy.java" "$WORK/www/data.jsonl" | field mbps)
+  if ! all; then
+    echo "round $r: masked ${MA[$r]} jackson ${JA[$r]} MB/s; $(uptime | sed 's/.*load/load/')"
+    NG[$r]=0; IN[$r]=0; GM[$r]=0; BC[$r]=0; SM3[$r]=0
+    continue
+  fi
+  NG[$r]=$(check nginx "$(client "http://127.0.0.1:$NGINX_A_PORT/data" "${sha[@]}")" "${sha[*]}")
+  IN[$r]=$(check intl "$(fetch I bench.plain "${sha[@]}")" "${sha[*]}")
   GM[$r]=$(check gm "$(fetch G bench.plain "${sha[@]}")" "${sha[*]}")
   out=$(java -cp "$JAR" "$ROOT/benchmarks/bulk/Sm4GcmSpeed.java" "$MIB")
   BC[$r]=$(echo "$out" | field sm4gcm_mbps); SM3[$r]=$(echo "$out" | field sm3_mbps)
   echo "round $r: nginx ${NG[$r]} intl ${IN[$r]} masked ${MA[$r]} jackson ${JA[$r]} gm ${GM[$r]} bc-sm4gcm ${BC[$r]} bc-sm3 ${SM3[$r]} MB/s; $(uptime | sed 's/.*load/load/')"
 done
 echo
-python3 - "$ROUNDS" "${NG[*]}" "${IN[*]}" "${MA[*]}" "${JA[*]}" "${GM[*]}" "${BC[*]}" "${SM3[*]}" <<'PY'
+python3 - "$ROUNDS" "$PATHS" "${NG[*]}" "${IN[*]}" "${MA[*]}" "${JA[*]}" "${GM[*]}" "${BC[*]}" "${SM3[*]}" <<'PY'
 import sys, statistics as st
-n = int(sys.argv[1]); ng, intl, ma, ja, gm, bc, sm3 = ([float(x) for x in a.split()] for a in sys.argv[2:9])
+n = int(sys.argv[1]); only_masked = sys.argv[2] == "masked"
+ng, intl, ma, ja, gm, bc, sm3 = ([float(x) for x in a.split()] for a in sys.argv[3:10])
 def row(name, cand, base, target, basename):
     ratios = [c / b for c, b in zip(cand, base)]
     m = st.median(ratios)
@@ -59,8 +72,10 @@ def row(name, cand, base, target, basename):
 print(f"MB/s are medians of {n} rounds; the ratio is taken per round (candidate / its baseline in the same round)")
 print("| path | MB/s | baseline MB/s | ratio per round | median ratio | target |")
 print("|---|--:|--:|--:|--:|---|")
-row("INTL, both gateways, masking off", intl, ng, 0.50, "two nginx TLS 1.3 proxies")
+if not only_masked:
+    row("INTL, both gateways, masking off", intl, ng, 0.50, "two nginx TLS 1.3 proxies")
 row("INTL, both gateways, masking every record", ma, ja, 0.60, "Jackson streaming copy")
-row("GM, both gateways, masking off", gm, bc, 0.60, "BC SM4-GCM one stream")
-print(f"(BC SM3, one stream: {st.median(sm3):.1f} MB/s)")
+if not only_masked:
+    row("GM, both gateways, masking off", gm, bc, 0.60, "BC SM4-GCM one stream")
+    print(f"(BC SM3, one stream: {st.median(sm3):.1f} MB/s)")
 PY

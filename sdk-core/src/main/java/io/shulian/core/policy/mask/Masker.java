@@ -103,6 +103,7 @@ public final class Masker {
   private final Map<String, String> scope;
   private final Aliases aliases;
   private final byte @Nullable [] hashKey;
+  private final int maxDepth;
   private final JsonFactory factory;
 
   private Masker(Builder b, Node root) {
@@ -115,6 +116,8 @@ public final class Masker {
     this.scope = Collections.unmodifiableMap(new LinkedHashMap<>(b.scope));
     this.scopeMask = b.scope.isEmpty() ? 0 : (1L << b.scope.size()) - 1;
     this.aliases = new Aliases(b.fields);
+    this.maxDepth = b.maxDepth;
+    freeze(root);
     this.factory = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(b.maxDepth).build())
         .build();
@@ -146,9 +149,12 @@ public final class Masker {
   }
 
   /** One step of the listed paths. */
-  private static final class Node {
+  static final class Node {
     final String path;
     final Map<String, Node> children = new HashMap<>();
+    /** The children's names (UTF-8) and nodes, side by side, for {@link ByteMasker}; set by {@link #freeze}. */
+    private byte[][] childNames = new byte[0][];
+    private Node[] childNodes = new Node[0];
     /** Position among the parent's children, for duplicate detection. */
     final int index;
     @Nullable Node element;
@@ -169,6 +175,14 @@ public final class Masker {
       return spec != null && spec.function() == MaskFunction.DROP;
     }
 
+    byte[][] childNames() {
+      return childNames;
+    }
+
+    Node[] childNodes() {
+      return childNodes;
+    }
+
     String expected() {
       if (leaf) {
         return "a string, number, boolean or null";
@@ -178,6 +192,37 @@ public final class Masker {
       }
       return element != null ? "an array" : "an object";
     }
+  }
+
+  /** Fills the children's name tables of the built tree. */
+  private static void freeze(Node n) {
+    n.childNames = new byte[n.children.size()][];
+    n.childNodes = new Node[n.children.size()];
+    int i = 0;
+    for (Map.Entry<String, Node> e : n.children.entrySet()) {
+      n.childNames[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
+      n.childNodes[i++] = e.getValue();
+      freeze(e.getValue());
+    }
+    if (n.element != null) {
+      freeze(n.element);
+    }
+  }
+
+  Node root() {
+    return root;
+  }
+
+  long scopeMask() {
+    return scopeMask;
+  }
+
+  Aliases aliases() {
+    return aliases;
+  }
+
+  int maxDepth() {
+    return maxDepth;
   }
 
   /** Adds a listed path; returns an error message for a path that is a parent of another, else null. */
@@ -217,8 +262,23 @@ public final class Masker {
     return null;
   }
 
-  /** Masks a whole payload held in memory. */
+  /**
+   * Masks a whole payload held in memory. A well-formed payload in UTF-8 is masked by scanning its
+   * bytes ({@link ByteMasker}); anything it does not take (every refusal among them) goes through
+   * the Jackson parser and generator, with the same output for what both take.
+   */
   public byte[] mask(byte[] json) throws MaskingException {
+    if (!passThrough) {
+      byte[] fast = ByteMasker.mask(this, json);
+      if (fast != null) {
+        return fast;
+      }
+    }
+    return maskWithJackson(json);
+  }
+
+  /** The Jackson path of {@link #mask(byte[])} (the reference the byte scanner must agree with). */
+  byte[] maskWithJackson(byte[] json) throws MaskingException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 16);
     try (JsonParser p = parser(json, null)) {
       run(p, out);
