@@ -115,6 +115,16 @@ class ResumableSealingTest {
     resumption.destroy();
   }
 
+  /** Seals {@code payload[0, len)} resumably and stops (a cut): its resumption. */
+  static StreamResumption sealedUpTo(EnvelopeSealer sealer, PartyIdentity to, byte[] payload, int len)
+      throws Exception {
+    try (SealingStream s = sealer.resumableSealingStream(FramedRoundTripTest.request(to, EnvelopeEncoding.FRAMED),
+        new ByteArrayOutputStream())) {
+      s.write(payload, 0, len);
+      return s.resumption().orElseThrow();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"INTL", "GM"})
   void resume_payloadChangedInASegmentSentBefore_refusedBeforeAnythingOfItIsWritten(String suite) throws Exception {
@@ -122,12 +132,7 @@ class ResumableSealingTest {
     byte[] payload = new byte[4 * SEG];
     new Random(7).nextBytes(payload);
     EnvelopeSealer sealer = EnvelopeSealer.builder(p[0]).build();
-    StreamResumption res;
-    try (SealingStream s = sealer.resumableSealingStream(FramedRoundTripTest.request(p[1], EnvelopeEncoding.FRAMED),
-        new ByteArrayOutputStream())) {
-      s.write(payload, 0, 3 * SEG + 1);
-      res = s.resumption().orElseThrow();
-    }
+    StreamResumption res = sealedUpTo(sealer, p[1], payload, 3 * SEG + 1);
     assertThat(res.segmentsSealed()).isEqualTo(3);
     byte[] changed = payload.clone();
     changed[2 * SEG + 100] ^= 1; // in segment 2 (the signed header shifts the payload by a little)
@@ -150,12 +155,7 @@ class ResumableSealingTest {
     byte[] payload = new byte[4 * SEG];
     new Random(8).nextBytes(payload);
     EnvelopeSealer sealer = EnvelopeSealer.builder(p[0]).build();
-    StreamResumption res;
-    try (SealingStream s = sealer.resumableSealingStream(FramedRoundTripTest.request(p[1], EnvelopeEncoding.FRAMED),
-        new ByteArrayOutputStream())) {
-      s.write(payload, 0, 3 * SEG + 1);
-      res = s.resumption().orElseThrow();
-    }
+    StreamResumption res = sealedUpTo(sealer, p[1], payload, 3 * SEG + 1);
     byte[] changed = payload.clone();
     changed[SEG / 2] ^= 1; // in segment 0, only checked (not sent) by a continuation from segment 2
     ByteArrayOutputStream out = new ByteArrayOutputStream();
