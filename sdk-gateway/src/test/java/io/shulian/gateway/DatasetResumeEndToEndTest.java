@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -58,6 +59,9 @@ class DatasetResumeEndToEndTest {
   /** Set when the proxy cuts: the policy denies from then on (a grant revoked mid-transfer). */
   volatile boolean denyAfterCut;
   volatile boolean cutHappened;
+  /** When set, what the backend answers from its second request on (its data changed meanwhile). */
+  volatile byte[] changedBody;
+  final AtomicInteger backendRequests = new AtomicInteger();
   final DatasetStreamEndToEndTest data = new DatasetStreamEndToEndTest();
   PartyIdentity housing;
   PartyIdentity civil;
@@ -128,8 +132,13 @@ class DatasetResumeEndToEndTest {
     backend.createContext("/api/housing", ex -> {
       ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
       ex.sendResponseHeaders(200, 0);
+      byte[] changed = changedBody;
       try (OutputStream out = ex.getResponseBody()) {
-        data.writeDataset(out, data.backendRecords);
+        if (backendRequests.incrementAndGet() > 1 && changed != null) {
+          out.write(changed);
+        } else {
+          data.writeDataset(out, data.backendRecords);
+        }
       } catch (IOException e) {
         // the provider gateway went away (a cut transfer)
       }
@@ -232,6 +241,45 @@ class DatasetResumeEndToEndTest {
     assertThat(last.transfer.complete()).isTrue();
     assertThat(last.responseDigest).isEqualTo(c.responseDigest);
     assertThat(last.transfer.segments()).isEqualTo(c.transfer.segments());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"INTL", "GM"})
+  void backendDataChangedBeforeTheContinuation_refusedAsResumeDataChanged_nothingOfAChangedSegmentReleased(
+      Suite suite) throws Exception {
+    data.backendRecords = 20_000;
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    data.writeDataset(expected, data.backendRecords);
+    byte[] original = expected.toByteArray();
+    long cut = 300_000;
+    cuts.add(cut);
+    // from a little before the cut on, every digit differs: the segment the consumer stopped in, and
+    // any the provider sealed beyond it, change (those before it need not: they are checked, not sent)
+    byte[] changed = original.clone();
+    for (int i = (int) cut - 4_000; i < changed.length; i++) {
+      if (changed[i] >= '0' && changed[i] <= '8') {
+        changed[i]++;
+      }
+    }
+    changedBody = changed;
+    startCity(suite);
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+
+    DatasetDownload.Result r = fetch(got);
+
+    assertThat(r.complete()).isFalse();
+    byte[] released = got.toByteArray();
+    assertThat(released.length).isLessThan(original.length);
+    // only verified plaintext of the original data: not one byte of a segment sealed again differently
+    assertThat(Arrays.copyOf(original, released.length)).isEqualTo(released);
+    assertThat(backendRequests.get()).isGreaterThan(1);
+    awaitEvents(providerAudit, 2);
+    List<ExchangeEvent> p = List.copyOf(providerAudit.events);
+    assertThat(p.subList(1, p.size())).isNotEmpty().allSatisfy(e -> {
+      assertThat(e.outcome).isEqualTo("STREAM_INTERRUPTED");
+      assertThat(e.reasons).contains("RESUME_DATA_CHANGED", "CONTINUATION");
+      assertThat(e.transfer.complete()).isFalse();
+    });
   }
 
   @Test

@@ -329,19 +329,34 @@ final class FramedSealer {
       if (index >= FramedCodec.MAX_SEGMENTS) {
         throw new IllegalStateException("framed envelope would have more than 2^32 segments");
       }
-      // before anything of the segment is encrypted: the same plaintext as when it was first sealed
-      boolean again = track != null && track.segment(index, last, plain, fill);
-      if (index < emitFrom) {
-        index++;
-        fill = 0;
-        return;
-      }
-      FramedCodec.nonce(noncePrefix, index++, last, nonce);
+      StreamResumption t = track;
+      // sealed before (resuming): encrypted again into our own buffer and checked against the tag
+      // recorded the first time before anything of it is written (StreamResumption)
+      boolean again = t != null && t.sealedBefore(index, last);
+      long i = index++;
+      FramedCodec.nonce(noncePrefix, i, last, nonce);
       byte[] dst = array != null ? array : Objects.requireNonNull(ct);
       int base = array != null ? at : 0;
       int n = again
           ? cipher.encryptAgain(cek, nonce, aad, plain, 0, fill, dst, base + FramedCodec.LENGTH_BYTES)
           : cipher.encrypt(cek, nonce, aad, plain, 0, fill, dst, base + FramedCodec.LENGTH_BYTES);
+      int tagAt = base + FramedCodec.LENGTH_BYTES + n - FramedCodec.TAG_BYTES;
+      if (t != null) {
+        if (again) {
+          try {
+            t.check(i, dst, tagAt);
+          } catch (StreamResumption.MismatchException e) {
+            Arrays.fill(dst, base, base + FramedCodec.LENGTH_BYTES + n, (byte) 0);
+            throw e;
+          }
+        } else {
+          t.record(i, last, dst, tagAt);
+        }
+      }
+      if (i < emitFrom) {
+        fill = 0;
+        return;
+      }
       FramedCodec.putU32(dst, base, n);
       if (array != null) {
         at += FramedCodec.LENGTH_BYTES + n;

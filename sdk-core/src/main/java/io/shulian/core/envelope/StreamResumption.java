@@ -3,7 +3,6 @@ package io.shulian.core.envelope;
 import io.shulian.core.internal.crypto.ContentCipher;
 import java.io.IOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -11,23 +10,29 @@ import org.jspecify.annotations.Nullable;
  * What a sealer keeps of a framed envelope it streamed so that the same envelope can be continued
  * after the connection was cut ({@link EnvelopeSealer#resumableSealingStream}, {@link
  * EnvelopeSealer#resumeSealingStream}): the preamble, the signed header and the content key of the
- * envelope, the SHA-256 of the plaintext of every segment sealed so far (with its final flag) and,
- * once the envelope was finished, its signature.
+ * envelope, the authentication tag of every segment sealed so far (and which one, if any, was
+ * sealed as the last) and, once the envelope was finished, its signature.
  *
  * <p><b>Why continuing is safe.</b> A continuation seals the payload again, from its first byte,
- * under the same key and nonce prefix and emits only the segments from the asked index on. Before
- * any segment already sealed once is encrypted again, its plaintext must equal, digest for digest,
- * what was sealed before ({@link MismatchException} otherwise, before anything of that segment is
- * written), so a nonce is never used for two different plaintexts. The signature of a finished
- * envelope is reused as it was (ECDSA and SM2 signatures are randomised); otherwise it is computed
- * over the whole payload read again, so it always covers the whole stream. One stream at a time
- * may seal with it: a continuation while another stream of the same envelope is open is refused.
+ * under the same key and nonce prefix and emits only the segments from the asked index on. Every
+ * segment already sealed once is encrypted again into a buffer of the sealer's own and its tag
+ * compared with the tag recorded the first time <em>before</em> anything of it is written ({@link
+ * MismatchException} otherwise, and the buffer is wiped): a ciphertext of a changed plaintext under
+ * a nonce used before is computed in memory but never leaves the sealer. A segment whose final
+ * flag differs is refused without being encrypted. Equal tags for a different plaintext of the same
+ * length class under the same key and nonce are a GCM forgery: for a payload source that does not
+ * know the content key (it never sees it, nor the hash key derived from it) the chance is at most
+ * about {@code (segment blocks + 1) / 2^128} per try, the same bound as forging a segment on the
+ * wire. The signature of a finished envelope is reused as it was (ECDSA and SM2 signatures are
+ * randomised); otherwise it is computed over the whole payload read again, so it always covers the
+ * whole stream. One stream at a time may seal with it: a continuation while another stream of the
+ * same envelope is open is refused.
  *
  * <p>Holds the content key until {@link #destroy()}: keep it no longer than a transfer may be
  * resumed. Thread-safe.
  */
 public final class StreamResumption {
-  private static final int DIGEST_BYTES = 32;
+  private static final int TAG_BYTES = ContentCipher.TAG_BYTES;
 
   private final EnvelopeHeader header;
   final byte[] preamble;
@@ -36,8 +41,10 @@ public final class StreamResumption {
   final int segmentBytes;
   final ContentCipher cipher;
   private final byte[] cek;
-  private byte[] digests = new byte[DIGEST_BYTES * 16];
+  private byte[] tags = new byte[TAG_BYTES * 16];
   private long sealed;
+  /** The segment sealed as the last one, or -1. */
+  private long lastSegment = -1;
   private byte @Nullable [] signature;
   private boolean inUse;
   private boolean destroyed;
@@ -115,38 +122,55 @@ public final class StreamResumption {
   }
 
   /**
-   * Records the plaintext of segment {@code index} or, if it was sealed before, checks that it is
-   * the same; true in that case.
+   * Whether segment {@code index} was sealed before (then it must be encrypted again and {@link
+   * #check checked}, never written unchecked).
+   *
+   * @throws MismatchException if it was sealed before with another final flag (no longer or no
+   *     more the last segment: the payload changed)
    */
-  synchronized boolean segment(long index, boolean last, byte[] plain, int len) throws MismatchException {
-    byte[] d = digest(last, plain, len);
-    if (index < sealed) {
-      int at = Math.toIntExact(index * DIGEST_BYTES);
-      if (!MessageDigest.isEqual(Arrays.copyOfRange(digests, at, at + DIGEST_BYTES), d)) {
-        throw new MismatchException(index);
+  synchronized boolean sealedBefore(long index, boolean last) throws MismatchException {
+    if (index >= sealed) {
+      if (index != sealed) {
+        throw new IllegalStateException("segment " + index + " sealed before segment " + sealed);
       }
-      return true;
+      return false;
     }
+    if (last != (index == lastSegment)) {
+      throw new MismatchException(index);
+    }
+    return true;
+  }
+
+  /**
+   * Records the tag of segment {@code index}, sealed for the first time: {@code sealed[tagAt,
+   * tagAt+16)}.
+   */
+  synchronized void record(long index, boolean last, byte[] sealedSegment, int tagAt) {
     if (index != sealed) {
       throw new IllegalStateException("segment " + index + " sealed before segment " + sealed);
     }
-    int at = Math.toIntExact(index * DIGEST_BYTES);
-    if (at + DIGEST_BYTES > digests.length) {
-      digests = Arrays.copyOf(digests, Math.max(at + DIGEST_BYTES, digests.length * 2));
+    int at = Math.toIntExact(index * TAG_BYTES);
+    if (at + TAG_BYTES > tags.length) {
+      tags = Arrays.copyOf(tags, Math.max(at + TAG_BYTES, tags.length * 2));
     }
-    System.arraycopy(d, 0, digests, at, DIGEST_BYTES);
+    System.arraycopy(sealedSegment, tagAt, tags, at, TAG_BYTES);
+    if (last) {
+      lastSegment = index;
+    }
     sealed++;
-    return false;
   }
 
-  private static byte[] digest(boolean last, byte[] plain, int len) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(last ? (byte) 1 : (byte) 0);
-      md.update(plain, 0, len);
-      return md.digest();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
+  /**
+   * Checks segment {@code index}, sealed again, against the tag recorded the first time: {@code
+   * sealed[tagAt, tagAt+16)} must be that tag.
+   *
+   * @throws MismatchException if it differs: the plaintext is not the one sealed before
+   */
+  synchronized void check(long index, byte[] sealedSegment, int tagAt) throws MismatchException {
+    int at = Math.toIntExact(index * TAG_BYTES);
+    if (index >= sealed || !MessageDigest.isEqual(Arrays.copyOfRange(tags, at, at + TAG_BYTES),
+        Arrays.copyOfRange(sealedSegment, tagAt, tagAt + TAG_BYTES))) {
+      throw new MismatchException(index);
     }
   }
 

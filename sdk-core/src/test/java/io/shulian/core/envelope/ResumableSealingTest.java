@@ -115,6 +115,16 @@ class ResumableSealingTest {
     resumption.destroy();
   }
 
+  /** Seals {@code payload[0, len)} resumably and stops (a cut): its resumption. */
+  static StreamResumption sealedUpTo(EnvelopeSealer sealer, PartyIdentity to, byte[] payload, int len)
+      throws Exception {
+    try (SealingStream s = sealer.resumableSealingStream(FramedRoundTripTest.request(to, EnvelopeEncoding.FRAMED),
+        new ByteArrayOutputStream())) {
+      s.write(payload, 0, len);
+      return s.resumption().orElseThrow();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"INTL", "GM"})
   void resume_payloadChangedInASegmentSentBefore_refusedBeforeAnythingOfItIsWritten(String suite) throws Exception {
@@ -122,12 +132,7 @@ class ResumableSealingTest {
     byte[] payload = new byte[4 * SEG];
     new Random(7).nextBytes(payload);
     EnvelopeSealer sealer = EnvelopeSealer.builder(p[0]).build();
-    StreamResumption res;
-    try (SealingStream s = sealer.resumableSealingStream(FramedRoundTripTest.request(p[1], EnvelopeEncoding.FRAMED),
-        new ByteArrayOutputStream())) {
-      s.write(payload, 0, 3 * SEG + 1);
-      res = s.resumption().orElseThrow();
-    }
+    StreamResumption res = sealedUpTo(sealer, p[1], payload, 3 * SEG + 1);
     assertThat(res.segmentsSealed()).isEqualTo(3);
     byte[] changed = payload.clone();
     changed[2 * SEG + 100] ^= 1; // in segment 2 (the signed header shifts the payload by a little)
@@ -140,6 +145,59 @@ class ResumableSealingTest {
     // only the preamble and segment 1 (unchanged) went out
     assertThat(completeSegments(out.toByteArray())[1]).isEqualTo(1);
     assertThat(preamble).isGreaterThan(0);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"INTL", "GM"})
+  void resume_payloadChangedInASegmentBeforeTheAskedOne_refusedAndOnlyThePreambleWritten(String suite)
+      throws Exception {
+    PartyIdentity[] p = FramedRoundTripTest.pair(suite);
+    byte[] payload = new byte[4 * SEG];
+    new Random(8).nextBytes(payload);
+    EnvelopeSealer sealer = EnvelopeSealer.builder(p[0]).build();
+    StreamResumption res = sealedUpTo(sealer, p[1], payload, 3 * SEG + 1);
+    byte[] changed = payload.clone();
+    changed[SEG / 2] ^= 1; // in segment 0, only checked (not sent) by a continuation from segment 2
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (SealingStream s = sealer.resumeSealingStream(res, 2, out)) {
+      assertThatThrownBy(() -> s.write(changed, 0, changed.length))
+          .isInstanceOf(StreamResumption.MismatchException.class)
+          .satisfies(e -> assertThat(((StreamResumption.MismatchException) e).segment()).isZero());
+    }
+    assertThat(completeSegments(out.toByteArray())[1]).isZero();
+    assertThat(completeSegments(out.toByteArray())[0]).isEqualTo(out.size()); // the preamble alone
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"INTL,longer", "INTL,shorter", "GM,longer", "GM,shorter"})
+  void resume_finishedEnvelope_payloadNowLongerOrShorter_lastSegmentRefusedNotSealedAgain(String suite, String how)
+      throws Exception {
+    PartyIdentity[] p = FramedRoundTripTest.pair(suite);
+    byte[] payload = new byte[2 * SEG + 100];
+    new Random(9).nextBytes(payload);
+    EnvelopeSealer sealer = EnvelopeSealer.builder(p[0]).build();
+    StreamResumption res;
+    try (SealingStream s = sealer.resumableSealingStream(FramedRoundTripTest.request(p[1], EnvelopeEncoding.FRAMED),
+        new ByteArrayOutputStream())) {
+      s.write(payload, 0, payload.length);
+      s.finish();
+      res = s.resumption().orElseThrow();
+    }
+    assertThat(res.segmentsSealed()).isEqualTo(3);
+    // longer: what was the last segment is no longer the last; shorter: segment 1 becomes the last
+    byte[] again = how.equals("longer") ? Arrays.copyOf(payload, payload.length + 5 * SEG)
+        : Arrays.copyOf(payload, SEG + 10);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (SealingStream s = sealer.resumeSealingStream(res, 1, out)) {
+      assertThatThrownBy(() -> {
+        s.write(again, 0, again.length);
+        s.finish();
+      }).isInstanceOf(StreamResumption.MismatchException.class);
+    }
+    // nothing of the refused segment went out
+    long[] complete = completeSegments(out.toByteArray());
+    assertThat(complete[0]).isEqualTo(out.size());
+    assertThat(complete[1]).isEqualTo(how.equals("longer") ? 1 : 0);
   }
 
   @ParameterizedTest(name = "{0}")
