@@ -38,6 +38,27 @@ class MaskerFuzzTest {
     }
   }
 
+  /**
+   * The byte-level fast path against the Jackson path: whenever {@link ByteMasker} answers, the
+   * Jackson path must write exactly the same bytes (never refuse what the fast path released).
+   */
+  @FuzzTest(maxDuration = "30s")
+  void byteMasker_arbitraryBytes_agreesWithTheJacksonPathWheneverItAnswers(byte[] data) {
+    for (Masker m : new Masker[] {OPEN, PROJECTED}) {
+      byte[] fast = ByteMasker.mask(m, data);
+      if (fast == null) {
+        continue;
+      }
+      byte[] reference;
+      try {
+        reference = m.maskWithJackson(data);
+      } catch (MaskingException e) {
+        throw new AssertionError("the fast path released what the Jackson path refuses: " + e.code(), e);
+      }
+      assertThat(fast).isEqualTo(reference);
+    }
+  }
+
   /** Found by fuzzing: bytes Jackson detects as UTF-32 with a code point above U+10FFFF. */
   @org.junit.jupiter.api.Test
   void mask_bytesDetectedAsUtf32WithInvalidCodePoint_throwsMaskingException() {
