@@ -112,6 +112,19 @@ class DeployAssetsTest {
     return s;
   }
 
+  static Set<String> sharedStateFamilies() throws Exception {
+    String md = Files.readString(MetricsExpositionTest.GATEWAY_MD);
+    int start = md.indexOf("\n## Shared state of replicas (Redis)");
+    assertThat(start).as("docs/gateway.md has the shared state section").isPositive();
+    int end = md.indexOf("\n## ", start + 1);
+    Set<String> s = new TreeSet<>();
+    Matcher m = Pattern.compile("(?m)^\\| `([a-z_:][a-z0-9_:]*)` \\|").matcher(md.substring(start, end < 0 ? md.length() : end));
+    while (m.find()) {
+      s.add(m.group(1));
+    }
+    return s;
+  }
+
   /** A name as it appears in PromQL is exposed if it is a family or a histogram/summary series of one. */
   static boolean exposed(String name, Set<String> families) {
     if (families.contains(name) || name.equals("up")) {
@@ -140,6 +153,11 @@ class DeployAssetsTest {
     conditional.removeAll(MetricsExpositionTest.documentedFamilies(true));
     assertThat(conditional).contains("shulian_bundle_hub_failures_total");
     families.addAll(conditional);
+    // families registered only by a gateway with `state.redis` (RedisState; RedisReplicationStateTest reads them):
+    // the table of docs/gateway.md "Shared state of replicas (Redis)"
+    Set<String> shared = sharedStateFamilies();
+    assertThat(shared).contains("shulian_state_redis_up", "shulian_state_not_replicated_total");
+    families.addAll(shared);
 
     List<String> dash = dashboardQueries();
     assertThat(dash).hasSizeGreaterThan(10);
