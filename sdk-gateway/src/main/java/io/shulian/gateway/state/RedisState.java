@@ -202,6 +202,9 @@ public final class RedisState implements SharedState {
   private final AtomicLong[] notReplicated = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
   private volatile @Nullable String lastFailure;
   private volatile long lastWarnNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(1);
+  /** How often {@link #unavailable()} may ask Redis whether it answers again. */
+  static final Duration RECHECK_INTERVAL = Duration.ofSeconds(1);
+  private final AtomicLong lastRecheckNanos = new AtomicLong(System.nanoTime() - RECHECK_INTERVAL.toNanos());
 
   private RedisState(Builder b, ClientResources resources, AbstractRedisClient client,
       StatefulConnection<String, String> connection, RedisClusterCommands<String, String> redis) {
@@ -274,11 +277,43 @@ public final class RedisState implements SharedState {
     String f = lastFailure;
     if (!connection.isOpen()) {
       f = "the connection to Redis " + address + " is down (reconnecting)";
+    } else if (f != null) {
+      // no exchange may come to clear it (a balancer that reads /readyz sends none): ask Redis
+      recheck();
     }
     if (f == null || !onUnavailable.containsValue(OnUnavailable.REFUSE)) {
       return Optional.empty();
     }
     return Optional.of(f);
+  }
+
+  /**
+   * After a failed command, at most once per {@link #RECHECK_INTERVAL}: writes a short-lived probe
+   * key (and, with {@code redisReplicas}, waits for that many replicas to acknowledge it) without
+   * blocking the caller; when it succeeds the store counts as answering again. Until then
+   * {@link #unavailable()} keeps saying why not.
+   */
+  private void recheck() {
+    long now = System.nanoTime();
+    long last = lastRecheckNanos.get();
+    if (now - last < RECHECK_INTERVAL.toNanos() || !lastRecheckNanos.compareAndSet(last, now)) {
+      return;
+    }
+    String key = prefix + "probe:ready";
+    try {
+      RedisClusterAsyncCommands<String, String> a = writer.apply(key);
+      java.util.concurrent.CompletionStage<Boolean> ok = a.set(key, "1", SetArgs.Builder.px(10_000))
+          .thenCompose(x -> replicas == 0 ? java.util.concurrent.CompletableFuture.completedFuture(Boolean.TRUE)
+              : a.waitForReplication(replicas, waitMillis).thenApply(n -> n != null && n >= replicas));
+      ok.toCompletableFuture().orTimeout(timeout.toMillis() + waitMillis, TimeUnit.MILLISECONDS)
+          .whenComplete((good, e) -> {
+            if (e == null && Boolean.TRUE.equals(good)) {
+              answered();
+            }
+          });
+    } catch (RuntimeException e) {
+      // no node serves the probe's slot, or the connection refused the command: still unavailable
+    }
   }
 
   /** Registers this store's meters (commands sent, unavailability, connection state). */

@@ -99,6 +99,24 @@ class RedisReplicationStateTest {
   }
 
   @Test
+  void replicasOne_replicaBack_withNoExchangeAfterIt_unavailableClearsByItself_notBefore() throws Exception {
+    RedisState state = open(1, RedisState.OnUnavailable.REFUSE);
+    replica.pause();
+    assertThatThrownBy(() -> state.replayCache().firstSeen(UUID.randomUUID(), Instant.now().plusSeconds(300)))
+        .isInstanceOf(ReplayStateUnavailableException.class);
+
+    // the recheck writes and waits for the replica too: while it is paused, still not ready
+    long deadline = System.nanoTime() + RedisState.RECHECK_INTERVAL.toNanos() * 3;
+    while (System.nanoTime() < deadline) {
+      assertThat(state.unavailable()).as("the replica is still paused").isPresent();
+      Thread.sleep(200);
+    }
+    replica.resume();
+
+    assertThat(RedisStateTest.until(() -> state.unavailable().isEmpty())).as("ready again without an exchange").isTrue();
+  }
+
+  @Test
   void replicasOne_allowLocal_replicaPaused_servedOnTheMastersAnswer() throws Exception {
     RedisState state = open(1, RedisState.OnUnavailable.ALLOW_LOCAL);
     Instant until = Instant.now().plusSeconds(300);

@@ -1,6 +1,7 @@
 package io.shulian.gateway.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.lettuce.core.RedisClient;
@@ -90,6 +91,31 @@ class RedisStateTest {
     assertThat(state.replayCache().firstSeen(fresh, Instant.now().plusSeconds(600))).isFalse();
     assertThat(state.grantUses().tryUse("issuer|g", 5, Instant.now().plusSeconds(600))).isTrue();
     assertThat(state.unavailable()).isEmpty();
+  }
+
+  @Test
+  void redisBack_withNoExchangeAfterIt_unavailableClearsByItself() throws Exception {
+    // a balancer that reads /readyz sends no exchange to a gateway that is not ready: readiness
+    // must come back from Redis answering, not from the next exchange
+    state = open(RedisState.OnUnavailable.REFUSE, RedisState.OnUnavailable.REFUSE, RedisState.OnUnavailable.ALLOW_LOCAL);
+    redis.kill();
+    assertThatThrownBy(() -> state.replayCache().firstSeen(UUID.randomUUID(), Instant.now().plusSeconds(600)))
+        .isInstanceOf(ReplayStateUnavailableException.class);
+    redis.startAgain();
+
+    assertThat(until(() -> state.unavailable().isEmpty())).as("ready again without a command of ours").isTrue();
+  }
+
+  /** Polls {@code c} for up to 20 s. */
+  static boolean until(Check c) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!c.get()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(100);
+    }
+    return true;
   }
 
   @Test
