@@ -98,6 +98,9 @@ public final class Hub implements AutoCloseable {
     return t;
   });
   private final List<Channel> listeners = new ArrayList<>();
+  /** Every accepted connection still open, which {@link #close()} closes before the event loops stop. */
+  private final io.netty.channel.group.ChannelGroup connections = new io.netty.channel.group.DefaultChannelGroup(
+      "shulian-hub-connections", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
   /** The consumer of the gateways' event stream on Kafka (events.kafka), null when off. */
   private io.shulian.hub.events.@org.jspecify.annotations.Nullable KafkaEvents kafka;
   private io.shulian.hub.console.@Nullable ConsoleRoutes consoleRoutes;
@@ -610,7 +613,13 @@ public final class Hub implements AutoCloseable {
 
   private void bind(String name, InetSocketAddress address, ChannelInitializer<SocketChannel> init) throws InterruptedException {
     Channel ch = new ServerBootstrap().group(java.util.Objects.requireNonNull(group, "start() creates the group")).channel(NioServerSocketChannel.class)
-        .childHandler(init).bind(address).sync().channel();
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel c) {
+            connections.add(c); // leaves the group when it closes
+            c.pipeline().addLast(init);
+          }
+        }).bind(address).sync().channel();
     listeners.add(ch);
     bound.put(name, (InetSocketAddress) ch.localAddress());
   }
@@ -649,6 +658,10 @@ public final class Hub implements AutoCloseable {
     for (Channel ch : listeners) {
       ch.close().awaitUninterruptibly();
     }
+    // closed here, not left to the event loops' shutdown: a loop running a task when its shutdown
+    // begins ends without closing its channels (Netty 4.2, quiet period 0), and a gateway's shipper
+    // would send its next batch into a connection nobody reads (as Gateway.close())
+    connections.close().awaitUninterruptibly(10, java.util.concurrent.TimeUnit.SECONDS);
     if (group != null) {
       group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     }
