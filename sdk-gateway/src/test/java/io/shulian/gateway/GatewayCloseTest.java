@@ -3,12 +3,9 @@ package io.shulian.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.internal.ThreadExecutorMap;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
 import io.shulian.core.trust.PinnedSenderTrust;
-import io.shulian.gateway.audit.ExchangeAuditor;
-import io.shulian.gateway.audit.ExchangeEvent;
 import io.shulian.gateway.authenticate.ApiKeys;
 import io.shulian.gateway.authenticate.PinnedPeerVerifier;
 import java.io.IOException;
@@ -21,9 +18,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,27 +30,12 @@ class GatewayCloseTest {
 
   @Test
   void close_whileItsEventLoopRunsATask_everyKeptAliveConnectionIsClosed() throws Exception {
-    AtomicReference<EventExecutor> loop = new AtomicReference<>();
-    ExchangeAuditor loopOfTheAudit = new ExchangeAuditor() {
-      @Override
-      public CompletableFuture<Void> record(ExchangeEvent event) {
-        loop.compareAndSet(null, ThreadExecutorMap.currentExecutor()); // audits run on the connection's loop
-        return CompletableFuture.completedFuture(null);
-      }
-
-      @Override
-      public boolean writable() {
-        return true;
-      }
-
-      @Override
-      public void close() {}
-    };
+    MemoryAuditor audit = new MemoryAuditor();
     // while the gateway closes, after it stopped accepting and drained, its event loop is busy
     // with a task (as with the pools' closing or a state call's answer) when the loops shut down
     java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
     AutoCloseable busyLoop = () -> {
-      EventExecutor l = java.util.Objects.requireNonNull(loop.get());
+      EventExecutor l = java.util.Objects.requireNonNull(audit.firstLoop.get());
       l.execute(() -> {
         busy.countDown();
         // until the shutdown has begun (at most a few seconds: a close that waits for this loop goes on then)
@@ -68,7 +48,7 @@ class GatewayCloseTest {
     };
     PartyIdentity civil = TestIdentities.create(Suite.INTL, GatewayEndToEndTest.CIVIL);
     Gateway g = Gateway.builder().identity(civil).senderTrust(PinnedSenderTrust.of(civil.certificates()))
-        .peers(new PinnedPeerVerifier(civil.certificates(), Clock.systemUTC())).auditor(loopOfTheAudit)
+        .peers(new PinnedPeerVerifier(civil.certificates(), Clock.systemUTC())).auditor(audit)
         .apiKeys(ApiKeys.of(Map.of("portal", ApiKeys.hash("portal-key-0123456789"))))
         .consumerListener(new InetSocketAddress("127.0.0.1", 0)).eventLoops(1).closeWith(busyLoop).build().start();
     List<Socket> kept = new ArrayList<>();
@@ -80,7 +60,7 @@ class GatewayCloseTest {
         s.getOutputStream().write("GET /exchange/X/y HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(head(s.getInputStream())).startsWith("HTTP/1.1 401").doesNotContainIgnoringCase("connection: close");
       }
-      assertThat(loop.get()).as("the audit ran on the gateway's event loop").isNotNull();
+      assertThat(audit.firstLoop.get()).as("the audit ran on the gateway's event loop").isNotNull();
 
       g.close();
 
