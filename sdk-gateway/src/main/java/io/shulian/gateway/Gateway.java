@@ -66,6 +66,9 @@ public final class Gateway implements AutoCloseable {
   private final Transport transport;
   private final EventLoopGroup group;
   private final Map<String, Channel> listeners = new LinkedHashMap<>();
+  /** Every accepted connection still open, which {@link #close()} closes before the event loops stop. */
+  private final io.netty.channel.group.ChannelGroup connections =
+      new io.netty.channel.group.DefaultChannelGroup("shulian-connections", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
   private final Map<String, InetSocketAddress> bound = new LinkedHashMap<>();
   private volatile boolean closed;
   private static final java.util.concurrent.atomic.AtomicInteger STATE_WORKERS = new java.util.concurrent.atomic.AtomicInteger();
@@ -248,7 +251,13 @@ public final class Gateway implements AutoCloseable {
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.SO_KEEPALIVE, true)
-        .childHandler(init)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            connections.add(ch); // leaves the group when it closes
+            ch.pipeline().addLast(init);
+          }
+        })
         .bind(address).await();
     if (!f.isSuccess()) {
       throw new java.net.BindException("cannot listen on " + hostPort(address) + ": " + bindFailure(f.cause()));
@@ -404,6 +413,14 @@ public final class Gateway implements AutoCloseable {
       } catch (Exception e) {
         log.warn("closing {} failed: {}", c, e.toString());
       }
+    }
+    // the connections are closed here, not left to the event loops' shutdown: a loop that is running
+    // a task when its shutdown begins ends without closing its channels (Netty 4.2, quiet period 0),
+    // and a peer (or a balancer passing its connection on) would send its next request into a
+    // connection that nobody reads and that never closes
+    if (!connections.close().awaitUninterruptibly(10, java.util.concurrent.TimeUnit.SECONDS)) {
+      log.atWarn().addKeyValue("event", "connections_not_closed").addKeyValue("open", connections.size())
+          .log("{} connections did not close within 10 s", connections.size());
     }
     context.peerPool().closeIdle();
     context.backendPool().closeIdle();

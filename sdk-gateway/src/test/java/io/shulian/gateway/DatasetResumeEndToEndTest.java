@@ -195,8 +195,10 @@ class DatasetResumeEndToEndTest {
         Duration.ofSeconds(60));
   }
 
+  /** Waits (up to 60 s: a loaded CI machine) until {@code a} holds {@code n} events; the caller checks them. */
   static void awaitEvents(MemoryAuditor a, int n) throws InterruptedException {
-    for (int i = 0; i < 200 && a.events.size() < n; i++) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (a.events.size() < n && System.nanoTime() < deadline) {
       Thread.sleep(25);
     }
   }

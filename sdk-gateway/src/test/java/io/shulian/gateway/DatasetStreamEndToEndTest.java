@@ -465,8 +465,10 @@ class DatasetStreamEndToEndTest {
     assertThat(out).doesNotExist();
   }
 
+  /** Waits (up to 60 s: a loaded CI machine) until {@code a} holds at least {@code n} events. */
   static void awaitEvents(MemoryAuditor a, int n) throws InterruptedException {
-    for (int i = 0; i < 500 && a.events.size() < n; i++) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (a.events.size() < n && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     assertThat(a.events).hasSizeGreaterThanOrEqualTo(n);

@@ -241,7 +241,8 @@ class FetchResumeEndToEndTest {
   DatasetDownload.Result ask(String resumeFrom) throws Exception {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     DatasetDownload.Result r = null;
-    for (int i = 0; i < 20; i++) {
+    // the earlier transfer may still be ending on a loaded machine: ask again for up to 60 s
+    for (long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60); System.nanoTime() < until; ) {
       got.reset();
       r = DatasetDownload.get(URI.create("http://127.0.0.1:" + city.consumer.address("consumer").getPort()
               + "/dataset/HOUSING-001/households"),

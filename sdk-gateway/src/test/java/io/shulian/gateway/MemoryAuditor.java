@@ -11,9 +11,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class MemoryAuditor implements ExchangeAuditor {
   final List<ExchangeEvent> events = new CopyOnWriteArrayList<>();
   volatile boolean failing;
+  /** The event loop the first event was recorded on (a gateway audits on the connection's loop), or null. */
+  final java.util.concurrent.atomic.AtomicReference<io.netty.util.concurrent.EventExecutor> firstLoop =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   @Override
   public CompletableFuture<Void> record(ExchangeEvent event) {
+    firstLoop.compareAndSet(null, io.netty.util.internal.ThreadExecutorMap.currentExecutor());
     if (failing) {
       return CompletableFuture.failedFuture(new IOException("disk full"));
     }

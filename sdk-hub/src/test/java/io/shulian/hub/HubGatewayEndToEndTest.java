@@ -211,7 +211,7 @@ class HubGatewayEndToEndTest {
     assertThat(TestWait.within(Duration.ofSeconds(10), () -> bundleVersion(c) == 2.0)).isTrue();
     // the last good bundle is written just after the swap: wait for it, or a quick close races the write
     Path lastGood = dir.resolve("audit-consumer-state/hub-bundle.jws");
-    assertThat(TestWait.within(Duration.ofSeconds(5), () -> {
+    assertThat(TestWait.within(Duration.ofSeconds(30), () -> {
       try {
         return Files.exists(lastGood) && CityBundle.verify(Files.readAllBytes(lastGood), List.of(city.ca.root()),
             Instant.now(), Duration.ZERO).version() == 2;
@@ -261,7 +261,7 @@ class HubGatewayEndToEndTest {
     assertThat(city.publish(hub, TestHubCity.OFFICER_TOKEN, v3).statusCode()).isEqualTo(201);
     assertThat(TestWait.within(Duration.ofSeconds(10), () -> bundleVersion(c) == 3.0)).isTrue();
     Path lastGood = dir.resolve("audit-consumer-state/hub-bundle.jws");
-    assertThat(TestWait.within(Duration.ofSeconds(5), () -> {
+    assertThat(TestWait.within(Duration.ofSeconds(30), () -> {
       try {
         return Files.exists(lastGood) && Files.readString(lastGood).equals(v3);
       } catch (java.io.IOException e) {
