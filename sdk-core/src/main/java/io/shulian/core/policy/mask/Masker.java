@@ -277,6 +277,19 @@ public final class Masker {
     return maskWithJackson(json);
   }
 
+  /**
+   * A masker for the records of one JSON Lines stream (one per stream, not thread-safe), which
+   * masks each record as {@link #mask(byte[])} does without copying it or allocating per record.
+   */
+  public RecordMasker recordMasker() {
+    return new RecordMasker(this);
+  }
+
+  /** Whether this masker copies payloads unchanged (no listed field, unlisted ones kept). */
+  boolean passesThrough() {
+    return passThrough;
+  }
+
   /** The Jackson path of {@link #mask(byte[])} (the reference the byte scanner must agree with). */
   byte[] maskWithJackson(byte[] json) throws MaskingException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 16);
