@@ -620,8 +620,7 @@ final class ByteMasker {
   private void object(Masker.Node n) {
     open();
     put((byte) '{');
-    long seen = 0;
-    boolean @Nullable [] seenMore = null;
+    SeenMembers seen = new SeenMembers();
     boolean first = true;
     if (peek() == '}') {
       pos++;
@@ -642,19 +641,7 @@ final class ByteMasker {
             copy();
           }
         } else {
-          int i = c.index;
-          boolean dup;
-          if (i < 64) {
-            dup = (seen & (1L << i)) != 0;
-            seen |= 1L << i;
-          } else {
-            if (seenMore == null) {
-              seenMore = new boolean[n.children.size()];
-            }
-            dup = seenMore[i];
-            seenMore[i] = true;
-          }
-          if (dup) {
+          if (seen.repeated(c, n.children.size())) {
             throw giveUp();
           }
           if (c.within != null) {

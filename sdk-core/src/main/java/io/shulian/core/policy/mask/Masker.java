@@ -438,8 +438,7 @@ public final class Masker {
   /** An object at an inner node; the parser is at its START_OBJECT. */
   private void object(JsonParser p, JsonGenerator g, Node n, State st) throws IOException, MaskingException {
     g.writeStartObject();
-    long seen = 0;
-    boolean @Nullable [] seenMore = null;
+    SeenMembers seen = new SeenMembers();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       Node c = n.children.get(name);
@@ -448,19 +447,7 @@ public final class Masker {
         unlisted(p, g, name);
         continue;
       }
-      int i = c.index;
-      boolean dup;
-      if (i < 64) {
-        dup = (seen & (1L << i)) != 0;
-        seen |= 1L << i;
-      } else {
-        if (seenMore == null) {
-          seenMore = new boolean[n.children.size()];
-        }
-        dup = seenMore[i];
-        seenMore[i] = true;
-      }
-      if (dup) {
+      if (seen.repeated(c, n.children.size())) {
         throw new MaskingException(MaskingException.Reason.DUPLICATE_FIELD, "member " + c.path + " occurs twice in one object at " + where(p));
       }
       if (c.within != null) {
