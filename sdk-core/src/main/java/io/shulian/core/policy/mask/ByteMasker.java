@@ -432,17 +432,9 @@ final class ByteMasker {
         n++;
       }
     }
-    int kf = keepFirst;
-    int kl = keepLast;
-    int limit = kf + kl >= n ? n / 2 : n;
-    while (kf + kl > limit) {
-      if (kf >= kl) {
-        kf--;
-      } else {
-        kl--;
-      }
-    }
-    int masked = n - kf - kl;
+    int kept = Masker.kept(n, keepFirst, keepLast);
+    int kf = Masker.keptFirst(kept, keepFirst, keepLast);
+    int masked = n - kept;
     int head = skipChars(from, kf, to);
     int tail = skipChars(head, masked, to);
     room(head - from + masked * 6 + to - tail + 2);

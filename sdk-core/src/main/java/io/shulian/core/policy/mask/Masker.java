@@ -717,17 +717,9 @@ public final class Masker {
    */
   static String partial(String s, int keepFirst, int keepLast, char maskChar) {
     int n = s.codePointCount(0, s.length());
-    int kf = keepFirst;
-    int kl = keepLast;
-    // A value no longer than what would be kept shows at most half of itself.
-    int limit = kf + kl >= n ? n / 2 : n;
-    while (kf + kl > limit) {
-      if (kf >= kl) {
-        kf--;
-      } else {
-        kl--;
-      }
-    }
+    int kept = kept(n, keepFirst, keepLast);
+    int kf = keptFirst(kept, keepFirst, keepLast);
+    int kl = kept - kf;
     // the kept ends are copied whole; the code points between them become one mask character each
     int masked = n - kf - kl;
     int from = s.offsetByCodePoints(0, kf);
@@ -738,6 +730,28 @@ public final class Masker {
       b.append(maskChar);
     }
     return b.append(s, to, s.length()).toString();
+  }
+
+  /**
+   * How many characters partial masking keeps of a value of {@code n}: a value no longer than the
+   * kept counts shows at most half of itself.
+   */
+  static int kept(int n, int keepFirst, int keepLast) {
+    return Math.min(keepFirst + keepLast, keepFirst + keepLast >= n ? n / 2 : n);
+  }
+
+  /** How many of the {@code kept} characters are at the start: the longer end gives way first (the first end on a tie). */
+  static int keptFirst(int kept, int keepFirst, int keepLast) {
+    int kf = keepFirst;
+    int kl = keepLast;
+    while (kf + kl > kept) {
+      if (kf >= kl) {
+        kf--;
+      } else {
+        kl--;
+      }
+    }
+    return kf;
   }
 
   static String address(String s, char maskChar) {
