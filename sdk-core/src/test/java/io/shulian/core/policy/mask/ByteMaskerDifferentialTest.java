@@ -248,6 +248,26 @@ class ByteMaskerDifferentialTest {
     }
   }
 
+  /** Duplicates among more than 64 listed members (past the bit set of {@link SeenMembers}) are refused by both paths. */
+  @Test
+  void duplicateMember_pastTheSixtyFourth_refusedByBothPaths_distinctOnesMasked() throws MaskingException {
+    Masker.Builder b = Masker.builder();
+    StringBuilder all = new StringBuilder("{");
+    for (int i = 0; i < 70; i++) {
+      b.listField("f" + i);
+      all.append(i == 0 ? "" : ",").append("\"f").append(i).append("\":").append(i);
+    }
+    Masker m = b.field("name", MaskSpec.of(MaskFunction.NAME)).build();
+    byte[] distinct = all.append(",\"name\":\"陈子轩\"}").toString().getBytes(StandardCharsets.UTF_8);
+    assertThat(ByteMasker.mask(m, distinct)).isEqualTo(m.maskWithJackson(distinct)).isNotNull();
+    for (String twice : new String[] {"f69", "f64", "f3"}) {
+      byte[] dup = ("{\"" + twice + "\":1," + all.substring(1)).getBytes(StandardCharsets.UTF_8);
+      assertThat(ByteMasker.mask(m, dup)).as(twice).isNull();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> m.mask(dup)).as(twice)
+          .isInstanceOfSatisfying(MaskingException.class, e -> assertThat(e.code()).isEqualTo("DUPLICATE_FIELD"));
+    }
+  }
+
   private static boolean strictUtf8(byte[] b) {
     try {
       StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
