@@ -11,7 +11,6 @@ import io.shulian.core.policy.PolicyEngine;
 import io.shulian.core.policy.PolicyRequest;
 import io.shulian.core.policy.Reason;
 import io.shulian.core.policy.mask.Masker;
-import io.shulian.core.policy.mask.MaskingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -104,13 +103,6 @@ public final class CatalogPolicy implements ExchangePolicy {
       obligations.add("drop-unlisted");
     }
     ob.recordDivision().forEach((path, code) -> obligations.add("record-division:" + path + ":" + code));
-    UnaryOperator<byte[]> filter = body -> {
-      try {
-        return m.mask(body);
-      } catch (MaskingException e) {
-        throw new UnmaskableResponseException(e.code(), "response cannot be masked: " + e.getMessage());
-      }
-    };
-    return new Verdict(true, List.of(), d.ruleIds(), obligations, d.policyVersion(), filter);
+    return Verdict.permitMasked(d.ruleIds(), obligations, d.policyVersion(), m);
   }
 }

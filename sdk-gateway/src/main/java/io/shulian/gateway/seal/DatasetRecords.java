@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.shulian.core.catalog.DatasetFormat;
+import io.shulian.core.policy.mask.MaskingException;
+import io.shulian.core.policy.mask.RecordMasker;
 import io.shulian.gateway.authorize.UnmaskableResponseException;
+import io.shulian.gateway.authorize.Verdict;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
@@ -68,6 +71,8 @@ final class DatasetRecords {
 
   private final DatasetFormat format;
   private final @Nullable UnaryOperator<byte[]> mask;
+  /** JSON Lines masked by the verdict's masker: each record masked in place (no copy); else null. */
+  private final @Nullable RecordMasker lines;
   private final OutputStream out;
   private byte[] rec = new byte[8192];
   private int fill;
@@ -83,9 +88,27 @@ final class DatasetRecords {
    * @param out where released bytes go (the sealing stream)
    */
   DatasetRecords(DatasetFormat format, @Nullable UnaryOperator<byte[]> mask, OutputStream out) {
+    this(format, mask, null, out);
+  }
+
+  private DatasetRecords(DatasetFormat format, @Nullable UnaryOperator<byte[]> mask, @Nullable RecordMasker lines,
+      OutputStream out) {
     this.format = format;
     this.mask = mask;
+    this.lines = lines;
     this.out = out;
+  }
+
+  /**
+   * The records of a data set released under {@code verdict}: unchanged without obligations, else
+   * masked by its response filter (JSON Lines by its masker's {@link RecordMasker} where it has one).
+   */
+  static DatasetRecords forVerdict(DatasetFormat format, Verdict verdict, OutputStream out) {
+    if (!verdict.hasObligations()) {
+      return new DatasetRecords(format, null, null, out);
+    }
+    return new DatasetRecords(format, verdict.responseFilter(),
+        format == DatasetFormat.JSONL ? verdict.recordMasker() : null, out);
   }
 
   /** Records seen so far (CSV: rows after the header). */
@@ -109,9 +132,20 @@ final class DatasetRecords {
       if (b[i] == '"') {
         inQuotes = !inQuotes; // an escaped quote ("") toggles twice
       } else if (!inQuotes) {
-        append(b, start, i + 1 - start);
+        if (fill == 0) {
+          // the whole record is in this piece: masked where it lies, not copied first
+          int n = i + 1 - start;
+          if (n > MAX_RECORD_BYTES) {
+            throw tooLarge();
+          }
+          record(b, start, n, true);
+        } else {
+          append(b, start, i + 1 - start);
+          int n = fill;
+          fill = 0;
+          record(rec, 0, n, true);
+        }
         start = i + 1;
-        record(true);
       }
     }
     append(b, start, end - start);
@@ -205,7 +239,9 @@ final class DatasetRecords {
       return;
     }
     if (fill > 0) {
-      record(false);
+      int n = fill;
+      fill = 0;
+      record(rec, 0, n, false);
     }
     if (mask != null && format == DatasetFormat.CSV && columns == null && header != null) {
       // no data row: the header row as the backend wrote it (field names, no record data)
@@ -218,7 +254,7 @@ final class DatasetRecords {
       return;
     }
     if (fill + len > MAX_RECORD_BYTES) {
-      throw new DatasetException("RECORD_TOO_LARGE", "a record is longer than " + MAX_RECORD_BYTES + " bytes");
+      throw tooLarge();
     }
     if (fill + len > rec.length) {
       rec = Arrays.copyOf(rec, Math.min(MAX_RECORD_BYTES, Math.max(rec.length * 2, fill + len)));
@@ -227,20 +263,22 @@ final class DatasetRecords {
     fill += len;
   }
 
-  /** One record is in {@code rec[0, fill)}, with its line end if {@code terminated}. */
-  private void record(boolean terminated) throws DatasetException, IOException {
-    int n = fill;
-    fill = 0;
+  private static DatasetException tooLarge() {
+    return new DatasetException("RECORD_TOO_LARGE", "a record is longer than " + MAX_RECORD_BYTES + " bytes");
+  }
+
+  /** One record is in {@code b[from, from + n)}, with its line end if {@code terminated}. */
+  private void record(byte[] b, int from, int n, boolean terminated) throws DatasetException, IOException {
     java.util.Objects.requireNonNull(mask);
     boolean headerRow = format == DatasetFormat.CSV && header == null;
     int content = n;
     if (terminated) {
       content--;
-      if (content > 0 && rec[content - 1] == '\r') {
+      if (content > 0 && b[from + content - 1] == '\r') {
         content--;
       }
     }
-    boolean blank = isBlank(rec, content);
+    boolean blank = isBlank(b, from, content);
     if (!headerRow && !blank) {
       records++;
     }
@@ -248,14 +286,15 @@ final class DatasetRecords {
       return;
     }
     if (format == DatasetFormat.JSONL) {
-      // well-formed UTF-8 decodes and encodes to itself: only a malformed record takes the detour
-      // through a String (its malformed bytes become U+FFFD, as before)
-      byte[] json = isUtf8(rec, content) ? Arrays.copyOf(rec, content)
-          : new String(rec, 0, content, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
-      write(apply(json), LF);
+      if (lines != null) {
+        released += maskLine(lines, b, from, content);
+        return;
+      }
+      // malformed UTF-8 becomes U+FFFD (well-formed UTF-8 decodes and encodes to itself)
+      write(apply(new String(b, from, content, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8)), LF);
       return;
     }
-    String text = new String(rec, 0, content, StandardCharsets.UTF_8);
+    String text = new String(b, from, content, StandardCharsets.UTF_8);
     List<String> fields = csvFields(text);
     if (headerRow) {
       if (new LinkedHashSet<>(fields).size() != fields.size()) {
@@ -325,69 +364,25 @@ final class DatasetRecords {
     }
   }
 
+  /** Masks and writes the record in {@code b[from, from + content)}; the bytes written. */
+  private int maskLine(RecordMasker m, byte[] b, int from, int content) throws DatasetException, IOException {
+    try {
+      return m.maskLine(b, from, content, out);
+    } catch (MaskingException e) {
+      throw new DatasetException(e.code(), "record " + records + " cannot be masked as the policy requires");
+    } catch (RuntimeException e) {
+      throw new DatasetException("MASKING_FAILED", "record " + records + " cannot be masked as the policy requires");
+    }
+  }
+
   private void write(byte[] b, byte[] end) throws IOException {
     out.write(b, 0, b.length);
     out.write(end, 0, end.length);
     released += b.length + end.length;
   }
 
-  /**
-   * Whether {@code b[0, n)} is well-formed UTF-8 (RFC 3629: shortest forms, no surrogates, at most
-   * U+10FFFF), ASCII eight bytes at a time.
-   */
-  static boolean isUtf8(byte[] b, int n) {
-    int i = 0;
-    while (i < n) {
-      if (i + Long.BYTES <= n && ((long) LONGS.get(b, i) & HIGHS) == 0) {
-        i += Long.BYTES;
-        continue;
-      }
-      int c = b[i] & 0xff;
-      if (c < 0x80) {
-        i++;
-        continue;
-      }
-      int more;
-      int lo = 0x80;
-      int hi = 0xbf;
-      if (c >= 0xc2 && c <= 0xdf) {
-        more = 1;
-      } else if (c >= 0xe0 && c <= 0xef) {
-        more = 2;
-        if (c == 0xe0) {
-          lo = 0xa0;
-        } else if (c == 0xed) {
-          hi = 0x9f;
-        }
-      } else if (c >= 0xf0 && c <= 0xf4) {
-        more = 3;
-        if (c == 0xf0) {
-          lo = 0x90;
-        } else if (c == 0xf4) {
-          hi = 0x8f;
-        }
-      } else {
-        return false;
-      }
-      if (i + more >= n) {
-        return false;
-      }
-      int c1 = b[i + 1] & 0xff;
-      if (c1 < lo || c1 > hi) {
-        return false;
-      }
-      for (int k = 2; k <= more; k++) {
-        if ((b[i + k] & 0xc0) != 0x80) {
-          return false;
-        }
-      }
-      i += more + 1;
-    }
-    return true;
-  }
-
-  private static boolean isBlank(byte[] b, int n) {
-    for (int i = 0; i < n; i++) {
+  private static boolean isBlank(byte[] b, int from, int n) {
+    for (int i = from; i < from + n; i++) {
       if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
         return false;
       }

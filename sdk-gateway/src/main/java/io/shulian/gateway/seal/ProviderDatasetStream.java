@@ -202,8 +202,7 @@ final class ProviderDatasetStream extends UpstreamRelay {
       if (resume == null) {
         s.resumption().ifPresent(onStarted);
       }
-      records = new DatasetRecords(format, verdict.hasObligations() ? verdict.responseFilter() : null,
-          digest.into(s));
+      records = DatasetRecords.forVerdict(format, verdict, digest.into(s));
     } catch (IllegalStateException e) {
       // another stream of the envelope is open, or it was destroyed meanwhile
       sealed.discard();

@@ -521,7 +521,7 @@ final class PushSender implements DatasetPush.Session {
         return;
       }
       sealing = s;
-      records = new DatasetRecords(format, v.hasObligations() ? v.responseFilter() : null, digest.into(s));
+      records = DatasetRecords.forVerdict(format, v, digest.into(s));
       URI target = java.util.Objects.requireNonNull(gateway).resolve(DatasetPush.PEER_PATH);
       g.peerPool().openStream(ctx.channel().eventLoop(), target, to, this).addListener(f -> {
         if (!f.isSuccess()) {

@@ -9,8 +9,11 @@ import io.shulian.core.policy.mask.MaskSpec;
 import io.shulian.core.policy.mask.Masker;
 import io.shulian.core.policy.mask.MaskingException;
 import io.shulian.gateway.authorize.UnmaskableResponseException;
+import io.shulian.gateway.authorize.Verdict;
+import java.io.OutputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -21,7 +24,9 @@ import org.junit.jupiter.api.Test;
  * line, fed in random pieces (a record split across network reads), gives exactly the expected
  * output line; a record that cannot be masked fails the data set there, and nothing of it is
  * written. Written against the Jackson-per-record path before the masker's byte-level fast path
- * replaced it for well-formed records (both must give the same bytes).
+ * replaced it for well-formed records (both must give the same bytes). Every case runs twice: with
+ * the response filter ({@code Masker.mask(byte[])} per record) and as the gateways run data sets,
+ * {@link DatasetRecords#forVerdict} with the masker's {@code RecordMasker} (one reused buffer).
  */
 class DatasetRecordsMaskingShapesTest {
   private static final Random RND = new Random(20261207);
@@ -51,6 +56,13 @@ class DatasetRecordsMaskingShapesTest {
         throw new UnmaskableResponseException(e.code(), "response cannot be masked: " + e.getMessage());
       }
     };
+  }
+
+  /** The records of a masked JSON Lines data set: per record through the filter, or as the gateways run them. */
+  private static DatasetRecords records(Masker m, boolean asGateways, OutputStream out) {
+    return asGateways
+        ? DatasetRecords.forVerdict(DatasetFormat.JSONL, Verdict.permitMasked(List.of(), List.of("mask"), "v1", m), out)
+        : new DatasetRecords(DatasetFormat.JSONL, filter(m), out);
   }
 
   /** {input line (without its line end), expected output line (without LF)}, for the open masker. */
@@ -92,9 +104,8 @@ class DatasetRecordsMaskingShapesTest {
 
   @Test
   void masked_jsonl_unpredictedShapes_maskedLineByLine_inAnyPieces_withCrLfAndBlankLines() throws Exception {
-    for (String[][] cases : new String[][][] {OPEN, PROJECTED}) {
-      UnaryOperator<byte[]> mask = filter(masker(cases == PROJECTED));
-      for (int round = 0; round < 40; round++) {
+    for (int round = 0; round < 80; round++) {
+      for (String[][] cases : new String[][][] {OPEN, PROJECTED}) {
         StringBuilder in = new StringBuilder();
         StringBuilder want = new StringBuilder();
         int n = 1 + RND.nextInt(12);
@@ -110,7 +121,7 @@ class DatasetRecordsMaskingShapesTest {
           in.setLength(in.length() - (in.charAt(in.length() - 2) == '\r' ? 2 : 1));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DatasetRecords rs = new DatasetRecords(DatasetFormat.JSONL, mask, out);
+        DatasetRecords rs = records(masker(cases == PROJECTED), round % 2 == 1, out);
         feedInPieces(rs, in.toString().getBytes(StandardCharsets.UTF_8));
         rs.end();
         assertThat(out.toString(StandardCharsets.UTF_8)).as(in.toString()).isEqualTo(want.toString());
@@ -122,13 +133,16 @@ class DatasetRecordsMaskingShapesTest {
 
   @Test
   void masked_jsonl_malformedUtf8InAMaskedName_becomesReplacementCharactersThenMasked() throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    DatasetRecords rs = new DatasetRecords(DatasetFormat.JSONL, filter(masker(false)), out);
-    byte[] in = {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xe9, (byte) 0x99, (byte) 0xe4, (byte) 0xb8,
-        (byte) 0xff, 'x', '"', ',', '"', 'o', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}', '\n'};
-    feedInPieces(rs, in);
-    rs.end();
-    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"name\":\"\uFFFD***\",\"o\":\"\uFFFD\uFFFD\"}\n");
+    for (boolean asGateways : new boolean[] {false, true}) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      DatasetRecords rs = records(masker(false), asGateways, out);
+      byte[] in = {'{', '"', 'n', 'a', 'm', 'e', '"', ':', '"', (byte) 0xe9, (byte) 0x99, (byte) 0xe4, (byte) 0xb8,
+          (byte) 0xff, 'x', '"', ',', '"', 'o', '"', ':', '"', (byte) 0xc0, (byte) 0xaf, '"', '}', '\n'};
+      feedInPieces(rs, in);
+      rs.end();
+      assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"name\":\"\uFFFD***\",\"o\":\"\uFFFD\uFFFD\"}\n");
+      assertThat(rs.releasedBytes()).isEqualTo(out.size());
+    }
   }
 
   /** Each of these refuses its record: the records before it are released whole, nothing of it is. */
@@ -156,17 +170,20 @@ class DatasetRecordsMaskingShapesTest {
   void masked_jsonl_unmaskableRecord_failsTheDataSetThere_nothingOfItReleased() throws Exception {
     String good = "{\"seq\":1,\"name\":\"陈子轩\"}";
     for (String[] c : REFUSED) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      DatasetRecords rs = new DatasetRecords(DatasetFormat.JSONL, filter(masker(false)), out);
-      byte[] in = (good + "\n" + good + "\r\n" + c[0] + "\n" + good + "\n").getBytes(StandardCharsets.UTF_8);
-      assertThatThrownBy(() -> feedInPieces(rs, in))
-          .as(c[0])
-          .isInstanceOfSatisfying(DatasetRecords.DatasetException.class, e -> {
-            assertThat(e.code()).isEqualTo(c[1]);
-            assertThat(e.getMessage()).doesNotContain("440604").doesNotContain("陈");
-          });
-      String one = "{\"seq\":1,\"name\":\"陈**\"}\n";
-      assertThat(out.toString(StandardCharsets.UTF_8)).as(c[0]).isEqualTo(one + one);
+      for (boolean asGateways : new boolean[] {false, true}) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DatasetRecords rs = records(masker(false), asGateways, out);
+        byte[] in = (good + "\n" + good + "\r\n" + c[0] + "\n" + good + "\n").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> feedInPieces(rs, in))
+            .as(c[0])
+            .isInstanceOfSatisfying(DatasetRecords.DatasetException.class, e -> {
+              assertThat(e.code()).isEqualTo(c[1]);
+              assertThat(e.getMessage()).doesNotContain("440604").doesNotContain("陈");
+            });
+        String one = "{\"seq\":1,\"name\":\"陈**\"}\n";
+        assertThat(out.toString(StandardCharsets.UTF_8)).as(c[0]).isEqualTo(one + one);
+        assertThat(rs.releasedBytes()).isEqualTo(out.size());
+      }
     }
   }
 

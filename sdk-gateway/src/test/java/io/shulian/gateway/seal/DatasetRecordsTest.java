@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shulian.core.catalog.DatasetFormat;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
@@ -14,9 +12,9 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The record cutting of data sets (docs/return-flow.md): the word-at-a-time line-end search and
- * the UTF-8 check that let a well-formed record skip the String detour must give exactly what the
- * byte-by-byte code gave (a reference implementation below), at every alignment and piece size.
+ * The record cutting of data sets (docs/return-flow.md): the word-at-a-time line-end search must
+ * give exactly what the byte-by-byte code gave (a reference implementation below), at every
+ * alignment and piece size.
  */
 class DatasetRecordsTest {
   private static final Random RND = new Random(20261206);
@@ -39,33 +37,6 @@ class DatasetRecordsTest {
         }
       }
     }
-  }
-
-  @Test
-  void isUtf8_agreesWithTheStrictDecoder_onEdgeCasesAndRandomBytes() {
-    String[] hex = {"", "41", "c280", "c1bf", "c0af", "dfbf", "e0a080", "e09fbf", "eda080", "ed9fbf", "ee8080",
-        "efbfbd", "f0908080", "f08fbfbf", "f48fbfbf", "f4908080", "f5808080", "ff", "80", "e4b8", "e4b8ad",
-        "f09f9880", "f09f98", "4142434445464748e4b8ad", "41424344454647e4b8ad41", "414243444546474849"};
-    for (String h : hex) {
-      byte[] b = java.util.HexFormat.of().parseHex(h);
-      assertThat(DatasetRecords.isUtf8(b, b.length)).as(h).isEqualTo(strictUtf8(b));
-    }
-    byte[] leads = {(byte) 0xc2, (byte) 0xdf, (byte) 0xe0, (byte) 0xe4, (byte) 0xed, (byte) 0xef, (byte) 0xf0,
-        (byte) 0xf4, (byte) 0xf5, (byte) 0xc0, (byte) 0x80, (byte) 0x9f, (byte) 0xa0, (byte) 0xbf, 'a', '{'};
-    for (int round = 0; round < 20000; round++) {
-      byte[] b = new byte[RND.nextInt(24)];
-      for (int i = 0; i < b.length; i++) {
-        b[i] = RND.nextBoolean() ? leads[RND.nextInt(leads.length)] : (byte) (0x80 | RND.nextInt(64));
-      }
-      boolean ok = DatasetRecords.isUtf8(b, b.length);
-      assertThat(ok).as(java.util.HexFormat.of().formatHex(b)).isEqualTo(strictUtf8(b));
-      if (ok) {
-        assertThat(new String(b, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8)).isEqualTo(b);
-      }
-    }
-    byte[] text = "{\"name\":\"陈子轩\",\"note\":\"😀 ok\"}".getBytes(StandardCharsets.UTF_8);
-    assertThat(DatasetRecords.isUtf8(text, text.length)).isTrue();
-    assertThat(DatasetRecords.isUtf8(text, 11)).as("cut inside 陈").isFalse();
   }
 
   @Test
@@ -132,16 +103,6 @@ class DatasetRecordsTest {
       }
     }
     return -1;
-  }
-
-  private static boolean strictUtf8(byte[] b) {
-    try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
-      return true;
-    } catch (CharacterCodingException e) {
-      return false;
-    }
   }
 
   /** The byte-by-byte record count of the pass-through path as it was: {records, ends inside quotes}. */

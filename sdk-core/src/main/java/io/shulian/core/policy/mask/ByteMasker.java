@@ -42,11 +42,14 @@ final class ByteMasker {
     }
   }
 
+  /** The output buffer a reused instance starts with and returns to after an unusually long payload. */
+  private static final int KEPT_BUFFER = 16 << 10;
+
   private final Masker m;
   private final Masker.State st = new Masker.State();
-  private final byte[] in;
+  private byte[] in = new byte[0];
   private int pos;
-  private final int end;
+  private int end;
   private byte[] out;
   private int len;
   private int depth;
@@ -54,30 +57,55 @@ final class ByteMasker {
   private int nameFrom;
   private int nameTo;
 
-  private ByteMasker(Masker m, byte[] in, int off, int n) {
+  /** An instance for one payload after another (its output buffer and MAC instances are reused). */
+  ByteMasker(Masker m, int capacity) {
     this.m = m;
-    this.in = in;
-    this.pos = off;
-    this.end = off + n;
-    this.out = new byte[n + (n >>> 3) + 16];
+    this.out = new byte[capacity];
   }
 
   /** The masked payload, or null if the Jackson path must decide. */
   static byte @Nullable [] mask(Masker m, byte[] json) {
-    if (json.length > MAX_PAYLOAD) {
-      return null;
+    int n = json.length;
+    ByteMasker b = new ByteMasker(m, n + (n >>> 3) + 16);
+    return b.run(json, 0, n) ? Arrays.copyOf(b.out, b.len) : null;
+  }
+
+  /**
+   * Masks {@code json[off, off + n)} into this instance's buffer ({@link #output()}, {@link
+   * #length()}); false (the buffer's content undefined) if the Jackson path must decide.
+   */
+  boolean run(byte[] json, int off, int n) {
+    if (n > MAX_PAYLOAD) {
+      return false;
     }
-    ByteMasker b = new ByteMasker(m, json, 0, json.length);
+    if (out.length > KEPT_BUFFER && n < KEPT_BUFFER / 8) {
+      out = new byte[KEPT_BUFFER]; // one unusually long payload does not pin a large buffer for good
+    }
+    in = json;
+    pos = off;
+    end = off + n;
+    len = 0;
+    depth = 0;
     try {
-      b.top();
-      b.ws();
-      if (b.pos != b.end) {
-        return null;
-      }
+      top();
+      ws();
+      return pos == end;
     } catch (GiveUp | ArrayIndexOutOfBoundsException e) {
-      return null;
+      return false;
     }
-    return Arrays.copyOf(b.out, b.len);
+  }
+
+  byte[] output() {
+    return out;
+  }
+
+  int length() {
+    return len;
+  }
+
+  /** Appends one byte to the output (after a successful {@link #run}). */
+  void append(byte c) {
+    put(c);
   }
 
   private static GiveUp giveUp() {
@@ -387,33 +415,118 @@ final class ByteMasker {
     room(s.length() * 6 + 2);
     out[len++] = '"';
     for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        if (c >= 0x20 && c != '"' && c != '\\') {
-          out[len++] = (byte) c;
-        } else {
-          out[len++] = '\\';
-          byte e = c == '"' || c == '\\' ? (byte) c : c == '\b' ? (byte) 'b' : c == '\t' ? (byte) 't'
-              : c == '\n' ? (byte) 'n' : c == '\f' ? (byte) 'f' : c == '\r' ? (byte) 'r' : 0;
-          if (e != 0) {
-            out[len++] = e;
-          } else {
-            escape(c);
-          }
-        }
-      } else if (c < 0x800) {
-        out[len++] = (byte) (0xc0 | (c >> 6));
-        out[len++] = (byte) (0x80 | (c & 0x3f));
-      } else if (Character.isSurrogate(c)) {
-        out[len++] = '\\';
-        escape(c);
-      } else {
-        out[len++] = (byte) (0xe0 | (c >> 12));
-        out[len++] = (byte) (0x80 | ((c >> 6) & 0x3f));
-        out[len++] = (byte) (0x80 | (c & 0x3f));
-      }
+      putChar(s.charAt(i));
     }
     out[len++] = '"';
+  }
+
+  /**
+   * {@link Masker#partial} over the bytes {@code in[from, to)} of a plain text (well-formed UTF-8,
+   * characters of the BMP only, none the generator escapes): one character is one code point, and
+   * it starts at every byte that is not a continuation byte.
+   */
+  private void putPartial(int from, int to, int keepFirst, int keepLast, char maskChar) {
+    int n = 0;
+    for (int p = from; p < to; p++) {
+      if ((in[p] & 0xc0) != 0x80) {
+        n++;
+      }
+    }
+    int kept = Masker.kept(n, keepFirst, keepLast);
+    int kf = Masker.keptFirst(kept, keepFirst, keepLast);
+    int masked = n - kept;
+    int head = skipChars(from, kf, to);
+    int tail = skipChars(head, masked, to);
+    room(head - from + masked * 6 + to - tail + 2);
+    out[len++] = '"';
+    System.arraycopy(in, from, out, len, head - from);
+    len += head - from;
+    for (int i = 0; i < masked; i++) {
+      putChar(maskChar);
+    }
+    System.arraycopy(in, tail, out, len, to - tail);
+    len += to - tail;
+    out[len++] = '"';
+  }
+
+  /** The index after {@code count} characters of a plain text from {@code p} (that end before {@code to}). */
+  private int skipChars(int p, int count, int to) {
+    for (int k = 0; k < count; k++) {
+      p++;
+      while (p < to && (in[p] & 0xc0) == 0x80) {
+        p++;
+      }
+    }
+    return p;
+  }
+
+  private static final byte[] DISTRICT = "区".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] COUNTY = "县".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] BANNER = "旗".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] CITY = "市".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * {@link Masker#address} over the bytes {@code in[from, to)} of a plain text. The cut characters
+   * are three bytes each in UTF-8; a match of their bytes in well-formed UTF-8 is a match of the
+   * character (a lead byte never matches a continuation byte).
+   */
+  private void putAddress(int from, int to, char maskChar) {
+    int cut = -1;
+    for (int p = from; p + 3 <= to; p++) {
+      if (at(p, DISTRICT) || at(p, COUNTY) || at(p, BANNER)) {
+        cut = p + 3;
+        break;
+      }
+    }
+    if (cut < 0) {
+      for (int p = to - 3; p >= from; p--) {
+        if (at(p, CITY)) {
+          cut = p + 3;
+          break;
+        }
+      }
+    }
+    int keep = cut > from && cut < to ? cut - from : 0;
+    room(keep + 4 * 6 + 2);
+    out[len++] = '"';
+    System.arraycopy(in, from, out, len, keep);
+    len += keep;
+    for (int i = 0; i < 4; i++) {
+      putChar(maskChar);
+    }
+    out[len++] = '"';
+  }
+
+  private boolean at(int p, byte[] c) {
+    return in[p] == c[0] && in[p + 1] == c[1] && in[p + 2] == c[2];
+  }
+
+  /** One character of a string as {@link #putString} writes it (room for six bytes is the caller's). */
+  private void putChar(char c) {
+    if (c < 0x80) {
+      if (c >= 0x20 && c != '"' && c != '\\') {
+        out[len++] = (byte) c;
+      } else {
+        out[len++] = '\\';
+        byte e = c == '"' || c == '\\' ? (byte) c : c == '\b' ? (byte) 'b' : c == '\t' ? (byte) 't'
+            : c == '\n' ? (byte) 'n' : c == '\f' ? (byte) 'f' : c == '\r' ? (byte) 'r' : 0;
+        if (e != 0) {
+          out[len++] = e;
+        } else {
+          escape(c);
+        }
+      }
+    } else if (c < 0x800) {
+      out[len++] = (byte) (0xc0 | (c >> 6));
+      out[len++] = (byte) (0x80 | (c & 0x3f));
+    } else if (Character.isSurrogate(c)) {
+      out[len++] = '\\';
+      escape(c);
+    } else {
+      out[len++] = (byte) (0xe0 | (c >> 12));
+      out[len++] = (byte) (0x80 | ((c >> 6) & 0x3f));
+      out[len++] = (byte) (0x80 | (c & 0x3f));
+    }
   }
 
   /** {@code uXXXX} (the backslash is written by the caller). */
@@ -499,8 +612,7 @@ final class ByteMasker {
   private void object(Masker.Node n) {
     open();
     put((byte) '{');
-    long seen = 0;
-    boolean @Nullable [] seenMore = null;
+    SeenMembers seen = new SeenMembers();
     boolean first = true;
     if (peek() == '}') {
       pos++;
@@ -521,19 +633,7 @@ final class ByteMasker {
             copy();
           }
         } else {
-          int i = c.index;
-          boolean dup;
-          if (i < 64) {
-            dup = (seen & (1L << i)) != 0;
-            seen |= 1L << i;
-          } else {
-            if (seenMore == null) {
-              seenMore = new boolean[n.children.size()];
-            }
-            dup = seenMore[i];
-            seenMore[i] = true;
-          }
-          if (dup) {
+          if (seen.repeated(c, n.children.size())) {
             throw giveUp();
           }
           if (c.within != null) {
@@ -624,23 +724,36 @@ final class ByteMasker {
         scalar(t);
         return;
       }
-      String text;
       int from = pos;
+      int textFrom = from;
+      int textTo;
+      boolean plain = true;
       if (t == '"') {
-        boolean plain = string();
-        text = text(from, pos, plain);
+        plain = string();
+        textFrom++;
+        textTo = pos - 1;
       } else if (t == 't') {
         literal(TRUE);
-        text = "true";
+        textTo = pos;
       } else if (t == 'f') {
         literal(FALSE);
-        text = "false";
+        textTo = pos;
       } else if (t == '-' || (t >= '0' && t <= '9')) {
         number();
-        text = new String(in, from, pos - from, StandardCharsets.ISO_8859_1);
+        textTo = pos;
       } else {
         throw giveUp(); // an object or array at a leaf
       }
+      if (plain && s.function() != MaskFunction.HASH) {
+        // the text's bytes are its characters, each as the generator writes it: mask the bytes
+        if (s.function() == MaskFunction.ADDRESS) {
+          putAddress(textFrom, textTo, s.maskChar());
+        } else {
+          putPartial(textFrom, textTo, s.keepFirst(), s.keepLast(), s.maskChar());
+        }
+        return;
+      }
+      String text = t == '"' ? text(from, pos, plain) : new String(in, from, pos - from, StandardCharsets.ISO_8859_1);
       putString(m.maskText(s, text, st));
     } else if (t == '{' && !n.children.isEmpty()) {
       object(n);

@@ -277,6 +277,19 @@ public final class Masker {
     return maskWithJackson(json);
   }
 
+  /**
+   * A masker for the records of one JSON Lines stream (one per stream, not thread-safe), which
+   * masks each record as {@link #mask(byte[])} does without copying it or allocating per record.
+   */
+  public RecordMasker recordMasker() {
+    return new RecordMasker(this);
+  }
+
+  /** Whether this masker copies payloads unchanged (no listed field, unlisted ones kept). */
+  boolean passesThrough() {
+    return passThrough;
+  }
+
   /** The Jackson path of {@link #mask(byte[])} (the reference the byte scanner must agree with). */
   byte[] maskWithJackson(byte[] json) throws MaskingException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(json.length + 16);
@@ -425,8 +438,7 @@ public final class Masker {
   /** An object at an inner node; the parser is at its START_OBJECT. */
   private void object(JsonParser p, JsonGenerator g, Node n, State st) throws IOException, MaskingException {
     g.writeStartObject();
-    long seen = 0;
-    boolean @Nullable [] seenMore = null;
+    SeenMembers seen = new SeenMembers();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       Node c = n.children.get(name);
@@ -435,19 +447,7 @@ public final class Masker {
         unlisted(p, g, name);
         continue;
       }
-      int i = c.index;
-      boolean dup;
-      if (i < 64) {
-        dup = (seen & (1L << i)) != 0;
-        seen |= 1L << i;
-      } else {
-        if (seenMore == null) {
-          seenMore = new boolean[n.children.size()];
-        }
-        dup = seenMore[i];
-        seenMore[i] = true;
-      }
-      if (dup) {
+      if (seen.repeated(c, n.children.size())) {
         throw new MaskingException(MaskingException.Reason.DUPLICATE_FIELD, "member " + c.path + " occurs twice in one object at " + where(p));
       }
       if (c.within != null) {
@@ -717,17 +717,9 @@ public final class Masker {
    */
   static String partial(String s, int keepFirst, int keepLast, char maskChar) {
     int n = s.codePointCount(0, s.length());
-    int kf = keepFirst;
-    int kl = keepLast;
-    // A value no longer than what would be kept shows at most half of itself.
-    int limit = kf + kl >= n ? n / 2 : n;
-    while (kf + kl > limit) {
-      if (kf >= kl) {
-        kf--;
-      } else {
-        kl--;
-      }
-    }
+    int kept = kept(n, keepFirst, keepLast);
+    int kf = keptFirst(kept, keepFirst, keepLast);
+    int kl = kept - kf;
     // the kept ends are copied whole; the code points between them become one mask character each
     int masked = n - kf - kl;
     int from = s.offsetByCodePoints(0, kf);
@@ -738,6 +730,28 @@ public final class Masker {
       b.append(maskChar);
     }
     return b.append(s, to, s.length()).toString();
+  }
+
+  /**
+   * How many characters partial masking keeps of a value of {@code n}: a value no longer than the
+   * kept counts shows at most half of itself.
+   */
+  static int kept(int n, int keepFirst, int keepLast) {
+    return Math.min(keepFirst + keepLast, keepFirst + keepLast >= n ? n / 2 : n);
+  }
+
+  /** How many of the {@code kept} characters are at the start: the longer end gives way first (the first end on a tie). */
+  static int keptFirst(int kept, int keepFirst, int keepLast) {
+    int kf = keepFirst;
+    int kl = keepLast;
+    while (kf + kl > kept) {
+      if (kf >= kl) {
+        kf--;
+      } else {
+        kl--;
+      }
+    }
+    return kf;
   }
 
   static String address(String s, char maskChar) {
