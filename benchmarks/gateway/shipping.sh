@@ -14,7 +14,7 @@
 # The hub runs on the same cores: its ingest (TLS, chain and checkpoint verification, H2, rules) is
 # charged to the ON rounds here, which a real deployment puts on another machine.
 #
-# Usage: [ROUNDS=3] [WARMUP=40] [BATCH=500] [INTERVAL=1s] [EVENT_LOOPS=0] [EXTRA_JAVA_OPTS=…] [PROFILE=dir]
+# Usage: [ROUNDS=3] [WARMUP=40] [BATCH=2000] [JAR=path] [INTERVAL=1s] [EVENT_LOOPS=0] [EXTRA_JAVA_OPTS=…] [PROFILE=dir]
 #        benchmarks/gateway/shipping.sh [duration-seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,7 +24,7 @@ ROUNDS="${ROUNDS:-3}"
 WARMUP="${WARMUP:-40}"
 WORK="$(mktemp -d /tmp/shulian-shipbench.XXXXXX)"
 chmod 755 "$WORK"
-JAR="$(pwd)/${JAR:-sdk-gateway/target/shulian.jar}"
+JAR="${JAR:-sdk-gateway/target/shulian.jar}"; [ "${JAR#/}" != "$JAR" ] || JAR="$(pwd)/$JAR"
 export SHULIAN_KEY_PASSWORD="bench-only" SHULIAN_CA_PASSWORD="bench-only-ca"
 command -v wrk >/dev/null && command -v nginx >/dev/null \
   || { echo "needs wrk and nginx (Debian packages wrk nginx-light)"; exit 2; }
@@ -80,7 +80,7 @@ SHULIAN_HUB_TOKEN="$OFFICER_TOKEN" quiet shulian hub publish --hub "https://127.
 # ---- the two gateway pairs -----------------------------------------------------------------
 API_KEY="bench-key-$(date +%s)"
 API_HASH=$(printf '%s' "$API_KEY" | sha256sum | cut -d' ' -f1)
-COLLECTOR="collector: { hub: \"https://127.0.0.1:$HUB_PORT/v1/events\", batch: ${BATCH:-500}, interval: ${INTERVAL:-1s} }"
+COLLECTOR="collector: { hub: \"https://127.0.0.1:$HUB_PORT/v1/events\", batch: ${BATCH:-2000}, interval: ${INTERVAL:-1s} }"
 pair() { # name provider-port provider-admin consumer-port consumer-admin resource collector-line
   cat > "$1-provider.yaml" <<YML
 identity: { keystore: housing/key.p12 }
@@ -137,7 +137,7 @@ measure() { local g0 h0 r; g0=$(ticks "${PID[$1-provider]}" "${PID[$1-consumer]}
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 echo "load before: $(uptime)"
 echo "wrk: 2 threads, $CONN connections, $ROUNDS rounds of ${DUR}s per configuration, alternating, after ${WARMUP}s warm-up each"
-echo "collector: batch ${BATCH:-500}, interval ${INTERVAL:-1s}; the hub on the same machine"
+echo "collector: batch ${BATCH:-2000}, interval ${INTERVAL:-1s}; the hub on the same machine"
 rps "$WARMUP" "$(url off)" >/dev/null; rps "$WARMUP" "$(url on)" >/dev/null
 if [ -n "${PROFILE:-}" ]; then   # PROFILE=dir: JFR (settings=profile) of the ON gateways and the hub over the rounds
   mkdir -p "$PROFILE"

@@ -67,8 +67,13 @@ public final class GatewayConfig {
     public String hub;
     /** Publish the audit log to a Kafka topic too (or instead of {@link #hub}); off when absent. */
     public Kafka kafka;
-    /** Records per batch, 1 to 10000. */
-    public int batch = 500;
+    /**
+     * Records per batch, 1 to 10000: the most one POST carries. The shipper sends what is waiting
+     * (up to this) every {@link #interval}, so a larger batch means fewer, larger requests, not a
+     * later delivery; the hub's cost per batch (a transaction, a TLS request) is then shared by more
+     * records (docs/benchmarks.md "Shipping overhead on the gateway").
+     */
+    public int batch = 2000;
     /** How often new records are shipped when there is no backlog. */
     public String interval = "1s";
     /** How often an empty batch is sent when there is nothing new, so the hub can tell a quiet gateway from a dead one. */

@@ -21,7 +21,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +48,18 @@ public final class Alerts {
   private final @Nullable URI webhook;
   private final @Nullable HttpClient http;
   private final @Nullable MeterRegistry registry;
+  /**
+   * The rule and subject of alerts seen open or acknowledged, with when ({@link System#nanoTime}): a
+   * rule that keeps firing on every record while its alert is open (bulk export: every response
+   * past the hourly limit) is answered from here instead of a database query per record. Trusted
+   * for {@link #OPEN_RECHECK} (an alert closed by another hub instance on the same database is
+   * noticed after at most that), dropped at once when this instance closes the alert, and bounded:
+   * cleared when it holds {@link #MAX_KNOWN_OPEN} entries.
+   */
+  private final Map<String, Long> knownOpen = new ConcurrentHashMap<>();
+  /** How long an alert seen open is taken to be still open without asking the database. */
+  static final Duration OPEN_RECHECK = Duration.ofSeconds(10);
+  private static final int MAX_KNOWN_OPEN = 10_000;
 
   /**
    * @param webhook the Alertmanager-compatible receiver ({@code http(s)://…}), or null for none
@@ -68,6 +82,11 @@ public final class Alerts {
   public Optional<Alert> raise(String rule, Alert.Severity severity, String subject, String summary, List<String> events)
       throws SQLException {
     String s = clip(subject, 512);
+    String key = rule + '\n' + s;
+    Long seen = knownOpen.get(key);
+    if (seen != null && System.nanoTime() - seen < OPEN_RECHECK.toNanos()) {
+      return Optional.empty();
+    }
     Instant now = clock.instant();
     List<String> refs = events.size() > MAX_EVENT_REFS ? events.subList(0, MAX_EVENT_REFS) : events;
     Alert a;
@@ -80,6 +99,7 @@ public final class Alerts {
           try (ResultSet rs = ps.executeQuery()) {
             if (rs.next()) {
               c.commit();
+              seenOpen(key);
               return Optional.empty();
             }
           }
@@ -101,6 +121,7 @@ public final class Alerts {
           }
         }
         c.commit();
+        seenOpen(key);
         a = new Alert(id, rule, severity, s, clip(summary, 2000), refs, Alert.State.OPEN, now, now, null, null);
       } catch (SQLException e) {
         c.rollback();
@@ -114,6 +135,13 @@ public final class Alerts {
         .addKeyValue("severity", severity.label()).addKeyValue("subject", s).log("alert {}: {}", rule, a.summary());
     deliver(a);
     return Optional.of(a);
+  }
+
+  private void seenOpen(String key) {
+    if (knownOpen.size() >= MAX_KNOWN_OPEN) {
+      knownOpen.clear();
+    }
+    knownOpen.put(key, System.nanoTime());
   }
 
   /** Returns alerts newest first, in {@code state} if given, at most {@code limit}. */
@@ -197,6 +225,7 @@ public final class Alerts {
     }
     if (to == Alert.State.CLOSED) {
       Alert b = before.get();
+      knownOpen.remove(b.rule() + '\n' + b.subject());
       deliver(new Alert(b.id(), b.rule(), b.severity(), b.subject(), b.summary(), b.events(), Alert.State.CLOSED,
           b.raisedAt(), now, by, note));
     }

@@ -153,12 +153,30 @@ public final class Collector {
    *
    * @return accepted with {@code {"logId","nextSeq","covered","stored","duplicates"}}, or refused
    */
-  public synchronized Result ingest(PartyId party, byte[] body) {
+  public Result ingest(PartyId party, byte[] body) {
+    return ingest(party, body, false);
+  }
+
+  /**
+   * {@link #ingest}, for a batch from a source that does not authenticate the gateway (the Kafka
+   * topic): taken only if its last record is covered by a checkpoint in it, so the signed Merkle
+   * root and chain head vouch for every record; else refused {@code UNSIGNED_BATCH}. Checked on the
+   * same parse as the rest of the batch.
+   */
+  public Result ingestCheckpointed(PartyId party, byte[] body) {
+    return ingest(party, body, true);
+  }
+
+  private synchronized Result ingest(PartyId party, byte[] body, boolean checkpointedEnd) {
     Batch b;
     try {
       b = parse(body);
     } catch (Refusal r) {
       return r.result;
+    }
+    if (checkpointedEnd && !endsAtCheckpoint(b)) {
+      return Result.refuse(422, "UNSIGNED_BATCH", "the batch does not end at a checkpoint (seq "
+          + (b.firstSeq + b.records.size()) + "): records from Kafka are taken only under a signed checkpoint");
     }
     try {
       return store(party, b);
@@ -175,6 +193,17 @@ public final class Collector {
     } catch (SQLException e) {
       return Result.refuse(503, "DATABASE_UNAVAILABLE", "the events could not be stored; send them again later");
     }
+  }
+
+  /** Whether a checkpoint of the batch covers its last record (its tree size is the batch's end). */
+  private static boolean endsAtCheckpoint(Batch b) {
+    long end = b.firstSeq + b.records.size();
+    for (Checkpoint cp : b.checkpoints) {
+      if (cp.treeSize() == end) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Batch parse(byte[] body) throws Refusal {

@@ -3,8 +3,6 @@ package io.shulian.hub.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.shulian.core.audit.AuditException;
-import io.shulian.core.audit.Checkpoint;
 import io.shulian.core.party.PartyId;
 import io.shulian.hub.alert.Alert;
 import io.shulian.hub.alert.Alerts;
@@ -252,11 +250,7 @@ public final class KafkaEvents implements AutoCloseable {
     } catch (RuntimeException e) {
       return refuse(r, logId, "PARTY_MISSING", "no valid " + PARTY_HEADER + " header");
     }
-    String unsigned = unsignedEnd(value);
-    if (unsigned != null) {
-      return refuse(r, logId, "UNSIGNED_BATCH", unsigned);
-    }
-    Collector.Result res = collector.ingest(party, value);
+    Collector.Result res = collector.ingestCheckpointed(party, value);
     if (res.accepted()) {
       lastFailure.set(null);
       count("stored");
@@ -282,36 +276,6 @@ public final class KafkaEvents implements AutoCloseable {
     }
     String code = String.valueOf(res.code());
     return ALERTED.contains(code) ? refused(r, logId, code, res.detail()) : refuse(r, logId, code, res.detail());
-  }
-
-  /**
-   * Null if the batch's last record is covered by a checkpoint in it (or it does not parse: the
-   * collector then refuses it with its own code), else why not.
-   */
-  private static @Nullable String unsignedEnd(byte[] value) {
-    JsonNode n;
-    try {
-      n = JSON.readTree(value);
-    } catch (java.io.IOException e) {
-      return null;
-    }
-    if (n == null || !n.path("records").isArray() || !n.path("firstSeq").canConvertToLong()
-        || !n.path("checkpoints").isArray()) {
-      return null;
-    }
-    long end = n.path("firstSeq").asLong() + n.path("records").size();
-    for (JsonNode c : n.path("checkpoints")) {
-      try {
-        List<Checkpoint> cps = Checkpoint.fromJsonLines(c.asText() + "\n");
-        if (!cps.isEmpty() && cps.get(0).treeSize() == end) {
-          return null;
-        }
-      } catch (AuditException e) {
-        return null; // the collector refuses it as CHECKPOINT_MALFORMED
-      }
-    }
-    return "the batch does not end at a checkpoint (seq " + end + "): records from Kafka are taken only under a"
-        + " signed checkpoint";
   }
 
   /** A refusal the collector has alerted already: logged and counted. */
