@@ -80,6 +80,11 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
   private boolean done;
   private long drained;
   private @Nullable ScheduledFuture<?> timer;
+  /** The slow-upload rule; when the current wait for the sender began. */
+  private final UploadProgress progress;
+  private long waitStart;
+  /** Closes the connection after the answer instead of draining the rest (a sender too slow to drain). */
+  private boolean hangUp;
 
   private PushReceiver(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, long t0, PartyId peer) {
     this.g = g;
@@ -88,6 +93,7 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
     this.t0 = t0;
     this.peer = peer;
     this.plain = new ByteBufOutput(ctx.alloc());
+    this.progress = new UploadProgress(g.limits());
     this.digest = new StreamDigest(g.identity().suite() == io.shulian.core.keys.Suite.GM);
     this.opening = g.requestOpener().openingStream(new java.io.OutputStream() {
       @Override
@@ -170,8 +176,47 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       return;
     }
     reading = true;
-    arm(g.limits().requestTimeout(), "SENDER_TIMEOUT");
+    long now = System.nanoTime();
+    waitStart = now;
+    progress.waiting(now);
+    armRead(now);
     ctx.read();
+  }
+
+  /**
+   * While waiting for the sender: the idle timeout (no piece for the request timeout) and the
+   * minimum progress (docs/return-flow.md "Slow uploads"), whichever comes first.
+   */
+  private void armRead(long now) {
+    disarm();
+    long idle = g.limits().requestTimeout().toNanos() - (now - waitStart);
+    timer = ctx.executor().schedule(() -> {
+      timer = null;
+      if (done || !reading) {
+        return;
+      }
+      long t = System.nanoTime();
+      if (t - waitStart >= g.limits().requestTimeout().toNanos()) {
+        fail(Problem.of(HttpResponseStatus.REQUEST_TIMEOUT, "REQUEST_TIMEOUT", "the pushed envelope did not arrive in time"),
+            "SENDER_TIMEOUT");
+      } else if (!progress.check(t)) {
+        tooSlow();
+      } else {
+        armRead(t);
+      }
+    }, Math.max(1, Math.min(idle, progress.remaining())), TimeUnit.NANOSECONDS);
+  }
+
+  /** The sender broke the minimum-progress rule: the backend's request is aborted, the sender answered 408 and cut off. */
+  private void tooSlow() {
+    LOG.atWarn().addKeyValue("event", "dataset_push_too_slow").addKeyValue("sender", peer.toString())
+        .addKeyValue("resource", header == null ? "-" : ConsumerExchangeHandler.safe(header.resource()))
+        .addKeyValue("bytes", delivered).addKeyValue("segments", opening.segments())
+        .log("pushed data set cut off: the envelope arrived slower than the minimum progress; the backend's request was aborted");
+    hangUp = true;
+    fail(Problem.of(HttpResponseStatus.REQUEST_TIMEOUT, "SENDER_TOO_SLOW", "the pushed envelope arrived slower than "
+        + g.limits().pushMinBytes() + " bytes per " + g.limits().pushProgressWindow().toMillis() + " ms of waiting"),
+        "SENDER_TOO_SLOW");
   }
 
   @Override
@@ -187,6 +232,10 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       }
       reading = false;
       disarm();
+      if (!progress.arrived(System.nanoTime(), c.content().readableBytes())) {
+        tooSlow();
+        return;
+      }
       ByteBuf in = c.content();
       while (in.isReadable()) {
         int n = Math.min(in.readableBytes(), piece.length);
@@ -523,7 +572,7 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       UpstreamRelay.auditInterrupted(g, e);
       return;
     }
-    DatasetPush.answer(g, ctx, head, e, p.toResponse());
+    DatasetPush.answer(g, ctx, head, e, p.toResponse(), hangUp);
   }
 
   @Override

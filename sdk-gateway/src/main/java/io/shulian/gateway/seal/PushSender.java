@@ -95,6 +95,9 @@ final class PushSender implements DatasetPush.Session {
   private boolean finished;
   private long drained;
   private @Nullable ScheduledFuture<?> appTimer;
+  /** The slow-upload rule for the app's body; when the current wait for the app began. */
+  private final UploadProgress progress;
+  private long waitStart;
 
   private PushSender(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, long t0, String app,
       String resource, String purpose, DatasetFormat format, Requested asked) {
@@ -108,6 +111,7 @@ final class PushSender implements DatasetPush.Session {
     this.format = format;
     this.asked = asked;
     this.maxBytes = g.opener().maxStreamPayloadBytes();
+    this.progress = new UploadProgress(g.limits());
   }
 
   /** Checks the request head; returns the session that takes its body. */
@@ -281,11 +285,33 @@ final class PushSender implements DatasetPush.Session {
       return;
     }
     reading = true;
+    long now = System.nanoTime();
+    waitStart = now;
+    progress.waiting(now);
+    armApp(now);
+    ctx.read();
+  }
+
+  /**
+   * While waiting for the app: the idle timeout (no piece for the request timeout) and the minimum
+   * progress (docs/return-flow.md "Slow uploads"), whichever comes first.
+   */
+  private void armApp(long now) {
+    long idle = g.limits().requestTimeout().toNanos() - (now - waitStart);
     appTimer = ctx.executor().schedule(() -> {
       appTimer = null;
-      abort("APP_TIMEOUT");
-    }, g.limits().requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    ctx.read();
+      if (finished || !reading) {
+        return;
+      }
+      long t = System.nanoTime();
+      if (t - waitStart >= g.limits().requestTimeout().toNanos()) {
+        abort("APP_TIMEOUT");
+      } else if (!progress.check(t)) {
+        abort("APP_TOO_SLOW");
+      } else {
+        armApp(t);
+      }
+    }, Math.max(1, Math.min(idle, progress.remaining())), TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -307,6 +333,10 @@ final class PushSender implements DatasetPush.Session {
       if (appTimer != null) {
         appTimer.cancel(false);
         appTimer = null;
+      }
+      if (!progress.arrived(System.nanoTime(), c.content().readableBytes())) {
+        abort("APP_TOO_SLOW");
+        return;
       }
       ByteBuf in = c.content();
       while (in.isReadable()) {
