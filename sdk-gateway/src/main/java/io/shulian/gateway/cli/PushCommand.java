@@ -49,9 +49,12 @@ import picocli.CommandLine.Spec;
           + "command pushes again only to the receivers not yet delivered; their lines say DELIVERED "
           + "EARLIER_RUN. A changed file, another gateway, resource or purpose, or a damaged state "
           + "starts over (pushing to every receiver) and says why; --restart ignores the state. A "
-          + "receiver whose result never arrived (the connection broke) is pushed again.",
-      "Exit codes: 0 every receiver DELIVERED; 3 a receiver FAILED or the gateway refused the push "
-          + "(401, 400, 404, 415, 5xx: its problem is printed); 4 a receiver was REFUSED (by the policy, "
+          + "receiver whose result never arrived (the connection broke) is pushed again. One run at a time: "
+          + "a run locks <state>.lock, and a second run of the same push (also with --restart) exits 3 without "
+          + "sending anything; a state that is a symbolic link, directory or FIFO is refused (exit 3).",
+      "Exit codes: 0 every receiver DELIVERED; 3 a receiver FAILED (also FILE_CHANGED: the file changed "
+          + "while it was pushed), the gateway refused the push (401, 400, 404, 415, 5xx: its problem is "
+          + "printed), another run holds the state, or the state is not a regular file; 4 a receiver was REFUSED (by the policy, "
           + "an incident or as unknown) and none FAILED, or 403; 1 when the gateway cannot be reached "
           + "or the file cannot be read; 2 usage (also a missing file or an unknown --format). See "
           + "docs/return-flow.md."

@@ -614,13 +614,7 @@ final class PushSender implements DatasetPush.Session {
           : new DefaultHttpContent(b);
       pending++;
       if (timer == null) {
-        timer = ctx.executor().schedule(() -> {
-          timer = null;
-          if (result == null) {
-            fail("RECEIVER_TIMEOUT");
-            progress();
-          }
-        }, g.limits().backendTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        timer = receiverTimeout();
       }
       c.writeAndFlush(chunk).addListener(f -> {
         pending--;
@@ -629,6 +623,8 @@ final class PushSender implements DatasetPush.Session {
         } else if (pending == 0 && !ended && timer != null) {
           timer.cancel(false);
           timer = null;
+        } else if (pending == 0 && ended && result == null) {
+          awaitAnswer();
         }
         progress();
       });
@@ -653,8 +649,31 @@ final class PushSender implements DatasetPush.Session {
         fail("TOO_LARGE");
         return;
       }
-      flush(true);
+      // ended first: the end's write may complete at once, and its answer must still be awaited
       ended = true;
+      flush(true);
+    }
+
+    /**
+     * The end is written: the receiver's answer is awaited for at most the backend timeout (a
+     * receiving gateway that never answers must not hold the push, and the app, for ever).
+     */
+    private void awaitAnswer() {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      timer = receiverTimeout();
+    }
+
+    /** Cuts this receiver off ({@code RECEIVER_TIMEOUT}) unless cancelled within the backend timeout. */
+    private ScheduledFuture<?> receiverTimeout() {
+      return ctx.executor().schedule(() -> {
+        timer = null;
+        if (result == null) {
+          fail("RECEIVER_TIMEOUT");
+          progress();
+        }
+      }, g.limits().backendTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
