@@ -354,7 +354,9 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
 
   /** Reads on when the backend took everything; verifies the whole envelope once it ended. */
   private void proceed() {
-    if (done || pending > 0 || backendOpening || verifying) {
+    // already waiting for the sender: its timers run (a second call, e.g. after a backend write that
+    // completed at once, must not cancel them: readPeer() would not arm them again)
+    if (done || pending > 0 || backendOpening || verifying || reading) {
       return;
     }
     if (verified) {
