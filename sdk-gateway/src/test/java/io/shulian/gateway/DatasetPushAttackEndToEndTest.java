@@ -178,11 +178,16 @@ class DatasetPushAttackEndToEndTest {
 
   /** Seals a data set of {@code resource} for district A as {@code sender} (whose keys the test holds). */
   byte[] seal(PartyId sender, PartyId recipient, String resource, String data) throws Exception {
-    EnvelopeSealer sealer = EnvelopeSealer.builder(ids.get(sender)).build();
+    return seal(ids.get(sender), ids.get(recipient).encryptionCertificate(), resource,
+        data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A framed JSON Lines envelope of {@code b} for {@code resource}, sealed by {@code sender} for {@code recipient}. */
+  static byte[] seal(PartyIdentity sender, PartyCertificate recipient, String resource, byte[] b) throws Exception {
+    EnvelopeSealer sealer = EnvelopeSealer.builder(sender).build();
     ByteArrayOutputStream env = new ByteArrayOutputStream();
-    byte[] b = data.getBytes(StandardCharsets.UTF_8);
     try (SealingStream s = sealer.sealingStream(SealRequest.builder()
-        .recipient(ids.get(recipient).encryptionCertificate())
+        .recipient(recipient)
         .resource(resource).purpose(PURPOSE).contentType(DatasetFormat.JSONL.mediaType()).build(), env)) {
       s.write(b, 0, b.length);
       s.finish();

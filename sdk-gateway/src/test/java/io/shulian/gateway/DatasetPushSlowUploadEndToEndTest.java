@@ -8,10 +8,6 @@ import static io.shulian.gateway.DatasetPushEndToEndTest.PURPOSE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.shulian.core.catalog.DatasetFormat;
-import io.shulian.core.envelope.EnvelopeSealer;
-import io.shulian.core.envelope.SealRequest;
-import io.shulian.core.envelope.SealingStream;
 import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.keys.Suite;
@@ -131,26 +127,10 @@ class DatasetPushSlowUploadEndToEndTest {
     }
   }
 
-  static byte[] dataset(int records) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < records; i++) {
-      b.append("{\"person\":\"p").append(i).append("\",\"idNumber\":\"x\",\"pension\":\"1\"}\n");
-    }
-    return b.toString().getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** A framed envelope of some 200 KiB (several segments) sealed by the province for district A. */
+  /** A framed envelope of some 280 KiB (several segments) sealed by the province for district A. */
   byte[] envelope() throws Exception {
-    EnvelopeSealer sealer = EnvelopeSealer.builder(ids.get(PROVINCE)).build();
-    ByteArrayOutputStream env = new ByteArrayOutputStream();
-    byte[] b = dataset(4000);
-    try (SealingStream s = sealer.sealingStream(SealRequest.builder()
-        .recipient(ids.get(DISTRICT_A).encryptionCertificate())
-        .resource(JSONL).purpose(PURPOSE).contentType(DatasetFormat.JSONL.mediaType()).build(), env)) {
-      s.write(b, 0, b.length);
-      s.finish();
-    }
-    return env.toByteArray();
+    return DatasetPushAttackEndToEndTest.seal(ids.get(PROVINCE), ids.get(DISTRICT_A).encryptionCertificate(), JSONL,
+        DatasetPushEndToEndTest.dataset(4000));
   }
 
   /**
@@ -237,14 +217,14 @@ class DatasetPushSlowUploadEndToEndTest {
       assertThat(e.transfer).isNotNull();
       assertThat(e.transfer.complete()).isFalse();
       assertThat(e.transfer.segments()).isPositive(); // the first segment was authenticated and delivered
-      assertThat(e.payloadBytes).isPositive().isLessThan(dataset(4000).length);
+      assertThat(e.payloadBytes).isPositive().isLessThan(DatasetPushEndToEndTest.dataset(4000).length);
     });
     assertThat(metrics(districtA)).containsPattern("shulian_exchanges_total\\{[^}]*outcome=\"sender_too_slow\"[^}]*\\} 2\\.0");
   }
 
   @Test
   void sender_appTricklesItsUpload_cutOffAppTooSlow_receiverGetsNoCompleteStream_audited() throws Exception {
-    byte[] body = dataset(3000);
+    byte[] body = DatasetPushEndToEndTest.dataset(3000);
     int fast = 40 * 1024; // enough for the first window, less than a segment
     String head = "POST /dataset-push/" + JSONL + "?to=" + URLEncoder.encode(DISTRICT_A.toString(), StandardCharsets.UTF_8)
         + " HTTP/1.1\r\nHost: p\r\nX-Api-Key: " + API_KEY + "\r\nX-Shulian-Purpose: " + PURPOSE

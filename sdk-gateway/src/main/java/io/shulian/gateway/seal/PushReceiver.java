@@ -80,9 +80,8 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
   private boolean done;
   private long drained;
   private @Nullable ScheduledFuture<?> timer;
-  /** The slow-upload rule; when the current wait for the sender began. */
+  /** The slow-upload rule. */
   private final UploadProgress progress;
-  private long waitStart;
   /** Closes the connection after the answer instead of draining the rest (a sender too slow to drain). */
   private boolean hangUp;
 
@@ -177,7 +176,6 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
     }
     reading = true;
     long now = System.nanoTime();
-    waitStart = now;
     progress.waiting(now);
     armRead(now);
     ctx.read();
@@ -189,22 +187,20 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
    */
   private void armRead(long now) {
     disarm();
-    long idle = g.limits().requestTimeout().toNanos() - (now - waitStart);
+    long idle = g.limits().requestTimeout().toNanos();
     timer = ctx.executor().schedule(() -> {
       timer = null;
       if (done || !reading) {
         return;
       }
       long t = System.nanoTime();
-      if (t - waitStart >= g.limits().requestTimeout().toNanos()) {
-        fail(Problem.of(HttpResponseStatus.REQUEST_TIMEOUT, "REQUEST_TIMEOUT", "the pushed envelope did not arrive in time"),
-            "SENDER_TIMEOUT");
-      } else if (!progress.check(t)) {
-        tooSlow();
-      } else {
-        armRead(t);
+      switch (progress.check(t, idle)) {
+        case IDLE -> fail(Problem.of(HttpResponseStatus.REQUEST_TIMEOUT, "REQUEST_TIMEOUT",
+            "the pushed envelope did not arrive in time"), "SENDER_TIMEOUT");
+        case TOO_SLOW -> tooSlow();
+        case GOING -> armRead(t);
       }
-    }, Math.max(1, Math.min(idle, progress.remaining())), TimeUnit.NANOSECONDS);
+    }, progress.nextCheck(now, idle), TimeUnit.NANOSECONDS);
   }
 
   /** The sender broke the minimum-progress rule: the backend's request is aborted, the sender answered 408 and cut off. */

@@ -95,9 +95,8 @@ final class PushSender implements DatasetPush.Session {
   private boolean finished;
   private long drained;
   private @Nullable ScheduledFuture<?> appTimer;
-  /** The slow-upload rule for the app's body; when the current wait for the app began. */
+  /** The slow-upload rule for the app's body. */
   private final UploadProgress progress;
-  private long waitStart;
 
   private PushSender(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, long t0, String app,
       String resource, String purpose, DatasetFormat format, Requested asked) {
@@ -286,7 +285,6 @@ final class PushSender implements DatasetPush.Session {
     }
     reading = true;
     long now = System.nanoTime();
-    waitStart = now;
     progress.waiting(now);
     armApp(now);
     ctx.read();
@@ -297,21 +295,19 @@ final class PushSender implements DatasetPush.Session {
    * progress (docs/return-flow.md "Slow uploads"), whichever comes first.
    */
   private void armApp(long now) {
-    long idle = g.limits().requestTimeout().toNanos() - (now - waitStart);
+    long idle = g.limits().requestTimeout().toNanos();
     appTimer = ctx.executor().schedule(() -> {
       appTimer = null;
       if (finished || !reading) {
         return;
       }
       long t = System.nanoTime();
-      if (t - waitStart >= g.limits().requestTimeout().toNanos()) {
-        abort("APP_TIMEOUT");
-      } else if (!progress.check(t)) {
-        abort("APP_TOO_SLOW");
-      } else {
-        armApp(t);
+      switch (progress.check(t, idle)) {
+        case IDLE -> abort("APP_TIMEOUT");
+        case TOO_SLOW -> abort("APP_TOO_SLOW");
+        case GOING -> armApp(t);
       }
-    }, Math.max(1, Math.min(idle, progress.remaining())), TimeUnit.NANOSECONDS);
+    }, progress.nextCheck(now, idle), TimeUnit.NANOSECONDS);
   }
 
   @Override

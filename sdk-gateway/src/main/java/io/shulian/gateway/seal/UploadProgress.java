@@ -17,9 +17,17 @@ final class UploadProgress {
   /** Waiting time and bytes of the current window. */
   private long waited;
   private long bytes;
-  /** When the current wait began, while waiting. */
+  /** When the current wait's accounting last moved on, while waiting; when that wait began. */
   private long since;
+  private long waitBegan;
   private boolean waiting;
+
+  /** What a check finds while the gateway waits: idle past the idle timeout, too slow, or going on. */
+  enum Check {
+    IDLE,
+    TOO_SLOW,
+    GOING
+  }
 
   UploadProgress(Limits limits) {
     this.windowNanos = limits.pushProgressWindow().toNanos();
@@ -29,7 +37,25 @@ final class UploadProgress {
   /** The gateway asks for the next piece at {@code now}. */
   void waiting(long now) {
     since = now;
+    waitBegan = now;
     waiting = true;
+  }
+
+  /**
+   * The check of a timer at {@code now}, while waiting: no piece for {@code idleNanos} since the wait
+   * began, or a window of waiting closed with too few bytes, or neither (check again after
+   * {@link #nextCheck}).
+   */
+  Check check(long now, long idleNanos) {
+    if (now - waitBegan >= idleNanos) {
+      return Check.IDLE;
+    }
+    return check(now) ? Check.GOING : Check.TOO_SLOW;
+  }
+
+  /** Nanos from {@code now} (while waiting) to the next {@link #check(long, long)}: the idle deadline or the window's end. */
+  long nextCheck(long now, long idleNanos) {
+    return Math.max(1, Math.min(idleNanos - (now - waitBegan), remaining()));
   }
 
   /**
