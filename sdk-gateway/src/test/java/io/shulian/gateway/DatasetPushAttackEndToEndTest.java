@@ -178,11 +178,16 @@ class DatasetPushAttackEndToEndTest {
 
   /** Seals a data set of {@code resource} for district A as {@code sender} (whose keys the test holds). */
   byte[] seal(PartyId sender, PartyId recipient, String resource, String data) throws Exception {
-    EnvelopeSealer sealer = EnvelopeSealer.builder(ids.get(sender)).build();
+    return seal(ids.get(sender), ids.get(recipient).encryptionCertificate(), resource,
+        data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A framed JSON Lines envelope of {@code b} for {@code resource}, sealed by {@code sender} for {@code recipient}. */
+  static byte[] seal(PartyIdentity sender, PartyCertificate recipient, String resource, byte[] b) throws Exception {
+    EnvelopeSealer sealer = EnvelopeSealer.builder(sender).build();
     ByteArrayOutputStream env = new ByteArrayOutputStream();
-    byte[] b = data.getBytes(StandardCharsets.UTF_8);
     try (SealingStream s = sealer.sealingStream(SealRequest.builder()
-        .recipient(ids.get(recipient).encryptionCertificate())
+        .recipient(recipient)
         .resource(resource).purpose(PURPOSE).contentType(DatasetFormat.JSONL.mediaType()).build(), env)) {
       s.write(b, 0, b.length);
       s.finish();
@@ -261,6 +266,10 @@ class DatasetPushAttackEndToEndTest {
     cases.put("?to=" + a + "&to=" + URLEncoder.encode(fullwidthDigits(a), StandardCharsets.UTF_8), "MALFORMED_RECEIVER");
     cases.put("?to=" + a + "&to=" + a + "%00", "MALFORMED_RECEIVER");
     cases.put("?to=" + a + "&to=", "MALFORMED_RECEIVER");
+    cases.put("?to=" + a + "%0D%0AX-Injected:%201", "MALFORMED_RECEIVER"); // a header injection
+    cases.put("?to=" + a + "+", "MALFORMED_RECEIVER"); // a trailing space
+    cases.put("?to=..%2F" + a, "MALFORMED_RECEIVER");
+    cases.put("?TO=" + a, "RECEIVERS_INVALID"); // not the parameter: no receiver named
     cases.put("?" + to(DISTRICT_A) + "&" + to(PROVINCE), "RECEIVERS_INVALID"); // the sender itself
     cases.put("?" + to(PROVINCE), "RECEIVERS_INVALID");
     for (Map.Entry<String, String> c : cases.entrySet()) {
@@ -278,6 +287,69 @@ class DatasetPushAttackEndToEndTest {
     assertThat(r.body()).contains("\"RECEIVERS_INVALID\"");
     assertThat(delivered).isEmpty();
     assertThat(provinceAudit.events).hasSize(cases.size() + 1).allSatisfy(e -> assertThat(e.permitted).isFalse());
+  }
+
+  @Test
+  void sender_receiverWithASystemSuffixOrUnknown_refusedMidList_theOthersStillDelivered_inTheOrderNamed()
+      throws Exception {
+    String record = "{\"person\":\"a\",\"idNumber\":\"" + ID + "\",\"pension\":\"1\"}\n";
+    PartyId suffixed = PartyId.parse(DISTRICT_A + "/backdoor"); // a system of A: not the receiver configured
+
+    HttpResponse<String> r = push(JSONL, "?" + to(suffixed) + "&" + to(DISTRICT_B) + "&" + to(DISTRICT_A),
+        "application/jsonl", record);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode results = new ObjectMapper().readTree(r.body()).get("results");
+    assertThat(results.get(0).get("party").asText()).isEqualTo(suffixed.toString());
+    assertThat(results.get(0).get("status").asText()).isEqualTo("REFUSED");
+    assertThat(results.get(0).get("code").asText()).isEqualTo("UNKNOWN_RECEIVER");
+    assertThat(results.get(1).get("status").asText()).isEqualTo("REFUSED");
+    assertThat(results.get(2).get("party").asText()).isEqualTo(DISTRICT_A.toString());
+    assertThat(results.get(2).get("status").asText()).isEqualTo("DELIVERED");
+    assertThat(delivered).hasSize(1);
+    assertThat(districtAudit.events).singleElement().satisfies(e -> assertThat(e.receiver).isEqualTo(DISTRICT_A.toString()));
+  }
+
+  /** Sends {@code request} to the province's app listener on a plain socket; returns its status line. */
+  String statusLine(String request) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", province.address("consumer").getPort())) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      java.io.InputStream in = s.getInputStream();
+      StringBuilder line = new StringBuilder();
+      for (int c; (c = in.read()) >= 0 && c != '\r'; ) {
+        line.append((char) c);
+      }
+      return line.toString();
+    }
+  }
+
+  @Test
+  void sender_contentLengthNegativeOverflowingSignedRepeatedOrWithChunked_400_nothingSent_hugeOneCutOffWhenTheAppLeaves()
+      throws Exception {
+    String head = "POST /dataset-push/" + JSONL + "?" + to(DISTRICT_A) + " HTTP/1.1\r\nHost: p\r\nX-Api-Key: "
+        + API_KEY + "\r\nX-Shulian-Purpose: " + PURPOSE + "\r\nContent-Type: application/jsonl\r\n";
+    String record = "{\"person\":\"a\",\"idNumber\":\"" + ID + "\",\"pension\":\"1\"}\n";
+    for (String framing : List.of("Content-Length: -1\r\n", "Content-Length: 99999999999999999999\r\n",
+        "Content-Length: +5\r\n", "Content-Length: 5, 6\r\n", "Content-Length: 5\r\nContent-Length: 5\r\n",
+        "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "Transfer-Encoding: chunked, identity\r\n")) {
+      assertThat(statusLine(head + framing + "\r\n" + record)).as(framing).startsWith("HTTP/1.1 400");
+    }
+    assertThat(provinceAudit.events).noneMatch(e -> e.receiver.equals(DISTRICT_A.toString()));
+    assertThat(districtAudit.events).isEmpty();
+
+    // a Content-Length of a petabyte is streamed like any other (nothing is reserved for it); the
+    // app leaves after one record: the receiver is cut off, nothing delivered
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", province.address("consumer").getPort())) {
+      s.getOutputStream().write((head + "Content-Length: 1000000000000000\r\n\r\n" + record)
+          .getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+    }
+    DatasetPushStreamingTest.await(() -> provinceAudit.events.stream().anyMatch(e -> e.outcome.equals("APP_CLOSED")));
+    assertThat(provinceAudit.events).filteredOn(e -> e.receiver.equals(DISTRICT_A.toString())).singleElement()
+        .satisfies(e -> assertThat(e.outcome).isEqualTo("APP_CLOSED"));
+    assertThat(delivered).isEmpty();
   }
 
   static String fullwidthDigits(String s) {

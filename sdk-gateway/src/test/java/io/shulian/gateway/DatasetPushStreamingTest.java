@@ -99,6 +99,9 @@ class DatasetPushStreamingTest {
   /** With a state directory, the district's limit on a data set. */
   @Nullable Path stateDir;
   long districtMaxDataset = -1;
+  /** District A's drain timeout, the province's backend timeout, when set. */
+  @Nullable Duration drainA;
+  @Nullable Duration provinceBackendTimeout;
   final DatasetPushEndToEndTest city = new DatasetPushEndToEndTest() {
     @Override
     HttpHandler backend(PartyId d) {
@@ -110,6 +113,19 @@ class DatasetPushStreamingTest {
     Gateway.Builder district(PartyId d, Gateway.Builder b) throws Exception {
       if (stateDir != null && d.equals(A)) {
         b.state(io.shulian.gateway.state.StateStore.builder(stateDir).open()).maxDatasetBytes(districtMaxDataset);
+      }
+      if (drainA != null && d.equals(A)) {
+        b.drainTimeout(drainA);
+      }
+      return b;
+    }
+
+    @Override
+    Gateway.Builder province(Gateway.Builder b) throws Exception {
+      Duration t = provinceBackendTimeout;
+      if (t != null) {
+        b.limits(new io.shulian.gateway.inbound.Limits(16 << 20, 8192, 4096, Duration.ofSeconds(10),
+            Duration.ofSeconds(30), t, 10_000));
       }
       return b;
     }
@@ -256,6 +272,35 @@ class DatasetPushStreamingTest {
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body))
         .build();
     return HttpClient.newHttpClient().sendAsync(r, HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void push_receiverGatewayStopsMidStream_senderDoesNotWaitForItsAnswerForEver_failedForIt_theOtherDelivered()
+      throws Exception {
+    long lines = (8L << 20) / Generated.LINE.length;
+    CountDownLatch gate = new CountDownLatch(1);
+    Recording slow = new Recording(gate, 1 << 20); // holds A's push in flight while its gateway stops
+    Recording fast = new Recording(null, Long.MAX_VALUE);
+    backends.put(A, slow);
+    backends.put(B, fast);
+    drainA = Duration.ofMillis(500);
+    provinceBackendTimeout = Duration.ofSeconds(3);
+    city.policy = PLAIN;
+    city.startCity(Suite.INTL);
+    Generated body = new Generated(lines);
+
+    CompletableFuture<HttpResponse<String>> pushed = pushStream(city.province, body, A, B);
+    await(() -> slow.received.get() > 1 << 20);
+    city.districts.get(A).close(); // a restart: drains for 500 ms, then stops
+    gate.countDown();
+    HttpResponse<String> r = pushed.get(3, TimeUnit.MINUTES); // before: no answer, ever
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    Map<String, JsonNode> res = DatasetPushEndToEndTest.results(r);
+    assertThat(res.get(A.toString()).get("status").asText()).as(r.body()).isEqualTo("FAILED");
+    assertThat(res.get(A.toString()).get("code").asText()).isIn("RECEIVER_UNAVAILABLE", "RECEIVER_TIMEOUT");
+    assertThat(res.get(B.toString()).get("status").asText()).as(r.body()).isEqualTo("DELIVERED");
+    assertThat(slow.completed.get()).as("A's backend never sees a complete request").isZero();
   }
 
   @Test

@@ -17,9 +17,13 @@ import io.shulian.gateway.cli.ShulianCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -242,7 +246,9 @@ class PushCommandEndToEndTest {
     assertThat(c.code()).isEqualTo(4);
     assertThat(state).doesNotExist();
     try (var s = Files.list(states)) {
-      assertThat(s.map(p -> p.getFileName().toString())).singleElement().asString().endsWith(".push-state");
+      // the state, and the empty file a run locks (kept)
+      assertThat(s.map(p -> p.getFileName().toString()).filter(n -> !n.endsWith(".push-state.lock")))
+          .singleElement().asString().endsWith(".push-state");
     }
     Cli again = push("--state-dir", states.toString(), "--to", DISTRICT_A.toString(), "--to", DISTRICT_C.toString(),
         file.toString());
@@ -362,6 +368,121 @@ class PushCommandEndToEndTest {
     Cli badFormat = push("--format", "xml", "--to", DISTRICT_A.toString(), file.toString());
     assertThat(badFormat.code()).isEqualTo(2);
     assertThat(city.delivered).isEmpty();
+  }
+
+  @Test
+  void secondPushWhileAnotherHoldsTheStateLock_refusedExit3_nothingSent_stateUntouched() throws Exception {
+    start(Suite.INTL);
+    String[] to = {"--to", DISTRICT_A.toString(), "--to", DISTRICT_C.toString(), file.toString()};
+    assertThat(push(to).code()).isEqualTo(4); // C refused: the state keeps A
+    byte[] kept = Files.readAllBytes(state);
+    int audited = city.provinceAudit.events.size();
+
+    // the lock a running `shulian push` of the same file holds for its whole run
+    Path lock = dir.resolve("pension.jsonl.push-state.lock");
+    try (FileChannel c = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = c.lock()) {
+      Cli second = push(to);
+      Cli restart = push("--restart", "--to", DISTRICT_A.toString(), file.toString());
+
+      for (Cli r : List.of(second, restart)) {
+        assertThat(r.code()).as(r.err()).isEqualTo(3);
+        assertThat(r.err()).contains("another shulian push is running").contains("Nothing was sent");
+      }
+    }
+    assertThat(city.provinceAudit.events).hasSize(audited); // the gateway was never asked
+    assertThat(Files.readAllBytes(state)).isEqualTo(kept);
+    assertThat(push(to).err()).as("the lock ends with the run").contains("already delivered to 1 of 2 receivers");
+  }
+
+  @Test
+  void stateIsASymlinkOrAFifo_refusedExit3_neverReadThroughOrBlockedOn_nothingSent() throws Exception {
+    start(Suite.INTL);
+    Path victim = Files.writeString(dir.resolve("victim.txt"), "PRECIOUS");
+    Files.createSymbolicLink(state, victim);
+
+    Cli linked = push("--to", DISTRICT_A.toString(), file.toString());
+
+    assertThat(linked.code()).as(linked.err()).isEqualTo(3);
+    assertThat(linked.err()).contains("not a regular file").contains("--restart");
+    assertThat(Files.readString(victim)).isEqualTo("PRECIOUS");
+    assertThat(Files.isSymbolicLink(state)).isTrue();
+
+    Files.delete(state);
+    assertThat(new ProcessBuilder("mkfifo", state.toString()).start().waitFor()).isZero();
+    Cli fifo = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofMinutes(2),
+        () -> push("--to", DISTRICT_A.toString(), file.toString()), "a FIFO as the state must not block the CLI");
+    assertThat(fifo.code()).as(fifo.err()).isEqualTo(3);
+    assertThat(fifo.err()).contains("not a regular file");
+    assertThat(city.provinceAudit.events).isEmpty();
+  }
+
+  @Test
+  void stateTemporaryFileIsASymlinkOrStale_neverWrittenThrough_replacedAndTheStateWritten() throws Exception {
+    start(Suite.INTL);
+    Path victim = Files.writeString(dir.resolve("victim.txt"), "PRECIOUS");
+    Path tmp = dir.resolve("pension.jsonl.push-state.tmp");
+    Files.createSymbolicLink(tmp, victim);
+    String[] to = {"--to", DISTRICT_A.toString(), "--to", DISTRICT_C.toString(), file.toString()};
+
+    Cli c = push(to); // C refused: the state (A delivered) is written through its temporary file
+
+    assertThat(c.code()).as(c.err()).isEqualTo(4);
+    assertThat(Files.readString(victim)).isEqualTo("PRECIOUS");
+    assertThat(Files.isSymbolicLink(state)).isFalse();
+    assertThat(Files.readString(state)).contains("delivered=" + DISTRICT_A);
+    assertThat(tmp).doesNotExist();
+
+    Files.writeString(tmp, "left by a crashed run"); // a stale temporary file: replaced, the rerun works
+    Cli again = push(to);
+    assertThat(again.err()).contains("already delivered to 1 of 2 receivers");
+    assertThat(Files.readString(state)).contains("delivered=" + DISTRICT_A);
+    assertThat(deliveries(DISTRICT_A)).isEqualTo(1);
+  }
+
+  @Test
+  void rerun_fileChangedWhileItWasPushed_earlierReceiversNoLongerCountAsDelivered_exit3_pushedAgainNextRun()
+      throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean change = new java.util.concurrent.atomic.AtomicBoolean();
+    city.policy = new ExchangePolicy() {
+      @Override
+      public Verdict decide(EnvelopeHeader request, String action, @Nullable String grantToken) {
+        return ALL_THREE.decide(request, action, grantToken);
+      }
+
+      @Override
+      public Verdict decidePush(PartyId receiver, String resource, String purpose) {
+        if (change.getAndSet(false)) {
+          // the file changes after the command hashed it and before it is sent: same size, the last
+          // record's pension one less (…3999}\n → …3998}\n)
+          try (FileChannel f = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            f.write(java.nio.ByteBuffer.wrap(new byte[] {'8'}), data.length - 3);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        return ALL_THREE.decidePush(receiver, resource, purpose);
+      }
+    };
+    city.down.add(DISTRICT_C);
+    start(Suite.INTL);
+    String[] to = {"--to", DISTRICT_A.toString(), "--to", DISTRICT_C.toString(), file.toString()};
+    assertThat(push(to).code()).isEqualTo(3); // A delivered, C down
+    city.bringUp(DISTRICT_C);
+    change.set(true);
+
+    Cli changed = push(to);
+
+    assertThat(changed.code()).as(changed.err()).isEqualTo(3);
+    assertThat(line(changed, DISTRICT_A)).startsWith(DISTRICT_A.toString(), "FAILED", "FILE_CHANGED");
+    assertThat(line(changed, DISTRICT_C)[1]).isEqualTo("DELIVERED");
+    assertThat(changed.err()).contains("changed while it was being pushed");
+    assertThat(Files.readString(state)).contains("delivered=" + DISTRICT_C).doesNotContain("delivered=" + DISTRICT_A);
+
+    Cli next = push(to);
+    assertThat(next.code()).as(next.err()).isZero();
+    assertThat(line(next, DISTRICT_A)).startsWith(DISTRICT_A.toString(), "DELIVERED", "OK");
+    assertThat(deliveries(DISTRICT_A)).isEqualTo(2);
   }
 
   @Test

@@ -11,8 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.LinkOption;
 import java.nio.file.StandardOpenOption;
@@ -326,7 +324,7 @@ final class FetchCommand implements Callable<Integer> {
     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (!a.isRegularFile()) {
       throw new IllegalArgumentException(p + " is not a regular file (a symbolic link, directory or device); it was not "
-          + "written by shulian fetch and is not followed");
+          + "written by shulian and is not followed");
     }
     Object key = a.fileKey();
     return key == null ? p : key;
@@ -334,13 +332,7 @@ final class FetchCommand implements Callable<Integer> {
 
   /** Locks the partial file for this run; a second fetch of the same file is refused. */
   private static void lock(FileChannel ch, Path part) throws IOException {
-    FileLock l;
-    try {
-      l = ch.tryLock();
-    } catch (OverlappingFileLockException e) {
-      l = null; // held in this process
-    }
-    if (l == null) {
+    if (!RunLock.exclusive(ch)) {
       throw new IllegalArgumentException("another shulian fetch is writing " + part + "; wait for it to finish");
     }
   }

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -48,9 +49,12 @@ import picocli.CommandLine.Spec;
           + "command pushes again only to the receivers not yet delivered; their lines say DELIVERED "
           + "EARLIER_RUN. A changed file, another gateway, resource or purpose, or a damaged state "
           + "starts over (pushing to every receiver) and says why; --restart ignores the state. A "
-          + "receiver whose result never arrived (the connection broke) is pushed again.",
-      "Exit codes: 0 every receiver DELIVERED; 3 a receiver FAILED or the gateway refused the push "
-          + "(401, 400, 404, 415, 5xx: its problem is printed); 4 a receiver was REFUSED (by the policy, "
+          + "receiver whose result never arrived (the connection broke) is pushed again. One run at a time: "
+          + "a run locks <state>.lock, and a second run of the same push (also with --restart) exits 3 without "
+          + "sending anything; a state that is a symbolic link, directory or FIFO is refused (exit 3).",
+      "Exit codes: 0 every receiver DELIVERED; 3 a receiver FAILED (also FILE_CHANGED: the file changed "
+          + "while it was pushed), the gateway refused the push (401, 400, 404, 415, 5xx: its problem is "
+          + "printed), another run holds the state, or the state is not a regular file; 4 a receiver was REFUSED (by the policy, "
           + "an incident or as unknown) and none FAILED, or 403; 1 when the gateway cannot be reached "
           + "or the file cannot be read; 2 usage (also a missing file or an unknown --format). See "
           + "docs/return-flow.md."
@@ -129,50 +133,69 @@ final class PushCommand implements Callable<Integer> {
     Duration wait = Cli.duration(spec, timeout, "--timeout");
     String gw = base.getScheme() + "://" + base.getHost() + ":" + (base.getPort() > 0 ? base.getPort() : 80);
     Path statePath = statePath();
-    long size = Files.size(file);
-
-    Map<PartyId, PushState.Delivered> earlier = new LinkedHashMap<>();
-    PushState prior = restart ? null : prior(statePath, gw, size, err);
-    if (restart && Files.deleteIfExists(statePath)) {
-      err.println("--restart: ignoring the earlier push state " + statePath + "; pushing to every receiver");
+    RunLock lock;
+    try {
+      // one run at a time works on a state and its temporary file: a second is refused, not interleaved
+      lock = RunLock.acquire(lockPath(statePath), "shulian push");
+    } catch (IllegalArgumentException e) {
+      err.println("cannot push: " + e.getMessage() + ". Nothing was sent.");
+      return ExitCodes.REJECTED;
     }
-    if (prior != null) {
-      for (PushState.Delivered d : prior.delivered()) {
-        if (receivers.contains(d.party())) {
-          earlier.put(d.party(), d);
+    try (lock) {
+      if (!restart && Files.exists(statePath, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+          FetchCommand.regularFile(statePath);
+        } catch (IllegalArgumentException e) {
+          err.println("cannot push: the push state " + e.getMessage() + ". Remove it, or rerun with --restart to push "
+              + "to every receiver. Nothing was sent.");
+          return ExitCodes.REJECTED;
         }
       }
-    }
-    List<PartyId> pending = receivers.stream().filter(p -> !earlier.containsKey(p)).toList();
-    if (!earlier.isEmpty()) {
-      err.printf("already delivered to %d of %d receivers (%s) by an earlier run; pushing to %d%n", earlier.size(),
-          receivers.size(), String.join(", ", earlier.keySet().stream().map(PartyId::toString).toList()),
-          pending.size());
-    }
-    Map<PartyId, Line> lines = new LinkedHashMap<>();
-    earlier.forEach((p, d) -> lines.put(p, new Line(p, "DELIVERED", EARLIER, d.bytes(), d.digest(), d.envelopeId())));
-    if (!pending.isEmpty()) {
-      Integer refused = push(base, gw, key, mediaType, size, pending, prior, earlier, statePath, lines, wait, err);
-      if (refused != null) {
-        return refused;
+      long size = Files.size(file);
+
+      Map<PartyId, PushState.Delivered> earlier = new LinkedHashMap<>();
+      PushState prior = restart ? null : prior(statePath, gw, size, err);
+      if (restart && Files.deleteIfExists(statePath)) {
+        err.println("--restart: ignoring the earlier push state " + statePath + "; pushing to every receiver");
       }
-    }
-    for (PartyId p : receivers) {
-      out.println(lines.get(p));
-    }
-    out.flush();
-    long delivered = lines.values().stream().filter(l -> l.status().equals("DELIVERED")).count();
-    if (delivered == receivers.size()) {
-      Files.deleteIfExists(statePath);
-      err.printf("delivered to every receiver (%d)%n", receivers.size());
+      if (prior != null) {
+        for (PushState.Delivered d : prior.delivered()) {
+          if (receivers.contains(d.party())) {
+            earlier.put(d.party(), d);
+          }
+        }
+      }
+      List<PartyId> pending = receivers.stream().filter(p -> !earlier.containsKey(p)).toList();
+      if (!earlier.isEmpty()) {
+        err.printf("already delivered to %d of %d receivers (%s) by an earlier run; pushing to %d%n", earlier.size(),
+            receivers.size(), String.join(", ", earlier.keySet().stream().map(PartyId::toString).toList()),
+            pending.size());
+      }
+      Map<PartyId, Line> lines = new LinkedHashMap<>();
+      earlier.forEach((p, d) -> lines.put(p, new Line(p, "DELIVERED", EARLIER, d.bytes(), d.digest(), d.envelopeId())));
+      if (!pending.isEmpty()) {
+        Integer refused = push(base, gw, key, mediaType, size, pending, prior, earlier, statePath, lines, wait, err);
+        if (refused != null) {
+          return refused;
+        }
+      }
+      for (PartyId p : receivers) {
+        out.println(lines.get(p));
+      }
+      out.flush();
+      long delivered = lines.values().stream().filter(l -> l.status().equals("DELIVERED")).count();
+      if (delivered == receivers.size()) {
+        Files.deleteIfExists(statePath);
+        err.printf("delivered to every receiver (%d)%n", receivers.size());
+        err.flush();
+        return ExitCodes.OK;
+      }
+      boolean failed = lines.values().stream().anyMatch(l -> l.status().equals("FAILED"));
+      err.printf("not delivered to %d of %d receivers; rerun the same command to push again only to them "
+          + "(the state is in %s)%n", receivers.size() - delivered, receivers.size(), statePath);
       err.flush();
-      return ExitCodes.OK;
+      return failed ? ExitCodes.REJECTED : ExitCodes.DENIED;
     }
-    boolean failed = lines.values().stream().anyMatch(l -> l.status().equals("FAILED"));
-    err.printf("not delivered to %d of %d receivers; rerun the same command to push again only to them "
-        + "(the state is in %s)%n", receivers.size() - delivered, receivers.size(), statePath);
-    err.flush();
-    return failed ? ExitCodes.REJECTED : ExitCodes.DENIED;
   }
 
   /**
@@ -233,7 +256,10 @@ final class PushCommand implements Callable<Integer> {
     if (prior != null && prior.fileBytes() == r.sent() && prior.fileSha256().equals(digest)) {
       delivered.addAll(earlier.values());
     } else if (!earlier.isEmpty()) {
-      err.println("warning: " + file + " changed while it was being pushed; the earlier deliveries no longer count");
+      // the receivers of the earlier run have other data than those of this one: not all delivered
+      err.println("error: " + file + " changed while it was being pushed: the receivers delivered by an earlier run "
+          + "got its earlier content and no longer count as delivered (FILE_CHANGED); rerun to push it to them");
+      earlier.keySet().forEach(p -> lines.put(p, new Line(p, "FAILED", "FILE_CHANGED", 0, null, null)));
     }
     for (Line l : results.values()) {
       String envelope = l.envelope();
@@ -252,7 +278,7 @@ final class PushCommand implements Callable<Integer> {
 
   /** The state of an earlier push of the same file that this run may continue, or null (saying why). */
   private @Nullable PushState prior(Path statePath, String gw, long size, PrintWriter err) throws IOException {
-    if (!Files.exists(statePath)) {
+    if (!Files.exists(statePath, LinkOption.NOFOLLOW_LINKS)) {
       return null;
     }
     PushState s;
@@ -304,6 +330,11 @@ final class PushCommand implements Callable<Integer> {
       default:
         throw Cli.usage(spec, "--format must be jsonl or csv, got '" + f + "'");
     }
+  }
+
+  /** The file a run locks while it works on {@code statePath} (empty, kept). */
+  static Path lockPath(Path statePath) {
+    return statePath.resolveSibling(statePath.getFileName() + ".lock");
   }
 
   private Path statePath() {

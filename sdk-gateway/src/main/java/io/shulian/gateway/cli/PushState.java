@@ -2,10 +2,14 @@ package io.shulian.gateway.cli;
 
 import io.shulian.core.party.PartyId;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -33,6 +37,7 @@ import java.util.regex.Pattern;
 record PushState(String gateway, String resource, String purpose, long fileBytes, String fileSha256,
     List<Delivered> delivered) {
   static final String VERSION = "shulian-push-state 1";
+  private static final int MAX_BYTES = 64 * 1024;
   private static final Pattern B64_SHA256 = Pattern.compile("[A-Za-z0-9_-]{43}");
   private static final Pattern DIGEST = Pattern.compile("(sha256|sm3):[A-Za-z0-9_-]{43}");
 
@@ -101,11 +106,24 @@ record PushState(String gateway, String resource, String purpose, long fileBytes
     return b.toString();
   }
 
-  /** Writes the state to {@code file} atomically (a temporary file, then a rename). */
+  /** The temporary file {@link #write} writes before renaming it to {@code file}. */
+  static Path temporary(Path file) {
+    return file.resolveSibling(file.getFileName() + ".tmp");
+  }
+
+  /**
+   * Writes the state to {@code file} atomically (a temporary file, then a rename). A temporary file
+   * left by a crashed run, or planted, is removed first (a link itself, never what it names) and
+   * the new one created exclusively, never through a link.
+   */
   void write(Path file) throws IOException {
     String text = text();
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text + "state-sha256=" + sha256(text) + "\n", StandardCharsets.UTF_8);
+    Path tmp = temporary(file);
+    Files.deleteIfExists(tmp);
+    try (OutputStream o = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+        LinkOption.NOFOLLOW_LINKS)) {
+      o.write((text + "state-sha256=" + sha256(text) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
@@ -115,10 +133,15 @@ record PushState(String gateway, String resource, String purpose, long fileBytes
    * @throws IllegalArgumentException (message for the user) if it is not a complete, well-formed, undamaged state
    */
   static PushState read(Path file) throws IOException {
-    if (Files.size(file) > 64 * 1024) {
+    byte[] raw;
+    // the caller refused anything but a regular file; never read through a link that appeared since
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      raw = in.readNBytes(MAX_BYTES + 1);
+    }
+    if (raw.length > MAX_BYTES) {
       throw new IllegalArgumentException("too large for a push state");
     }
-    String all = Files.readString(file, StandardCharsets.UTF_8);
+    String all = new String(raw, StandardCharsets.UTF_8);
     int last = all.lastIndexOf("state-sha256=");
     if (!all.startsWith(VERSION + "\n") || last < 0 || !all.endsWith("\n")
         || !all.substring(last + "state-sha256=".length(), all.length() - 1).equals(sha256(all.substring(0, last)))) {

@@ -149,7 +149,9 @@ public final class ConfigLoader {
     durationIn("envelope.ephemeralKeyReuse", c.envelope.ephemeralKeyReuse, Duration.ZERO, Duration.ofHours(1), problems);
     boolean timeouts = durationIn("limits.headerTimeout", c.limits.headerTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems)
         & durationIn("limits.requestTimeout", c.limits.requestTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems)
-        & durationIn("limits.backendTimeout", c.limits.backendTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems);
+        & durationIn("limits.backendTimeout", c.limits.backendTimeout, Duration.ofMillis(1), Duration.ofDays(1), problems)
+        & durationIn("limits.pushProgressWindow", c.limits.pushProgressWindow, Duration.ofMillis(1), Duration.ofDays(1),
+            problems);
     if (timeouts) {
       try {
         limits(c);
@@ -1087,7 +1089,8 @@ public final class ConfigLoader {
   /** The gateway limits of a configuration whose durations parse; the one place they are built. */
   static Limits limits(GatewayConfig c) {
     return new Limits(c.limits.maxBodyBytes, c.limits.maxHeaderBytes, 4096, checkedDuration(c.limits.headerTimeout),
-        checkedDuration(c.limits.requestTimeout), checkedDuration(c.limits.backendTimeout), c.limits.maxConnections);
+        checkedDuration(c.limits.requestTimeout), checkedDuration(c.limits.backendTimeout), c.limits.maxConnections)
+        .withPushProgress(checkedDuration(c.limits.pushProgressWindow), c.limits.pushMinBytes);
   }
 
   /**

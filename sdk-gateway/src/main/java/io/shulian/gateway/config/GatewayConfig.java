@@ -229,6 +229,9 @@ public final class GatewayConfig {
     public String requestTimeout = "30s";
     public String backendTimeout = "10s";
     public int maxConnections = 10_000;
+    /** Slow-upload defence of a streamed push: at least {@code pushMinBytes} per this much waiting. */
+    public String pushProgressWindow = "30s";
+    public int pushMinBytes = 32 * 1024;
   }
 
   public static final class Audit {

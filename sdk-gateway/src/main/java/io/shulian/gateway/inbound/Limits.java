@@ -23,6 +23,12 @@ public final class Limits {
   /** Status line and header section limits for upstream responses (backends, provider gateways). */
   public static final int UPSTREAM_MAX_STATUS_LINE_BYTES = 4096;
   public static final int UPSTREAM_MAX_HEADER_BYTES = 16384;
+  /** Default window of {@link #pushProgressWindow()}. */
+  public static final Duration DEFAULT_PUSH_PROGRESS_WINDOW = Duration.ofSeconds(30);
+  /** Default of {@link #pushMinBytes()}: about 1 KiB/s of waiting (Apache mod_reqtimeout's MinRate is 500 B/s). */
+  public static final int DEFAULT_PUSH_MIN_BYTES = 32 * 1024;
+  /** Upper bound of {@link #pushMinBytes()}. */
+  public static final int MAX_PUSH_MIN_BYTES = 16 * 1024 * 1024;
 
   private final int maxBodyBytes;
   private final int maxHeaderBytes;
@@ -31,12 +37,21 @@ public final class Limits {
   private final Duration requestTimeout;
   private final Duration backendTimeout;
   private final int maxConnections;
+  private final Duration pushProgressWindow;
+  private final int pushMinBytes;
 
   /**
    * @throws IllegalArgumentException naming the first value out of range and the allowed range
    */
   public Limits(int maxBodyBytes, int maxHeaderBytes, int maxInitialLineBytes, Duration headerTimeout,
       Duration requestTimeout, Duration backendTimeout, int maxConnections) {
+    this(maxBodyBytes, maxHeaderBytes, maxInitialLineBytes, headerTimeout, requestTimeout, backendTimeout, maxConnections,
+        DEFAULT_PUSH_PROGRESS_WINDOW, DEFAULT_PUSH_MIN_BYTES);
+  }
+
+  private Limits(int maxBodyBytes, int maxHeaderBytes, int maxInitialLineBytes, Duration headerTimeout,
+      Duration requestTimeout, Duration backendTimeout, int maxConnections, Duration pushProgressWindow,
+      int pushMinBytes) {
     range("maxBodyBytes", maxBodyBytes, 1, MAX_BODY_BYTES);
     range("maxHeaderBytes", maxHeaderBytes, 1024, MAX_HEAD_BYTES - 256);
     range("maxInitialLineBytes", maxInitialLineBytes, 256, MAX_HEAD_BYTES - maxHeaderBytes);
@@ -44,6 +59,8 @@ public final class Limits {
     positive("requestTimeout", requestTimeout);
     positive("backendTimeout", backendTimeout);
     range("maxConnections", maxConnections, 1, 1_000_000);
+    positive("pushProgressWindow", pushProgressWindow);
+    range("pushMinBytes", pushMinBytes, 1, MAX_PUSH_MIN_BYTES);
     this.maxBodyBytes = maxBodyBytes;
     this.maxHeaderBytes = maxHeaderBytes;
     this.maxInitialLineBytes = maxInitialLineBytes;
@@ -51,6 +68,20 @@ public final class Limits {
     this.requestTimeout = requestTimeout;
     this.backendTimeout = backendTimeout;
     this.maxConnections = maxConnections;
+    this.pushProgressWindow = pushProgressWindow;
+    this.pushMinBytes = pushMinBytes;
+  }
+
+  /**
+   * These limits with another minimum progress of a streamed push upload: while the gateway waits
+   * for it, the upload must bring at least {@code minBytes} in every {@code window} of waiting.
+   *
+   * @throws IllegalArgumentException if the window is not above 0 and at most 1 day, or the bytes
+   *     not from 1 to 16 MiB
+   */
+  public Limits withPushProgress(Duration window, int minBytes) {
+    return new Limits(maxBodyBytes, maxHeaderBytes, maxInitialLineBytes, headerTimeout, requestTimeout, backendTimeout,
+        maxConnections, window, minBytes);
   }
 
   private static void range(String name, int v, int min, int max) {
@@ -107,5 +138,20 @@ public final class Limits {
 
   public int maxConnections() {
     return maxConnections;
+  }
+
+  /**
+   * Slow-upload defence of a streamed push body (both the app's upload to the sending gateway and
+   * the envelope's to the receiving gateway): only the time the gateway waits for the next piece
+   * counts (not the time it holds the upload back for a slow receiver or backend), and in every
+   * window of that much waiting at least {@link #pushMinBytes()} must arrive.
+   */
+  public Duration pushProgressWindow() {
+    return pushProgressWindow;
+  }
+
+  /** Bytes a streamed push upload must bring per {@link #pushProgressWindow()} of waiting. */
+  public int pushMinBytes() {
+    return pushMinBytes;
   }
 }

@@ -197,8 +197,16 @@ final class DatasetPush {
    */
   static void answer(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, ExchangeEvent e,
       io.netty.handler.codec.http.FullHttpResponse response) {
-    Exchanges.auditThenRespond(g, ctx, answerable(head, false), e, response);
-    ctx.channel().config().setAutoRead(true);
+    answer(g, ctx, head, e, response, false);
+  }
+
+  /** As above; with {@code close} the connection is closed after the answer instead (nothing more is read). */
+  static void answer(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, ExchangeEvent e,
+      io.netty.handler.codec.http.FullHttpResponse response, boolean close) {
+    Exchanges.auditThenRespond(g, ctx, answerable(head, close), e, response);
+    if (!close) {
+      ctx.channel().config().setAutoRead(true);
+    }
   }
 
   static Duration elapsed(long t0) {

@@ -80,6 +80,10 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
   private boolean done;
   private long drained;
   private @Nullable ScheduledFuture<?> timer;
+  /** The slow-upload rule. */
+  private final UploadProgress progress;
+  /** Closes the connection after the answer instead of draining the rest (a sender too slow to drain). */
+  private boolean hangUp;
 
   private PushReceiver(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, long t0, PartyId peer) {
     this.g = g;
@@ -88,6 +92,7 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
     this.t0 = t0;
     this.peer = peer;
     this.plain = new ByteBufOutput(ctx.alloc());
+    this.progress = new UploadProgress(g.limits());
     this.digest = new StreamDigest(g.identity().suite() == io.shulian.core.keys.Suite.GM);
     this.opening = g.requestOpener().openingStream(new java.io.OutputStream() {
       @Override
@@ -170,8 +175,44 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       return;
     }
     reading = true;
-    arm(g.limits().requestTimeout(), "SENDER_TIMEOUT");
+    long now = System.nanoTime();
+    progress.waiting(now);
+    armRead(now);
     ctx.read();
+  }
+
+  /**
+   * While waiting for the sender: the idle timeout (no piece for the request timeout) and the
+   * minimum progress (docs/return-flow.md "Slow uploads"), whichever comes first.
+   */
+  private void armRead(long now) {
+    disarm();
+    long idle = g.limits().requestTimeout().toNanos();
+    timer = ctx.executor().schedule(() -> {
+      timer = null;
+      if (done || !reading) {
+        return;
+      }
+      long t = System.nanoTime();
+      switch (progress.check(t, idle)) {
+        case IDLE -> fail(Problem.of(HttpResponseStatus.REQUEST_TIMEOUT, "REQUEST_TIMEOUT",
+            "the pushed envelope did not arrive in time"), "SENDER_TIMEOUT");
+        case TOO_SLOW -> tooSlow();
+        case GOING -> armRead(t);
+      }
+    }, progress.nextCheck(now, idle), TimeUnit.NANOSECONDS);
+  }
+
+  /** The sender broke the minimum-progress rule: the backend's request is aborted, the sender answered 408 and cut off. */
+  private void tooSlow() {
+    LOG.atWarn().addKeyValue("event", "dataset_push_too_slow").addKeyValue("sender", peer.toString())
+        .addKeyValue("resource", header == null ? "-" : ConsumerExchangeHandler.safe(header.resource()))
+        .addKeyValue("bytes", delivered).addKeyValue("segments", opening.segments())
+        .log("pushed data set cut off: the envelope arrived slower than the minimum progress; the backend's request was aborted");
+    hangUp = true;
+    fail(Problem.of(HttpResponseStatus.REQUEST_TIMEOUT, "SENDER_TOO_SLOW", "the pushed envelope arrived slower than "
+        + g.limits().pushMinBytes() + " bytes per " + g.limits().pushProgressWindow().toMillis() + " ms of waiting"),
+        "SENDER_TOO_SLOW");
   }
 
   @Override
@@ -187,6 +228,10 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       }
       reading = false;
       disarm();
+      if (!progress.arrived(System.nanoTime(), c.content().readableBytes())) {
+        tooSlow();
+        return;
+      }
       ByteBuf in = c.content();
       while (in.isReadable()) {
         int n = Math.min(in.readableBytes(), piece.length);
@@ -305,7 +350,9 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
 
   /** Reads on when the backend took everything; verifies the whole envelope once it ended. */
   private void proceed() {
-    if (done || pending > 0 || backendOpening || verifying) {
+    // already waiting for the sender: its timers run (a second call, e.g. after a backend write that
+    // completed at once, must not cancel them: readPeer() would not arm them again)
+    if (done || pending > 0 || backendOpening || verifying || reading) {
       return;
     }
     if (verified) {
@@ -523,7 +570,7 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       UpstreamRelay.auditInterrupted(g, e);
       return;
     }
-    DatasetPush.answer(g, ctx, head, e, p.toResponse());
+    DatasetPush.answer(g, ctx, head, e, p.toResponse(), hangUp);
   }
 
   @Override

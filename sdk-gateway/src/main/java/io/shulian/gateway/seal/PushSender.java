@@ -95,6 +95,8 @@ final class PushSender implements DatasetPush.Session {
   private boolean finished;
   private long drained;
   private @Nullable ScheduledFuture<?> appTimer;
+  /** The slow-upload rule for the app's body. */
+  private final UploadProgress progress;
 
   private PushSender(GatewayContext g, ChannelHandlerContext ctx, HttpRequest head, long t0, String app,
       String resource, String purpose, DatasetFormat format, Requested asked) {
@@ -108,6 +110,7 @@ final class PushSender implements DatasetPush.Session {
     this.format = format;
     this.asked = asked;
     this.maxBytes = g.opener().maxStreamPayloadBytes();
+    this.progress = new UploadProgress(g.limits());
   }
 
   /** Checks the request head; returns the session that takes its body. */
@@ -281,11 +284,30 @@ final class PushSender implements DatasetPush.Session {
       return;
     }
     reading = true;
+    long now = System.nanoTime();
+    progress.waiting(now);
+    armApp(now);
+    ctx.read();
+  }
+
+  /**
+   * While waiting for the app: the idle timeout (no piece for the request timeout) and the minimum
+   * progress (docs/return-flow.md "Slow uploads"), whichever comes first.
+   */
+  private void armApp(long now) {
+    long idle = g.limits().requestTimeout().toNanos();
     appTimer = ctx.executor().schedule(() -> {
       appTimer = null;
-      abort("APP_TIMEOUT");
-    }, g.limits().requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    ctx.read();
+      if (finished || !reading) {
+        return;
+      }
+      long t = System.nanoTime();
+      switch (progress.check(t, idle)) {
+        case IDLE -> abort("APP_TIMEOUT");
+        case TOO_SLOW -> abort("APP_TOO_SLOW");
+        case GOING -> armApp(t);
+      }
+    }, progress.nextCheck(now, idle), TimeUnit.NANOSECONDS);
   }
 
   @Override
@@ -307,6 +329,10 @@ final class PushSender implements DatasetPush.Session {
       if (appTimer != null) {
         appTimer.cancel(false);
         appTimer = null;
+      }
+      if (!progress.arrived(System.nanoTime(), c.content().readableBytes())) {
+        abort("APP_TOO_SLOW");
+        return;
       }
       ByteBuf in = c.content();
       while (in.isReadable()) {
@@ -584,13 +610,7 @@ final class PushSender implements DatasetPush.Session {
           : new DefaultHttpContent(b);
       pending++;
       if (timer == null) {
-        timer = ctx.executor().schedule(() -> {
-          timer = null;
-          if (result == null) {
-            fail("RECEIVER_TIMEOUT");
-            progress();
-          }
-        }, g.limits().backendTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        timer = receiverTimeout();
       }
       c.writeAndFlush(chunk).addListener(f -> {
         pending--;
@@ -599,6 +619,8 @@ final class PushSender implements DatasetPush.Session {
         } else if (pending == 0 && !ended && timer != null) {
           timer.cancel(false);
           timer = null;
+        } else if (pending == 0 && ended && result == null) {
+          awaitAnswer();
         }
         progress();
       });
@@ -623,8 +645,31 @@ final class PushSender implements DatasetPush.Session {
         fail("TOO_LARGE");
         return;
       }
-      flush(true);
+      // ended first: the end's write may complete at once, and its answer must still be awaited
       ended = true;
+      flush(true);
+    }
+
+    /**
+     * The end is written: the receiver's answer is awaited for at most the backend timeout (a
+     * receiving gateway that never answers must not hold the push, and the app, for ever).
+     */
+    private void awaitAnswer() {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      timer = receiverTimeout();
+    }
+
+    /** Cuts this receiver off ({@code RECEIVER_TIMEOUT}) unless cancelled within the backend timeout. */
+    private ScheduledFuture<?> receiverTimeout() {
+      return ctx.executor().schedule(() -> {
+        timer = null;
+        if (result == null) {
+          fail("RECEIVER_TIMEOUT");
+          progress();
+        }
+      }, g.limits().backendTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override

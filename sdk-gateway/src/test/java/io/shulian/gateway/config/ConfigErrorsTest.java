@@ -66,6 +66,19 @@ class ConfigErrorsTest {
   }
 
   @Test
+  void load_pushProgressOutOfRange_reportedUnderItsPath() throws Exception {
+    List<String> window = ConfigProblems.load(dir, "limits: { pushProgressWindow: 0s }", "audit: { dir: audit }")
+        .problems();
+    List<String> none = ConfigProblems.load(dir, "limits: { pushMinBytes: 0 }", "audit: { dir: audit }").problems();
+    List<String> huge = ConfigProblems.load(dir, "limits: { pushMinBytes: 16777217 }", "audit: { dir: audit }")
+        .problems();
+
+    assertThat(window).singleElement().asString().contains("limits.pushProgressWindow: at least 1ms");
+    assertThat(none).singleElement().asString().contains("limits.pushMinBytes: must be from 1 to 16777216, got 0");
+    assertThat(huge).singleElement().asString().contains("limits.pushMinBytes: must be from 1 to 16777216");
+  }
+
+  @Test
   void load_unknownKeys_nearestKnownKeySuggested() throws Exception {
     String l3 = "limit: { maxBodyBytes: 1024 }";
     String l4 = "audit: { dir: audit, comitDelay: 5ms }";
