@@ -13,6 +13,7 @@ import io.shulian.core.audit.AuditLogReader;
 import io.shulian.core.audit.AuditRecord;
 import io.shulian.core.audit.Direction;
 import io.shulian.core.audit.RecordBatch;
+import io.shulian.hub.events.Collector;
 import io.shulian.core.keys.PartyIdentity;
 import io.shulian.core.trust.BundleHolder;
 import io.shulian.gateway.authenticate.CityPeerVerifier;
@@ -160,6 +161,44 @@ public class HubEventsEndToEndTest {
       } finally {
         h.close();
       }
+    }
+  }
+
+  @Test
+  void largeRecords_everyBatchTheReaderGives_fitsTheHubsBodyLimit_andIsStored() throws Exception {
+    // 1,100 records of ~8 KB: a 2,000-record batch cut only at 8 MiB of record bytes was 10.7 MiB of
+    // JSON (base64), which the hub refuses (413) — for ever, as the shipper sends the same batch again
+    TestHubCity city = new TestHubCity(dir);
+    Path log = dir.resolve("housing-audit");
+    String purpose = "p".repeat(8_000);
+    try (AuditLog audit = AuditLog.builder(log, city.housing).checkpointEveryRecords(100).open()) {
+      for (int i = 0; i < 1_100; i++) {
+        audit.append(AuditRecord.builder().time(Instant.now()).envelopeId("env-" + i).direction(Direction.REQUEST_IN)
+            .sender(TestHubCity.CIVIL).receiver(city.housing.party()).resource("housing.provident-fund.balance")
+            .purpose(purpose).decision(AuditDecision.permit()).status(200).outcome("OK").latency(Duration.ofMillis(3))
+            .build()).get();
+      }
+      audit.checkpoint().get();
+    }
+    Hub h = city.startHub(QUIET_NEW_CONSUMERS);
+    try {
+      assertThat(city.publish(h, TestHubCity.OFFICER_TOKEN, city.bundle(1)).statusCode()).isEqualTo(201);
+      long next = 0;
+      int batches = 0;
+      while (next < 1_100) {
+        RecordBatch b = AuditLogReader.readBatch(log, next, 10_000, null);
+        byte[] body = EventShipper.toJson(b);
+        assertThat(body.length).as("batch from seq " + next).isLessThanOrEqualTo(Collector.MAX_BODY_BYTES);
+        HttpResponse<String> r = post(city.client(city.housing), h, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        long was = next;
+        next = JSON.readTree(r.body()).get("nextSeq").asLong();
+        assertThat(next).as("the hub stored the batch from seq " + was).isGreaterThan(was);
+        batches++;
+      }
+      assertThat(batches).as("cut into several batches").isGreaterThan(1);
+    } finally {
+      h.close();
     }
   }
 
