@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * stayed open after {@link Gateway#close()} would send its next request into it and wait for an
  * answer that never comes (a balancer in front passes the connection on as long as it is open).
  */
-class GatewayCloseTest {
+public class GatewayCloseTest {
 
   @Test
   void close_whileItsEventLoopRunsATask_everyKeptAliveConnectionIsClosed() throws Exception {
@@ -76,14 +76,14 @@ class GatewayCloseTest {
   }
 
   /** Reads a response head (the body of the problem is small and arrives with it). */
-  private static String head(InputStream in) throws IOException {
+  public static String head(InputStream in) throws IOException {
     byte[] b = new byte[8192];
     int n = in.read(b);
     return n < 0 ? "" : new String(b, 0, n, StandardCharsets.ISO_8859_1);
   }
 
   /** How the connection ends: EOF, RESET, or OPEN if nothing came within the socket timeout. */
-  private static String endOf(Socket s) throws IOException {
+  public static String endOf(Socket s) throws IOException {
     try {
       int n = s.getInputStream().read(new byte[8192]);
       return n < 0 ? "EOF" : "DATA";

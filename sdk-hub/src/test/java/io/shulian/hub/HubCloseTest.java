@@ -1,11 +1,10 @@
 package io.shulian.hub;
 
+import static io.shulian.gateway.GatewayCloseTest.endOf;
+import static io.shulian.gateway.GatewayCloseTest.head;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,24 +43,6 @@ class HubCloseTest {
         s.close();
       }
       hub.close();
-    }
-  }
-
-  private static String head(InputStream in) throws IOException {
-    byte[] b = new byte[8192];
-    int n = in.read(b);
-    return n < 0 ? "" : new String(b, 0, n, StandardCharsets.ISO_8859_1);
-  }
-
-  /** How the connection ends: EOF, RESET, or OPEN if nothing came within the socket timeout. */
-  private static String endOf(Socket s) throws IOException {
-    try {
-      int n = s.getInputStream().read(new byte[8192]);
-      return n < 0 ? "EOF" : "DATA";
-    } catch (SocketTimeoutException e) {
-      return "OPEN";
-    } catch (java.net.SocketException e) {
-      return "RESET";
     }
   }
 }
