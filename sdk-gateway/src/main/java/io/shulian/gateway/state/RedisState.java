@@ -205,6 +205,7 @@ public final class RedisState implements SharedState {
   /** How often {@link #unavailable()} may ask Redis whether it answers again. */
   static final Duration RECHECK_INTERVAL = Duration.ofSeconds(1);
   private final AtomicLong lastRecheckNanos = new AtomicLong(System.nanoTime() - RECHECK_INTERVAL.toNanos());
+  private final AtomicLong lastSlotMapRefreshNanos = new AtomicLong(System.nanoTime() - RECHECK_INTERVAL.toNanos());
 
   private RedisState(Builder b, ClientResources resources, AbstractRedisClient client,
       StatefulConnection<String, String> connection, RedisClusterCommands<String, String> redis) {
@@ -487,6 +488,41 @@ public final class RedisState implements SharedState {
    * acknowledged it (and every earlier write of the connection).
    */
   private <T> Written<T> written(String key,
+      Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> write) {
+    try {
+      return writtenOnce(key, write);
+    } catch (RedisCommandExecutionException e) {
+      if (!movedInCluster(e)) {
+        throw e;
+      }
+      // the slot moved to another master (resharding): a MOVED write was not executed, so after
+      // reloading the slot map it is sent once more, to the master the map names now
+      refreshSlotMap();
+      return writtenOnce(key, write);
+    }
+  }
+
+  /** True if {@code e} is a Cluster node's {@code MOVED} answer (the key's slot is served elsewhere). */
+  private boolean movedInCluster(RedisCommandExecutionException e) {
+    String m = e.getMessage();
+    return client instanceof RedisClusterClient && m != null && m.startsWith("MOVED ");
+  }
+
+  /**
+   * Reloads the Cluster's slot map at most once per {@link #RECHECK_INTERVAL}. The key's write and
+   * its {@code WAIT} go on the connection to the slot's master, which does not follow a redirection
+   * (the Cluster connection would, and would trigger Lettuce's adaptive refresh); without this a
+   * resharded slot stayed refused until the periodic refresh (30 s).
+   */
+  private void refreshSlotMap() {
+    long now = System.nanoTime();
+    long last = lastSlotMapRefreshNanos.get();
+    if (now - last >= RECHECK_INTERVAL.toNanos() && lastSlotMapRefreshNanos.compareAndSet(last, now)) {
+      ((RedisClusterClient) client).refreshPartitions();
+    }
+  }
+
+  private <T> Written<T> writtenOnce(String key,
       Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> write) {
     RedisClusterAsyncCommands<String, String> a = writer.apply(key);
     RedisFuture<T> w = write.apply(a);

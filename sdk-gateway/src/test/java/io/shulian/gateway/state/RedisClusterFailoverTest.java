@@ -86,9 +86,8 @@ class RedisClusterFailoverTest {
     throw new AssertionError("no id found for the slots of " + master[0]);
   }
 
-  @Test
-  void masterOfReplayIdsSlotKilled_refusedUntilReplicaPromoted_thenServedWithoutReopen_idStillAReplay()
-      throws Exception {
+  /** Starts 3 masters + 3 replicas, waits until every replica is linked; returns the seed addresses. */
+  String startCluster() throws Exception {
     for (int i = 1; i <= 6; i++) {
       nodes.add(resources.add(RedisServer.startClusterNode(dir, "node-" + i, 1000)));
     }
@@ -104,7 +103,13 @@ class RedisClusterFailoverTest {
         info = n.cli("INFO", "replication");
       }
     }
-    String seeds = String.join(",", nodes.stream().map(RedisServer::uri).toList());
+    return String.join(",", nodes.stream().map(RedisServer::uri).toList());
+  }
+
+  @Test
+  void masterOfReplayIdsSlotKilled_refusedUntilReplicaPromoted_thenServedWithoutReopen_idStillAReplay()
+      throws Exception {
+    String seeds = startCluster();
     RedisState waiting = open(seeds, 1);
     RedisState plain = open(seeds, 0);
     RedisState other = open(seeds, 0);
@@ -170,6 +175,59 @@ class RedisClusterFailoverTest {
         Thread.sleep(100);
       }
     }
+  }
+
+  @Test
+  void slotMovedToAnotherMaster_waitingWrite_followsTheMove_notRefusedUntilThePeriodicRefresh() throws Exception {
+    String seeds = startCluster();
+    RedisState waiting = open(seeds, 1);
+    Instant until = Instant.now().plusSeconds(300);
+    assertThat(waiting.replayCache().firstSeen(UUID.randomUUID(), until)).isTrue(); // the slot map is loaded
+
+    // an id whose (empty) slot is moved, as resharding does, from its master to another one
+    UUID id;
+    String[] from;
+    do {
+      id = UUID.randomUUID();
+      from = masterOf(nodes.get(0), slotOf(id));
+    } while (!nodeOn(port(from)).cli("CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slotOf(id))).trim().equals("0"));
+    String slot = Integer.toString(slotOf(id));
+    String fromId = from[0];
+    String[] to = java.util.Arrays.stream(nodes.get(0).cli("CLUSTER", "NODES").split("\n")).map(l -> l.trim().split(" "))
+        .filter(f -> f.length > 8 && f[2].contains("master") && !f[0].equals(fromId)).findFirst().orElseThrow();
+    RedisServer source = nodeOn(port(from));
+    RedisServer target = nodeOn(port(to));
+    assertThat(target.cli("CLUSTER", "SETSLOT", slot, "IMPORTING", from[0])).contains("OK");
+    assertThat(source.cli("CLUSTER", "SETSLOT", slot, "MIGRATING", to[0])).contains("OK");
+    for (RedisServer n : nodes) {
+      if (n.cli("ROLE").startsWith("master")) {
+        assertThat(n.cli("CLUSTER", "SETSLOT", slot, "NODE", to[0])).contains("OK");
+      }
+    }
+
+    // the state's map still names the old master, which answers MOVED: the write follows it (a
+    // refresh of the slot map) instead of being refused until the periodic refresh 30 s later
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    int refused = 0;
+    while (true) {
+      try {
+        assertThat(waiting.replayCache().firstSeen(id, until)).isTrue();
+        break;
+      } catch (ReplayStateUnavailableException e) {
+        refused++;
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("a write to the moved slot was still refused after 10 s (" + refused + " refusals)", e);
+        }
+        Thread.sleep(100);
+      }
+    }
+    // it went to the new master, and its replica acknowledged it
+    assertThat(target.cli("EXISTS", PREFIX + "replay:" + id).trim()).isEqualTo("1");
+    assertThat(waiting.replayCache().firstSeen(id, until)).isFalse();
+  }
+
+  RedisServer nodeOn(int port) {
+    return nodes.stream().filter(n -> n.port == port).findFirst().orElseThrow();
   }
 
   /** Asks until the state answers (its connections may still be catching up with the new topology). */
