@@ -4,11 +4,11 @@
 # then comes back and ships the backlog in batches. Fails if any record is lost, stored twice or
 # not covered by a verified checkpoint, or if an integrity alert is raised; prints the catch-up time.
 #
-#   benchmarks/hub/catchup.sh [records=180000] [gateway batch=500]
+#   benchmarks/hub/catchup.sh [records=180000] [gateway batch=2000, the shipper's default collector.batch]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-180000}"
-B="${2:-500}"
+B="${2:-2000}"
 OUT="$(pwd)/sdk-hub/target/catchup.txt"
 mvn -B -q -o -pl sdk-hub -am test -Dtest=CatchUpBench -Dsurefire.failIfNoSpecifiedTests=false \
   -DargLine="-Xmx2g -Dshulian.bench=true -Dshulian.bench.events=$N -Dshulian.bench.batch=$B -Dshulian.bench.out=$OUT ${BENCH_JVM:-}" \

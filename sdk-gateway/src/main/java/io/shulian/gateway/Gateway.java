@@ -357,7 +357,8 @@ public final class Gateway implements AutoCloseable {
 
   /**
    * Stops accepting, waits for in-flight exchanges up to the drain timeout, then closes connections
-   * and event loops. Every exchange that was accepted before the close gets its response.
+   * (accepted ones, then those to backends and provider gateways, in use or not) and event loops.
+   * Every exchange that was accepted before the close gets its response.
    */
   @Override
   public void close() {
@@ -422,8 +423,16 @@ public final class Gateway implements AutoCloseable {
       log.atWarn().addKeyValue("event", "connections_not_closed").addKeyValue("open", connections.size())
           .log("{} connections did not close within 10 s", connections.size());
     }
-    context.peerPool().closeIdle();
-    context.backendPool().closeIdle();
+    // so are the connections to backends and provider gateways, idle or still in use after the drain
+    // (a backend that never answers, a data set stream): the loops' shutdown would leave them open too
+    io.netty.channel.group.ChannelGroupFuture peers = context.peerPool().closeAll();
+    io.netty.channel.group.ChannelGroupFuture backends = context.backendPool().closeAll();
+    boolean peersClosed = peers.awaitUninterruptibly(10, java.util.concurrent.TimeUnit.SECONDS);
+    boolean backendsClosed = backends.awaitUninterruptibly(10, java.util.concurrent.TimeUnit.SECONDS);
+    if (!peersClosed || !backendsClosed) {
+      log.atWarn().addKeyValue("event", "upstream_connections_not_closed")
+          .log("connections to backends or provider gateways did not close within 10 s");
+    }
     group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     if (stateWorkers != null) {
       stateWorkers.shutdownNow();

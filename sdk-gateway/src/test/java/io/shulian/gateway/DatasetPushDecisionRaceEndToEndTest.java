@@ -95,12 +95,38 @@ class DatasetPushDecisionRaceEndToEndTest {
     assertThat(eventsFor(DatasetPushEndToEndTest.DISTRICT_A)).hasSize(1);
     releaseB.countDown(); // B's (a permit) too
 
-    DatasetResumeEndToEndTest.awaitEvents(city.provinceAudit, 3); // a second record would show up here
+    awaitDecisionsApplied();
+    // a second record, or anything opened to B, would follow within moments of the permit being applied
+    awaitEvents(city.provinceAudit, 3, java.time.Duration.ofSeconds(5));
     assertThat(eventsFor(DatasetPushEndToEndTest.DISTRICT_A)).hasSize(1);
     assertThat(eventsFor(DatasetPushEndToEndTest.DISTRICT_B)).hasSize(1);
     assertThat(city.delivered).isEmpty();
     for (PartyId d : List.of(DatasetPushEndToEndTest.DISTRICT_A, DatasetPushEndToEndTest.DISTRICT_B)) {
       assertThat(city.districtAudit.get(d).events).as("nothing reached " + d).isEmpty();
+    }
+  }
+
+  /**
+   * Returns once both decisions came back and what they posted to the app's event loop ran: the
+   * state workers are idle, then a task queued behind that loop's work has run.
+   */
+  void awaitDecisionsApplied() throws Exception {
+    java.util.concurrent.ThreadPoolExecutor workers = (java.util.concurrent.ThreadPoolExecutor)
+        java.util.Objects.requireNonNull(city.province.context().stateCalls(), "state workers");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (workers.getActiveCount() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(workers.getActiveCount()).as("state workers idle").isZero();
+    // the APP_CLOSED records were written on the app's loop, where the decisions are applied too
+    java.util.Objects.requireNonNull(city.provinceAudit.firstLoop.get()).submit(() -> { }).get(60, TimeUnit.SECONDS);
+  }
+
+  /** Waits until {@code a} holds {@code n} records or {@code cap} passed (to see that no more come). */
+  static void awaitEvents(MemoryAuditor a, int n, java.time.Duration cap) throws InterruptedException {
+    long deadline = System.nanoTime() + cap.toNanos();
+    while (a.events.size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(5);
     }
   }
 

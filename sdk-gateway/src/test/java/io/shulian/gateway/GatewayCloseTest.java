@@ -31,21 +31,7 @@ public class GatewayCloseTest {
   @Test
   void close_whileItsEventLoopRunsATask_everyKeptAliveConnectionIsClosed() throws Exception {
     MemoryAuditor audit = new MemoryAuditor();
-    // while the gateway closes, after it stopped accepting and drained, its event loop is busy
-    // with a task (as with the pools' closing or a state call's answer) when the loops shut down
-    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
-    AutoCloseable busyLoop = () -> {
-      EventExecutor l = java.util.Objects.requireNonNull(audit.firstLoop.get());
-      l.execute(() -> {
-        busy.countDown();
-        // until the shutdown has begun (at most a few seconds: a close that waits for this loop goes on then)
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        while (!l.isShuttingDown() && System.nanoTime() < deadline) {
-          java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-        }
-      });
-      busy.await(30, TimeUnit.SECONDS);
-    };
+    AutoCloseable busyLoop = busyFirstLoopAtShutdown(audit);
     PartyIdentity civil = TestIdentities.create(Suite.INTL, GatewayEndToEndTest.CIVIL);
     Gateway g = Gateway.builder().identity(civil).senderTrust(PinnedSenderTrust.of(civil.certificates()))
         .peers(new PinnedPeerVerifier(civil.certificates(), Clock.systemUTC())).auditor(audit)
@@ -73,6 +59,71 @@ public class GatewayCloseTest {
       }
       g.close();
     }
+  }
+
+  @Test
+  void close_whileAnUpstreamNeverAnswers_itsConnectionIsClosed() throws Exception {
+    MemoryAuditor audit = new MemoryAuditor();
+    AutoCloseable busyLoop = busyFirstLoopAtShutdown(audit);
+    PartyIdentity civil = TestIdentities.create(Suite.INTL, GatewayEndToEndTest.CIVIL);
+    try (java.net.ServerSocket backend = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      backend.setSoTimeout(30_000);
+      Gateway g = Gateway.builder().identity(civil).senderTrust(PinnedSenderTrust.of(civil.certificates()))
+          .peers(new PinnedPeerVerifier(civil.certificates(), Clock.systemUTC())).auditor(audit)
+          .apiKeys(ApiKeys.of(Map.of("portal", ApiKeys.hash("portal-key-0123456789"))))
+          .consumerListener(new InetSocketAddress("127.0.0.1", 0))
+          .passthrough(new InetSocketAddress("127.0.0.1", 0), java.net.URI.create("http://127.0.0.1:" + backend.getLocalPort()))
+          .eventLoops(1).closeWith(busyLoop).build().start();
+      try (Socket app = new Socket("127.0.0.1", g.address("consumer").getPort());
+          Socket client = new Socket("127.0.0.1", g.address("passthrough").getPort())) {
+        // an audited refusal on the (only) event loop, so that the close can keep that loop busy
+        app.setSoTimeout(10_000);
+        app.getOutputStream().write("GET /exchange/X/y HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(head(app.getInputStream())).startsWith("HTTP/1.1 401");
+        client.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        try (Socket upstream = backend.accept()) {
+          upstream.setSoTimeout(10_000);
+          // the request arrived; the backend never answers, so the gateway's connection stays in use
+          assertThat(head(upstream.getInputStream())).startsWith("GET /slow HTTP/1.1");
+
+          g.close();
+
+          assertThat(endOf(upstream)).as("the gateway's connection to a backend that never answered, after close")
+              .isIn("EOF", "RESET");
+        }
+      } finally {
+        g.close();
+      }
+    }
+  }
+
+  /**
+   * A {@link Gateway.Builder#closeWith} hook that, while the gateway closes (after it stopped
+   * accepting and drained), keeps the event loop that ran {@code audit}'s first record busy with
+   * tasks until the loops shut down (as with the pools' closing or a state call's answer): the
+   * loop's shutdown then begins while it runs a task. The tasks last 20 ms each, and the loop does
+   * its I/O between them, so what the close asks of the loop before its shutdown still gets done.
+   */
+  private static AutoCloseable busyFirstLoopAtShutdown(MemoryAuditor audit) {
+    return () -> {
+      EventExecutor l = java.util.Objects.requireNonNull(audit.firstLoop.get());
+      java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // if the shutdown never comes
+      l.execute(new Runnable() {
+        @Override
+        public void run() {
+          busy.countDown();
+          long sliceEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+          while (!l.isShuttingDown() && System.nanoTime() < sliceEnd) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+          }
+          if (!l.isShuttingDown() && System.nanoTime() < deadline) {
+            l.execute(this);
+          }
+        }
+      });
+      busy.await(30, TimeUnit.SECONDS);
+    };
   }
 
   /** Reads a response head (the body of the problem is small and arrives with it). */

@@ -62,6 +62,9 @@ class GatewayEndToEndTest {
     }
   }
 
+  /** The consumer gateway's limits ({@link #startCity} reads them). */
+  io.shulian.gateway.inbound.Limits consumerLimits = io.shulian.gateway.inbound.Limits.defaults();
+
   void startCity(Suite suite, ExchangePolicy policy) throws Exception {
     backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     backend.createContext("/api/housing", ex -> {
@@ -135,6 +138,7 @@ class GatewayEndToEndTest {
         .apiKeys(ApiKeys.of(Map.of("civil-portal", ApiKeys.hash(API_KEY))))
         .route(new Route("HOUSING-001", HOUSING,
             URI.create("https://127.0.0.1:" + provider.address("provider").getPort()), housing.encryptionCertificate()))
+        .limits(consumerLimits)
         .consumerListener(any)
         .adminListener(any)
         .eventLoops(2)
@@ -405,6 +409,10 @@ class GatewayEndToEndTest {
 
   @org.junit.jupiter.api.Test
   void inbound_slowHeaders_areCutOffWith408() throws Exception {
+    io.shulian.gateway.inbound.Limits d = io.shulian.gateway.inbound.Limits.defaults();
+    // a header timeout of 2 s, not the default 10 s: the rule is the same, the wait shorter
+    consumerLimits = new io.shulian.gateway.inbound.Limits(d.maxBodyBytes(), d.maxHeaderBytes(), d.maxInitialLineBytes(),
+        Duration.ofSeconds(2), d.requestTimeout(), d.backendTimeout(), d.maxConnections());
     startCity(Suite.INTL, permitPurpose("social-assistance-review"));
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", consumer.address("consumer").getPort())) {
       s.setSoTimeout(20000);

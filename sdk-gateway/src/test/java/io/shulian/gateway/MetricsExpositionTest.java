@@ -318,19 +318,27 @@ class MetricsExpositionTest {
 
   @Test
   void metrics_outboundHandshakeWithAServerThatIsNotTls_countedFailed() throws Exception {
-    com.sun.net.httpserver.HttpServer plain = com.sun.net.httpserver.HttpServer.create(
-        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    plain.createContext("/", ex -> {
-      ex.sendResponseHeaders(400, -1);
-      ex.close();
+    // a plain HTTP server that answers the ClientHello at once (not after the handshake timeout)
+    java.net.ServerSocket plain = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+    closeables.add(plain);
+    Thread server = new Thread(() -> {
+      while (!plain.isClosed()) {
+        try (java.net.Socket s = plain.accept()) {
+          s.getInputStream().read(new byte[4096]);
+          s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (java.io.IOException e) {
+          // closed at the end of the test, or the gateway hung up first
+        }
+      }
     });
-    plain.start();
-    closeables.add(() -> plain.stop(0));
+    server.setDaemon(true);
+    server.start();
     // the request is sealed before the connection is made: any certificate of the party will do
     PartyIdentity housing = TestIdentities.create(Suite.INTL, GatewayEndToEndTest.HOUSING);
     city = TestCity.start(GatewayEndToEndTest.permitPurpose(TestCity.PURPOSE), TestCity.limits(1 << 20), List.of(),
         b -> b.route(new io.shulian.gateway.seal.Route("HOUSING-002", GatewayEndToEndTest.HOUSING,
-            URI.create("https://127.0.0.1:" + plain.getAddress().getPort()), housing.encryptionCertificate())));
+            URI.create("https://127.0.0.1:" + plain.getLocalPort()), housing.encryptionCertificate())));
 
     assertThat(city.call("GET", "/exchange/HOUSING-002/x", null).statusCode()).isEqualTo(502);
 

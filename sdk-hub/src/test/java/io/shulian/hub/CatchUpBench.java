@@ -71,7 +71,7 @@ class CatchUpBench {
   @EnabledIfSystemProperty(named = "shulian.bench", matches = "true")
   void catchUp_afterAnHourOffline_withoutLossOrDuplicates() throws Exception {
     int backlog = Integer.getInteger("shulian.bench.events", 180_000);
-    int batch = Integer.getInteger("shulian.bench.batch", 500);
+    int batch = Integer.getInteger("shulian.bench.batch", 2_000);
     int before = 1_000;
     int total = before + backlog;
     TestHubCity city = new TestHubCity(dir);

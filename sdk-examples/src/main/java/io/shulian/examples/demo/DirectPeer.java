@@ -63,6 +63,9 @@ final class DirectPeer implements AutoCloseable {
 
   @Override
   public void close() {
+    // its connection first, in use or not: a loop whose shutdown begins while it runs a task ends
+    // without closing its channels (Netty 4.2, quiet period 0), and the provider would keep it open
+    pool.closeAll().awaitUninterruptibly(5, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

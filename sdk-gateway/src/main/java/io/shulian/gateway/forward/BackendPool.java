@@ -75,6 +75,9 @@ public final class BackendPool {
   private final @Nullable PeerVerifier peers;
   private final HandshakeListener handshakes;
   private final Map<EventLoop, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
+  /** Every connection this pool opened that is still open (it leaves when it closes), for {@link #closeAll()}. */
+  private final io.netty.channel.group.ChannelGroup open =
+      new io.netty.channel.group.DefaultChannelGroup("shulian-upstream", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
   /** Open TLS connections whose server was verified, for {@link #closeUntrusted()}. */
   private final Set<Channel> verified = ConcurrentHashMap.newKeySet();
 
@@ -361,6 +364,7 @@ public final class BackendPool {
         .handler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            open.add(ch);
             if (tls) {
               if (ssl == null) {
                 throw new IllegalStateException("https upstream without a TLS client context");
@@ -421,6 +425,14 @@ public final class BackendPool {
       q.forEach(Channel::close);
       q.clear();
     })));
+  }
+
+  /**
+   * Closes every connection this pool opened, idle or in use, pooled or streamed (shutdown: an
+   * exchange still waiting on one fails); safe from any thread. The future completes when all are closed.
+   */
+  public io.netty.channel.group.ChannelGroupFuture closeAll() {
+    return open.close();
   }
 
   private static final class Exchange {
