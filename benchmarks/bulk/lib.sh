@@ -24,7 +24,14 @@ cleanup() {
 }
 trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-client() { java -Xmx64m "$ROOT/benchmarks/bulk/BulkClient.java" "$@"; }
+client() { # CLIENT_TIME=FILE: the client's user and system CPU seconds go to FILE
+  if [ -n "${CLIENT_TIME:-}" ]; then
+    /usr/bin/time -f '%U %S' -o "$CLIENT_TIME" java -Xmx64m "$ROOT/benchmarks/bulk/BulkClient.java" "$@"
+  else
+    java -Xmx64m "$ROOT/benchmarks/bulk/BulkClient.java" "$@"
+  fi
+}
+GW_JAVA="${JAVA:-java}"   # the JVM of the gateways
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" | head -1; }   # field NAME < client output
 
 # gen_data BYTES: $WORK/www/data.jsonl, whole records, at least BYTES long (a 4 MiB block of varied
@@ -156,9 +163,9 @@ YML
   # GW_JFR=1: a JFR recording (profile settings) of each gateway, written at exit to $g/{provider,consumer}.jfr
   # (with KEEP=1: read it with `jfr print --events jdk.ExecutionSample` or, on JDK 25, `jfr view hot-methods`)
   jfr_opt() { [ "${GW_JFR:-0}" = 1 ] && echo "-XX:StartFlightRecording=filename=$g/$1.jfr,settings=profile,dumponexit=true"; true; }
-  (cd "$g" && SHULIAN_MASK_KEY=bench-mask-key-0123456789 exec java $opts $(jfr_opt provider) -jar "$JAR" gateway --config provider.yaml > provider.log 2>&1) &
+  (cd "$g" && SHULIAN_MASK_KEY=bench-mask-key-0123456789 exec "$GW_JAVA" $opts $(jfr_opt provider) -jar "$JAR" gateway --config provider.yaml > provider.log 2>&1) &
   local p1=$!; PIDS+=($p1)
-  (cd "$g" && exec java $opts $(jfr_opt consumer) -jar "$JAR" gateway --config consumer.yaml > consumer.log 2>&1) &
+  (cd "$g" && exec "$GW_JAVA" $opts $(jfr_opt consumer) -jar "$JAR" gateway --config consumer.yaml > consumer.log 2>&1) &
   local p2=$!; PIDS+=($p2)
   for a in $pa $ca; do
     for _ in $(seq 1 300); do curl -fsS "http://127.0.0.1:$a/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -178,5 +185,6 @@ fetch() {
 
 machine() {
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1), $(nginx -v 2>&1)"
+  echo "gateways on: $("$GW_JAVA" -version 2>&1 | head -1)"
   echo "uptime: $(uptime)"
 }

@@ -92,6 +92,8 @@ public abstract class ContentCipher {
   }
 
   private static final class JdkAesGcm extends ContentCipher {
+    /** Plaintext bytes per {@code Cipher.update} (a multiple of the AES block: GCM encrypts it whole). */
+    static final int PIECE_BYTES = 4096;
     private static final ThreadLocal<Cipher> CIPHERS =
         ThreadLocal.withInitial(
             () -> {
@@ -116,24 +118,39 @@ public abstract class ContentCipher {
     @Override
     public int encrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
       checkSizes(key, iv, 32);
-      Cipher c = CIPHERS.get();
       try {
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-        c.updateAAD(aad);
-        return c.doFinal(in, off, len, out, outOff);
+        return encryptWith(CIPHERS.get(), key, iv, aad, in, off, len, out, outOff);
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("AES-GCM encryption failed", e);
       }
+    }
+
+    /**
+     * One GCM message, its plaintext fed in {@link #PIECE_BYTES} pieces ({@code update}) and the
+     * rest with the tag ({@code doFinal}): the same ciphertext and tag as one {@code doFinal}, but
+     * the JDK's GHASH and CTR loops are entered once per piece instead of once per segment. JDK 17
+     * uses its AES-NI/CLMUL intrinsics for them only from C2-compiled callers, which need thousands
+     * of calls: with one call per 64 KiB segment a gateway ran the pure Java GHASH and counter
+     * loops for its first gigabytes (docs/benchmarks.md, "INTL path").
+     */
+    private static int encryptWith(Cipher c, byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len,
+        byte[] out, int outOff) throws GeneralSecurityException {
+      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+      c.updateAAD(aad);
+      int done = 0;
+      for (; len - done > PIECE_BYTES; done += PIECE_BYTES) {
+        if (c.update(in, off + done, PIECE_BYTES, out, outOff + done) != PIECE_BYTES) {
+          throw new IllegalStateException("AES-GCM did not encrypt a whole piece");
+        }
+      }
+      return done + c.doFinal(in, off + done, len - done, out, outOff + done);
     }
 
     @Override
     public int encryptAgain(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff) {
       checkSizes(key, iv, 32);
       try {
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-        c.updateAAD(aad);
-        return c.doFinal(in, off, len, out, outOff);
+        return encryptWith(Cipher.getInstance("AES/GCM/NoPadding"), key, iv, aad, in, off, len, out, outOff);
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("AES-GCM encryption failed", e);
       }
