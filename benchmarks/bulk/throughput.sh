@@ -14,6 +14,9 @@
 #   PATHS=masked runs only path 2 (the masked data set and its Jackson baseline; no nginx chain, no GM pair)
 #   PATHS=intl runs only path 1 (the nginx chain and the INTL plain pair), e.g. to profile it with GW_JFR=1
 #   JAVA=/path/to/bin/java runs the gateways on that JVM (default: java on the PATH; the client stays on it)
+#   WARMUPS=n transfers on each path before the first round (default 1). On JDK 17 the JDK's AES-GCM
+#     reaches its AES-NI/CLMUL intrinsics only once C2 compiled its callers (about 1 GiB of segments,
+#     docs/benchmarks.md "Wave 8"); WARMUPS=4 with 256 MiB measures gateways that moved 1 GiB already
 #   THREADS=1 (with PATHS=intl) prints after each transfer the CPU each process and its busiest threads
 #     used during it (CPU seconds, and in cores: 1.00 = one core all the time; from /proc, threadcpu.py)
 source "$(dirname "$0")/lib.sh"
@@ -45,10 +48,13 @@ if intl; then
   WARM=("I bench.plain" "I bench.masked" "G bench.plain")
   [ "$PATHS" = intl ] && WARM=("I bench.plain")
 fi
-for w in "${WARM[@]}"; do
-  # shellcheck disable=SC2086
-  fetch $w >/dev/null || { echo "warm-up $w failed" >&2; tail -n 5 "$WORK"/${w%% *}/*.log >&2; exit 1; }
+for ((k = 0; k < ${WARMUPS:-1}; k++)); do
+  for w in "${WARM[@]}"; do
+    # shellcheck disable=SC2086
+    fetch $w >/dev/null || { echo "warm-up $w failed" >&2; tail -n 5 "$WORK"/${w%% *}/*.log >&2; exit 1; }
+  done
 done
+echo "warm-up: ${WARMUPS:-1} transfer(s) on each path"
 # threads NAME CMD...: CMD's output; with THREADS=1 also (to stderr) the CPU used by the gateways, the
 # nginx processes and the client while CMD ran
 threads() {
