@@ -10,7 +10,10 @@
 # (ROUNDS rounds of DUR seconds each, A B / B A …, after a warm-up of both), so both see the same
 # machine load. Prints each round, the medians and the ratio ON / OFF, and checks that the hub
 # stored what the ON pair logged (gateway metric shulian_ship_records_total, the shipping lag, the
-# hub's accepted batches): a ratio with nothing shipped proves nothing.
+# hub's accepted batches): a ratio with nothing shipped proves nothing. Each round also splits out of
+# the gateways' CPU per exchange what their shipping threads (the shipper and the HttpClient's, by
+# thread name in /proc/<pid>/task) and GC threads took: the gateway's own cost of shipping, which the
+# process totals mix with the slower exchanges of a machine the hub shares.
 # The hub runs on the same cores: its ingest (TLS, chain and checkpoint verification, H2, rules) is
 # charged to the ON rounds here, which a real deployment puts on another machine.
 #
