@@ -10,7 +10,10 @@
 # (ROUNDS rounds of DUR seconds each, A B / B A …, after a warm-up of both), so both see the same
 # machine load. Prints each round, the medians and the ratio ON / OFF, and checks that the hub
 # stored what the ON pair logged (gateway metric shulian_ship_records_total, the shipping lag, the
-# hub's accepted batches): a ratio with nothing shipped proves nothing.
+# hub's accepted batches): a ratio with nothing shipped proves nothing. Each round also splits out of
+# the gateways' CPU per exchange what their shipping threads (the shipper and the HttpClient's, by
+# thread name in /proc/<pid>/task) and GC threads took: the gateway's own cost of shipping, which the
+# process totals mix with the slower exchanges of a machine the hub shares.
 # The hub runs on the same cores: its ingest (TLS, chain and checkpoint verification, H2, rules) is
 # charged to the ON rounds here, which a real deployment puts on another machine.
 #
@@ -127,13 +130,23 @@ for s in off on; do
 done
 metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 ~ "^"m"({|$)" {s+=$2} END {printf "%d", s}'; }
 ticks() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo "$t"; }
+# CPU ticks of the threads of processes $2… whose name (15 characters, /proc/<pid>/task/<tid>/comm)
+# matches the regular expression $1; a thread that ended meanwhile drops out (counted in ticks only)
+tticks() { local re="$1"; shift; { for p in "$@"; do for t in /proc/"$p"/task/*; do
+    grep -qE "$re" "$t/comm" 2>/dev/null && sed 's/.*) //' "$t/stat" 2>/dev/null; done; done; true; } \
+  | awk '{t += $12 + $13} END {printf "%d", t}'; }
+SHIP_THREADS='^(shulian-event-s|HttpClient-)'; GC_THREADS='^(GC Thread|VM Thread|G1 |GC )'
+# per exchange (µs) of the ticks $1 → $2 over the round ($R requests/s for $DUR s)
+per() { python3 -c "print(round(($2 - $1) / $HZ * 1e6 / ($R * $DUR)))"; }
 HZ=$(getconf CLK_TCK)
 # one measured round of configuration $1 (off|on): requests/s, then the CPU per exchange of its two
 # gateways and of the hub (µs, process CPU time / requests), written to the variables R, GW, HUB
-measure() { local g0 h0 r; g0=$(ticks "${PID[$1-provider]}" "${PID[$1-consumer]}"); h0=$(ticks "$HUB_PID")
+# and of the pair's shipping threads (the shipper and the HttpClient's) and GC threads, to SHIP, GC
+measure() { local g0 h0 s0 c0 pp=("${PID[$1-provider]}" "${PID[$1-consumer]}")
+  g0=$(ticks "${pp[@]}"); h0=$(ticks "$HUB_PID"); s0=$(tticks "$SHIP_THREADS" "${pp[@]}"); c0=$(tticks "$GC_THREADS" "${pp[@]}")
   R=$(rps "$DUR" "$(url "$1")")
-  GW=$(python3 -c "print(round(($(ticks "${PID[$1-provider]}" "${PID[$1-consumer]}") - $g0) / $HZ * 1e6 / ($R * $DUR)))")
-  HUB=$(python3 -c "print(round(($(ticks "$HUB_PID") - $h0) / $HZ * 1e6 / ($R * $DUR)))"); }
+  GW=$(per "$g0" "$(ticks "${pp[@]}")"); HUB=$(per "$h0" "$(ticks "$HUB_PID")")
+  SHIP=$(per "$s0" "$(tticks "$SHIP_THREADS" "${pp[@]}")"); GC=$(per "$c0" "$(tticks "$GC_THREADS" "${pp[@]}")"); }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 echo "load before: $(uptime)"
 echo "wrk: 2 threads, $CONN connections, $ROUNDS rounds of ${DUR}s per configuration, alternating, after ${WARMUP}s warm-up each"
@@ -147,10 +160,11 @@ fi
 OFFS=(); ONS=(); GOFF=(); GON=()
 echo "CPU per exchange: both gateways of the pair / the hub (process CPU time / requests, µs)"
 for i in $(seq 1 "$ROUNDS"); do
-  if [ $((i % 2)) = 1 ]; then measure off; a=$R; ga=$GW; ha=$HUB; measure on; b=$R; gb=$GW; hb=$HUB
-  else measure on; b=$R; gb=$GW; hb=$HUB; measure off; a=$R; ga=$GW; ha=$HUB; fi
+  if [ $((i % 2)) = 1 ]; then measure off; a=$R; ga=$GW; ha=$HUB; ca=$GC; measure on; b=$R; gb=$GW; hb=$HUB; sb=$SHIP; cb=$GC
+  else measure on; b=$R; gb=$GW; hb=$HUB; sb=$SHIP; cb=$GC; measure off; a=$R; ga=$GW; ha=$HUB; ca=$GC; fi
   printf 'round %d: shipping off %9s req/s (CPU %5s / %4s µs)   shipping on %9s req/s (CPU %5s / %4s µs)   on/off %s\n' \
     "$i" "$a" "$ga" "$ha" "$b" "$gb" "$hb" "$(python3 -c "print(f'{$b/$a:.2f}')")"
+  printf '         of the gateway CPU per exchange: shipping threads on %s µs; GC threads off %s, on %s µs\n' "$sb" "$ca" "$cb"
   OFFS+=("$a"); ONS+=("$b"); GOFF+=("$ga"); GON+=("$gb")
 done
 if [ -n "${PROFILE:-}" ]; then

@@ -643,8 +643,10 @@ public final class AuditLogReader {
           throw corrupt(segs.get(si), 0, h.firstSeq, "segment belongs to log " + h.logIdHex() + ", not " + logId);
         }
         seq = h.firstSeq;
-        chain = h.prevChain.clone();
+        chain = h.prevChain;
       }
+      // the chain value after the record read last: one array overwritten per record, not one each
+      chain = Arrays.copyOf(chain, TreeHasher.SIZE);
       java.util.Set<Long> cuts = new java.util.HashSet<>();
       for (Checkpoint cp : checkpoints) {
         cuts.add(cp.treeSize());
@@ -702,7 +704,7 @@ public final class AuditLogReader {
               throw corrupt(seg, offset, seq, "record has seq " + RecordCodec.getLong(frame,
                   at + 8 + RecordCodec.SEQ_OFFSET) + " where seq " + seq + " belongs");
             }
-            chain = Arrays.copyOfRange(frame, at + 8 + len, at + frameBytes);
+            System.arraycopy(frame, at + 8 + len, chain, 0, TreeHasher.SIZE);
             if (seq >= fromSeq) {
               bodies.add(Arrays.copyOfRange(frame, at + 8, at + 8 + len));
               bytes += len;

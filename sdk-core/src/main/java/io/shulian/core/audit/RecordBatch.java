@@ -59,6 +59,16 @@ public final class RecordBatch {
     return bodies.stream().map(byte[]::clone).toList();
   }
 
+  /**
+   * Body {@code index} (seq {@code firstSeq() + index}) as a read-only view, without the copy
+   * {@link #bodies()} makes: for a shipper that only encodes the bytes.
+   *
+   * @throws IndexOutOfBoundsException unless {@code 0 <= index < nextSeq() - firstSeq()}
+   */
+  public java.nio.ByteBuffer body(int index) {
+    return java.nio.ByteBuffer.wrap(bodies.get(index)).asReadOnlyBuffer();
+  }
+
   /** The chain value the writer stored after the last body (before {@link #firstSeq()} if there is none). */
   public byte[] chainHead() {
     return chainHead.clone();

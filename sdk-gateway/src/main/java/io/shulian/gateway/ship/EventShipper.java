@@ -101,7 +101,7 @@ public final class EventShipper extends ShipperThread {
     if (records == 0 && lastSent != 0 && now - lastSent < heartbeat.toNanos()) {
       return false;
     }
-    JsonNode ack = post(b, json.write(b, b.bodies(), b.nextSeq(), b.chainHead()));
+    JsonNode ack = post(b, json.write(b, b.nextSeq(), b.chainHead()));
     lastSent = now;
     long next = ack.path("nextSeq").asLong(-1);
     if (next < 0) {
@@ -151,7 +151,7 @@ public final class EventShipper extends ShipperThread {
 
   /** Returns the collector's JSON form of a batch (the body of {@code POST /v1/events}). */
   public static byte[] toJson(RecordBatch b) {
-    return new BatchJson().write(b, b.bodies(), b.nextSeq(), b.chainHead());
+    return new BatchJson().write(b, b.nextSeq(), b.chainHead());
   }
 
   private JsonNode post(RecordBatch b, byte[] body) throws IOException, InterruptedException {

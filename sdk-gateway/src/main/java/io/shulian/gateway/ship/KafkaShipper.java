@@ -184,7 +184,7 @@ public final class KafkaShipper extends ShipperThread {
       }
     }
     long end = cut.treeSize();
-    byte[] value = json.write(b, b.bodies(), end, cut.chainHead());
+    byte[] value = json.write(b, end, cut.chainHead());
     ProducerRecord<String, byte[]> rec = new ProducerRecord<>(topic, b.logId(), value);
     rec.headers().add(PARTY_HEADER, party.toString().getBytes(StandardCharsets.UTF_8));
     producer.send(rec).get(90, TimeUnit.SECONDS);
