@@ -57,7 +57,7 @@ final class FramedCodec {
   static final int SIGNATURE_BYTES = 64;
   static final long MAX_SEGMENTS = 0xFFFF_FFFFL + 1;
 
-  /** RFC 8032 context of Ed25519ph signatures, and the domain separator of all framed signatures. */
+  /** RFC 8032 context of v1's Ed25519ph signatures, and the domain separator of v1 signatures. */
   static final byte[] SIGNATURE_CONTEXT = "shulian-framed-v1".getBytes(StandardCharsets.US_ASCII);
 
   static final byte[] SIGNATURE_PREFIX = {

@@ -328,7 +328,7 @@ final class FramedOpener {
       Outer o = java.util.Objects.requireNonNull(outer);
       Checked c = checkSignedHeader(h, o.version);
       sink.begin(j.length, maxPayloadBytes);
-      PayloadCheck v = new PayloadCheck(c, o.version, m.clone(), j);
+      PayloadCheck v = new PayloadCheck(c, o.version, m.clone(), j, true);
       vs = v;
       checked = c;
       hb = new Holdback(v, sink, maxPayloadBytes);
@@ -501,7 +501,8 @@ final class FramedOpener {
       }
       Checked c = checkSignedHeader(h, outer.version);
       sink.begin(hlen, maxPayloadBytes);
-      PayloadCheck vs = new PayloadCheck(c, outer.version, m, json);
+      // v1 through open/openStream: nobody asks for the digest, so no second hash pass
+      PayloadCheck vs = new PayloadCheck(c, outer.version, m, json, outer.version == FramedCodec.VERSION_2);
       Holdback hb = new Holdback(vs, sink, maxPayloadBytes);
       segs.drainTo(hb);
       vs.verify(hb.signature());
@@ -542,9 +543,12 @@ final class FramedOpener {
     private final byte[] signedHeader;
     private final Verifier.@Nullable Streaming v1;
     final PayloadDigest digest;
+    private final boolean digested;
 
-    PayloadCheck(Checked checked, int version, byte[] m, byte[] signedHeader) {
+    /** @param digested whether the digest is kept (always for v2, whose signature covers it) */
+    PayloadCheck(Checked checked, int version, byte[] m, byte[] signedHeader, boolean digested) {
       this.checked = checked;
+      this.digested = digested || version == FramedCodec.VERSION_2;
       this.m = m;
       this.signedHeader = signedHeader;
       this.digest = PayloadDigest.of(checked.alg);
@@ -564,12 +568,14 @@ final class FramedOpener {
       if (v != null) {
         v.update(b, off, len);
       }
-      digest.update(b, off, len);
+      if (digested) {
+        digest.update(b, off, len);
+      }
     }
 
-    /** Checks the signature over everything given; returns the payload digest. */
+    /** Checks the signature over everything given; returns the payload digest (empty if not kept). */
     byte[] verify(byte[] sig) throws BadSignatureException {
-      byte[] d = digest.current();
+      byte[] d = digested ? digest.current() : new byte[0];
       Verifier.Streaming v = v1;
       boolean ok;
       if (v != null) {
