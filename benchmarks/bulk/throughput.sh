@@ -34,7 +34,7 @@ machine
 echo "data set: $DATA_BYTES bytes of JSON Lines ($(wc -l < "$WORK/www/data.jsonl") records); gateways: $GW_HEAP ${EXTRA_JAVA_OPTS:-}"
 
 check() { # check NAME OUTPUT [digest]
-  echo "$2" | grep -q "complete=true" || { echo "$1: incomplete: $2" >&2; exit 1; }
+  grep -q "complete=true" <<< "$2" || { echo "$1: incomplete: $2" >&2; exit 1; }
   if [ -n "${3:-}" ]; then
     [ "$(echo "$2" | field sha256)" = "$EXPECTED" ] || { echo "$1: digest differs: $2" >&2; exit 1; }
   fi

@@ -15,23 +15,33 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The wire format "framed v1" (docs/envelope-format.md, section "Framed encoding"):
+ * The wire format "framed" v1 and v2 (docs/envelope-format.md, section "Framed encoding"):
  *
  * <pre>
- * preamble  = 0x89 'S' 'H' 'F' || version (1 byte, 1) || u16 L || outer header JSON (L bytes)
+ * preamble  = 0x89 'S' 'H' 'F' || version (1 byte, 1 or 2) || u16 L || outer header JSON (L bytes)
  * segment   = u32 ciphertext length || ciphertext || 16-byte tag       (repeated, at least one)
  * nonce     = np (7 bytes) || u32 segment index || last flag (1 on the final segment only)
  * AAD       = the preamble, for every segment
  * plaintext = u16 M || signed header JSON (M bytes) || payload || 64-byte signature
- * signed    = "shulian-framed-v1" 0x00 || u16 M || signed header || payload
+ * signed    = "shulian-framed-v1" 0x00 || u16 M || signed header || payload            (v1)
+ * signed    = "shulian-framed-v2" 0x00 || u16 M || signed header || u64 payload length
+ *             || H(payload)                                                          (v2)
  * </pre>
+ *
+ * <p>v1 signs the payload itself (Ed25519ph, ES256, SM2-SM3 over the stream); v2 signs a digest of
+ * it, H = SHA-256 (INTL: {@code Ed25519} pure, {@code ES256}) or SM3 ({@code SM2-SM3}), which is
+ * also the payload digest a gateway audits ({@link PayloadDigest}): one hash pass per byte.
  *
  * All integers are big-endian. Every segment but the last carries exactly {@code seg} plaintext
  * bytes.
  */
 final class FramedCodec {
   static final byte[] MAGIC = {(byte) 0x89, 'S', 'H', 'F'};
-  static final int VERSION = 1;
+  /** Framed v1: the signature covers the payload itself. Still opened; sealed only on request. */
+  static final int VERSION_1 = 1;
+
+  /** Framed v2 (the default): the signature covers the payload's length and digest. */
+  static final int VERSION_2 = 2;
   static final String FMT = "framed";
 
   /** Bytes before the outer header: magic, version, u16 length. */
@@ -47,12 +57,19 @@ final class FramedCodec {
   static final int SIGNATURE_BYTES = 64;
   static final long MAX_SEGMENTS = 0xFFFF_FFFFL + 1;
 
-  /** RFC 8032 context of Ed25519ph signatures, and the domain separator of all framed signatures. */
+  /** RFC 8032 context of v1's Ed25519ph signatures, and the domain separator of v1 signatures. */
   static final byte[] SIGNATURE_CONTEXT = "shulian-framed-v1".getBytes(StandardCharsets.US_ASCII);
 
   static final byte[] SIGNATURE_PREFIX = {
     's', 'h', 'u', 'l', 'i', 'a', 'n', '-', 'f', 'r', 'a', 'm', 'e', 'd', '-', 'v', '1', 0
   };
+
+  static final byte[] SIGNATURE_PREFIX_V2 = {
+    's', 'h', 'u', 'l', 'i', 'a', 'n', '-', 'f', 'r', 'a', 'm', 'e', 'd', '-', 'v', '2', 0
+  };
+
+  /** The v2 name of pure Ed25519 (RFC 8032 5.1), distinct from v1's {@code Ed25519ph} and compact JWS's {@code EdDSA}. */
+  static final String ED25519_V2 = "Ed25519";
 
   /** The KDF algorithm id prefix for ECDH-ES, so that a framed content key never equals a compact one. */
   static final String KDF_PREFIX = "SHF1-";
@@ -63,12 +80,19 @@ final class FramedCodec {
       Set.of("alg", "kid", "typ", "cty", "ver", "jti", "iss", "aud", "res", "pur", "cls", "iat", "exp", "cid", "grt",
           "tp", "fmt");
 
-  /** Signature algorithms of the signed header, per suite. */
+  /** Signature algorithms of the v1 signed header, per suite. */
   static final Map<Suite, Set<String>> SIGNATURE_ALGS =
       Map.of(Suite.INTL, Set.of("Ed25519ph", "ES256"), Suite.GM, Set.of("SM2-SM3"));
 
   static final Map<String, KeyAlgorithm> KEY_OF_SIGNATURE_ALG =
       Map.of("Ed25519ph", KeyAlgorithm.ED25519, "ES256", KeyAlgorithm.P256, "SM2-SM3", KeyAlgorithm.SM2);
+
+  /** Signature algorithms of the v2 signed header, per suite: {@code Ed25519ph} is not one of them. */
+  static final Map<Suite, Set<String>> SIGNATURE_ALGS_V2 =
+      Map.of(Suite.INTL, Set.of(ED25519_V2, "ES256"), Suite.GM, Set.of("SM2-SM3"));
+
+  static final Map<String, KeyAlgorithm> KEY_OF_SIGNATURE_ALG_V2 =
+      Map.of(ED25519_V2, KeyAlgorithm.ED25519, "ES256", KeyAlgorithm.P256, "SM2-SM3", KeyAlgorithm.SM2);
 
   private FramedCodec() {}
 
@@ -102,14 +126,43 @@ final class FramedCodec {
     return Json.write(n);
   }
 
-  /** Returns magic, version, u16 length and the outer header: the AAD of every segment. */
+  /** The v2 {@code alg} of a signer whose compact (JOSE) algorithm is {@code joseAlgorithm}. */
+  static String v2Algorithm(String joseAlgorithm) {
+    return "EdDSA".equals(joseAlgorithm) ? ED25519_V2 : joseAlgorithm;
+  }
+
+  /**
+   * The v2 signed data: prefix, {@code m} (u16 M), the signed header, the u64 payload length and
+   * the payload digest. Ed25519 signs it as is, ES256 over SHA-256 of it, SM2 over SM3(Z || it).
+   */
+  static byte[] signedV2(byte[] m, byte[] signedHeader, long payloadLength, byte[] payloadDigest) {
+    int n = SIGNATURE_PREFIX_V2.length;
+    byte[] s = new byte[n + 2 + signedHeader.length + 8 + payloadDigest.length];
+    System.arraycopy(SIGNATURE_PREFIX_V2, 0, s, 0, n);
+    s[n] = m[0];
+    s[n + 1] = m[1];
+    System.arraycopy(signedHeader, 0, s, n + 2, signedHeader.length);
+    int at = n + 2 + signedHeader.length;
+    for (int i = 0; i < 8; i++) {
+      s[at + i] = (byte) (payloadLength >>> (56 - 8 * i));
+    }
+    System.arraycopy(payloadDigest, 0, s, at + 8, payloadDigest.length);
+    return s;
+  }
+
+  /** Returns magic, version 2, u16 length and the outer header: the AAD of every segment. */
   static byte[] preamble(byte[] outerHeader) {
+    return preamble(VERSION_2, outerHeader);
+  }
+
+  /** Returns magic, {@code version}, u16 length and the outer header: the AAD of every segment. */
+  static byte[] preamble(int version, byte[] outerHeader) {
     if (outerHeader.length > Json.MAX_HEADER_BYTES) {
       throw new IllegalStateException("outer header of " + outerHeader.length + " bytes");
     }
     byte[] p = new byte[PREAMBLE_FIXED_BYTES + outerHeader.length];
     System.arraycopy(MAGIC, 0, p, 0, MAGIC.length);
-    p[4] = VERSION;
+    p[4] = (byte) version;
     p[5] = (byte) (outerHeader.length >>> 8);
     p[6] = (byte) outerHeader.length;
     System.arraycopy(outerHeader, 0, p, PREAMBLE_FIXED_BYTES, outerHeader.length);

@@ -27,8 +27,10 @@ import org.jspecify.annotations.Nullable;
  * unknown member, the suite's alg and enc, our key id, segment size, nonce prefix); key agreement
  * with point validation; then segment by segment (each authenticated before use): the signed
  * header, checked before any payload is read (alg allowed, sender trusted, receiver is us, time
- * window); the payload, streamed through the signature check; after the final segment the
- * signature; last the replay cache.
+ * window); the payload, streamed through the payload digest (v1: and the signature); after the
+ * final segment the signature (v2: over the header, payload length and digest); last the replay
+ * cache. Framed v1 and v2 are both opened; the version byte of the preamble (the AAD of every
+ * segment) decides which signature algorithms and which signed data apply.
  */
 final class FramedOpener {
   private final PartyIdentity identity;
@@ -134,8 +136,9 @@ final class FramedOpener {
     private byte @Nullable [] json;
     private int jsonHave;
     private @Nullable Checked checked;
-    private Verifier.@Nullable Streaming vs;
+    private @Nullable PayloadCheck vs;
     private @Nullable Holdback hb;
+    private byte @Nullable [] verifiedDigest;
     private long received;
 
     Push(Sink sink, long maxPayloadBytes, @Nullable PartyId expectedSender) {
@@ -159,6 +162,17 @@ final class FramedOpener {
 
     long receivedBytes() {
       return received;
+    }
+
+    /** The payload digest once {@link #finish} verified the signature, else null. */
+    byte @Nullable [] payloadDigest() {
+      return verifiedDigest == null ? null : verifiedDigest.clone();
+    }
+
+    /** The digest of the payload released so far, not authenticated (empty payload: before the header). */
+    byte[] releasedDigest() {
+      PayloadCheck v = vs;
+      return v == null ? PayloadDigest.of(identity.suite()).current() : v.digest.current();
     }
 
     void write(byte[] b, int off, int n) throws EnvelopeException, IOException {
@@ -311,12 +325,10 @@ final class FramedOpener {
       } catch (Json.JsonException e) {
         throw new MalformedEnvelopeException("framed signed " + e.getMessage());
       }
-      Checked c = checkSignedHeader(h);
+      Outer o = java.util.Objects.requireNonNull(outer);
+      Checked c = checkSignedHeader(h, o.version);
       sink.begin(j.length, maxPayloadBytes);
-      Verifier.Streaming v = c.verifier.stream(FramedCodec.SIGNATURE_CONTEXT);
-      v.update(FramedCodec.SIGNATURE_PREFIX, 0, FramedCodec.SIGNATURE_PREFIX.length);
-      v.update(m, 0, 2);
-      v.update(j, 0, j.length);
+      PayloadCheck v = new PayloadCheck(c, o.version, m.clone(), j, true);
       vs = v;
       checked = c;
       hb = new Holdback(v, sink, maxPayloadBytes);
@@ -342,16 +354,13 @@ final class FramedOpener {
         throw new MalformedEnvelopeException("framed plaintext ends inside the signed header");
       }
       Checked c = checked;
-      byte[] sig = hb.signature();
-      if (!vs.finish(sig)) {
-        throw new BadSignatureException("signature of " + c.header.sender() + " (key " + c.signer.keyId()
-            + ") does not verify");
-      }
+      byte[] digest = vs.verify(hb.signature());
       HeaderChecks.fromExpectedSender(c.header, expectedSender);
       if (!replayCache.firstSeen(c.header.id(), c.header.expiresAt().plus(skew))) {
         throw new ReplayedEnvelopeException("envelope " + c.header.id() + " from " + c.header.sender()
             + " was already opened");
       }
+      verifiedDigest = digest;
       return c.header;
     }
 
@@ -368,6 +377,7 @@ final class FramedOpener {
 
   /** What the clear preamble says. */
   private static final class Outer {
+    final int version;
     final byte[] preamble;
     final String alg;
     final String enc;
@@ -379,6 +389,7 @@ final class FramedOpener {
 
     Outer(byte[] preamble, String alg, String enc, @Nullable Epk epk, byte[] encryptedKey, KdfInfo kdfInfo, int seg,
         byte[] noncePrefix) {
+      this.version = preamble[4];
       this.preamble = preamble;
       this.alg = alg;
       this.enc = enc;
@@ -398,9 +409,9 @@ final class FramedOpener {
         throw new MalformedEnvelopeException("not a framed envelope (bad magic)");
       }
     }
-    if (fixed[4] != FramedCodec.VERSION) {
+    if (fixed[4] != FramedCodec.VERSION_1 && fixed[4] != FramedCodec.VERSION_2) {
       throw new MalformedEnvelopeException("framed version " + (fixed[4] & 0xff) + " is not supported (this SDK reads "
-          + FramedCodec.VERSION + ")");
+          + FramedCodec.VERSION_1 + " and " + FramedCodec.VERSION_2 + ")");
     }
     int len = ((fixed[5] & 0xff) << 8) | (fixed[6] & 0xff);
     if (len > Json.MAX_HEADER_BYTES) {
@@ -488,19 +499,13 @@ final class FramedOpener {
       } catch (Json.JsonException e) {
         throw new MalformedEnvelopeException("framed signed " + e.getMessage());
       }
-      Checked c = checkSignedHeader(h);
+      Checked c = checkSignedHeader(h, outer.version);
       sink.begin(hlen, maxPayloadBytes);
-      Verifier.Streaming vs = c.verifier.stream(FramedCodec.SIGNATURE_CONTEXT);
-      vs.update(FramedCodec.SIGNATURE_PREFIX, 0, FramedCodec.SIGNATURE_PREFIX.length);
-      vs.update(m, 0, 2);
-      vs.update(json, 0, hlen);
+      // v1 through open/openStream: nobody asks for the digest, so no second hash pass
+      PayloadCheck vs = new PayloadCheck(c, outer.version, m, json, outer.version == FramedCodec.VERSION_2);
       Holdback hb = new Holdback(vs, sink, maxPayloadBytes);
       segs.drainTo(hb);
-      byte[] sig = hb.signature();
-      if (!vs.finish(sig)) {
-        throw new BadSignatureException("signature of " + c.header.sender() + " (key " + c.signer.keyId()
-            + ") does not verify");
-      }
+      vs.verify(hb.signature());
       HeaderChecks.fromExpectedSender(c.header, expectedSender);
       // Last: only a verified, addressed, timely envelope from the expected sender may claim a slot
       // in the replay cache.
@@ -518,24 +523,87 @@ final class FramedOpener {
     final EnvelopeHeader header;
     final PartyCertificate signer;
     final Verifier verifier;
+    final String alg;
 
-    Checked(EnvelopeHeader header, PartyCertificate signer, Verifier verifier) {
+    Checked(EnvelopeHeader header, PartyCertificate signer, Verifier verifier, String alg) {
       this.header = header;
       this.signer = signer;
       this.verifier = verifier;
+      this.alg = alg;
+    }
+  }
+
+  /**
+   * The payload digest and the signature check of one envelope: v1 streams the whole plaintext into
+   * the signature (and the digest, for the caller), v2 signs the header, length and digest.
+   */
+  private static final class PayloadCheck {
+    private final Checked checked;
+    private final byte[] m;
+    private final byte[] signedHeader;
+    private final Verifier.@Nullable Streaming v1;
+    final PayloadDigest digest;
+    private final boolean digested;
+
+    /** @param digested whether the digest is kept (always for v2, whose signature covers it) */
+    PayloadCheck(Checked checked, int version, byte[] m, byte[] signedHeader, boolean digested) {
+      this.checked = checked;
+      this.digested = digested || version == FramedCodec.VERSION_2;
+      this.m = m;
+      this.signedHeader = signedHeader;
+      this.digest = PayloadDigest.of(checked.alg);
+      if (version == FramedCodec.VERSION_1) {
+        Verifier.Streaming v = checked.verifier.stream(FramedCodec.SIGNATURE_CONTEXT);
+        v.update(FramedCodec.SIGNATURE_PREFIX, 0, FramedCodec.SIGNATURE_PREFIX.length);
+        v.update(m, 0, 2);
+        v.update(signedHeader, 0, signedHeader.length);
+        this.v1 = v;
+      } else {
+        this.v1 = null;
+      }
+    }
+
+    void update(byte[] b, int off, int len) {
+      Verifier.Streaming v = v1;
+      if (v != null) {
+        v.update(b, off, len);
+      }
+      if (digested) {
+        digest.update(b, off, len);
+      }
+    }
+
+    /** Checks the signature over everything given; returns the payload digest (empty if not kept). */
+    byte[] verify(byte[] sig) throws BadSignatureException {
+      byte[] d = digested ? digest.current() : new byte[0];
+      Verifier.Streaming v = v1;
+      boolean ok;
+      if (v != null) {
+        ok = v.finish(sig);
+      } else {
+        byte[] signed = FramedCodec.signedV2(m, signedHeader, digest.length(), d);
+        ok = checked.verifier.verify(signed, 0, signed.length, sig);
+      }
+      if (!ok) {
+        throw new BadSignatureException("signature of " + checked.header.sender() + " (key "
+            + checked.signer.keyId() + ") does not verify");
+      }
+      return d;
     }
   }
 
   /** Everything that can be decided before the payload is read. */
-  private Checked checkSignedHeader(ObjectNode h) throws EnvelopeException {
+  private Checked checkSignedHeader(ObjectNode h, int version) throws EnvelopeException {
     JoseCodec.checkCommon(h, "framed signed");
     FramedCodec.onlyKnownMembers(h, FramedCodec.SIGNED_MEMBERS, "framed signed header");
     if (!FramedCodec.FMT.equals(JoseCodec.text(h, "fmt"))) {
       throw new MalformedEnvelopeException("framed signed header 'fmt' must be '" + FramedCodec.FMT + "'");
     }
     Instant now = clock.instant();
-    PartyCertificate signer = headerChecks.trustedSigner(h, "framed signature", "framed signer",
-        FramedCodec.SIGNATURE_ALGS, FramedCodec.KEY_OF_SIGNATURE_ALG, now);
+    boolean v1 = version == FramedCodec.VERSION_1;
+    PartyCertificate signer = headerChecks.trustedSigner(h, "framed v" + version + " signature", "framed signer",
+        v1 ? FramedCodec.SIGNATURE_ALGS : FramedCodec.SIGNATURE_ALGS_V2,
+        v1 ? FramedCodec.KEY_OF_SIGNATURE_ALG : FramedCodec.KEY_OF_SIGNATURE_ALG_V2, now);
     EnvelopeHeader header = JoseCodec.parseEnvelopeHeader(h);
     headerChecks.addressedAndTimely(header, now);
     Verifier v;
@@ -545,7 +613,7 @@ final class FramedOpener {
       throw new UntrustedSenderException("sender " + header.sender() + " has an unusable signing key: "
           + e.getMessage(), e);
     }
-    return new Checked(header, signer, v);
+    return new Checked(header, signer, v, JoseCodec.text(h, "alg"));
   }
 
   /**
@@ -638,13 +706,13 @@ final class FramedOpener {
   /** Passes plaintext on to the signature and the sink, holding back the last 64 bytes: the signature. */
   private static final class Holdback {
     private final byte[] tail = new byte[FramedCodec.SIGNATURE_BYTES];
-    private final Verifier.Streaming vs;
+    private final PayloadCheck vs;
     private final Sink sink;
     private final long maxPayloadBytes;
     private int held;
     private long payload;
 
-    Holdback(Verifier.Streaming vs, Sink sink, long maxPayloadBytes) {
+    Holdback(PayloadCheck vs, Sink sink, long maxPayloadBytes) {
       this.vs = vs;
       this.sink = sink;
       this.maxPayloadBytes = maxPayloadBytes;

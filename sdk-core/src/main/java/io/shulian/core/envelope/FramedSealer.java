@@ -17,16 +17,27 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Seals in the framed encoding (see {@link FramedCodec}): one pass over the payload, which is
- * signed (streaming) and encrypted segment by segment as it goes. Thread-safe: all state of one
- * envelope lives in a {@link Session}.
+ * digested (v2; v1: signed, streaming) and encrypted segment by segment as it goes. Thread-safe:
+ * all state of one envelope lives in a {@link Session}.
  */
 final class FramedSealer {
   private final Signer signer;
   private final String signerKid;
   private final int segmentBytes;
   private final @Nullable EphemeralKeyReuse ephemeralReuse;
+  private final int version;
 
   FramedSealer(Signer signer, String signerKid, int segmentBytes, @Nullable EphemeralKeyReuse ephemeralReuse) {
+    this(signer, signerKid, segmentBytes, ephemeralReuse, FramedCodec.VERSION_2);
+  }
+
+  /** As the other constructor, sealing framed {@code version} 1 or 2 (v1: for tests and old peers). */
+  FramedSealer(Signer signer, String signerKid, int segmentBytes, @Nullable EphemeralKeyReuse ephemeralReuse,
+      int version) {
+    if (version != FramedCodec.VERSION_1 && version != FramedCodec.VERSION_2) {
+      throw new IllegalArgumentException("framed version " + version);
+    }
+    this.version = version;
     this.signer = signer;
     this.signerKid = signerKid;
     this.segmentBytes = FramedCodec.checkSegmentBytes(segmentBytes);
@@ -165,6 +176,11 @@ final class FramedSealer {
     @Nullable StreamResumption resumption() {
       return session.track;
     }
+
+    /** The digest of the payload given so far (all of it after {@link #end}). */
+    byte[] payloadDigest() {
+      return session.digest.current();
+    }
   }
 
   /** One envelope being sealed: its keys, headers and signature state. */
@@ -174,7 +190,10 @@ final class FramedSealer {
     final ContentCipher cipher;
     final byte[] cek;
     final byte[] noncePrefix;
-    final Signer.Streaming sig;
+    /** v1 only: the streaming signature over the whole plaintext stream. */
+    final Signer.@Nullable Streaming sig;
+    final PayloadDigest digest;
+    final byte[] m;
     /** Kept for a continuation: records (or, resuming, checks) every segment's plaintext. */
     @Nullable StreamResumption track;
     /** The first segment written out (those before it are only checked, resuming). */
@@ -189,7 +208,9 @@ final class FramedSealer {
       this.signedHeader = r.signedHeader.clone();
       this.noncePrefix = r.noncePrefix.clone();
       this.cipher = r.cipher;
-      this.sig = signer.stream(FramedCodec.SIGNATURE_CONTEXT);
+      this.m = lengthOf(signedHeader);
+      this.sig = preamble[4] == FramedCodec.VERSION_1 ? signer.stream(FramedCodec.SIGNATURE_CONTEXT) : null;
+      this.digest = PayloadDigest.of(signer.streamAlgorithm());
     }
 
     Session(EnvelopeHeader header, PartyCertificate to) {
@@ -207,9 +228,13 @@ final class FramedSealer {
       byte[] outer =
           FramedCodec.outerHeader(e.algorithm(kem), cipher.joseName(), to.keyId().value(), e.epk, e.encryptedKey,
               e.apu, segmentBytes, noncePrefix);
-      preamble = FramedCodec.preamble(outer);
-      signedHeader = FramedCodec.signedHeader(signer.streamAlgorithm(), signerKid, header);
-      sig = signer.stream(FramedCodec.SIGNATURE_CONTEXT);
+      preamble = FramedCodec.preamble(version, outer);
+      boolean v1 = version == FramedCodec.VERSION_1;
+      String alg = v1 ? signer.streamAlgorithm() : FramedCodec.v2Algorithm(signer.joseAlgorithm());
+      signedHeader = FramedCodec.signedHeader(alg, signerKid, header);
+      m = lengthOf(signedHeader);
+      sig = v1 ? signer.stream(FramedCodec.SIGNATURE_CONTEXT) : null;
+      digest = PayloadDigest.of(alg);
     }
 
     SegmentWriter writer(byte @Nullable [] array, int at, @Nullable OutputStream stream) {
@@ -217,21 +242,34 @@ final class FramedSealer {
     }
 
     void begin(SegmentWriter w) throws IOException {
-      byte[] m = {(byte) (signedHeader.length >>> 8), (byte) signedHeader.length};
-      sig.update(FramedCodec.SIGNATURE_PREFIX, 0, FramedCodec.SIGNATURE_PREFIX.length);
-      sig.update(m, 0, 2);
-      sig.update(signedHeader, 0, signedHeader.length);
+      Signer.Streaming v1 = sig;
+      if (v1 != null) {
+        v1.update(FramedCodec.SIGNATURE_PREFIX, 0, FramedCodec.SIGNATURE_PREFIX.length);
+        v1.update(m, 0, 2);
+        v1.update(signedHeader, 0, signedHeader.length);
+      }
       w.write(m, 0, 2);
       w.write(signedHeader, 0, signedHeader.length);
     }
 
     void payload(SegmentWriter w, byte[] b, int off, int len) throws IOException {
-      sig.update(b, off, len);
+      Signer.Streaming v1 = sig;
+      if (v1 != null) {
+        v1.update(b, off, len);
+      }
+      digest.update(b, off, len);
       w.write(b, off, len);
     }
 
     void end(SegmentWriter w) throws IOException {
-      byte[] signature = sig.finish();
+      Signer.Streaming v1 = sig;
+      byte[] signature;
+      if (v1 != null) {
+        signature = v1.finish();
+      } else {
+        byte[] signed = FramedCodec.signedV2(m, signedHeader, digest.length(), digest.current());
+        signature = signer.sign(signed, 0, signed.length);
+      }
       StreamResumption t = track;
       if (t != null) {
         // an envelope keeps its first signature (ECDSA and SM2 signatures are randomised): the last
@@ -255,6 +293,10 @@ final class FramedSealer {
         t.release();
       }
     }
+  }
+
+  private static byte[] lengthOf(byte[] signedHeader) {
+    return new byte[] {(byte) (signedHeader.length >>> 8), (byte) signedHeader.length};
   }
 
   /**

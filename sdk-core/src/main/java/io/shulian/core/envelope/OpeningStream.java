@@ -79,6 +79,25 @@ public final class OpeningStream implements AutoCloseable {
     return Optional.ofNullable(push.header());
   }
 
+  /**
+   * The digest of the whole payload (SHA-256 in the INTL suite, SM3 in GM), present only once
+   * {@link #finish()} returned: the signature verified (framed v2 signs exactly this digest and the
+   * payload length; for v1 it is computed alongside the signature). Empty before that or after a
+   * failure.
+   */
+  public Optional<byte[]> payloadDigest() {
+    return done ? Optional.ofNullable(push.payloadDigest()) : Optional.empty();
+  }
+
+  /**
+   * The digest of the payload bytes released to the plaintext stream so far, <b>not
+   * authenticated</b>: for the record of a transfer that was cut off (what was handed on), never as
+   * the sender's. Once {@link #finish()} returned it equals {@link #payloadDigest()}.
+   */
+  public byte[] releasedDigest() {
+    return push.releasedDigest();
+  }
+
   /** Payload bytes released to the plaintext stream so far. */
   public long payloadBytes() {
     return push.payloadBytes();

@@ -71,6 +71,16 @@ public final class SealingStream extends OutputStream {
     return payloadBytes;
   }
 
+  /**
+   * The digest of the payload bytes written so far: SHA-256 in the INTL suite, SM3 in GM. After
+   * {@link #finish()} it is that of the whole payload, which the framed v2 signature covers (with
+   * the payload length), so a caller that audits the payload need not hash it again. A resumed
+   * envelope is given its payload again from the first byte: the digest is that of the whole.
+   */
+  public byte[] payloadDigest() {
+    return push.payloadDigest();
+  }
+
   /** Segments written to the underlying stream so far (all of them after {@link #finish()}). */
   public long segments() {
     return push.segments();

@@ -54,6 +54,21 @@ final class FramedForge {
     return plaintext(json, payload, sign(json, payload, signer(sender)));
   }
 
+  /**
+   * The v2 plaintext stream signed by the sender's real key; {@code header}'s {@code alg} is
+   * replaced by the v2 name.
+   */
+  static byte[] signedPlaintextV2(ObjectNode header, byte[] payload, PartyIdentity sender) {
+    Signer s = signer(sender);
+    header.put("alg", FramedCodec.v2Algorithm(s.joseAlgorithm()));
+    byte[] json = Json.write(header);
+    PayloadDigest d = PayloadDigest.of(header.get("alg").textValue());
+    d.update(payload, 0, payload.length);
+    byte[] signed = FramedCodec.signedV2(new byte[] {(byte) (json.length >>> 8), (byte) json.length}, json,
+        payload.length, d.current());
+    return plaintext(json, payload, s.sign(signed, 0, signed.length));
+  }
+
   static byte[] sign(byte[] headerJson, byte[] payload, Signer signer) {
     Signer.Streaming s = signer.stream(FramedCodec.SIGNATURE_CONTEXT);
     s.update(FramedCodec.SIGNATURE_PREFIX, 0, FramedCodec.SIGNATURE_PREFIX.length);
@@ -69,6 +84,8 @@ final class FramedForge {
     final byte[] cek;
     final ObjectNode outer;
     int seg;
+    /** The preamble's version byte: v1, whose plaintext {@link #signedPlaintext} builds, unless set. */
+    int version = FramedCodec.VERSION_1;
 
     Framer(PartyCertificate recipient, int seg) {
       KeyEncapsulation kem = CoreAccess.certificates().publicKey(recipient).recipient();
@@ -87,7 +104,7 @@ final class FramedForge {
     }
 
     byte[] preamble() {
-      return FramedCodec.preamble(Json.write(outer));
+      return FramedCodec.preamble(version, Json.write(outer));
     }
 
     /**

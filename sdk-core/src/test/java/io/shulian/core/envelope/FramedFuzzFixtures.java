@@ -51,13 +51,17 @@ final class FramedFuzzFixtures {
     final String suite;
     final PartyIdentity identity;
     final EnvelopeOpener opener;
+    /** Frames a plaintext stream as framed v1 ({@code framer}) and as v2 ({@code framerV2}). */
     final FramedForge.Framer framer;
+    final FramedForge.Framer framerV2;
 
     Receiver(String suite, PartyIdentity identity, EnvelopeOpener opener) {
       this.suite = suite;
       this.identity = identity;
       this.opener = opener;
       this.framer = new FramedForge.Framer(identity.encryptionCertificate(), SEG);
+      this.framerV2 = new FramedForge.Framer(identity.encryptionCertificate(), SEG);
+      this.framerV2.version = FramedCodec.VERSION_2;
     }
   }
 
@@ -175,10 +179,20 @@ final class FramedFuzzFixtures {
               .correlationId(EnvelopeForge.newId());
         }
         byte[] payload = "{\"a\":1}".repeat(size / 7 + 1).substring(0, size).getBytes(StandardCharsets.US_ASCII);
+        // v2 (what sealers write) and v1 (what older senders wrote; still opened)
         Files.write(seeds.resolve(s + "-" + size + ".shf"), sealer.seal(req.build(), payload).toByteArray());
+        FramedSealer v1 = new FramedSealer(FramedForge.signer(p[0]), p[0].signingCertificate().keyId().value(), SEG,
+            null, FramedCodec.VERSION_1);
+        SealRequest r = req.build();
+        EnvelopeHeader h1 = new EnvelopeHeader(EnvelopeHeader.VERSION, EnvelopeForge.newId(), p[0].party(),
+            p[1].party(), r.resource(), r.purpose(), r.classification(), at, at.plus(r.ttl()), r.contentType(),
+            r.correlationId(), r.grantRef(), r.traceparent());
+        Files.write(seeds.resolve(s + "-v1-" + size + ".shf"), v1.seal(h1, p[1].encryptionCertificate(), payload));
         // the plaintext stream a sender signs, before encryption (the fuzz test frames its input)
         if (size != 100) {
-          Files.write(innerSeeds.resolve(s + "-" + size + ".plain"), FramedForge.signedPlaintext(
+          Files.write(innerSeeds.resolve(s + "-v1-" + size + ".plain"), FramedForge.signedPlaintext(
+              FramedForge.signedHeader(p[0], p[1].party(), at, at.plus(SealRequest.DEFAULT_TTL)), payload, p[0]));
+          Files.write(innerSeeds.resolve(s + "-" + size + ".plain"), FramedForge.signedPlaintextV2(
               FramedForge.signedHeader(p[0], p[1].party(), at, at.plus(SealRequest.DEFAULT_TTL)), payload, p[0]));
         }
       }

@@ -42,25 +42,32 @@ class FramedOpenerFuzzTest {
   void openFramed_arbitraryPlaintext_throwsOnlyEnvelopeException(byte[] plaintext) {
     for (FramedFuzzFixtures.Receiver r : RECEIVERS) {
       openOrReject(r.opener, r.framer.frame(plaintext), plaintext, INNER_SEEDS.values());
+      openOrReject(r.opener, r.framerV2.frame(plaintext), plaintext, INNER_SEEDS.values());
     }
   }
 
-  /** The fixtures are still valid: each receiver opens its own seeds, through both APIs. */
+  /** The fixtures are still valid: each receiver opens its own v2 and v1 seeds, through both APIs. */
   @Test
   void seeds_ofEachSuite_openForTheirReceiver() throws Exception {
     for (FramedFuzzFixtures.Receiver r : RECEIVERS) {
-      int opened = 0;
-      for (Map.Entry<String, byte[]> seed : OUTER_SEEDS.entrySet()) {
-        if (seed.getKey().matches(r.suite + "-[0-9]+\\.shf")) {
-          assertThat(r.opener.open(seed.getValue()).header().receiver()).isEqualTo(r.identity.party());
-          r.opener.openStream(new ByteArrayInputStream(seed.getValue()), new ByteArrayOutputStream());
-          opened++;
+      for (String v : new String[] {"", "v1-"}) {
+        int opened = 0;
+        for (Map.Entry<String, byte[]> seed : OUTER_SEEDS.entrySet()) {
+          if (seed.getKey().matches(r.suite + "-" + v + "[0-9]+\\.shf")) {
+            assertThat(seed.getValue()[4]).as(seed.getKey()).isEqualTo((byte) (v.isEmpty() ? 2 : 1));
+            assertThat(r.opener.open(seed.getValue()).header().receiver()).isEqualTo(r.identity.party());
+            r.opener.openStream(new ByteArrayInputStream(seed.getValue()), new ByteArrayOutputStream());
+            opened++;
+          }
         }
+        assertThat(opened).as("seed envelopes %s of %s", v, r.suite).isEqualTo(3);
       }
-      assertThat(opened).as("seed envelopes of %s", r.suite).isEqualTo(3);
       byte[] plain = INNER_SEEDS.get(r.suite + "-5000.plain");
-      assertThat(plain).as("plaintext seed of %s", r.suite).isNotNull();
-      assertThat(r.opener.open(r.framer.frame(plain)).payloadSize()).isEqualTo(5000);
+      assertThat(plain).as("v2 plaintext seed of %s", r.suite).isNotNull();
+      assertThat(r.opener.open(r.framerV2.frame(plain)).payloadSize()).isEqualTo(5000);
+      byte[] plainV1 = INNER_SEEDS.get(r.suite + "-v1-5000.plain");
+      assertThat(plainV1).as("v1 plaintext seed of %s", r.suite).isNotNull();
+      assertThat(r.opener.open(r.framer.frame(plainV1)).payloadSize()).isEqualTo(5000);
     }
   }
 

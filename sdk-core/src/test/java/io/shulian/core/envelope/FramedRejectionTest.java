@@ -270,8 +270,12 @@ class FramedRejectionTest {
     magic[2] = 'X';
     assertRejected(opener(p), magic, MalformedEnvelopeException.class, "magic");
     byte[] version = env.clone();
-    version[4] = 2;
-    assertRejected(opener(p), version, MalformedEnvelopeException.class, "version 2");
+    version[4] = 3;
+    assertRejected(opener(p), version, MalformedEnvelopeException.class, "version 3");
+    // v2 sealed, read as v1: the version byte is in every segment's AAD
+    byte[] v1 = env.clone();
+    v1[4] = 1;
+    assertRejected(opener(p), v1, DecryptionFailedException.class, "segment 0");
   }
 
   @Test

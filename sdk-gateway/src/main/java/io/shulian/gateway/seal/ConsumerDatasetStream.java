@@ -111,7 +111,6 @@ final class ConsumerDatasetStream extends UpstreamRelay {
   private final BiFunction<Integer, String, ExchangeEvent> event;
   private final BiConsumer<FullHttpResponse, String> refuse;
   private final ByteBufOutput plain;
-  private final StreamDigest digest;
   private final byte[] piece = new byte[16384];
   private @Nullable OpeningStream opening;
   private @Nullable HttpResponse providerHead;
@@ -153,7 +152,6 @@ final class ConsumerDatasetStream extends UpstreamRelay {
     this.event = event;
     this.refuse = refuse;
     this.plain = new ByteBufOutput(app.alloc());
-    this.digest = new StreamDigest(g.identity().suite() == io.shulian.core.keys.Suite.GM);
   }
 
   void start() {
@@ -239,7 +237,6 @@ final class ConsumerDatasetStream extends UpstreamRelay {
 
         @Override
         public void write(byte[] b, int off, int len) {
-          digest.update(b, off, len);
           if (skipLeft > 0) {
             int k = (int) Math.min(len, skipLeft);
             prefix.update(b, off, k);
@@ -427,13 +424,13 @@ final class ConsumerDatasetStream extends UpstreamRelay {
       app.write(new DefaultHttpContent(rest));
     }
     app.flush();
-    byte[] d = digest.finish();
+    byte[] d = o.payloadDigest().orElseGet(o::releasedDigest); // finished: the verified digest
     long bytes = skipped + released; // the whole stream, as the digest
     ExchangeEvent verified = event.apply(200, "OK").withResponse(d, bytes)
         .withTransfer(new ExchangeEvent.Transfer(-1, o.segments(), true));
     java.util.List<String> resumed = resumeReasons(java.util.List.of());
     ExchangeEvent e = resumed.isEmpty() ? verified : withReasons(verified, verified.permitted, resumed);
-    String label = digest.label(d);
+    String label = StreamDigest.label(g, d);
     java.util.concurrent.CompletableFuture<Void> f;
     try {
       f = g.auditor().record(e);
@@ -519,7 +516,7 @@ final class ConsumerDatasetStream extends UpstreamRelay {
     OpeningStream o = java.util.Objects.requireNonNull(opening);
     o.close();
     app.close();
-    ExchangeEvent e = event.apply(200, "STREAM_INTERRUPTED").withResponse(digest.finish(), skipped + released)
+    ExchangeEvent e = event.apply(200, "STREAM_INTERRUPTED").withResponse(o.releasedDigest(), skipped + released)
         .withTransfer(new ExchangeEvent.Transfer(-1, o.segments(), false));
     e = withReasons(e, false, resumeReasons(java.util.List.of("STREAM_INTERRUPTED", reason)));
     LOG.atWarn().addKeyValue("event", "dataset_interrupted").addKeyValue("request_envelope_id",

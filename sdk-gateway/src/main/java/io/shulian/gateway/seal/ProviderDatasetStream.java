@@ -81,7 +81,6 @@ final class ProviderDatasetStream extends UpstreamRelay {
   private final java.util.function.Consumer<StreamResumption> onStarted;
   private final long maxBytes;
   private final ByteBufOutput sealed;
-  private final StreamDigest digest;
   private final byte[] piece = new byte[16384];
   private @Nullable SealingStream sealing;
   private @Nullable DatasetRecords records;
@@ -107,7 +106,6 @@ final class ProviderDatasetStream extends UpstreamRelay {
     this.refusal = refusal;
     this.maxBytes = g.opener().maxStreamPayloadBytes();
     this.sealed = new ByteBufOutput(peer.alloc());
-    this.digest = new StreamDigest(g.identity().suite() == io.shulian.core.keys.Suite.GM);
   }
 
   /** Opens the backend connection, sends {@code out} (released here) and starts reading. */
@@ -202,7 +200,7 @@ final class ProviderDatasetStream extends UpstreamRelay {
       if (resume == null) {
         s.resumption().ifPresent(onStarted);
       }
-      records = DatasetRecords.forVerdict(format, verdict, digest.into(s));
+      records = DatasetRecords.forVerdict(format, verdict, s);
     } catch (IllegalStateException e) {
       // another stream of the envelope is open, or it was destroyed meanwhile
       sealed.discard();
@@ -343,7 +341,7 @@ final class ProviderDatasetStream extends UpstreamRelay {
         status, outcome, java.time.Duration.between(started.time, g.clock().instant()))
         .withRequest(started.app, started.method, started.path);
     if (rs != null && s != null) {
-      e = e.withResponse(digest.finish(), rs.releasedBytes())
+      e = e.withResponse(s.payloadDigest(), rs.releasedBytes())
           .withTransfer(new ExchangeEvent.Transfer(rs.records(), s.segments(), complete));
     }
     return e;

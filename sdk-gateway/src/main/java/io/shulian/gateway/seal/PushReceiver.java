@@ -64,7 +64,6 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
   private final long t0;
   private final PartyId peer;
   private final ByteBufOutput plain;
-  private final StreamDigest digest;
   private final OpeningStream opening;
   private final byte[] piece = new byte[16384];
   private @Nullable EnvelopeHeader header;
@@ -93,7 +92,6 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
     this.peer = peer;
     this.plain = new ByteBufOutput(ctx.alloc());
     this.progress = new UploadProgress(g.limits());
-    this.digest = new StreamDigest(g.identity().suite() == io.shulian.core.keys.Suite.GM);
     this.opening = g.requestOpener().openingStream(new java.io.OutputStream() {
       @Override
       public void write(int b) {
@@ -102,7 +100,6 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
 
       @Override
       public void write(byte[] b, int off, int len) {
-        digest.update(b, off, len);
         plain.write(b, off, len);
       }
     }, peer);
@@ -516,8 +513,9 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
       ch.close();
     }
     EnvelopeHeader h = java.util.Objects.requireNonNull(header);
-    byte[] d = digest.finish();
-    String label = digest.label(d);
+    // verified (delivered only after finish): the digest the v2 signature covers
+    byte[] d = opening.payloadDigest().orElseGet(opening::releasedDigest);
+    String label = StreamDigest.label(g, d);
     ObjectNode json = DatasetPush.JSON.createObjectNode().put("envelopeId", h.id().toString()).put("bytes", delivered)
         .put("digest", label);
     byte[] b;
@@ -563,7 +561,7 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
     }
     plain.discard();
     opening.close();
-    byte[] d = digest.finish();
+    byte[] d = opening.releasedDigest(); // what went to the backend, authenticated or not
     ExchangeEvent e = event(DatasetPush.reasons(p.code(), cause), p.status().code(), p.code(), d, delivered)
         .withTransfer(new ExchangeEvent.Transfer(-1, opening.segments(), false));
     if (!ctx.channel().isActive()) {

@@ -471,7 +471,6 @@ final class PushSender implements DatasetPush.Session {
     @Nullable SealingStream sealing;
     @Nullable DatasetRecords records;
     final ByteBufOutput sealed = new ByteBufOutput(ctx.alloc());
-    final StreamDigest digest = new StreamDigest(g.identity().suite() == io.shulian.core.keys.Suite.GM);
     @Nullable Result result;
     /** Writes to this receiver not yet completed. */
     int pending;
@@ -547,7 +546,7 @@ final class PushSender implements DatasetPush.Session {
         return;
       }
       sealing = s;
-      records = DatasetRecords.forVerdict(format, v, digest.into(s));
+      records = DatasetRecords.forVerdict(format, v, s);
       URI target = java.util.Objects.requireNonNull(gateway).resolve(DatasetPush.PEER_PATH);
       g.peerPool().openStream(ctx.channel().eventLoop(), target, to, this).addListener(f -> {
         if (!f.isSuccess()) {
@@ -710,8 +709,8 @@ final class PushSender implements DatasetPush.Session {
         int status = h.status().code();
         if (status == 200 && ended && pending == 0) {
           String got = receivedDigest(full);
-          byte[] sent = digest.finish();
-          String label = digest.label(sent);
+          byte[] sent = java.util.Objects.requireNonNull(sealing).payloadDigest();
+          String label = StreamDigest.label(g, sent);
           long bytes = java.util.Objects.requireNonNull(records).releasedBytes();
           String id = java.util.Objects.requireNonNull(sealing).header().id().toString();
           closeLeg();
@@ -774,7 +773,7 @@ final class PushSender implements DatasetPush.Session {
       SealingStream s = sealing;
       long bytes = rs == null ? 0 : rs.releasedBytes();
       done(new Result(to.toString(), "FAILED", code, s == null ? null : s.header().id().toString(), bytes, null),
-          digest.finish(), status);
+          s == null ? Exchanges.digest(g, new byte[0]) : s.payloadDigest(), status);
     }
 
     /** Nothing is sent to this receiver. */
