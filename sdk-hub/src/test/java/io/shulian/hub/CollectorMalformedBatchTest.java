@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The collector's streaming parse refuses every body that is not one batch object with a typed
- * problem (never a crash), as the tree parse did: what is not JSON, not an object, a member twice,
+ * The collector refuses every body that is not one batch object with a typed
+ * problem (never a crash): what is not JSON, not an object, a member twice,
  * an unknown member, values of the wrong type, bad base64, too many records.
  */
 class CollectorMalformedBatchTest {
@@ -25,7 +25,7 @@ class CollectorMalformedBatchTest {
       Collector c = CollectorTest.collector(city, db);
       String[][] cases = {
         {"not json", "not JSON"},
-        {"", "not JSON"},
+        {"", "the body is not"},
         {"[1]", "not a JSON object"},
         {HEAD + "\"records\":[\"AAAA\"", "not JSON"},
         {HEAD + "\"records\":[],\"logId\":\"0123456789abcdef0123456789abcdef\"}", "not JSON"},

@@ -1,9 +1,7 @@
 package io.shulian.hub.events;
 
-import com.fasterxml.jackson.core.Base64Variants;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.shulian.core.audit.AuditEntry;
 import io.shulian.core.audit.AuditException;
@@ -29,8 +27,10 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,7 +64,8 @@ public final class Collector {
   static final int SEQ_BITS = 40;
   private static final long SEQ_LIMIT = 1L << SEQ_BITS;
   private static final long LOG_NO_LIMIT = 1L << (63 - SEQ_BITS);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
   private static final Set<String> MEMBERS = Set.of("logId", "hash", "firstSeq", "records", "chainHead", "checkpoints",
       "certificates");
 
@@ -205,167 +206,96 @@ public final class Collector {
     return false;
   }
 
-  /**
-   * Reads the batch JSON as a stream: each record's base64 is decoded straight from the parser's
-   * buffer (no tree of strings to copy and decode after). Refuses with MALFORMED_BATCH what is not
-   * one JSON object of the known members, each at most once, with values of their types.
-   */
   private static Batch parse(byte[] body) throws Refusal {
-    try (JsonParser p = JSON.getFactory().createParser(body)) {
-      return parse(p);
-    } catch (java.io.IOException e) { // JsonProcessingException: not JSON
+    JsonNode n;
+    try {
+      n = JSON.readTree(body);
+    } catch (java.io.IOException e) {
       throw malformed("the body is not JSON");
     }
-  }
-
-  private static Batch parse(JsonParser p) throws Refusal, java.io.IOException {
-    JsonToken first = p.nextToken();
-    if (first == null) {
-      throw malformed("the body is not JSON");
-    }
-    if (first != JsonToken.START_OBJECT) {
+    if (n == null || !n.isObject()) {
       throw malformed("the body is not a JSON object");
     }
-    Set<String> seen = new java.util.HashSet<>();
-    String logId = null;
-    String hashName = null;
-    long firstSeq = -1;
-    List<byte[]> records = null;
-    byte[] chainHead = null;
-    List<Checkpoint> cps = new ArrayList<>();
-    List<PartyCertificate> certs = new ArrayList<>();
-    String unknown = null;
-    for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-      String f = p.currentName();
-      if (!seen.add(f)) {
-        throw malformed("the body is not JSON"); // a member twice (as the tree parse refused it)
-      }
-      JsonToken v = p.nextToken();
+    for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+      String f = it.next();
       if (!MEMBERS.contains(f)) {
-        unknown = unknown == null ? f : unknown;
-        p.skipChildren();
-        continue;
-      }
-      switch (f) {
-        case "logId" -> logId = v == JsonToken.VALUE_STRING ? p.getText() : null;
-        case "hash" -> hashName = v == JsonToken.VALUE_STRING ? p.getText() : null;
-        case "firstSeq" -> {
-          if (v != JsonToken.VALUE_NUMBER_INT || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER || p.getLongValue() < 0) {
-            throw malformed("firstSeq must be a sequence number (0 or more)");
-          }
-          firstSeq = p.getLongValue();
-        }
-        case "records" -> records = records(p, v);
-        case "chainHead" -> {
-          if (v != JsonToken.VALUE_NULL) {
-            if (v != JsonToken.VALUE_STRING) {
-              throw malformed("chainHead must be a string");
-            }
-            chainHead = base64(p, "chainHead is not base64");
-          }
-        }
-        case "checkpoints" -> cps = checkpoints(p, v);
-        case "certificates" -> {
-          if (v != JsonToken.VALUE_NULL) {
-            if (v != JsonToken.VALUE_STRING) {
-              throw malformed("certificates must be a string");
-            }
-            certs = certificates(p.getText());
-          }
-        }
-        default -> throw new IllegalStateException("a member without a reader: " + f);
+        throw malformed("unknown member '" + printable(f) + "'");
       }
     }
-    if (unknown != null) {
-      throw malformed("unknown member '" + printable(unknown) + "'");
-    }
-    if (logId == null) {
-      throw malformed("logId must be a string");
-    }
+    String logId = text(n, "logId");
     if (!logId.matches("[0-9a-f]{32}")) {
       throw malformed("logId must be 32 lower-case hex digits");
     }
-    if (hashName == null) {
-      throw malformed("hash must be a string");
-    }
     HashAlgorithm hash;
     try {
-      hash = HashAlgorithm.ofName(hashName);
+      hash = HashAlgorithm.ofName(text(n, "hash"));
     } catch (IllegalArgumentException e) {
       throw malformed("hash must be SHA-256 or SM3");
     }
-    if (firstSeq < 0) {
+    JsonNode fs = n.get("firstSeq");
+    if (fs == null || !fs.isIntegralNumber() || !fs.canConvertToLong() || fs.asLong() < 0) {
       throw malformed("firstSeq must be a sequence number (0 or more)");
     }
-    if (records == null) {
+    JsonNode recs = n.get("records");
+    if (recs == null || !recs.isArray()) {
       throw malformed("records must be an array of base64 record bodies");
     }
-    return new Batch(logId, hash, firstSeq, records, chainHead, cps, certs);
-  }
-
-  private static List<byte[]> records(JsonParser p, JsonToken v) throws Refusal, java.io.IOException {
-    if (v != JsonToken.START_ARRAY) {
-      throw malformed("records must be an array of base64 record bodies");
+    if (recs.size() > MAX_RECORDS) {
+      throw new Refusal(413, "BATCH_TOO_LARGE", "a batch holds at most " + MAX_RECORDS + " records", null);
     }
-    List<byte[]> records = new ArrayList<>();
-    for (JsonToken r = p.nextToken(); r != JsonToken.END_ARRAY; r = p.nextToken()) {
-      if (records.size() == MAX_RECORDS) {
-        throw new Refusal(413, "BATCH_TOO_LARGE", "a batch holds at most " + MAX_RECORDS + " records", null);
-      }
-      if (r != JsonToken.VALUE_STRING) {
+    List<byte[]> records = new ArrayList<>(recs.size());
+    for (JsonNode r : recs) {
+      if (!r.isTextual()) {
         throw malformed("records must be base64 strings");
       }
-      records.add(base64(p, "record " + records.size() + " is not base64"));
+      try {
+        records.add(Base64.getDecoder().decode(r.asText()));
+      } catch (IllegalArgumentException e) {
+        throw malformed("record " + records.size() + " is not base64");
+      }
     }
-    return records;
-  }
-
-  /**
-   * The current string token as base64 (RFC 4648, padded, no line breaks), decoded from the
-   * parser's buffer.
-   */
-  private static byte[] base64(JsonParser p, String refusal) throws Refusal, java.io.IOException {
-    try {
-      return p.getBinaryValue(Base64Variants.MIME_NO_LINEFEEDS);
-    } catch (StreamReadException | IllegalArgumentException e) {
-      throw malformed(refusal);
+    byte[] chainHead = null;
+    if (n.hasNonNull("chainHead")) {
+      try {
+        chainHead = Base64.getDecoder().decode(text(n, "chainHead"));
+      } catch (IllegalArgumentException e) {
+        throw malformed("chainHead is not base64");
+      }
     }
-  }
-
-  private static List<Checkpoint> checkpoints(JsonParser p, JsonToken v) throws Refusal, java.io.IOException {
-    if (v != JsonToken.START_ARRAY) {
-      throw malformed("checkpoints must be an array of at most " + MAX_CHECKPOINTS + " checkpoint lines");
-    }
-    StringBuilder lines = new StringBuilder();
-    int n = 0;
-    for (JsonToken c = p.nextToken(); c != JsonToken.END_ARRAY; c = p.nextToken()) {
-      if (++n > MAX_CHECKPOINTS) {
+    List<Checkpoint> cps = new ArrayList<>();
+    JsonNode cpn = n.get("checkpoints");
+    if (cpn != null) {
+      if (!cpn.isArray() || cpn.size() > MAX_CHECKPOINTS) {
         throw malformed("checkpoints must be an array of at most " + MAX_CHECKPOINTS + " checkpoint lines");
       }
-      if (c != JsonToken.VALUE_STRING || p.getText().indexOf('\n') >= 0) {
-        throw malformed("checkpoints must be checkpoint lines (strings)");
+      StringBuilder lines = new StringBuilder();
+      for (JsonNode c : cpn) {
+        if (!c.isTextual() || c.asText().indexOf('\n') >= 0) {
+          throw malformed("checkpoints must be checkpoint lines (strings)");
+        }
+        lines.append(c.asText()).append('\n');
       }
-      lines.append(p.getText()).append('\n');
+      try {
+        if (cpn.size() > 0) {
+          cps.addAll(Checkpoint.fromJsonLines(lines.toString()));
+        }
+      } catch (AuditException e) {
+        throw new Refusal(422, "CHECKPOINT_MALFORMED", "a checkpoint does not parse: " + e.getMessage(), null);
+      }
     }
-    if (n == 0) {
-      return new ArrayList<>();
+    List<PartyCertificate> certs = new ArrayList<>();
+    if (n.hasNonNull("certificates")) {
+      String pem = text(n, "certificates");
+      if (pem.length() > MAX_CERT_PEM) {
+        throw malformed("certificates: at most " + MAX_CERT_PEM + " characters of PEM");
+      }
+      try {
+        certs.addAll(PartyCertificate.fromPem(pem));
+      } catch (KeyMaterialException e) {
+        throw malformed("certificates do not parse as PEM certificates");
+      }
     }
-    try {
-      return new ArrayList<>(Checkpoint.fromJsonLines(lines.toString()));
-    } catch (AuditException e) {
-      throw new Refusal(422, "CHECKPOINT_MALFORMED", "a checkpoint does not parse: " + e.getMessage(), null);
-    }
-  }
-
-  private static List<PartyCertificate> certificates(String pem) throws Refusal {
-    if (pem.length() > MAX_CERT_PEM) {
-      throw malformed("certificates: at most " + MAX_CERT_PEM + " characters of PEM");
-    }
-    try {
-      return new ArrayList<>(PartyCertificate.fromPem(pem));
-    } catch (KeyMaterialException e) {
-      throw malformed("certificates do not parse as PEM certificates");
-    }
+    return new Batch(logId, hash, fs.asLong(), records, chainHead, cps, certs);
   }
 
   private Result store(PartyId party, Batch b) throws Refusal, SQLException {
@@ -772,6 +702,14 @@ public final class Collector {
 
   private static Refusal malformed(String detail) {
     return new Refusal(400, "MALFORMED_BATCH", detail, null);
+  }
+
+  private static String text(JsonNode n, String field) throws Refusal {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isTextual()) {
+      throw malformed(field + " must be a string");
+    }
+    return v.asText();
   }
 
   private static String printable(String s) {
