@@ -69,11 +69,6 @@ final class BucketedWindow {
     return total;
   }
 
-  /** Whether no event counted is within the window of an event at {@code epochSecond} any more. */
-  boolean idleAt(long epochSecond) {
-    return newest < Math.floorDiv(epochSecond, width) - buckets;
-  }
-
   /** The newest events still within the window, oldest first, as {@code logId:seq}; at most {@link Alerts#MAX_EVENT_REFS}. */
   List<String> refs() {
     List<String> out = new ArrayList<>(held);

@@ -8,44 +8,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A stream rule's state per subject (a consumer, a consumer and resource), for at most {@code max}
- * subjects. State that has left the rule's window is dropped as the stream moves on (dropping it
- * changes no result); past {@code max} subjects with live state, the least recently seen one is
- * dropped (counted, and logged once) so that records naming ever new subjects cannot grow the
- * hub's memory without bound. Not thread-safe (the rules hold their lock).
+ * subjects: past that, the least recently seen subject (by arrival, not by record time) is dropped
+ * for each new one (counted, and logged once), so that records naming ever new subjects cannot
+ * grow the hub's memory without bound. Below {@code max} nothing is dropped, so the rule decides
+ * as with unbounded state; state is never dropped by record time, which a gateway with a skewed
+ * clock could otherwise use to wipe the other subjects' windows. Not thread-safe (the rules hold
+ * their lock).
  */
 final class RecentKeys<V> {
   private static final Logger LOG = LoggerFactory.getLogger(RecentKeys.class);
 
-  /** Whether a subject's state has left the window of a record at {@code epochSecond}. */
-  @FunctionalInterface
-  interface Idle<V> {
-    boolean at(V state, long epochSecond);
-  }
-
   private final String rule;
   private final int max;
-  private final Idle<V> idle;
   private final LinkedHashMap<String, V> map = new LinkedHashMap<>(16, 0.75f, true);
   private long evicted;
 
-  RecentKeys(String rule, int max, Idle<V> idle) {
+  RecentKeys(String rule, int max) {
     if (max < 1) {
       throw new IllegalArgumentException("at least one key");
     }
     this.rule = rule;
     this.max = max;
-    this.idle = idle;
   }
 
-  /** The state of {@code key} for a record at {@code epochSecond}, made by {@code create} if there is none. */
-  V get(String key, long epochSecond, Function<String, V> create) {
-    // the least recently seen first: drop what has left the window (the key asked for too: its state is then empty)
-    for (Iterator<V> it = map.values().iterator(); it.hasNext(); ) {
-      if (!idle.at(it.next(), epochSecond)) {
-        break;
-      }
-      it.remove();
-    }
+  /** The state of {@code key}, made by {@code create} if there is none. */
+  V get(String key, Function<String, V> create) {
     V v = map.get(key);
     if (v == null) {
       if (map.size() >= max) {
@@ -54,7 +41,8 @@ final class RecentKeys<V> {
         eldest.remove();
         if (evicted++ == 0) {
           LOG.atWarn().addKeyValue("event", "alert_rule_state_full").addKeyValue("rule", rule)
-              .log("{} holds state for {} subjects, its limit: the least recently seen are dropped from now on", rule, max);
+              .log("{} holds state for {} subjects, its limit: from now on the least recently seen is dropped for each new one",
+                  rule, max);
         }
       }
       v = create.apply(key);
@@ -73,7 +61,7 @@ final class RecentKeys<V> {
     map.values().forEach(action);
   }
 
-  /** The subjects with live state dropped because {@code max} were held. */
+  /** The subjects dropped because {@code max} were held. */
   long evicted() {
     return evicted;
   }

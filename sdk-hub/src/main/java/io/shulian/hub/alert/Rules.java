@@ -117,10 +117,9 @@ public final class Rules {
   private static final int BULK_BUCKETS = 60;
 
   /** denial_spike: per consumer, its newest refusals in the window, at most {@code denialCount + 1}. */
-  private final RecentKeys<ArrayDeque<Timed>> denials;
+  private final RecentKeys<ArrayDeque<Timed>> denials = new RecentKeys<>("denial_spike", MAX_SUBJECTS);
   /** bulk_export: per consumer and resource, the responses of the last hour per minute. */
-  private final RecentKeys<BucketedWindow> exports = new RecentKeys<>("bulk_export", MAX_SUBJECTS,
-      BucketedWindow::idleAt);
+  private final RecentKeys<BucketedWindow> exports = new RecentKeys<>("bulk_export", MAX_SUBJECTS);
   private final Set<String> pairs = new HashSet<>();
   private final Map<String, Hourly> volumes = new HashMap<>();
   private final Map<String, Long> grantUses = new HashMap<>();
@@ -172,9 +171,6 @@ public final class Rules {
     this.pairs.addAll(knownPairs);
     this.grantUses.putAll(knownGrantUses);
     this.limits = limits;
-    Duration window = thresholds.denialWindow();
-    this.denials = new RecentKeys<>("denial_spike", MAX_SUBJECTS,
-        (w, at) -> w.isEmpty() || w.peekLast().at().getEpochSecond() < at - window.getSeconds() - 1);
   }
 
   /** Judges the records of one accepted batch of {@code logId}, shipped by {@code party}. */
@@ -210,7 +206,7 @@ public final class Rules {
       // a response released to the consumer: one per exchange
       String key = consumer + " " + r.resource();
       long at = r.time().getEpochSecond();
-      BucketedWindow w = exports.get(key, at, k -> new BucketedWindow(BULK_BUCKET_SECONDS, BULK_BUCKETS));
+      BucketedWindow w = exports.get(key, k -> new BucketedWindow(BULK_BUCKET_SECONDS, BULK_BUCKETS));
       long n = w.add(at, logId, seq);
       if (n > t.bulkRecordsPerHour()) {
         alerts.raise("bulk_export", Alert.Severity.WARNING, key, () -> consumer + " received " + n + " responses of "
@@ -308,7 +304,7 @@ public final class Rules {
    * the count is reached (exactly as with all of them), so a flood of refusals holds no more.
    */
   private ArrayDeque<Timed> denied(String consumer, Instant at, String logId, long seq) {
-    ArrayDeque<Timed> w = denials.get(consumer, at.getEpochSecond(), k -> new ArrayDeque<>());
+    ArrayDeque<Timed> w = denials.get(consumer, k -> new ArrayDeque<>());
     w.addLast(new Timed(at, logId, seq));
     Instant from = at.minus(t.denialWindow());
     while (!w.isEmpty() && w.peekFirst().at().isBefore(from)) {
@@ -339,6 +335,11 @@ public final class Rules {
   /** The subjects denial_spike and bulk_export hold state for (for the tests of its bound). */
   synchronized int subjectsHeld() {
     return denials.size() + exports.size();
+  }
+
+  /** The subjects denial_spike and bulk_export dropped at their limit. */
+  synchronized long subjectsDropped() {
+    return denials.evicted() + exports.evicted();
   }
 
   /** The refusals, event references and counters denial_spike and bulk_export hold in all (for the tests of their bound). */
