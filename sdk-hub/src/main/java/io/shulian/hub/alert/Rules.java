@@ -205,7 +205,9 @@ public final class Rules {
     if (!r.direction().isRequest() && permit) {
       // a response released to the consumer: one per exchange
       String key = consumer + " " + r.resource();
-      long at = r.time().getEpochSecond();
+      // a record dated past the hub's clock counts as now: one dated year 9999 would otherwise move the
+      // pair's window there, and every honest record after it would count as late
+      long at = Math.min(r.time().getEpochSecond(), Instant.now().getEpochSecond() + BULK_BUCKET_SECONDS);
       BucketedWindow w = exports.get(key, k -> new BucketedWindow(BULK_BUCKET_SECONDS, BULK_BUCKETS));
       long n = w.add(at, logId, seq);
       if (n > t.bulkRecordsPerHour()) {

@@ -34,8 +34,8 @@ class BoundedRuleStateTest {
   private static final String CONSUMER = "440600/11440600MB2C5678CX";
   private static final String RESOURCE = "housing.provident-fund.balance";
   private static final String LOG = "0123456789abcdef0123456789abcdef";
-  /** A minute boundary (epoch seconds divisible by 60). */
-  private static final Instant HOUR = Instant.parse("2026-12-02T02:00:00Z");
+  /** An hour two days back (a minute boundary; the rule counts a response dated past the hub's clock as now). */
+  private static final Instant HOUR = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(Duration.ofDays(2));
 
   @TempDir Path dir;
   HubStore db;
@@ -114,6 +114,16 @@ class BoundedRuleStateTest {
     // a gateway whose clock runs two hours ahead ships a response of another consumer
     rules.stored(PROVIDER, LOG, List.of(response("440600/11440600MB2C0000XX", HOUR.plusSeconds(3000 + 7200))));
     rules.stored(PROVIDER, LOG, List.of(response(CONSUMER, HOUR.plusSeconds(3540))));
+    assertThat(raised()).extracting(Alert::rule).containsExactly("bulk_export");
+  }
+
+  @Test
+  void bulkExport_aResponseDatedFarAhead_doesNotBlindThePair() throws Exception {
+    Rules rules = rules(20, 50);
+    // the pair's consumer gateway ships a response dated year 9999: the provider's records still count
+    rules.stored(PROVIDER, LOG, List.of(response(CONSUMER, Instant.parse("9999-12-31T23:59:59Z"))));
+    Instant now = Instant.now();
+    responses(rules, 51, now.minusSeconds(1800), now);
     assertThat(raised()).extracting(Alert::rule).containsExactly("bulk_export");
   }
 
