@@ -160,6 +160,8 @@ class BoundedRuleStateTest {
     List<Alert> a = raised();
     assertThat(a).extracting(Alert::rule).containsExactly("bulk_export");
     assertThat(a.get(0).summary()).contains("received 10001 responses");
+    // the newest 100 of the window, up to the response that crossed the limit
+    assertThat(a.get(0).events()).hasSize(100).startsWith(LOG + ":9901").endsWith(LOG + ":10000");
   }
 
   @Test
