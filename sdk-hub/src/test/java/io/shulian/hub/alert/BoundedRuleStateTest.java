@@ -95,16 +95,21 @@ class BoundedRuleStateTest {
     rules.stored(PROVIDER, LOG, batch);
   }
 
+  /** One alert, bulk_export, counting {@code n} responses and naming seq {@code first} to {@code last}. */
+  void assertOneBulkExport(long n, long first, long last) throws Exception {
+    List<Alert> a = raised();
+    assertThat(a).extracting(Alert::rule).containsExactly("bulk_export");
+    assertThat(a.get(0).summary()).contains("received " + n + " responses");
+    assertThat(a.get(0).events()).hasSize((int) (last - first + 1)).startsWith(LOG + ":" + first).endsWith(LOG + ":" + last);
+  }
+
   @Test
   void bulkExport_limitPlusOneWithinTheHour_fires_namingTheEvents() throws Exception {
     Rules rules = rules(20, 50);
     responses(rules, 50, HOUR, HOUR.plusSeconds(3000));
     assertThat(raised()).isEmpty();
     rules.stored(PROVIDER, LOG, List.of(response(CONSUMER, HOUR.plusSeconds(3540))));
-    List<Alert> a = raised();
-    assertThat(a).extracting(Alert::rule).containsExactly("bulk_export");
-    assertThat(a.get(0).summary()).contains("received 51 responses");
-    assertThat(a.get(0).events()).hasSize(51).startsWith(LOG + ":0").endsWith(LOG + ":50");
+    assertOneBulkExport(51, 0, 50);
   }
 
   @Test
@@ -157,11 +162,8 @@ class BoundedRuleStateTest {
       rules.stored(PROVIDER, LOG, batch);
     }
     assertThat(rules.cellsHeld()).isEqualTo(61 + Alerts.MAX_EVENT_REFS);
-    List<Alert> a = raised();
-    assertThat(a).extracting(Alert::rule).containsExactly("bulk_export");
-    assertThat(a.get(0).summary()).contains("received 10001 responses");
     // the newest 100 of the window, up to the response that crossed the limit
-    assertThat(a.get(0).events()).hasSize(100).startsWith(LOG + ":9901").endsWith(LOG + ":10000");
+    assertOneBulkExport(10_001, 9901, 10_000);
   }
 
   @Test
