@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,16 @@ public final class Alerts {
    */
   public Optional<Alert> raise(String rule, Alert.Severity severity, String subject, String summary, List<String> events)
       throws SQLException {
+    return raise(rule, severity, subject, () -> summary, () -> events);
+  }
+
+  /**
+   * {@link #raise(String, Alert.Severity, String, String, List)} with the summary and the events
+   * made only when the alert is new: a rule that holds on every record while its alert is open
+   * (bulk export past its limit) does not build them each time.
+   */
+  public Optional<Alert> raise(String rule, Alert.Severity severity, String subject, Supplier<String> summary,
+      Supplier<List<String>> events) throws SQLException {
     String s = clip(subject, 512);
     String key = rule + '\n' + s;
     Long seen = knownOpen.get(key);
@@ -88,7 +99,6 @@ public final class Alerts {
       return Optional.empty();
     }
     Instant now = clock.instant();
-    List<String> refs = events.size() > MAX_EVENT_REFS ? events.subList(0, MAX_EVENT_REFS) : events;
     Alert a;
     try (Connection c = store.connection()) {
       try {
@@ -104,13 +114,16 @@ public final class Alerts {
             }
           }
         }
+        List<String> all = events.get();
+        List<String> refs = all.size() > MAX_EVENT_REFS ? all.subList(0, MAX_EVENT_REFS) : all;
+        String text = clip(summary.get(), 2000);
         long id;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_alerts (rule, severity, subject, summary,"
             + " event_refs, state, raised_at, changed_at) VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?)", new String[] {"id"})) {
           ps.setString(1, rule);
           ps.setString(2, severity.label());
           ps.setString(3, s);
-          ps.setString(4, clip(summary, 2000));
+          ps.setString(4, text);
           ps.setString(5, clip(String.join(",", refs), 8000));
           ps.setTimestamp(6, Timestamp.from(now));
           ps.setTimestamp(7, Timestamp.from(now));
@@ -122,7 +135,7 @@ public final class Alerts {
         }
         c.commit();
         seenOpen(key);
-        a = new Alert(id, rule, severity, s, clip(summary, 2000), refs, Alert.State.OPEN, now, now, null, null);
+        a = new Alert(id, rule, severity, s, text, refs, Alert.State.OPEN, now, now, null, null);
       } catch (SQLException e) {
         c.rollback();
         throw e;

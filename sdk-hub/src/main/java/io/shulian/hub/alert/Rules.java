@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *   <caption>rules</caption>
  *   <tr><td>denial_spike</td><td>a consumer refused at least {@code denialSpike.count} times within {@code denialSpike.window}</td></tr>
  *   <tr><td>rejected_envelope</td><td>an envelope refused as tampered, replayed or from an untrusted sender</td></tr>
- *   <tr><td>bulk_export</td><td>a consumer released more than {@code bulkExport.recordsPerHour} responses of one resource within an hour</td></tr>
+ *   <tr><td>bulk_export</td><td>a consumer released more than {@code bulkExport.recordsPerHour} responses of one resource within an hour,
+ *       counted per minute (the minute of the newest response and the 60 before it: never less than an exact hour, at most
+ *       a minute more; see {@link BucketedWindow})</td></tr>
  *   <tr><td>off_hours_access</td><td>a permitted request for a resource in {@code offHours.resources} outside working hours</td></tr>
  *   <tr><td>new_consumer</td><td>the first permitted request of a consumer for a resource</td></tr>
  *   <tr><td>gateway_silent</td><td>a log whose gateway has not shipped (not even a heartbeat) for {@code gatewaySilence}</td></tr>
@@ -102,8 +104,22 @@ public final class Rules {
 
   private final Alerts alerts;
   private final Thresholds t;
-  private final Map<String, ArrayDeque<Timed>> denials = new HashMap<>();
-  private final Map<String, ArrayDeque<Timed>> exports = new HashMap<>();
+  /**
+   * The most subjects {@code denial_spike} (consumers) and {@code bulk_export} (consumer and
+   * resource pairs) each keep state for at once. A permitted response names a consumer and
+   * resource the provider's policy let through, so the city's members and catalog bound the real
+   * subjects; a refusal names the consumer its envelope claims (one that does not verify raises
+   * rejected_envelope as well). The limit is against records naming ever new subjects.
+   */
+  static final int MAX_SUBJECTS = 10_000;
+  /** The width of a {@code bulk_export} bucket: the hour is counted per minute. */
+  static final long BULK_BUCKET_SECONDS = 60;
+  private static final int BULK_BUCKETS = 60;
+
+  /** denial_spike: per consumer, its newest refusals in the window, at most {@code denialCount + 1}. */
+  private final RecentKeys<ArrayDeque<Timed>> denials = new RecentKeys<>("denial_spike", MAX_SUBJECTS);
+  /** bulk_export: per consumer and resource, the responses of the last hour per minute. */
+  private final RecentKeys<BucketedWindow> exports = new RecentKeys<>("bulk_export", MAX_SUBJECTS);
   private final Set<String> pairs = new HashSet<>();
   private final Map<String, Hourly> volumes = new HashMap<>();
   private final Map<String, Long> grantUses = new HashMap<>();
@@ -111,7 +127,7 @@ public final class Rules {
   private final Set<String> grantsAlerted = new HashSet<>();
   private final GrantLimits limits;
 
-  private record Timed(Instant at, String ref) {}
+  private record Timed(Instant at, String logId, long seq) {}
 
   /** A grant's limit as looked up, and when (an unknown grant is looked up again after 10 minutes). */
   private record Limit(long maxUses, Instant lookedUp) {}
@@ -170,51 +186,56 @@ public final class Rules {
 
   private void judge(String logId, AuditEntry e) throws SQLException {
     AuditRecord r = e.record();
-    String ref = logId + ":" + e.seq();
+    long seq = e.seq();
     boolean permit = r.decision().effect() == AuditDecision.Effect.PERMIT;
     String consumer = r.consumer();
     if (r.direction().isRequest() && !permit) {
       if (REJECTED_ENVELOPE.contains(r.outcome())
           || r.decision().reasonCodes().stream().anyMatch(REJECTED_ENVELOPE::contains)) {
         alerts.raise("rejected_envelope", Alert.Severity.CRITICAL, r.outcome() + " " + r.sender() + " -> " + r.receiver(),
-            "an envelope from " + r.sender() + " to " + r.receiver() + " was refused: " + r.outcome(), List.of(ref));
+            "an envelope from " + r.sender() + " to " + r.receiver() + " was refused: " + r.outcome(), List.of(ref(logId, seq)));
       }
-      ArrayDeque<Timed> w = window(denials, consumer, r.time(), t.denialWindow(), ref);
+      ArrayDeque<Timed> w = denied(consumer, r.time(), logId, seq);
       if (w.size() >= t.denialCount()) {
-        alerts.raise("denial_spike", Alert.Severity.WARNING, consumer, consumer + " was refused " + w.size()
-            + " times within " + t.denialWindow(), refs(w));
+        int n = w.size();
+        alerts.raise("denial_spike", Alert.Severity.WARNING, consumer, () -> consumer + " was refused "
+            + (n > t.denialCount() ? "more than " + t.denialCount() : n) + " times within " + t.denialWindow(), () -> refs(w));
       }
     }
     if (!r.direction().isRequest() && permit) {
       // a response released to the consumer: one per exchange
       String key = consumer + " " + r.resource();
-      ArrayDeque<Timed> w = window(exports, key, r.time(), Duration.ofHours(1), ref);
-      if (w.size() > t.bulkRecordsPerHour()) {
-        alerts.raise("bulk_export", Alert.Severity.WARNING, key, consumer + " received " + w.size() + " responses of "
-            + r.resource() + " within an hour (limit " + t.bulkRecordsPerHour() + ")", refs(w));
+      // a record dated past the hub's clock counts as now: one dated year 9999 would otherwise move the
+      // pair's window there, and every honest record after it would count as late
+      long at = Math.min(r.time().getEpochSecond(), Instant.now().getEpochSecond() + BULK_BUCKET_SECONDS);
+      BucketedWindow w = exports.get(key, k -> new BucketedWindow(BULK_BUCKET_SECONDS, BULK_BUCKETS));
+      long n = w.add(at, logId, seq);
+      if (n > t.bulkRecordsPerHour()) {
+        alerts.raise("bulk_export", Alert.Severity.WARNING, key, () -> consumer + " received " + n + " responses of "
+            + r.resource() + " within an hour (limit " + t.bulkRecordsPerHour() + ")", w::refs);
       }
     }
     if (r.direction() == Direction.REQUEST_IN) {
-      volume(consumer + " " + r.resource(), r, ref);
+      volume(consumer + " " + r.resource(), r, logId, seq);
       if (permit && !r.grantId().isEmpty()) {
-        grantUse(r.grantId(), consumer, ref);
+        grantUse(r.grantId(), consumer, logId, seq);
       }
     }
     if (r.direction().isRequest() && permit) {
       if (t.offHoursResources().contains(r.resource()) && offHours(r.time())) {
         alerts.raise("off_hours_access", Alert.Severity.WARNING, consumer + " " + r.resource(), consumer
             + " accessed " + r.resource() + " (core or important data) at " + r.time().atZone(t.zone()).toLocalDateTime()
-            + ", outside working hours", List.of(ref));
+            + ", outside working hours", List.of(ref(logId, seq)));
       }
       if (t.newConsumer() && pairs.add(consumer + "|" + r.resource())) {
         alerts.raise("new_consumer", Alert.Severity.INFO, consumer + " " + r.resource(), consumer
-            + " received access to " + r.resource() + " for the first time", List.of(ref));
+            + " received access to " + r.resource() + " for the first time", List.of(ref(logId, seq)));
       }
     }
   }
 
   /** volume_baseline: counts the provider's view of requests (REQUEST_IN), by the record's hour. */
-  private void volume(String key, AuditRecord r, String ref) throws SQLException {
+  private void volume(String key, AuditRecord r, String logId, long seq) throws SQLException {
     int n = t.volumeBaselineHours();
     long hour = Math.floorDiv(r.time().getEpochSecond(), 3600);
     Hourly h = volumes.computeIfAbsent(key, k -> new Hourly(hour, n));
@@ -232,7 +253,7 @@ public final class Rules {
       return; // a late record counts for its hour; only the current hour is judged
     }
     if (h.refs.size() < Alerts.MAX_EVENT_REFS) {
-      h.refs.add(ref);
+      h.refs.add(ref(logId, seq));
     }
     if (h.firstHour > hour - n || h.alertedHour == hour || now < t.volumeMinCount()) {
       return; // still learning, alerted this hour already, or too few to matter
@@ -251,7 +272,7 @@ public final class Rules {
   }
 
   /** grant_near_limit: each permitted request under a grant uses it once (the provider's policy engine counts it). */
-  private void grantUse(String grantId, String consumer, String ref) throws SQLException {
+  private void grantUse(String grantId, String consumer, String logId, long seq) throws SQLException {
     long used = grantUses.merge(grantId, 1L, Long::sum);
     if (grantsAlerted.contains(grantId)) {
       return;
@@ -267,7 +288,7 @@ public final class Rules {
       grantsAlerted.add(grantId);
       alerts.raise("grant_near_limit", Alert.Severity.WARNING,
           consumer + " grant " + grantId, "grant " + grantId + " of " + consumer + " has been used " + used + " of its " + l.maxUses()
-              + " times", List.of(ref));
+              + " times", List.of(ref(logId, seq)));
     }
   }
 
@@ -279,12 +300,19 @@ public final class Rules {
         || !lt.isBefore(t.workTo());
   }
 
-  private static ArrayDeque<Timed> window(Map<String, ArrayDeque<Timed>> m, String key, Instant at, Duration span,
-      String ref) {
-    ArrayDeque<Timed> w = m.computeIfAbsent(key, k -> new ArrayDeque<>());
-    w.addLast(new Timed(at, ref));
-    Instant from = at.minus(span);
+  /**
+   * denial_spike's window of {@code consumer} after a refusal at {@code at}: its refusals within
+   * {@code denialWindow}, oldest first, but at most {@code denialCount + 1} — enough to tell whether
+   * the count is reached (exactly as with all of them), so a flood of refusals holds no more.
+   */
+  private ArrayDeque<Timed> denied(String consumer, Instant at, String logId, long seq) {
+    ArrayDeque<Timed> w = denials.get(consumer, k -> new ArrayDeque<>());
+    w.addLast(new Timed(at, logId, seq));
+    Instant from = at.minus(t.denialWindow());
     while (!w.isEmpty() && w.peekFirst().at().isBefore(from)) {
+      w.removeFirst();
+    }
+    while (w.size() > Math.max(0, t.denialCount()) + 1) {
       w.removeFirst();
     }
     return w;
@@ -296,9 +324,32 @@ public final class Rules {
       if (out.size() == Alerts.MAX_EVENT_REFS) {
         break;
       }
-      out.add(x.ref());
+      out.add(ref(x.logId(), x.seq()));
     }
     return out;
+  }
+
+  /** An event as alerts name it. */
+  private static String ref(String logId, long seq) {
+    return logId + ":" + seq;
+  }
+
+  /** The subjects denial_spike and bulk_export hold state for (for the tests of its bound). */
+  synchronized int subjectsHeld() {
+    return denials.size() + exports.size();
+  }
+
+  /** The subjects denial_spike and bulk_export dropped at their limit. */
+  synchronized long subjectsDropped() {
+    return denials.evicted() + exports.evicted();
+  }
+
+  /** The refusals, event references and counters denial_spike and bulk_export hold in all (for the tests of their bound). */
+  synchronized long cellsHeld() {
+    long[] n = {0};
+    denials.forEach(w -> n[0] += w.size());
+    exports.forEach(w -> n[0] += w.heldRefs() + w.counters());
+    return n[0];
   }
 
   /**

@@ -1,0 +1,199 @@
+package io.shulian.hub.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shulian.core.audit.AuditDecision;
+import io.shulian.core.audit.AuditEntry;
+import io.shulian.core.audit.AuditRecord;
+import io.shulian.core.audit.Direction;
+import io.shulian.core.party.PartyId;
+import io.shulian.hub.store.HubStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bulk_export counts per minute and denial_spike keeps at most its count + 1 refusals: the rules'
+ * state stays bounded however many records arrive, and the window is as documented (never shorter
+ * than the hour, at most a minute longer); a record far ahead in time from one gateway does not
+ * wipe another subject's window. Records are fed to {@link Rules#stored} directly: the
+ * real-stream tests of each rule are in AlertRulesTest.
+ */
+class BoundedRuleStateTest {
+  private static final PartyId PROVIDER = PartyId.parse("440600/11440600MB2C1234HN/housing");
+  private static final String CONSUMER = "440600/11440600MB2C5678CX";
+  private static final String RESOURCE = "housing.provident-fund.balance";
+  private static final String LOG = "0123456789abcdef0123456789abcdef";
+  /** An hour two days back (a minute boundary; the rule counts a response dated past the hub's clock as now). */
+  private static final Instant HOUR = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(Duration.ofDays(2));
+
+  @TempDir Path dir;
+  HubStore db;
+  Alerts alerts;
+  long seq;
+
+  @BeforeEach
+  void open() throws Exception {
+    db = HubStore.open(HubStore.h2Url(dir), null, null, 2);
+    alerts = new Alerts(db, Clock.systemUTC(), null, null);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  static Rules.Thresholds thresholds(int denials, long bulk) {
+    Rules.Thresholds d = Rules.Thresholds.defaults();
+    return new Rules.Thresholds(denials, d.denialWindow(), bulk, Set.of(), ZoneId.of("Asia/Shanghai"), LocalTime.of(8, 0),
+        LocalTime.of(18, 0), false, d.gatewaySilence(), d.certificateExpiry(), d.bundleStaleness());
+  }
+
+  Rules rules(int denials, long bulk) {
+    return new Rules(alerts, thresholds(denials, bulk), Set.of());
+  }
+
+  /** A permitted response to {@code consumer} at {@code at}. */
+  AuditEntry response(String consumer, Instant at) {
+    return entry(AuditRecord.builder().time(at).envelopeId("env-" + seq).direction(Direction.RESPONSE_OUT)
+        .sender(PROVIDER.toString()).receiver(consumer).resource(RESOURCE).purpose("social-assistance-review")
+        .decision(AuditDecision.permit()).status(200).outcome("OK").latency(Duration.ofMillis(2)).build());
+  }
+
+  /** A request of {@code consumer} refused by policy at {@code at}. */
+  AuditEntry refusal(String consumer, Instant at) {
+    return entry(AuditRecord.builder().time(at).envelopeId("env-" + seq).direction(Direction.REQUEST_IN)
+        .sender(consumer).receiver(PROVIDER.toString()).resource(RESOURCE).purpose("social-assistance-review")
+        .decision(AuditDecision.deny("NOT_GRANTED")).status(403).outcome("NOT_GRANTED").latency(Duration.ofMillis(2)).build());
+  }
+
+  private AuditEntry entry(AuditRecord r) {
+    return new AuditEntry(seq++, r);
+  }
+
+  List<Alert> raised() throws Exception {
+    return alerts.list(null, 100);
+  }
+
+  /** {@code n} responses evenly spread from {@code from} to {@code to} (both included). */
+  void responses(Rules rules, int n, Instant from, Instant to) {
+    long span = Duration.between(from, to).toMillis();
+    List<AuditEntry> batch = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      batch.add(response(CONSUMER, from.plusMillis(span * i / (n - 1))));
+    }
+    rules.stored(PROVIDER, LOG, batch);
+  }
+
+  /** One alert, bulk_export, counting {@code n} responses and naming seq {@code first} to {@code last}. */
+  void assertOneBulkExport(long n, long first, long last) throws Exception {
+    List<Alert> a = raised();
+    assertThat(a).extracting(Alert::rule).containsExactly("bulk_export");
+    assertThat(a.get(0).summary()).contains("received " + n + " responses");
+    assertThat(a.get(0).events()).hasSize((int) (last - first + 1)).startsWith(LOG + ":" + first).endsWith(LOG + ":" + last);
+  }
+
+  @Test
+  void bulkExport_limitPlusOneWithinTheHour_fires_namingTheEvents() throws Exception {
+    Rules rules = rules(20, 50);
+    responses(rules, 50, HOUR, HOUR.plusSeconds(3000));
+    assertThat(raised()).isEmpty();
+    rules.stored(PROVIDER, LOG, List.of(response(CONSUMER, HOUR.plusSeconds(3540))));
+    assertOneBulkExport(51, 0, 50);
+  }
+
+  @Test
+  void bulkExport_anotherGatewaysRecordHoursAhead_doesNotWipeTheWindow() throws Exception {
+    Rules rules = rules(20, 50);
+    responses(rules, 50, HOUR, HOUR.plusSeconds(3000));
+    // a gateway whose clock runs two hours ahead ships a response of another consumer
+    rules.stored(PROVIDER, LOG, List.of(response("440600/11440600MB2C0000XX", HOUR.plusSeconds(3000 + 7200))));
+    rules.stored(PROVIDER, LOG, List.of(response(CONSUMER, HOUR.plusSeconds(3540))));
+    assertThat(raised()).extracting(Alert::rule).containsExactly("bulk_export");
+  }
+
+  @Test
+  void bulkExport_aResponseDatedFarAhead_doesNotBlindThePair() throws Exception {
+    Rules rules = rules(20, 50);
+    // the pair's consumer gateway ships a response dated year 9999: the provider's records still count
+    rules.stored(PROVIDER, LOG, List.of(response(CONSUMER, Instant.parse("9999-12-31T23:59:59Z"))));
+    Instant now = Instant.now();
+    responses(rules, 51, now.minusSeconds(1800), now);
+    assertThat(raised()).extracting(Alert::rule).containsExactly("bulk_export");
+  }
+
+  @Test
+  void bulkExport_limitPlusOneInExactlyAnHour_fires_theWindowIsNeverShorter() throws Exception {
+    // the first at the end of its minute, the last 3599 s later: an exact hour holds all 51
+    Rules rules = rules(20, 50);
+    responses(rules, 51, HOUR.plusSeconds(59), HOUR.plusSeconds(59 + 3599));
+    assertThat(raised()).extracting(Alert::rule).containsExactly("bulk_export");
+  }
+
+  @Test
+  void bulkExport_limitPlusOneSpreadOverMoreThanAnHourAndAMinute_quiet() throws Exception {
+    Rules rules = rules(20, 50);
+    responses(rules, 51, HOUR, HOUR.plusSeconds(61 * 60));
+    // and spread over three hours
+    responses(rules(20, 50), 51, HOUR.plusSeconds(6 * 3600), HOUR.plusSeconds(9 * 3600));
+    assertThat(raised()).isEmpty();
+  }
+
+  @Test
+  void bulkExport_aMillionResponses_holdsSixtyOneCountersAndAHundredRefs() throws Exception {
+    Rules rules = rules(20, 10_000);
+    int perBatch = 10_000;
+    for (int b = 0; b < 100; b++) {
+      List<AuditEntry> batch = new ArrayList<>(perBatch);
+      for (int i = 0; i < perBatch; i++) {
+        // 1,000,000 responses over 50 minutes: all within the hour
+        batch.add(response(CONSUMER, HOUR.plusMillis((b * (long) perBatch + i) * 3L)));
+      }
+      rules.stored(PROVIDER, LOG, batch);
+    }
+    assertThat(rules.cellsHeld()).isEqualTo(61 + Alerts.MAX_EVENT_REFS);
+    // the newest 100 of the window, up to the response that crossed the limit
+    assertOneBulkExport(10_001, 9901, 10_000);
+  }
+
+  @Test
+  void denialSpike_aHundredThousandRefusals_holdsCountPlusOne_andFiresOnce() throws Exception {
+    Rules rules = rules(20, 10_000);
+    List<AuditEntry> batch = new ArrayList<>();
+    for (int i = 0; i < 100_000; i++) {
+      batch.add(refusal(CONSUMER, HOUR.plusMillis(i)));
+    }
+    rules.stored(PROVIDER, LOG, batch);
+    assertThat(rules.cellsHeld()).isEqualTo(21);
+    List<Alert> a = raised();
+    assertThat(a).extracting(Alert::rule).containsExactly("denial_spike");
+    assertThat(a.get(0).summary()).isEqualTo(CONSUMER + " was refused 20 times within PT5M");
+    assertThat(a.get(0).events()).hasSize(20).startsWith(LOG + ":0");
+  }
+
+  @Test
+  void subjects_everNewConsumers_stayWithinTheLimit_theLeastRecentlySeenDropped() throws Exception {
+    Rules rules = rules(20, 10_000);
+    int n = Rules.MAX_SUBJECTS + 5_000;
+    List<AuditEntry> batch = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String consumer = "440600/11440600MB2C" + i;
+      batch.add(response(consumer, HOUR));
+      batch.add(refusal(consumer, HOUR));
+    }
+    rules.stored(PROVIDER, LOG, batch);
+    assertThat(rules.subjectsHeld()).isEqualTo(2 * Rules.MAX_SUBJECTS);
+    assertThat(rules.subjectsDropped()).isEqualTo(2 * 5_000);
+    assertThat(raised()).isEmpty();
+  }
+}
