@@ -169,6 +169,19 @@ class AlertRulesTest {
   }
 
   @Test
+  void bulkExport_bothGatewaysShipTheSameExchanges_eachResponseCountedOnce() throws Exception {
+    // the consumer gateway's records of the same 30 exchanges (REQUEST_OUT, RESPONSE_IN) are not 30 more releases
+    List<AuditRecord> rs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      Instant at = WORKDAY.plusSeconds(i * 30L);
+      rs.add(rec(TestHubCity.CIVIL, Direction.REQUEST_OUT, at, "OK", i));
+      rs.addAll(exchange(TestHubCity.CIVIL, at, i));
+      rs.add(rec(TestHubCity.CIVIL, Direction.RESPONSE_IN, at, "OK", i));
+    }
+    assertThat(run(rs, with(20, 50, Set.of()), known())).isEmpty();
+  }
+
+  @Test
   void bulkExport_sameCountOverThreeHours_quiet() throws Exception {
     List<AuditRecord> rs = new ArrayList<>();
     for (int i = 0; i < 51; i++) {

@@ -202,8 +202,9 @@ public final class Rules {
             + (n > t.denialCount() ? "more than " + t.denialCount() : n) + " times within " + t.denialWindow(), () -> refs(w));
       }
     }
-    if (!r.direction().isRequest() && permit) {
-      // a response released to the consumer: one per exchange
+    if (r.direction() == Direction.RESPONSE_OUT && permit) {
+      // a response the provider's gateway released to the consumer: one per exchange (the consumer
+      // gateway's RESPONSE_IN record of the same exchange is not counted again)
       String key = consumer + " " + r.resource();
       // a record dated past the hub's clock counts as now: one dated year 9999 would otherwise move the
       // pair's window there, and every honest record after it would count as late
