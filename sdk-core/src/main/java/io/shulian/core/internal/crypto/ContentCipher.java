@@ -137,6 +137,10 @@ public abstract class ContentCipher {
         byte[] out, int outOff) throws GeneralSecurityException {
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
       c.updateAAD(aad);
+      if (in == out && off != outOff) {
+        // shifted in place: a piece's output would overwrite input of the next piece (one doFinal copies)
+        return c.doFinal(in, off, len, out, outOff);
+      }
       int done = 0;
       for (; len - done > PIECE_BYTES; done += PIECE_BYTES) {
         if (c.update(in, off + done, PIECE_BYTES, out, outOff + done) != PIECE_BYTES) {

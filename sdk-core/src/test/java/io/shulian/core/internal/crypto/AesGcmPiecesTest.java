@@ -38,6 +38,14 @@ class AesGcmPiecesTest {
       ContentCipher.A256GCM.encryptAgain(key, iv, aad, in, 3, len, again, 0);
       assertArrayEquals(expected, again, "again, length " + len);
 
+      for (int shift : new int[] {0, 4, -3}) { // in place: the same array, output at the input's offset + shift
+        byte[] buf = new byte[len + 16 + 8];
+        System.arraycopy(in, 3, buf, 4, len);
+        assertEquals(len + 16, ContentCipher.A256GCM.encryptAgain(key, iv, aad, buf, 4, len, buf, 4 + shift));
+        assertArrayEquals(expected, Arrays.copyOfRange(buf, 4 + shift, 4 + shift + len + 16), "in place, shift "
+            + shift + ", length " + len);
+      }
+
       byte[] plain = new byte[len];
       assertEquals(len, ContentCipher.A256GCM.decrypt(key, iv, aad, out, 9, len + 16, plain, 0));
       assertArrayEquals(Arrays.copyOfRange(in, 3, 3 + len), plain, "opened, length " + len);
