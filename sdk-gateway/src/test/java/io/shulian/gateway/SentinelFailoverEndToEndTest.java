@@ -105,6 +105,8 @@ class SentinelFailoverEndToEndTest {
     replica = closing(RedisServer.startReplica(dir, "redis-replica", master));
     sentinel = closing(RedisServer.startSentinel(dir, master, MASTER, 1000));
     awaitOutput(replica, List.of("INFO", "replication"), "master_link_status:up");
+    // linked is not yet acknowledging: a WAIT on the master must see the replica before a test relies on it
+    awaitOutput(master, List.of("WAIT", "1", "1000"), "1");
     // the sentinel learns the replica from the master's INFO; it can fail over only to a replica it knows
     awaitOutput(sentinel, List.of("SENTINEL", "REPLICAS", MASTER), Integer.toString(replica.port));
 

@@ -168,9 +168,7 @@ public final class RedisServer implements AutoCloseable {
         a.addAll(List.of("--port", "0"));
       }
       a.addAll(List.of("--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
-          "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning",
-          // a replica's full sync starts at once, not after the default 5 s wait for more replicas
-          "--repl-diskless-sync-delay", "0"));
+          "--appendfsync", "always", "--daemonize", "no", "--loglevel", "warning"));
       a.addAll(extra);
       return a;
     }, scheme);
