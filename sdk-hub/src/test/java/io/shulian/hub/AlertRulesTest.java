@@ -135,6 +135,15 @@ class AlertRulesTest {
   }
 
   @Test
+  void refusalsDatedAtTheFirstInstant_theBatchIsTaken_andJudged() throws Exception {
+    // the collector calls the rules inside the batch's transaction: a rule that threw on the time
+    // (Instant.MIN minus the window) refused the batch, and the gateway sent it again and again
+    List<AuditRecord> rs = List.of(rec(TestHubCity.CIVIL, Direction.REQUEST_IN, Instant.MIN, "NOT_GRANTED", 0),
+        rec(TestHubCity.CIVIL, Direction.REQUEST_IN, Instant.MIN.plusSeconds(1), "NOT_GRANTED", 1));
+    assertThat(rules(run(rs, with(2, 10_000, Set.of()), known()))).containsExactly("denial_spike");
+  }
+
+  @Test
   void denialSpike_sameRefusalsSpreadOverHours_quiet() throws Exception {
     List<AuditRecord> rs = new ArrayList<>();
     for (int i = 0; i < 20; i++) {

@@ -35,20 +35,33 @@ final class RecentKeys<V> {
   V get(String key, Function<String, V> create) {
     V v = map.get(key);
     if (v == null) {
-      if (map.size() >= max) {
-        Iterator<String> eldest = map.keySet().iterator();
-        eldest.next();
-        eldest.remove();
-        if (evicted++ == 0) {
-          LOG.atWarn().addKeyValue("event", "alert_rule_state_full").addKeyValue("rule", rule)
-              .log("{} holds state for {} subjects, its limit: from now on the least recently seen is dropped for each new one",
-                  rule, max);
-        }
-      }
       v = create.apply(key);
-      map.put(key, v);
+      put(key, v);
     }
     return v;
+  }
+
+  /** Holds {@code value} for {@code key} unless it is held already (then it is only seen again); true if it was not held. */
+  boolean add(String key, V value) {
+    if (map.get(key) != null) {
+      return false;
+    }
+    put(key, value);
+    return true;
+  }
+
+  private void put(String key, V value) {
+    if (map.size() >= max) {
+      Iterator<String> eldest = map.keySet().iterator();
+      eldest.next();
+      eldest.remove();
+      if (evicted++ == 0) {
+        LOG.atWarn().addKeyValue("event", "alert_rule_state_full").addKeyValue("rule", rule)
+            .log("{} holds state for {} subjects, its limit: from now on the least recently seen is dropped for each new one",
+                rule, max);
+      }
+    }
+    map.put(key, value);
   }
 
   /** The subjects held. */

@@ -8,11 +8,13 @@ import io.shulian.core.keys.PartyCertificate;
 import io.shulian.core.party.PartyId;
 import io.shulian.core.trust.CityBundle;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -105,13 +107,21 @@ public final class Rules {
   private final Alerts alerts;
   private final Thresholds t;
   /**
-   * The most subjects {@code denial_spike} (consumers) and {@code bulk_export} (consumer and
-   * resource pairs) each keep state for at once. A permitted response names a consumer and
-   * resource the provider's policy let through, so the city's members and catalog bound the real
-   * subjects; a refusal names the consumer its envelope claims (one that does not verify raises
-   * rejected_envelope as well). The limit is against records naming ever new subjects.
+   * The most subjects {@code denial_spike} (consumers), {@code bulk_export}, {@code volume_baseline}
+   * and {@code new_consumer} (consumer and resource pairs) each keep state for at once. A permitted
+   * response or request names a consumer and resource the provider's policy let through, so the
+   * city's members and catalog bound the real subjects; a refusal names the consumer and resource
+   * its envelope claims (one that does not verify raises rejected_envelope as well), and
+   * volume_baseline counts refused requests too. The limit is against records naming ever new
+   * subjects.
    */
   static final int MAX_SUBJECTS = 10_000;
+  /**
+   * How far past the hub's clock a record's time is taken as it is (denial_spike, bulk_export,
+   * volume_baseline); a later one counts as this far past now. One dated year 9999 would otherwise
+   * move its subject's window there, and every honest record after it would count as late.
+   */
+  static final Duration MAX_AHEAD = Duration.ofMinutes(1);
   /** The width of a {@code bulk_export} bucket: the hour is counted per minute. */
   static final long BULK_BUCKET_SECONDS = 60;
   private static final int BULK_BUCKETS = 60;
@@ -120,12 +130,15 @@ public final class Rules {
   private final RecentKeys<ArrayDeque<Timed>> denials = new RecentKeys<>("denial_spike", MAX_SUBJECTS);
   /** bulk_export: per consumer and resource, the responses of the last hour per minute. */
   private final RecentKeys<BucketedWindow> exports = new RecentKeys<>("bulk_export", MAX_SUBJECTS);
-  private final Set<String> pairs = new HashSet<>();
-  private final Map<String, Hourly> volumes = new HashMap<>();
+  /** new_consumer: the consumer and resource pairs seen (as {@code consumer|resource}). */
+  private final RecentKeys<Boolean> pairs = new RecentKeys<>("new_consumer", MAX_SUBJECTS);
+  /** volume_baseline: per consumer and resource, the requests per hour. */
+  private final RecentKeys<Hourly> volumes = new RecentKeys<>("volume_baseline", MAX_SUBJECTS);
   private final Map<String, Long> grantUses = new HashMap<>();
   private final Map<String, Limit> grantLimits = new HashMap<>();
   private final Set<String> grantsAlerted = new HashSet<>();
   private final GrantLimits limits;
+  private final Clock clock;
 
   private record Timed(Instant at, String logId, long seq) {}
 
@@ -153,7 +166,8 @@ public final class Rules {
 
   /**
    * @param knownPairs consumer-resource pairs already seen (as {@code consumer|resource}), e.g. from
-   *     the stored events, so that a restart does not call every consumer new
+   *     the stored events, so that a restart does not call every consumer new; at most {@link
+   *     #MAX_SUBJECTS} are kept (those last in iteration order)
    */
   public Rules(Alerts alerts, Thresholds thresholds, Set<String> knownPairs) {
     this(alerts, thresholds, knownPairs, Map.of(), id -> java.util.OptionalLong.empty());
@@ -166,11 +180,20 @@ public final class Rules {
    */
   public Rules(Alerts alerts, Thresholds thresholds, Set<String> knownPairs, Map<String, Long> knownGrantUses,
       GrantLimits limits) {
+    this(alerts, thresholds, knownPairs, knownGrantUses, limits, Clock.systemUTC());
+  }
+
+  /** As the other constructor, with {@code clock} as the hub's clock (records dated past it; grant lookups). */
+  Rules(Alerts alerts, Thresholds thresholds, Set<String> knownPairs, Map<String, Long> knownGrantUses,
+      GrantLimits limits, Clock clock) {
     this.alerts = alerts;
     this.t = thresholds;
-    this.pairs.addAll(knownPairs);
+    for (String p : knownPairs) {
+      pairs.add(p, Boolean.TRUE);
+    }
     this.grantUses.putAll(knownGrantUses);
     this.limits = limits;
+    this.clock = clock;
   }
 
   /** Judges the records of one accepted batch of {@code logId}, shipped by {@code party}. */
@@ -180,6 +203,11 @@ public final class Rules {
         judge(logId, e);
       } catch (SQLException x) {
         LOG.atWarn().addKeyValue("event", "alert_rule_failed").log("an alert could not be stored: {}", x.getMessage());
+      } catch (RuntimeException x) {
+        // the collector calls this inside the batch's transaction: thrown on, it would refuse the
+        // batch, and the gateway would send the same batch again and again
+        LOG.atWarn().addKeyValue("event", "alert_rule_failed").addKeyValue("log_id", logId).addKeyValue("seq", e.seq())
+            .log("the alert rules failed on {}:{}: {}", logId, e.seq(), x.toString());
       }
     }
   }
@@ -195,7 +223,7 @@ public final class Rules {
         alerts.raise("rejected_envelope", Alert.Severity.CRITICAL, r.outcome() + " " + r.sender() + " -> " + r.receiver(),
             "an envelope from " + r.sender() + " to " + r.receiver() + " was refused: " + r.outcome(), List.of(ref(logId, seq)));
       }
-      ArrayDeque<Timed> w = denied(consumer, r.time(), logId, seq);
+      ArrayDeque<Timed> w = denied(consumer, notAhead(r.time()), logId, seq);
       if (w.size() >= t.denialCount()) {
         int n = w.size();
         alerts.raise("denial_spike", Alert.Severity.WARNING, consumer, () -> consumer + " was refused "
@@ -206,9 +234,7 @@ public final class Rules {
       // a response the provider's gateway released to the consumer: one per exchange (the consumer
       // gateway's RESPONSE_IN record of the same exchange is not counted again)
       String key = consumer + " " + r.resource();
-      // a record dated past the hub's clock counts as now: one dated year 9999 would otherwise move the
-      // pair's window there, and every honest record after it would count as late
-      long at = Math.min(r.time().getEpochSecond(), Instant.now().getEpochSecond() + BULK_BUCKET_SECONDS);
+      long at = notAhead(r.time()).getEpochSecond();
       BucketedWindow w = exports.get(key, k -> new BucketedWindow(BULK_BUCKET_SECONDS, BULK_BUCKETS));
       long n = w.add(at, logId, seq);
       if (n > t.bulkRecordsPerHour()) {
@@ -217,18 +243,19 @@ public final class Rules {
       }
     }
     if (r.direction() == Direction.REQUEST_IN) {
-      volume(consumer + " " + r.resource(), r, logId, seq);
+      volume(consumer + " " + r.resource(), notAhead(r.time()), logId, seq);
       if (permit && !r.grantId().isEmpty()) {
         grantUse(r.grantId(), consumer, logId, seq);
       }
     }
     if (r.direction().isRequest() && permit) {
-      if (t.offHoursResources().contains(r.resource()) && offHours(r.time())) {
+      LocalDateTime local = local(r.time());
+      if (t.offHoursResources().contains(r.resource()) && (local == null || offHours(local))) {
         alerts.raise("off_hours_access", Alert.Severity.WARNING, consumer + " " + r.resource(), consumer
-            + " accessed " + r.resource() + " (core or important data) at " + r.time().atZone(t.zone()).toLocalDateTime()
+            + " accessed " + r.resource() + " (core or important data) at " + (local == null ? r.time() : local)
             + ", outside working hours", List.of(ref(logId, seq)));
       }
-      if (t.newConsumer() && pairs.add(consumer + "|" + r.resource())) {
+      if (t.newConsumer() && pairs.add(consumer + "|" + r.resource(), Boolean.TRUE)) {
         alerts.raise("new_consumer", Alert.Severity.INFO, consumer + " " + r.resource(), consumer
             + " received access to " + r.resource() + " for the first time", List.of(ref(logId, seq)));
       }
@@ -236,10 +263,10 @@ public final class Rules {
   }
 
   /** volume_baseline: counts the provider's view of requests (REQUEST_IN), by the record's hour. */
-  private void volume(String key, AuditRecord r, String logId, long seq) throws SQLException {
+  private void volume(String key, Instant at, String logId, long seq) throws SQLException {
     int n = t.volumeBaselineHours();
-    long hour = Math.floorDiv(r.time().getEpochSecond(), 3600);
-    Hourly h = volumes.computeIfAbsent(key, k -> new Hourly(hour, n));
+    long hour = Math.floorDiv(at.getEpochSecond(), 3600);
+    Hourly h = volumes.get(key, k -> new Hourly(hour, n));
     if (hour > h.lastHour) {
       for (long x = h.lastHour + 1; x <= hour && x <= h.lastHour + n + 1; x++) {
         h.counts[(int) Math.floorMod(x, (long) n + 1)] = 0;
@@ -278,7 +305,7 @@ public final class Rules {
     if (grantsAlerted.contains(grantId)) {
       return;
     }
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     Limit l = grantLimits.get(grantId);
     if (l == null || (l.maxUses() < 0 && l.lookedUp().isBefore(now.minus(Duration.ofMinutes(10))))) {
       java.util.OptionalLong m = limits.maxUses(grantId);
@@ -293,12 +320,29 @@ public final class Rules {
     }
   }
 
-  private boolean offHours(Instant at) {
-    ZonedDateTime z = at.atZone(t.zone());
-    LocalTime lt = z.toLocalTime();
-    java.time.DayOfWeek d = z.getDayOfWeek();
+  private boolean offHours(LocalDateTime at) {
+    LocalTime lt = at.toLocalTime();
+    java.time.DayOfWeek d = at.getDayOfWeek();
     return d == java.time.DayOfWeek.SATURDAY || d == java.time.DayOfWeek.SUNDAY || lt.isBefore(t.workFrom())
         || !lt.isBefore(t.workTo());
+  }
+
+  /**
+   * {@code at} in the working zone, or null past the calendar's range (a record dated at the ends
+   * of {@link Instant}'s range, which no working hours hold: off_hours_access takes it as off hours).
+   */
+  private @Nullable LocalDateTime local(Instant at) {
+    try {
+      return LocalDateTime.ofInstant(at, t.zone());
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  /** {@code at}, or {@link #MAX_AHEAD} past the hub's clock if it is later than that. */
+  private Instant notAhead(Instant at) {
+    Instant latest = clock.instant().plus(MAX_AHEAD);
+    return at.isAfter(latest) ? latest : at;
   }
 
   /**
@@ -309,7 +353,12 @@ public final class Rules {
   private ArrayDeque<Timed> denied(String consumer, Instant at, String logId, long seq) {
     ArrayDeque<Timed> w = denials.get(consumer, k -> new ArrayDeque<>());
     w.addLast(new Timed(at, logId, seq));
-    Instant from = at.minus(t.denialWindow());
+    Instant from;
+    try {
+      from = at.minus(t.denialWindow());
+    } catch (DateTimeException | ArithmeticException e) {
+      from = Instant.MIN; // a refusal dated within the window of the start of Instant's range
+    }
     while (!w.isEmpty() && w.peekFirst().at().isBefore(from)) {
       w.removeFirst();
     }
@@ -333,6 +382,26 @@ public final class Rules {
   /** An event as alerts name it. */
   private static String ref(String logId, long seq) {
     return logId + ":" + seq;
+  }
+
+  /** The subjects {@code rule} (denial_spike, bulk_export, volume_baseline or new_consumer) holds state for. */
+  synchronized int held(String rule) {
+    return state(rule).size();
+  }
+
+  /** The subjects {@code rule} dropped at its limit. */
+  synchronized long dropped(String rule) {
+    return state(rule).evicted();
+  }
+
+  private RecentKeys<?> state(String rule) {
+    return switch (rule) {
+      case "denial_spike" -> denials;
+      case "bulk_export" -> exports;
+      case "volume_baseline" -> volumes;
+      case "new_consumer" -> pairs;
+      default -> throw new IllegalArgumentException("no subject state for " + rule);
+    };
   }
 
   /** The subjects denial_spike and bulk_export hold state for (for the tests of its bound). */

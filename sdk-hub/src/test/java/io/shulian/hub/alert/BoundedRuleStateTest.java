@@ -15,7 +15,10 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +64,29 @@ class BoundedRuleStateTest {
 
   Rules rules(int denials, long bulk) {
     return new Rules(alerts, thresholds(denials, bulk), Set.of());
+  }
+
+  /**
+   * Rules with new_consumer on, off_hours_access for {@link #RESOURCE}, volume_baseline over one
+   * hour (factor 5, at least 10), {@code known} pairs seen and the hub's clock fixed at {@code now}.
+   */
+  Rules rules(int denials, Set<String> known, Rules.GrantLimits limits, Instant now) {
+    Rules.Thresholds d = Rules.Thresholds.defaults();
+    Rules.Thresholds t = new Rules.Thresholds(denials, d.denialWindow(), 10_000, Set.of(RESOURCE), ZoneId.of("Asia/Shanghai"),
+        LocalTime.of(8, 0), LocalTime.of(18, 0), true, d.gatewaySilence(), d.certificateExpiry(), d.bundleStaleness(), 5.0, 10, 1,
+        0.8, d.crlStaleness());
+    return new Rules(alerts, t, known, Map.of(), limits, Clock.fixed(now, ZoneId.of("UTC")));
+  }
+
+  Rules rules(int denials, Set<String> known, Instant now) {
+    return rules(denials, known, id -> OptionalLong.empty(), now);
+  }
+
+  /** A request of {@code consumer} the provider's policy permitted at {@code at}, under {@code grant} (or none). */
+  AuditEntry request(String consumer, Instant at, String grant) {
+    return entry(AuditRecord.builder().time(at).envelopeId("env-" + seq).direction(Direction.REQUEST_IN)
+        .sender(consumer).receiver(PROVIDER.toString()).resource(RESOURCE).purpose("social-assistance-review")
+        .grantId(grant).decision(AuditDecision.permit()).status(200).outcome("OK").latency(Duration.ofMillis(2)).build());
   }
 
   /** A permitted response to {@code consumer} at {@code at}. */
@@ -195,5 +221,96 @@ class BoundedRuleStateTest {
     assertThat(rules.subjectsHeld()).isEqualTo(2 * Rules.MAX_SUBJECTS);
     assertThat(rules.subjectsDropped()).isEqualTo(2 * 5_000);
     assertThat(raised()).isEmpty();
+  }
+
+  @Test
+  void volumeBaseline_refusalsNamingEverNewConsumers_stayWithinTheLimit() throws Exception {
+    // a refusal names the consumer its envelope claims, and volume_baseline counts refused requests too
+    Rules rules = rules(20, 10_000);
+    List<AuditEntry> batch = new ArrayList<>();
+    for (int i = 0; i < Rules.MAX_SUBJECTS + 5_000; i++) {
+      batch.add(refusal("440600/11440600MB2C" + i, HOUR));
+    }
+    rules.stored(PROVIDER, LOG, batch);
+    assertThat(rules.held("volume_baseline")).isEqualTo(Rules.MAX_SUBJECTS);
+    assertThat(rules.dropped("volume_baseline")).isEqualTo(5_000);
+    assertThat(raised()).isEmpty();
+  }
+
+  @Test
+  void newConsumer_morePairsKnownThanTheLimit_theLimitHeld() {
+    Set<String> known = new LinkedHashSet<>();
+    for (int i = 0; i < Rules.MAX_SUBJECTS + 5_000; i++) {
+      known.add("440600/11440600MB2C" + i + "|" + RESOURCE);
+    }
+    Rules rules = rules(20, known, HOUR);
+    assertThat(rules.held("new_consumer")).isEqualTo(Rules.MAX_SUBJECTS);
+    assertThat(rules.dropped("new_consumer")).isEqualTo(5_000);
+  }
+
+  @Test
+  void newConsumer_aPairDroppedAtTheLimit_isNewAgain_theOthersAreNot() throws Exception {
+    Set<String> known = new LinkedHashSet<>();
+    for (int i = 0; i < Rules.MAX_SUBJECTS; i++) {
+      known.add("440600/11440600MB2C" + i + "|" + RESOURCE);
+    }
+    Rules rules = rules(20, known, HOUR);
+    Instant workday = Instant.parse("2026-12-02T03:00:00Z"); // a Wednesday, 11:00 in Shanghai
+    String fresh = "440600/11440600MB2CNEW";
+    String eldest = "440600/11440600MB2C0";
+    // the new pair drops the least recently seen (pair 0); the newest known one is still known
+    rules.stored(PROVIDER, LOG, List.of(request(fresh, workday, ""),
+        request("440600/11440600MB2C" + (Rules.MAX_SUBJECTS - 1), workday, ""), request(eldest, workday, "")));
+    assertThat(raised()).extracting(Alert::rule).containsOnly("new_consumer");
+    assertThat(raised()).extracting(Alert::subject).containsExactlyInAnyOrder(fresh + " " + RESOURCE, eldest + " " + RESOURCE);
+  }
+
+  @Test
+  void denialSpike_aRefusalDatedFarAhead_countsAsNow() throws Exception {
+    Instant now = HOUR.plusSeconds(1800);
+    Rules rules = rules(20, Set.of(), now);
+    List<AuditEntry> batch = new ArrayList<>();
+    for (int i = 0; i < 19; i++) {
+      batch.add(refusal(CONSUMER, now.minusSeconds(60 - i)));
+    }
+    // the 20th, from a gateway whose clock says year 9999: it did not wipe the 19 before it
+    batch.add(refusal(CONSUMER, Instant.parse("9999-12-31T23:59:59Z")));
+    rules.stored(PROVIDER, LOG, batch);
+    assertThat(raised()).extracting(Alert::rule).containsExactly("denial_spike");
+  }
+
+  @Test
+  void volumeBaseline_aRequestDatedFarAhead_doesNotBlindThePair() throws Exception {
+    Instant now = HOUR.plusSeconds(1800);
+    Rules rules = rules(20, Set.of(CONSUMER + "|" + RESOURCE), now);
+    List<AuditEntry> batch = new ArrayList<>();
+    batch.add(request(CONSUMER, HOUR.minusSeconds(1800), "")); // the baseline: one in the hour before
+    batch.add(request(CONSUMER, Instant.parse("9999-12-31T23:59:59Z"), ""));
+    for (int i = 0; i < 10; i++) {
+      batch.add(request(CONSUMER, HOUR.plusSeconds(60 * i), ""));
+    }
+    rules.stored(PROVIDER, LOG, batch);
+    assertThat(raised()).extracting(Alert::rule).contains("volume_baseline");
+  }
+
+  @Test
+  void recordsDatedAtTheEndsOfInstantsRange_areJudged() throws Exception {
+    Rules rules = rules(3, Set.of(CONSUMER + "|" + RESOURCE), HOUR);
+    // three refusals at the first instant Instant holds, a permitted request at the last
+    rules.stored(PROVIDER, LOG, List.of(refusal(CONSUMER, Instant.MIN), refusal(CONSUMER, Instant.MIN.plusMillis(1)),
+        refusal(CONSUMER, Instant.MIN.plusMillis(2)), request(CONSUMER, Instant.MAX, ""), response(CONSUMER, Instant.MIN),
+        response(CONSUMER, Instant.MAX)));
+    // off_hours_access fails closed: no working hours hold a time past the calendar
+    assertThat(raised()).extracting(Alert::rule).containsExactlyInAnyOrder("denial_spike", "off_hours_access");
+  }
+
+  @Test
+  void aRuleFailingOnOneRecord_theRestOfTheBatchIsJudged() throws Exception {
+    Rules rules = rules(1, Set.of(CONSUMER + "|" + RESOURCE), id -> {
+      throw new IllegalStateException("the grant lookup failed");
+    }, HOUR);
+    rules.stored(PROVIDER, LOG, List.of(request(CONSUMER, HOUR.plusSeconds(10 * 3600), "grant-1"),
+        refusal(CONSUMER, HOUR.plusSeconds(10 * 3600 + 1))));
+    assertThat(raised()).extracting(Alert::rule).containsExactly("denial_spike");
   }
 }
