@@ -249,11 +249,13 @@ public final class Rules {
       }
     }
     if (r.direction().isRequest() && permit) {
-      LocalDateTime local = local(r.time());
-      if (t.offHoursResources().contains(r.resource()) && (local == null || offHours(local))) {
-        alerts.raise("off_hours_access", Alert.Severity.WARNING, consumer + " " + r.resource(), consumer
-            + " accessed " + r.resource() + " (core or important data) at " + (local == null ? r.time() : local)
-            + ", outside working hours", List.of(ref(logId, seq)));
+      if (t.offHoursResources().contains(r.resource())) {
+        LocalDateTime local = local(r.time());
+        if (local == null || offHours(local)) {
+          alerts.raise("off_hours_access", Alert.Severity.WARNING, consumer + " " + r.resource(), consumer
+              + " accessed " + r.resource() + " (core or important data) at " + (local == null ? r.time() : local)
+              + ", outside working hours", List.of(ref(logId, seq)));
+        }
       }
       if (t.newConsumer() && pairs.add(consumer + "|" + r.resource(), Boolean.TRUE)) {
         alerts.raise("new_consumer", Alert.Severity.INFO, consumer + " " + r.resource(), consumer
