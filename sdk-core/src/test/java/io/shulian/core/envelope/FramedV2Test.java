@@ -253,4 +253,43 @@ class FramedV2Test {
     // cut inside the last segment
     assertRejected(p, Arrays.copyOf(env, env.length - 10), MalformedEnvelopeException.class);
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"INTL", "GM"})
+  void open_v2CutAtEveryFrameBoundaryOrExtended_isRefusedAndGivesNoDigest(String suite) throws Exception {
+    PartyIdentity[] p = EnvelopeForge.pair(suite);
+    byte[] env = sealer(p).seal(request(p), PAYLOAD).toByteArray();
+    java.util.SortedSet<Integer> cuts = new java.util.TreeSet<>();
+    int at = 0;
+    for (byte[] part : FramedForge.split(env)) {
+      // each part's start, its length field, the first byte after it, and its tag's first and last byte
+      for (int d : new int[] {-1, 0, 1, 3, 4, 5, part.length - 16, part.length - 1}) {
+        if (at + d >= 0 && at + d < env.length) {
+          cuts.add(at + d);
+        }
+      }
+      at += part.length;
+    }
+    cuts.add(env.length - 1);
+    EnvelopeOpener opener = opener(p);
+    for (int cut : cuts) {
+      byte[] prefix = Arrays.copyOf(env, cut);
+      assertThatThrownBy(() -> opener.open(prefix)).as("open, cut at %d", cut).isInstanceOf(EnvelopeException.class);
+      OpeningStream o = opener.openingStream(new ByteArrayOutputStream(), null);
+      assertThatThrownBy(() -> {
+            o.write(prefix, 0, prefix.length);
+            o.finish();
+          }).as("openingStream, cut at %d", cut).isInstanceOf(EnvelopeException.class);
+      assertThat(o.payloadDigest()).as("cut at %d", cut).isEmpty();
+    }
+    // one byte more after the final segment
+    byte[] longer = Arrays.copyOf(env, env.length + 1);
+    assertThatThrownBy(() -> opener.open(longer)).isInstanceOf(EnvelopeException.class);
+    OpeningStream o = opener.openingStream(new ByteArrayOutputStream(), null);
+    assertThatThrownBy(() -> {
+          o.write(longer, 0, longer.length);
+          o.finish();
+        }).isInstanceOf(EnvelopeException.class);
+    assertThat(o.payloadDigest()).isEmpty();
+  }
 }
