@@ -141,13 +141,15 @@ public abstract class ContentCipher {
         // shifted in place: a piece's output would overwrite input of the next piece (one doFinal copies)
         return c.doFinal(in, off, len, out, outOff);
       }
+      // a provider may hand out less than a piece, or nothing before doFinal (SunPKCS11, the first
+      // provider of a FIPS-mode JDK, holds an AEAD message whole): the output goes on where it stands,
+      // never past the input taken, so in place it overwrites only plaintext already taken
       int done = 0;
+      int written = 0;
       for (; len - done > PIECE_BYTES; done += PIECE_BYTES) {
-        if (c.update(in, off + done, PIECE_BYTES, out, outOff + done) != PIECE_BYTES) {
-          throw new IllegalStateException("AES-GCM did not encrypt a whole piece");
-        }
+        written += c.update(in, off + done, PIECE_BYTES, out, outOff + written);
       }
-      return done + c.doFinal(in, off + done, len - done, out, outOff + done);
+      return written + c.doFinal(in, off + done, len - done, out, outOff + written);
     }
 
     @Override

@@ -3,9 +3,18 @@ package io.shulian.core.internal.crypto;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.ByteArrayOutputStream;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.Security;
+import java.security.spec.AlgorithmParameterSpec;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import javax.crypto.Cipher;
+import javax.crypto.CipherSpi;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -56,5 +65,145 @@ class AesGcmPiecesTest {
     byte[] b = new byte[n];
     rnd.nextBytes(b);
     return b;
+  }
+
+  /**
+   * AES-GCM as a provider that encrypts nothing before {@code doFinal} (SunPKCS11's, the top provider
+   * of a FIPS-mode JDK, buffers an AEAD message whole): {@code update} takes the input and returns 0.
+   */
+  static final class WholeMessageGcm extends CipherSpi {
+    private final ByteArrayOutputStream held = new ByteArrayOutputStream();
+    private Cipher jdk;
+
+    WholeMessageGcm() {
+      try {
+        jdk = Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    protected void engineSetMode(String mode) {}
+
+    @Override
+    protected void engineSetPadding(String padding) {}
+
+    @Override
+    protected int engineGetBlockSize() {
+      return 16;
+    }
+
+    @Override
+    protected int engineGetOutputSize(int inputLen) {
+      return held.size() + inputLen + 16;
+    }
+
+    @Override
+    protected byte[] engineGetIV() {
+      return jdk.getIV();
+    }
+
+    @Override
+    protected AlgorithmParameters engineGetParameters() {
+      return jdk.getParameters();
+    }
+
+    @Override
+    protected void engineInit(int opmode, Key key, SecureRandom random) throws java.security.InvalidKeyException {
+      held.reset();
+      jdk.init(opmode, key, random);
+    }
+
+    @Override
+    protected void engineInit(int opmode, Key key, AlgorithmParameterSpec params, SecureRandom random)
+        throws java.security.InvalidKeyException, java.security.InvalidAlgorithmParameterException {
+      held.reset();
+      jdk.init(opmode, key, params, random);
+    }
+
+    @Override
+    protected void engineInit(int opmode, Key key, AlgorithmParameters params, SecureRandom random)
+        throws java.security.InvalidKeyException, java.security.InvalidAlgorithmParameterException {
+      held.reset();
+      jdk.init(opmode, key, params, random);
+    }
+
+    @Override
+    protected void engineUpdateAAD(byte[] src, int offset, int len) {
+      jdk.updateAAD(src, offset, len);
+    }
+
+    @Override
+    protected byte[] engineUpdate(byte[] input, int inputOffset, int inputLen) {
+      held.write(input, inputOffset, inputLen);
+      return new byte[0];
+    }
+
+    @Override
+    protected int engineUpdate(byte[] input, int inputOffset, int inputLen, byte[] output, int outputOffset) {
+      held.write(input, inputOffset, inputLen);
+      return 0;
+    }
+
+    @Override
+    protected byte[] engineDoFinal(byte[] input, int inputOffset, int inputLen)
+        throws javax.crypto.IllegalBlockSizeException, javax.crypto.BadPaddingException {
+      held.write(input, inputOffset, inputLen);
+      byte[] all = held.toByteArray();
+      held.reset();
+      return jdk.doFinal(all);
+    }
+
+    @Override
+    protected int engineDoFinal(byte[] input, int inputOffset, int inputLen, byte[] output, int outputOffset)
+        throws javax.crypto.ShortBufferException, javax.crypto.IllegalBlockSizeException,
+            javax.crypto.BadPaddingException {
+      byte[] out = engineDoFinal(input, inputOffset, inputLen);
+      if (output.length - outputOffset < out.length) {
+        throw new javax.crypto.ShortBufferException(out.length + " bytes");
+      }
+      System.arraycopy(out, 0, output, outputOffset, out.length);
+      return out.length;
+    }
+  }
+
+  @Test
+  void a256gcm_aProviderThatEncryptsOnlyAtDoFinal_sameCiphertext() throws Exception {
+    Provider p = new Provider("ShulianWholeMessageGcm", "1", "AES-GCM encrypting at doFinal only") {
+      private static final long serialVersionUID = 1L;
+
+      {
+        putService(new Service(this, "Cipher", "AES/GCM/NoPadding", WholeMessageGcm.class.getName(), null, null) {
+          @Override
+          public Object newInstance(Object constructorParameter) {
+            return new WholeMessageGcm();
+          }
+        });
+      }
+    };
+    SplittableRandom rnd = new SplittableRandom(25);
+    Security.insertProviderAt(p, 1);
+    try {
+      for (int len : LENGTHS) {
+        byte[] key = bytes(rnd, 32);
+        byte[] iv = bytes(rnd, 12);
+        byte[] aad = bytes(rnd, 40);
+        byte[] in = bytes(rnd, len);
+        Cipher jdk = Cipher.getInstance("AES/GCM/NoPadding", "SunJCE");
+        jdk.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+        jdk.updateAAD(aad);
+        byte[] expected = jdk.doFinal(in);
+        byte[] out = new byte[len + 16];
+        // encryptAgain takes a new Cipher object: the provider on top now
+        assertEquals(len + 16, ContentCipher.A256GCM.encryptAgain(key, iv, aad, in, 0, len, out, 0), "length " + len);
+        assertArrayEquals(expected, out, "length " + len);
+        byte[] buf = Arrays.copyOf(in, len + 16);
+        assertEquals(len + 16, ContentCipher.A256GCM.encryptAgain(key, iv, aad, buf, 0, len, buf, 0), "in place " + len);
+        assertArrayEquals(expected, buf, "in place, length " + len);
+      }
+    } finally {
+      Security.removeProvider(p.getName());
+    }
   }
 }
