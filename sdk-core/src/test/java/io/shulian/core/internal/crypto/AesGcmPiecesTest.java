@@ -73,7 +73,7 @@ class AesGcmPiecesTest {
    */
   static final class WholeMessageGcm extends CipherSpi {
     private final ByteArrayOutputStream held = new ByteArrayOutputStream();
-    private Cipher jdk;
+    private final Cipher jdk;
 
     WholeMessageGcm() {
       try {
