@@ -313,4 +313,37 @@ class BoundedRuleStateTest {
         refusal(CONSUMER, HOUR.plusSeconds(10 * 3600 + 1))));
     assertThat(raised()).extracting(Alert::rule).containsExactly("denial_spike");
   }
+
+  /** Refusals of {@link Rules#MAX_SUBJECTS} other consumers at {@code at}: every subject held before is dropped. */
+  List<AuditEntry> flood(Instant at) {
+    List<AuditEntry> batch = new ArrayList<>();
+    for (int i = 0; i < Rules.MAX_SUBJECTS; i++) {
+      batch.add(refusal("440600/11440600MB2C" + i, at));
+    }
+    return batch;
+  }
+
+  @Test
+  void subjectsDroppedAtTheLimit_startAnew_refusalsCountedFromZero_baselineLearnedAgain() throws Exception {
+    Instant now = HOUR.plusSeconds(1800);
+    Rules denials = rules(20, Set.of(), now);
+    List<AuditEntry> batch = new ArrayList<>();
+    for (int i = 0; i < 19; i++) {
+      batch.add(refusal(CONSUMER, HOUR.plusSeconds(i)));
+    }
+    batch.addAll(flood(HOUR.plusSeconds(30)));
+    batch.add(refusal(CONSUMER, HOUR.plusSeconds(60))); // the 20th within 5 minutes, but the 19 were dropped
+    denials.stored(PROVIDER, LOG, batch);
+    assertThat(raised()).isEmpty();
+
+    Rules volume = rules(20, Set.of(CONSUMER + "|" + RESOURCE), now);
+    batch = new ArrayList<>();
+    batch.add(request(CONSUMER, HOUR.minusSeconds(1800), "")); // the baseline: one in the hour before
+    batch.addAll(flood(HOUR.minusSeconds(1700)));
+    for (int i = 0; i < 10; i++) {
+      batch.add(request(CONSUMER, HOUR.plusSeconds(60 * i), "")); // ten times it, had the pair been kept
+    }
+    volume.stored(PROVIDER, LOG, batch);
+    assertThat(raised()).extracting(Alert::rule).doesNotContain("volume_baseline", "denial_spike");
+  }
 }
