@@ -29,8 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * bulk_export counts per minute and denial_spike keeps at most its count + 1 refusals: the rules'
  * state stays bounded however many records arrive, and the window is as documented (never shorter
  * than the hour, at most a minute longer); a record far ahead in time from one gateway does not
- * wipe another subject's window. Records are fed to {@link Rules#stored} directly: the
- * real-stream tests of each rule are in AlertRulesTest.
+ * wipe another subject's window. volume_baseline and new_consumer hold at most as many pairs as
+ * the others hold subjects; records dated far ahead or at the ends of Instant's range are judged
+ * without an error. Records are fed to {@link Rules#stored} directly: the real-stream tests of each
+ * rule are in AlertRulesTest.
  */
 class BoundedRuleStateTest {
   private static final PartyId PROVIDER = PartyId.parse("440600/11440600MB2C1234HN/housing");
