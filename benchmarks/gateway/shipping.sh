@@ -14,10 +14,14 @@
 # the gateways' CPU per exchange what their shipping threads (the shipper and the HttpClient's, by
 # thread name in /proc/<pid>/task) and GC threads took: the gateway's own cost of shipping, which the
 # process totals mix with the slower exchanges of a machine the hub shares.
-# The hub runs on the same cores: its ingest (TLS, chain and checkpoint verification, H2, rules) is
-# charged to the ON rounds here, which a real deployment puts on another machine.
+# By default the hub runs on the same cores: its ingest (TLS, chain and checkpoint verification, H2,
+# rules) is charged to the ON rounds here, which a real deployment puts on another machine.
+# HUB_CPUS=<cpu list> (taskset syntax, e.g. HUB_CPUS=1) stands in for that machine: the hub runs on
+# those CPUs only and everything else (nginx, the four gateways, wrk) on the others, in both the
+# OFF and the ON rounds, so the ratio is the gateways' own cost of shipping.
 #
 # Usage: [ROUNDS=3] [WARMUP=40] [BATCH=2000] [JAR=path] [INTERVAL=1s] [EVENT_LOOPS=0] [EXTRA_JAVA_OPTS=…] [PROFILE=dir]
+#        [HUB_CPUS=cpu-list]
 #        benchmarks/gateway/shipping.sh [duration-seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,6 +36,27 @@ export SHULIAN_KEY_PASSWORD="bench-only" SHULIAN_CA_PASSWORD="bench-only-ca"
 command -v wrk >/dev/null && command -v nginx >/dev/null \
   || { echo "needs wrk and nginx (Debian packages wrk nginx-light)"; exit 2; }
 [ -f "$JAR" ] || mvn -B -q -pl sdk-hub -am package -DskipTests   # sdk-hub shades shulian.jar
+HUB_TASKSET=()
+if [ -n "${HUB_CPUS:-}" ]; then   # the hub on its own CPUs, this script and all it starts on the rest
+  command -v taskset >/dev/null || { echo "HUB_CPUS needs taskset (util-linux)"; exit 2; }
+  REST_CPUS=$(python3 - "$HUB_CPUS" <<'PY'
+import os, sys
+def cpus(spec):
+    out = set()
+    for part in spec.split(","):
+        a, _, b = part.partition("-")
+        out.update(range(int(a), int(b or a) + 1))
+    return out
+hub, have = cpus(sys.argv[1]), os.sched_getaffinity(0)
+rest = sorted(have - hub)
+if not hub <= have or not rest:
+    sys.exit(f"HUB_CPUS={sys.argv[1]} must name some, not all, of the CPUs {sorted(have)}")
+print(",".join(map(str, rest)))
+PY
+) || exit 2
+  taskset -pc "$REST_CPUS" $$ >/dev/null
+  HUB_TASKSET=(taskset -c "$HUB_CPUS")
+fi
 
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
@@ -75,7 +100,7 @@ operators:
   - { name: bench, role: security-officer, tokenSha256: "$(printf '%s' "$OFFICER_TOKEN" | sha256sum | cut -d' ' -f1)" }
 alerts: { newConsumer: false }
 YML
-java -Xms256m -Xmx1g -XX:+UseParallelGC ${EXTRA_HUB_OPTS:-} -jar "$JAR" hub --config hub.yaml > hub.log 2>&1 & PIDS+=($!); HUB_PID=$!
+${HUB_TASKSET[@]+"${HUB_TASKSET[@]}"} java -Xms256m -Xmx1g -XX:+UseParallelGC ${EXTRA_HUB_OPTS:-} -jar "$JAR" hub --config hub.yaml > hub.log 2>&1 & PIDS+=($!); HUB_PID=$!
 wait_ready "$HUB_ADMIN"
 SHULIAN_HUB_TOKEN="$OFFICER_TOKEN" quiet shulian hub publish --hub "https://127.0.0.1:$HUB_PORT" --bundle bundle.jws \
   --root ca/root.pem
@@ -147,10 +172,11 @@ measure() { local g0 h0 s0 c0 pp=("${PID[$1-provider]}" "${PID[$1-consumer]}")
   R=$(rps "$DUR" "$(url "$1")")
   GW=$(per "$g0" "$(ticks "${pp[@]}")"); HUB=$(per "$h0" "$(ticks "$HUB_PID")")
   SHIP=$(per "$s0" "$(tticks "$SHIP_THREADS" "${pp[@]}")"); GC=$(per "$c0" "$(tticks "$GC_THREADS" "${pp[@]}")"); }
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+echo "machine: $(nproc --all) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 echo "load before: $(uptime)"
 echo "wrk: 2 threads, $CONN connections, $ROUNDS rounds of ${DUR}s per configuration, alternating, after ${WARMUP}s warm-up each"
-echo "collector: batch ${BATCH:-2000}, interval ${INTERVAL:-1s}; the hub on the same machine"
+echo "collector: batch ${BATCH:-2000}, interval ${INTERVAL:-1s}; $([ -n "${HUB_CPUS:-}" ] \
+  && echo "the hub alone on CPU(s) $HUB_CPUS, nginx, the gateways and wrk on CPU(s) $REST_CPUS" || echo "the hub on the same cores")"
 rps "$WARMUP" "$(url off)" >/dev/null; rps "$WARMUP" "$(url on)" >/dev/null
 if [ -n "${PROFILE:-}" ]; then   # PROFILE=dir: JFR (settings=profile) of the ON gateways and the hub over the rounds
   mkdir -p "$PROFILE"
