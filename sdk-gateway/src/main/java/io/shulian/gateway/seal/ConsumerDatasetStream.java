@@ -424,7 +424,8 @@ final class ConsumerDatasetStream extends UpstreamRelay {
       app.write(new DefaultHttpContent(rest));
     }
     app.flush();
-    byte[] d = o.payloadDigest().orElseGet(o::releasedDigest); // finished: the verified digest
+    // finished: the verified digest (present once finish() returned; never the unauthenticated one)
+    byte[] d = o.payloadDigest().orElseThrow(() -> new IllegalStateException("stream finished without a verified digest"));
     long bytes = skipped + released; // the whole stream, as the digest
     ExchangeEvent verified = event.apply(200, "OK").withResponse(d, bytes)
         .withTransfer(new ExchangeEvent.Transfer(-1, o.segments(), true));

@@ -514,7 +514,7 @@ final class PushReceiver extends ChannelInboundHandlerAdapter implements Dataset
     }
     EnvelopeHeader h = java.util.Objects.requireNonNull(header);
     // verified (delivered only after finish): the digest the v2 signature covers
-    byte[] d = opening.payloadDigest().orElseGet(opening::releasedDigest);
+    byte[] d = opening.payloadDigest().orElseThrow(() -> new IllegalStateException("push delivered without a verified digest"));
     String label = StreamDigest.label(g, d);
     ObjectNode json = DatasetPush.JSON.createObjectNode().put("envelopeId", h.id().toString()).put("bytes", delivered)
         .put("digest", label);
