@@ -167,4 +167,41 @@ class DocumentedCommandsTest {
     }
     assertThat(documented).as("exit codes in README.md: " + sentence.group(1)).isEqualTo(actual);
   }
+
+  /** "`--ttl` (default 5m" or "`--crl-next-update`, default 24h": an option's default stated in prose. */
+  private static final Pattern STATED_DEFAULT = Pattern.compile("`(--[a-z][a-z0-9-]*)`(?: \\(|, )default:? `?([^`);:]+?)(?=[`);:]|, )");
+
+  /** A default as written in prose or code: "366 days" is 366d, "100,000" is 100000. */
+  static String normalDefault(String v) {
+    return v.strip().replace(",", "").replaceFirst("^(\\d+) days?$", "$1d");
+  }
+
+  @Test
+  void defaultsStatedInTheDocs_areTheOptionsDefaults() throws IOException {
+    CommandLine root = cli();
+    List<picocli.CommandLine.Model.OptionSpec> all = new ArrayList<>();
+    ArrayDeque<CommandLine> todo = new ArrayDeque<>(List.of(root));
+    while (!todo.isEmpty()) {
+      CommandLine c = todo.poll();
+      all.addAll(c.getCommandSpec().options());
+      c.getSubcommands().values().stream().filter(s -> !s.getCommandName().equals("help")).forEach(todo::add);
+    }
+    List<String> wrong = new ArrayList<>();
+    int seen = 0;
+    for (Path doc : documents()) {
+      Matcher m = STATED_DEFAULT.matcher(Files.readString(doc, StandardCharsets.UTF_8).replaceAll("\\s+", " "));
+      while (m.find()) {
+        seen++;
+        String name = m.group(1);
+        String stated = normalDefault(m.group(2));
+        List<String> actual = all.stream().filter(o -> List.of(o.names()).contains(name))
+            .map(o -> String.valueOf(o.defaultValue() != null ? o.defaultValue() : o.initialValue())).distinct().toList();
+        if (!actual.contains(stated)) {
+          wrong.add(ROOT.relativize(doc) + ": " + name + " default " + m.group(2) + ", the CLI's: " + actual);
+        }
+      }
+    }
+    assertThat(seen).as("option defaults stated in the docs").isGreaterThanOrEqualTo(8);
+    assertThat(wrong).isEmpty();
+  }
 }
