@@ -13,6 +13,8 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,43 @@ class DocumentedConfigKeysTest {
   @Test
   void hubMd_configurationReference_namesExactlyTheKeysOfHubConfig() throws Exception {
     assertDocumentsExactly(HubConfig.class, "docs/hub.md", "docs/console.md");
+  }
+
+  /**
+   * Every other YAML example of a gateway or hub configuration in docs/ (a block whose top-level keys
+   * are all keys of {@link GatewayConfig} or of {@link HubConfig}) names only keys that class takes.
+   */
+  @Test
+  void everyConfigurationExampleInDocs_namesOnlyKeysTheLoaderTakes() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    int checked = 0;
+    for (Path doc : DocumentedCommandsTest.documents()) {
+      Matcher block = Pattern.compile("(?ms)^```yaml\\n(.*?)^```").matcher(Files.readString(doc, StandardCharsets.UTF_8));
+      while (block.find()) {
+        JsonNode tree = parse(block.group(1));
+        Set<String> best = null;
+        for (Class<?> config : List.of(GatewayConfig.class, HubConfig.class)) {
+          Set<String> top = new TreeSet<>();
+          tree.fieldNames().forEachRemaining(top::add);
+          if (!tree.isObject() || !fields(config).keySet().containsAll(top)) {
+            continue;
+          }
+          Set<String> unknown = new TreeSet<>();
+          walk(tree, config, "", unknown, new TreeSet<>());
+          if (best == null || unknown.size() < best.size()) {
+            best = unknown;
+          }
+        }
+        if (best != null) {
+          checked++;
+          if (!best.isEmpty()) {
+            wrong.add(DocumentedCommandsTest.ROOT.relativize(doc) + ": " + best);
+          }
+        }
+      }
+    }
+    assertThat(checked).as("configuration examples in the docs").isGreaterThanOrEqualTo(6);
+    assertThat(wrong).as("configuration examples naming keys no loader takes").isEmpty();
   }
 
   @Test
