@@ -28,8 +28,8 @@ import picocli.CommandLine;
  */
 class DocumentedCommandsTest {
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-  /** {@code shulian} as a command (not shulian.jar, shulian-demo, shulian_metric), then its words. */
-  private static final Pattern INVOCATION = Pattern.compile("(?<![\\w./-])shulian ([^\\n]*)");
+  /** {@code shulian} or {@code …/shulian.jar} as a command (not shulian-demo, shulian_metric), then its words. */
+  private static final Pattern INVOCATION = Pattern.compile("(?:(?<![\\w./-])shulian|shulian\\.jar) ([^\\n]*)");
   private static final Pattern FENCE = Pattern.compile("(?ms)^```[^\\n]*\\n(.*?)^```");
   private static final Pattern INLINE = Pattern.compile("`([^`\\n]+)`");
   /** Shell syntax that ends one command on a line. */
