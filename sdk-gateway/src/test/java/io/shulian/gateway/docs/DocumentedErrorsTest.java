@@ -100,6 +100,33 @@ class DocumentedErrorsTest {
     assertThat(wrong).as("docs/gateway.md \"Errors\" table vs the sources").isEmpty();
   }
 
+  /**
+   * Elsewhere in the gateway's docs a status stated with a code ("503 `STATE_UNAVAILABLE`") is a
+   * status the gateway answers that code with, where its sources fix one.
+   */
+  @Test
+  void statusesStatedWithCodes_inTheGatewayDocs_areTheStatusesTheGatewayAnswers() throws Exception {
+    Map<String, Set<Integer>> pairs = sourcePairs();
+    Pattern stated = Pattern.compile("(?<![\\d.])([1-5]\\d\\d) `?([A-Z][A-Z0-9_]+)`");
+    Map<String, String> wrong = new TreeMap<>();
+    int checked = 0;
+    for (String doc : java.util.List.of("docs/gateway.md", "docs/return-flow.md", "docs/scale-out.md", "docs/operations.md",
+        "docs/security-model.md", "docs/tracing.md", "docs/catalog-and-policy.md", "docs/developer-guide.md")) {
+      Matcher m = stated.matcher(Files.readString(DocumentedPartyIdsTest.ROOT.resolve(doc), StandardCharsets.UTF_8));
+      while (m.find()) {
+        Set<Integer> answered = pairs.get(m.group(2));
+        if (answered != null) {
+          checked++;
+          if (!answered.contains(Integer.parseInt(m.group(1)))) {
+            wrong.put(doc + ": " + m.group(), "the gateway answers " + answered);
+          }
+        }
+      }
+    }
+    assertThat(checked).as("status and code pairs checked").isGreaterThan(10);
+    assertThat(wrong).isEmpty();
+  }
+
   @Test
   void covers_matchesExactAndClassStatuses() {
     assertThat(covers("409", 409)).isTrue();

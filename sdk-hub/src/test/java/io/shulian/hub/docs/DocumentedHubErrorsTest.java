@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class DocumentedHubErrorsTest {
   private static final Pattern PAIR = Pattern.compile("HttpResponseStatus\\.([A-Z_]+)\\s*,\\s*\"([A-Z][A-Z0-9_]+)\"");
   private static final Pattern CASE = Pattern.compile("case ((?:\"[A-Z][A-Z0-9_]+\"(?:,\\s*)?)+)\\s*->\\s*HttpResponseStatus\\.([A-Z_]+)");
-  private static final Pattern STATED = Pattern.compile("(?<![\\d.])([1-5]\\d\\d) `([A-Z][A-Z0-9_]+)`");
+  private static final Pattern STATED = Pattern.compile("(?<![\\d.])([1-5]\\d\\d) `?([A-Z][A-Z0-9_]+)`");
 
   static Map<String, Set<Integer>> hubPairs() throws IOException, IllegalAccessException {
     Map<String, Integer> statuses = new HashMap<>();
