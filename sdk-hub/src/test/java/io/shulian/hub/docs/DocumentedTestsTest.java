@@ -89,6 +89,18 @@ class DocumentedTestsTest {
     assertThat(wrong).isEmpty();
   }
 
+  /** The README's "a 64-row policy decision table" counts the rows DecisionTableTest runs (header and comments aside). */
+  @Test
+  void readmeDecisionTableRows_areTheRowsOfDecisionTableTest() throws IOException {
+    List<String> rows = Files.readAllLines(DocumentedCommandsTest.ROOT.resolve(
+        "sdk-core/src/test/resources/policy/decision-table.csv"), StandardCharsets.UTF_8).stream()
+        .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+    assertThat(rows.get(0)).as("the header").startsWith("case|");
+    String readme = Files.readString(DocumentedCommandsTest.ROOT.resolve("README.md"), StandardCharsets.UTF_8)
+        .replaceAll("\\s+", " ");
+    assertThat(readme).contains("a " + (rows.size() - 1) + "-row policy decision table");
+  }
+
   @Test
   void missing_findsAbsentClassesAndMethods_andTakesPrefixes() {
     Map<String, String> tests = Map.of("FooTest", "void bar_baz() {}", "AWycheproofTest", "");
