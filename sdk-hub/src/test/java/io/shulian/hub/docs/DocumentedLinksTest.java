@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Every relative link of the README and docs/ ({@code [gateway](docs/gateway.md#metrics)}) names a
  * file of the repository and, into a Markdown file, a heading it has (GitHub's anchor of it), so a
- * reader following "see X" lands on X.
+ * reader following "see X" lands on X; every repository path they name in backticks exists.
  */
 class DocumentedLinksTest {
   private static final Pattern LINK = Pattern.compile("\\]\\(([^)\\s]+)\\)");
@@ -70,6 +70,30 @@ class DocumentedLinksTest {
     }
     assertThat(seen).as("relative links").isGreaterThan(100);
     assertThat(broken).isEmpty();
+  }
+
+  /** A repository path in backticks: a top-level directory of the repository, then more of the path. */
+  private static final Pattern REPO_PATH = Pattern.compile("`((?:\\.ci|benchmarks|deploy|docs|scripts|sdk-[a-z-]+|shulian-bom)/[A-Za-z0-9_./-]+)`");
+
+  @Test
+  void repositoryPaths_inReadmeAndDocs_exist() throws IOException {
+    List<String> missing = new ArrayList<>();
+    int seen = 0;
+    for (Path doc : DocumentedCommandsTest.documents()) {
+      Matcher m = REPO_PATH.matcher(Files.readString(doc, StandardCharsets.UTF_8));
+      while (m.find()) {
+        String path = m.group(1);
+        if (path.contains("/target/")) {
+          continue; // what a build or a benchmark run writes
+        }
+        seen++;
+        if (!Files.exists(DocumentedCommandsTest.ROOT.resolve(path))) {
+          missing.add(DocumentedCommandsTest.ROOT.relativize(doc) + ": " + path);
+        }
+      }
+    }
+    assertThat(seen).as("repository paths named").isGreaterThan(30);
+    assertThat(missing).isEmpty();
   }
 
   @Test
