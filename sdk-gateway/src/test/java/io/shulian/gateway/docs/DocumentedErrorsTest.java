@@ -2,21 +2,15 @@ package io.shulian.gateway.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,30 +21,12 @@ import org.junit.jupiter.api.Test;
  * the end-to-end tests only.
  */
 class DocumentedErrorsTest {
-  private static final Pattern PAIR = Pattern.compile("HttpResponseStatus\\.([A-Z_]+)\\s*,\\s*\"([A-Z][A-Z0-9_]+)\"");
   /** A code in the table, optionally with its own status: {@code `NOT_FRAMED` (415)}. */
   private static final Pattern CODE = Pattern.compile("`([A-Z][A-Z0-9_]+)`(?: \\((\\d{3})\\))?");
 
   /** Code → statuses the gateway's main sources answer it with. */
-  static Map<String, Set<Integer>> sourcePairs() throws IOException, IllegalAccessException {
-    Map<String, Integer> statuses = new HashMap<>();
-    for (Field f : HttpResponseStatus.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == HttpResponseStatus.class) {
-        statuses.put(f.getName(), ((HttpResponseStatus) f.get(null)).code());
-      }
-    }
-    Map<String, Set<Integer>> pairs = new TreeMap<>();
-    try (Stream<Path> files = Files.walk(DocumentedPartyIdsTest.ROOT.resolve("sdk-gateway/src/main/java"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-        Matcher m = PAIR.matcher(Files.readString(f, StandardCharsets.UTF_8));
-        while (m.find()) {
-          Integer status = statuses.get(m.group(1));
-          assertThat(status).as("%s: HttpResponseStatus.%s", f.getFileName(), m.group(1)).isNotNull();
-          pairs.computeIfAbsent(m.group(2), k -> new TreeSet<>()).add(status);
-        }
-      }
-    }
-    return pairs;
+  static Map<String, Set<Integer>> sourcePairs() throws IOException {
+    return SourceStatuses.of(DocumentedPartyIdsTest.ROOT.resolve("sdk-gateway/src/main/java"));
   }
 
   /** Code → statuses the table of docs/gateway.md documents it under ("4xx" rows count as every 4xx). */

@@ -2,22 +2,16 @@ package io.shulian.hub.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.handler.codec.http.HttpResponseStatus;
+import io.shulian.gateway.docs.SourceStatuses;
 import java.io.IOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,34 +21,10 @@ import org.junit.jupiter.api.Test;
  * HttpResponseStatus.CONFLICT}), the documented status is one of those.
  */
 class DocumentedHubErrorsTest {
-  private static final Pattern PAIR = Pattern.compile("HttpResponseStatus\\.([A-Z_]+)\\s*,\\s*\"([A-Z][A-Z0-9_]+)\"");
-  private static final Pattern CASE = Pattern.compile("case ((?:\"[A-Z][A-Z0-9_]+\"(?:,\\s*)?)+)\\s*->\\s*HttpResponseStatus\\.([A-Z_]+)");
   private static final Pattern STATED = Pattern.compile("(?<![\\d.])([1-5]\\d\\d) `?([A-Z][A-Z0-9_]+)`");
 
-  static Map<String, Set<Integer>> hubPairs() throws IOException, IllegalAccessException {
-    Map<String, Integer> statuses = new HashMap<>();
-    for (Field f : HttpResponseStatus.class.getFields()) {
-      if (Modifier.isStatic(f.getModifiers()) && f.getType() == HttpResponseStatus.class) {
-        statuses.put(f.getName(), ((HttpResponseStatus) f.get(null)).code());
-      }
-    }
-    Map<String, Set<Integer>> pairs = new HashMap<>();
-    try (Stream<Path> files = Files.walk(DocumentedCommandsTest.ROOT.resolve("sdk-hub/src/main/java"))) {
-      for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-        String src = Files.readString(f, StandardCharsets.UTF_8);
-        Matcher m = PAIR.matcher(src);
-        while (m.find()) {
-          pairs.computeIfAbsent(m.group(2), k -> new TreeSet<>()).add(statuses.get(m.group(1)));
-        }
-        Matcher c = CASE.matcher(src);
-        while (c.find()) {
-          for (String code : c.group(1).replace("\"", "").split(",\\s*")) {
-            pairs.computeIfAbsent(code, k -> new TreeSet<>()).add(statuses.get(c.group(2)));
-          }
-        }
-      }
-    }
-    return pairs;
+  static Map<String, Set<Integer>> hubPairs() throws IOException {
+    return SourceStatuses.of(DocumentedCommandsTest.ROOT.resolve("sdk-hub/src/main/java"));
   }
 
   @Test
