@@ -50,6 +50,16 @@ grep -q '(GM, ' walkthrough.log || fail "the GM envelope was not sealed with the
 openssl pkcs12 -info -nodes -passin pass:change-me -in housing/key.p12 > /dev/null 2>&1 \
   || fail "openssl cannot read housing/key.p12"
 ! grep -q 'SLF4J' walkthrough.log || fail "shulian.jar printed SLF4J warnings (no logging backend shaded in?)"
+# The README's sentences after the block: suites never mix, and --ttl stops at 24h.
+rc=0
+SHULIAN_KEY_PASSWORD=change-me java -jar "$jar" seal --key civil-gm/key.p12 --to housing/cert.pem \
+  --resource HOUSING-001 --purpose social-assistance-review --in request.json --out mixed.env 2> mixed.err || rc=$?
+[ "$rc" = 3 ] && grep -q 'SUITE_MISMATCH' mixed.err && [ ! -e mixed.env ] \
+  || fail "sealing from a GM key to an INTL recipient did not fail with SUITE_MISMATCH (exit $rc)"
+rc=0
+SHULIAN_KEY_PASSWORD=change-me java -jar "$jar" seal --key civil/key.p12 --to housing/cert.pem \
+  --resource HOUSING-001 --purpose social-assistance-review --ttl 25h --in request.json --out long.env 2> long.err || rc=$?
+[ "$rc" = 2 ] && grep -q '24h' long.err || fail "seal --ttl 25h was not refused as a usage error naming 24h (exit $rc)"
 echo "README walk-through: ok"
 
 # What docs/developer-guide.md promises of the build: sources and Javadoc jars of the library

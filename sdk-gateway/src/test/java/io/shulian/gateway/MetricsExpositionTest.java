@@ -218,6 +218,9 @@ class MetricsExpositionTest {
   /** Rows with this note are families of a gateway that follows the city hub (HubGatewayEndToEndTest in sdk-hub). */
   static final String HUB_ONLY = "with a hub URL only";
 
+  /** Rows with this note are families of a gateway shipping to Kafka (DocumentedKafkaMetricsTest checks them against KafkaShipper). */
+  static final String KAFKA_ONLY = "with `collector.kafka` only";
+
   /** The first-column names of the metrics table in docs/gateway.md (section "Metrics"). */
   static Set<String> documentedFamilies() throws Exception {
     return documentedFamilies(false);
@@ -231,7 +234,8 @@ class MetricsExpositionTest {
     Set<String> s = new TreeSet<>();
     Matcher m = Pattern.compile("(?m)^\\| `([a-z_:][a-z0-9_:]*)` \\|(.*)$").matcher(md.substring(start, end < 0 ? md.length() : end));
     while (m.find()) {
-      if (!(withoutCollectorDependent && (m.group(2).contains(COLLECTOR_DEPENDENT) || m.group(2).contains(HUB_ONLY)))) {
+      if (!(withoutCollectorDependent && (m.group(2).contains(COLLECTOR_DEPENDENT) || m.group(2).contains(HUB_ONLY)
+          || m.group(2).contains(KAFKA_ONLY)))) {
         s.add(m.group(1));
       }
     }

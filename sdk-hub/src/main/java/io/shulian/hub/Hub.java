@@ -182,6 +182,9 @@ public final class Hub implements AutoCloseable {
     if (idle == null || maxWait != null && idle.compareTo(maxWait) <= 0) {
       problems.add("limits.idleTimeout: a duration longer than limits.maxWait, got '" + c.limits.idleTimeout + "'");
     }
+    if (c.limits.eventLoops < 0 || c.limits.eventLoops > 1024) {
+      problems.add("limits.eventLoops: 0 (Netty's default) to 1024, got " + c.limits.eventLoops);
+    }
     if (!(c.limits.ratePerSecond > 0) || c.limits.ratePerSecond > 1_000_000 || c.limits.rateBurst < 1
         || c.limits.rateBurst > 1_000_000) {
       problems.add("limits.ratePerSecond / rateBurst: more than 0 / 1 to 1000000, got " + c.limits.ratePerSecond + " / "

@@ -323,12 +323,13 @@ class HubBundleEndToEndTest {
     Path yaml = city.hubYaml("database: { url: \"jdbc:mysql://x\" }");
     Files.writeString(yaml, Files.readString(yaml)
         .replace("role: reviewer", "role: admin")
-        .replace("limits: { eventLoops: 1 }", "limits: { eventLoops: 1, maxWait: 5m }"));
+        .replace("limits: { eventLoops: 1 }", "limits: { eventLoops: -1, maxWait: 5m }"));
     assertThatThrownBy(() -> Hub.load(yaml, TestHubCity.ENV::get))
         .isInstanceOf(io.shulian.gateway.config.ConfigException.class)
         .hasMessageContaining("database.url")
         .hasMessageContaining("operators[1]")
-        .hasMessageContaining("limits.maxWait");
+        .hasMessageContaining("limits.maxWait")
+        .hasMessageContaining("limits.eventLoops");
     assertThat(Files.exists(dir.resolve("hub-data"))).isFalse();
     Files.writeString(yaml, "listen: [unclosed\n");
     assertThatThrownBy(() -> Hub.load(yaml, TestHubCity.ENV::get))

@@ -140,6 +140,18 @@ class DeployFilesTest {
     assertThat(lines).noneMatch(l -> l.startsWith("ExecReload="));
   }
 
+  /** docs/operations.md: TimeoutStopSec is longer than the default drain, so systemd does not kill a draining gateway. */
+  @Test
+  void unit_stopTimeout_isLongerThanTheDefaultDrain() throws Exception {
+    String stop = read(UNIT).lines().map(String::trim).filter(l -> l.startsWith("TimeoutStopSec="))
+        .findFirst().orElseThrow(() -> new AssertionError("the unit sets TimeoutStopSec"));
+    java.time.Duration timeout = io.shulian.gateway.config.ConfigLoader.duration(stop.substring("TimeoutStopSec=".length()));
+    java.time.Duration drain = io.shulian.gateway.config.ConfigLoader.duration(
+        new io.shulian.gateway.config.GatewayConfig.Runtime().drainTimeout);
+    assertThat(timeout).as(stop).isNotNull().isGreaterThan(drain);
+    assertThat(read(ROOT.resolve("docs/operations.md"))).contains("`" + stop + "`");
+  }
+
   @Test
   void unit_passesSystemdAnalyzeVerify() throws Exception {
     File analyze = new File("/usr/bin/systemd-analyze");
