@@ -5,7 +5,8 @@ import java.security.SecureRandom;
 
 /**
  * A fresh JVM opening framed INTL segments the way the consumer gateway does (ContentCipher.A256GCM,
- * one decrypt per 64 KiB segment, a thread-local JDK Cipher): prints per 64 MiB the wall time and
+ * one decrypt per 64 KiB segment, a thread-local JDK Cipher, a shorter last segment every 64 MiB as
+ * at the end of a 64 MiB data set): prints per 64 MiB the wall time and
  * the CPU time of the decrypting thread, from the first segment on. With "warm", the gateway's
  * AES-GCM warm-up (AesGcmWarmUp.startOnce) is started just before the first segment, as a gateway
  * that gets its first transfer right after start-up; with "warm-idle" the first segment waits until
@@ -27,6 +28,9 @@ public class GcmFirstGiB {
     byte[] plain = new byte[seg];
     byte[] sealed = ContentCipher.A256GCM.encrypt(key, iv, aad, plain, 0, seg);
     byte[] out = new byte[seg];
+    byte[] last = new byte[12345 + 16]; // the last segment of a data set (every 64 MiB)
+    ContentCipher.A256GCM.encryptAgain(key, iv, aad, plain, 0, 12345, last, 0); // a fresh Cipher: same key and IV
+
     var mx = ManagementFactory.getThreadMXBean();
     if (warm) {
       AesGcmWarmUp.startOnce();
@@ -45,6 +49,7 @@ public class GcmFirstGiB {
       done += seg;
       win += seg;
       if (win == 64L << 20) {
+        ContentCipher.A256GCM.decrypt(key, iv, aad, last, 0, last.length, out, 0);
         long c = mx.getCurrentThreadCpuTime(), w = System.nanoTime();
         System.out.printf("%5d MiB: %6.0f ms wall, %6.0f ms CPU, %5.0f MB per CPU-s%n", done >> 20, (w - w0) / 1e6,
             (c - c0) / 1e6, win / 1e6 / ((c - c0) / 1e9));

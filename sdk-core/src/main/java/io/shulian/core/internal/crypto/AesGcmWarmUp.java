@@ -25,6 +25,7 @@ public final class AesGcmWarmUp {
   private static final Logger LOG = LoggerFactory.getLogger(AesGcmWarmUp.class);
   /** Small encrypt-and-decrypt pairs per round, before the round's timed segment. */
   static final int SMALL_PER_ROUND = 64;
+  /** Small messages are 0 to {@code 2 * SMALL_BYTES - 1} bytes long (1 KiB on average). */
   static final int SMALL_BYTES = 1024;
   static final int SEGMENT_BYTES = 65536;
   /**
@@ -81,19 +82,28 @@ public final class AesGcmWarmUp {
       byte[] key = new byte[cipher.keyBytes()];
       java.util.concurrent.ThreadLocalRandom.current().nextBytes(key); // throw-away; any key will do
       byte[] iv = new byte[ContentCipher.IV_BYTES];
-      byte[] aad = new byte[64];
+      // lengths of every kind (empty, partial blocks, AAD from a short preamble to a long compact
+      // header): a branch the compiled code never saw would make the JIT discard it at the first
+      // odd-sized last segment of real traffic, and the Java loops would run again until it recompiled
+      byte[][] aads = {new byte[13], new byte[64], new byte[301], new byte[700]};
       byte[] plain = new byte[SEGMENT_BYTES];
-      byte[] sealed = new byte[SEGMENT_BYTES + ContentCipher.TAG_BYTES];
+      byte[] sealed = new byte[SEGMENT_BYTES + ContentCipher.TAG_BYTES + 15];
       byte[] opened = new byte[SEGMENT_BYTES];
       long nonce = 0;
       int fastInARow = 0;
       while (rounds < maxRounds && fastInARow < FAST_ROUNDS && clock.getAsLong() - start < maxNanos) {
         for (int i = 0; i < SMALL_PER_ROUND; i++) {
-          roundTrip(cipher, key, nextIv(iv, nonce++), aad, plain, SMALL_BYTES, sealed, opened);
+          int len = (int) (nonce * 131 % (2 * SMALL_BYTES));
+          roundTrip(cipher, key, nextIv(iv, nonce), aads[(int) (nonce & 3)], plain, len, sealed, (int) (nonce % 16),
+              opened);
+          nonce++;
         }
+        // a full segment, and every other round a shorter last one
+        int len = rounds % 2 == 0 ? SEGMENT_BYTES : SEGMENT_BYTES - 1 - (int) (nonce * 97 % 4096);
         long t0 = clock.getAsLong();
-        roundTrip(cipher, key, nextIv(iv, nonce++), aad, plain, SEGMENT_BYTES, sealed, opened);
+        roundTrip(cipher, key, nextIv(iv, nonce), aads[rounds & 3], plain, len, sealed, 0, opened);
         fastInARow = clock.getAsLong() - t0 <= FAST_SEGMENT_NANOS ? fastInARow + 1 : 0;
+        nonce++;
         rounds++;
       }
       return new Outcome(rounds, fastInARow >= FAST_ROUNDS, clock.getAsLong() - start, null);
@@ -110,9 +120,9 @@ public final class AesGcmWarmUp {
   }
 
   private static void roundTrip(ContentCipher cipher, byte[] key, byte[] iv, byte[] aad, byte[] plain, int len,
-      byte[] sealed, byte[] opened) throws CryptoFailure {
-    int n = cipher.encrypt(key, iv, aad, plain, 0, len, sealed, 0);
-    if (cipher.decrypt(key, iv, aad, sealed, 0, n, opened, 0) != len) {
+      byte[] sealed, int sealedOff, byte[] opened) throws CryptoFailure {
+    int n = cipher.encrypt(key, iv, aad, plain, 0, len, sealed, sealedOff);
+    if (cipher.decrypt(key, iv, aad, sealed, sealedOff, n, opened, 0) != len) {
       throw new IllegalStateException("AES-GCM opened a different length than it sealed");
     }
   }
