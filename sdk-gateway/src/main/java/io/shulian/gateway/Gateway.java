@@ -172,6 +172,8 @@ public final class Gateway implements AutoCloseable {
       close();
       throw e;
     }
+    // INTL: compile the JDK's AES-GCM before the first data sets arrive (background, bounded)
+    context.opener().warmUpInBackground();
     return this;
   }
 

@@ -4,6 +4,7 @@ import io.shulian.core.internal.access.CoreAccess;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.shulian.core.internal.crypto.AesGcmWarmUp;
 import io.shulian.core.internal.crypto.ContentCipher;
 import io.shulian.core.internal.crypto.CryptoFailure;
 import io.shulian.core.internal.crypto.Epk;
@@ -318,6 +319,20 @@ public final class EnvelopeOpener {
   /** Returns the largest payload {@link #openStream} accepts. */
   public long maxStreamPayloadBytes() {
     return maxStreamPayloadBytes;
+  }
+
+  /**
+   * Starts warming up the content decryption of this opener's suite in the background and returns
+   * at once: whether a warm-up started now. For {@link Suite#INTL}, once per JVM, a daemon thread
+   * encrypts and decrypts with AES-256-GCM on throw-away keys until the JIT compiled the JDK's
+   * AES-GCM (JDK 17 reaches its AES-NI/CLMUL intrinsics only then, which one decryption per 64
+   * KiB segment otherwise takes hundreds of MiB to do), at most about 100 MB of cipher work and 60
+   * seconds; a failure is logged and ends it. It shares no key, cipher object or buffer with
+   * {@link #open}. For {@link Suite#GM} there is nothing to warm up (Bouncy Castle's SM4 has no
+   * intrinsics to wait for): false.
+   */
+  public boolean warmUpInBackground() {
+    return identity.suite() == Suite.INTL && AesGcmWarmUp.startOnce();
   }
 
   private static int[] dots(byte[] b, int from, int to, int expected, String layer)
