@@ -445,12 +445,22 @@ public final class Collector {
     }
     insertEvents(c, logNo, entries, b.records.subList(dupCount, b.records.size()));
     if (!entries.isEmpty()) {
+      // V5_3: the batch's earliest and latest event_time, by which the console finds events by time
+      Instant first = entries.get(0).record().time();
+      Instant last = first;
+      for (AuditEntry e : entries) {
+        Instant t = e.record().time();
+        first = t.isBefore(first) ? t : first;
+        last = t.isAfter(last) ? t : last;
+      }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_event_batches (log_no, first_seq, end_seq,"
-          + " received_at) VALUES (?, ?, ?, ?)")) {
+          + " received_at, first_time, last_time) VALUES (?, ?, ?, ?, ?, ?)")) {
         ps.setLong(1, logNo);
         ps.setLong(2, entries.get(0).seq());
         ps.setLong(3, v.size());
         ps.setTimestamp(4, Timestamp.from(now));
+        ps.setTimestamp(5, columnTime(first));
+        ps.setTimestamp(6, columnTime(last));
         ps.executeUpdate();
       }
     }
