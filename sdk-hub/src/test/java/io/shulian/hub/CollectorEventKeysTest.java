@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The events' single BIGINT key (V5_1: {@code log_no * 2^40 + seq}) and the per-batch receive
- * ranges that the retention purge deletes by; the narrower row of V5_2.
+ * ranges that the retention purge deletes by; the narrower row of V5_2; the batches' event-time
+ * range by which the console finds events by time (V5_3).
  */
 class CollectorEventKeysTest {
   @TempDir Path dir;
@@ -101,6 +102,50 @@ class CollectorEventKeysTest {
       assertThat(again.accepted()).as(again.detail()).isTrue();
       assertThat(again.body()).contains("\"stored\":0").contains("\"duplicates\":30");
       assertThat(count(db, "SELECT COUNT(*) FROM hub_events")).isEqualTo(10);
+    }
+  }
+
+  @Test
+  void overview_findsTheEventsSinceItsCutThroughTheirBatches_olderEventsOfTheSameBatchLeftOut() throws Exception {
+    TestHubCity city = new TestHubCity(dir.resolve("city"));
+    Path log = dir.resolve("log");
+    Instant now = Instant.now();
+    // batch 1: ten requests of 20 days ago; batch 2: five of 20 days ago and five of now, by two consumers
+    try (AuditLog a = AuditLog.builder(log, city.housing).checkpointEveryRecords(10).open()) {
+      for (int i = 0; i < 20; i++) {
+        boolean recent = i >= 15;
+        a.append(AuditRecord.builder().time(recent ? now.minus(Duration.ofMinutes(i)) : now.minus(Duration.ofDays(20)))
+            .envelopeId("env-" + i).direction(Direction.REQUEST_IN).sender(i % 2 == 0 ? TestHubCity.CIVIL.toString() : "old-" + i)
+            .receiver(city.housing.party()).resource("housing.provident-fund.balance").purpose("social-assistance-review")
+            .decision(AuditDecision.permit()).status(200).outcome("OK").latency(Duration.ofMillis(3)).build()).get();
+      }
+    }
+    try (HubStore db = HubStore.open(HubStore.h2Url(dir), null, null, 2)) {
+      Collector c = collector(city, db, Clock.systemUTC());
+      for (long from = 0; from < 20; from += 10) {
+        Collector.Result r = c.ingest(city.housing.party(), EventShipper.toJson(AuditLogReader.readBatch(log, from, 10, null)));
+        assertThat(r.accepted()).as(r.detail()).isTrue();
+      }
+      assertThat(count(db, "SELECT COUNT(*) FROM hub_event_batches WHERE last_time >= first_time")).isEqualTo(2);
+      com.fasterxml.jackson.databind.JsonNode week = new Overview(db, Clock.systemUTC()).read(7);
+      // the five of now (env-15 to env-19) only, not the older five stored in the same batch
+      long requests = 0;
+      for (com.fasterxml.jackson.databind.JsonNode f : week.path("flows")) {
+        requests += f.path("requests").asLong();
+      }
+      assertThat(requests).isEqualTo(5);
+      assertThat(week.path("flows").toString()).doesNotContain("old-1\"").doesNotContain("old-13");
+      long perDay = 0;
+      for (com.fasterxml.jackson.databind.JsonNode d : week.path("perDay")) {
+        perDay += d.path("requests").asLong();
+      }
+      assertThat(perDay).isEqualTo(5);
+      // a month back finds all twenty
+      long month = 0;
+      for (com.fasterxml.jackson.databind.JsonNode d : new Overview(db, Clock.systemUTC()).read(30).path("perDay")) {
+        month += d.path("requests").asLong();
+      }
+      assertThat(month).isEqualTo(20);
     }
   }
 

@@ -27,6 +27,14 @@ public final class Overview {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** At most this many flows (the largest) are answered. */
   static final int MAX_FLOWS = 500;
+  /**
+   * The request events whose event_time is at or after the parameters (both the same time), found
+   * through the key ranges of the batches that stored them (V5_3: a batch's last_time is the latest
+   * event_time among its events, and hub_events has no event_time index of its own).
+   */
+  private static final String REQUESTS_SINCE = "FROM hub_event_batches b JOIN hub_events e"
+      + " ON e.event_key >= b.log_no * 1099511627776 + b.first_seq AND e.event_key < b.log_no * 1099511627776 + b.end_seq"
+      + " WHERE b.last_time >= ? AND e.event_time >= ? AND e.direction IN ('REQUEST_IN', 'REQUEST_OUT')";
 
   private final HubStore store;
   private final Clock clock;
@@ -44,11 +52,11 @@ public final class Overview {
     ArrayNode flows = o.putArray("flows");
     Map<String, String> parties = new TreeMap<>();
     try (Connection c = store.connection()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT sender, receiver, COUNT(DISTINCT envelope_id),"
-          + " COUNT(DISTINCT CASE WHEN status >= 400 THEN envelope_id END) FROM hub_events"
-          + " WHERE direction IN ('REQUEST_IN', 'REQUEST_OUT') AND event_time >= ?"
-          + " GROUP BY sender, receiver ORDER BY 3 DESC")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT e.sender, e.receiver, COUNT(DISTINCT e.envelope_id),"
+          + " COUNT(DISTINCT CASE WHEN e.status >= 400 THEN e.envelope_id END) " + REQUESTS_SINCE
+          + " GROUP BY e.sender, e.receiver ORDER BY 3 DESC")) {
         ps.setTimestamp(1, since);
+        ps.setTimestamp(2, since);
         ps.setMaxRows(MAX_FLOWS);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -61,10 +69,10 @@ public final class Overview {
         }
       }
       ArrayNode series = o.putArray("perDay");
-      try (PreparedStatement ps = c.prepareStatement("SELECT CAST(event_time AS DATE), COUNT(DISTINCT envelope_id)"
-          + " FROM hub_events WHERE direction IN ('REQUEST_IN', 'REQUEST_OUT') AND event_time >= ?"
-          + " GROUP BY CAST(event_time AS DATE) ORDER BY 1")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT CAST(e.event_time AS DATE), COUNT(DISTINCT e.envelope_id) "
+          + REQUESTS_SINCE + " GROUP BY CAST(e.event_time AS DATE) ORDER BY 1")) {
         ps.setTimestamp(1, since);
+        ps.setTimestamp(2, since);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             series.addObject().put("day", String.valueOf(rs.getDate(1))).put("requests", rs.getLong(2));

@@ -290,12 +290,32 @@ public final class Collector {
         throw malformed("certificates: at most " + MAX_CERT_PEM + " characters of PEM");
       }
       try {
-        certs.addAll(PartyCertificate.fromPem(pem));
+        certs.addAll(certificates(pem));
       } catch (KeyMaterialException e) {
         throw malformed("certificates do not parse as PEM certificates");
       }
     }
     return new Batch(logId, hash, fs.asLong(), records, chainHead, cps, certs);
+  }
+
+  /** The certificates of a PEM text, parsed once: the last text and what it parsed to. */
+  private record ParsedPem(String pem, List<PartyCertificate> certificates) {}
+
+  private static final java.util.concurrent.atomic.AtomicReference<@Nullable ParsedPem> LAST_PEM =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
+  /**
+   * {@link PartyCertificate#fromPem}, answered from the last text parsed when it is the same: a
+   * shipper sends its writer's certificates with every batch (parsing them was about 2% of ingest).
+   */
+  private static List<PartyCertificate> certificates(String pem) throws KeyMaterialException {
+    ParsedPem last = LAST_PEM.get();
+    if (last != null && last.pem().equals(pem)) {
+      return last.certificates();
+    }
+    List<PartyCertificate> certs = List.copyOf(PartyCertificate.fromPem(pem));
+    LAST_PEM.set(new ParsedPem(pem, certs));
+    return certs;
   }
 
   private Result store(PartyId party, Batch b) throws Refusal, SQLException {
@@ -308,19 +328,7 @@ public final class Collector {
       } catch (Refusal | SQLException | RuntimeException e) {
         c.rollback();
         throw e;
-      } finally {
-        discardPending();
       }
-    }
-  }
-
-  /** Drops a statement batch that a refusal left behind (its connection goes back to the pool). */
-  private void discardPending() throws SQLException {
-    PreparedStatement ps = pending;
-    pending = null;
-    pendingRows = 0;
-    if (ps != null) {
-      ps.close();
     }
   }
 
@@ -403,9 +411,7 @@ public final class Collector {
     try {
       next = checkpointsAt(v, cps, next, signers, b.certificates, accepted);
       for (int i = dupCount; i < b.records.size(); i++) {
-        AuditEntry e = v.append(b.records.get(i));
-        entries.add(e);
-        insert(c, logNo, e, b.records.get(i));
+        entries.add(v.append(b.records.get(i)));
         next = checkpointsAt(v, cps, next, signers, b.certificates, accepted);
       }
       if (next < cps.size()) {
@@ -437,14 +443,24 @@ public final class Collector {
         }
       }
     }
-    flush(c);
+    insertEvents(c, logNo, entries, b.records.subList(dupCount, b.records.size()));
     if (!entries.isEmpty()) {
+      // V5_3: the batch's earliest and latest event_time, by which the console finds events by time
+      Instant first = entries.get(0).record().time();
+      Instant last = first;
+      for (AuditEntry e : entries) {
+        Instant t = e.record().time();
+        first = t.isBefore(first) ? t : first;
+        last = t.isAfter(last) ? t : last;
+      }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO hub_event_batches (log_no, first_seq, end_seq,"
-          + " received_at) VALUES (?, ?, ?, ?)")) {
+          + " received_at, first_time, last_time) VALUES (?, ?, ?, ?, ?, ?)")) {
         ps.setLong(1, logNo);
         ps.setLong(2, entries.get(0).seq());
         ps.setLong(3, v.size());
         ps.setTimestamp(4, Timestamp.from(now));
+        ps.setTimestamp(5, columnTime(first));
+        ps.setTimestamp(6, columnTime(last));
         ps.executeUpdate();
       }
     }
@@ -539,38 +555,66 @@ public final class Collector {
     return out;
   }
 
-  private @Nullable PreparedStatement pending;
-  private int pendingRows;
+  /**
+   * Event rows per INSERT statement: one multi-row INSERT per 100 rows, not one statement per row
+   * (H2 starts and ends a statement per row of a JDBC batch; 11 parameters a row, 1,100 a statement,
+   * far below PostgreSQL's 32,767).
+   */
+  static final int ROWS_PER_INSERT = 100;
+  private static final String EVENT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String INSERT_EVENTS = "INSERT INTO hub_events (event_key, event_time, direction, effect, status,"
+      + " envelope_id, sender, receiver, resource, grant_id, body) VALUES ";
+  private static final String INSERT_FULL = insertSql(ROWS_PER_INSERT);
 
-  /** Rows per JDBC statement batch. */
-  private static final int JDBC_BATCH = 1000;
+  private static String insertSql(int rows) {
+    return INSERT_EVENTS + String.join(", ", java.util.Collections.nCopies(rows, EVENT_ROW));
+  }
 
   /**
-   * Adds one event row to the statement batch (V5_2: the columns the hub queries and the record's
-   * bytes; see the migration). The text columns and event_time hold stand-ins where the database
-   * could not hold the value ({@link #column}, {@link #columnTime}); body keeps it exactly.
+   * Stores the verified records (V5_2: the columns the hub queries and the record's bytes; see the
+   * migration), {@link #ROWS_PER_INSERT} to a statement, the full statements as one JDBC batch. The
+   * text columns and event_time hold stand-ins where the database could not hold the value
+   * ({@link #column}, {@link #columnTime}); body keeps it exactly.
    */
-  private void insert(Connection c, long logNo, AuditEntry e, byte[] body) throws SQLException {
-    if (pending == null) {
-      pending = c.prepareStatement("INSERT INTO hub_events (event_key, event_time, direction, effect, status, envelope_id,"
-          + " sender, receiver, resource, grant_id, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  private static void insertEvents(Connection c, long logNo, List<AuditEntry> entries, List<byte[]> bodies)
+      throws SQLException {
+    int full = entries.size() / ROWS_PER_INSERT;
+    if (full > 0) {
+      try (PreparedStatement ps = c.prepareStatement(INSERT_FULL)) {
+        for (int k = 0; k < full; k++) {
+          bindRows(ps, logNo, entries, bodies, k * ROWS_PER_INSERT, ROWS_PER_INSERT);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
     }
-    PreparedStatement ps = pending;
-    AuditRecord r = e.record();
-    ps.setLong(1, eventKey(logNo, e.seq()));
-    ps.setTimestamp(2, columnTime(r.time()));
-    ps.setString(3, r.direction().name());
-    ps.setString(4, r.decision().effect().name());
-    ps.setInt(5, r.status());
-    ps.setString(6, column(r.envelopeId()));
-    ps.setString(7, column(r.sender()));
-    ps.setString(8, column(r.receiver()));
-    ps.setString(9, column(r.resource()));
-    ps.setString(10, column(r.grantId()));
-    ps.setBytes(11, body);
-    ps.addBatch();
-    if (++pendingRows >= JDBC_BATCH) {
-      flush(c);
+    int rest = entries.size() - full * ROWS_PER_INSERT;
+    if (rest > 0) {
+      try (PreparedStatement ps = c.prepareStatement(insertSql(rest))) {
+        bindRows(ps, logNo, entries, bodies, full * ROWS_PER_INSERT, rest);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** Binds the rows [from, from + rows) of {@code entries} to the parameters of a multi-row INSERT. */
+  private static void bindRows(PreparedStatement ps, long logNo, List<AuditEntry> entries, List<byte[]> bodies, int from,
+      int rows) throws SQLException {
+    int p = 0;
+    for (int i = from; i < from + rows; i++) {
+      AuditEntry e = entries.get(i);
+      AuditRecord r = e.record();
+      ps.setLong(++p, eventKey(logNo, e.seq()));
+      ps.setTimestamp(++p, columnTime(r.time()));
+      ps.setString(++p, r.direction().name());
+      ps.setString(++p, r.decision().effect().name());
+      ps.setInt(++p, r.status());
+      ps.setString(++p, column(r.envelopeId()));
+      ps.setString(++p, column(r.sender()));
+      ps.setString(++p, column(r.receiver()));
+      ps.setString(++p, column(r.resource()));
+      ps.setString(++p, column(r.grantId()));
+      ps.setBytes(++p, bodies.get(i));
     }
   }
 
@@ -598,22 +642,6 @@ public final class Collector {
       t = t.substring(0, end);
     }
     return t.indexOf('\u0000') < 0 ? t : t.replace('\u0000', '\uFFFD');
-  }
-
-  private void flush(Connection c) throws SQLException {
-    PreparedStatement ps = pending;
-    if (ps == null) {
-      return;
-    }
-    try {
-      if (pendingRows > 0) {
-        ps.executeBatch();
-      }
-    } finally {
-      ps.close();
-      pending = null;
-      pendingRows = 0;
-    }
   }
 
   /** The consumer-resource pairs of the permitted requests stored, as {@code consumer|resource}. */
