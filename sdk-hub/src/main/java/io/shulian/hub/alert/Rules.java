@@ -217,13 +217,14 @@ public final class Rules {
     long seq = e.seq();
     boolean permit = r.decision().effect() == AuditDecision.Effect.PERMIT;
     String consumer = r.consumer();
+    Instant at = notAhead(r.time()); // the time the windowed rules count it at
     if (r.direction().isRequest() && !permit) {
       if (REJECTED_ENVELOPE.contains(r.outcome())
           || r.decision().reasonCodes().stream().anyMatch(REJECTED_ENVELOPE::contains)) {
         alerts.raise("rejected_envelope", Alert.Severity.CRITICAL, r.outcome() + " " + r.sender() + " -> " + r.receiver(),
             "an envelope from " + r.sender() + " to " + r.receiver() + " was refused: " + r.outcome(), List.of(ref(logId, seq)));
       }
-      ArrayDeque<Timed> w = denied(consumer, notAhead(r.time()), logId, seq);
+      ArrayDeque<Timed> w = denied(consumer, at, logId, seq);
       if (w.size() >= t.denialCount()) {
         int n = w.size();
         alerts.raise("denial_spike", Alert.Severity.WARNING, consumer, () -> consumer + " was refused "
@@ -234,16 +235,15 @@ public final class Rules {
       // a response the provider's gateway released to the consumer: one per exchange (the consumer
       // gateway's RESPONSE_IN record of the same exchange is not counted again)
       String key = consumer + " " + r.resource();
-      long at = notAhead(r.time()).getEpochSecond();
       BucketedWindow w = exports.get(key, k -> new BucketedWindow(BULK_BUCKET_SECONDS, BULK_BUCKETS));
-      long n = w.add(at, logId, seq);
+      long n = w.add(at.getEpochSecond(), logId, seq);
       if (n > t.bulkRecordsPerHour()) {
         alerts.raise("bulk_export", Alert.Severity.WARNING, key, () -> consumer + " received " + n + " responses of "
             + r.resource() + " within an hour (limit " + t.bulkRecordsPerHour() + ")", w::refs);
       }
     }
     if (r.direction() == Direction.REQUEST_IN) {
-      volume(consumer + " " + r.resource(), notAhead(r.time()), logId, seq);
+      volume(consumer + " " + r.resource(), at, logId, seq);
       if (permit && !r.grantId().isEmpty()) {
         grantUse(r.grantId(), consumer, logId, seq);
       }
